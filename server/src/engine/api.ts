@@ -1,0 +1,69 @@
+/**
+ * The engine's public surface, as the adapters (LSP server, CLI, browser
+ * worker) see it. Implemented by `createEngine` in `index.ts`.
+ *
+ * Architecture invariant: nothing in `server/src/engine/` does I/O. Adapters
+ * read files and hand the engine text; the engine hands back plain data.
+ */
+import type { CompletionEntry, Finding, Fix, HoverCard, Location, Source, Span } from './types';
+
+/** A document being checked: a Markdown piece. */
+export interface DocumentInput {
+  uri: string;
+  /** Path relative to the workspace root, forward slashes (used for messages and doc links). */
+  path?: string;
+  text: string;
+  version?: number;
+}
+
+/** Lets a long check stop early when a newer version of the document arrived. */
+export interface CancellationFlag {
+  readonly isCancellationRequested: boolean;
+}
+
+/** What the adapters need to know to find files: globs relative to the workspace root. */
+export interface FileSelection {
+  sources: string[];
+  documents: string[];
+  /** Registry path relative to the root, or undefined when none is configured. */
+  entities?: string;
+  /** Whether `entities` was set explicitly (then a missing file is a problem). */
+  entitiesExplicit: boolean;
+  /** Documents above this many bytes are skipped with one finding. */
+  maxFileSize: number;
+}
+
+export interface Engine {
+  /**
+   * Load (or reload) the team configuration. `text === undefined` means there is
+   * no config file: defaults apply. Returns findings for the config file itself
+   * (`config/invalid`); when the file is broken the engine keeps working on defaults.
+   */
+  setConfig(uri: string | undefined, text: string | undefined): Finding[];
+  /** The globs and limits from the current config. */
+  files(): FileSelection;
+
+  /** Add or replace a source article. Returns findings about the source file itself (duplicate id, …). */
+  setSource(uri: string, path: string, text: string): void;
+  removeSource(uri: string): void;
+  /** All sources currently known, by id. */
+  sources(): readonly Source[];
+  /** Problems with the source set (duplicate ids, …) keyed by source uri. */
+  sourceProblems(): Map<string, Finding[]>;
+
+  /** Load the entity registry (`entities.yml`). Returns findings for the registry file. */
+  setRegistry(uri: string | undefined, text: string | undefined): Finding[];
+
+  /** All findings for a Markdown piece. */
+  check(doc: DocumentInput, cancel?: CancellationFlag): Finding[];
+  /** Hover card at a UTF-16 offset. */
+  hover(doc: DocumentInput, offset: number): HoverCard | undefined;
+  /** Go to definition: a quotation → its passage in the source; a citation key → the source file. */
+  definition(doc: DocumentInput, offset: number): Location[];
+  /** Completions at a UTF-16 offset (citation keys after `[@` or `@`). */
+  complete(doc: DocumentInput, offset: number): CompletionEntry[];
+  /** Quick fixes for findings that touch `span` (the findings' own fixes plus "disable rule for this line"). */
+  codeActions(doc: DocumentInput, span: Span, findings: readonly Finding[]): Fix[];
+  /** Docs URL of a rule, for `codeDescription.href`. */
+  ruleDocsUrl(ruleId: string): string;
+}
