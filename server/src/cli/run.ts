@@ -1,0 +1,188 @@
+/**
+ * `provenance check [paths…] [--format stylish|json|sarif|github] [--config FILE] [--max-warnings N]`
+ * as a library function: arguments and streams in, exit code out
+ * (0 no error-severity finding, 1 at least one, 2 usage or unreadable input).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createEngine } from '../engine/index';
+import type { Finding } from '../engine/types';
+import { findConfigFile, listDocuments, listFiles, loadWorkspace, readTextFile, relativePath, toUri } from '../node/workspace';
+import { formatters, type FileReport, type FormatName } from './formatters';
+import { docsBaseUrl, packageVersion } from '../node/install';
+
+export interface CliIo {
+  argv: string[];
+  cwd: string;
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+interface CheckOptions {
+  paths: string[];
+  format: FormatName;
+  config?: string;
+  maxWarnings?: number;
+  quiet: boolean;
+}
+
+const USAGE = `Usage: provenance check [paths…] [options]
+
+Checks Markdown pieces against their source articles: quotations, citations,
+claims and house style. Paths are files, folders or globs; none = the config's
+"documents".
+
+Options:
+  --format <name>      stylish (default), json, sarif, github
+  --config <file>      use this config instead of the nearest .provenance.yml
+  --max-warnings <n>   exit 1 when there are more than n warnings
+  --quiet              report errors only
+  -h, --help           show this help
+  -v, --version        print the version
+
+Exit codes: 0 no error, 1 errors found (or too many warnings), 2 usage error or unreadable input.
+`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
+  const args = [...argv];
+  if (!args.length || args[0] === '-h' || args[0] === '--help' || args[0] === 'help') return 'help';
+  if (args[0] === '-v' || args[0] === '--version') return 'version';
+  const command = args.shift();
+  if (command !== 'check') throw new UsageError(`unknown command "${command}"`);
+  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false };
+  while (args.length) {
+    const arg = args.shift()!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args.shift();
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--format': {
+        const format = value();
+        if (!(format in formatters)) throw new UsageError(`unknown format "${format}" (stylish, json, sarif, github)`);
+        options.format = format as FormatName;
+        break;
+      }
+      case '--config':
+        options.config = value();
+        break;
+      case '--max-warnings': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0) throw new UsageError('--max-warnings needs a whole number ≥ 0');
+        options.maxWarnings = n;
+        break;
+      }
+      case '--quiet':
+        options.quiet = true;
+        break;
+      case '-h':
+      case '--help':
+        return 'help';
+      default:
+        if (flag.startsWith('-')) throw new UsageError(`unknown option "${flag}"`);
+        options.paths.push(arg);
+    }
+  }
+  return options;
+}
+
+export async function runCli(io: CliIo): Promise<number> {
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(io.argv);
+  } catch (err) {
+    io.stderr.write(`provenance: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (options === 'version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  return check(options, io);
+}
+
+async function check(options: CheckOptions, io: CliIo): Promise<number> {
+  let exit = 0;
+  const configFile = options.config ? path.resolve(io.cwd, options.config) : findConfigFile(io.cwd);
+  if (configFile && !fs.existsSync(configFile)) {
+    io.stderr.write(`provenance: config file ${options.config} not found\n`);
+    return 2;
+  }
+  const root = configFile ? path.dirname(configFile) : io.cwd;
+  const engine = createEngine({ docsBaseUrl: docsBaseUrl() });
+  const workspace = loadWorkspace(engine, root, configFile);
+  for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
+
+  const reports: FileReport[] = [];
+  const display = (file: string) => relativePath(io.cwd, file);
+  // Problems in the config or sources themselves come first; a broken config is a usage error (2).
+  for (const [file, findings] of workspace.fileFindings) {
+    reports.push({ path: display(file), text: readTextFile(file, 8 * 1024 * 1024).ok ? fs.readFileSync(file, 'utf8') : '', findings });
+    if (findings.some((f) => f.ruleId === 'config/invalid' && f.severity === 'error')) exit = 2;
+  }
+
+  let documents: string[];
+  try {
+    documents = options.paths.length ? expandPaths(options.paths, io.cwd, engine.files().documents) : listDocuments(engine, root);
+  } catch (err) {
+    io.stderr.write(`provenance: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (!documents.length) io.stderr.write('provenance: no Markdown pieces to check\n');
+
+  const maxFileSize = engine.files().maxFileSize;
+  for (const file of documents) {
+    const read = readTextFile(file, maxFileSize);
+    if (!read.ok) {
+      io.stderr.write(`provenance: ${read.message}\n`);
+      if (read.reason === 'unreadable') exit = 2;
+      reports.push({ path: display(file), text: '', findings: [skipFinding(read.reason, read.message)] });
+      continue;
+    }
+    const findings = engine.check({ uri: toUri(file), path: relativePath(root, file), text: read.text });
+    reports.push({ path: display(file), text: read.text, findings });
+  }
+
+  const filtered = options.quiet ? reports.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') })) : reports;
+  io.stdout.write(formatters[options.format](filtered, { ruleDocsUrl: (id) => engine.ruleDocsUrl(id), version: packageVersion() }));
+
+  const all = reports.flatMap((r) => r.findings);
+  if (exit === 0 && all.some((f) => f.severity === 'error')) exit = 1;
+  const warnings = all.filter((f) => f.severity === 'warning').length;
+  if (exit === 0 && options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    io.stderr.write(`provenance: ${warnings} warnings, more than --max-warnings ${options.maxWarnings}\n`);
+    exit = 1;
+  }
+  return exit;
+}
+
+function skipFinding(reason: string, message: string): Finding {
+  return { ruleId: 'input/skipped', severity: reason === 'unreadable' ? 'error' : 'warning', message, span: { start: 0, end: 0 } };
+}
+
+/** Files, folders (their Markdown files) and globs, relative to cwd. */
+function expandPaths(paths: string[], cwd: string, documentGlobs: string[]): string[] {
+  const files = new Set<string>();
+  for (const p of paths) {
+    const absolute = path.resolve(cwd, p);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isFile()) files.add(absolute);
+    else if (stat?.isDirectory()) for (const f of listFiles(absolute, documentGlobs)) files.add(f);
+    else if (/[*?{[]/.test(p)) for (const f of listFiles(cwd, [p])) files.add(f);
+    else throw new Error(`${p}: no such file or folder`);
+  }
+  return [...files].sort();
+}

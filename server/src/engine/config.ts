@@ -1,0 +1,209 @@
+/**
+ * Team configuration (`.provenance.yml`): parsed with positions so every
+ * problem is reported at its exact line and column as `config/invalid`, and
+ * resolved against the rule registry. A broken file never stops checking:
+ * whatever could not be understood falls back to the defaults.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Finding, Severity, SeveritySetting, Span } from './types';
+import { validate, suggest, type JsonSchema } from './schema';
+import { rules, ruleById } from './rules/index';
+
+export const DEFAULT_SOURCES = ['sources/**/*.{md,txt}'];
+export const DEFAULT_DOCUMENTS = ['**/*.md'];
+export const DEFAULT_ENTITIES = 'entities.yml';
+export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
+
+export interface RuleSetting {
+  severity: SeveritySetting;
+  options: Record<string, unknown>;
+}
+
+export interface ResolvedConfig {
+  sources: string[];
+  documents: string[];
+  entities?: string;
+  entitiesExplicit: boolean;
+  maxFileSize: number;
+  rules: Map<string, RuleSetting>;
+}
+
+const SEVERITIES: readonly SeveritySetting[] = ['off', 'error', 'warning', 'information', 'hint'];
+
+const globList: JsonSchema = {
+  oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+};
+
+/** Top-level keys of the config, with their docs (also written into the JSON Schema). */
+export const TOP_LEVEL_SCHEMA: Record<string, JsonSchema> = {
+  sources: { ...globList, description: 'Globs of source articles, relative to the workspace root.', default: DEFAULT_SOURCES },
+  documents: { ...globList, description: 'Globs of the pieces to check (sources are never checked as pieces).', default: DEFAULT_DOCUMENTS },
+  entities: { type: 'string', description: 'Path of the actor/organisation registry.', default: DEFAULT_ENTITIES },
+  maxFileSize: { type: 'integer', minimum: 1, description: 'Pieces larger than this many bytes are skipped with one finding.', default: DEFAULT_MAX_FILE_SIZE },
+  rules: { type: 'object', description: 'Rule id → severity (`off`, `error`, `warning`, `information`, `hint`) or `{ severity, ...options }`.' },
+};
+
+export function defaultConfig(): ResolvedConfig {
+  const ruleSettings = new Map<string, RuleSetting>();
+  for (const rule of rules) ruleSettings.set(rule.id, { severity: rule.defaultSeverity, options: { ...(rule.defaults ?? {}) } });
+  return {
+    sources: [...DEFAULT_SOURCES],
+    documents: [...DEFAULT_DOCUMENTS],
+    entities: DEFAULT_ENTITIES,
+    entitiesExplicit: false,
+    maxFileSize: DEFAULT_MAX_FILE_SIZE,
+    rules: ruleSettings,
+  };
+}
+
+export interface ConfigResult {
+  config: ResolvedConfig;
+  findings: Finding[];
+}
+
+function problem(span: Span, message: string, severity: Severity = 'error'): Finding {
+  return { ruleId: 'config/invalid', severity, message, span };
+}
+
+function spanOf(node: YamlNode | null | undefined, fallback: Span): Span {
+  const range = node?.range;
+  return range ? { start: range[0], end: Math.max(range[0], range[1]) } : fallback;
+}
+
+/** Finds the node at a key path, for positioning a problem found on plain data. */
+function nodeAt(root: YamlNode | null, path: (string | number)[], wantKey: boolean): YamlNode | undefined {
+  let node: unknown = root;
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+      if (!pair) return node as YamlNode;
+      if (i === path.length - 1 && wantKey) return pair.key as YamlNode;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+    } else {
+      return node as YamlNode;
+    }
+  }
+  return node as YamlNode;
+}
+
+/**
+ * Parses and resolves a config text. Never throws: every problem becomes a
+ * finding on the config file and the affected setting keeps its default.
+ */
+export function parseConfig(text: string | undefined): ConfigResult {
+  const config = defaultConfig();
+  if (text === undefined) return { config, findings: [] };
+  const findings: Finding[] = [];
+  const whole: Span = { start: 0, end: Math.min(text.length, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')) };
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  for (const error of document.errors) {
+    const [start, end] = error.pos;
+    findings.push(problem({ start, end: Math.max(end, start) }, `Config is not valid YAML: ${firstLine(error.message)}. Using defaults for what could not be read.`));
+  }
+  for (const warning of document.warnings) {
+    const [start, end] = warning.pos;
+    findings.push(problem({ start, end: Math.max(end, start) }, `Config: ${firstLine(warning.message)}`, 'warning'));
+  }
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    findings.push(problem(whole, `Config could not be read: ${(err as Error).message}. Using defaults.`));
+    return { config, findings };
+  }
+  if (data === null || data === undefined) return { config, findings };
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    findings.push(problem(spanOf(document.contents, whole), 'Config must be a mapping of keys (sources, documents, entities, rules, …). Using defaults.'));
+    return { config, findings };
+  }
+  const root = document.contents;
+  const at = (path: (string | number)[], wantKey = false) => spanOf(nodeAt(root, path, wantKey), whole);
+  const record = data as Record<string, unknown>;
+
+  for (const [key, value] of Object.entries(record)) {
+    const schema = TOP_LEVEL_SCHEMA[key];
+    if (!schema) {
+      findings.push(problem(at([key], true), `Unknown config key "${key}"${suggest(key, Object.keys(TOP_LEVEL_SCHEMA))}; it is ignored.`));
+      continue;
+    }
+    if (key === 'rules') continue;
+    const problems = validate(value, schema, [key]);
+    if (problems.length) {
+      for (const p of problems) findings.push(problem(at(p.path), `"${p.path.join('.')}": ${p.message}; using the default.`));
+      continue;
+    }
+    switch (key) {
+      case 'sources':
+        config.sources = [value as string | string[]].flat();
+        break;
+      case 'documents':
+        config.documents = [value as string | string[]].flat();
+        break;
+      case 'entities':
+        config.entities = value as string;
+        config.entitiesExplicit = true;
+        break;
+      case 'maxFileSize':
+        config.maxFileSize = value as number;
+        break;
+    }
+  }
+
+  const ruleMap = record.rules;
+  if (ruleMap !== undefined && ruleMap !== null) {
+    if (typeof ruleMap !== 'object' || Array.isArray(ruleMap)) {
+      findings.push(problem(at(['rules']), '"rules" must map rule ids to a severity or to { severity, ...options }.'));
+    } else {
+      for (const [id, value] of Object.entries(ruleMap as Record<string, unknown>)) {
+        findings.push(...applyRuleSetting(config, id, value, at));
+      }
+    }
+  }
+  return { config, findings };
+}
+
+function applyRuleSetting(config: ResolvedConfig, id: string, value: unknown, at: (path: (string | number)[], wantKey?: boolean) => Span): Finding[] {
+  const rule = ruleById.get(id);
+  if (!rule) {
+    return [problem(at(['rules', id], true), `Unknown rule "${id}"${suggest(id, [...ruleById.keys()])}; it is ignored.`)];
+  }
+  const current = config.rules.get(id)!;
+  if (typeof value === 'string') {
+    if (!SEVERITIES.includes(value as SeveritySetting)) {
+      return [problem(at(['rules', id]), `Rule "${id}": severity must be one of ${SEVERITIES.join(', ')}, got "${value}".`)];
+    }
+    current.severity = value as SeveritySetting;
+    return [];
+  }
+  if (typeof value === 'boolean') {
+    current.severity = value ? rule.defaultSeverity : 'off';
+    return [];
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [problem(at(['rules', id]), `Rule "${id}": expected a severity or an object with "severity" and options.`)];
+  }
+  const findings: Finding[] = [];
+  const { severity, ...options } = value as Record<string, unknown>;
+  if (severity !== undefined) {
+    if (typeof severity === 'string' && SEVERITIES.includes(severity as SeveritySetting)) current.severity = severity as SeveritySetting;
+    else findings.push(problem(at(['rules', id, 'severity']), `Rule "${id}": severity must be one of ${SEVERITIES.join(', ')}.`));
+  }
+  const schema: JsonSchema = { type: 'object', properties: rule.options ?? {}, additionalProperties: false };
+  const problems = validate(options, schema, ['rules', id]);
+  const badKeys = new Set(problems.map((p) => p.path[2]));
+  for (const p of problems) {
+    findings.push(problem(at(p.path, p.message.startsWith('unknown key')), `Rule "${id}" option ${p.path.slice(2).join('.')}: ${p.message}; using the default.`));
+  }
+  for (const [key, optionValue] of Object.entries(options)) {
+    if (!badKeys.has(key)) current.options[key] = optionValue;
+  }
+  return findings;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}

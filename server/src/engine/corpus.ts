@@ -1,0 +1,98 @@
+/**
+ * The set of sources of one workspace and their index. Updated one file at a
+ * time; a generation counter lets caches know when any source changed.
+ */
+import type { Finding, Source } from './types';
+import { loadSource, resolveSourceIds } from './sources';
+import { SourceIndex } from './quotes';
+
+export class Corpus {
+  private readonly byUri = new Map<string, Source>();
+  private byId = new Map<string, Source>();
+  private problems = new Map<string, Finding[]>();
+  private readonly index = new SourceIndex();
+  private idsDirty = false;
+  /** Bumped on every change: caches keyed on it go stale. */
+  generation = 0;
+
+  set(uri: string, path: string, text: string): void {
+    const previous = this.byUri.get(uri);
+    if (previous && previous.text === text && previous.path === path) return;
+    this.byUri.set(uri, loadSource(uri, path, text));
+    this.idsDirty = true;
+    this.generation++;
+  }
+
+  delete(uri: string): void {
+    if (!this.byUri.delete(uri)) return;
+    this.idsDirty = true;
+    this.generation++;
+  }
+
+  /** Sources by id, with colliding ids disambiguated by path. */
+  sources(): Map<string, Source> {
+    this.refresh();
+    return this.byId;
+  }
+
+  get(id: string): Source | undefined {
+    return this.sources().get(id);
+  }
+
+  byUriOf(uri: string): Source | undefined {
+    this.refresh();
+    for (const source of this.byId.values()) if (source.uri === uri) return source;
+    return undefined;
+  }
+
+  searchIndex(): SourceIndex {
+    this.refresh();
+    return this.index;
+  }
+
+  sourceProblems(): Map<string, Finding[]> {
+    this.refresh();
+    return this.problems;
+  }
+
+  /** Maps a link target (a source's url or its relative path) to a source id. */
+  idForLink(target: string): string | undefined {
+    const clean = target.replace(/^\.\//, '').replace(/#.*$/, '');
+    for (const source of this.sources().values()) {
+      if (source.meta.url && source.meta.url === target) return source.id;
+      if (source.path === clean || source.path.endsWith('/' + clean) || clean.endsWith('/' + source.path)) return source.id;
+    }
+    return undefined;
+  }
+
+  private refresh(): void {
+    if (!this.idsDirty) return;
+    this.idsDirty = false;
+    const resolved = resolveSourceIds([...this.byUri.values()]);
+    const next = new Map<string, Source>();
+    for (const source of resolved.sources) next.set(source.id, source);
+    // Re-index only what changed: a source whose id and text are unchanged keeps its postings.
+    for (const [id, old] of this.byId) {
+      const now = next.get(id);
+      if (!now || now.text !== old.text) this.index.remove(id);
+    }
+    for (const [id, source] of next) {
+      const old = this.byId.get(id);
+      if (!old || old.text !== source.text || !this.index.has(id)) this.index.add(source);
+    }
+    this.byId = next;
+    this.problems = new Map();
+    for (const collision of resolved.collisions) {
+      for (const source of collision.sources) {
+        this.problems.set(source.uri, [
+          {
+            ruleId: 'config/invalid',
+            severity: 'warning',
+            message: `Source id "${collision.id}" is used by ${collision.sources.length} files; this one is cited as @${source.id}. Give it a front-matter id to choose another.`,
+            span: { start: 0, end: 0 },
+          },
+        ]);
+      }
+    }
+  }
+}

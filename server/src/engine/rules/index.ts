@@ -1,0 +1,15 @@
+/**
+ * The flat rule registry. Adding a rule = one file under its category and one
+ * line here; docs, schema and the README table are generated from this list.
+ */
+import type { Rule } from './rule';
+import quoteNotFound from './quote/not-found';
+import quoteMisquote from './quote/misquote';
+import citationUnknownSource from './citation/unknown-source';
+import citationWrongSource from './citation/wrong-source';
+import configInvalid from './config/invalid';
+import inputSkipped from './input/skipped';
+
+export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, citationUnknownSource, citationWrongSource, configInvalid, inputSkipped];
+
+export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((rule) => [rule.id, rule]));

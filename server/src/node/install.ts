@@ -1,0 +1,40 @@
+/**
+ * Where this copy of Provenance is installed: the folder with its
+ * package.json, whether we run from dist/ (bundled) or out/ (tests).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+let cachedRoot: string | undefined;
+
+export function installRoot(): string {
+  if (cachedRoot) return cachedRoot;
+  let dir = __dirname;
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        if (JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'provenance') return (cachedRoot = dir);
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return (cachedRoot = path.resolve(__dirname, '..'));
+    dir = parent;
+  }
+}
+
+export function packageVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(installRoot(), 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The rule pages shipped with the extension and the npm package, as a file URL ending in '/'. */
+export function docsBaseUrl(): string {
+  return pathToFileURL(path.join(installRoot(), 'docs', 'rules')).href + '/';
+}

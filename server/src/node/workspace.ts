@@ -1,0 +1,209 @@
+/**
+ * File-system side of a workspace, shared by the CLI and the language server:
+ * find the config, list sources and pieces by the config's globs, read files
+ * safely (size cap, binary detection, invalid UTF-8) and feed the engine.
+ * The engine itself never touches the file system.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { globSync } from 'tinyglobby';
+import picomatch from 'picomatch';
+import type { Engine } from '../engine/api';
+import type { Finding } from '../engine/types';
+
+export const CONFIG_NAMES = ['.provenance.yml', '.provenance.yaml', '.provenance.json'];
+/** Always skipped when listing files: dependencies and dot-folders. */
+export const ALWAYS_IGNORED = ['**/node_modules/**', '**/.*/**'];
+
+export type ReadResult =
+  | { ok: true; text: string; bytes: number }
+  | { ok: false; reason: 'binary' | 'too-large' | 'unreadable'; message: string; bytes?: number };
+
+/** Reads a text file; refuses binaries (NUL in the first 8,000 bytes) and files above `maxBytes`. */
+export function readTextFile(file: string, maxBytes: number): ReadResult {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    return { ok: false, reason: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}` };
+  }
+  if (!stat.isFile()) return { ok: false, reason: 'unreadable', message: `${file} is not a file` };
+  if (stat.size > maxBytes) {
+    return {
+      ok: false,
+      reason: 'too-large',
+      bytes: stat.size,
+      message: `${file} is ${formatBytes(stat.size)}, above the ${formatBytes(maxBytes)} limit (maxFileSize); skipped`,
+    };
+  }
+  let buffer: Buffer;
+  try {
+    buffer = fs.readFileSync(file);
+  } catch (err) {
+    return { ok: false, reason: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}` };
+  }
+  return decodeText(buffer, file);
+}
+
+/** Decodes bytes as UTF-8 text, or says why it is not text. Invalid sequences become U+FFFD. */
+export function decodeText(buffer: Uint8Array, name: string): ReadResult {
+  const probe = buffer.subarray(0, 8000);
+  if (probe.includes(0)) {
+    return { ok: false, reason: 'binary', bytes: buffer.length, message: `${name} looks binary (NUL byte in its first 8,000 bytes); skipped` };
+  }
+  return { ok: true, text: new TextDecoder('utf-8', { fatal: false }).decode(buffer), bytes: buffer.length };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} B`;
+}
+
+/** Walks up from `startDir` to find the nearest config file. */
+export function findConfigFile(startDir: string, stopAt?: string): string | undefined {
+  let dir = path.resolve(startDir);
+  for (;;) {
+    for (const name of CONFIG_NAMES) {
+      const candidate = path.join(dir, name);
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    if (stopAt && path.resolve(stopAt) === dir) return undefined;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function toUri(file: string): string {
+  return pathToFileURL(file).href;
+}
+
+export function fromUri(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Path relative to root with forward slashes. */
+export function relativePath(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/**
+ * A glob is refused when it could reach outside the workspace: absolute paths
+ * and `..` segments. Returns a message for each refused glob.
+ */
+export function unsafeGlobs(globs: readonly string[]): string[] {
+  return globs
+    .filter((g) => path.isAbsolute(g) || /^[A-Za-z]:/.test(g) || g.split(/[\\/]/).includes('..'))
+    .map((g) => `glob "${g}" reaches outside the workspace and is ignored`);
+}
+
+/** Lists files under root matching globs; never follows symlinks out of the workspace. */
+export function listFiles(root: string, globs: readonly string[], ignore: readonly string[] = []): string[] {
+  const safe = globs.filter((g) => !unsafeGlobs([g]).length);
+  if (!safe.length) return [];
+  const files = globSync([...safe], {
+    cwd: root,
+    ignore: [...ALWAYS_IGNORED, ...ignore],
+    absolute: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    dot: false,
+  });
+  const realRoot = safeRealpath(root) ?? root;
+  return files
+    .filter((file) => {
+      const real = safeRealpath(file);
+      return real !== undefined && (real === realRoot || real.startsWith(realRoot + path.sep));
+    })
+    .sort();
+}
+
+function safeRealpath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A matcher for a set of globs relative to root (for file-change events). */
+export function globMatcher(root: string, globs: readonly string[]): (file: string) => boolean {
+  const match = picomatch([...globs], { dot: false });
+  return (file) => {
+    const rel = relativePath(root, file);
+    return !rel.startsWith('..') && match(rel);
+  };
+}
+
+export interface LoadedWorkspace {
+  root: string;
+  configFile?: string;
+  /** Findings keyed by absolute file path: config problems, skipped sources, … */
+  fileFindings: Map<string, Finding[]>;
+  /** One line per problem, for a CLI's stderr or a server's log. */
+  notices: string[];
+  sourceFiles: string[];
+}
+
+/**
+ * Reads config, registry and sources of the workspace rooted at `root` into the
+ * engine. `configFile` overrides the config search (CLI `--config`).
+ */
+export function loadWorkspace(engine: Engine, root: string, configFile?: string): LoadedWorkspace {
+  const fileFindings = new Map<string, Finding[]>();
+  const notices: string[] = [];
+  const config = configFile ?? findConfigFile(root, root);
+  if (config) {
+    const read = readTextFile(config, 1024 * 1024);
+    const findings = read.ok ? engine.setConfig(toUri(config), read.text) : engine.setConfig(toUri(config), undefined);
+    if (!read.ok) notices.push(read.message);
+    if (findings.length) fileFindings.set(config, findings);
+  } else {
+    engine.setConfig(undefined, undefined);
+  }
+
+  const selection = engine.files();
+  for (const message of unsafeGlobs(selection.sources)) notices.push(message);
+
+  if (selection.entities) {
+    const registryFile = path.resolve(root, selection.entities);
+    if (fs.existsSync(registryFile)) {
+      const read = readTextFile(registryFile, 4 * 1024 * 1024);
+      const findings = engine.setRegistry(toUri(registryFile), read.ok ? read.text : undefined);
+      if (!read.ok) notices.push(read.message);
+      if (findings.length) fileFindings.set(registryFile, findings);
+    } else if (selection.entitiesExplicit) {
+      notices.push(`entity registry ${selection.entities} not found`);
+    }
+  }
+
+  const sourceFiles = listFiles(root, selection.sources);
+  for (const file of sourceFiles) {
+    const read = readTextFile(file, Math.max(selection.maxFileSize, 4 * 1024 * 1024));
+    if (!read.ok) {
+      notices.push(read.message);
+      continue;
+    }
+    engine.setSource(toUri(file), relativePath(root, file), read.text);
+  }
+  for (const [uri, findings] of engine.sourceProblems()) {
+    const file = fromUri(uri);
+    if (!file) continue;
+    fileFindings.set(file, [...(fileFindings.get(file) ?? []), ...findings]);
+    for (const f of findings) notices.push(`${relativePath(root, file)}: ${f.message}`);
+  }
+  return { root, configFile: config, fileFindings, notices, sourceFiles };
+}
+
+/** Pieces to check when no paths are given: the config's documents minus sources. */
+export function listDocuments(engine: Engine, root: string): string[] {
+  const selection = engine.files();
+  const sources = new Set(listFiles(root, selection.sources));
+  return listFiles(root, selection.documents).filter((file) => !sources.has(file));
+}
