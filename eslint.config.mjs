@@ -1,0 +1,33 @@
+// Small lint surface: type-aware promise checks everywhere, and purity of the engine.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'url', 'crypto', 'process', 'stream', 'util'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/**', 'test/neovim/**', 'bench/**', '**/*.mjs', '**/*.js'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // Architecture invariant: the engine is pure — no editor, no protocol, no I/O.
+    files: ['server/src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['vscode', 'vscode-languageserver', 'vscode-languageserver/node', 'vscode-languageclient', ...nodeBuiltins],
+          patterns: [{ group: ['node:*'], message: 'The engine is pure: no Node built-ins. Do I/O in an adapter (server/src/node, lsp, cli).' }],
+        },
+      ],
+    },
+  },
+);
