@@ -1,9 +1,10 @@
 /**
- * Everything the rules of one check share, computed lazily and at most once:
- * the parse, the source corpus, and the verdict on each quotation. Rules read
- * from it; none of them re-parses or re-matches.
+ * Everything the rules and providers of one request share, computed lazily
+ * and at most once: the parse, the corpus, and the verdict on each quotation.
+ * Rules read from it; none of them re-parses or re-matches. A feature that
+ * needs a new shared computation adds one lazy member here.
  */
-import type { DocumentInput } from './api';
+import type { CancellationFlag, DocumentInput } from './api';
 import type { Corpus } from './corpus';
 import type { Citation, ParsedDocument, Quotation } from './markdown';
 import type { QuoteResult } from './quotes';
@@ -19,14 +20,80 @@ export interface QuoteCheck {
   result: QuoteResult;
 }
 
+/** Long-lived state the analyses of a workspace share (owned by the engine). */
+export interface Workspace {
+  readonly corpus: Corpus;
+  readonly config: ResolvedConfig;
+  /** Quotation verdicts cached across checks for the current corpus generation. */
+  matchQuotation(text: string, preferSources: readonly string[]): QuoteResult;
+}
+
 export interface Analysis {
   readonly doc: DocumentInput;
   readonly parsed: ParsedDocument;
   readonly corpus: Corpus;
   readonly config: ResolvedConfig;
+  readonly workspace: Workspace;
   /** Source id a citation refers to, or undefined when it names no known source. */
   sourceIdOf(citation: Citation): string | undefined;
   source(id: string): Source | undefined;
-  /** Every quotation with its verdict, computed once per check (and cached across checks). */
+  /** Every quotation with its verdict, computed once per analysis. */
   quoteChecks(): readonly QuoteCheck[];
+}
+
+/** Thrown inside a check when a newer version made it pointless. */
+export class CheckCancelled extends Error {}
+
+export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, workspace: Workspace, cancel?: CancellationFlag): Analysis {
+  const { corpus, config } = workspace;
+  let checks: QuoteCheck[] | undefined;
+  const sourceIdOf = (citation: Citation): string | undefined => {
+    if (citation.kind === 'link') return corpus.idForLink(citation.key);
+    return corpus.get(citation.key) ? citation.key : undefined;
+  };
+  return {
+    doc,
+    parsed,
+    corpus,
+    config,
+    workspace,
+    sourceIdOf,
+    source: (id) => corpus.get(id),
+    quoteChecks() {
+      if (!checks) {
+        checks = [];
+        const byBlock = citationsByBlock(parsed);
+        for (const quotation of parsed.quotations) {
+          if (cancel?.isCancellationRequested) throw new CheckCancelled();
+          const citations = citationsFor(quotation, byBlock, sourceIdOf);
+          const citedSourceIds = [...new Set(citations.map((c) => sourceIdOf(c)!))];
+          checks.push({ quotation, citedSourceIds, citations, result: workspace.matchQuotation(quotation.text, citedSourceIds) });
+        }
+      }
+      return checks;
+    },
+  };
+}
+
+/** Citations of each block, in document order. */
+function citationsByBlock(parsed: ParsedDocument): Map<number, Citation[]> {
+  const map = new Map<number, Citation[]>();
+  for (const citation of parsed.citations) {
+    const list = map.get(citation.blockIndex) ?? [];
+    list.push(citation);
+    map.set(citation.blockIndex, list);
+  }
+  return map;
+}
+
+/** The known citations a quotation is attributed to: its cited keys, resolved against its block's citations. */
+function citationsFor(quotation: Quotation, byBlock: Map<number, Citation[]>, sourceIdOf: (c: Citation) => string | undefined): Citation[] {
+  if (!quotation.citedKeys.length) return [];
+  const wanted = new Set(quotation.citedKeys);
+  const candidates = [...(byBlock.get(quotation.blockIndex) ?? []), ...(byBlock.get(quotation.blockIndex + 1) ?? [])];
+  const picked: Citation[] = [];
+  for (const citation of candidates) {
+    if (wanted.has(citation.key) && sourceIdOf(citation) && !picked.some((p) => p.key === citation.key)) picked.push(citation);
+  }
+  return picked;
 }

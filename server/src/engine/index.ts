@@ -4,16 +4,16 @@
  * turn its plain-data answers into LSP messages, CLI output or anything else.
  */
 import type { CancellationFlag, DocumentInput, Engine, FileSelection } from './api';
-import type { Analysis, QuoteCheck } from './analysis';
-import type { CompletionEntry, Finding, Fix, HoverCard, Location, Source, Span } from './types';
+import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
+import type { Finding, Fix, Source } from './types';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
-import { parseMarkdown, type Citation, type ParsedDocument, type Quotation } from './markdown';
+import { parseMarkdown, type ParsedDocument } from './markdown';
 import { matchQuotation, type QuoteResult } from './quotes';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, disableForLineFix, lineStartsOf } from './directives';
-import { quotationCard, citationCard } from './cards';
+import { completionProviders, definitionProviders, hoverProviders } from './providers';
 
 export type { Engine, DocumentInput, CancellationFlag, FileSelection } from './api';
 export * from './types';
@@ -63,8 +63,6 @@ class QuoteCache {
   }
 }
 
-class CheckCancelled extends Error {}
-
 export function createEngine(options: EngineOptions = {}): Engine {
   const docsBase = options.docsBaseUrl ?? DEFAULT_DOCS_BASE;
   const corpus = new Corpus();
@@ -72,35 +70,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const quotes = new QuoteCache();
   let config: ResolvedConfig = defaultConfig();
 
+  const workspace: Workspace = {
+    corpus,
+    get config() {
+      return config;
+    },
+    matchQuotation: (text, prefer) => quotes.get(corpus, text, prefer),
+  };
+
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {
-    const parsed = parses.get(doc);
-    let checks: QuoteCheck[] | undefined;
-    const sourceIdOf = (citation: Citation): string | undefined => {
-      if (citation.kind === 'link') return corpus.idForLink(citation.key);
-      return corpus.get(citation.key) ? citation.key : undefined;
-    };
-    return {
-      doc,
-      parsed,
-      corpus,
-      config,
-      sourceIdOf,
-      source: (id) => corpus.get(id),
-      quoteChecks() {
-        if (!checks) {
-          checks = [];
-          const blockCitations = citationsByBlock(parsed);
-          for (const quotation of parsed.quotations) {
-            if (cancel?.isCancellationRequested) throw new CheckCancelled();
-            const citations = citationsFor(quotation, blockCitations, sourceIdOf);
-            const citedSourceIds = [...new Set(citations.map((c) => sourceIdOf(c)!))];
-            const result = quotes.get(corpus, quotation.text, citedSourceIds);
-            checks.push({ quotation, citedSourceIds, citations, result });
-          }
-        }
-        return checks;
-      },
-    };
+    return createAnalysis(doc, parses.get(doc), workspace, cancel);
   }
 
   function findingsFor(doc: DocumentInput, cancel?: CancellationFlag): Finding[] {
@@ -120,20 +99,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
     return applyDirectives(findings, analysis.parsed.directives, lineStartsOf(doc.text));
-  }
-
-  function quotationAt(doc: DocumentInput, offset: number): { check: QuoteCheck; analysis: Analysis } | undefined {
-    const analysis = analyse(doc);
-    const quotation = analysis.parsed.quotations.find((q) => q.span.start <= offset && offset <= q.span.end);
-    if (!quotation) return undefined;
-    const check = analysis.quoteChecks().find((c) => c.quotation === quotation)!;
-    return { check, analysis };
-  }
-
-  function citationAt(doc: DocumentInput, offset: number): { citation: Citation; analysis: Analysis } | undefined {
-    const analysis = analyse(doc);
-    const citation = analysis.parsed.citations.find((c) => c.span.start <= offset && offset <= c.span.end);
-    return citation ? { citation, analysis } : undefined;
   }
 
   const engine: Engine = {
@@ -180,43 +145,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }
     },
 
-    hover(doc, offset): HoverCard | undefined {
-      const atQuote = quotationAt(doc, offset);
-      if (atQuote) return quotationCard(atQuote.check, atQuote.analysis);
-      const atCitation = citationAt(doc, offset);
-      if (atCitation) {
-        const id = atCitation.analysis.sourceIdOf(atCitation.citation);
-        return citationCard(atCitation.citation, id ? corpus.get(id) : undefined);
+    hover(doc, offset) {
+      const analysis = analyse(doc);
+      for (const provider of hoverProviders) {
+        const card = provider(analysis, offset);
+        if (card) return card;
       }
       return undefined;
     },
 
-    definition(doc, offset): Location[] {
-      const atCitation = citationAt(doc, offset);
-      if (atCitation) {
-        const id = atCitation.analysis.sourceIdOf(atCitation.citation);
-        const source = id ? corpus.get(id) : undefined;
-        return source ? [{ uri: source.uri, span: { start: source.body.start, end: source.body.start } }] : [];
+    definition(doc, offset) {
+      const analysis = analyse(doc);
+      for (const provider of definitionProviders) {
+        const locations = provider(analysis, offset);
+        if (locations.length) return locations;
       }
-      const atQuote = quotationAt(doc, offset);
-      const best = atQuote?.check.result.best;
-      if (!best) return [];
-      const source = corpus.get(best.sourceId);
-      return source ? [{ uri: source.uri, span: best.passage }] : [];
+      return [];
     },
 
-    complete(doc, offset): CompletionEntry[] {
-      const prefix = citationPrefixAt(doc.text, offset);
-      if (!prefix) return [];
-      return [...corpus.sources().values()].map((source) => ({
-        label: source.id,
-        kind: 'source' as const,
-        detail: [source.meta.title, source.meta.outlet, source.meta.date].filter(Boolean).join(' · ') || source.path,
-        documentation: source.path,
-        insertText: source.id,
-        replace: prefix,
-        sortText: source.id,
-      }));
+    complete(doc, offset) {
+      const analysis = analyse(doc);
+      return completionProviders.flatMap((provider) => provider(analysis, offset));
     },
 
     codeActions(doc, span, findings): Fix[] {
@@ -238,39 +187,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
   };
   return engine;
-}
-
-/** Citations of each block, in document order. */
-function citationsByBlock(parsed: ParsedDocument): Map<number, Citation[]> {
-  const map = new Map<number, Citation[]>();
-  for (const citation of parsed.citations) {
-    const list = map.get(citation.blockIndex) ?? [];
-    list.push(citation);
-    map.set(citation.blockIndex, list);
-  }
-  return map;
-}
-
-/** The known citations a quotation is attributed to: its cited keys, resolved against its block's citations. */
-function citationsFor(quotation: Quotation, byBlock: Map<number, Citation[]>, sourceIdOf: (c: Citation) => string | undefined): Citation[] {
-  if (!quotation.citedKeys.length) return [];
-  const wanted = new Set(quotation.citedKeys);
-  const candidates = [...(byBlock.get(quotation.blockIndex) ?? []), ...(byBlock.get(quotation.blockIndex + 1) ?? [])];
-  const picked: Citation[] = [];
-  for (const citation of candidates) {
-    if (wanted.has(citation.key) && sourceIdOf(citation) && !picked.some((p) => p.key === citation.key)) picked.push(citation);
-  }
-  return picked;
-}
-
-/** Span of a partial citation key before `offset` (after `@`), or undefined when not completing a key. */
-function citationPrefixAt(text: string, offset: number): Span | undefined {
-  let start = offset;
-  while (start > 0 && /[\w:.#$%&+?<>~/-]/.test(text[start - 1])) start--;
-  if (text[start - 1] !== '@') return undefined;
-  const before = text[start - 2];
-  if (before !== undefined && /\w/.test(before)) return undefined; // an e-mail address
-  return { start, end: offset };
 }
 
 export { rules, ruleById };
