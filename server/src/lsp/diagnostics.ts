@@ -1,0 +1,367 @@
+/**
+ * When pieces are checked and how their findings reach the client.
+ *
+ * - Pull (`textDocument/diagnostic`) when the client declared it, push
+ *   (`publishDiagnostics`) otherwise — Neovim 0.7 only takes pushed ones.
+ * - `provenance.run: onType` re-checks a piece ~150 ms after the last change;
+ *   `onSave` checks at open and save. Only the changed piece is re-checked.
+ * - A check runs on the newest text and is published with its version, so a
+ *   result for an older version is never sent after a newer one arrived.
+ * - Findings on a project's own files (config, registry, sources) are pulled
+ *   while the file is open in a pull client and pushed otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  DocumentDiagnosticReportKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+} from 'vscode-languageserver';
+import type { CancellationFlag } from '../engine/api';
+import type { Finding } from '../engine/types';
+import { fileDiagnostic, toDiagnostic, type DiagnosticContext } from './convert';
+import { documentKey, type OpenDocument } from './documents';
+import type { Project } from './projects';
+import { roleOf, type Session } from './session';
+import type { Settings } from './settings';
+import { formatBytes, toUri } from '../node/workspace';
+
+export const DEBOUNCE_MS = 150;
+/** Files whose first 8,000 characters hold a NUL are binary, not prose. */
+const BINARY_PROBE_CHARS = 8000;
+
+/** One check of one document version under one state of its project and settings. */
+export interface CheckResult {
+  /** Document version + project generation + settings generation: equal keys, equal findings. */
+  key: string;
+  /** Project generation + settings generation: whether the result is still valid for onSave snapshots. */
+  environment: string;
+  version: number;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+}
+
+export class DiagnosticsService {
+  /** Makes result ids from a previous server process never match ours. */
+  private readonly session = randomBytes(4).toString('hex');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Latest result per document: pull answers and code actions reuse it. */
+  private readonly results = new Map<string, CheckResult>();
+  /** onSave mode: the result of the text as last opened or saved. */
+  private readonly snapshots = new Map<string, CheckResult>();
+  /** Non-piece files we pushed findings to, so they can be cleared. */
+  private readonly pushed = new Set<string>();
+
+  constructor(private readonly s: Session) {}
+
+  private get pull(): boolean {
+    return this.s.client.pullDiagnostics;
+  }
+
+  opened(document: OpenDocument): void {
+    const role = roleOf(this.s, document);
+    if (role.kind === 'projectFile') this.projectFileEdited(document, 0);
+    else if (role.kind === 'piece') this.afterSettings(document, (settings) => this.pieceEvent(document, settings, 'open'));
+  }
+
+  changed(document: OpenDocument): void {
+    const role = roleOf(this.s, document);
+    if (role.kind === 'projectFile') this.projectFileEdited(document, DEBOUNCE_MS);
+    else if (role.kind === 'piece') this.afterSettings(document, (settings) => this.pieceEvent(document, settings, 'change'));
+  }
+
+  saved(document: OpenDocument): void {
+    if (roleOf(this.s, document).kind !== 'piece') return;
+    this.afterSettings(document, (settings) => this.pieceEvent(document, settings, 'save'));
+  }
+
+  closed(document: OpenDocument): void {
+    const key = documentKey(document.uri);
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.results.delete(key);
+    this.snapshots.delete(key);
+    this.s.settings.forget(document.uri);
+    const role = roleOf(this.s, document);
+    if (role.kind === 'projectFile') {
+      // Unsaved edits are gone with the editor: the disk is the truth again.
+      if (role.project.fileChangedOnDisk(role.file, false)) this.projectsChanged([role.project]);
+      else this.publishProjectFiles();
+    } else if (!this.pull) {
+      this.s.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    }
+  }
+
+  /**
+   * Config, registry or sources of some projects changed: publish the
+   * findings on those files and re-check every open piece of those projects.
+   */
+  projectsChanged(projects?: readonly Project[]): void {
+    this.publishProjectFiles();
+    this.recheckOpenPieces(projects);
+  }
+
+  /** Settings changed: every open piece may now be checked differently. */
+  settingsChanged(): void {
+    this.recheckOpenPieces();
+  }
+
+  recheckOpenPieces(projects?: readonly Project[]): void {
+    const affected = (project: Project) => !projects || projects.includes(project);
+    if (this.pull) {
+      if (this.s.client.diagnosticRefresh) {
+        this.s.connection.languages.diagnostics.refresh().catch((err: Error) => this.s.log.warn(`diagnostic refresh failed: ${err.message}`));
+      }
+      return;
+    }
+    for (const document of this.s.documents.all()) {
+      const role = roleOf(this.s, document);
+      if (role.kind === 'piece' && affected(role.project)) this.schedulePush(document, 0);
+    }
+  }
+
+  /** `textDocument/diagnostic`. */
+  async pullDocument(uri: string, previousResultId: string | undefined, token: CancellationToken): Promise<DocumentDiagnosticReport> {
+    await this.s.ready;
+    const document = this.s.documents.get(uri);
+    if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const role = roleOf(this.s, document);
+    if (role.kind === 'projectFile') {
+      this.flushProjectFileEdit(document);
+      return { kind: DocumentDiagnosticReportKind.Full, items: this.projectFileDiagnostics(role.project, role.file) };
+    }
+    if (role.kind !== 'piece') return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+
+    const settings = await this.s.settings.for(uri);
+    let result: CheckResult;
+    if (settings.run === 'onSave') {
+      result = this.snapshot(document, role.project, settings);
+    } else {
+      // The client pulls on every keystroke; wait until typing pauses.
+      const quietFor = Date.now() - document.changedAt;
+      if (quietFor < DEBOUNCE_MS) await delay(DEBOUNCE_MS - quietFor, token);
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      result = this.resultFor(document, role.project, settings, cancellationOf(document, token));
+    }
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    if (previousResultId === result.key) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.key };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId: result.key, items: result.diagnostics };
+  }
+
+  /** Findings of the document's current text (computed now if needed), for code actions. */
+  async currentFindings(document: OpenDocument, token?: CancellationToken): Promise<{ findings: Finding[]; project: Project } | undefined> {
+    const role = roleOf(this.s, document);
+    if (role.kind !== 'piece') return undefined;
+    const settings = await this.s.settings.for(document.uri);
+    const result = this.resultFor(document, role.project, settings, token ? cancellationOf(document, token) : undefined);
+    return { findings: result.findings, project: role.project };
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private pieceEvent(document: OpenDocument, settings: Settings, event: 'open' | 'change' | 'save'): void {
+    const onSave = settings.run === 'onSave';
+    if (onSave && event === 'change') return;
+    if (this.pull) {
+      if (onSave) {
+        // Checked now, shown when the client pulls; tell it to pull after a save.
+        this.snapshots.set(documentKey(document.uri), this.resultFor(document, this.pieceProject(document)!, settings));
+        if (event === 'save') this.recheckOpenPieces();
+      }
+      return;
+    }
+    this.schedulePush(document, event === 'change' ? DEBOUNCE_MS : 0);
+  }
+
+  private pieceProject(document: OpenDocument): Project | undefined {
+    const role = roleOf(this.s, document);
+    return role.kind === 'piece' ? role.project : undefined;
+  }
+
+  private afterSettings(document: OpenDocument, then: (settings: Settings) => void): void {
+    this.s.ready
+      .then(() => this.s.settings.for(document.uri))
+      .then((settings) => {
+        if (this.s.documents.get(document.uri) === document) then(settings);
+      })
+      .catch((err: Error) => this.s.log.error(`Scheduling a check of ${document.uri} failed: ${err.stack ?? err}`));
+  }
+
+  /** Push mode: (re)start the document's timer; a newer change restarts it, so stale work never runs. */
+  private schedulePush(document: OpenDocument, delayMs: number): void {
+    const key = documentKey(document.uri);
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.pushNow(document.uri).catch((err: Error) => this.s.log.error(`Checking ${document.uri} failed: ${err.stack ?? err}`));
+      }, delayMs),
+    );
+  }
+
+  private async pushNow(uri: string): Promise<void> {
+    await this.s.ready;
+    const settings = await this.s.settings.for(uri);
+    // Read the document only after the awaits: whatever arrived meanwhile is checked, not an older text.
+    const document = this.s.documents.get(uri);
+    const project = document && this.pieceProject(document);
+    if (!document || !project) return;
+    const result = this.resultFor(document, project, settings, cancellationOf(document));
+    if (this.s.documents.get(uri) !== document || document.version !== result.version) return;
+    this.s.connection.sendDiagnostics({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
+  }
+
+  private snapshot(document: OpenDocument, project: Project, settings: Settings): CheckResult {
+    const key = documentKey(document.uri);
+    const snapshot = this.snapshots.get(key);
+    if (snapshot && snapshot.environment === this.environment(project)) return snapshot;
+    const result = this.resultFor(document, project, settings);
+    this.snapshots.set(key, result);
+    return result;
+  }
+
+  private environment(project: Project): string {
+    return `${project.generation}.${this.s.settings.generation}`;
+  }
+
+  /** The check of the document's current text, cached per (version, project, settings). */
+  private resultFor(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): CheckResult {
+    const environment = this.environment(project);
+    const key = `${this.session}.${document.version}.${environment}`;
+    const cached = this.results.get(documentKey(document.uri));
+    if (cached?.key === key) return cached;
+    const version = document.version;
+    const { findings, diagnostics } = this.check(document, project, settings, cancel);
+    const result: CheckResult = { key, environment, version, findings, diagnostics };
+    // A cancelled check is incomplete: hand it back but never reuse it.
+    if (!cancel?.isCancellationRequested) this.results.set(documentKey(document.uri), result);
+    return result;
+  }
+
+  private check(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): { findings: Finding[]; diagnostics: Diagnostic[] } {
+    if (!settings.enable) return { findings: [], diagnostics: [] };
+    const name = document.file ? pathForMessages(project, document.file) : document.uri;
+    const limit = project.engine.files().maxFileSize;
+    // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
+    const bytes = document.text.length * 3 > limit ? Buffer.byteLength(document.text, 'utf8') : document.text.length;
+    if (bytes > limit) {
+      const message = `${name} is ${formatBytes(bytes)}, above the ${formatBytes(limit)} limit (maxFileSize): too large, skipped.`;
+      return { findings: [], diagnostics: [fileDiagnostic('information', message, { skipped: 'too-large', bytes, limit })] };
+    }
+    if (document.text.slice(0, BINARY_PROBE_CHARS).includes('\u0000')) {
+      const message = `${name} looks binary (a NUL character in its first 8,000 characters): binary, skipped.`;
+      return { findings: [], diagnostics: [fileDiagnostic('warning', message, { skipped: 'binary' })] };
+    }
+    const findings = project.engine.check(
+      { uri: document.uri, path: document.file ? pathForMessages(project, document.file) : undefined, text: document.text, version: document.version },
+      cancel,
+    );
+    const map = document.map;
+    return { findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, this.diagnosticContext(project))) };
+  }
+
+  diagnosticContext(project: Project): DiagnosticContext {
+    return {
+      ruleDocsUrl: (ruleId) => project.engine.ruleDocsUrl(ruleId),
+      mapOf: (uri) => project.mapOf(uri),
+      relatedInformation: this.s.client.relatedInformation,
+      codeDescription: this.s.client.codeDescription,
+    };
+  }
+
+  /** An edit to a config, registry or source open in the editor reaches the project after a pause. */
+  private projectFileEdited(document: OpenDocument, delayMs: number): void {
+    const key = documentKey(document.uri);
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.s.ready
+          .then(() => this.applyProjectFileEdit(document))
+          .catch((err: Error) => this.s.log.error(`Applying ${document.uri} failed: ${err.stack ?? err}`));
+      }, delayMs),
+    );
+  }
+
+  /** A pull for a project file must see its latest edit: apply a pending one now. */
+  private flushProjectFileEdit(document: OpenDocument): void {
+    const key = documentKey(document.uri);
+    if (!this.timers.has(key)) return;
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.applyProjectFileEdit(document);
+  }
+
+  private applyProjectFileEdit(document: OpenDocument): void {
+    if (this.s.documents.get(document.uri) !== document) return;
+    const role = roleOf(this.s, document);
+    if (role.kind !== 'projectFile') return;
+    if (role.project.fileChanged(role.file, document.text)) this.projectsChanged([role.project]);
+    else this.publishProjectFiles();
+  }
+
+  private projectFileDiagnostics(project: Project, file: string): Diagnostic[] {
+    const findings = project.fileFindings().get(file) ?? [];
+    const map = project.mapOf(toUri(file));
+    if (!map) return [];
+    const context = this.diagnosticContext(project);
+    return findings.map((finding) => toDiagnostic(finding, map, context));
+  }
+
+  /**
+   * Pushes findings on config, registry and source files. In pull mode a file
+   * open in the editor is pulled instead, so its pushed copy is cleared.
+   */
+  publishProjectFiles(): void {
+    const stillPushed = new Set<string>();
+    const sent = new Set<string>();
+    for (const project of this.s.projects.all()) {
+      for (const [file, findings] of project.fileFindings()) {
+        const open = this.s.documents.byFile(file);
+        if (this.pull && open) continue;
+        const uri = open?.uri ?? toUri(file);
+        if (!findings.length && !this.pushed.has(uri)) continue;
+        this.s.connection.sendDiagnostics({ uri, diagnostics: this.projectFileDiagnostics(project, file) });
+        sent.add(uri);
+        if (findings.length) stillPushed.add(uri);
+      }
+    }
+    for (const uri of this.pushed) if (!sent.has(uri)) this.s.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.pushed.clear();
+    for (const uri of stillPushed) this.pushed.add(uri);
+  }
+}
+
+function pathForMessages(project: Project, file: string): string {
+  return project.contains(file) ? file.slice(project.root.length + 1).split('\\').join('/') : file;
+}
+
+/** Stale as soon as the document moves to a newer version or the request is cancelled. */
+function cancellationOf(document: OpenDocument, token?: CancellationToken): CancellationFlag {
+  const version = document.version;
+  return {
+    get isCancellationRequested() {
+      return document.version !== version || token?.isCancellationRequested === true;
+    },
+  };
+}
+
+function delay(ms: number, token: CancellationToken): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const subscription = token.onCancellationRequested(done);
+    function done() {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    }
+  });
+}
+

@@ -1,0 +1,99 @@
+/**
+ * Request handlers: each looks up the open piece, calls the engine with the
+ * editor's text, and converts the answer. No logic of their own beyond that.
+ */
+import {
+  CodeActionKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type CodeAction,
+  type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
+  type DefinitionParams,
+  type Hover,
+  type HoverParams,
+  type Location,
+} from 'vscode-languageserver';
+import type { DocumentInput } from '../engine/api';
+import { toCodeAction, toCompletionItem, toDiagnostic, toHover, toLocation, toTextEdits, toWorkspaceEdit } from './convert';
+import type { DiagnosticsService } from './diagnostics';
+import type { OpenDocument } from './documents';
+import type { Project } from './projects';
+import { roleOf, type Session } from './session';
+
+interface Piece {
+  document: OpenDocument;
+  project: Project;
+  input: DocumentInput;
+}
+
+/** The open piece a request is about, after the workspace has loaded; undefined for anything else. */
+async function pieceOf(s: Session, uri: string): Promise<Piece | undefined> {
+  await s.ready;
+  const document = s.documents.get(uri);
+  if (!document) return undefined;
+  const role = roleOf(s, document);
+  if (role.kind !== 'piece') return undefined;
+  return { document, project: role.project, input: { uri: document.uri, text: document.text, version: document.version } };
+}
+
+function throwIfCancelled(token: CancellationToken): void {
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+}
+
+export async function hover(s: Session, params: HoverParams, token: CancellationToken): Promise<Hover | null> {
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return null;
+  throwIfCancelled(token);
+  const card = piece.project.engine.hover(piece.input, piece.document.map.offset(params.position));
+  return card ? toHover(card, piece.document.map, s.client.hoverMarkdown) : null;
+}
+
+export async function definition(s: Session, params: DefinitionParams, token: CancellationToken): Promise<Location[] | null> {
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return null;
+  throwIfCancelled(token);
+  const targets = piece.project.engine.definition(piece.input, piece.document.map.offset(params.position));
+  const locations = targets.map((target) => toLocation(target, (uri) => piece.project.mapOf(uri))).filter((l): l is Location => l !== undefined);
+  return locations.length ? locations : null;
+}
+
+export async function completion(s: Session, params: CompletionParams, token: CancellationToken): Promise<CompletionItem[]> {
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return [];
+  throwIfCancelled(token);
+  const entries = piece.project.engine.complete(piece.input, piece.document.map.offset(params.position));
+  return entries.map((entry) => toCompletionItem(entry, piece.document.map, s.client.completionMarkdown));
+}
+
+/** Quick fixes of the findings under the range: the engine's `Fix`es become edits to this document version. */
+export async function codeActions(s: Session, diagnostics: DiagnosticsService, params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
+  const only = params.context.only;
+  if (only && !only.some((kind) => kind === CodeActionKind.Empty || kind === CodeActionKind.QuickFix)) return [];
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return [];
+  const checked = await diagnostics.currentFindings(piece.document, token);
+  throwIfCancelled(token);
+  if (!checked) return [];
+  const { document, project, input } = piece;
+  const span = document.map.span(params.range);
+  const context = diagnostics.diagnosticContext(project);
+  const actions: CodeAction[] = [];
+  const seen = new Set<string>();
+  for (const finding of checked.findings) {
+    if (finding.span.start > span.end || span.start > finding.span.end) continue;
+    // One finding at a time, so each action names the diagnostic it fixes.
+    for (const fix of project.engine.codeActions(input, span, [finding])) {
+      const edits = toTextEdits(fix.edits, document.map);
+      const identity = JSON.stringify([fix.title, edits]);
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      const edit = toWorkspaceEdit(document.uri, document.version, edits, s.client.documentChanges);
+      actions.push(toCodeAction(fix, edit, [toDiagnostic(finding, document.map, context)]));
+    }
+  }
+  // Preferred fixes first: editors apply the first one on "auto fix".
+  return actions.sort((a, b) => Number(b.isPreferred === true) - Number(a.isPreferred === true));
+}

@@ -1,0 +1,305 @@
+/**
+ * Projects: one engine per workspace root. A root is the folder of the nearest
+ * config file (found by walking up, SPEC §1), else the workspace folder, else
+ * the folder of a loose file. Each project is loaded from disk with
+ * `loadWorkspace`; files open in the editor then override their disk text
+ * (the editor's unsaved words are what the writer sees).
+ */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import type { Engine, FileSelection } from '../engine/api';
+import type { Finding, Source } from '../engine/types';
+import { TextMap, type PositionEncoding } from './convert';
+import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadWorkspace, readTextFile, toUri } from '../node/workspace';
+
+export interface ProjectHost {
+  createEngine(): Engine;
+  /** Text of a file open in the editor, which wins over its disk text; undefined when not open. */
+  editorText(file: string): string | undefined;
+  /** Files currently open in the editor. */
+  openFiles(): string[];
+  log(message: string): void;
+  encoding(): PositionEncoding;
+}
+
+/** Registries and configs larger than this are refused rather than parsed. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_REGISTRY_BYTES = 4 * 1024 * 1024;
+
+export type ProjectFileKind = 'config' | 'registry' | 'source';
+
+export class Project {
+  readonly engine: Engine;
+  /** Bumped whenever anything a check depends on changes (config, registry, sources). */
+  generation = 0;
+  private selection!: FileSelection;
+  private isSourcePath: (file: string) => boolean = () => false;
+  private isDocumentPath: (file: string) => boolean = () => false;
+  private registryFile: string | undefined;
+  private configFindings: Finding[] = [];
+  private registryFindings: Finding[] = [];
+  /** Last text given to the engine for the config and the registry, to skip no-op reloads and to place their findings. */
+  private readonly texts = new Map<string, string>();
+  private sourceFiles = new Set<string>();
+  private sourceIndex: { generation: number; byUri: Map<string, Source> } | undefined;
+  private readonly maps = new Map<string, TextMap>();
+
+  constructor(
+    private readonly host: ProjectHost,
+    readonly root: string,
+    readonly configFile: string | undefined,
+  ) {
+    this.engine = host.createEngine();
+  }
+
+  /** Reads config, registry and sources from disk, then lays the editor's open files over them. */
+  load(): void {
+    const started = Date.now();
+    const loaded = loadWorkspace(this.engine, this.root, this.configFile);
+    for (const notice of loaded.notices) this.host.log(`${this.root}: ${notice}`);
+    this.sourceFiles = new Set(loaded.sourceFiles);
+    this.selectionChanged();
+    if (this.configFile) {
+      this.configFindings = loaded.fileFindings.get(this.configFile) ?? [];
+      const disk = readTextFile(this.configFile, MAX_CONFIG_BYTES);
+      if (disk.ok) this.texts.set(this.configFile, disk.text);
+    }
+    if (this.registryFile) {
+      this.registryFindings = loaded.fileFindings.get(this.registryFile) ?? [];
+      const disk = fs.existsSync(this.registryFile) ? readTextFile(this.registryFile, MAX_REGISTRY_BYTES) : undefined;
+      if (disk?.ok) this.texts.set(this.registryFile, disk.text);
+    }
+    for (const file of this.host.openFiles()) {
+      const text = this.host.editorText(file);
+      if (text !== undefined && this.kindOf(file)) this.fileChanged(file, text);
+    }
+    this.generation++;
+    this.host.log(`Loaded ${this.sourceFiles.size} source(s) from ${this.root}${this.configFile ? ` (config ${path.basename(this.configFile)})` : ' (no config: defaults)'} in ${Date.now() - started} ms`);
+  }
+
+  contains(file: string): boolean {
+    const rel = path.relative(this.root, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  }
+
+  kindOf(file: string): ProjectFileKind | undefined {
+    if (file === this.configFile) return 'config';
+    if (file === this.registryFile) return 'registry';
+    if (this.sourceFiles.has(file) || this.isSourcePath(file)) return 'source';
+    return undefined;
+  }
+
+  /** A piece to check: matches the config's `documents`, is not a source, not in node_modules or a dot-folder. */
+  isPiece(file: string): boolean {
+    if (!this.contains(file) || this.kindOf(file)) return false;
+    const segments = path.relative(this.root, file).split(path.sep);
+    if (segments.some((segment) => segment === 'node_modules' || segment.startsWith('.'))) return false;
+    return this.isDocumentPath(file);
+  }
+
+  /**
+   * A config, registry or source file changed (in the editor or on disk);
+   * `text === undefined` means it is gone. Returns whether anything changed.
+   */
+  fileChanged(file: string, text: string | undefined): boolean {
+    const kind = this.kindOf(file);
+    if (kind === 'config') return this.setConfigText(text);
+    if (kind === 'registry') return this.setRegistryText(text);
+    if (kind === 'source') return this.setSourceText(file, text);
+    return false;
+  }
+
+  /** Re-reads a file from disk unless the editor has it open (then the editor's text stays). */
+  fileChangedOnDisk(file: string, deleted: boolean): boolean {
+    const editor = this.host.editorText(file);
+    if (editor !== undefined && !deleted) return false;
+    return this.fileChanged(file, deleted ? undefined : this.readDisk(file));
+  }
+
+  /** Findings on the project's own files (config, registry, sources), keyed by file path. */
+  fileFindings(): Map<string, Finding[]> {
+    const result = new Map<string, Finding[]>();
+    if (this.configFile) result.set(this.configFile, this.configFindings);
+    if (this.registryFile) result.set(this.registryFile, this.registryFindings);
+    for (const [uri, findings] of this.engine.sourceProblems()) {
+      const file = fromUri(uri);
+      if (file) result.set(file, [...(result.get(file) ?? []), ...findings]);
+    }
+    return result;
+  }
+
+  /** Line table of a project file (config, registry, source), in the text the engine saw. */
+  mapOf(uri: string): TextMap | undefined {
+    const file = fromUri(uri);
+    const text = (file !== undefined ? this.texts.get(file) : undefined) ?? this.source(uri)?.text;
+    if (text === undefined) return undefined;
+    const key = file !== undefined ? toUri(file) : uri;
+    let map = this.maps.get(key);
+    if (!map || map.text !== text || map.encoding !== this.host.encoding()) {
+      map = new TextMap(text, this.host.encoding());
+      this.maps.set(key, map);
+    }
+    return map;
+  }
+
+  private source(uri: string): Source | undefined {
+    if (!this.sourceIndex || this.sourceIndex.generation !== this.generation) {
+      const byUri = new Map<string, Source>();
+      for (const source of this.engine.sources()) byUri.set(source.uri, source);
+      this.sourceIndex = { generation: this.generation, byUri };
+    }
+    const file = fromUri(uri);
+    return this.sourceIndex.byUri.get(file !== undefined ? toUri(file) : uri);
+  }
+
+  private setConfigText(text: string | undefined): boolean {
+    if (!this.configFile || (text !== undefined && this.texts.get(this.configFile) === text)) return false;
+    if (text === undefined) this.texts.delete(this.configFile);
+    else this.texts.set(this.configFile, text);
+    this.configFindings = this.engine.setConfig(toUri(this.configFile), text);
+    const before = this.selection;
+    this.selectionChanged();
+    if (!sameList(before.sources, this.selection.sources)) this.resyncSources();
+    if (before.entities !== this.selection.entities) this.setRegistryText(this.registryFile ? this.readRegistry(this.registryFile) : undefined, true);
+    this.generation++;
+    return true;
+  }
+
+  private setRegistryText(text: string | undefined, force = false): boolean {
+    const file = this.registryFile;
+    if (!force && file && text !== undefined && this.texts.get(file) === text) return false;
+    if (file && text !== undefined) this.texts.set(file, text);
+    else if (file) this.texts.delete(file);
+    this.registryFindings = this.engine.setRegistry(file && text !== undefined ? toUri(file) : undefined, text);
+    this.generation++;
+    return true;
+  }
+
+  private setSourceText(file: string, text: string | undefined): boolean {
+    const uri = toUri(file);
+    if (text === undefined) {
+      if (!this.sourceFiles.delete(file)) return false;
+      this.engine.removeSource(uri);
+    } else {
+      if (this.sourceFiles.has(file) && this.source(uri)?.text === text) return false;
+      this.sourceFiles.add(file);
+      this.engine.setSource(uri, path.relative(this.root, file).split(path.sep).join('/'), text);
+    }
+    this.generation++;
+    return true;
+  }
+
+  /** After the `sources` globs changed: drop sources no longer selected, read newly selected ones. */
+  private resyncSources(): void {
+    const wanted = new Set(listFiles(this.root, this.selection.sources));
+    for (const file of [...this.sourceFiles]) if (!wanted.has(file)) this.setSourceText(file, undefined);
+    for (const file of wanted) {
+      if (this.sourceFiles.has(file)) continue;
+      const text = this.host.editorText(file) ?? this.readDisk(file);
+      if (text !== undefined) this.setSourceText(file, text);
+    }
+  }
+
+  private selectionChanged(): void {
+    this.selection = this.engine.files();
+    this.isSourcePath = globMatcher(this.root, this.selection.sources);
+    this.isDocumentPath = globMatcher(this.root, this.selection.documents);
+    this.registryFile = this.selection.entities ? path.resolve(this.root, this.selection.entities) : undefined;
+  }
+
+  private readRegistry(file: string): string | undefined {
+    return this.host.editorText(file) ?? (fs.existsSync(file) ? this.readDisk(file) : undefined);
+  }
+
+  private readDisk(file: string): string | undefined {
+    const limit = file === this.configFile ? MAX_CONFIG_BYTES : Math.max(this.selection.maxFileSize, MAX_REGISTRY_BYTES);
+    const read = readTextFile(file, limit);
+    if (read.ok) return read.text;
+    this.host.log(read.message);
+    return undefined;
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/** Whether a file name is a config file name (its appearance or removal can move project roots). */
+export function isConfigFileName(file: string): boolean {
+  return CONFIG_NAMES.includes(path.basename(file));
+}
+
+/** All projects of the session, created on demand and found by file. */
+export class ProjectSet {
+  private folders: string[] = [];
+  private readonly projects = new Map<string, Project>();
+  /** Which project a file belongs to; config discovery walks the disk, so remember it. */
+  private readonly owners = new Map<string, Project>();
+
+  constructor(private readonly host: ProjectHost) {}
+
+  get workspaceFolders(): readonly string[] {
+    return this.folders;
+  }
+
+  setFolders(folders: readonly string[]): void {
+    this.folders = [...new Set(folders.map((folder) => path.resolve(folder)))];
+    this.projects.clear();
+    this.owners.clear();
+  }
+
+  /** Loads the project of a workspace folder (used at start-up, one folder at a time for progress). */
+  loadFolder(folder: string): Project {
+    const configFile = findConfigFile(folder);
+    return this.ensure(configFile ? path.dirname(configFile) : path.resolve(folder), configFile);
+  }
+
+  /** The project a file belongs to: its nearest config, else its workspace folder, else its own folder. */
+  forFile(file: string): Project {
+    const known = this.owners.get(file);
+    if (known) return known;
+    const configFile = findConfigFile(path.dirname(file));
+    const folder = this.folders
+      .filter((candidate) => isInside(candidate, file))
+      .sort((a, b) => b.length - a.length)[0];
+    const root = configFile ? path.dirname(configFile) : (folder ?? path.dirname(file));
+    const project = this.ensure(root, configFile);
+    this.owners.set(file, project);
+    return project;
+  }
+
+  /** Untitled pieces are checked against the first workspace folder's sources. */
+  forUntitled(): Project | undefined {
+    return this.folders.length ? this.loadFolder(this.folders[0]) : this.all()[0];
+  }
+
+  all(): Project[] {
+    return [...this.projects.values()];
+  }
+
+  /** Forget every project (a config file appeared or vanished: roots may have moved); they reload on demand. */
+  reset(): void {
+    this.projects.clear();
+    this.owners.clear();
+  }
+
+  private ensure(root: string, configFile: string | undefined): Project {
+    const existing = this.projects.get(root);
+    if (existing && existing.configFile === configFile) return existing;
+    const project = new Project(this.host, root, configFile);
+    this.projects.set(root, project);
+    try {
+      project.load();
+    } catch (err) {
+      // A project that cannot load still answers (with what it has) rather than failing every request.
+      this.host.log(`Loading ${root} failed: ${(err as Error).stack ?? err}`);
+    }
+    return project;
+  }
+}
+
+function isInside(folder: string, file: string): boolean {
+  const rel = path.relative(folder, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+

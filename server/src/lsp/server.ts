@@ -1,0 +1,219 @@
+/**
+ * The language server: a wiring table from LSP messages to small handlers
+ * over the engine façade. Handlers look up, call the engine, convert; every
+ * one goes through the guard, so none can throw into the connection.
+ */
+import * as path from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  type Connection,
+  type DidChangeWatchedFilesParams,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkDoneProgressServerReporter,
+  type WorkspaceFoldersChangeEvent,
+} from 'vscode-languageserver';
+import type { Engine } from '../engine/api';
+import { fromUri } from '../node/workspace';
+import { DiagnosticsService } from './diagnostics';
+import { DocumentStore } from './documents';
+import * as features from './features';
+import { createGuard } from './guard';
+import { isConfigFileName, ProjectSet, type Project } from './projects';
+import { clientFeatures, type Log, type Session } from './session';
+import { SettingsStore } from './settings';
+
+export interface ServerOptions {
+  createEngine(): Engine;
+  /** Handler names that throw on purpose (tests only). */
+  faults?: ReadonlySet<string>;
+}
+
+/** Files whose change can matter: pieces, sources, registry and config. */
+const WATCHED_FILES = '**/*.{md,txt,yml,yaml,json}';
+/** How often to look for the editor process that started us. */
+const PARENT_POLL_MS = 1000;
+
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const log: Log = {
+    info: (message) => connection.console.info(message),
+    warn: (message) => connection.console.warn(message),
+    error: (message) => connection.console.error(message),
+  };
+  const guard = createGuard(() => log, options.faults ?? new Set());
+  let state: { session: Session; diagnostics: DiagnosticsService; loaded: () => void } | undefined;
+  const session = () => started().session;
+  const diagnostics = () => started().diagnostics;
+  function started() {
+    if (!state) throw new Error('the server is not initialized yet');
+    return state;
+  }
+
+  // ── The wiring table ────────────────────────────────────────────────────
+  connection.onInitialize(guard.request('initialize', (params: InitializeParams) => initialize(params)));
+  connection.onInitialized(guard.notification('initialized', () => initialized()));
+  connection.onDidOpenTextDocument(guard.notification('didOpen', (p) => diagnostics().opened(session().documents.open(p))));
+  connection.onDidChangeTextDocument(guard.notification('didChange', (p) => ifOpen(session().documents.change(p), (d) => diagnostics().changed(d))));
+  connection.onDidSaveTextDocument(guard.notification('didSave', (p) => ifOpen(session().documents.get(p.textDocument.uri), (d) => diagnostics().saved(d))));
+  connection.onDidCloseTextDocument(guard.notification('didClose', (p) => ifOpen(session().documents.close(p.textDocument.uri), (d) => diagnostics().closed(d))));
+  connection.onDidChangeWatchedFiles(guard.notification('didChangeWatchedFiles', (p) => watchedFilesChanged(p)));
+  connection.onDidChangeConfiguration(guard.notification('didChangeConfiguration', (p) => settingsChanged(p.settings)));
+  connection.languages.diagnostics.on(guard.request('diagnostic', (p, t) => diagnostics().pullDocument(p.textDocument.uri, p.previousResultId, t)));
+  connection.onHover(guard.request('hover', (p, t) => features.hover(session(), p, t)));
+  connection.onDefinition(guard.request('definition', (p, t) => features.definition(session(), p, t)));
+  connection.onCompletion(guard.request('completion', (p, t) => features.completion(session(), p, t)));
+  connection.onCodeAction(guard.request('codeAction', (p, t) => features.codeActions(session(), diagnostics(), p, t)));
+  connection.onShutdown(() => state?.diagnostics.dispose());
+  // ────────────────────────────────────────────────────────────────────────
+
+  function initialize(params: InitializeParams): InitializeResult {
+    const client = clientFeatures(params);
+    const documents = new DocumentStore(() => client.encoding);
+    const projects = new ProjectSet({
+      createEngine: options.createEngine,
+      editorText: (file) => documents.byFile(file)?.text,
+      openFiles: () => documents.all().flatMap((document) => (document.file !== undefined ? [document.file] : [])),
+      log: (message) => log.info(message),
+      encoding: () => client.encoding,
+    });
+    projects.setFolders(workspaceFoldersOf(params));
+    const settings = new SettingsStore(connection, client.configuration, params.initializationOptions, (message) => log.warn(message));
+    let loaded!: () => void;
+    const ready = new Promise<void>((resolve) => (loaded = resolve));
+    const session: Session = { connection, documents, projects, settings, client, log, ready };
+    state = { session, diagnostics: new DiagnosticsService(session), loaded };
+    exitWithParent(params.processId);
+
+    return {
+      capabilities: {
+        positionEncoding: client.encoding,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        definitionProvider: true,
+        completionProvider: { triggerCharacters: ['@', '['], resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+        diagnosticProvider: client.pullDiagnostics ? { identifier: 'provenance', interFileDependencies: true, workspaceDiagnostics: false } : undefined,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'provenance' },
+    };
+  }
+
+  async function initialized(): Promise<void> {
+    const { session: s, diagnostics: d, loaded } = started();
+    if (s.client.watchFilesDynamically) {
+      s.connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_FILES }] })
+        .catch((err: Error) => log.warn(`Could not watch files: ${err.message}`));
+    }
+    if (s.client.configurationDynamically) {
+      s.connection.client.register(DidChangeConfigurationNotification.type, { section: 'provenance' }).catch(() => undefined);
+    }
+    try {
+      s.connection.workspace.onDidChangeWorkspaceFolders((event) => guard.notification('didChangeWorkspaceFolders', foldersChanged)(event));
+    } catch {
+      // The client does not send folder changes: the folders of `initialize` stay.
+    }
+    try {
+      await loadFolders(s, s.projects.workspaceFolders);
+    } finally {
+      loaded();
+    }
+    d.publishProjectFiles();
+  }
+
+  function watchedFilesChanged(params: DidChangeWatchedFilesParams): void {
+    const { session: s, diagnostics: d } = started();
+    const changed = new Set<Project>();
+    let rootsMayMove = false;
+    for (const change of params.changes) {
+      const file = fromUri(change.uri);
+      if (file === undefined) continue;
+      const deleted = change.type === FileChangeType.Deleted;
+      const owner = s.projects.all().find((project) => project.configFile === file);
+      if (isConfigFileName(file) && !(owner && change.type === FileChangeType.Changed)) {
+        rootsMayMove = true;
+        continue;
+      }
+      for (const project of s.projects.all()) if (project.fileChangedOnDisk(file, deleted)) changed.add(project);
+    }
+    if (rootsMayMove) {
+      // A config appeared or vanished: roots may have moved, so start again from the folders.
+      s.projects.reset();
+      for (const folder of s.projects.workspaceFolders) s.projects.loadFolder(folder);
+      d.projectsChanged();
+    } else if (changed.size) {
+      d.projectsChanged([...changed]);
+    }
+  }
+
+  function settingsChanged(pushed: unknown): void {
+    const { session: s, diagnostics: d } = started();
+    s.settings.changed(pushed);
+    d.settingsChanged();
+  }
+
+  function foldersChanged(event: WorkspaceFoldersChangeEvent): void {
+    const { session: s, diagnostics: d } = started();
+    const removed = new Set(event.removed.map((folder) => fromUri(folder.uri)));
+    const added = event.added.map((folder) => fromUri(folder.uri)).filter((folder): folder is string => folder !== undefined);
+    s.projects.setFolders([...s.projects.workspaceFolders.filter((folder) => !removed.has(folder)), ...added]);
+    for (const folder of s.projects.workspaceFolders) s.projects.loadFolder(folder);
+    d.projectsChanged();
+  }
+
+  /** The client may vanish without `exit` (killed, crashed): don't outlive it. */
+  function exitWithParent(processId: number | null): void {
+    if (typeof processId !== 'number') return;
+    const timer = setInterval(() => {
+      try {
+        process.kill(processId, 0);
+      } catch (err) {
+        // EPERM means it exists but is not ours to signal: still alive.
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH') process.exit(1);
+      }
+    }, PARENT_POLL_MS);
+    timer.unref();
+  }
+
+  async function loadFolders(s: Session, folders: readonly string[]): Promise<void> {
+    const progress = s.client.workDoneProgress ? await createProgress(s.connection) : undefined;
+    progress?.begin('Provenance', 0, 'Loading sources…');
+    for (const [i, folder] of folders.entries()) {
+      progress?.report(Math.round((100 * i) / folders.length), `Loading ${path.basename(folder)}…`);
+      // Let the report reach the client before the (synchronous) load blocks the loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      s.projects.loadFolder(folder);
+    }
+    progress?.done();
+  }
+}
+
+function ifOpen<T>(value: T | undefined, then: (value: T) => void): void {
+  if (value !== undefined) then(value);
+}
+
+/** Workspace folders of `initialize`, else its rootUri, else its (deprecated) rootPath. */
+function workspaceFoldersOf(params: InitializeParams): string[] {
+  const fromFolders = (params.workspaceFolders ?? []).map((folder) => fromUri(folder.uri)).filter((f): f is string => f !== undefined);
+  if (fromFolders.length) return fromFolders;
+  const root = params.rootUri ? fromUri(params.rootUri) : (params.rootPath ?? undefined);
+  return root ? [root] : [];
+}
+
+/** A progress bar, unless the client does not answer in time (then loading just goes on without one). */
+async function createProgress(connection: Connection): Promise<WorkDoneProgressServerReporter | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1000)));
+  try {
+    return await Promise.race([connection.window.createWorkDoneProgress(), timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}

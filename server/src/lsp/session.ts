@@ -1,0 +1,82 @@
+/**
+ * What every handler shares: the connection, the open documents, the projects,
+ * the settings and what the client said it can do. Built once in `initialize`.
+ */
+import type { Connection, InitializeParams } from 'vscode-languageserver';
+import { negotiatePositionEncoding, type PositionEncoding } from './convert';
+import type { DocumentStore, OpenDocument } from './documents';
+import type { Project, ProjectFileKind, ProjectSet } from './projects';
+import type { SettingsStore } from './settings';
+
+/** The client capabilities the server acts on, read once. */
+export interface ClientFeatures {
+  encoding: PositionEncoding;
+  /** `textDocument/diagnostic` (pull); otherwise diagnostics are pushed. */
+  pullDiagnostics: boolean;
+  diagnosticRefresh: boolean;
+  relatedInformation: boolean;
+  codeDescription: boolean;
+  documentChanges: boolean;
+  hoverMarkdown: boolean;
+  completionMarkdown: boolean;
+  workDoneProgress: boolean;
+  configuration: boolean;
+  watchFilesDynamically: boolean;
+  configurationDynamically: boolean;
+}
+
+export function clientFeatures(params: InitializeParams): ClientFeatures {
+  const caps = params.capabilities;
+  return {
+    encoding: negotiatePositionEncoding(caps.general?.positionEncodings),
+    pullDiagnostics: caps.textDocument?.diagnostic !== undefined,
+    diagnosticRefresh: caps.workspace?.diagnostics?.refreshSupport === true,
+    relatedInformation: caps.textDocument?.publishDiagnostics?.relatedInformation === true || caps.textDocument?.diagnostic?.relatedInformation === true,
+    codeDescription: caps.textDocument?.publishDiagnostics?.codeDescriptionSupport === true || caps.textDocument?.diagnostic !== undefined,
+    documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
+    hoverMarkdown: caps.textDocument?.hover?.contentFormat?.includes('markdown') ?? false,
+    completionMarkdown: caps.textDocument?.completion?.completionItem?.documentationFormat?.includes('markdown') ?? false,
+    workDoneProgress: caps.window?.workDoneProgress === true,
+    configuration: caps.workspace?.configuration === true,
+    watchFilesDynamically: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    configurationDynamically: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+  };
+}
+
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface Session {
+  readonly connection: Connection;
+  readonly documents: DocumentStore;
+  readonly projects: ProjectSet;
+  readonly settings: SettingsStore;
+  readonly client: ClientFeatures;
+  readonly log: Log;
+  /** Resolves once the workspace folders are loaded; handlers wait for it. */
+  readonly ready: Promise<void>;
+}
+
+export type DocumentRole =
+  | { kind: 'piece'; project: Project }
+  | { kind: 'projectFile'; project: Project; file: string; fileKind: ProjectFileKind }
+  | { kind: 'other' };
+
+/**
+ * What an open document is to us: a piece to check, one of a project's own
+ * files (config, registry, source), or nothing. Untitled Markdown is a piece
+ * of the first workspace folder.
+ */
+export function roleOf(session: Session, document: OpenDocument): DocumentRole {
+  if (document.file === undefined) {
+    const project = document.languageId === 'markdown' ? session.projects.forUntitled() : undefined;
+    return project ? { kind: 'piece', project } : { kind: 'other' };
+  }
+  const project = session.projects.forFile(document.file);
+  const fileKind = project.kindOf(document.file);
+  if (fileKind) return { kind: 'projectFile', project, file: document.file, fileKind };
+  return project.isPiece(document.file) ? { kind: 'piece', project } : { kind: 'other' };
+}
