@@ -89,23 +89,28 @@ function isWordKind(kind: Kind): boolean {
   return kind === Kind.Letter || kind === Kind.Digit;
 }
 
+/** Token flag: the token has a character above U+007F (only those need Unicode normalisation). */
+export const NON_ASCII = 1;
+/** Token flag: the token has an apostrophe other than `'` (its surface differs from the raw slice). */
+export const ODD_APOSTROPHE = 2;
+
+/** Whether a code unit is an apostrophe that normalises to `'`. */
+export function isOddApostrophe(code: number): boolean {
+  return code === 0x2019 || code === 0x2018 || code === 0x02bc || code === 0x60;
+}
+
 /**
- * Calls `onToken` for every token of `text` in `[from, to)`. `surface` is the
- * token's text with apostrophes normalised; `nonAscii` says whether it has any
- * character above U+007F (only those need Unicode normalisation later).
+ * Calls `onToken(start, end, flags)` for every token of `text` in `[from, to)`.
+ * No strings are made here: the index interns tokens straight from the text.
  */
-export function scanTokens(
-  text: string,
-  from: number,
-  to: number,
-  onToken: (start: number, end: number, surface: string, nonAscii: boolean) => void,
-): void {
+export function scanTokens(text: string, from: number, to: number, onToken: (start: number, end: number, flags: number) => void): void {
   let i = from;
   while (i < to) {
-    const kind = kindAt(text, i);
+    const code = text.charCodeAt(i);
+    const kind = code < 128 ? (ASCII_KINDS[code] as Kind) : kindAt(text, i);
     if (kind === Kind.Symbol) {
       const w = widthAt(text, i);
-      onToken(i, i + w, text.slice(i, i + w), text.charCodeAt(i) >= 128);
+      onToken(i, i + w, code >= 128 ? NON_ASCII : 0);
       i += w;
       continue;
     }
@@ -114,43 +119,46 @@ export function scanTokens(
       continue;
     }
     const start = i;
-    let nonAscii = text.charCodeAt(i) >= 128;
-    let oddApostrophe = false;
-    let prevKind = kind;
-    i += widthAt(text, i);
+    let flags = code >= 128 ? NON_ASCII : 0;
+    let prevKind: Kind = kind;
+    i += code >= 0xd800 && code <= 0xdbff ? widthAt(text, i) : 1;
     while (i < to) {
-      const k = kindAt(text, i);
-      if (isWordKind(k)) {
-        if (text.charCodeAt(i) >= 128) nonAscii = true;
+      const c = text.charCodeAt(i);
+      const k = c < 128 ? (ASCII_KINDS[c] as Kind) : kindAt(text, i);
+      if (k === Kind.Letter || k === Kind.Digit) {
+        if (c >= 128) flags |= NON_ASCII;
         prevKind = k;
-        i += widthAt(text, i);
+        i += c >= 0xd800 && c <= 0xdbff ? widthAt(text, i) : 1;
         continue;
       }
       if (i + 1 >= to) break;
-      const next = kindAt(text, i + 1);
-      if (k === Kind.Apostrophe && isWordKind(next)) {
-        if (text.charCodeAt(i) !== 0x27) oddApostrophe = true;
+      if (k === Kind.Apostrophe && isWordKind(kindAt(text, i + 1))) {
+        if (c !== 0x27) flags |= ODD_APOSTROPHE;
         prevKind = k;
         i += 1;
         continue;
       }
-      if (k === Kind.NumberJoiner && prevKind === Kind.Digit && next === Kind.Digit) {
+      if (k === Kind.NumberJoiner && prevKind === Kind.Digit && kindAt(text, i + 1) === Kind.Digit) {
         prevKind = k;
         i += 1;
         continue;
       }
       break;
     }
-    let surface = text.slice(start, i);
-    if (oddApostrophe) surface = surface.replace(/[\u2019\u2018\u02bc`]/g, "'");
-    onToken(start, i, surface, nonAscii);
+    onToken(start, i, flags);
   }
+}
+
+/** A token's text with apostrophes normalised (same length as the slice). */
+export function tokenSurface(text: string, start: number, end: number, flags: number): string {
+  const raw = text.slice(start, end);
+  return flags & ODD_APOSTROPHE ? raw.replace(/[\u2019\u2018\u02bc`]/g, "'") : raw;
 }
 
 /** The tokens of `text` (or of its slice `[from, to)`, offsets still in `text`). */
 export function tokenize(text: string, from = 0, to = text.length): Token[] {
   const tokens: Token[] = [];
-  scanTokens(text, from, to, (start, end, surface) => tokens.push({ text: surface, start, end }));
+  scanTokens(text, from, to, (start, end, flags) => tokens.push({ text: tokenSurface(text, start, end, flags), start, end }));
   return tokens;
 }
 
