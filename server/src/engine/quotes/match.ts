@@ -40,7 +40,10 @@ export interface QuoteResult {
   verdict: QuoteVerdict;
   /** Every source where the quotation is verbatim, in the order the sources were added. */
   exactSourceIds: string[];
-  /** The verbatim passage (preferring `preferSources`), or the closest near miss. Absent when nothing came close. */
+  /**
+   * Verbatim: the passage (in a preferred source when it is one of them). Near: the
+   * closest passage. None: the closest passage found, if any, as a hint only.
+   */
   best?: QuoteMatch;
   quoteWordCount: number;
 }
@@ -92,18 +95,6 @@ export function matchQuotation(index: SourceIndex, quoteText: string, options: M
     };
   }
 
-  const threshold = options.nearThreshold ?? DEFAULT_NEAR_THRESHOLD;
-  let best: QuoteMatch | undefined;
-  let bestScore = -1;
-  const consider = (entry: IndexedSource, pairs: AlignedPair[]) => {
-    const match = describeMatch(vocabulary, quote, entry, pairs);
-    const score = match.similarity + (preferred.includes(entry.slot) ? PREFERRED_BONUS : 0);
-    if (score > bestScore) {
-      best = match;
-      bestScore = score;
-    }
-  };
-
   if (m < MIN_NEAR_MATCHED_WORDS) {
     // Too short to align meaningfully: only a case change makes it a near miss.
     const caseless = findVerbatim(index, quote, 'fold');
@@ -112,18 +103,22 @@ export function matchQuotation(index: SourceIndex, quoteText: string, options: M
     return { verdict: 'near', exactSourceIds: [], best: describeMatch(vocabulary, quote, chosen.entry, placementPairs(quote, chosen.starts)), quoteWordCount: m };
   }
 
+  // Near miss: a candidate that passes the threshold beats one that does not; then
+  // similarity, with a bonus for a cited source.
+  const threshold = options.nearThreshold ?? DEFAULT_NEAR_THRESHOLD;
   const folds = quoteFolds(quote);
+  let best: { match: QuoteMatch; near: boolean; score: number } | undefined;
   for (const candidate of nearCandidates(index, quote, preferred)) {
     const window = windowFolds(vocabulary, candidate.entry.words, candidate.from, candidate.to);
     const alignment = alignWords(folds, quote.parts, window);
     const pairs = alignment.pairs.map((pair) => ({ quote: pair.quote, source: pair.source < 0 ? -1 : pair.source + candidate.from }));
-    consider(candidate.entry, pairs);
+    const match = describeMatch(vocabulary, quote, candidate.entry, pairs);
+    const near = match.similarity >= threshold && countFoldMatches(match) >= MIN_NEAR_MATCHED_WORDS;
+    const score = match.similarity + (preferred.includes(candidate.entry.slot) ? PREFERRED_BONUS : 0);
+    if (!best || (near && !best.near) || (near === best.near && score > best.score)) best = { match, near, score };
   }
-
-  const found = best as QuoteMatch | undefined;
-  if (!found) return { verdict: 'none', exactSourceIds: [], quoteWordCount: m };
-  const isNear = found.similarity >= threshold && countFoldMatches(found) >= MIN_NEAR_MATCHED_WORDS;
-  return { verdict: isNear ? 'near' : 'none', exactSourceIds: [], best: found, quoteWordCount: m };
+  if (!best) return { verdict: 'none', exactSourceIds: [], quoteWordCount: m };
+  return { verdict: best.near ? 'near' : 'none', exactSourceIds: [], best: best.match, quoteWordCount: m };
 }
 
 // ---------------------------------------------------------------------------

@@ -8,9 +8,13 @@
  *   alignment and verification need; a word's end is `start + surface.length`.
  * - Postings live in immutable *segments*. A segment covers a batch of slots
  *   and holds, for every word trigram position, a 32-bit hash of the trigram's
- *   case-folded ids (`keys`, sorted) and the position (`refs`: an offset into
- *   the segment's concatenated words; `base` maps it back to slot + position).
- *   Lookup is a binary search; a hash collision only costs a verification.
+ *   case-folded ids and the position (an offset into the segment's
+ *   concatenated words; `base` maps it back to slot + position), interleaved
+ *   in one array so a lookup or a build touches one cache line per entry,
+ *   grouped into buckets by the hash's top bits with one counting-sort pass
+ *   (hashes computed twice instead of buffering them: no temporary arrays).
+ *   Buckets hold ~8 entries, so a lookup scans one bucket; a hash collision
+ *   only costs a verification.
  *   A segment also lists every word position by folded word id (`wordStart`
  *   offsets into `wordRefs`, built by counting sort), for quotations or parts
  *   of one or two words and for single-word votes on short misquotations.
@@ -68,8 +72,11 @@ class Segment {
     readonly slots: Int32Array,
     /** `base[k]` = offset of slot `slots[k]`'s first word; `base[slots.length]` = total words. */
     readonly base: Uint32Array,
-    readonly keys: Uint32Array,
-    readonly refs: Uint32Array,
+    /** Bucket of a key is `key >>> bucketShift`; its entries are `[bucketStart[b], bucketStart[b + 1])`. */
+    readonly bucketShift: number,
+    readonly bucketStart: Uint32Array,
+    /** Entry `e` is the trigram hash `entries[2e]` at concatenated position `entries[2e + 1]`. */
+    readonly entries: Uint32Array,
     /** Positions of folded word id `f` are `wordRefs[wordStart[f] .. wordStart[f + 1])`; ids past the end have none. */
     readonly wordStart: Uint32Array,
     readonly wordRefs: Uint32Array,
@@ -85,19 +92,10 @@ class Segment {
     return this.base[this.slots.length];
   }
 
-  /** Index range `[lo, hi)` of `key` in `keys`. */
-  range(key: number): [number, number] {
-    const keys = this.keys;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    let end = lo;
-    while (end < keys.length && keys[end] === key) end++;
-    return [lo, end];
+  /** Entries `[lo, hi)` of the bucket that may hold `key` (entries with other keys included). */
+  bucket(key: number): [number, number] {
+    const b = key >>> this.bucketShift;
+    return [this.bucketStart[b], this.bucketStart[b + 1]];
   }
 
   /** Index into `slots` of the slot holding concatenated position `ref`. */
@@ -209,8 +207,8 @@ export class SourceIndex {
     this.build();
     let count = 0;
     for (const segment of this.segments) {
-      const [lo, hi] = segment.range(key);
-      count += hi - lo;
+      const [lo, hi] = segment.bucket(key);
+      for (let e = lo; e < hi; e++) if (segment.entries[2 * e] === key) count++;
     }
     return count;
   }
@@ -219,9 +217,10 @@ export class SourceIndex {
   forEachPosting(key: number, visit: (slot: number, position: number) => void): void {
     this.build();
     for (const segment of this.segments) {
-      const [lo, hi] = segment.range(key);
-      for (let k = lo; k < hi; k++) {
-        const ref = segment.refs[k];
+      const [lo, hi] = segment.bucket(key);
+      for (let e = lo; e < hi; e++) {
+        if (segment.entries[2 * e] !== key) continue;
+        const ref = segment.entries[2 * e + 1];
         const index = segment.slotIndexOf(ref);
         const slot = segment.slots[index];
         if (this.slots[slot] === undefined) continue;
@@ -265,7 +264,7 @@ export class SourceIndex {
       bytes += entry.words.byteLength + entry.starts.byteLength;
     }
     for (const segment of this.segments) {
-      bytes += segment.keys.byteLength + segment.refs.byteLength + segment.base.byteLength + segment.slots.byteLength;
+      bytes += segment.entries.byteLength + segment.base.byteLength + segment.slots.byteLength + segment.bucketStart.byteLength;
       bytes += segment.wordStart.byteLength + segment.wordRefs.byteLength;
     }
     return { sources: this.size, words, vocabulary: this.vocabulary.size, segments: this.segments.length, typedArrayBytes: bytes };
@@ -276,7 +275,7 @@ export class SourceIndex {
     let count = 0;
     const vocabulary = this.vocabulary;
     const text = source.text;
-    scanTokens(text, span.start, span.end, (start, end, flags) => {
+    scanTokens(text, span.start, span.end, (start, end, flags, hash) => {
       if (count === scratchWords.length) {
         const words = new Uint32Array(count * 2);
         words.set(scratchWords);
@@ -285,7 +284,7 @@ export class SourceIndex {
         starts.set(scratchStarts);
         scratchStarts = starts;
       }
-      scratchWords[count] = vocabulary.internToken(text, start, end, flags);
+      scratchWords[count] = vocabulary.internToken(text, start, end, flags, hash);
       scratchStarts[count] = start;
       count++;
     });
@@ -309,24 +308,33 @@ export class SourceIndex {
     });
     base[slots.length] = total;
 
-    const keys = new Uint32Array(trigrams);
-    const refs = new Uint32Array(trigrams);
-    let e = 0;
-    slots.forEach((slot, k) => {
-      const words = this.slots[slot]!.words;
-      if (words.length < 3) return;
-      let a = fold[words[0]];
-      let b = fold[words[1]];
-      for (let p = 0; p + 2 < words.length; p++) {
-        const c = fold[words[p + 2]];
-        keys[e] = trigramKey(a, b, c);
-        refs[e] = base[k] + p;
-        e++;
-        a = b;
-        b = c;
-      }
+    // Buckets of ~8 entries: 2^bits buckets for `trigrams` entries.
+    const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(trigrams + 1)) - 3));
+    const shift = 32 - bits;
+    const bucketStart = new Uint32Array((1 << bits) + 1);
+    const forEachTrigram = (visit: (key: number, ref: number) => void) => {
+      slots.forEach((slot, k) => {
+        const words = this.slots[slot]!.words;
+        if (words.length < 3) return;
+        let a = fold[words[0]];
+        let b = fold[words[1]];
+        for (let p = 0; p + 2 < words.length; p++) {
+          const c = fold[words[p + 2]];
+          visit(trigramKey(a, b, c), base[k] + p);
+          a = b;
+          b = c;
+        }
+      });
+    };
+    forEachTrigram((key) => bucketStart[(key >>> shift) + 1]++);
+    for (let b = 1; b < bucketStart.length; b++) bucketStart[b] += bucketStart[b - 1];
+    const entries = new Uint32Array(2 * trigrams);
+    const fillAt = bucketStart.slice(0, bucketStart.length - 1);
+    forEachTrigram((key, ref) => {
+      const at = 2 * fillAt[key >>> shift]++;
+      entries[at] = key;
+      entries[at + 1] = ref;
     });
-    sortPairsByKey(keys, refs);
 
     // Word positions grouped by folded id: a counting sort keeps positions ascending within a word.
     const keyCount = this.vocabulary.keyCount;
@@ -343,7 +351,7 @@ export class SourceIndex {
       for (let p = 0; p < words.length; p++) wordRefs[fill[fold[words[p]]]++] = base[k] + p;
     });
 
-    const segment = new Segment(Int32Array.from(slots), base, keys, refs, wordStart, wordRefs);
+    const segment = new Segment(Int32Array.from(slots), base, shift, bucketStart, entries, wordStart, wordRefs);
     for (const slot of slots) this.segmentOfSlot[slot] = segment;
     return segment;
   }
@@ -351,35 +359,4 @@ export class SourceIndex {
 
 function liveWords(segment: Segment): number {
   return segment.words - segment.dead;
-}
-
-/** Stable LSD radix sort of (key, ref) pairs by key, two 16-bit passes. */
-function sortPairsByKey(keys: Uint32Array, refs: Uint32Array): void {
-  const n = keys.length;
-  if (n < 2) return;
-  const tmpKeys = new Uint32Array(n);
-  const tmpRefs = new Uint32Array(n);
-  const counts = new Uint32Array(0x10001);
-  radixPass(keys, refs, tmpKeys, tmpRefs, counts, 0);
-  counts.fill(0);
-  radixPass(tmpKeys, tmpRefs, keys, refs, counts, 16);
-}
-
-function radixPass(
-  fromKeys: Uint32Array,
-  fromRefs: Uint32Array,
-  toKeys: Uint32Array,
-  toRefs: Uint32Array,
-  counts: Uint32Array,
-  shift: number,
-): void {
-  const n = fromKeys.length;
-  for (let i = 0; i < n; i++) counts[((fromKeys[i] >>> shift) & 0xffff) + 1]++;
-  for (let d = 1; d <= 0x10000; d++) counts[d] += counts[d - 1];
-  for (let i = 0; i < n; i++) {
-    const digit = (fromKeys[i] >>> shift) & 0xffff;
-    const to = counts[digit]++;
-    toKeys[to] = fromKeys[i];
-    toRefs[to] = fromRefs[i];
-  }
 }

@@ -89,8 +89,6 @@ function isWordKind(kind: Kind): boolean {
   return kind === Kind.Letter || kind === Kind.Digit;
 }
 
-/** Token flag: the token has a character above U+007F (only those need Unicode normalisation). */
-export const NON_ASCII = 1;
 /** Token flag: the token has an apostrophe other than `'` (its surface differs from the raw slice). */
 export const ODD_APOSTROPHE = 2;
 
@@ -99,18 +97,27 @@ export function isOddApostrophe(code: number): boolean {
   return code === 0x2019 || code === 0x2018 || code === 0x02bc || code === 0x60;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /**
- * Calls `onToken(start, end, flags)` for every token of `text` in `[from, to)`.
- * No strings are made here: the index interns tokens straight from the text.
+ * Calls `onToken(start, end, flags, hash)` for every token of `text` in
+ * `[from, to)`. `hash` is `hashToken` of the token, computed on the way so the
+ * index interns words straight from the text without making strings.
  */
-export function scanTokens(text: string, from: number, to: number, onToken: (start: number, end: number, flags: number) => void): void {
+export function scanTokens(
+  text: string,
+  from: number,
+  to: number,
+  onToken: (start: number, end: number, flags: number, hash: number) => void,
+): void {
   let i = from;
   while (i < to) {
     const code = text.charCodeAt(i);
     const kind = code < 128 ? (ASCII_KINDS[code] as Kind) : kindAt(text, i);
     if (kind === Kind.Symbol) {
       const w = widthAt(text, i);
-      onToken(i, i + w, code >= 128 ? NON_ASCII : 0);
+      onToken(i, i + w, 0, hashToken(text, i, i + w));
       i += w;
       continue;
     }
@@ -119,34 +126,48 @@ export function scanTokens(text: string, from: number, to: number, onToken: (sta
       continue;
     }
     const start = i;
-    let flags = code >= 128 ? NON_ASCII : 0;
+    let flags = 0;
+    let hash = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
     let prevKind: Kind = kind;
-    i += code >= 0xd800 && code <= 0xdbff ? widthAt(text, i) : 1;
+    i += 1;
     while (i < to) {
       const c = text.charCodeAt(i);
       const k = c < 128 ? (ASCII_KINDS[c] as Kind) : kindAt(text, i);
-      if (k === Kind.Letter || k === Kind.Digit) {
-        if (c >= 128) flags |= NON_ASCII;
-        prevKind = k;
-        i += c >= 0xd800 && c <= 0xdbff ? widthAt(text, i) : 1;
+      if (k === Kind.Letter || k === Kind.Digit || (c >= 0xdc00 && c <= 0xdfff && i > start)) {
+        // (A low surrogate continues the character before it.)
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+        prevKind = k === Kind.Digit ? k : Kind.Letter;
+        i += 1;
         continue;
       }
       if (i + 1 >= to) break;
       if (k === Kind.Apostrophe && isWordKind(kindAt(text, i + 1))) {
         if (c !== 0x27) flags |= ODD_APOSTROPHE;
+        hash = Math.imul(hash ^ 0x27, FNV_PRIME);
         prevKind = k;
         i += 1;
         continue;
       }
       if (k === Kind.NumberJoiner && prevKind === Kind.Digit && kindAt(text, i + 1) === Kind.Digit) {
+        hash = Math.imul(hash ^ c, FNV_PRIME);
         prevKind = k;
         i += 1;
         continue;
       }
       break;
     }
-    onToken(start, i, flags);
+    onToken(start, i, flags, hash >>> 0);
   }
+}
+
+/** FNV-1a over a token's code units with apostrophes normalised: raw text and surface hash alike. */
+export function hashToken(text: string, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    hash = Math.imul(hash ^ (isOddApostrophe(c) ? 0x27 : c), FNV_PRIME);
+  }
+  return hash >>> 0;
 }
 
 /** A token's text with apostrophes normalised (same length as the slice). */

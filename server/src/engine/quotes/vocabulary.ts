@@ -14,9 +14,11 @@
  *
  * Surfaces are found through an open-addressing table hashed straight from the
  * source text, so indexing a known word allocates no string (interning through
- * a `Map<string, number>` made tokenizing the corpus ~3x slower).
+ * a `Map<string, number>` made tokenizing the corpus ~3x slower). A key is
+ * itself interned as a surface, so a key id is a surface id: most words
+ * ("growth") are their own fold, exact and cap key and cost no extra string.
  */
-import { isOddApostrophe, NON_ASCII, ODD_APOSTROPHE, tokenSurface } from './tokenize';
+import { hashToken, isOddApostrophe, ODD_APOSTROPHE, tokenSurface } from './tokenize';
 
 export interface WordKeys {
   fold: number;
@@ -30,65 +32,73 @@ export const UNKNOWN = -1;
 export class Vocabulary {
   /** Surface text by surface id. */
   readonly surfaces: string[] = [];
-  /** Key ids by surface id. */
+  /** Key ids (surface ids of the key strings) by surface id. */
   readonly fold: number[] = [];
   readonly exact: number[] = [];
   readonly cap: number[] = [];
   private readonly hashes: number[] = [];
   private table = new Int32Array(1 << 12).fill(-1);
-  private readonly keyIds = new Map<string, number>();
 
   /** Number of surfaces. */
   get size(): number {
     return this.surfaces.length;
   }
 
-  /** Number of distinct keys (key ids are below it). */
+  /** Key ids are below this. */
   get keyCount(): number {
-    return this.keyIds.size;
+    return this.surfaces.length;
   }
 
-  /** Surface id of the token `text[start, end)` (flags from `scanTokens`), adding it when new. */
-  internToken(text: string, start: number, end: number, flags: number): number {
-    const hash = hashRange(text, start, end, flags);
+  /** Surface id of the token `text[start, end)` (flags and hash from `scanTokens`), adding it when new. */
+  internToken(text: string, start: number, end: number, flags: number, hash: number): number {
+    // The probe loop is written out (no callback): this runs once per word of the corpus.
     const mask = this.table.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = this.table[slot];
       if (id < 0) break;
       if (this.hashes[id] === hash && sameToken(this.surfaces[id], text, start, end, flags)) return id;
     }
-    return this.add(tokenSurface(text, start, end, flags), flags, hash);
+    return this.add(tokenSurface(text, start, end, flags), hash);
   }
 
   /** Key ids of a word that may not be in the vocabulary (a quotation's word); unknown keys are `UNKNOWN`. */
   keysOf(surface: string): WordKeys {
-    const flags = hasNonAscii(surface) ? NON_ASCII : 0;
-    const hash = hashRange(surface, 0, surface.length, flags);
+    const id = this.lookup(surface);
+    if (id >= 0) return { fold: this.fold[id], exact: this.exact[id], cap: this.cap[id] };
+    const keys = wordKeyStrings(surface);
+    return { fold: this.lookup(keys.fold), exact: this.lookup(keys.exact), cap: this.lookup(keys.cap) };
+  }
+
+  private lookup(surface: string): number {
+    const hash = hashToken(surface, 0, surface.length);
     const mask = this.table.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = this.table[slot];
-      if (id < 0) break;
-      if (this.hashes[id] === hash && this.surfaces[id] === surface) return { fold: this.fold[id], exact: this.exact[id], cap: this.cap[id] };
+      if (id < 0) return UNKNOWN;
+      if (this.hashes[id] === hash && this.surfaces[id] === surface) return id;
     }
-    const keys = wordKeyStrings(surface, flags);
-    return {
-      fold: this.keyIds.get(keys.fold) ?? UNKNOWN,
-      exact: this.keyIds.get(keys.exact) ?? UNKNOWN,
-      cap: this.keyIds.get(keys.cap) ?? UNKNOWN,
-    };
   }
 
-  private add(surface: string, flags: number, hash: number): number {
+  private add(surface: string, hash: number): number {
     const id = this.surfaces.length;
-    const keys = wordKeyStrings(surface, flags);
     this.surfaces.push(surface);
     this.hashes.push(hash);
-    this.fold.push(this.internKey(keys.fold));
-    this.exact.push(this.internKey(keys.exact));
-    this.cap.push(this.internKey(keys.cap));
+    this.fold.push(id);
+    this.exact.push(id);
+    this.cap.push(id);
     if ((id + 1) * 2 > this.table.length) this.grow();
     else this.place(id);
+    const keys = wordKeyStrings(surface);
+    // Keys of keys are themselves (lower case, NFC), so this recursion is one level deep.
+    if (keys.exact !== surface) this.exact[id] = this.internKey(keys.exact);
+    if (keys.fold !== surface) this.fold[id] = this.internKey(keys.fold);
+    if (keys.cap !== surface) this.cap[id] = this.internKey(keys.cap);
     return id;
+  }
+
+  private internKey(key: string): number {
+    const id = this.lookup(key);
+    return id >= 0 ? id : this.add(key, hashToken(key, 0, key.length));
   }
 
   private place(id: number): void {
@@ -102,29 +112,6 @@ export class Vocabulary {
     this.table = new Int32Array(this.table.length * 2).fill(-1);
     for (let id = 0; id < this.surfaces.length; id++) this.place(id);
   }
-
-  private internKey(key: string): number {
-    let id = this.keyIds.get(key);
-    if (id === undefined) {
-      id = this.keyIds.size;
-      this.keyIds.set(key, id);
-    }
-    return id;
-  }
-}
-
-/** FNV-1a over the token's code units, apostrophes normalised (so raw text and surface hash alike). */
-function hashRange(text: string, start: number, end: number, flags: number): number {
-  let hash = 0x811c9dc5;
-  if (flags & ODD_APOSTROPHE) {
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      hash = Math.imul(hash ^ (isOddApostrophe(c) ? 0x27 : c), 0x01000193);
-    }
-  } else {
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 function sameToken(surface: string, text: string, start: number, end: number, flags: number): boolean {
@@ -142,13 +129,15 @@ function hasNonAscii(text: string): boolean {
   return false;
 }
 
-function wordKeyStrings(surface: string, flags: number): { fold: string; exact: string; cap: string } {
-  const nonAscii = (flags & NON_ASCII) !== 0;
-  const exact = nonAscii ? surface.normalize('NFC') : surface;
+function wordKeyStrings(surface: string): { fold: string; exact: string; cap: string } {
+  const exact = hasNonAscii(surface) ? surface.normalize('NFC') : surface;
   const lower = exact.toLowerCase();
-  const fold = nonAscii ? lower.normalize('NFC') : lower;
+  const fold = lower === exact || !hasNonAscii(lower) ? lower : lower.normalize('NFC');
   const firstWidth = (exact.codePointAt(0) ?? 0) > 0xffff ? 2 : 1;
-  let cap = exact.slice(0, firstWidth).toLowerCase() + exact.slice(firstWidth);
-  if (nonAscii) cap = cap.normalize('NFC');
+  const first = exact.slice(0, firstWidth);
+  const firstLower = first.toLowerCase();
+  if (firstLower === first) return { fold, exact, cap: exact };
+  let cap = firstLower + exact.slice(firstWidth);
+  if (hasNonAscii(cap)) cap = cap.normalize('NFC');
   return { fold, exact, cap };
 }
