@@ -1,0 +1,314 @@
+/**
+ * One Markdown parse per document version: blocks, sentences, quotations,
+ * citations and inline directives, all with exact UTF-16 offsets into the
+ * original text, plus a masked copy of the text on which every later rule
+ * runs (code, HTML, link destinations, front matter, … blanked).
+ *
+ * markdown-it finds the block structure (it is fast and survives
+ * pathological input, but maps blocks to lines only); everything inline is
+ * scanned here, in linear time. Pure: no I/O, no Node built-ins.
+ *
+ * Architecture invariant: `masked` has the length and the line breaks of
+ * `text`, so an offset found in one is the same place in the other.
+ */
+import type { Span } from './types';
+import type { Block, Citation, Directive, ParsedDocument, Quotation, Sentence } from './markdown/model';
+import { MaskBuffer } from './markdown/buffer';
+import { collapseWhitespace, isEscaped } from './markdown/chars';
+import { scanCitations, type BlockCitation, type FootnoteReference } from './markdown/citations';
+import { commentsIn, directiveOf } from './markdown/comments';
+import { InlineScanner, type LinkInfo, type ReferenceMap } from './markdown/inline';
+import { computeLineStarts, detectFrontMatter, offsetAtPosition, positionAtOffset } from './markdown/lines';
+import { attributionStart, findQuotePairs, isWrappedInQuotes, splitSentences, startsWithDash, trim } from './markdown/quotations';
+import { readStructure, type RawBlock } from './markdown/structure';
+
+export type { Block, BlockKind, Citation, CitationKind, Directive, DirectiveKind, ParsedDocument, Quotation, Sentence } from './markdown/model';
+export { computeLineStarts } from './markdown/lines';
+
+/** 0-based line and UTF-16 character of an offset in the parsed text. */
+export function positionAt(parsed: Pick<ParsedDocument, 'text' | 'lineStarts'>, offset: number): { line: number; character: number } {
+  return positionAtOffset(parsed.lineStarts, parsed.text.length, offset);
+}
+
+/** Offset of a line/character pair in the parsed text, clamped to that line's content. */
+export function offsetAt(parsed: Pick<ParsedDocument, 'text' | 'lineStarts'>, line: number, character: number): number {
+  return offsetAtPosition(parsed.text, parsed.lineStarts, line, character);
+}
+
+/** A block between the passes: where its prose is and what the scanners found in it. */
+interface Pending {
+  raw: RawBlock;
+  start: number;
+  end: number;
+  footnote?: string;
+  callout: boolean;
+  block?: Block;
+  links: LinkInfo[];
+}
+
+/** A citation as seen from one block: where in that block it is written or referenced. */
+interface Scoped {
+  citation: Citation;
+  at: Span;
+}
+
+export function parseMarkdown(text: string): ParsedDocument {
+  const lineStarts = computeLineStarts(text);
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const front = detectFrontMatter(text, lineStarts, bom);
+  // markdown-it sees the same lines, with the BOM and the front matter gone.
+  const source = front
+    ? '\n'.repeat(front.lastLine + 1) + (front.lastLine + 1 < lineStarts.length ? text.slice(lineStarts[front.lastLine + 1]) : '')
+    : text.slice(bom);
+  const structure = readStructure(text, source, lineStarts);
+  const buffer = new MaskBuffer(text);
+  const refs: ReferenceMap = new Map();
+  const callouts = new Set<number>();
+
+  // Pass 1: copy prose in; read definitions at paragraph starts (references may be used before they are defined).
+  const pending: Pending[] = [];
+  for (const raw of structure.blocks) {
+    for (const line of raw.lines) buffer.copy(line.start, line.end);
+    const start = raw.lines[0].start;
+    const end = raw.lines[raw.lines.length - 1].end;
+    if (end <= start) continue;
+    if (raw.kind === 'tableRow') maskCellPipes(text, buffer, start, end);
+    const item: Pending = { raw, start, end, callout: false, links: [] };
+    if (raw.kind !== 'heading' && raw.kind !== 'tableRow') {
+      const head = new InlineScanner(buffer.slice(start, end), start, buffer, refs).readParagraphStart({
+        callout: raw.firstInQuote,
+        task: raw.firstInListItem,
+      });
+      item.start = head.start;
+      item.footnote = head.footnote;
+      if (head.callout) callouts.add(raw.innerQuote);
+    }
+    pending.push(item);
+  }
+
+  // Pass 2: inline scanning of each block's prose.
+  const blocks: Block[] = [];
+  const comments: Span[] = [];
+  for (const item of pending) {
+    const src = buffer.slice(item.start, item.end);
+    const span = trim(src, { start: 0, end: src.length });
+    if (span.end <= span.start) continue;
+    const inline = new InlineScanner(src, item.start, buffer, refs).scan();
+    item.links = inline.links;
+    comments.push(...inline.comments);
+    const block: Block = {
+      kind: item.raw.kind,
+      span: { start: item.start + span.start, end: item.start + span.end },
+      index: blocks.length,
+      inBlockquote: item.raw.inBlockquote,
+    };
+    if (item.raw.level !== undefined) block.level = item.raw.level;
+    if (item.footnote !== undefined) block.footnote = item.footnote;
+    item.block = block;
+    blocks.push(block);
+  }
+  for (const html of structure.htmlBlocks) comments.push(...commentsIn(text, html));
+  const directives: Directive[] = [];
+  for (const comment of comments.sort((a, b) => a.start - b.start)) {
+    const directive = directiveOf(text, comment);
+    if (directive) directives.push(directive);
+  }
+
+  const masked = buffer.toString();
+  const kept = pending.filter((item): item is Pending & { block: Block } => item.block !== undefined);
+
+  // Pass 3: citations and sentences on the masked text.
+  const found = kept.map((item) => scanCitations(masked, item.block.span, item.links));
+  const { citations, scoped } = resolveFootnotes(blocks, found);
+  const sentences: Sentence[] = [];
+  const sentencesByBlock = kept.map((item) => {
+    const spans = splitSentences(masked, item.block.span);
+    for (const span of spans) sentences.push({ span, blockIndex: item.block.index });
+    return spans;
+  });
+
+  const quotations = findQuotations(masked, kept, scoped, sentencesByBlock, callouts);
+  return {
+    text,
+    masked,
+    lineStarts,
+    ...(front ? { frontMatter: front.span } : {}),
+    blocks,
+    sentences,
+    quotations,
+    citations,
+    directives,
+  };
+}
+
+/** GFM splits cells before inline parsing: an unescaped `|` is structure, even inside a code span. */
+function maskCellPipes(text: string, buffer: MaskBuffer, start: number, end: number): void {
+  for (let i = text.indexOf('|', start); i >= 0 && i < end; i = text.indexOf('|', i + 1)) {
+    if (!isEscaped(text, i, start)) buffer.maskAt(i);
+  }
+}
+
+/**
+ * Footnotes: a definition's citations belong to the blocks that reference it
+ * (one copy per reference, `kind: 'footnote'`, links stay `link`). A definition
+ * nobody references keeps its citations as they are.
+ */
+function resolveFootnotes(blocks: readonly Block[], found: readonly { citations: BlockCitation[]; footnotes: FootnoteReference[] }[]): { citations: Citation[]; scoped: Scoped[][] } {
+  const definitions = new Map<string, number>();
+  for (const block of blocks) if (block.footnote !== undefined && !definitions.has(block.footnote)) definitions.set(block.footnote, block.index);
+  const referenced = new Set<number>();
+  for (const [index, entry] of found.entries()) {
+    for (const reference of entry.footnotes) {
+      const definition = definitions.get(reference.label);
+      if (definition !== undefined && definition !== index) referenced.add(definition);
+    }
+  }
+
+  const citations: Citation[] = [];
+  const scoped: Scoped[][] = blocks.map(() => []);
+  const writtenIn = new Map<number, Scoped[]>();
+  for (const [index, entry] of found.entries()) {
+    const local: Scoped[] = [];
+    if (!referenced.has(index)) {
+      for (const c of entry.citations) {
+        const citation: Citation = { ...c, blockIndex: index };
+        local.push({ citation, at: c.group });
+      }
+    }
+    for (const reference of entry.footnotes) {
+      const definition = definitions.get(reference.label);
+      if (definition === undefined || definition === index) continue;
+      const copies: Scoped[] = [];
+      for (const c of found[definition].citations) {
+        const citation: Citation = { ...c, kind: c.kind === 'link' ? 'link' : 'footnote', blockIndex: index, footnote: reference.label, reference: reference.span };
+        local.push({ citation, at: reference.span });
+        copies.push({ citation, at: c.group });
+      }
+      // The definition's own block sees its citations through the first reference's copies.
+      if (!writtenIn.has(definition)) writtenIn.set(definition, copies);
+    }
+    local.sort((a, b) => a.at.start - b.at.start || a.citation.span.start - b.citation.span.start);
+    for (const s of local) citations.push(s.citation);
+    scoped[index].push(...local);
+  }
+  for (const [definition, copies] of writtenIn) scoped[definition].push(...copies);
+  for (const list of scoped) list.sort((a, b) => a.at.start - b.at.start);
+  return { citations, scoped };
+}
+
+function findQuotations(
+  masked: string,
+  kept: readonly { raw: RawBlock; block: Block }[],
+  scoped: readonly Scoped[][],
+  sentencesByBlock: readonly Span[][],
+  callouts: ReadonlySet<number>,
+): Quotation[] {
+  const quotations: Quotation[] = [];
+  // Blockquote quotations still waiting for the citation of their blockquote, by outermost quote id.
+  const waiting = new Map<number, Quotation[]>();
+  const tailOfBlock = new Map<number, Citation[]>();
+  const lastBlockOfQuote = new Map<number, number>();
+
+  for (const { raw, block } of kept) {
+    const local = scoped[block.index];
+    const isQuoteParagraph = raw.inBlockquote && raw.kind !== 'heading' && raw.kind !== 'tableRow' && !callouts.has(raw.innerQuote);
+    if (raw.inBlockquote) lastBlockOfQuote.set(raw.outerQuote, block.index);
+    let found: Quotation[];
+    if (isQuoteParagraph) {
+      const locations = uniqueSpans(local.map((s) => s.at));
+      const tailStart = attributionStart(masked, block.span, locations);
+      const tail = local.filter((s) => s.at.start >= tailStart).map((s) => s.citation);
+      if (tail.length) tailOfBlock.set(block.index, tail);
+      const content = trim(masked, { start: block.span.start, end: tailStart });
+      if (content.end <= content.start) continue; // an attribution line on its own
+      if (isWrappedInQuotes(masked, content)) {
+        found = inlineQuotations(masked, block, local, sentencesByBlock[block.index]);
+      } else {
+        found = [makeQuotation(masked, 'block', content, content, block.index, tail)];
+      }
+      for (const q of found) {
+        if (q.cites.length) continue;
+        const list = waiting.get(raw.outerQuote) ?? [];
+        list.push(q);
+        waiting.set(raw.outerQuote, list);
+      }
+    } else {
+      found = inlineQuotations(masked, block, local, sentencesByBlock[block.index]);
+    }
+    quotations.push(...found);
+  }
+
+  // Blockquote paragraphs without their own citation: the blockquote's closing attribution, else the paragraph right after it.
+  for (const [quote, list] of waiting) {
+    const last = lastBlockOfQuote.get(quote)!;
+    let cites = tailOfBlock.get(last) ?? [];
+    if (!cites.length) {
+      const next = kept[last + 1];
+      if (next && !next.raw.inBlockquote) cites = attributionParagraphCitations(masked, next.block, scoped[next.block.index], sentencesByBlock[next.block.index]);
+    }
+    for (const q of list) setCites(q, cites);
+  }
+  return quotations.sort((a, b) => a.span.start - b.span.start);
+}
+
+function inlineQuotations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Quotation[] {
+  const result: Quotation[] = [];
+  for (const pair of findQuotePairs(masked, block.span)) {
+    const content = trim(masked, { start: pair.open + 1, end: pair.close });
+    if (content.end <= content.start) continue;
+    const span = { start: pair.open, end: pair.close + 1 };
+    result.push(makeQuotation(masked, 'inline', span, content, block.index, citationsAround(span, local, sentences)));
+  }
+  return result;
+}
+
+/** Citations in the sentence(s) the quotation spans, else anywhere in its block. */
+function citationsAround(span: Span, local: readonly Scoped[], sentences: readonly Span[]): Citation[] {
+  let from = span.start;
+  let to = span.end;
+  for (const sentence of sentences) {
+    if (sentence.end > span.start && sentence.start < span.end) {
+      from = Math.min(from, sentence.start);
+      to = Math.max(to, sentence.end);
+    }
+  }
+  const inSentence = local.filter((s) => s.at.start >= from && s.at.start < to).map((s) => s.citation);
+  return inSentence.length ? inSentence : local.map((s) => s.citation);
+}
+
+/** A paragraph after a blockquote names its source when it opens with a dash or with a citation. */
+function attributionParagraphCitations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Citation[] {
+  const first = sentences[0] ?? block.span;
+  const opening = local.find((s) => s.at.start >= block.span.start);
+  const opensWithCitation = opening !== undefined && /^[\s(]*$/.test(masked.slice(block.span.start, opening.at.start));
+  if (!startsWithDash(masked, block.span) && !opensWithCitation) return [];
+  return local.filter((s) => s.at.start >= first.start && s.at.start < first.end).map((s) => s.citation);
+}
+
+function makeQuotation(masked: string, kind: Quotation['kind'], span: Span, contentSpan: Span, blockIndex: number, cites: Citation[]): Quotation {
+  const quotation: Quotation = {
+    kind,
+    span: { ...span },
+    contentSpan: { ...contentSpan },
+    text: collapseWhitespace(masked.slice(contentSpan.start, contentSpan.end)),
+    blockIndex,
+    citedKeys: [],
+    cites: [],
+  };
+  setCites(quotation, cites);
+  return quotation;
+}
+
+function setCites(quotation: Quotation, cites: readonly Citation[]): void {
+  quotation.cites = [...new Set(cites)];
+  quotation.citedKeys = [...new Set(cites.map((c) => c.key))];
+}
+
+function uniqueSpans(spans: readonly Span[]): Span[] {
+  const result: Span[] = [];
+  for (const span of [...spans].sort((a, b) => a.start - b.start || a.end - b.end)) {
+    const last = result[result.length - 1];
+    if (!last || last.start !== span.start || last.end !== span.end) result.push(span);
+  }
+  return result;
+}
