@@ -1,0 +1,223 @@
+/** Diagnostics: pushed or pulled, per version, after source and config changes, skipped files. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileUri, positionOf, rangeOf, textAt } from '../helpers/lsp-client';
+import { codes, CONFIG, PIECE, SOURCE, start } from './fixture';
+
+const EXPECTED = ['citation/unknown-source', 'quote/misquote', 'quote/not-found'];
+const MISQUOTED = '"a fair price for a safer harbour, and the town will pay it gladly"';
+
+test('diagnostics: pushed to a client that cannot pull, with rule code, docs link, severity, data and related source', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  assert.equal(published.version, 1);
+  assert.deepEqual(codes(published.diagnostics), EXPECTED);
+  for (const diagnostic of published.diagnostics) assert.equal(diagnostic.source, 'provenance');
+
+  const misquote = published.diagnostics.find((d) => d.code === 'quote/misquote')!;
+  assert.equal(misquote.severity, 2, 'warning');
+  assert.equal(textAt(PIECE, misquote.range), MISQUOTED);
+  assert.match(misquote.codeDescription!.href, /quote\/misquote/);
+  assert.match(misquote.message as string, /safe harbour/);
+  assert.equal((misquote.data as { sourceId: string }).sourceId, 'harbour-wall');
+  const related = misquote.relatedInformation?.[0];
+  assert.ok(related, 'related information points at the source passage');
+  assert.equal(related.location.uri, fileUri(path.join(client.root, 'sources', 'harbour-wall.txt')));
+  assert.match(textAt(SOURCE, related.location.range), /safe harbour/);
+
+  const notFound = published.diagnostics.find((d) => d.code === 'quote/not-found')!;
+  assert.equal(notFound.severity, 1, 'error');
+  const unknown = published.diagnostics.find((d) => d.code === 'citation/unknown-source')!;
+  assert.match(textAt(PIECE, unknown.range), /no-such-source/);
+});
+
+test('diagnostics: pulled when the client can pull; an unchanged result is reported as unchanged', async (t) => {
+  const client = await start({ kind: 'pull' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  const report = await client.request('textDocument/diagnostic', { textDocument: { uri } });
+  assert.equal(report.kind, 'full');
+  assert.deepEqual(codes(report.items), EXPECTED);
+  assert.ok(report.resultId, 'a result id lets the client ask "anything new?"');
+  const again = await client.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: report.resultId });
+  assert.equal(again.kind, 'unchanged');
+  assert.ok(!client.notifications.some((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri), 'nothing pushed for a pulled document');
+});
+
+test('diagnostics: a change is checked as the new version', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  await client.waitForDiagnostics(uri, (p) => p.version === 1);
+  const version = client.edit(uri, rangeOf(PIECE, 'safer'), 'safe');
+  const published = await client.waitForDiagnostics(uri, (p) => p.version === version);
+  assert.deepEqual(codes(published.diagnostics), ['citation/unknown-source', 'quote/not-found']);
+});
+
+test('diagnostics: quick successive changes publish only the newest version, never an older one after it', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  await client.waitForDiagnostics(uri, (p) => p.version === 1);
+  const since = client.notifications.length;
+  client.change(uri, PIECE.replace('safer', 'safe'));
+  client.change(uri, PIECE.replace('green cheese', 'blue cheese'));
+  const last = client.change(uri, PIECE.replace('[@no-such-source]', '[@ferry-fares]'));
+  const published = await client.waitForDiagnostics(uri, (p) => p.version === last, { since });
+  assert.deepEqual(codes(published.diagnostics), ['quote/misquote', 'quote/not-found']);
+  const versions = client.notifications
+    .slice(since)
+    .filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri)
+    .map((n) => n.params.version as number);
+  assert.deepEqual(versions, [last], 'changes within the debounce window are checked once, as the newest version');
+});
+
+test('diagnostics: a source changed on disk (didChangeWatchedFiles) re-checks the open piece', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  const first = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  assert.ok(codes(first.diagnostics).includes('quote/misquote'));
+  const sourceFile = path.join(client.root, 'sources', 'harbour-wall.txt');
+  fs.writeFileSync(sourceFile, SOURCE.replace('a safe harbour', 'a safer harbour'));
+  const since = client.notifications.length;
+  client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(sourceFile), type: 2 }] });
+  const after = await client.waitForDiagnostics(uri, () => true, { since });
+  assert.deepEqual(codes(after.diagnostics), ['citation/unknown-source', 'quote/not-found']);
+});
+
+test('diagnostics: a new source file on disk resolves an unknown citation key', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  const file = path.join(client.root, 'sources', 'no-such-source.txt');
+  fs.writeFileSync(file, 'A late article\n\nFares are another matter entirely, the minister said.\n');
+  const since = client.notifications.length;
+  client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(file), type: 1 }] });
+  const after = await client.waitForDiagnostics(uri, () => true, { since });
+  assert.deepEqual(codes(after.diagnostics), ['quote/misquote', 'quote/not-found']);
+});
+
+test('diagnostics: a source edited in the editor counts before it is saved (pull: the client is asked to refresh)', async (t) => {
+  const client = await start({ kind: 'pull' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  const before = await client.request('textDocument/diagnostic', { textDocument: { uri } });
+  assert.ok(codes(before.items).includes('quote/misquote'));
+  const sourceUri = client.open('sources/harbour-wall.txt');
+  const since = client.serverRequests.length;
+  client.change(sourceUri, SOURCE.replace('a safe harbour', 'a safer harbour'));
+  await client.waitForServerRequest('workspace/diagnostic/refresh', { since });
+  const after = await client.request('textDocument/diagnostic', { textDocument: { uri } });
+  assert.deepEqual(codes(after.items), ['citation/unknown-source', 'quote/not-found']);
+});
+
+test('diagnostics: a broken config is reported on the config file, and the piece is still checked', async (t) => {
+  const broken = 'sources:\n  - sources/**/*.txt\nrules:\n  quote/misquote: loud\n';
+  const client = await start({ kind: 'push', files: { '.provenance.yml': broken } });
+  t.after(() => client.stop());
+  const configUri = fileUri(path.join(client.root, '.provenance.yml'));
+  const onConfig = await client.waitForDiagnostics(configUri, (p) => p.diagnostics.length > 0);
+  assert.ok(onConfig.diagnostics.every((d) => d.code === 'config/invalid' && d.source === 'provenance'), JSON.stringify(onConfig));
+  assert.equal(onConfig.diagnostics[0].range.start.line, positionOf(broken, 'loud').line, 'positioned on the bad value');
+  const uri = client.open('analysis.md');
+  const piece = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  assert.ok(codes(piece.diagnostics).includes('quote/not-found'), JSON.stringify(piece));
+});
+
+test('diagnostics: a broken config is pushed to a pull client while the config is not open, pulled once it is', async (t) => {
+  const broken = 'rules:\n  quote/misquote: loud\n';
+  const client = await start({ kind: 'pull', files: { '.provenance.yml': broken } });
+  t.after(() => client.stop());
+  const configUri = fileUri(path.join(client.root, '.provenance.yml'));
+  await client.waitForDiagnostics(configUri, (p) => p.diagnostics.some((d) => d.code === 'config/invalid'));
+  const since = client.notifications.length;
+  client.open('.provenance.yml');
+  const pulled = await client.request('textDocument/diagnostic', { textDocument: { uri: configUri } });
+  assert.ok(pulled.items.some((d: { code: string }) => d.code === 'config/invalid'), JSON.stringify(pulled));
+  // Its pushed copy is withdrawn so the editor does not show the problem twice.
+  await client.waitForDiagnostics(configUri, (p) => p.diagnostics.length === 0, { since });
+});
+
+test('diagnostics: editing the config in the editor re-checks the open pieces and reports its own problems', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  const configUri = client.open('.provenance.yml');
+  let since = client.notifications.length;
+  client.change(configUri, `${CONFIG}rules:\n  quote/misquote: off\n`);
+  const quieter = await client.waitForDiagnostics(uri, () => true, { since });
+  assert.deepEqual(codes(quieter.diagnostics), ['citation/unknown-source', 'quote/not-found']);
+  since = client.notifications.length;
+  client.change(configUri, `${CONFIG}rules:\n  quote/misquote: sometimes\n`);
+  const onConfig = await client.waitForDiagnostics(configUri, (p) => p.diagnostics.length > 0, { since });
+  assert.equal(onConfig.diagnostics[0].code, 'config/invalid');
+});
+
+test('diagnostics: sources and files outside `documents` are not checked as pieces', async (t) => {
+  const client = await start({ kind: 'pull', files: { 'drafts/notes.md': 'He said "nothing like this appears in any source at all, honestly" [@nobody].\n' } });
+  t.after(() => client.stop());
+  for (const file of ['sources/harbour-wall.txt', 'drafts/notes.md']) {
+    const uri = client.open(file);
+    const report = await client.request('textDocument/diagnostic', { textDocument: { uri } });
+    assert.deepEqual(report.items, [], file);
+  }
+});
+
+test('diagnostics: a piece above maxFileSize gets one "too large" notice; a binary one a "binary" warning', async (t) => {
+  const client = await start({ kind: 'push', files: { '.provenance.yml': `${CONFIG}maxFileSize: 200\n`, 'blob.md': 'PK\u0003\u0004\u0000\u0000binary' } });
+  t.after(() => client.stop());
+  const large = client.open('analysis.md');
+  const tooLarge = await client.waitForDiagnostics(large);
+  assert.equal(tooLarge.diagnostics.length, 1, JSON.stringify(tooLarge));
+  assert.equal(tooLarge.diagnostics[0].severity, 3, 'information');
+  assert.match(tooLarge.diagnostics[0].message as string, /too large, skipped/);
+  const blob = client.open('blob.md');
+  const binary = await client.waitForDiagnostics(blob);
+  assert.equal(binary.diagnostics.length, 1, JSON.stringify(binary));
+  assert.equal(binary.diagnostics[0].severity, 2, 'warning');
+  assert.match(binary.diagnostics[0].message as string, /binary, skipped/);
+});
+
+const ASTRAL_PIECE = 'Emoji first: 😀👍🏽 then "a fair price for a safer harbour, and the town will pay it gladly" [@harbour-wall].\n';
+
+test('diagnostics: ranges after astral characters are exact in UTF-16', async (t) => {
+  const client = await start({ kind: 'push', files: { 'analysis.md': ASTRAL_PIECE } });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  const misquote = published.diagnostics.find((d) => d.code === 'quote/misquote')!;
+  assert.deepEqual(misquote.range, rangeOf(ASTRAL_PIECE, MISQUOTED));
+});
+
+test('diagnostics: ranges are in bytes for a client that negotiated UTF-8', async (t) => {
+  const client = await start({ kind: 'push', files: { 'analysis.md': ASTRAL_PIECE }, capabilities: { general: { positionEncodings: ['utf-8'] } } });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  const misquote = published.diagnostics.find((d) => d.code === 'quote/misquote')!;
+  const start16 = ASTRAL_PIECE.indexOf(MISQUOTED);
+  assert.equal(misquote.range.start.character, Buffer.byteLength(ASTRAL_PIECE.slice(0, start16)));
+  assert.equal(misquote.range.end.character, Buffer.byteLength(ASTRAL_PIECE.slice(0, start16 + MISQUOTED.length)));
+});
+
+test('diagnostics: provenance.run onSave checks at open and save, not while typing', async (t) => {
+  const client = await start({ kind: 'push', settings: { run: 'onSave' } });
+  t.after(() => client.stop());
+  const uri = client.open('analysis.md');
+  await client.waitForDiagnostics(uri, (p) => p.version === 1);
+  const typed = client.edit(uri, rangeOf(PIECE, 'safer'), 'safe');
+  const since = client.notifications.length;
+  client.notify('textDocument/didSave', { textDocument: { uri } });
+  const saved = await client.waitForDiagnostics(uri, () => true, { since });
+  assert.equal(saved.version, typed, 'the save checked the text as typed');
+  assert.ok(!codes(saved.diagnostics).includes('quote/misquote'));
+  const publishedVersions = client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri).map((n) => n.params.version);
+  assert.deepEqual(publishedVersions, [1, typed], 'nothing was checked between open and save');
+});
