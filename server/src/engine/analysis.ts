@@ -10,6 +10,7 @@ import type { Citation, ParsedDocument, Quotation } from './markdown';
 import type { QuoteResult } from './quotes';
 import type { ResolvedConfig } from './config';
 import type { Source } from './types';
+import { checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -39,6 +40,10 @@ export interface Analysis {
   source(id: string): Source | undefined;
   /** Every quotation with its verdict, computed once per analysis. */
   quoteChecks(): readonly QuoteCheck[];
+  /** The author's prose sentences (paragraphs and list items), computed once per analysis. */
+  sentences(): readonly ProseSentence[];
+  /** Every prose sentence: is it a claim, and how is it sourced; computed once per analysis. */
+  claimChecks(): readonly ClaimCheck[];
 }
 
 /** Thrown inside a check when a newer version made it pointless. */
@@ -47,6 +52,8 @@ export class CheckCancelled extends Error {}
 export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, workspace: Workspace, cancel?: CancellationFlag): Analysis {
   const { corpus, config } = workspace;
   let checks: QuoteCheck[] | undefined;
+  let sentences: ProseSentence[] | undefined;
+  let claims: ClaimCheck[] | undefined;
   const sourceIdOf = (citation: Citation): string | undefined => {
     if (citation.kind === 'link') return corpus.idForLink(citation.key);
     return corpus.get(citation.key) ? citation.key : undefined;
@@ -71,6 +78,12 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
         }
       }
       return checks;
+    },
+    sentences() {
+      return (sentences ??= proseSentences(parsed));
+    },
+    claimChecks() {
+      return (claims ??= checkClaims(this));
     },
   };
 }

@@ -6,6 +6,7 @@
 import type { Analysis } from './analysis';
 import type { CompletionEntry, HoverCard, Location, Span } from './types';
 import { quotationCard, citationCard } from './cards';
+import { unsourcedClaimHover } from './claims/hover';
 
 export type HoverProvider = (analysis: Analysis, offset: number) => HoverCard | undefined;
 export type DefinitionProvider = (analysis: Analysis, offset: number) => Location[];
@@ -70,6 +71,7 @@ const citationKeyCompletion: CompletionProvider = (analysis, offset) => {
 };
 
 // Citations before quotations: a key inside a blockquote's trailing citation is the citation's.
-export const hoverProviders: HoverProvider[] = [citationHover, quotationHover];
+// Claims last: a sentence's card only when the offset is on no citation or quotation of it.
+export const hoverProviders: HoverProvider[] = [citationHover, quotationHover, unsourcedClaimHover];
 export const definitionProviders: DefinitionProvider[] = [citationDefinition, quotationDefinition];
 export const completionProviders: CompletionProvider[] = [citationKeyCompletion];

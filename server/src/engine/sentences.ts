@@ -39,7 +39,10 @@ const SENTENCE_OPENERS = new Set([
   'some', 'many', 'most', 'no', 'not', 'one', 'both', 'all', 'what', 'who', 'why', 'how', 'mr', 'mrs', 'ms', 'dr',
 ]);
 
-const TERMINATORS = '.!?…';
+/** `.`, `!`, `?`, `…` */
+function isTerminator(code: number): boolean {
+  return code === 0x2e || code === 0x21 || code === 0x3f || code === 0x2026;
+}
 const CLOSERS = '"\'”’»)]';
 
 export interface SegmentOptions {
@@ -58,13 +61,12 @@ export function splitSentences(text: string, from = 0, to = text.length, options
   let start = from;
   let i = from;
   while (i < to) {
-    const c = text[i];
-    if (TERMINATORS.indexOf(c) < 0) {
+    if (!isTerminator(text.charCodeAt(i))) {
       i++;
       continue;
     }
     const terminatorStart = i;
-    while (i < to && TERMINATORS.indexOf(text[i]) >= 0) i++;
+    while (i < to && isTerminator(text.charCodeAt(i))) i++;
     while (i < to && CLOSERS.indexOf(text[i]) >= 0) i++;
     let end = i;
     if (i < to && !isSpace(text.charCodeAt(i)) && !isCitationAt(text, i)) continue; // "3.5", "U.S.-led" inside a word
@@ -118,7 +120,7 @@ function isBoundary(text: string, terminatorStart: number, afterClosers: number,
 /** The token (letters, digits and inner dots) ending right before `end`. */
 function tokenBefore(text: string, end: number): string {
   let s = end;
-  while (s > 0 && /[\p{L}\p{N}.]/u.test(text[s - 1])) s--;
+  while (s > 0 && end - s < 40 && /[\p{L}\p{N}.]/u.test(text[s - 1])) s--;
   return text.slice(s, end).replace(/^\.+/, '');
 }
 
@@ -145,6 +147,15 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d || code === 0xa0 || code === 0x2009 || code === 0x202f;
 }
 
+function hasWordChar(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+    if (c >= 0x80 && /[\p{L}\p{N}]/u.test(text[i])) return true;
+  }
+  return false;
+}
+
 function skipSpaces(text: string, pos: number, to: number): number {
   let p = pos;
   while (p < to && isSpace(text.charCodeAt(p))) p++;
@@ -156,7 +167,7 @@ function pushTrimmed(text: string, start: number, end: number, spans: Span[]): v
   let e = end;
   while (s < e && isSpace(text.charCodeAt(s))) s++;
   while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
-  if (e > s && /[\p{L}\p{N}]/u.test(text.slice(s, e))) spans.push({ start: s, end: e });
+  if (e > s && hasWordChar(text, s, e)) spans.push({ start: s, end: e });
 }
 
 /**

@@ -1,0 +1,203 @@
+/**
+ * The claim side of one check: the author's prose sentences, which of them
+ * are claims, and how each claim is sourced. Computed once per analysis
+ * (`Analysis.sentences()` / `claimChecks()`); retrieval of supporting passages
+ * happens later and only for the claims that are not sourced.
+ *
+ * What counts as sourced (issue #3):
+ * - a citation in the sentence (`[@id]`, bare `@id`, a `[^n]` footnote whose
+ *   definition cites, a link to a source);
+ * - with scope `paragraph`, a citation that ends the paragraph covers every
+ *   sentence of it;
+ * - a verified (verbatim) quotation in the sentence;
+ * - "according to <outlet or title of a source>", or that outlet as the
+ *   subject of a reporting verb ("The Valley Courier reported …").
+ * A claim that only *matches* a source nobody cited stays unsourced.
+ */
+import type { Analysis } from '../analysis';
+import type { Corpus } from '../corpus';
+import type { Citation, ParsedDocument } from '../markdown';
+import type { Span } from '../types';
+import { splitSentences } from '../sentences';
+import { detectClaim, type ClaimVerdict } from './detect';
+import { isKnownName, learnNames } from './names';
+import { claimOptions } from './options';
+
+/** A sentence of the author's own prose. */
+export interface ProseSentence {
+  span: Span;
+  blockIndex: number;
+  /** Position among the sentences of its block. */
+  indexInBlock: number;
+  /** Whether it is the block's last sentence. */
+  lastInBlock: boolean;
+}
+
+export type SourcedBy = 'citation' | 'footnote' | 'paragraph-citation' | 'quotation' | 'according-to';
+
+export interface Sourcing {
+  by: SourcedBy;
+  /** Sources the sentence is credited to (may be empty for a citation of an unknown key). */
+  sourceIds: string[];
+}
+
+export interface ClaimCheck {
+  sentence: ProseSentence;
+  verdict: ClaimVerdict;
+  /** How the claim is sourced; undefined for an unsourced claim and for non-claims. */
+  sourcing?: Sourcing;
+}
+
+/**
+ * Prose sentences: paragraphs and list items, not headings, blockquotes,
+ * table rows or footnote definitions. Inline quotations are never split.
+ */
+export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
+  const sentences: ProseSentence[] = [];
+  const quotationsByBlock = new Map<number, Span[]>();
+  for (const quotation of parsed.quotations) {
+    if (quotation.kind !== 'inline') continue;
+    const list = quotationsByBlock.get(quotation.blockIndex) ?? [];
+    list.push(quotation.span);
+    quotationsByBlock.set(quotation.blockIndex, list);
+  }
+  for (const block of parsed.blocks) {
+    if ((block.kind !== 'paragraph' && block.kind !== 'listItem') || block.inBlockquote || block.footnote !== undefined) continue;
+    const protect = (quotationsByBlock.get(block.index) ?? []).sort((a, b) => a.start - b.start);
+    const spans = splitSentences(parsed.masked, block.span.start, block.span.end, { protect });
+    spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
+  }
+  return sentences;
+}
+
+/**
+ * The text claim detection reads: the masked piece with inline quotation
+ * contents and citation groups blanked (same offsets), so quoted words and
+ * citation keys never count as the author's.
+ */
+export function detectionText(parsed: ParsedDocument): string {
+  const chars = parsed.masked.split('');
+  const blank = (span: Span) => {
+    for (let i = span.start; i < span.end && i < chars.length; i++) if (chars[i] !== '\n') chars[i] = ' ';
+  };
+  for (const quotation of parsed.quotations) if (quotation.kind === 'inline') blank(quotation.contentSpan);
+  for (const citation of parsed.citations) blank(citation.reference ?? citation.group);
+  return chars.join('');
+}
+
+export function checkClaims(analysis: Analysis): ClaimCheck[] {
+  const { parsed } = analysis;
+  const options = claimOptions(analysis.config);
+  const text = detectionText(parsed);
+  const names = learnNames(text);
+  const detectOptions = {
+    isName: (word: string) => isKnownName(names, word),
+    triggers: options.triggers.map((t) => t.toLowerCase()),
+    exemptions: options.exemptions.map((e) => e.toLowerCase()),
+  };
+
+  const citationsByBlock = new Map<number, Citation[]>();
+  for (const citation of parsed.citations) {
+    if (citation.kind === 'link' && !analysis.sourceIdOf(citation)) continue; // a link to elsewhere cites nothing
+    const list = citationsByBlock.get(citation.blockIndex) ?? [];
+    list.push(citation);
+    citationsByBlock.set(citation.blockIndex, list);
+  }
+  const verified = analysis.quoteChecks().filter((c) => c.quotation.kind === 'inline' && c.result.verdict === 'verbatim');
+  const blockEndCitations = new Map<number, Citation[]>();
+  if (options.scope === 'paragraph') {
+    for (const block of parsed.blocks) {
+      const ending = (citationsByBlock.get(block.index) ?? []).filter((c) => endsBlock(parsed.masked, c, block.span));
+      if (ending.length) blockEndCitations.set(block.index, ending);
+    }
+  }
+  const outlets = outletNeedles(analysis.corpus);
+
+  const checks: ClaimCheck[] = [];
+  for (const sentence of analysis.sentences()) {
+    const { span } = sentence;
+    const verdict = detectClaim(text.slice(span.start, span.end), span.start, detectOptions);
+    if (!verdict.claim) {
+      checks.push({ sentence, verdict });
+      continue;
+    }
+    checks.push({ sentence, verdict, sourcing: sourcingOf(sentence, verdict, text, citationsByBlock, blockEndCitations, verified, outlets, analysis) });
+  }
+  return checks;
+}
+
+function sourcingOf(
+  sentence: ProseSentence,
+  verdict: ClaimVerdict,
+  text: string,
+  citationsByBlock: Map<number, Citation[]>,
+  blockEndCitations: Map<number, Citation[]>,
+  verified: ReturnType<Analysis['quoteChecks']>,
+  outlets: Outlet[],
+  analysis: Analysis,
+): Sourcing | undefined {
+  const { span } = sentence;
+  const inside = (citationsByBlock.get(sentence.blockIndex) ?? []).filter((c) => within(c.reference ?? c.group, span));
+  if (inside.length) {
+    const by = inside.every((c) => c.kind === 'footnote') ? 'footnote' : 'citation';
+    return { by, sourceIds: knownIds(inside, analysis) };
+  }
+  const ending = blockEndCitations.get(sentence.blockIndex);
+  if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
+  const quoted = verified.filter((c) => within(c.quotation.span, span));
+  if (quoted.length) return { by: 'quotation', sourceIds: [...new Set(quoted.flatMap((c) => (c.result.best ? [c.result.best.sourceId] : [])))] };
+  if (verdict.signals.some((s) => s.kind === 'reported-speech') && outlets.length) {
+    const lower = text.slice(span.start, span.end).toLowerCase();
+    const named = outlets.filter((o) => containsWord(lower, o.needle));
+    if (named.length) return { by: 'according-to', sourceIds: [...new Set(named.map((o) => o.sourceId))] };
+  }
+  return undefined;
+}
+
+function knownIds(citations: Citation[], analysis: Analysis): string[] {
+  return [...new Set(citations.map((c) => analysis.sourceIdOf(c)).filter((id): id is string => id !== undefined))];
+}
+
+function within(inner: Span, outer: Span): boolean {
+  return inner.start >= outer.start && inner.end <= outer.end;
+}
+
+/** A citation that only punctuation, closing marks or other citations follow up to the block's end. */
+function endsBlock(masked: string, citation: Citation, block: Span): boolean {
+  const end = (citation.reference ?? citation.group).end;
+  if (end > block.end || end < block.start) return false;
+  return /^[\s.,;:!?)\]"'”’»]*(?:\[[^\]]*\][\s.,;:!?)\]"'”’»]*)*$/.test(masked.slice(end, block.end));
+}
+
+interface Outlet {
+  needle: string;
+  sourceId: string;
+}
+
+const outletCache = new WeakMap<Corpus, { generation: number; outlets: Outlet[] }>();
+
+/** Outlets and titles of the sources, lower case, for "according to …" (once per corpus generation). */
+function outletNeedles(corpus: Corpus): Outlet[] {
+  const cached = outletCache.get(corpus);
+  if (cached && cached.generation === corpus.generation) return cached.outlets;
+  const outlets: Outlet[] = [];
+  for (const source of corpus.sources().values()) {
+    for (const value of [source.meta.outlet, source.meta.title]) {
+      const needle = value?.trim().toLowerCase();
+      if (needle && needle.length >= 4) outlets.push({ needle, sourceId: source.id });
+    }
+  }
+  outletCache.set(corpus, { generation: corpus.generation, outlets });
+  return outlets;
+}
+
+function containsWord(haystack: string, needle: string): boolean {
+  let at = haystack.indexOf(needle);
+  while (at >= 0) {
+    const before = haystack[at - 1];
+    const after = haystack[at + needle.length];
+    if ((before === undefined || !/[\p{L}\p{N}]/u.test(before)) && (after === undefined || !/[\p{L}\p{N}]/u.test(after))) return true;
+    at = haystack.indexOf(needle, at + 1);
+  }
+  return false;
+}

@@ -1,0 +1,227 @@
+/**
+ * Who said a quoted passage? Learnt from the wording around quotation marks,
+ * the same way in a source article and in the piece:
+ *
+ * - `X said: "…"`, `X told the BBC: "…"`, `X said the result was "…"`
+ *   (the subject of the last reporting verb before the quotation, in its sentence);
+ * - `"…," X said.`, `"…," said X.` (a reporting clause right after it);
+ * - `"…" he added` / `She said: "…"`: a pronoun is the last named speaker before it;
+ * - a quotation with no attribution of its own that follows another quotation
+ *   in the same paragraph continues that speaker.
+ *
+ * A speaker is a person's name ("Mr Abbas", "British foreign minister Jack
+ * Straw" → "Jack Straw"); an anonymous subject ("a spokesman for Mr Blair",
+ * "officials") is not a name and resolves to nothing, so it is never used to
+ * call an attribution wrong. Names compare by surname ("Mr Straw" = "Jack Straw").
+ */
+import type { Source, Span } from '../types';
+import { splitParagraphs, splitSentences } from '../sentences';
+
+export interface Speaker {
+  /** The name as written ("Mr Abbas", "Jack Straw"). */
+  name: string;
+  /** Comparison key: the surname, lower case. */
+  key: string;
+  /** Where the name (or the pronoun that stands for it) is written. */
+  span: Span;
+  /** Written as a pronoun and resolved to the last named speaker. */
+  pronoun: boolean;
+}
+
+export interface QuotedPassage {
+  /** Inside the quotation marks. */
+  content: Span;
+  /** Including the marks. */
+  span: Span;
+  speaker?: Speaker;
+}
+
+const VERBS =
+  'said|says|added|adds|told|tells|argued|argues|warned|warns|claimed|claims|stated|announced|insisted|insists|admitted|denied|confirmed|noted|stressed|' +
+  'acknowledged|urged|explained|declared|wrote|writes|asked|replied|continued|concluded|promised|pledged|vowed|predicted|conceded|suggested|maintained|' +
+  'commented|remarked|recalled|observed|responded|answered|joked|cautioned';
+const TITLE = '(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Prof|Professor|Gen|General|President|Chancellor)\\.?\\s+)';
+const NAME_WORD = "\\p{Lu}[\\p{L}\\p{M}'’-]*";
+const NAME = `(?:${TITLE}?${NAME_WORD}(?:\\s+(?:(?:de|van|von|der|bin|al|di|da|du|le|la)\\s+)?${NAME_WORD}){0,3})`;
+const PRONOUN = '(?:he|she|He|She)';
+
+/** `"…," said X` / `"…," X said` / `"…" he added` right after a closing mark. */
+const AFTER = new RegExp(`^[,;]?\\s*(?:[-–—]\\s*)?(?:(?:${VERBS})\\s+(?<after1>${NAME}|${PRONOUN})\\b|(?<after2>${NAME}|${PRONOUN})(?:,[^,"“”.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|then\\s+)?(?:${VERBS})\\b)`, 'u');
+/** `…, Mr Abbas added.` / `…, said Mr Straw.` at the end of a sentence. */
+const TAIL = new RegExp(`,\\s*(?:(?<tail1>${NAME}|${PRONOUN})\\s+(?:${VERBS})|(?:${VERBS})\\s+(?<tail2>${NAME}))\\s*[.!?]?["'”’]?$`, 'u');
+/** Reporting verbs and the words before them, to read the subject backwards. */
+const VERB_AT = new RegExp(`\\b(?:${VERBS})\\b`, 'gu');
+const SUBJECT_BEFORE = new RegExp(`(?:^|[\\s(])(?<subject>${NAME}|${PRONOUN})(?:,[^,"“”.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|then\\s+|later\\s+|previously\\s+)?$`, 'u');
+/** Lower-case words that make a subject anonymous ("a spokesman for Mr Blair"). */
+const ANONYMOUS_HEAD = /\b(?:spokes(?:man|woman|person)|aide|officials?|sources?|friends?|allies|critics|colleagues?|members?|representatives?|lawyers?|staff|workers|campaigners)\s+(?:for|of|to|close to|at)\s+$/;
+const NOT_NAME = new Set(['The', 'A', 'An', 'This', 'That', 'It', 'But', 'And', 'In', 'On', 'At', 'However', 'Meanwhile', 'Speaking', 'Asked', 'He', 'She', 'They', 'We', 'I']);
+
+/** Surname key of a name: its last word, possessive dropped, lower case. */
+export function speakerKey(name: string): string {
+  const words = name.replace(/['’]s$/, '').split(/\s+/);
+  return (words[words.length - 1] ?? '').toLowerCase();
+}
+
+/** Trims role words and sentence openers off the front of a matched name ("Speaking Mr Abbas" → "Mr Abbas"). */
+function cleanName(raw: string): string | undefined {
+  const words = raw.trim().split(/\s+/);
+  while (words.length > 1 && NOT_NAME.has(words[0])) words.shift();
+  if (words.length === 1 && NOT_NAME.has(words[0])) return undefined;
+  return words.join(' ');
+}
+
+/**
+ * The speaker of a quotation at `quote` (marks included) whose sentence is
+ * `sentence`, in `text`; `lastNamed` resolves pronouns.
+ */
+export function attributionOf(text: string, quote: Span, sentence: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | undefined {
+  const after = AFTER.exec(text.slice(quote.end, Math.min(sentence.end, quote.end + 160)));
+  if (after?.groups) {
+    const raw = after.groups.after1 ?? after.groups.after2;
+    if (raw) {
+      const at = quote.end + after.index + after[0].indexOf(raw);
+      return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed);
+    }
+  }
+  // A reporting clause that ends the sentence: "… to end the violence, Mr Abbas added."
+  const tail = TAIL.exec(text.slice(quote.end, sentence.end));
+  if (tail?.groups) {
+    const raw = tail.groups.tail1 ?? tail.groups.tail2;
+    const at = quote.end + tail.index + tail[0].indexOf(raw);
+    return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed);
+  }
+  // The last reporting verb before the quotation, within its sentence.
+  const before = text.slice(sentence.start, quote.start);
+  let verbAt = -1;
+  for (const m of before.matchAll(VERB_AT)) verbAt = m.index;
+  if (verbAt < 0) return undefined;
+  const head = before.slice(0, verbAt);
+  if (ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) return undefined;
+  const subject = SUBJECT_BEFORE.exec(head);
+  if (!subject?.groups?.subject) return undefined;
+  const raw = subject.groups.subject;
+  const at = sentence.start + subject.index + subject[0].indexOf(raw);
+  return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed);
+}
+
+const NAME_TAIL = new RegExp(`${NAME}(?:,[^,"“”.]{1,80},)?\\s+(?:has\\s+|had\\s+)?$`, 'u');
+
+function speakerFrom(raw: string, span: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | undefined {
+  if (/^(?:he|she)$/i.test(raw)) {
+    const named = lastNamed(span.start);
+    return named ? { ...named, span, pronoun: true } : undefined;
+  }
+  const name = cleanName(raw);
+  if (!name) return undefined;
+  const offset = raw.indexOf(name);
+  return { name, key: speakerKey(name), span: { start: span.start + offset, end: span.start + offset + name.length }, pronoun: false };
+}
+
+/**
+ * Quotation marks in `text[from, to)`: curly pairs, and straight quotes paired
+ * so that an opening mark is followed by a letter and a closing one preceded
+ * by a non-space (a stray mark does not turn every later quotation inside out).
+ */
+export function findQuotes(text: string, from: number, to: number): QuotedPassage[] {
+  const quotes: QuotedPassage[] = [];
+  let open = -1;
+  let curlyOpen = -1;
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === '“') curlyOpen = i;
+    else if (c === '”' && curlyOpen >= 0) {
+      if (i - curlyOpen > 2) quotes.push({ span: { start: curlyOpen, end: i + 1 }, content: { start: curlyOpen + 1, end: i } });
+      curlyOpen = -1;
+    } else if (c === '"') {
+      const next = text[i + 1] ?? ' ';
+      const previous = text[i - 1] ?? ' ';
+      if (open >= 0 && !/\s/.test(previous) && i - open > 2) {
+        quotes.push({ span: { start: open, end: i + 1 }, content: { start: open + 1, end: i } });
+        open = -1;
+      } else if (!/\s/.test(next)) open = i;
+      else open = -1;
+    } else if (c === '\n' && text[i + 1] === '\n') {
+      open = -1;
+      curlyOpen = -1;
+    }
+  }
+  return quotes.sort((a, b) => a.span.start - b.span.start);
+}
+
+/** Named speakers of reporting verbs in `text[from, to)`, in order: what a later pronoun can stand for. */
+function namedSpeakersIn(text: string, from: number, to: number): Speaker[] {
+  const speakers: Speaker[] = [];
+  const slice = text.slice(from, to);
+  for (const m of slice.matchAll(VERB_AT)) {
+    const head = slice.slice(Math.max(0, m.index - 120), m.index);
+    const subject = SUBJECT_BEFORE.exec(head);
+    let raw = subject?.groups?.subject;
+    let at = subject ? from + Math.max(0, m.index - 120) + subject.index + subject[0].indexOf(raw!) : -1;
+    if (!raw || /^(?:he|she)$/i.test(raw)) {
+      const inverted = new RegExp(`^\\s+(${NAME})`, 'u').exec(slice.slice(m.index + m[0].length, m.index + m[0].length + 80));
+      if (!inverted) continue;
+      raw = inverted[1];
+      at = from + m.index + m[0].length + inverted[0].indexOf(raw);
+    }
+    const name = cleanName(raw);
+    if (!name || ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) continue;
+    speakers.push({ name, key: speakerKey(name), span: { start: at, end: at + raw.length }, pronoun: false });
+  }
+  return speakers;
+}
+
+/** A resolver for pronouns: the last named speaker before an offset, within `[floor, …)`. */
+export function lastNamedResolver(text: string, floor: number, to: number): (before: number) => Speaker | undefined {
+  let speakers: Speaker[] | undefined;
+  return (before) => {
+    speakers ??= namedSpeakersIn(text, floor, to);
+    let found: Speaker | undefined;
+    for (const speaker of speakers) if (speaker.span.end <= before) found = speaker;
+    return found;
+  };
+}
+
+const cache = new WeakMap<Source, QuotedPassage[]>();
+
+/** Every quotation of a source's body with its speaker, computed once per source version. */
+export function sourceQuotes(source: Source): QuotedPassage[] {
+  const cached = cache.get(source);
+  if (cached) return cached;
+  const text = source.text;
+  const lastNamed = lastNamedResolver(text, source.body.start, source.body.end);
+  const result: QuotedPassage[] = [];
+  for (const paragraph of splitParagraphs(text, source.body.start, source.body.end)) {
+    const quotes = findQuotes(text, paragraph.start, paragraph.end);
+    if (!quotes.length) continue;
+    const sentences = splitSentences(text, paragraph.start, paragraph.end, { protect: quotes.map((q) => q.span) });
+    let previous: Speaker | undefined;
+    for (const quote of quotes) {
+      const sentence = sentences.find((s) => s.start <= quote.span.start && quote.span.end <= s.end) ?? paragraph;
+      const speaker = attributionOf(text, quote.span, sentence, lastNamed) ?? (sentenceHasNoOtherQuote(sentence, quote, quotes) ? previous : undefined);
+      result.push({ ...quote, speaker });
+      if (speaker) previous = speaker;
+    }
+  }
+  cache.set(source, result);
+  return result;
+}
+
+/** A quotation alone in its sentence (so an unattributed one continues the previous speaker). */
+function sentenceHasNoOtherQuote(sentence: Span, quote: QuotedPassage, quotes: QuotedPassage[]): boolean {
+  return !quotes.some((q) => q !== quote && q.span.start >= sentence.start && q.span.end <= sentence.end);
+}
+
+/** The fullest way a source writes a speaker's name ("Jack Straw" rather than "Mr Straw"). */
+export function fullestName(source: Source, key: string): string | undefined {
+  let best: string | undefined;
+  for (const quote of sourceQuotes(source)) {
+    const name = quote.speaker && !quote.speaker.pronoun && quote.speaker.key === key ? quote.speaker.name.replace(new RegExp(`^${TITLE}`, 'u'), '') : undefined;
+    if (name && (!best || name.split(/\s+/).length > best.split(/\s+/).length)) best = name;
+  }
+  return best;
+}
+
+/** The source quotation that contains a passage (a matched span of the source's text). */
+export function quoteContaining(source: Source, passage: Span): QuotedPassage | undefined {
+  return sourceQuotes(source).find((q) => q.content.start <= passage.start && passage.end <= q.content.end);
+}

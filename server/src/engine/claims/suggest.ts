@@ -1,0 +1,37 @@
+/**
+ * Supporting passages for an unsourced claim, and the quick fix that cites
+ * the best one. Shared by the rule and the hover card.
+ */
+import type { Analysis } from '../analysis';
+import type { Fix, Span } from '../types';
+import { passageIndexOf, type PassageHit } from './passages';
+
+/** The best source passages for a sentence of the piece, best first. */
+export function supportingPassages(analysis: Analysis, span: Span, limit = 3): PassageHit[] {
+  if (analysis.corpus.sources().size === 0) return [];
+  return passageIndexOf(analysis.corpus).search(analysis.parsed.masked, span.start, span.end, limit);
+}
+
+/**
+ * Where ` [@id]` goes: before the sentence's final punctuation ("… rose." →
+ * "… rose [@id]."); a sentence ending in a closing quotation mark that holds
+ * the period gets it after the mark ("… sorry." [@id]").
+ */
+export function citationInsertionPoint(text: string, sentence: Span): number {
+  let end = sentence.end;
+  // A citation written after the period already belongs to the sentence; cite before it.
+  while (end > sentence.start && /[\s\]]/.test(text[end - 1])) {
+    const open = text.lastIndexOf('[', end - 1);
+    if (text[end - 1] !== ']' || open < sentence.start) break;
+    end = open;
+    while (end > sentence.start && /\s/.test(text[end - 1])) end--;
+  }
+  let at = end;
+  while (at > sentence.start && /[.!?…]/.test(text[at - 1])) at--;
+  return at;
+}
+
+export function citeFix(text: string, sentence: Span, sourceId: string): Fix {
+  const at = citationInsertionPoint(text, sentence);
+  return { title: `Cite @${sourceId}`, edits: [{ span: { start: at, end: at }, newText: ` [@${sourceId}]` }], isPreferred: true };
+}

@@ -1,0 +1,47 @@
+import { defineRule } from '../rule';
+import { shorten } from '../../text';
+import { attributionOf, fullestName, lastNamedResolver, quoteContaining } from '../../claims/speakers';
+
+export default defineRule({
+  id: 'quote/misattributed',
+  category: 'quote',
+  description: 'A verified quotation that the piece attributes to someone other than the speaker the source gives it to.',
+  defaultSeverity: 'warning',
+  docs: `A quotation that is verbatim in a source, but which the piece puts in the mouth of someone the source does not.
+
+Who said what is learnt from the source's own wording around its quotation marks:
+- \`Jack Straw said: "…"\`, \`Mr Abbas said such attacks were "…"\`;
+- \`"…," Mr Straw said.\`, \`"…," said Mr Straw.\`, \`"…", Mr Abbas added.\` at the end of the sentence;
+- \`"…" he added\` and \`He said: "…"\`: a pronoun stands for the last named speaker before it;
+- a quotation with no attribution of its own right after another one continues its speaker.
+
+The piece's attribution is read the same way. Names compare by surname, so "Mr Straw", "Jack Straw" and "British foreign minister Jack Straw" are one speaker.
+
+**Fires on** \`Mahmoud Abbas said the conference was a "vital step" in renewing the peace process\` when the source has \`The conference was a "vital step" …, Mr Straw said.\`
+
+**Does not fire** when either side names no one (an anonymous "a spokesman for …", "officials", a pronoun with no named speaker before it), or when the words are not a quotation in the source (the outlet's own narrative).
+
+**Fix**: the quick fix replaces the name in the piece with the source's speaker.`,
+  check({ analysis, report }) {
+    const text = analysis.parsed.masked;
+    const lastNamed = lastNamedResolver(text, 0, text.length);
+    for (const { quotation, result } of analysis.quoteChecks()) {
+      if (quotation.kind !== 'inline' || result.verdict !== 'verbatim' || !result.best) continue;
+      const source = analysis.source(result.best.sourceId);
+      const said = source ? quoteContaining(source, result.best.passage)?.speaker : undefined;
+      if (!source || !said) continue;
+      const sentence = analysis.sentences().find((s) => s.span.start <= quotation.span.start && quotation.span.end <= s.span.end);
+      const block = analysis.parsed.blocks[quotation.blockIndex];
+      const written = attributionOf(text, quotation.span, sentence?.span ?? block.span, lastNamed);
+      if (!written || written.key === said.key) continue;
+      const sourceName = fullestName(source, said.key) ?? said.name;
+      report({
+        span: quotation.span,
+        message: `Misattributed: @${source.id} gives "${shorten(quotation.text, 60)}" to ${sourceName}, not ${written.name}${written.pronoun ? ` ("${text.slice(written.span.start, written.span.end)}")` : ''}.`,
+        fixes: written.pronoun ? undefined : [{ title: `Attribute to ${sourceName}`, edits: [{ span: written.span, newText: sourceName }], isPreferred: true }],
+        related: [{ location: { uri: source.uri, span: said.span }, message: `${sourceName} in ${source.path}` }],
+        data: { sourceId: source.id, sourceSpeaker: sourceName, pieceSpeaker: written.name, passage: result.best.passage },
+      });
+    }
+  },
+});
