@@ -174,6 +174,14 @@ test('near: swapped words', () => {
   assert.equal(result.best!.suggestion, 'TimeWarner said fourth quarter sales rose 2% to $11.1bn');
 });
 
+test('near: words swapped at the edge are a swap, not a word added or lost', () => {
+  const result = assertNear('The company said it was "yet not"', [{ op: 'replace', quote: 'yet not', source: 'not yet' }]);
+  // Quotation marks inside stay paired, and nested ones become single.
+  assert.equal(result.best!.suggestion, 'The company said it was ‘not yet’');
+  const start = assertNear('Profits quarterly at US media giant', [{ op: 'replace', quote: 'Profits quarterly', source: 'Quarterly profits' }]);
+  assert.equal(start.best!.suggestion, 'Quarterly profits at US media giant');
+});
+
 test('near: a replaced word, with the source words and a suggestion', () => {
   const quote = 'the West has been steadily pressuring';
   const seed = new SourceIndex();

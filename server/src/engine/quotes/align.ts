@@ -1,8 +1,13 @@
 /**
  * Word-level semi-global alignment of a quotation against a window of source
  * words: every quotation word is aligned, the source may start and end
- * anywhere. Unit costs (substitution, quotation word missing from the source,
- * source word missing from the quotation); words compare by case-folded id.
+ * anywhere. Words compare by case-folded id.
+ *
+ * Edits: substitution, a quotation word missing from the source, a source
+ * word missing from the quotation, and two adjacent words swapped (one edit,
+ * so "to compromise" → "compromise to" is reported as the swap it is, not as
+ * an added word at the edge of the passage). The score is lexicographic:
+ * fewest edits first, then most words matched, as `edits * (m + 1) - matches`.
  *
  * Editorial gaps are free jumps forward in the source between two parts: any
  * distance after an omission, up to `maxSkip` words after a bracket. So one
@@ -20,7 +25,8 @@ export interface AlignedPair {
 
 export interface Alignment {
   pairs: AlignedPair[];
-  cost: number;
+  /** Number of edits. */
+  edits: number;
 }
 
 /** Above this many DP cells a caller must narrow the window (keeps memory to a few MB). */
@@ -34,92 +40,108 @@ export function alignWords(quote: Int32Array, parts: readonly QuotePart[], windo
   const m = quote.length;
   const n = window.length;
   const width = n + 1;
-  const cost = new Int32Array((m + 1) * width); // row 0 = 0: free start
+  const edit = m + 1;
+  const score = new Int32Array((m + 1) * width); // row 0 = 0: free start
 
   // Rows after which a part begins: the jump from that row is free (within the gap's reach).
   const gapAfterRow = new Map<number, QuotePart>();
   for (const part of parts) if (part.first > 0 && part.gap !== 'start') gapAfterRow.set(part.first, part);
   const jumped = new Map<number, { best: Int32Array; from: Int32Array }>();
+  /** The row a move into row `i` starts from: the jumped row when a part begins there. */
+  const predecessorRow = (i: number): Int32Array => jumped.get(i)?.best ?? score.subarray(i * width, (i + 1) * width);
+  /** Whether quotation words `i - 2` and `i - 1` are in one part (a swap must not straddle a mark). */
+  const samePart = (i: number): boolean => i >= 2 && !gapAfterRow.has(i - 1);
 
-  let previous: Int32Array = cost.subarray(0, width);
   for (let i = 1; i <= m; i++) {
-    const row = cost.subarray(i * width, (i + 1) * width);
+    const previous = predecessorRow(i - 1);
+    const beforePrevious = samePart(i) ? predecessorRow(i - 2) : undefined;
+    const row = score.subarray(i * width, (i + 1) * width);
     const word = quote[i - 1];
-    row[0] = previous[0] + 1;
+    const previousWord = i >= 2 ? quote[i - 2] : -2;
+    row[0] = previous[0] + edit;
     for (let j = 1; j <= n; j++) {
-      const diagonal = previous[j - 1] + (window[j - 1] === word ? 0 : 1);
-      const up = previous[j] + 1;
-      const left = row[j - 1] + 1;
-      row[j] = diagonal < up ? (diagonal < left ? diagonal : left) : up < left ? up : left;
+      let best = previous[j - 1] + (window[j - 1] === word ? -1 : edit);
+      const up = previous[j] + edit;
+      if (up < best) best = up;
+      const left = row[j - 1] + edit;
+      if (left < best) best = left;
+      if (beforePrevious && j >= 2 && word !== previousWord && window[j - 2] === word && window[j - 1] === previousWord) {
+        const swap = beforePrevious[j - 2] + edit - 2;
+        if (swap < best) best = swap;
+      }
+      row[j] = best;
     }
     const gap = gapAfterRow.get(i);
-    if (gap && i < m) {
-      const jump = jumpRow(row, gap);
-      jumped.set(i, jump);
-      previous = jump.best;
-    } else {
-      previous = row;
-    }
+    if (gap && i < m) jumped.set(i, jumpRow(row, gap));
   }
 
-  // Free end: the cheapest last column of the last row (earliest on ties).
+  // Free end: the best last column of the last row (earliest on ties).
   const last = m * width;
   let end = 0;
-  for (let j = 1; j <= n; j++) if (cost[last + j] < cost[last + end]) end = j;
-  const total = cost[last + end];
+  for (let j = 1; j <= n; j++) if (score[last + j] < score[last + end]) end = j;
 
   const pairs: AlignedPair[] = [];
+  let edits = 0;
   let i = m;
   let j = end;
   while (i > 0) {
-    const here = cost[i * width + j];
-    const predecessor = i - 1 > 0 && jumped.has(i - 1) ? jumped.get(i - 1)!.best : cost.subarray((i - 1) * width, i * width);
-    if (j > 0 && here === predecessor[j - 1] + (window[j - 1] === quote[i - 1] ? 0 : 1)) {
+    const here = score[i * width + j];
+    const previous = predecessorRow(i - 1);
+    if (j > 0 && here === previous[j - 1] + (window[j - 1] === quote[i - 1] ? -1 : edit)) {
+      if (window[j - 1] !== quote[i - 1]) edits++;
       pairs.push({ quote: i - 1, source: j - 1 });
       i--;
       j--;
-    } else if (here === predecessor[j] + 1) {
+    } else if (here === previous[j] + edit) {
+      edits++;
       pairs.push({ quote: i - 1, source: -1 });
       i--;
-    } else {
+    } else if (j > 0 && here === score[i * width + j - 1] + edit) {
+      edits++;
       pairs.push({ quote: -1, source: j - 1 });
       j--;
       continue;
+    } else {
+      // A swap: shown as two substituted words, which the diff merges into one change.
+      edits++;
+      pairs.push({ quote: i - 1, source: j - 1 }, { quote: i - 2, source: j - 2 });
+      i -= 2;
+      j -= 2;
     }
     const jump = jumped.get(i);
-    if (jump && i > 0) j = jump.from[j];
+    if (jump) j = jump.from[j];
   }
   pairs.reverse();
-  return { pairs, cost: total };
+  return { pairs, edits };
 }
 
-/** For each column, the cheapest column reachable by the gap's free jump forward (and where from). */
+/** For each column, the best column reachable by the gap's free jump forward (and where from). */
 function jumpRow(row: Int32Array, gap: QuotePart): { best: Int32Array; from: Int32Array } {
   const n = row.length;
   const best = new Int32Array(n);
   const from = new Int32Array(n);
   if (gap.gap === 'omission') {
-    let bestCost = row[0];
+    let bestScore = row[0];
     let bestFrom = 0;
     for (let j = 0; j < n; j++) {
-      if (row[j] <= bestCost) {
-        bestCost = row[j];
+      if (row[j] <= bestScore) {
+        bestScore = row[j];
         bestFrom = j;
       }
-      best[j] = bestCost;
+      best[j] = bestScore;
       from[j] = bestFrom;
     }
   } else {
     for (let j = 0; j < n; j++) {
-      let bestCost = row[j];
+      let bestScore = row[j];
       let bestFrom = j;
       for (let k = j - 1; k >= 0 && k >= j - gap.maxSkip; k--) {
-        if (row[k] < bestCost) {
-          bestCost = row[k];
+        if (row[k] < bestScore) {
+          bestScore = row[k];
           bestFrom = k;
         }
       }
-      best[j] = bestCost;
+      best[j] = bestScore;
       from[j] = bestFrom;
     }
   }

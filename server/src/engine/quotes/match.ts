@@ -498,12 +498,12 @@ function describeMatch(vocabulary: Vocabulary, quote: ParsedQuotation, entry: In
   let suggestion = '';
   let cursor = 0;
   quote.parts.forEach((part, k) => {
-    const from = quote.words[part.first].start;
-    const to = quote.words[part.end - 1].end;
-    suggestion += quote.text.slice(cursor, from);
+    const [from, to] = balancedRange(quote.text, quote.words[part.first].start, quote.words[part.end - 1].end);
+    suggestion += quote.text.slice(cursor, Math.max(cursor, from));
     const range = partRange[k];
     if (range.first >= 0) {
-      let replacement = nestQuotes(collapse(text.slice(starts[range.first], wordEnd(range.last))));
+      const [sourceFrom, sourceTo] = balancedRange(text, starts[range.first], wordEnd(range.last));
+      let replacement = nestQuotes(collapse(text.slice(sourceFrom, sourceTo)));
       const firstWord = quote.words[part.first];
       const sourceFirst = pairs.find((pair, at) => pair.source >= 0 && pairPart[at] === k);
       // Keep the author's first-letter case where the editor may change it.
@@ -547,6 +547,37 @@ function partOfPairs(pairs: AlignedPair[], partOf: Int32Array): Int32Array {
   return result;
 }
 
+/**
+ * `[start, end)` widened by one quotation mark at either edge when the range
+ * opens a quotation it does not close (or the reverse), so a suggestion never
+ * carries half a pair of quotation marks.
+ */
+function balancedRange(text: string, start: number, end: number): [number, number] {
+  let from = start;
+  let to = end;
+  const slice = text.slice(start, end);
+  for (const [open, close] of [
+    ['\u201c', '\u201d'],
+    ['\u2018', '\u2019'],
+  ]) {
+    const opening = count(slice, open);
+    const closing = count(slice, close);
+    if (opening > closing && text[to] === close) to++;
+    else if (closing > opening && text[from - 1] === open) from--;
+  }
+  if (count(slice, '"') % 2 === 1) {
+    if (text[to] === '"') to++;
+    else if (text[from - 1] === '"') from--;
+  }
+  return [from, to];
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let at = text.indexOf(char); at >= 0; at = text.indexOf(char, at + 1)) n++;
+  return n;
+}
+
 function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -556,8 +587,11 @@ function nestQuotes(text: string): string {
   return text.replace(/"(?=\S)/g, '\u2018').replace(/"/g, '\u2019').replace(/\u201c/g, '\u2018').replace(/\u201d/g, '\u2019');
 }
 
+/** `text` with its first letter as the author wrote it (`authorWord`'s first character). */
 function withFirstLetterOf(text: string, authorWord: string): string {
-  const width = (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1;
+  const at = text.search(/[\p{L}\p{N}]/u);
+  if (at < 0) return text;
+  const width = (text.codePointAt(at) ?? 0) > 0xffff ? 2 : 1;
   const authorWidth = (authorWord.codePointAt(0) ?? 0) > 0xffff ? 2 : 1;
-  return authorWord.slice(0, authorWidth) + text.slice(width);
+  return text.slice(0, at) + authorWord.slice(0, authorWidth) + text.slice(at + width);
 }

@@ -81,7 +81,7 @@ export class Vocabulary {
 
   private add(surface: string, hash: number): number {
     const id = this.surfaces.length;
-    this.surfaces.push(surface);
+    this.surfaces.push(ownCopy(surface));
     this.hashes.push(hash);
     this.fold.push(id);
     this.exact.push(id);
@@ -112,6 +112,18 @@ export class Vocabulary {
     this.table = new Int32Array(this.table.length * 2).fill(-1);
     for (let id = 0; id < this.surfaces.length; id++) this.place(id);
   }
+}
+
+/**
+ * A string that does not share memory with the text it was cut from: V8 keeps
+ * slices of 13+ characters as views into the parent, which would keep an
+ * edited-away source text alive for as long as the vocabulary lives.
+ */
+function ownCopy(text: string): string {
+  if (text.length < 13) return text;
+  const codes = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  return String.fromCharCode(...codes);
 }
 
 function sameToken(surface: string, text: string, start: number, end: number, flags: number): boolean {
