@@ -1,17 +1,19 @@
 /**
  * Matching a quotation against the indexed sources.
  *
- * 1. Verbatim: the rarest word trigram of the quotation names the few sources
- *    that can hold it; in each, the parts are placed in order (omissions any
- *    distance on, brackets within their reach) comparing words exactly, except
+ * 1. Verbatim: the quotation's rarest word trigram (or, for parts of one or
+ *    two words, its rarest word) names the places that can hold it. A
+ *    one-part quotation is verified right there; with omissions or brackets
+ *    the parts are placed in order in each candidate source (omissions any
+ *    distance on, brackets within their reach). Words compare exactly, except
  *    the first letter's case where an editor may change it. Every source
  *    where that succeeds is in `exactSourceIds` (wrong-source detection needs
- *    them all). Quotations without a trigram (1–2 words per part) scan the
- *    sources' word arrays directly: rare, and a few milliseconds.
+ *    them all).
  * 2. Near miss: trigram postings vote on (source, diagonal = source position −
  *    quotation position); the best few sources (and the cited ones) are aligned
  *    word by word (align.ts). Short quotations that share no trigram fall back
- *    to single-word votes.
+ *    to single-word votes. Quotations of one or two words are never aligned:
+ *    they are near misses only when they differ in case alone.
  */
 import type { Span } from '../types';
 import { alignWords, MAX_ALIGNMENT_CELLS, type AlignedPair } from './align';
@@ -90,7 +92,7 @@ export function matchQuotation(index: SourceIndex, quoteText: string, options: M
     return {
       verdict: 'verbatim',
       exactSourceIds: verbatim.map((hit) => hit.entry.source.id),
-      best: describeMatch(vocabulary, quote, chosen.entry, pairs),
+      best: describeMatch(vocabulary, quote, chosen.entry, pairs).match,
       quoteWordCount: m,
     };
   }
@@ -100,7 +102,8 @@ export function matchQuotation(index: SourceIndex, quoteText: string, options: M
     const caseless = findVerbatim(index, quote, 'fold');
     if (caseless.length === 0) return { verdict: 'none', exactSourceIds: [], quoteWordCount: m };
     const chosen = pickPreferred(caseless, preferred);
-    return { verdict: 'near', exactSourceIds: [], best: describeMatch(vocabulary, quote, chosen.entry, placementPairs(quote, chosen.starts)), quoteWordCount: m };
+    const { match } = describeMatch(vocabulary, quote, chosen.entry, placementPairs(quote, chosen.starts));
+    return { verdict: 'near', exactSourceIds: [], best: match, quoteWordCount: m };
   }
 
   // Near miss: a candidate that passes the threshold beats one that does not; then
@@ -112,8 +115,8 @@ export function matchQuotation(index: SourceIndex, quoteText: string, options: M
     const window = windowFolds(vocabulary, candidate.entry.words, candidate.from, candidate.to);
     const alignment = alignWords(folds, quote.parts, window);
     const pairs = alignment.pairs.map((pair) => ({ quote: pair.quote, source: pair.source < 0 ? -1 : pair.source + candidate.from }));
-    const match = describeMatch(vocabulary, quote, candidate.entry, pairs);
-    const near = match.similarity >= threshold && countFoldMatches(match) >= MIN_NEAR_MATCHED_WORDS;
+    const { match, wordsFound } = describeMatch(vocabulary, quote, candidate.entry, pairs);
+    const near = match.similarity >= threshold && wordsFound >= MIN_NEAR_MATCHED_WORDS;
     const score = match.similarity + (preferred.includes(candidate.entry.slot) ? PREFERRED_BONUS : 0);
     if (!best || (near && !best.near) || (near === best.near && score > best.score)) best = { match, near, score };
   }
@@ -327,17 +330,29 @@ function nearCandidates(index: SourceIndex, quote: ParsedQuotation, preferred: n
   const scored: { slot: number; score: number; low: number; high: number }[] = [];
   for (const [slot, { diagonals, counts }] of bySlot) {
     if (quote.hasOmission) {
-      const total = counts.reduce((a, b) => a + b, 0);
-      scored.push({ slot, score: total, low: Math.min(...diagonals), high: Math.max(...diagonals) });
+      // Parts may be far apart: the window spans every voted diagonal.
+      let total = 0;
+      let low = Infinity;
+      let high = -Infinity;
+      diagonals.forEach((diagonal, k) => {
+        total += counts[k];
+        low = Math.min(low, diagonal);
+        high = Math.max(high, diagonal);
+      });
+      scored.push({ slot, score: total, low, high });
       continue;
     }
-    let best = { score: -1, diagonal: 0 };
-    for (let a = 0; a < diagonals.length; a++) {
-      let score = 0;
-      for (let b = 0; b < diagonals.length; b++) if (Math.abs(diagonals[b] - diagonals[a]) <= tolerance) score += counts[b];
-      if (score > best.score || (score === best.score && counts[a] > 0 && diagonals[a] < best.diagonal)) best = { score, diagonal: diagonals[a] };
+    // Densest run of diagonals within 2 × tolerance (a few dropped or added words shift the diagonal).
+    const order = diagonals.map((_, k) => k).sort((a, b) => diagonals[a] - diagonals[b]);
+    let best = { score: -1, low: 0, high: 0 };
+    let sum = 0;
+    let tail = 0;
+    for (let head = 0; head < order.length; head++) {
+      sum += counts[order[head]];
+      while (diagonals[order[head]] - diagonals[order[tail]] > 2 * tolerance) sum -= counts[order[tail++]];
+      if (sum > best.score) best = { score: sum, low: diagonals[order[tail]], high: diagonals[order[head]] };
     }
-    scored.push({ slot, score: best.score, low: best.diagonal, high: best.diagonal });
+    scored.push({ slot, score: best.score, low: best.low, high: best.high });
   }
   scored.sort((a, b) => b.score - a.score || a.slot - b.slot);
 
@@ -421,17 +436,16 @@ function sameAsWritten(vocabulary: Vocabulary, word: QuoteWord, id: number): boo
   return word.flexibleCase ? vocabulary.cap[id] === word.cap : vocabulary.exact[id] === word.exact;
 }
 
-/** Quotation words found in the passage, case aside (a case-only change still shows the word is there). */
-function countFoldMatches(match: QuoteMatch): number {
-  let count = 0;
-  for (const d of match.diff) {
-    const caseOnly = d.op === 'replace' && d.quote.toLowerCase() === d.source.toLowerCase();
-    if (d.op === 'equal' || caseOnly) count += d.quote.split(' ').length;
-  }
-  return count;
-}
-
-function describeMatch(vocabulary: Vocabulary, quote: ParsedQuotation, entry: IndexedSource, pairs: AlignedPair[]): QuoteMatch {
+/**
+ * The match as reported, plus how many quotation words were found in the
+ * passage with case aside (a case-only change still shows the word is there).
+ */
+function describeMatch(
+  vocabulary: Vocabulary,
+  quote: ParsedQuotation,
+  entry: IndexedSource,
+  pairs: AlignedPair[],
+): { match: QuoteMatch; wordsFound: number } {
   const { source, words, starts } = entry;
   const text = source.text;
   const wordEnd = (p: number) => starts[p] + vocabulary.surfaces[words[p]].length;
@@ -448,6 +462,7 @@ function describeMatch(vocabulary: Vocabulary, quote: ParsedQuotation, entry: In
     run = undefined;
   };
   let equalWords = 0;
+  let wordsFound = 0;
   let sourceWordCount = 0;
   pairs.forEach((pair, at) => {
     const currentPart = pairPart[at];
@@ -456,6 +471,7 @@ function describeMatch(vocabulary: Vocabulary, quote: ParsedQuotation, entry: In
     if (pair.source >= 0) sourceWordCount++;
     const equal = word !== undefined && id >= 0 && sameAsWritten(vocabulary, word, id);
     if (equal) equalWords++;
+    if (word && id >= 0 && vocabulary.fold[id] === word.fold) wordsFound++;
     if (!run || run.equal !== equal || run.part !== currentPart) {
       flush();
       run = { equal, part: currentPart, quote: [], source: [] };
@@ -518,12 +534,15 @@ function describeMatch(vocabulary: Vocabulary, quote: ParsedQuotation, entry: In
 
   const similarity = equalWords / Math.max(quote.words.length, sourceWordCount);
   return {
-    sourceId: source.id,
-    passage,
-    similarity,
-    diff,
-    sourceWords: stretches.join(' … '),
-    suggestion: suggestion.trim() === '' ? quote.text : suggestion,
+    match: {
+      sourceId: source.id,
+      passage,
+      similarity,
+      diff,
+      sourceWords: stretches.join(' … '),
+      suggestion: suggestion.trim() === '' ? quote.text : suggestion,
+    },
+    wordsFound,
   };
 }
 
