@@ -24,7 +24,7 @@ import type { Finding } from '../engine/types';
 import { fileDiagnostic, toDiagnostic, type DiagnosticContext } from './convert';
 import { documentKey, type OpenDocument } from './documents';
 import type { Project } from './projects';
-import { roleOf, type Session } from './session';
+import { documentInput, roleOf, type Session } from './session';
 import type { Settings } from './settings';
 import { formatBytes, toUri } from '../node/workspace';
 
@@ -53,6 +53,8 @@ export class DiagnosticsService {
   private readonly snapshots = new Map<string, CheckResult>();
   /** Non-piece files we pushed findings to, so they can be cleared. */
   private readonly pushed = new Set<string>();
+  /** Open pieces we pushed findings to (push mode). */
+  private readonly pushedPieces = new Set<string>();
 
   constructor(private readonly s: Session) {}
 
@@ -89,7 +91,7 @@ export class DiagnosticsService {
       // Unsaved edits are gone with the editor: the disk is the truth again.
       if (role.project.fileChangedOnDisk(role.file, false)) this.projectsChanged([role.project]);
       else this.publishProjectFiles();
-    } else if (!this.pull) {
+    } else if (!this.pull && this.pushedPieces.delete(key)) {
       this.s.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     }
   }
@@ -116,9 +118,28 @@ export class DiagnosticsService {
       }
       return;
     }
+    const pieces: OpenDocument[] = [];
     for (const document of this.s.documents.all()) {
       const role = roleOf(this.s, document);
-      if (role.kind === 'piece' && affected(role.project)) this.schedulePush(document, 0);
+      if (role.kind === 'piece' && affected(role.project)) pieces.push(document);
+      else if (role.kind !== 'piece' && this.pushedPieces.delete(documentKey(document.uri))) {
+        // No longer a piece (the config's `documents` changed): withdraw what it showed.
+        this.s.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+      }
+    }
+    this.recheckInTurn(pieces).catch((err: Error) => this.s.log.error(`Re-checking open pieces failed: ${err.stack ?? err}`));
+  }
+
+  /**
+   * One piece per turn of the event loop, so edits and requests that arrive
+   * meanwhile are served between checks; a piece with its own pending timer
+   * (being typed in) is left to that timer.
+   */
+  private async recheckInTurn(pieces: readonly OpenDocument[]): Promise<void> {
+    for (const document of pieces) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.timers.has(documentKey(document.uri)) || this.s.documents.get(document.uri) !== document) continue;
+      await this.pushNow(document.uri);
     }
   }
 
@@ -215,6 +236,7 @@ export class DiagnosticsService {
     const result = this.resultFor(document, project, settings, cancellationOf(document));
     if (this.s.documents.get(uri) !== document || document.version !== result.version) return;
     this.s.connection.sendDiagnostics({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
+    this.pushedPieces.add(documentKey(uri));
   }
 
   private snapshot(document: OpenDocument, project: Project, settings: Settings): CheckResult {
@@ -246,7 +268,7 @@ export class DiagnosticsService {
 
   private check(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): { findings: Finding[]; diagnostics: Diagnostic[] } {
     if (!settings.enable) return { findings: [], diagnostics: [] };
-    const name = document.file ? pathForMessages(project, document.file) : document.uri;
+    const name = documentInput(document, project).path ?? document.uri;
     const limit = project.engine.files().maxFileSize;
     // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
     const bytes = document.text.length * 3 > limit ? Buffer.byteLength(document.text, 'utf8') : document.text.length;
@@ -258,10 +280,7 @@ export class DiagnosticsService {
       const message = `${name} looks binary (a NUL character in its first 8,000 characters): binary, skipped.`;
       return { findings: [], diagnostics: [fileDiagnostic('warning', message, { skipped: 'binary' })] };
     }
-    const findings = project.engine.check(
-      { uri: document.uri, path: document.file ? pathForMessages(project, document.file) : undefined, text: document.text, version: document.version },
-      cancel,
-    );
+    const findings = project.engine.check(documentInput(document, project), cancel);
     const map = document.map;
     return { findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, this.diagnosticContext(project))) };
   }
@@ -337,10 +356,6 @@ export class DiagnosticsService {
     this.pushed.clear();
     for (const uri of stillPushed) this.pushed.add(uri);
   }
-}
-
-function pathForMessages(project: Project, file: string): string {
-  return project.contains(file) ? file.slice(project.root.length + 1).split('\\').join('/') : file;
 }
 
 /** Stale as soon as the document moves to a newer version or the request is cancelled. */

@@ -21,7 +21,7 @@ import { toCodeAction, toCompletionItem, toDiagnostic, toHover, toLocation, toTe
 import type { DiagnosticsService } from './diagnostics';
 import type { OpenDocument } from './documents';
 import type { Project } from './projects';
-import { roleOf, type Session } from './session';
+import { documentInput, roleOf, type Session } from './session';
 
 interface Piece {
   document: OpenDocument;
@@ -36,7 +36,7 @@ async function pieceOf(s: Session, uri: string): Promise<Piece | undefined> {
   if (!document) return undefined;
   const role = roleOf(s, document);
   if (role.kind !== 'piece') return undefined;
-  return { document, project: role.project, input: { uri: document.uri, text: document.text, version: document.version } };
+  return { document, project: role.project, input: documentInput(document, role.project) };
 }
 
 function throwIfCancelled(token: CancellationToken): void {

@@ -254,15 +254,19 @@ export class ProjectSet {
     return this.ensure(configFile ? path.dirname(configFile) : path.resolve(folder), configFile);
   }
 
-  /** The project a file belongs to: its nearest config, else its workspace folder, else its own folder. */
-  forFile(file: string): Project {
+  /**
+   * The project a file belongs to: its nearest config, else its workspace
+   * folder, else — for a loose piece (`orOwnFolder`) — its own folder.
+   */
+  forFile(file: string, orOwnFolder: boolean): Project | undefined {
     const known = this.owners.get(file);
     if (known) return known;
     const configFile = findConfigFile(path.dirname(file));
     const folder = this.folders
       .filter((candidate) => isInside(candidate, file))
       .sort((a, b) => b.length - a.length)[0];
-    const root = configFile ? path.dirname(configFile) : (folder ?? path.dirname(file));
+    const root = configFile ? path.dirname(configFile) : (folder ?? (orOwnFolder ? path.dirname(file) : undefined));
+    if (root === undefined) return undefined;
     const project = this.ensure(root, configFile);
     this.owners.set(file, project);
     return project;

@@ -2,7 +2,9 @@
  * What every handler shares: the connection, the open documents, the projects,
  * the settings and what the client said it can do. Built once in `initialize`.
  */
+import * as path from 'node:path';
 import type { Connection, InitializeParams } from 'vscode-languageserver';
+import type { DocumentInput } from '../engine/api';
 import { negotiatePositionEncoding, type PositionEncoding } from './convert';
 import type { DocumentStore, OpenDocument } from './documents';
 import type { Project, ProjectFileKind, ProjectSet } from './projects';
@@ -75,8 +77,15 @@ export function roleOf(session: Session, document: OpenDocument): DocumentRole {
     const project = document.languageId === 'markdown' ? session.projects.forUntitled() : undefined;
     return project ? { kind: 'piece', project } : { kind: 'other' };
   }
-  const project = session.projects.forFile(document.file);
+  const project = session.projects.forFile(document.file, document.languageId === 'markdown');
+  if (!project) return { kind: 'other' };
   const fileKind = project.kindOf(document.file);
   if (fileKind) return { kind: 'projectFile', project, file: document.file, fileKind };
   return project.isPiece(document.file) ? { kind: 'piece', project } : { kind: 'other' };
+}
+
+/** What the engine is given for an open piece: the editor's text, and the path relative to the root for messages. */
+export function documentInput(document: OpenDocument, project: Project): DocumentInput {
+  const relative = document.file !== undefined && project.contains(document.file) ? path.relative(project.root, document.file).split(path.sep).join('/') : undefined;
+  return { uri: document.uri, path: relative, text: document.text, version: document.version };
 }
