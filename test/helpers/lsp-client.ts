@@ -4,11 +4,21 @@
  * Waiting is always for an event with a timeout that fails with a message
  * saying what was awaited and what arrived instead — never a fixed sleep.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  SocketMessageReader,
+  SocketMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import type { Diagnostic, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { DIST } from './repo';
 
@@ -27,6 +37,8 @@ export interface Notification {
 }
 
 export type ClientKind = 'push' | 'pull';
+/** How the server is reached: stdio (most editors), Node IPC (VS Code), a TCP socket. */
+export type Transport = 'stdio' | 'ipc' | 'socket';
 
 export interface StartOptions {
   /** The workspace folder (required unless `workspaceFolders: null`). */
@@ -41,6 +53,7 @@ export interface StartOptions {
   processId?: number | null;
   /** Skip `initialize` (tests of the bare process). */
   skipInitialize?: boolean;
+  transport?: Transport;
 }
 
 export function fileUri(file: string): string {
@@ -100,7 +113,12 @@ export class LspClient {
     readonly root: string,
     private readonly settings: Record<string, unknown>,
   ) {
-    this.exited = new Promise((resolve) => process.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      process.once('exit', (code, signal) => {
+        resolve({ code, signal });
+        for (const listener of [...this.listeners]) listener();
+      }),
+    );
     process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     connection.onNotification((method: string, params: unknown) => {
       this.notifications.push({ method, params });
@@ -120,15 +138,10 @@ export class LspClient {
   }
 
   static async start(options: StartOptions): Promise<LspClient> {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], {
-      cwd: options.root,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const { child, connection } = await connect(options.transport ?? 'stdio', options.root, { ...process.env, ...options.env });
     // A dying server makes writes fail; the test reports that through `exited`, not as an unhandled error.
     connection.onError(() => undefined);
-    child.stdin!.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
     const client = new LspClient(child, connection, options.root, options.settings ?? {});
     if (!options.skipInitialize) {
       const capabilities = merge(clientCapabilities(options.kind ?? 'push'), options.capabilities ?? {});
@@ -275,6 +288,27 @@ export class LspClient {
     const tail = this.stderr.trim().split('\n').slice(-15).join('\n');
     return tail ? `\nServer stderr (tail):\n${tail}` : '';
   }
+}
+
+/** Starts the server with the given transport and connects to it. */
+async function connect(transport: Transport, cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; connection: MessageConnection }> {
+  if (transport === 'ipc') {
+    const child = fork(SERVER, ['--node-ipc'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    return { child, connection: createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child)) };
+  }
+  if (transport === 'socket') {
+    // The server connects to a port the client listens on (LSP's socket convention).
+    const listener = net.createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
+    const child = spawn(process.execPath, [SERVER, `--socket=${port}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const socket = await accepted;
+    listener.close();
+    return { child, connection: createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)) };
+  }
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return { child, connection: createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)) };
 }
 
 /** Position (UTF-16, as LSP's default) of `needle` in `text`, plus `offsetInNeedle` characters. */

@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import type { Finding, Severity, SeveritySetting, Span } from './types';
 import { validate, suggest, type JsonSchema } from './schema';
 import { rules, ruleById } from './rules/index';
+import { isTeamRuleId, parseTeamRules, TEAM_RULES_SCHEMA, type TeamRule } from './team-rules';
 
 export const DEFAULT_SOURCES = ['sources/**/*.{md,txt}'];
 export const DEFAULT_DOCUMENTS = ['**/*.md'];
@@ -26,6 +27,8 @@ export interface ResolvedConfig {
   entitiesExplicit: boolean;
   maxFileSize: number;
   rules: Map<string, RuleSetting>;
+  /** Team-defined rules (`teamRules`), run after the registry's; ids `team/<name>`. */
+  teamRules: TeamRule[];
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'error', 'warning', 'information', 'hint'];
@@ -41,6 +44,7 @@ export const TOP_LEVEL_SCHEMA: Record<string, JsonSchema> = {
   entities: { type: 'string', description: 'Path of the actor/organisation registry.', default: DEFAULT_ENTITIES },
   maxFileSize: { type: 'integer', minimum: 1, description: 'Pieces larger than this many bytes are skipped with one finding.', default: DEFAULT_MAX_FILE_SIZE },
   rules: { type: 'object', description: 'Rule id → severity (`off`, `error`, `warning`, `information`, `hint`) or `{ severity, ...options }`.' },
+  teamRules: TEAM_RULES_SCHEMA,
 };
 
 export function defaultConfig(): ResolvedConfig {
@@ -53,6 +57,7 @@ export function defaultConfig(): ResolvedConfig {
     entitiesExplicit: false,
     maxFileSize: DEFAULT_MAX_FILE_SIZE,
     rules: ruleSettings,
+    teamRules: [],
   };
 }
 
@@ -130,7 +135,7 @@ export function parseConfig(text: string | undefined): ConfigResult {
       findings.push(problem(at([key], true), `Unknown config key "${key}"${suggest(key, Object.keys(TOP_LEVEL_SCHEMA))}; it is ignored.`));
       continue;
     }
-    if (key === 'rules') continue;
+    if (key === 'rules' || key === 'teamRules') continue;
     const problems = validate(value, schema, [key]);
     if (problems.length) {
       for (const p of problems) findings.push(problem(at(p.path), `"${p.path.join('.')}": ${p.message}; using the default.`));
@@ -163,11 +168,17 @@ export function parseConfig(text: string | undefined): ConfigResult {
       }
     }
   }
+  const team = parseTeamRules(record.teamRules);
+  config.teamRules = team.rules;
+  for (const p of team.problems) findings.push(problem(at(p.path, p.atKey), `${p.message}; the rule is ignored.`));
   return { config, findings };
 }
 
 function applyRuleSetting(config: ResolvedConfig, id: string, value: unknown, at: (path: (string | number)[], wantKey?: boolean) => Span): Finding[] {
   const rule = ruleById.get(id);
+  if (!rule && isTeamRuleId(id)) {
+    return [problem(at(['rules', id], true), `"${id}" is a team rule: set its severity in teamRules.${id.slice(5)}.severity; this entry is ignored.`)];
+  }
   if (!rule) {
     return [problem(at(['rules', id], true), `Unknown rule "${id}"${suggest(id, [...ruleById.keys()])}; it is ignored.`)];
   }

@@ -37,39 +37,42 @@ export function lineOf(lineStarts: readonly number[], offset: number): number {
 function suppressions(directives: readonly Directive[], lineStarts: readonly number[]): Suppression[] {
   const result: Suppression[] = [];
   const lastLine = lineStarts.length - 1;
-  const open: { line: number; rules: Set<string> | 'all' }[] = [];
+  let open: { line: number; rules: Set<string> | 'all'; except?: Set<string> }[] = [];
   for (const directive of [...directives].sort((a, b) => a.span.start - b.span.start)) {
     const rules: Set<string> | 'all' = directive.rules.length ? new Set(directive.rules) : 'all';
     const endLine = lineOf(lineStarts, directive.span.end);
     if (directive.kind === 'disable-next-line') {
       result.push({ fromLine: endLine + 1, toLine: endLine + 1, rules });
-    } else if (directive.kind === 'disable') {
-      open.push({ line: lineOf(lineStarts, directive.span.start), rules });
-    } else {
-      // An enable closes the matching disables: all of them when it names no rule.
-      const line = lineOf(lineStarts, directive.span.start);
-      for (let i = open.length - 1; i >= 0; i--) {
-        const o = open[i];
-        if (rules === 'all') {
-          result.push({ fromLine: o.line, toLine: line, rules: o.rules });
-          open.splice(i, 1);
-        } else if (o.rules === 'all') {
-          // Re-enabling some rules inside a disable-all: the rest stay disabled.
-          open.splice(i, 1);
-          result.push({ fromLine: o.line, toLine: line, rules: 'all' });
-          result.push({ fromLine: line + 1, toLine: lastLine, rules: 'all', except: rules });
-        } else {
-          const overlap = [...o.rules].filter((r) => rules.has(r));
-          if (!overlap.length) continue;
-          result.push({ fromLine: o.line, toLine: line, rules: new Set(overlap) });
-          const rest = [...o.rules].filter((r) => !rules.has(r));
-          open.splice(i, 1);
-          if (rest.length) open.push({ line: o.line, rules: new Set(rest) });
+      continue;
+    }
+    const line = lineOf(lineStarts, directive.span.start);
+    if (directive.kind === 'disable') {
+      open.push({ line, rules });
+      continue;
+    }
+    // An enable closes the ranges it names; one without ids closes them all.
+    const stillOpen: typeof open = [];
+    for (const o of open) {
+      if (rules === 'all') {
+        result.push({ fromLine: o.line, toLine: line, rules: o.rules, except: o.except });
+      } else if (o.rules === 'all') {
+        // Re-enabling some rules inside a disable-all: the rest stay disabled, and a later enable still closes them.
+        result.push({ fromLine: o.line, toLine: line, rules: 'all', except: o.except });
+        stillOpen.push({ line: line + 1, rules: 'all', except: new Set([...(o.except ?? []), ...rules]) });
+      } else {
+        const overlap = [...o.rules].filter((r) => rules.has(r));
+        if (!overlap.length) {
+          stillOpen.push(o);
+          continue;
         }
+        result.push({ fromLine: o.line, toLine: line, rules: new Set(overlap) });
+        const rest = [...o.rules].filter((r) => !rules.has(r));
+        if (rest.length) stillOpen.push({ line: o.line, rules: new Set(rest) });
       }
     }
+    open = stillOpen;
   }
-  for (const o of open) result.push({ fromLine: o.line, toLine: lastLine, rules: o.rules });
+  for (const o of open) result.push({ fromLine: o.line, toLine: lastLine, rules: o.rules, except: o.except });
   return result;
 }
 
@@ -87,15 +90,29 @@ export function applyDirectives(findings: Finding[], directives: readonly Direct
   });
 }
 
-/** Quick fix: insert `<!-- provenance-disable-next-line id -->` above the finding's line. */
-export function disableForLineFix(text: string, lineStarts: readonly number[], finding: Finding): Fix {
+/**
+ * Quick fix: `<!-- provenance-disable-next-line id -->` on the line before the
+ * finding. Above a block's first line it goes on a line of its own; inside a
+ * paragraph that started on an earlier line it is appended to the previous
+ * line, because a comment line there would split the paragraph in two (and
+ * end a list or a quotation).
+ */
+export function disableForLineFix(text: string, lineStarts: readonly number[], finding: Finding, blocks: readonly { span: Span }[] = []): Fix {
   const line = lineOf(lineStarts, finding.span.start);
   const lineStart = lineStarts[line];
+  const title = `Disable ${finding.ruleId} for this line`;
+  const comment = `<!-- provenance-disable-next-line ${finding.ruleId} -->`;
+  const inBlock = blocks.find((b) => b.span.start <= finding.span.start && finding.span.start < Math.max(b.span.end, b.span.start + 1));
+  if (line > 0 && inBlock && inBlock.span.start < lineStart) {
+    const previous = text.slice(lineStarts[line - 1], lineStart).replace(/\r?\n$/, '');
+    // Before trailing spaces or a backslash: they are a hard line break and must stay last.
+    const keep = /(?: {2,}|\\)$/.exec(previous)?.[0] ?? '';
+    const at = lineStarts[line - 1] + previous.length - keep.length;
+    const space = /[ \t]/.test(text[at - 1] ?? '') ? '' : ' ';
+    return { title, edits: [{ span: { start: at, end: at }, newText: `${space}${comment}` }] };
+  }
   const indent = /^[ \t]*(?:>[ \t]?)*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const at: Span = { start: lineStart, end: lineStart };
-  return {
-    title: `Disable ${finding.ruleId} for this line`,
-    edits: [{ span: at, newText: `${indent}<!-- provenance-disable-next-line ${finding.ruleId} -->${eol}` }],
-  };
+  return { title, edits: [{ span: at, newText: `${indent}${comment}${eol}` }] };
 }

@@ -14,6 +14,7 @@ import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, disableForLineFix, lineStartsOf } from './directives';
 import { completionProviders, definitionProviders, hoverProviders } from './providers';
+import { checkTeamRule, isTeamRuleId } from './team-rules';
 
 export type { Engine, DocumentInput, CancellationFlag, FileSelection } from './api';
 export * from './types';
@@ -97,6 +98,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
         report: (r: Report) => findings.push({ ruleId: rule.id, severity, ...r }),
       });
     }
+    for (const teamRule of config.teamRules) {
+      const severity = teamRule.severity;
+      if (severity === 'off') continue;
+      if (cancel?.isCancellationRequested) throw new CheckCancelled();
+      checkTeamRule(analysis, teamRule, (r) => findings.push({ ruleId: teamRule.id, severity, ...r }));
+    }
     findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
     return applyDirectives(findings, analysis.parsed.directives, lineStartsOf(doc.text));
   }
@@ -177,12 +184,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
       for (const finding of touching) {
         if (finding.ruleId === 'config/invalid' || seen.has(finding.ruleId)) continue;
         seen.add(finding.ruleId);
-        fixes.push(disableForLineFix(doc.text, lineStarts, finding));
+        fixes.push(disableForLineFix(doc.text, lineStarts, finding, parses.get(doc).blocks));
       }
       return fixes;
     },
 
     ruleDocsUrl(ruleId) {
+      // Every team-defined rule links to the page that explains team rules.
+      if (isTeamRuleId(ruleId)) return `${docsBase}team.md`;
       return ruleById.has(ruleId) ? `${docsBase}${ruleId}.md` : docsBase;
     },
   };

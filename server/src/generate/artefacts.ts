@@ -7,6 +7,7 @@ import { rules } from '../engine/rules/index';
 import type { Rule } from '../engine/rules/rule';
 import { TOP_LEVEL_SCHEMA } from '../engine/config';
 import type { JsonSchema } from '../engine/schema';
+import { TEAM_RULE_NAME, TEAM_RULES_DOCS } from '../engine/team-rules';
 
 export const SCHEMA_PATH = 'schemas/provenance.schema.json';
 export const README_PATH = 'README.md';
@@ -16,6 +17,9 @@ export const RULES_TABLE_END = '<!-- rules:end -->';
 export function ruleDocPath(rule: Rule): string {
   return `docs/rules/${rule.id}.md`;
 }
+
+/** One page for every `team/<name>` rule: the engine links their findings here. */
+export const TEAM_DOC_PATH = 'docs/rules/team.md';
 
 const severityEnum = ['off', 'error', 'warning', 'information', 'hint'];
 
@@ -50,6 +54,8 @@ export function configSchema(): object {
     properties: {
       ...TOP_LEVEL_SCHEMA,
       rules: { ...TOP_LEVEL_SCHEMA.rules, properties: ruleProperties, additionalProperties: false },
+      // Names become rule ids (team/<name>); editors check them with the same pattern as the config parser.
+      teamRules: { ...TOP_LEVEL_SCHEMA.teamRules, propertyNames: { pattern: TEAM_RULE_NAME.source } },
     },
   };
 }
@@ -61,7 +67,8 @@ function optionsTable(rule: Rule): string {
   for (const [name, schema] of entries) {
     const type = schema.type ? [schema.type].flat().join(' \\| ') + (schema.items?.type ? ` of ${schema.items.type}` : '') : 'see schema';
     const fallback = (rule.defaults as Record<string, unknown> | undefined)?.[name];
-    lines.push(`| \`${name}\` | ${type} | ${fallback === undefined ? '—' : '`' + JSON.stringify(fallback) + '`'} | ${(schema.description ?? '').replace(/\|/g, '\\|')} |`);
+    const shown = fallback === undefined ? '—' : JSON.stringify(fallback).length > 60 ? 'built-in list (above)' : '`' + JSON.stringify(fallback) + '`';
+    lines.push(`| \`${name}\` | ${type} | ${shown} | ${(schema.description ?? '').replace(/\|/g, '\\|')} |`);
   }
   return lines.join('\n');
 }
@@ -73,9 +80,14 @@ export function ruleDoc(rule: Rule): string {
   return `<!-- Generated from server/src/engine/rules/${rule.id}.ts by \`npm run generate\`; edit the rule, not this page. -->\n# ${rule.id}\n\n${rule.description}\n\nDefault severity: **${rule.defaultSeverity}**\n\n${rule.docs.trim()}\n${example}`;
 }
 
+export function teamDoc(): string {
+  return `<!-- Generated from server/src/engine/team-rules.ts by \`npm run generate\`; edit the source, not this page. -->\n# team/<name> — team rules\n\n${TEAM_RULES_DOCS.trim()}\n`;
+}
+
 export function rulesTable(): string {
   const lines = ['| rule | default | what it flags |', '|---|---|---|'];
   for (const rule of rules) lines.push(`| [\`${rule.id}\`](${ruleDocPath(rule)}) | ${rule.defaultSeverity} | ${rule.description.replace(/\|/g, '\\|')} |`);
+  lines.push(`| [\`team/<name>\`](${TEAM_DOC_PATH}) | warning | Your team's own rules from \`teamRules\` in \`.provenance.yml\`: words, phrases or RE2 patterns to flag, or substitutions with a quick fix. |`);
   return lines.join('\n');
 }
 
@@ -92,6 +104,7 @@ export function generatedFiles(readme: string): Map<string, string> {
   const files = new Map<string, string>();
   files.set(SCHEMA_PATH, JSON.stringify(configSchema(), null, 2) + '\n');
   for (const rule of rules) files.set(ruleDocPath(rule), ruleDoc(rule));
+  files.set(TEAM_DOC_PATH, teamDoc());
   files.set(README_PATH, readmeWithRules(readme));
   return files;
 }

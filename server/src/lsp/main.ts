@@ -1,13 +1,27 @@
 /**
  * Entry point of dist/server.js. The transport comes from the command line:
- * `--stdio` (any editor), `--node-ipc` (VS Code), `--socket=<port>`.
+ * `--stdio` (any editor), `--node-ipc` (VS Code), `--socket=<port>`, `--pipe=<name>`.
  */
+import * as net from 'node:net';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createEngine } from '../engine/index';
 import { faultsFromEnvironment } from './guard';
 import { startServer } from './server';
 
-const connection = createConnection(ProposedFeatures.all);
+/** `--socket=<port>` or `--socket <port>`. */
+function socketPort(argv: readonly string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i].startsWith('--socket=') ? argv[i].slice('--socket='.length) : argv[i] === '--socket' ? argv[i + 1] : undefined;
+    if (value !== undefined && /^\d+$/.test(value)) return Number(value);
+  }
+  return undefined;
+}
+
+// For a socket we open the stream ourselves: handed streams, the library exits when
+// the socket closes, as it does when stdin closes; handed a port, it would not.
+const port = socketPort(process.argv);
+const socket = port !== undefined ? net.createConnection(port, '127.0.0.1') : undefined;
+const connection = socket ? createConnection(ProposedFeatures.all, socket, socket) : createConnection(ProposedFeatures.all);
 
 // A bug in one code path must not take the editor's checks down with it: log and carry on.
 process.on('uncaughtException', (err) => connection.console.error(`Uncaught exception: ${err.stack ?? err}`));

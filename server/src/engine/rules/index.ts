@@ -9,7 +9,10 @@ import citationUnknownSource from './citation/unknown-source';
 import citationWrongSource from './citation/wrong-source';
 import configInvalid from './config/invalid';
 import inputSkipped from './input/skipped';
+import styleAttributionVerb from './style/attribution-verb';
+import styleBannedTerm from './style/banned-term';
+import styleWeaselWords from './style/weasel-words';
 
-export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, citationUnknownSource, citationWrongSource, configInvalid, inputSkipped];
+export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, citationUnknownSource, citationWrongSource, configInvalid, inputSkipped, styleAttributionVerb, styleBannedTerm, styleWeaselWords];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((rule) => [rule.id, rule]));

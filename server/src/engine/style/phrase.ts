@@ -25,23 +25,68 @@ export interface Token {
   word: boolean;
 }
 
-const TOKEN = /[\p{L}\p{M}\p{N}]+|[^\s\p{L}\p{M}\p{N}*_~[\]]/gu;
-const WORD_START = /[\p{L}\p{M}\p{N}]/u;
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+const SPACE_CHAR = /\s/u;
+/** Per BMP code unit: 0 not yet known, 1 word, 2 space or inline markup, 3 punctuation. */
+const CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CLASS[c] = WORD_CHAR.test(ch) ? 1 : SPACE_CHAR.test(ch) || c < 32 || '*_~[]'.includes(ch) ? 2 : 3;
+}
+// Surrogates: decided per code point in `classAt`.
+const SURROGATE = 4;
+for (let c = 0xd800; c <= 0xdfff; c++) CLASS[c] = SURROGATE;
+
+/** Class of the character at i (word, space/markup or punctuation); surrogate pairs by their code point. */
+function classAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  const kind = CLASS[c];
+  if (kind === 1 || kind === 2 || kind === 3) return kind;
+  if (kind === SURROGATE) return WORD_CHAR.test(String.fromCodePoint(text.codePointAt(i)!)) ? 1 : 3;
+  const ch = String.fromCharCode(c);
+  return (CLASS[c] = WORD_CHAR.test(ch) ? 1 : SPACE_CHAR.test(ch) ? 2 : 3);
+}
+
+function widthAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+}
 
 /** One form for the characters writers type interchangeably. */
 export function normaliseToken(text: string): string {
   return text.replace(/[\u2018\u2019\u02bc\u2032]/g, "'").replace(/[\u2010\u2011]/g, '-');
 }
 
-/** Tokens of `text.slice(start, end)`, with offsets into `text`. */
+/**
+ * Tokens of `text.slice(start, end)`, with offsets into `text`. A hand-written
+ * scanner: it avoids a Unicode regex and lower-cases only words with capitals.
+ */
 export function tokenize(text: string, start = 0, end = text.length): Token[] {
-  const slice = text.slice(start, end);
   const tokens: Token[] = [];
-  for (const match of slice.matchAll(TOKEN)) {
-    const raw = match[0];
-    const normal = normaliseToken(raw);
-    const at = start + match.index;
-    tokens.push({ start: at, end: at + raw.length, text: normal, lower: normal.toLowerCase(), word: WORD_START.test(raw) });
+  let i = start;
+  while (i < end) {
+    const kind = classAt(text, i);
+    if (kind === 2) {
+      i += widthAt(text, i);
+      continue;
+    }
+    let j = i + widthAt(text, i);
+    if (kind === 1) {
+      let plain = true;
+      for (let k = i; k < j; k++) if (text.charCodeAt(k) < 97 || text.charCodeAt(k) > 122) plain = false;
+      while (j < end && classAt(text, j) === 1) {
+        const c = text.charCodeAt(j);
+        if (c < 97 || c > 122) plain = false;
+        j += widthAt(text, j);
+      }
+      const word = text.slice(i, j);
+      // Digits and non-ASCII letters make `plain` false too; toLowerCase is then merely unnecessary.
+      tokens.push({ start: i, end: j, text: word, lower: plain ? word : word.toLowerCase(), word: true });
+    } else {
+      const mark = normaliseToken(text.slice(i, j));
+      tokens.push({ start: i, end: j, text: mark, lower: mark, word: false });
+    }
+    i = j;
   }
   return tokens;
 }

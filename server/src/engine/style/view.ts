@@ -1,0 +1,164 @@
+/**
+ * Where style rules may look. Built from the parse's `masked` text (code,
+ * comments, link targets and front matter already blanked), cut into ranges by
+ * scope:
+ *
+ * - `prose`: paragraphs, list items, table rows — minus quotations, citation
+ *   groups and bare URLs;
+ * - `heading`: headings, minus the same;
+ * - `quotation`: the words inside quotations (for the few checks that opt in).
+ *
+ * A range never crosses a block or a quotation boundary, so a phrase cannot
+ * be assembled from words on both sides of a quotation. Views are computed
+ * once per parse (the parse is cached per document version) and shared by
+ * every style rule and team rule of a check.
+ */
+import type { ParsedDocument } from '../markdown';
+import type { Span } from '../types';
+import { tokenize, type Token } from './phrase';
+
+export type Scope = 'prose' | 'heading' | 'quotation';
+export const SCOPES: readonly Scope[] = ['prose', 'heading', 'quotation'];
+
+export interface TextRange extends Span {
+  scope: Scope;
+  /** Index of the block the range lies in (-1 for a quotation that spans blocks). */
+  blockIndex: number;
+  tokens: Token[];
+}
+
+export interface StyleView {
+  readonly parsed: ParsedDocument;
+  /** Ranges of the given scopes, in document order. */
+  ranges(scopes: readonly Scope[]): TextRange[];
+  /**
+   * The masked text with everything outside the given scopes blanked to
+   * spaces (same length and offsets): what team regular expressions run on.
+   */
+  blanked(scopes: readonly Scope[]): string;
+}
+
+const URL = /\b(?:https?:\/\/|www\.)[^\s<>()]+/gi;
+
+const views = new WeakMap<ParsedDocument, StyleView>();
+
+export function styleView(parsed: ParsedDocument): StyleView {
+  let view = views.get(parsed);
+  if (!view) {
+    view = buildView(parsed);
+    views.set(parsed, view);
+  }
+  return view;
+}
+
+/** `span` minus the sorted, disjoint `holes`, looking from `holes[first]` on. */
+function subtract(span: Span, holes: readonly Span[], first: number): Span[] {
+  const pieces: Span[] = [];
+  let from = span.start;
+  for (let i = first; i < holes.length; i++) {
+    const hole = holes[i];
+    if (hole.end <= from) continue;
+    if (hole.start >= span.end) break;
+    if (hole.start > from) pieces.push({ start: from, end: hole.start });
+    from = Math.max(from, hole.end);
+  }
+  if (from < span.end) pieces.push({ start: from, end: span.end });
+  return pieces;
+}
+
+/** Binary search: first index in sorted spans whose end is after `offset`. */
+function firstEndingAfter(spans: readonly Span[], offset: number): number {
+  let low = 0;
+  let high = spans.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (spans[mid].end <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function buildView(parsed: ParsedDocument): StyleView {
+  const text = parsed.masked;
+  const quotationSpans = parsed.quotations.map((q) => q.span);
+  // A link citation's group is the whole link: keep its text (prose), drop only the target.
+  const holes: Span[] = [...quotationSpans, ...parsed.citations.map((c) => (c.kind === 'link' ? c.span : c.group))];
+  for (const block of parsed.blocks) {
+    const slice = text.slice(block.span.start, block.span.end);
+    for (const match of slice.matchAll(URL)) holes.push({ start: block.span.start + match.index, end: block.span.start + match.index + match[0].length });
+  }
+  holes.sort((a, b) => a.start - b.start || a.end - b.end);
+  // Merged holes are disjoint, so their ends are sorted too (for the binary search).
+  const merged: Span[] = [];
+  for (const hole of holes) {
+    const last = merged[merged.length - 1];
+    if (last && hole.start <= last.end) last.end = Math.max(last.end, hole.end);
+    else merged.push({ ...hole });
+  }
+
+  const byScope = new Map<Scope, TextRange[]>([
+    ['prose', []],
+    ['heading', []],
+    ['quotation', []],
+  ]);
+  for (const block of parsed.blocks) {
+    const scope: Scope = block.kind === 'heading' ? 'heading' : 'prose';
+    for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
+      const tokens = tokenize(text, piece.start, piece.end);
+      if (tokens.length) byScope.get(scope)!.push({ ...piece, scope, blockIndex: block.index, tokens });
+    }
+  }
+  for (const quotation of parsed.quotations) {
+    const span = quotation.contentSpan;
+    const tokens = tokenize(text, span.start, span.end);
+    if (tokens.length) byScope.get('quotation')!.push({ ...span, scope: 'quotation', blockIndex: quotation.blockIndex, tokens });
+  }
+
+  const rangeCache = new Map<string, TextRange[]>();
+  const blankedCache = new Map<string, string>();
+  const ranges = (scopes: readonly Scope[]): TextRange[] => {
+    const key = SCOPES.filter((s) => scopes.includes(s)).join(',');
+    let list = rangeCache.get(key);
+    if (!list) {
+      list = SCOPES.filter((s) => scopes.includes(s))
+        .flatMap((s) => byScope.get(s)!)
+        .sort((a, b) => a.start - b.start);
+      rangeCache.set(key, list);
+    }
+    return list;
+  };
+  return {
+    parsed,
+    ranges,
+    blanked(scopes) {
+      const key = SCOPES.filter((s) => scopes.includes(s)).join(',');
+      let blank = blankedCache.get(key);
+      if (blank === undefined) {
+        const parts: string[] = [];
+        let at = 0;
+        for (const range of ranges(scopes)) {
+          if (range.start < at) continue;
+          parts.push(' '.repeat(range.start - at), text.slice(range.start, range.end));
+          at = range.end;
+        }
+        parts.push(' '.repeat(text.length - at));
+        blank = parts.join('');
+        blankedCache.set(key, blank);
+      }
+      return blank;
+    },
+  };
+}
+
+/** The range of a sorted, disjoint list that contains `span` entirely, if any. */
+export function rangeContaining(ranges: readonly TextRange[], span: Span): TextRange | undefined {
+  let low = 0;
+  let high = ranges.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ranges[mid].end < span.end) low = mid + 1;
+    else high = mid;
+  }
+  const range = ranges[low];
+  return range && range.start <= span.start && span.end <= range.end ? range : undefined;
+}
