@@ -147,6 +147,9 @@ test('bbc-summary: perturbed sentences are not verbatim (≥ 98%)', (t) => {
       near++;
       if (result.best?.sourceId === sentence.articleId) nearRightArticle++;
       assert.notEqual(describeDiff(result.best!.diff), '', `a near miss names its differences: ${text}`);
+      // The quick fix must produce a verbatim quotation.
+      const fixed = matchQuotation(index, result.best!.suggestion, { preferSources: [result.best!.sourceId] });
+      assert.equal(fixed.verdict, 'verbatim', `suggestion for ${text}: ${result.best!.suggestion}`);
     }
     byKind.set(kind, stats);
   }
@@ -158,6 +161,34 @@ test('bbc-summary: perturbed sentences are not verbatim (≥ 98%)', (t) => {
   if (missed.length > 0) console.log(`bbc-summary: still verbatim after perturbation:\n  ${missed.slice(0, 10).join('\n  ')}`);
   assert.ok(rate >= 98, `${rate.toFixed(1)}% flagged`);
   assert.ok(nearRightArticle >= 0.95 * near, `${nearRightArticle}/${near} near misses point at the right article`);
+});
+
+test('bbc-summary: random passages with editorial marks never throw, and every fix verifies', (t) => {
+  const dir = corpusDir(t, 'bbc-summary');
+  if (!dir) return;
+  const { index } = loadSummaryCorpus(dir);
+  const articles = [...index.entries()].map((entry) => entry.source);
+  const marks = [' … ', ' ... ', ' [he] ', '[T]', ' [...] ', '“', '”', '"', ' – ', ' not ', '\n', '[', ']', '. . .', '’'];
+  const random = seededRandom(99);
+  const verdicts = { verbatim: 0, near: 0, none: 0 };
+  for (let k = 0; k < 1500; k++) {
+    const text = articles[Math.floor(random() * articles.length)].text;
+    const at = Math.floor(random() * text.length);
+    let quote = text.slice(at, at + Math.floor(random() * (random() < 0.1 ? 2000 : 200)));
+    for (let e = Math.floor(random() * 4); e > 0; e--) {
+      const p = Math.floor(random() * (quote.length + 1));
+      quote = quote.slice(0, p) + marks[Math.floor(random() * marks.length)] + quote.slice(p);
+    }
+    const result = matchQuotation(index, quote);
+    verdicts[result.verdict]++;
+    if (result.verdict === 'verbatim') assert.equal(result.best!.similarity, 1);
+    if (result.verdict === 'near') {
+      assert.ok(result.best!.diff.some((d) => d.op !== 'equal'), quote);
+      const fixed = matchQuotation(index, result.best!.suggestion, { preferSources: [result.best!.sourceId] });
+      assert.equal(fixed.verdict, 'verbatim', `${JSON.stringify(quote)} → ${JSON.stringify(result.best!.suggestion)}`);
+    }
+  }
+  console.log(`bbc-summary: random marked passages: ${JSON.stringify(verdicts)}`);
 });
 
 test('bbc-summary: a sentence cited to the wrong article still names the right one', (t) => {

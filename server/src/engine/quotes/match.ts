@@ -526,6 +526,8 @@ function describeMatch(
       if (firstWord.flexibleCase && sourceFirst && sourceFirst.quote === part.first && sameAsWritten(vocabulary, firstWord, words[sourceFirst.source])) {
         replacement = withFirstLetterOf(replacement, firstWord.text);
       }
+      // "[x]" glued to a word reads as a changed first letter ("[T]he"): keep a bracket apart.
+      if (suggestion.endsWith(']') && /^[\p{L}\p{N}]/u.test(replacement)) suggestion += ' ';
       suggestion += replacement;
     }
     cursor = to;
@@ -606,11 +608,11 @@ function nestQuotes(text: string): string {
   return text.replace(/"(?=\S)/g, '\u2018').replace(/"/g, '\u2019').replace(/\u201c/g, '\u2018').replace(/\u201d/g, '\u2019');
 }
 
-/** `text` with its first letter as the author wrote it (`authorWord`'s first character). */
+/** `text` with its first letter in the author's case (`authorWord`'s first character); leading quotation marks skipped. */
 function withFirstLetterOf(text: string, authorWord: string): string {
-  const at = text.search(/[\p{L}\p{N}]/u);
-  if (at < 0) return text;
-  const width = (text.codePointAt(at) ?? 0) > 0xffff ? 2 : 1;
-  const authorWidth = (authorWord.codePointAt(0) ?? 0) > 0xffff ? 2 : 1;
-  return text.slice(0, at) + authorWord.slice(0, authorWidth) + text.slice(at + width);
+  const at = text.search(/[^"'\u201c\u201d\u2018\u2019\u00ab\u00bb]/u);
+  const letter = at < 0 ? '' : String.fromCodePoint(text.codePointAt(at) ?? 0);
+  const authorLetter = String.fromCodePoint(authorWord.codePointAt(0) ?? 0);
+  if (!/^\p{L}$/u.test(letter) || !/^\p{L}$/u.test(authorLetter)) return text;
+  return text.slice(0, at) + authorLetter + text.slice(at + letter.length);
 }
