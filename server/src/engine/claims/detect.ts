@@ -79,6 +79,7 @@ const WEEKDAYS = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'
 const NUMBER_WORDS = new Set(
   'two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half quarter third fifth tenth'.split(' '),
 );
+const SMALL_NUMBERS = new Set(['one', 'two', 'three', 'four', 'five', 'six']);
 const ORDINALS = new Set(['second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth']);
 const TIME_UNITS = /^(?:years?|months?|weeks?|days?|times?|terms?|quarters?|seasons?|rounds?)$/;
 const FRACTION_WORDS = new Set(['half', 'quarter', 'third', 'fifth', 'tenth']);
@@ -235,6 +236,8 @@ function numberSignals(words: Word[], text: string, base: number): ClaimSignal[]
     } else if (NUMBER_WORDS.has(word.lower)) {
       // A number word right after a figure is its unit ("1.8 million").
       if (previous && /^\d/.test(previous.text)) continue;
+      // "one or two", "two or three": a vague amount, not a figure anyone could check.
+      if ((next?.lower === 'or' && SMALL_NUMBERS.has(words[i + 2]?.lower ?? '')) || (previous?.lower === 'or' && SMALL_NUMBERS.has(words[i - 2]?.lower ?? ''))) continue;
       // "a third", "half of": a fraction needs an article or "of" to be a quantity.
       if (FRACTION_WORDS.has(word.lower) && !((previous && /^(?:a|one|two|three|by)$/.test(previous.lower)) || next?.lower === 'of')) continue;
       signals.push({ kind: 'number', span: { start: word.start, end: word.end }, text: word.text });

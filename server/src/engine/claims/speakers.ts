@@ -39,19 +39,24 @@ export interface QuotedPassage {
 const VERBS =
   'said|says|added|adds|told|tells|argued|argues|warned|warns|claimed|claims|stated|announced|insisted|insists|admitted|denied|confirmed|noted|stressed|' +
   'acknowledged|urged|explained|declared|wrote|writes|asked|replied|continued|concluded|promised|pledged|vowed|predicted|conceded|suggested|maintained|' +
-  'commented|remarked|recalled|observed|responded|answered|joked|cautioned';
+  'commented|remarked|recalled|observed|responded|answered|joked|cautioned|dismissed|rejected|criticised|criticized|accused|described|called|branded|dubbed|likened|' +
+  'saying|adding|insisting|warning|arguing|telling|writing';
+/** ", the board's chair," / ", who chairs the board,": an apposition after a name starts in lower case. */
+const APPOSITION = '(?:,\\s+\\p{Ll}[^,"“”.]{0,80},)';
 const TITLE = '(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Prof|Professor|Gen|General|President|Chancellor)\\.?\\s+)';
 const NAME_WORD = "\\p{Lu}[\\p{L}\\p{M}'’-]*";
 const NAME = `(?:${TITLE}?${NAME_WORD}(?:\\s+(?:(?:de|van|von|der|bin|al|di|da|du|le|la)\\s+)?${NAME_WORD}){0,3})`;
 const PRONOUN = '(?:he|she|He|She)';
+/** What may stand between a speaker and the verb: "has", "earlier", "on Sunday", "repeatedly". */
+const ADVERBS = '(?:(?:has|had|also|then|later|earlier|previously|recently|once|again|today|yesterday|\\p{Ll}+ly|on\\s+\\p{Lu}\\p{Ll}+day)\\s+){0,2}';
 
 /** `"…," said X` / `"…," X said` / `"…" he added` right after a closing mark. */
-const AFTER = new RegExp(`^[,;]?\\s*(?:[-–—]\\s*)?(?:(?:${VERBS})\\s+(?<after1>${NAME}|${PRONOUN})\\b|(?<after2>${NAME}|${PRONOUN})(?:,[^,"“”.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|then\\s+)?(?:${VERBS})\\b)`, 'u');
+const AFTER = new RegExp(`^[,;]?\\s*(?:[-–—]\\s*)?(?:(?:${VERBS})\\s+(?<after1>${NAME}|${PRONOUN})\\b|(?<after2>${NAME}|${PRONOUN})${APPOSITION}?\\s+${ADVERBS}(?:${VERBS})\\b)`, 'u');
 /** `…, Mr Abbas added.` / `…, said Mr Straw.` at the end of a sentence. */
 const TAIL = new RegExp(`,\\s*(?:(?<tail1>${NAME}|${PRONOUN})\\s+(?:${VERBS})|(?:${VERBS})\\s+(?<tail2>${NAME}))\\s*[.!?]?["'”’]?$`, 'u');
 /** Reporting verbs and the words before them, to read the subject backwards. */
 const VERB_AT = new RegExp(`\\b(?:${VERBS})\\b`, 'gu');
-const SUBJECT_BEFORE = new RegExp(`(?:^|[\\s(])(?<subject>${NAME}|${PRONOUN})(?:,[^,"“”.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|then\\s+|later\\s+|previously\\s+)?$`, 'u');
+const SUBJECT_BEFORE = new RegExp(`(?:^|[\\s(])(?<subject>${NAME}|${PRONOUN})(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u');
 /** Lower-case words that make a subject anonymous ("a spokesman for Mr Blair"). */
 const ANONYMOUS_HEAD = /\b(?:spokes(?:man|woman|person)|aide|officials?|sources?|friends?|allies|critics|colleagues?|members?|representatives?|lawyers?|staff|workers|campaigners)\s+(?:for|of|to|close to|at)\s+$/;
 const NOT_NAME = new Set(['The', 'A', 'An', 'This', 'That', 'It', 'But', 'And', 'In', 'On', 'At', 'However', 'Meanwhile', 'Speaking', 'Asked', 'He', 'She', 'They', 'We', 'I']);
@@ -70,11 +75,15 @@ function cleanName(raw: string): string | undefined {
   return words.join(' ');
 }
 
+/** A quotation whose speaker is written but is not a name ("a spokesman said"): nobody to compare with. */
+export const ANONYMOUS = 'anonymous';
+
 /**
  * The speaker of a quotation at `quote` (marks included) whose sentence is
- * `sentence`, in `text`; `lastNamed` resolves pronouns.
+ * `sentence`, in `text`; `lastNamed` resolves pronouns. `ANONYMOUS` when the
+ * quotation is attributed to someone unnamed, undefined when it is not attributed.
  */
-export function attributionOf(text: string, quote: Span, sentence: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | undefined {
+export function attributionOf(text: string, quote: Span, sentence: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | typeof ANONYMOUS | undefined {
   const after = AFTER.exec(text.slice(quote.end, Math.min(sentence.end, quote.end + 160)));
   if (after?.groups) {
     const raw = after.groups.after1 ?? after.groups.after2;
@@ -90,21 +99,29 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
     const at = quote.end + tail.index + tail[0].indexOf(raw);
     return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed);
   }
-  // The last reporting verb before the quotation, within its sentence.
+  // The last reporting verb before the quotation, within its sentence; a participle
+  // ("…, saying: …") reports for the subject of the verb before it.
   const before = text.slice(sentence.start, quote.start);
-  let verbAt = -1;
-  for (const m of before.matchAll(VERB_AT)) verbAt = m.index;
-  if (verbAt < 0) return undefined;
-  const head = before.slice(0, verbAt);
-  if (ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) return undefined;
-  const subject = SUBJECT_BEFORE.exec(head);
-  if (!subject?.groups?.subject) return undefined;
-  const raw = subject.groups.subject;
-  const at = sentence.start + subject.index + subject[0].indexOf(raw);
-  return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed);
+  // Verbs without a subject right before them are nouns here ("claims of broken promises").
+  const verbs = [...before.matchAll(VERB_AT)];
+  for (let k = verbs.length - 1; k >= 0; k--) {
+    if (/ing$/.test(verbs[k][0])) continue;
+    const head = before.slice(0, verbs[k].index);
+    if (ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) return ANONYMOUS;
+    const subject = SUBJECT_BEFORE.exec(head);
+    if (!subject?.groups?.subject) {
+      // A common-noun subject ("the union said", "officials warned") is a speaker without a name.
+      if (/\p{Ll}\s+$/u.test(head) && !/^(?:claims|calls|notes|states|reports|writes)$/.test(verbs[k][0])) return ANONYMOUS;
+      continue;
+    }
+    const raw = subject.groups.subject;
+    const at = sentence.start + subject.index + subject[0].indexOf(raw);
+    return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed) ?? ANONYMOUS;
+  }
+  return undefined;
 }
 
-const NAME_TAIL = new RegExp(`${NAME}(?:,[^,"“”.]{1,80},)?\\s+(?:has\\s+|had\\s+)?$`, 'u');
+const NAME_TAIL = new RegExp(`${NAME}(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u');
 
 function speakerFrom(raw: string, span: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | undefined {
   if (/^(?:he|she)$/i.test(raw)) {
@@ -138,8 +155,16 @@ export function findQuotes(text: string, from: number, to: number): QuotedPassag
       if (open >= 0 && !/\s/.test(previous) && i - open > 2) {
         quotes.push({ span: { start: open, end: i + 1 }, content: { start: open + 1, end: i } });
         open = -1;
-      } else if (!/\s/.test(next)) open = i;
-      else open = -1;
+      } else if (!/\s/.test(next)) {
+        // Newspaper style: a quotation that runs on into another leaves its first part unclosed
+        // (`said: "… ignored. "New …`). Keep that part when it ends a sentence.
+        if (open >= 0) {
+          let end = i;
+          while (end > open && /\s/.test(text[end - 1])) end--;
+          if (/[.!?]$/.test(text.slice(open, end)) && end - open > 3) quotes.push({ span: { start: open, end }, content: { start: open + 1, end } });
+        }
+        open = i;
+      } else open = -1;
     } else if (c === '\n' && text[i + 1] === '\n') {
       open = -1;
       curlyOpen = -1;
@@ -197,9 +222,10 @@ export function sourceQuotes(source: Source): QuotedPassage[] {
     let previous: Speaker | undefined;
     for (const quote of quotes) {
       const sentence = sentences.find((s) => s.start <= quote.span.start && quote.span.end <= s.end) ?? paragraph;
-      const speaker = attributionOf(text, quote.span, sentence, lastNamed) ?? (sentenceHasNoOtherQuote(sentence, quote, quotes) ? previous : undefined);
+      const found = attributionOf(text, quote.span, sentence, lastNamed);
+      const speaker = found === ANONYMOUS ? undefined : (found ?? (sentenceHasNoOtherQuote(sentence, quote, quotes) ? previous : undefined));
       result.push({ ...quote, speaker });
-      if (speaker) previous = speaker;
+      previous = found === ANONYMOUS ? undefined : (speaker ?? previous);
     }
   }
   cache.set(source, result);

@@ -5,6 +5,8 @@
 import type { Rule } from './rule';
 import quoteNotFound from './quote/not-found';
 import quoteMisquote from './quote/misquote';
+import quoteMisattributed from './quote/misattributed';
+import claimUnsourced from './claim/unsourced';
 import citationUnknownSource from './citation/unknown-source';
 import citationWrongSource from './citation/wrong-source';
 import configInvalid from './config/invalid';
@@ -13,6 +15,6 @@ import styleAttributionVerb from './style/attribution-verb';
 import styleBannedTerm from './style/banned-term';
 import styleWeaselWords from './style/weasel-words';
 
-export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, citationUnknownSource, citationWrongSource, configInvalid, inputSkipped, styleAttributionVerb, styleBannedTerm, styleWeaselWords];
+export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, quoteMisattributed, citationUnknownSource, citationWrongSource, claimUnsourced, configInvalid, inputSkipped, styleAttributionVerb, styleBannedTerm, styleWeaselWords];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((rule) => [rule.id, rule]));

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule';
 import { shorten } from '../../text';
-import { attributionOf, fullestName, lastNamedResolver, quoteContaining } from '../../claims/speakers';
+import { ANONYMOUS, attributionOf, fullestName, lastNamedResolver, quoteContaining } from '../../claims/speakers';
 
 export default defineRule({
   id: 'quote/misattributed',
@@ -33,7 +33,7 @@ The piece's attribution is read the same way. Names compare by surname, so "Mr S
       const sentence = analysis.sentences().find((s) => s.span.start <= quotation.span.start && quotation.span.end <= s.span.end);
       const block = analysis.parsed.blocks[quotation.blockIndex];
       const written = attributionOf(text, quotation.span, sentence?.span ?? block.span, lastNamed);
-      if (!written || written.key === said.key) continue;
+      if (!written || written === ANONYMOUS || written.key === said.key) continue;
       const sourceName = fullestName(source, said.key) ?? said.name;
       report({
         span: quotation.span,
