@@ -1,0 +1,35 @@
+// What the bundled example (examples/harbour-ferry) is written to contain, shared by
+// every real-editor test (VS Code through code-server, Neovim). Findings are located
+// by the text they sit on, never by counted lines or columns.
+
+export const example = 'harbour-ferry';
+export const piece = 'analysis.md';
+export const config = '.provenance.yml';
+
+/** One of each problem the example holds on purpose. */
+export const expectedFindings = [
+  { code: 'quote/misquote', at: 'This subsidy is a plaster, not a solution', message: /not a cure/ },
+  { code: 'quote/not-found', at: 'has never cancelled a crossing for lack of staff' },
+  { code: 'citation/wrong-source', at: 'eaten every krone we saved on maintenance', message: /harbour-budget/ },
+  { code: 'citation/unknown-source', at: '@harbor-budget', message: /harbor-budget/ },
+];
+
+/** Quotations that are word for word in their cited source: no quote/* or citation/* finding may sit on their lines. */
+export const verifiedQuotes = [
+  'a promise kept to the people of Vessøy',
+  'Nobody on the island should have to choose between a hospital appointment',
+];
+
+/** Hover cards: the text to point at, and what the card must say. */
+export const hovers = {
+  verified: { at: 'promise kept', title: 'Quotation verified', mentions: /ferry-vote|Kellsport Courier/ },
+  misquote: { at: 'plaster', title: 'Misquote', mentions: /not a cure/ },
+};
+
+/** The misquote's quick fix and the words it must put in. */
+export const misquoteFix = {
+  at: 'plaster',
+  title: "Replace with the source's words",
+  before: 'This subsidy is a plaster, not a solution',
+  after: 'This subsidy is a plaster, not a cure',
+};

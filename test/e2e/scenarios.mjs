@@ -1,0 +1,169 @@
+// What a writer does with Provenance in VS Code, one scenario per feature, on the
+// bundled example examples/harbour-ferry. To add one, append an object:
+//
+//   { name, trust: 'restricted' | 'trusted', run: async ({ wb, session, shot }) => { … } }
+//
+// - positions are found by text (session.lineOf(file, text)), never by counted columns;
+// - every wait is on what the UI shows (wb.waitFor / wb.hover / wb.quickFix …);
+// - a scenario leaves the workspace as it found it (undo its edits), so order does not matter
+//   within a trust phase. Restricted-mode scenarios run first, then the workspace is trusted.
+// - `critical: true` means later scenarios are skipped when it fails (nothing can work).
+import assert from 'node:assert/strict';
+
+import { config, expectedFindings, hovers, misquoteFix, piece, verifiedQuotes } from './harbour-ferry.mjs';
+
+export { example } from './harbour-ferry.mjs';
+
+const provenanceFindings = (markers) => markers.filter((m) => m.source === 'provenance' && m.file === piece);
+const summary = (markers) => markers.map((m) => `${m.code}@${m.line}:${m.column}`).join(', ') || 'none';
+
+/** Waits until the Problems panel lists every expected finding for the piece, and returns the markers. */
+export async function waitForExpectedFindings(wb, session, findings = expectedFindings) {
+  const wanted = findings.map((f) => ({ ...f, line: session.lineOf(piece, f.at) }));
+  const missing = (markers) => wanted.filter((f) => !markers.some((m) => m.code === f.code && m.line === f.line));
+  const markers = await wb.waitFor(
+    `the Problems panel to list ${wanted.map((f) => `${f.code} on line ${f.line}`).join(', ')}`,
+    async () => provenanceFindings(await wb.problems()),
+    { accept: (shown) => missing(shown).length === 0, describe: (shown) => summary(shown) },
+  );
+  for (const f of wanted) {
+    const marker = markers.find((m) => m.code === f.code && m.line === f.line);
+    if (f.message) assert.match(marker.message, f.message, `${f.code} on line ${f.line}: the message should match ${f.message}`);
+  }
+  return markers;
+}
+
+/** Waits until the Problems panel no longer lists `code` for the piece (other findings still there). */
+async function waitForFindingGone(wb, code, still) {
+  return wb.waitFor(`the Problems panel to drop ${code} and still list ${still}`,
+    async () => provenanceFindings(await wb.problems()),
+    { accept: (shown) => !shown.some((m) => m.code === code) && shown.some((m) => m.code === still), describe: summary });
+}
+
+export const scenarios = [
+  {
+    name: 'the extension activates without errors',
+    trust: 'restricted',
+    critical: true,
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece); // a Markdown file activates the extension (onLanguage:markdown)
+      const name = session.manifest.name;
+      let row;
+      try {
+        row = await wb.waitFor(`the Running Extensions editor to show "${session.manifest.displayName}" activated`,
+          () => wb.runningExtension(name),
+          { accept: (r) => r !== null && /Activation: \d/.test(r.activation), describe: (r) => (r ? `${r.name}: ${r.activation} ${r.message}` : 'not listed') });
+      } catch (error) {
+        const log = session.server.extensionHostErrors();
+        throw new Error(`${error.message}\nExtension host log errors:\n${log || '(none)'}`);
+      } finally {
+        await shot('running-extensions');
+        await wb.closeActiveEditor();
+      }
+      assert.doesNotMatch(row.message, /error|fail/i, `Running Extensions reports a problem: ${row.message}`);
+
+      const output = await wb.outputChannel(session.manifest.displayName);
+      await shot('output-channel');
+      assert.doesNotMatch(output, /\[Error\b|\bError:|\bUnhandled|\bException\b|\bfailed\b/i, `the "${session.manifest.displayName}" Output channel shows an error:\n${output}`);
+    },
+  },
+  {
+    name: 'in Restricted Mode (untrusted folder) the findings still appear',
+    trust: 'restricted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session);
+      await shot('restricted-mode-problems');
+      assert.ok(await wb.isRestricted(), 'the status bar should still say "Restricted Mode"');
+    },
+  },
+  {
+    name: 'the Problems panel lists each finding of the example on its line',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      const markers = await waitForExpectedFindings(wb, session);
+      await shot('problems');
+      for (const quote of verifiedQuotes) {
+        const line = session.lineOf(piece, quote);
+        const onIt = markers.filter((m) => m.line === line && /^(quote|citation)\//.test(m.code));
+        assert.deepEqual(onIt.map((m) => m.code), [], `verified quotation "${quote}" (line ${line}) should have no quote/citation finding`);
+      }
+    },
+  },
+  {
+    name: 'hovering a verified quotation shows its card',
+    trust: 'trusted',
+    async run({ wb, shot }) {
+      await wb.openFile(piece);
+      const text = await wb.hover(hovers.verified.at, hovers.verified.title);
+      await shot('hover-verified');
+      assert.match(text, hovers.verified.mentions, `the card should name the source:\n${text}`);
+    },
+  },
+  {
+    name: 'hovering a misquotation shows the source\'s words',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      const text = await wb.hover(hovers.misquote.at, hovers.misquote.title);
+      await shot('hover-misquote');
+      assert.match(text, hovers.misquote.mentions, `the card should show the source's words:\n${text}`);
+      const editor = await wb.editorBox();
+      const hover = await wb.hoverBox();
+      session.publish(await wb.screenshotClip('docs-hover-misquote', clipAround(editor, hover)), 'hover-misquote.png');
+    },
+  },
+  {
+    name: 'the misquote quick fix puts in the source\'s words',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session);
+      await wb.quickFix(misquoteFix.at, misquoteFix.title, async () => {
+        await shot('quick-fix-menu');
+        const editor = await wb.editorBox();
+        const menu = await wb.actionWidgetBox();
+        session.publish(await wb.screenshotClip('docs-quick-fix-misquote', clipAround(editor, menu)), 'quick-fix-misquote.png');
+      });
+      await wb.waitFor(`the editor to show the source's words "${misquoteFix.after}"`, () => wb.editorShows(misquoteFix.after));
+      await waitForFindingGone(wb, 'quote/misquote', 'quote/not-found');
+      await shot('quick-fix-applied');
+      // Leave the piece as it was (VS Code saves files changed by a quick fix: files.refactoring.autoSave).
+      await wb.undo();
+      await wb.waitFor(`undo to bring back "${misquoteFix.before}"`, () => wb.editorShows(misquoteFix.before));
+      await wb.save();
+      await waitForExpectedFindings(wb, session);
+    },
+  },
+  {
+    name: 'editing .provenance.yml (quote/misquote: off) changes the findings',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session);
+      await wb.openFile(config);
+      await wb.replaceAll('quote/misquote: warning', 'quote/misquote: off');
+      await wb.save();
+      await wb.openFile(piece);
+      await waitForFindingGone(wb, 'quote/misquote', 'quote/not-found');
+      await shot('config-misquote-off');
+      // Put the configuration back and see the misquote return.
+      await wb.openFile(config);
+      await wb.replaceAll('quote/misquote: off', 'quote/misquote: warning');
+      await wb.save();
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session);
+    },
+  },
+];
+
+/** A screenshot region: the editor's top-left quarter widened to include a widget, with a margin. */
+function clipAround(editor, widget) {
+  const margin = 16;
+  const left = Math.max(0, Math.min(editor.x, widget?.x ?? editor.x) - margin);
+  const top = Math.max(0, Math.min(editor.y, widget?.y ?? editor.y) - margin);
+  const right = Math.max(editor.x + Math.min(editor.width, 900), widget ? widget.x + widget.width : 0) + margin;
+  const bottom = Math.max(editor.y + Math.min(editor.height, 420), widget ? widget.y + widget.height : 0) + margin;
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
