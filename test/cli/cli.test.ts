@@ -19,7 +19,9 @@ test('cli: the bundled example reports each deliberate problem (json)', async ()
   const file = report.files.find((f) => f.path === 'analysis.md');
   assert.ok(file, JSON.stringify(report));
   const codes = file.diagnostics.map((d) => d.code).sort();
-  assert.deepEqual(codes, ['citation/unknown-source', 'citation/wrong-source', 'quote/misquote', 'quote/not-found']);
+  assert.deepEqual(codes, ['citation/unknown-source', 'citation/wrong-source', 'claim/unsourced', 'quote/misquote', 'quote/not-found']);
+  const unsourced = file.diagnostics.find((d) => d.code === 'claim/unsourced')!;
+  assert.match(unsourced.message, /a number .*@ferry-vote, paragraph 4/);
   const misquote = file.diagnostics.find((d) => d.code === 'quote/misquote')!;
   assert.match(misquote.message, /not a cure/);
   assert.equal(misquote.data?.sourceId, 'ferry-vote');
