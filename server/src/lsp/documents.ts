@@ -34,6 +34,11 @@ export class OpenDocument {
     return this.cachedMap;
   }
 
+  /** The line table if something already needed it for this version. */
+  get mapIfBuilt(): TextMap | undefined {
+    return this.cachedMap;
+  }
+
   update(text: string, version: number): void {
     this.content = text;
     this.version = version;
@@ -68,7 +73,12 @@ export class DocumentStore {
     const document = this.get(params.textDocument.uri);
     if (!document) return undefined;
     let text = document.text;
-    for (const change of params.contentChanges) text = applyContentChange(text, change, this.encoding());
+    // The first change applies to the current text, whose line table may already exist.
+    let map: TextMap | undefined = document.mapIfBuilt;
+    for (const change of params.contentChanges) {
+      text = applyContentChange(text, change, this.encoding(), map);
+      map = undefined;
+    }
     document.update(text, params.textDocument.version);
     return document;
   }
