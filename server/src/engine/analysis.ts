@@ -11,6 +11,7 @@ import type { QuoteResult } from './quotes';
 import type { ResolvedConfig } from './config';
 import type { Source } from './types';
 import { checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
+import type { EntityKnowledge, PieceMention } from './entities';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -27,6 +28,10 @@ export interface Workspace {
   readonly config: ResolvedConfig;
   /** Quotation verdicts cached across checks for the current corpus generation. */
   matchQuotation(text: string, preferSources: readonly string[]): QuoteResult;
+  /** Actors learnt from the sources and the registry, built lazily once per corpus generation. */
+  entities(): EntityKnowledge;
+  /** Known actors named in a parsed piece, cached per parse. */
+  entityMentions(parsed: ParsedDocument): PieceMention[];
 }
 
 export interface Analysis {
@@ -44,6 +49,10 @@ export interface Analysis {
   sentences(): readonly ProseSentence[];
   /** Every prose sentence: is it a claim, and how is it sourced; computed once per analysis. */
   claimChecks(): readonly ClaimCheck[];
+  /** Actors learnt from the sources and the registry. */
+  entities(): EntityKnowledge;
+  /** Known actors named in the piece, in document order (quotations included, flagged). */
+  entityMentions(): readonly PieceMention[];
 }
 
 /** Thrown inside a check when a newer version made it pointless. */
@@ -85,6 +94,8 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
     claimChecks() {
       return (claims ??= checkClaims(this));
     },
+    entities: () => workspace.entities(),
+    entityMentions: () => workspace.entityMentions(parsed),
   };
 }
 

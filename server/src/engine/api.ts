@@ -33,6 +33,26 @@ export interface FileSelection {
   maxFileSize: number;
 }
 
+/** An actor named in a piece, for the "Provenance: Show actors" view. */
+export interface ActorSummary {
+  /** Registry id, else a slug of the canonical name. */
+  id: string;
+  /** Canonical name. */
+  name: string;
+  type?: 'person' | 'organisation' | 'place' | 'media';
+  role?: string;
+  acronym?: string;
+  description?: string;
+  /** How many times the piece names it (any form: full name, surname, acronym, alias). */
+  count: number;
+  /** Where the piece names it, in order. */
+  spans: Span[];
+  /** Mentions in the sources, and in how many sources. */
+  sourceMentions: number;
+  sources: number;
+  inRegistry: boolean;
+}
+
 export interface Engine {
   /**
    * Load (or reload) the team configuration. `text === undefined` means there is
@@ -58,10 +78,19 @@ export interface Engine {
   check(doc: DocumentInput, cancel?: CancellationFlag): Finding[];
   /** Hover card at a UTF-16 offset. */
   hover(doc: DocumentInput, offset: number): HoverCard | undefined;
-  /** Go to definition: a quotation → its passage in the source; a citation key → the source file. */
+  /** Go to definition: a quotation → its passage in the source; a citation key → the source file; an actor → its registry entry, else its first source mention. */
   definition(doc: DocumentInput, offset: number): Location[];
-  /** Completions at a UTF-16 offset (citation keys after `[@` or `@`). */
+  /** Completions at a UTF-16 offset (citation keys after `[@` or `@`; known actor names after a capital letter). */
   complete(doc: DocumentInput, offset: number): CompletionEntry[];
+  /**
+   * Every mention of the actor at `offset`: its registry entry, this piece, the
+   * other open pieces given, and the sources. Empty when no actor is there.
+   */
+  references(doc: DocumentInput, offset: number, otherDocs?: readonly DocumentInput[]): Location[];
+  /** Spans in this piece naming the same actor as the one at `offset`. */
+  documentHighlights(doc: DocumentInput, offset: number): Span[];
+  /** The actors a piece names, most named first. */
+  actors(doc: DocumentInput): ActorSummary[];
   /** Quick fixes for findings that touch `span` (the findings' own fixes plus "disable rule for this line"). */
   codeActions(doc: DocumentInput, span: Span, findings: readonly Finding[]): Fix[];
   /** Docs URL of a rule, for `codeDescription.href`. */

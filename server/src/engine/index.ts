@@ -14,6 +14,8 @@ import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, disableForLineFix, lineStartsOf } from './directives';
 import { completionProviders, definitionProviders, hoverProviders } from './providers';
+import { EntityStore } from './entities';
+import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
 
 export type { Engine, DocumentInput, CancellationFlag, FileSelection } from './api';
@@ -70,6 +72,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const parses = new ParseCache();
   const quotes = new QuoteCache();
   let config: ResolvedConfig = defaultConfig();
+  const entities = new EntityStore();
 
   const workspace: Workspace = {
     corpus,
@@ -77,6 +80,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return config;
     },
     matchQuotation: (text, prefer) => quotes.get(corpus, text, prefer),
+    entities: () => entities.knowledge(corpus),
+    entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {
@@ -138,9 +143,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return corpus.sourceProblems();
     },
 
-    setRegistry() {
-      // The entity registry arrives with the actors feature; until then it is accepted as is.
-      return [];
+    setRegistry(uri, text) {
+      return entities.setRegistry(uri, text);
     },
 
     check(doc, cancel) {
@@ -173,6 +177,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
     complete(doc, offset) {
       const analysis = analyse(doc);
       return completionProviders.flatMap((provider) => provider(analysis, offset));
+    },
+
+    references(doc, offset, otherDocs = []) {
+      return entityReferences(analyse(doc), offset, otherDocs.map((other) => analyse(other)));
+    },
+
+    documentHighlights(doc, offset) {
+      return entityHighlights(analyse(doc), offset);
+    },
+
+    actors(doc) {
+      return actorsOf(analyse(doc));
     },
 
     codeActions(doc, span, findings): Fix[] {

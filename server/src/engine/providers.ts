@@ -6,6 +6,7 @@
 import type { Analysis } from './analysis';
 import type { CompletionEntry, HoverCard, Location, Span } from './types';
 import { quotationCard, citationCard } from './cards';
+import { entityCompletion, entityDefinition, entityHover } from './entities/providers';
 import { unsourcedClaimHover } from './claims/hover';
 
 export type HoverProvider = (analysis: Analysis, offset: number) => HoverCard | undefined;
@@ -71,7 +72,8 @@ const citationKeyCompletion: CompletionProvider = (analysis, offset) => {
 };
 
 // Citations before quotations: a key inside a blockquote's trailing citation is the citation's.
+// Actors before quotations: a name is a small target inside a quotation; the rest of the quotation keeps its card.
 // Claims last: a sentence's card only when the offset is on no citation or quotation of it.
-export const hoverProviders: HoverProvider[] = [citationHover, quotationHover, unsourcedClaimHover];
-export const definitionProviders: DefinitionProvider[] = [citationDefinition, quotationDefinition];
-export const completionProviders: CompletionProvider[] = [citationKeyCompletion];
+export const hoverProviders: HoverProvider[] = [citationHover, entityHover, quotationHover, unsourcedClaimHover];
+export const definitionProviders: DefinitionProvider[] = [citationDefinition, entityDefinition, quotationDefinition];
+export const completionProviders: CompletionProvider[] = [citationKeyCompletion, entityCompletion];

@@ -4,6 +4,7 @@
  */
 import {
   CodeActionKind,
+  DocumentHighlightKind,
   LSPErrorCodes,
   ResponseError,
   type CancellationToken,
@@ -12,11 +13,16 @@ import {
   type CompletionItem,
   type CompletionParams,
   type DefinitionParams,
+  type DocumentHighlight,
+  type DocumentHighlightParams,
+  type ReferenceParams,
+  type TextDocumentIdentifier,
   type Hover,
   type HoverParams,
   type Location,
+  type Range,
 } from 'vscode-languageserver';
-import type { DocumentInput } from '../engine/api';
+import type { ActorSummary, DocumentInput } from '../engine/api';
 import { toCodeAction, toCompletionItem, toDiagnostic, toHover, toLocation, toTextEdits, toWorkspaceEdit } from './convert';
 import type { DiagnosticsService } from './diagnostics';
 import type { OpenDocument } from './documents';
@@ -66,6 +72,42 @@ export async function completion(s: Session, params: CompletionParams, token: Ca
   throwIfCancelled(token);
   const entries = piece.project.engine.complete(piece.input, piece.document.map.offset(params.position));
   return entries.map((entry) => toCompletionItem(entry, piece.document.map, s.client.completionMarkdown));
+}
+
+/** Every mention of the actor under the cursor: registry entry, this and the other open pieces of the project, the sources. */
+export async function references(s: Session, params: ReferenceParams, token: CancellationToken): Promise<Location[] | null> {
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return null;
+  throwIfCancelled(token);
+  const others: DocumentInput[] = [];
+  for (const document of s.documents.all()) {
+    if (document.uri === piece.document.uri) continue;
+    const role = roleOf(s, document);
+    if (role.kind === 'piece' && role.project === piece.project) others.push(documentInput(document, role.project));
+  }
+  const found = piece.project.engine.references(piece.input, piece.document.map.offset(params.position), others);
+  const mapOf = (uri: string) => s.documents.get(uri)?.map ?? piece.project.mapOf(uri);
+  const locations = found.map((target) => toLocation(target, mapOf)).filter((l): l is Location => l !== undefined);
+  return locations.length ? locations : null;
+}
+
+/** The other places in this piece that name the actor under the cursor. */
+export async function documentHighlights(s: Session, params: DocumentHighlightParams, token: CancellationToken): Promise<DocumentHighlight[] | null> {
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return null;
+  throwIfCancelled(token);
+  const spans = piece.project.engine.documentHighlights(piece.input, piece.document.map.offset(params.position));
+  return spans.length ? spans.map((span) => ({ range: piece.document.map.range(span), kind: DocumentHighlightKind.Text })) : null;
+}
+
+/** `provenance/actors`: the actors a piece names, with their ranges (for "Provenance: Show actors"). */
+export async function actors(s: Session, params: { textDocument: TextDocumentIdentifier }, token: CancellationToken): Promise<{ actors: Array<Omit<ActorSummary, 'spans'> & { ranges: Range[] }> }> {
+  const piece = await pieceOf(s, params.textDocument.uri);
+  if (!piece) return { actors: [] };
+  throwIfCancelled(token);
+  return {
+    actors: piece.project.engine.actors(piece.input).map(({ spans, ...actor }) => ({ ...actor, ranges: spans.map((span) => piece.document.map.range(span)) })),
+  };
 }
 
 /** Quick fixes of the findings under the range: the engine's `Fix`es become edits to this document version. */

@@ -66,6 +66,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onHover(guard.request('hover', (p, t) => features.hover(session(), p, t)));
   connection.onDefinition(guard.request('definition', (p, t) => features.definition(session(), p, t)));
   connection.onCompletion(guard.request('completion', (p, t) => features.completion(session(), p, t)));
+  connection.onReferences(guard.request('references', (p, t) => features.references(session(), p, t)));
+  connection.onDocumentHighlight(guard.request('documentHighlight', (p, t) => features.documentHighlights(session(), p, t)));
+  connection.onRequest('provenance/actors', guard.request('actors', (p: { textDocument: { uri: string } }, t) => features.actors(session(), p, t)));
   connection.onCodeAction(guard.request('codeAction', (p, t) => features.codeActions(session(), diagnostics(), p, t)));
   connection.onShutdown(() => state?.diagnostics.dispose());
   // ────────────────────────────────────────────────────────────────────────
@@ -94,6 +97,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         definitionProvider: true,
+        referencesProvider: true,
+        documentHighlightProvider: true,
         completionProvider: { triggerCharacters: ['@', '['], resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
         diagnosticProvider: client.pullDiagnostics ? { identifier: 'provenance', interFileDependencies: true, workspaceDiagnostics: false } : undefined,

@@ -14,7 +14,9 @@ import inputSkipped from './input/skipped';
 import styleAttributionVerb from './style/attribution-verb';
 import styleBannedTerm from './style/banned-term';
 import styleWeaselWords from './style/weasel-words';
+import styleAcronymFirstUse from './style/acronym-first-use';
+import styleNameVariant from './style/name-variant';
 
-export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, quoteMisattributed, citationUnknownSource, citationWrongSource, claimUnsourced, configInvalid, inputSkipped, styleAttributionVerb, styleBannedTerm, styleWeaselWords];
+export const rules: readonly Rule[] = [quoteNotFound, quoteMisquote, quoteMisattributed, citationUnknownSource, citationWrongSource, claimUnsourced, configInvalid, inputSkipped, styleAttributionVerb, styleBannedTerm, styleWeaselWords, styleAcronymFirstUse, styleNameVariant];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((rule) => [rule.id, rule]));

@@ -1,0 +1,57 @@
+/**
+ * Actors and organisations: what the sources say about the people,
+ * organisations, media outlets and places they name (entities/extract.ts,
+ * entities/knowledge.ts), the team registry over it (registry.ts), and the
+ * editor features that read it (entities/providers.ts, the style rules).
+ *
+ * The knowledge is built lazily, once per corpus generation and registry
+ * version; a piece's mentions once per parse. Hover, definition, references
+ * and completion are then map lookups and a binary search.
+ */
+import type { Finding, Source } from './types';
+import type { Corpus } from './corpus';
+import type { ParsedDocument } from './markdown';
+import { parseRegistry, type RegistryEntry } from './registry';
+import { EntityKnowledge } from './entities/knowledge';
+import { findPieceMentions, type PieceMention } from './entities/piece';
+
+export { EntityKnowledge, nameKey } from './entities/knowledge';
+export type { Entity, EntityType, EntityRole, EntityStatement, SourceMention, FormKind } from './entities/knowledge';
+export { findPieceMentions, mentionAt, type PieceMention } from './entities/piece';
+
+/** Holds the registry and the knowledge built from the current corpus. */
+export class EntityStore {
+  private entries: RegistryEntry[] = [];
+  private registryUri: string | undefined;
+  private registryVersion = 0;
+  private cache: { generation: number; registryVersion: number; knowledge: EntityKnowledge } | undefined;
+  private readonly pieces = new WeakMap<ParsedDocument, { knowledge: EntityKnowledge; mentions: PieceMention[] }>();
+
+  /** Loads `entities.yml` (undefined = none). Returns its problems as config/invalid findings. */
+  setRegistry(uri: string | undefined, text: string | undefined): Finding[] {
+    const result = parseRegistry(text);
+    this.entries = result.entries;
+    this.registryUri = text === undefined ? undefined : uri;
+    this.registryVersion++;
+    return result.findings;
+  }
+
+  /** The knowledge for the corpus as it is now; rebuilt only when a source or the registry changed. */
+  knowledge(corpus: Corpus): EntityKnowledge {
+    const generation = corpus.generation;
+    if (!this.cache || this.cache.generation !== generation || this.cache.registryVersion !== this.registryVersion) {
+      const sources: Source[] = [...corpus.sources().values()];
+      this.cache = { generation, registryVersion: this.registryVersion, knowledge: EntityKnowledge.build({ sources, registry: this.entries, registryUri: this.registryUri }) };
+    }
+    return this.cache.knowledge;
+  }
+
+  /** Mentions of known actors in a parsed piece, cached per parse and knowledge. */
+  mentions(parsed: ParsedDocument, knowledge: EntityKnowledge): PieceMention[] {
+    const cached = this.pieces.get(parsed);
+    if (cached && cached.knowledge === knowledge) return cached.mentions;
+    const mentions = findPieceMentions(parsed, knowledge).sort((a, b) => a.span.start - b.span.start);
+    this.pieces.set(parsed, { knowledge, mentions });
+    return mentions;
+  }
+}

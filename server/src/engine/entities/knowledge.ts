@@ -1,0 +1,581 @@
+/**
+ * Entity knowledge of a corpus: the per-source facts (extract.ts) merged into
+ * one entity per actor, with short forms resolved (a surname, "Mr X", an
+ * acronym → the full name), spelling variants folded, the team registry laid
+ * over it, and the maps the editor features look things up in. Built once per
+ * corpus generation and registry version; every lookup afterwards is a map hit.
+ */
+import type { Location, Source, Span } from '../types';
+import { CaseStats } from './case-stats';
+import { extractSource, keywordType, type EntityType, type NameForm, type NameOccurrence } from './extract';
+import { HONORIFICS, NAME_TITLES, PLACES, MEDIA_NAMES } from './lexicon';
+import type { RegistryEntry } from '../registry';
+
+export type { EntityType } from './extract';
+
+export interface SourceMention {
+  sourceId: string;
+  span: Span;
+  /** The sentence the mention is in. */
+  sentence: Span;
+  form: NameForm;
+}
+
+export interface EntityRole {
+  text: string;
+  sourceId?: string;
+  span?: Span;
+}
+
+export interface EntityStatement {
+  sourceId: string;
+  sentence: Span;
+  /** Direct quotations in that sentence, if any. */
+  quotes: Span[];
+  verb: string;
+}
+
+export interface EntityLink {
+  label: string;
+  url: string;
+}
+
+export interface Entity {
+  /** Registry id, else a slug of the canonical name. */
+  id: string;
+  /** Canonical spelling: the registry's, else the most used full form. */
+  name: string;
+  type?: EntityType;
+  /** Primary role: the registry's, else the role the sources give most often. */
+  role?: string;
+  /** Every distinct role the sources give, most frequent first (text, first place seen). */
+  roles: EntityRole[];
+  /** Every time a source gives a role, in source order. */
+  roleFacts: EntityRole[];
+  /** The acronym this name is expanded from ("EAEU" for Eurasian Economic Union). */
+  acronym?: string;
+  /** Other forms that name it: surname, "Mr X", variant spellings, registry aliases. */
+  aliases: string[];
+  /** Registry aliases marked as discouraged: flagged by style/name-variant. */
+  discouraged: string[];
+  /** Aliases the registry accepts (never flagged as variants). */
+  registryAliases: string[];
+  description?: string;
+  links: EntityLink[];
+  /** Where the registry defines it. */
+  registry?: Location;
+  /** Mentions in the sources, in source order. */
+  mentions: SourceMention[];
+  statements: EntityStatement[];
+}
+
+/** How a form names its entity, for the piece scanner and the variant rule. */
+export type FormKind = 'name' | 'variant' | 'surname' | 'acronym' | 'alias' | 'discouraged';
+
+export interface FormEntry {
+  entity: Entity;
+  kind: FormKind;
+  /** The form as spelt where it was learnt (acronyms must match case exactly). */
+  surface: string;
+}
+
+/** Normalised lookup key of a name: lower case, one space, ’ → ', no possessive, no leading "the". */
+export function nameKey(text: string): string {
+  return text
+    .replace(/[\u2019\u2018]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(?:'s|')$/i, '')
+    .replace(/^the /i, '')
+    .toLowerCase();
+}
+
+interface Draft {
+  key: string;
+  surfaces: Map<string, number>;
+  hints: Map<EntityType, number>;
+  roles: Array<{ text: string; sourceId: string; span: Span }>;
+  mentions: SourceMention[];
+  statements: EntityStatement[];
+  acronyms: Map<string, number>;
+  /** Number of full-form mentions (for choosing between people who share a surname). */
+  fullCount: number;
+  /** Drafts merged into this one (spelling variants). */
+  mergedInto?: Draft;
+  registry?: RegistryEntry;
+}
+
+function bump<K>(map: Map<K, number>, key: K, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function top<K>(map: Map<K, number>): K | undefined {
+  let best: K | undefined;
+  let count = -1;
+  for (const [key, n] of map) if (n > count) [best, count] = [key, n];
+  return best;
+}
+
+function lastWord(name: string): string {
+  const words = name.split(' ');
+  return words[words.length - 1];
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+function slug(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'entity'
+  );
+}
+
+/** An acronym a source expands, resolved to its entity. */
+export interface ExpansionFact {
+  sourceId: string;
+  acronym: string;
+  expansion: string;
+  acronymSpan: Span;
+  expansionSpan: Span;
+  kind: 'parenthesis' | 'initials';
+  entity: Entity;
+}
+
+export interface BuildInput {
+  sources: readonly Source[];
+  registry: readonly RegistryEntry[];
+  registryUri?: string;
+}
+
+export class EntityKnowledge {
+  readonly entities: Entity[] = [];
+  readonly byId = new Map<string, Entity>();
+  /** nameKey(form) → entities it may name. */
+  readonly forms = new Map<string, FormEntry[]>();
+  /** Mentions per source, sorted by offset, with their entity. */
+  readonly bySource = new Map<string, Array<SourceMention & { entity: Entity }>>();
+  readonly stats = new CaseStats();
+  /** Every expansion the sources give. */
+  readonly expansions: ExpansionFact[] = [];
+  /** Acronym (as written) → its entities, most expanded first. */
+  readonly acronyms = new Map<string, Entity[]>();
+  /** Milliseconds the build took (for the benchmark and logs). */
+  buildMs = 0;
+
+  static build(input: BuildInput): EntityKnowledge {
+    const started = Date.now();
+    const knowledge = new EntityKnowledge();
+    knowledge.run(input);
+    knowledge.buildMs = Date.now() - started;
+    return knowledge;
+  }
+
+  private run({ sources, registry, registryUri }: BuildInput): void {
+    const ordered = [...sources].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const source of ordered) this.stats.add(source.text, source.body.start, source.body.end);
+    const facts = ordered.map((source) => extractSource(source.text, source.body, this.stats));
+
+    const drafts = new Map<string, Draft>();
+    const draftFor = (text: string): Draft => {
+      const key = nameKey(text);
+      let draft = drafts.get(key);
+      if (!draft) {
+        draft = { key, surfaces: new Map(), hints: new Map(), roles: [], mentions: [], statements: [], acronyms: new Map(), fullCount: 0 };
+        drafts.set(key, draft);
+      }
+      return draft;
+    };
+
+    // Pass 1: full names, names with roles, expansions.
+    const occurrenceDraft: Array<Map<NameOccurrence, Draft>> = facts.map(() => new Map());
+    facts.forEach((sourceFacts, s) => {
+      for (const expansion of sourceFacts.expansions) {
+        const draft = draftFor(expansion.expansion);
+        bump(draft.acronyms, expansion.acronym);
+        bump(draft.hints, keywordType(expansion.expansion.split(' ')) ?? 'organisation');
+      }
+      for (const occ of sourceFacts.names) {
+        const strong = occ.form === 'full' || ((occ.form === 'single' || occ.form === 'acronym') && occ.roles.length > 0 && !occ.weak);
+        if (!strong) continue;
+        const draft = draftFor(occ.text);
+        occurrenceDraft[s].set(occ, draft);
+        bump(draft.surfaces, occ.text.replace(/[\u2019]/g, "'"));
+        draft.fullCount++;
+        if (occ.hint) bump(draft.hints, occ.hint);
+      }
+    });
+
+    // First names learnt from people the sources clearly present as people.
+    const firstNames = new Set<string>();
+    for (const draft of drafts.values()) {
+      const words = draft.key.split(' ');
+      if (words.length >= 2 && (draft.hints.get('person') ?? 0) > 0 && !NAME_TITLES.has(words[0])) firstNames.add(words[0]);
+    }
+
+    // Corpus-wide surname and acronym maps for short forms a source does not introduce itself.
+    const personLike = (draft: Draft) => {
+      const type = this.decideType(draft, firstNames);
+      return type === 'person' || type === undefined;
+    };
+    const surnameIndex = new Map<string, Draft[]>();
+    for (const draft of drafts.values()) {
+      const words = draft.key.split(' ');
+      if (words.length < 2 || !personLike(draft)) continue;
+      const surname = words[words.length - 1];
+      const list = surnameIndex.get(surname) ?? [];
+      list.push(draft);
+      surnameIndex.set(surname, list);
+    }
+    const corpusSurname = (surname: string): Draft | undefined => {
+      const list = surnameIndex.get(surname);
+      if (!list) return undefined;
+      const total = list.reduce((n, d) => n + d.fullCount, 0);
+      const best = list.reduce((a, b) => (b.fullCount > a.fullCount ? b : a));
+      // Only a clearly dominant bearer of the surname: "Mr Blair" is Tony Blair, "Mr Smith" is nobody in particular.
+      return best.fullCount >= 3 && best.fullCount * 3 >= total * 2 ? best : undefined;
+    };
+    const acronymIndex = new Map<string, Map<Draft, number>>();
+    for (const draft of drafts.values()) {
+      for (const [acronym, n] of draft.acronyms) {
+        const map = acronymIndex.get(acronym) ?? new Map<Draft, number>();
+        bump(map, draft, n);
+        acronymIndex.set(acronym, map);
+      }
+    }
+
+    // Pass 2: every occurrence → a draft (resolving short forms), with its roles and statements.
+    facts.forEach((sourceFacts, s) => {
+      const source = ordered[s];
+      const resolved = occurrenceDraft[s];
+      const inSourceSurnames = new Map<string, Draft[]>();
+      const inSourceFirstNames = new Map<string, Draft[]>();
+      for (const draft of new Set(resolved.values())) {
+        const words = draft.key.split(' ');
+        if (words.length < 2 || !personLike(draft)) continue;
+        const surname = words[words.length - 1];
+        inSourceSurnames.set(surname, [...(inSourceSurnames.get(surname) ?? []), draft]);
+        const first = NAME_TITLES.has(words[0]) ? undefined : words[0];
+        if (first) inSourceFirstNames.set(first, [...(inSourceFirstNames.get(first) ?? []), draft]);
+      }
+      const localAcronyms = new Map<string, Draft>();
+      for (const expansion of sourceFacts.expansions) localAcronyms.set(expansion.acronym, draftFor(expansion.expansion));
+      const pick = (list: Draft[] | undefined) => (list && list.length ? list.reduce((a, b) => (b.fullCount > a.fullCount ? b : a)) : undefined);
+
+      for (const occ of sourceFacts.names) {
+        if (resolved.has(occ)) continue;
+        const key = nameKey(occ.text);
+        let draft: Draft | undefined;
+        if (occ.form === 'acronym' && (localAcronyms.has(occ.text) || acronymIndex.has(occ.text))) {
+          draft = localAcronyms.get(occ.text) ?? top(acronymIndex.get(occ.text)!);
+        } else if (occ.form === 'honorific') {
+          draft = pick(inSourceSurnames.get(key));
+          if (!draft && occ.honorific && (occ.honorific === 'sir' || occ.honorific === 'dame')) draft = pick(inSourceFirstNames.get(key));
+          draft ??= corpusSurname(key);
+        } else {
+          draft = pick(inSourceSurnames.get(key)) ?? (drafts.get(key) && drafts.get(key)!.fullCount > 0 ? drafts.get(key) : undefined);
+          if (!draft && !occ.weak) {
+            draft = corpusSurname(key);
+            if (!draft && (PLACES.has(key) || MEDIA_NAMES.has(key))) {
+              draft = draftFor(occ.text);
+              bump(draft.hints, PLACES.has(key) ? 'place' : 'media');
+              bump(draft.surfaces, occ.text);
+            }
+          }
+        }
+        if (draft) resolved.set(occ, draft);
+      }
+
+      for (const occ of sourceFacts.names) {
+        const draft = resolved.get(occ);
+        if (!draft) continue;
+        draft.mentions.push({ sourceId: source.id, span: occ.span, sentence: sourceFacts.sentences[occ.sentence], form: occ.form });
+        if (occ.honorific && HONORIFICS.has(occ.honorific)) bump(draft.hints, 'person');
+        for (const role of occ.roles) draft.roles.push({ text: role.text, sourceId: source.id, span: role.span });
+      }
+      for (const statement of sourceFacts.statements) {
+        const draft = resolved.get(sourceFacts.names[statement.speaker]);
+        if (!draft) continue;
+        draft.statements.push({ sourceId: source.id, sentence: sourceFacts.sentences[statement.sentence], quotes: statement.quotes, verb: statement.verb });
+      }
+    });
+
+    this.foldVariants(drafts, firstNames);
+    const entityOf = this.finish(drafts, firstNames, registry, registryUri);
+    facts.forEach((sourceFacts, s) => {
+      for (const e of sourceFacts.expansions) {
+        const entity = entityOf(drafts.get(nameKey(e.expansion)));
+        if (entity) this.expansions.push({ sourceId: ordered[s].id, acronym: e.acronym, expansion: e.expansion, acronymSpan: e.acronymSpan, expansionSpan: e.expansionSpan, kind: e.kind, entity });
+      }
+    });
+    const counts = new Map<string, Map<Entity, number>>();
+    for (const fact of this.expansions) {
+      const map = counts.get(fact.acronym) ?? new Map<Entity, number>();
+      bump(map, fact.entity);
+      counts.set(fact.acronym, map);
+    }
+    for (const entity of this.entities) {
+      if (!entity.acronym) continue;
+      const map = counts.get(entity.acronym) ?? new Map<Entity, number>();
+      if (!map.has(entity)) map.set(entity, entity.registry ? 1_000_000 : 0);
+      else if (entity.registry) bump(map, entity, 1_000_000);
+      counts.set(entity.acronym, map);
+    }
+    for (const [acronym, map] of counts) this.acronyms.set(acronym, [...map.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e));
+  }
+
+  /** "Sergei Lavrov" and "Sergey Lavrov": one person, spelt as most sources spell it. */
+  private foldVariants(drafts: Map<string, Draft>, firstNames: Set<string>): void {
+    const bySurname = new Map<string, Draft[]>();
+    for (const draft of drafts.values()) {
+      const words = draft.key.split(' ');
+      if (words.length !== 2 || this.decideType(draft, firstNames) !== 'person') continue;
+      bySurname.set(words[1], [...(bySurname.get(words[1]) ?? []), draft]);
+    }
+    for (const group of bySurname.values()) {
+      if (group.length < 2) continue;
+      group.sort((a, b) => b.mentions.length - a.mentions.length || (a.key < b.key ? -1 : 1));
+      for (let i = 1; i < group.length; i++) {
+        const variant = group[i];
+        const first = variant.key.split(' ')[0];
+        const target = group.slice(0, i).find((d) => !d.mergedInto && sameNameVariant(d.key.split(' ')[0], first));
+        if (target) variant.mergedInto = target;
+      }
+    }
+    for (const draft of drafts.values()) {
+      let target = draft.mergedInto;
+      if (!target) continue;
+      while (target.mergedInto) target = target.mergedInto;
+      // The variant's spellings become aliases; they never outvote the target's own.
+      for (const surface of draft.surfaces.keys()) if (!target.surfaces.has(surface)) target.surfaces.set(surface, 0);
+      target.mentions.push(...draft.mentions.map((m) => ({ ...m })));
+      target.roles.push(...draft.roles);
+      target.statements.push(...draft.statements);
+      for (const [hint, n] of draft.hints) bump(target.hints, hint, n);
+      target.fullCount += draft.fullCount;
+    }
+  }
+
+  private decideType(draft: Draft, firstNames: Set<string>): EntityType | undefined {
+    if (draft.registry?.type) return draft.registry.type;
+    const words = draft.key.split(' ');
+    const byKeyword = keywordType(words);
+    const person = draft.hints.get('person') ?? 0;
+    const org = draft.hints.get('organisation') ?? 0;
+    const media = draft.hints.get('media') ?? 0;
+    const place = draft.hints.get('place') ?? 0;
+    if (byKeyword === 'media' || media > person + org) return 'media';
+    if (byKeyword === 'organisation' || draft.acronyms.size > 0) return person > org * 2 && !byKeyword ? 'person' : 'organisation';
+    if (byKeyword === 'place' || place > person) return 'place';
+    if (person > 0) return 'person';
+    if (org > 0) return 'organisation';
+    if (words.length >= 2 && words.length <= 4 && firstNames.has(words[0])) return 'person';
+    return undefined;
+  }
+
+  /** Creates the entities; returns the map from a draft to the entity it became. */
+  private finish(drafts: Map<string, Draft>, firstNames: Set<string>, registry: readonly RegistryEntry[], registryUri?: string): (draft: Draft | undefined) => Entity | undefined {
+    const made = new Map<Draft, Entity>();
+    // Registry entries claim the drafts they name (name, aliases, acronym).
+    const claimed = new Map<Draft, RegistryEntry>();
+    const registryDrafts = new Map<RegistryEntry, Draft[]>();
+    for (const entry of registry) {
+      const names = [entry.name, ...entry.aliases.map((a) => a.name), ...(entry.acronym ? [entry.acronym] : [])];
+      const found: Draft[] = [];
+      for (const name of names) {
+        let draft = drafts.get(nameKey(name));
+        while (draft?.mergedInto) draft = draft.mergedInto;
+        if (draft && !claimed.has(draft) && !found.includes(draft)) {
+          claimed.set(draft, entry);
+          found.push(draft);
+        }
+      }
+      registryDrafts.set(entry, found);
+    }
+
+    const usedIds = new Set<string>(registry.map((e) => e.id));
+    const add = (entity: Entity) => {
+      this.entities.push(entity);
+      this.byId.set(entity.id, entity);
+    };
+
+    for (const entry of registry) {
+      const parts = registryDrafts.get(entry) ?? [];
+      const merged = mergeDrafts(parts, nameKey(entry.name));
+      merged.registry = entry;
+      const entity = this.entityFrom(merged, firstNames, entry.id, entry.name);
+      if (entry.role) entity.role = entry.role;
+      if (entry.acronym) {
+        entity.acronym = entry.acronym;
+        if (!entity.aliases.includes(entry.acronym)) entity.aliases.push(entry.acronym);
+      }
+      entity.description = entry.description;
+      entity.links = entry.links;
+      entity.discouraged = entry.aliases.filter((a) => a.discouraged).map((a) => a.name);
+      entity.registryAliases = entry.aliases.filter((a) => !a.discouraged).map((a) => a.name);
+      for (const alias of entry.aliases) if (!alias.discouraged && !entity.aliases.includes(alias.name) && alias.name !== entity.name) entity.aliases.push(alias.name);
+      if (registryUri) entity.registry = { uri: registryUri, span: entry.span };
+      add(entity);
+      for (const part of parts) made.set(part, entity);
+    }
+
+    const keys = [...drafts.keys()].sort();
+    for (const key of keys) {
+      const draft = drafts.get(key)!;
+      if (draft.mergedInto || claimed.has(draft)) continue;
+      if (!draft.mentions.length) continue;
+      const name = top(draft.surfaces) ?? key;
+      let id = slug(name);
+      for (let n = 2; usedIds.has(id); n++) id = `${slug(name)}-${n}`;
+      usedIds.add(id);
+      const entity = this.entityFrom(draft, firstNames, id);
+      add(entity);
+      made.set(draft, entity);
+    }
+    this.index();
+    return (draft) => {
+      let d = draft;
+      while (d?.mergedInto) d = d.mergedInto;
+      return d ? made.get(d) : undefined;
+    };
+  }
+
+  private entityFrom(draft: Draft, firstNames: Set<string>, id: string, canonical?: string): Entity {
+    const roleCounts = new Map<string, { role: EntityRole; n: number; order: number }>();
+    draft.roles.forEach((role, order) => {
+      const key = role.text.toLowerCase();
+      const seen = roleCounts.get(key);
+      if (seen) seen.n++;
+      else roleCounts.set(key, { role: { text: role.text, sourceId: role.sourceId, span: role.span }, n: 1, order });
+    });
+    const roles = [...roleCounts.values()].sort((a, b) => b.n - a.n || a.order - b.order).map((r) => r.role);
+    const name = canonical ?? top(draft.surfaces) ?? draft.key;
+    const type = this.decideType(draft, firstNames);
+    const aliases = new Set<string>();
+    for (const surface of draft.surfaces.keys()) if (surface !== name) aliases.add(surface);
+    const acronym = top(draft.acronyms);
+    if (acronym) aliases.add(acronym);
+    const words = name.split(' ');
+    if (type === 'person' && words.length >= 2) {
+      const surname = words[words.length - 1];
+      aliases.add(surname);
+      if (!NAME_TITLES.has(words[0].toLowerCase())) aliases.add(`Mr ${surname}`);
+    }
+    const mentions = draft.mentions.sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : a.span.start - b.span.start));
+    return {
+      id,
+      name,
+      type,
+      role: roles[0]?.text,
+      roles,
+      roleFacts: draft.roles,
+      acronym,
+      aliases: [...aliases],
+      discouraged: [],
+      registryAliases: [],
+      links: [],
+      mentions,
+      statements: draft.statements,
+    };
+  }
+
+  /** The lookup maps: forms, surnames, mentions per source. */
+  private index(): void {
+    const addForm = (form: string, entry: FormEntry) => {
+      const key = nameKey(form);
+      if (!key) return;
+      const list = this.forms.get(key) ?? [];
+      if (!list.some((e) => e.entity === entry.entity && e.kind === entry.kind)) list.push(entry);
+      this.forms.set(key, list);
+    };
+    for (const entity of this.entities) {
+      addForm(entity.name, { entity, kind: 'name', surface: entity.name });
+      for (const alias of entity.aliases) {
+        let kind: FormKind = 'alias';
+        if (alias === entity.acronym) kind = 'acronym';
+        else if (entity.registryAliases.includes(alias)) kind = 'alias';
+        else if (entity.type === 'person' && !alias.includes(' ')) kind = 'surname';
+        else if (/^(mr|mrs|ms) /i.test(alias)) continue; // "Mr X" is matched through the surname
+        else if (entity.type === 'person' && lastWord(alias) === lastWord(entity.name) && alias.split(' ').length === entity.name.split(' ').length) kind = 'variant';
+        addForm(alias, { entity, kind, surface: alias });
+      }
+      for (const discouraged of entity.discouraged) addForm(discouraged, { entity, kind: 'discouraged', surface: discouraged });
+      for (const mention of entity.mentions) {
+        const list = this.bySource.get(mention.sourceId) ?? [];
+        list.push({ ...mention, entity });
+        this.bySource.set(mention.sourceId, list);
+      }
+    }
+    for (const list of this.bySource.values()) list.sort((a, b) => a.span.start - b.span.start);
+  }
+
+  /** Entities a form may name, best first (full names before surnames; more mentions first). */
+  lookup(form: string): FormEntry[] {
+    return this.forms.get(nameKey(form)) ?? [];
+  }
+
+  /** The entities mentioned in a source passage, for "who said it" checks. */
+  mentionsIn(sourceId: string, span: Span): Array<SourceMention & { entity: Entity }> {
+    const list = this.bySource.get(sourceId) ?? [];
+    return list.filter((m) => m.span.start < span.end && span.start < m.span.end);
+  }
+
+  /** Who a source reports as saying the words at `span` (a statement whose sentence or quotation covers it). */
+  speakersOf(sourceId: string, span: Span): Entity[] {
+    const found: Entity[] = [];
+    for (const entity of this.entities) {
+      for (const statement of entity.statements) {
+        if (statement.sourceId !== sourceId) continue;
+        const covers = (s: Span) => s.start <= span.start && span.end <= s.end;
+        if (statement.quotes.some(covers) || covers(statement.sentence)) {
+          found.push(entity);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+}
+
+function sameNameVariant(a: string, b: string): boolean {
+  if (a === b || a.length < 5 || b.length < 5 || a[0] !== b[0]) return false;
+  return editDistanceAtMostOne(a, b);
+}
+
+function mergeDrafts(parts: Draft[], key: string): Draft {
+  const merged: Draft = { key, surfaces: new Map(), hints: new Map(), roles: [], mentions: [], statements: [], acronyms: new Map(), fullCount: 0 };
+  for (const part of parts) {
+    for (const [s, n] of part.surfaces) bump(merged.surfaces, s, n);
+    for (const [h, n] of part.hints) bump(merged.hints, h, n);
+    for (const [a, n] of part.acronyms) bump(merged.acronyms, a, n);
+    merged.roles.push(...part.roles);
+    merged.mentions.push(...part.mentions);
+    merged.statements.push(...part.statements);
+    merged.fullCount += part.fullCount;
+  }
+  return merged;
+}

@@ -1,0 +1,177 @@
+/**
+ * Finding the known actors in a piece: every full name, alias, acronym,
+ * surname and "Mr X" that the entity knowledge has, by longest match over the
+ * piece's capitalised words (no NLP on the piece: the sources taught us the
+ * names). Also spots spelling variants of known names the sources never use
+ * ("Sergei Lavrov" for "Sergey Lavrov") so style/name-variant can flag them.
+ */
+import type { Span } from '../types';
+import type { ParsedDocument } from '../markdown';
+import { scanSentences, type Token } from './scan';
+import { nameKey, type Entity, type EntityKnowledge, type FormEntry, type FormKind } from './knowledge';
+import { HONORIFICS } from './lexicon';
+
+export interface PieceMention {
+  entity: Entity;
+  span: Span;
+  /** How the piece names it; `variant` also covers near spellings the sources never use. */
+  kind: FormKind | 'honorific';
+  /** The words as written in the piece. */
+  surface: string;
+  /** Inside a quotation: style rules leave it alone. */
+  inQuotation: boolean;
+}
+
+const MAX_FORM_WORDS = 8;
+const KIND_ORDER: Record<FormKind, number> = { name: 0, variant: 1, alias: 2, discouraged: 3, acronym: 4, surname: 5 };
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) === 1;
+}
+
+/** Scans the prose blocks of a parsed piece for mentions of known entities, in document order. */
+export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowledge): PieceMention[] {
+  const text = parsed.masked;
+  const quotations = parsed.quotations.map((q) => q.span).sort((a, b) => a.start - b.start);
+  const inQuotation = (span: Span) => {
+    let lo = 0;
+    let hi = quotations.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const q = quotations[mid];
+      if (q.end <= span.start) lo = mid + 1;
+      else if (q.start >= span.end) hi = mid - 1;
+      else return true;
+    }
+    return false;
+  };
+  const mentions: PieceMention[] = [];
+  /** Entities named in full so far: "Mr Howard" after "Michael Howard" is him, not John Howard. */
+  const introduced = new Set<Entity>();
+  const choose = (entries: FormEntry[]): FormEntry => {
+    const sorted = [...entries].sort(
+      (a, b) =>
+        KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+        Number(introduced.has(b.entity)) - Number(introduced.has(a.entity)) ||
+        b.entity.mentions.length - a.entity.mentions.length,
+    );
+    return sorted[0];
+  };
+
+  for (const block of parsed.blocks) {
+    for (const sentence of scanSentences(text, block.span.start, block.span.end)) {
+      const tokens = sentence.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (!token.word || !token.cap) continue;
+        const lower = token.base.toLowerCase();
+        // "Mr Lavrov", "Ms Rice": the surname (or full name) of a person.
+        if (HONORIFICS.has(lower) && !token.possessive && tokens[i + 1]?.word && tokens[i + 1].cap) {
+          const hit = longestMatch(text, tokens, i + 1, knowledge, (e) => e.entity.type === 'person' && e.kind !== 'acronym');
+          if (hit) {
+            const chosen = choose(hit.entries);
+            const span = { start: token.start, end: tokens[hit.last].start + tokens[hit.last].base.length };
+            mentions.push({ entity: chosen.entity, span, kind: 'honorific', surface: text.slice(span.start, span.end), inQuotation: inQuotation(span) });
+            i = hit.last;
+            continue;
+          }
+        }
+        const initial = i === 0 || (!tokens[i - 1].word && /["\u201c(:]/.test(tokens[i - 1].text));
+        const hit = longestMatch(text, tokens, i, knowledge, (e, words) => {
+          if (e.kind === 'acronym') return words === 1 && e.surface === token.base;
+          // A one-word name that is mostly an ordinary word ("Short", "Independent") only counts mid-sentence and capitalised.
+          if (words === 1 && (initial || knowledge.stats.isCommonWord(token.base)) && knowledge.stats.lowerCount(token.base) > 0) return false;
+          return true;
+        });
+        if (hit) {
+          const chosen = choose(hit.entries);
+          const span = { start: token.start, end: tokens[hit.last].start + tokens[hit.last].base.length };
+          if (chosen.kind === 'name') introduced.add(chosen.entity);
+          mentions.push({ entity: chosen.entity, span, kind: chosen.kind, surface: text.slice(span.start, span.end), inQuotation: inQuotation(span) });
+          i = hit.last;
+          continue;
+        }
+        const variant = firstNameVariant(tokens, i, knowledge);
+        if (variant) {
+          const span = { start: token.start, end: tokens[i + 1].start + tokens[i + 1].base.length };
+          mentions.push({ entity: variant, span, kind: 'variant', surface: text.slice(span.start, span.end), inQuotation: inQuotation(span) });
+          introduced.add(variant);
+          i += 1;
+        }
+      }
+    }
+  }
+  return mentions;
+}
+
+/** The longest run of words from `from` that is a known form accepted by `accept`. */
+function longestMatch(
+  text: string,
+  tokens: Token[],
+  from: number,
+  knowledge: EntityKnowledge,
+  accept: (entry: FormEntry, words: number) => boolean,
+): { last: number; entries: FormEntry[] } | undefined {
+  let best: { last: number; entries: FormEntry[] } | undefined;
+  for (let j = from; j < tokens.length && j - from < MAX_FORM_WORDS; j++) {
+    const token = tokens[j];
+    if (!token.word) break;
+    // Words must be adjacent, separated by spaces only: "Lavrov, Sergey" is two names.
+    if (j > from && /[^\s]/.test(text.slice(tokens[j - 1].end, token.start))) break;
+    const entries = knowledge.forms.get(nameKey(text.slice(tokens[from].start, token.end)));
+    const words = j - from + 1;
+    const accepted = entries?.filter((e) => accept(e, words));
+    if (accepted?.length) best = { last: j, entries: accepted };
+    if (token.possessive) break;
+  }
+  return best;
+}
+
+/** "Sergei Lavrov" when the sources know "Sergey Lavrov": a first name one letter off, same surname. */
+function firstNameVariant(tokens: Token[], i: number, knowledge: EntityKnowledge): Entity | undefined {
+  const first = tokens[i];
+  const second = tokens[i + 1];
+  if (!second?.word || !second.cap || first.possessive || first.base.length < 4 || second.start - first.end > 1) return undefined;
+  const candidates = knowledge.forms.get(nameKey(second.base))?.filter((e) => e.kind === 'surname' || e.kind === 'name') ?? [];
+  for (const { entity } of candidates) {
+    if (entity.type !== 'person') continue;
+    const words = entity.name.split(' ');
+    if (words.length !== 2 || words[1].toLowerCase() !== second.base.toLowerCase()) continue;
+    const known = words[0];
+    if (known[0] !== first.base[0] || known.length < 4) continue;
+    if (editDistanceAtMostOne(known.toLowerCase(), first.base.toLowerCase())) return entity;
+  }
+  return undefined;
+}
+
+/** The mention covering `offset` (mentions are sorted and disjoint). */
+export function mentionAt(mentions: readonly PieceMention[], offset: number): PieceMention | undefined {
+  let lo = 0;
+  let hi = mentions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = mentions[mid];
+    if (m.span.end < offset) lo = mid + 1;
+    else if (m.span.start > offset) hi = mid - 1;
+    else return m;
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import { defineRule } from '../rule';
+import { styleView } from '../../style/view';
+import type { Span } from '../../types';
+
+interface Options {
+  ignore: string[];
+}
+
+/** True when `span` lies in the prose or a heading (not in a quotation, citation or URL). */
+function inProse(ranges: readonly Span[], span: Span): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = ranges[mid];
+    if (r.end < span.end) lo = mid + 1;
+    else if (r.start > span.start) hi = mid - 1;
+    else return true;
+  }
+  return false;
+}
+
+export default defineRule<Options>({
+  id: 'style/name-variant',
+  category: 'style',
+  description: 'A spelling of an actor\'s name other than the canonical one ("Sergei" for "Sergey", a discouraged registry alias).',
+  defaultSeverity: 'warning',
+  options: {
+    ignore: { type: 'array', items: { type: 'string' }, description: 'Spellings never to flag (exactly as written in the piece).' },
+  },
+  defaults: { ignore: [] },
+  docs: `A piece should spell each actor one way, the way the team (or, without a registry entry, the sources) spells it.
+
+**Fires on**
+- a first name one letter off a known person's, with the same surname: *Sergei Lavrov* when the sources (or \`entities.yml\`) have *Sergey Lavrov*;
+- a spelling the sources use less often than the canonical one, when both occur in the sources;
+- an alias that \`entities.yml\` marks as discouraged:
+
+\`\`\`yaml
+- id: kyiv
+  name: Kyiv
+  type: place
+  aliases:
+    - { name: Kiev, discouraged: true }
+\`\`\`
+
+The canonical spelling is the registry's \`name\`, else the one most sources use.
+
+**Does not fire** inside quotations (a quotation keeps its source's spelling), code, link targets or citations; on surnames, acronyms and aliases the registry accepts.
+
+**Fix**: the quick fix replaces the spelling with the canonical one.
+
+**Options**: \`ignore\` — spellings to accept as they are.`,
+  check({ analysis, options, report }) {
+    const ranges = styleView(analysis.parsed).ranges(['prose', 'heading']);
+    const ignore = new Set(options.ignore);
+    for (const mention of analysis.entityMentions()) {
+      if (mention.inQuotation || ignore.has(mention.surface)) continue;
+      if (mention.kind !== 'variant' && mention.kind !== 'discouraged') continue;
+      const entity = mention.entity;
+      if (mention.surface === entity.name || !inProse(ranges, mention.span)) continue;
+      const authority = entity.registry ? 'the entity registry' : 'the sources';
+      const message =
+        mention.kind === 'discouraged'
+          ? `"${mention.surface}" is a discouraged spelling in the entity registry; write "${entity.name}".`
+          : `"${mention.surface}": ${authority} spell this name "${entity.name}".`;
+      report({
+        span: mention.span,
+        message,
+        fixes: [{ title: `Change to "${entity.name}"`, edits: [{ span: mention.span, newText: entity.name }], isPreferred: true }],
+        related: entity.registry ? [{ location: entity.registry, message: `${entity.name} in the entity registry` }] : undefined,
+        data: { entityId: entity.id, canonical: entity.name, written: mention.surface, discouraged: mention.kind === 'discouraged' },
+      });
+    }
+  },
+});
