@@ -9,36 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, cliJson, type JsonReport } from '../helpers/cli';
 import { REPO_ROOT, tempWorkspace } from '../helpers/repo';
-
-export const TEAM_CONFIG = `rules:
-  style/banned-term:
-    terms:
-      - { term: regime, replacement: government }
-      - { term: so-called, message: 'Drop "{match}": quote the label instead.' }
-  style/weasel-words: off
-  style/attribution-verb: error
-teamRules:
-  house-spellings:
-    kind: substitution
-    message: 'House style is "{replacement}", not "{match}".'
-    swap: { Kiev: Kyiv }
-`;
-
-export const TEAM_SOURCE = `Ferry talks resume
-
-Talks on the island ferry resumed on Monday in the capital, the transport ministry said.
-
-The minister said the new timetable would be ready in May.
-`;
-
-export const TEAM_PIECE = `# Ferry talks
-
-The regime's so-called reform moved the ferry office to Kiev [@ferry-talks].
-
-Critics say the timetable is late [@ferry-talks].
-
-The minister claimed that the timetable would be ready in May [@ferry-talks].
-`;
+import { TEAM_CONFIG, TEAM_PIECE, TEAM_SOURCE } from '../helpers/team-scenario';
 
 function workspace(config = TEAM_CONFIG, piece = TEAM_PIECE): string {
   return tempWorkspace({ '.provenance.yml': config, 'sources/ferry-talks.txt': TEAM_SOURCE, 'analysis.md': piece });
