@@ -14,7 +14,12 @@ export interface FileReport {
 }
 
 export interface FormatContext {
+  /** The rule's page as installed here (stylish, json). */
   ruleDocsUrl(ruleId: string): string;
+  /** The rule's page on the web, for reports read elsewhere (SARIF in code scanning). */
+  webDocsUrl(ruleId: string): string;
+  /** Where to read about the tool. */
+  informationUri: string;
   version: string;
 }
 
@@ -85,9 +90,15 @@ function fingerprint(report: FileReport, finding: Finding, seen: Map<string, num
   return `${base}:${n}`;
 }
 
+/**
+ * SARIF 2.1.0 for code scanning. Every registered rule is listed (so
+ * `ruleIndex` is stable from run to run) with a web help URI and its docs as
+ * help text; columns are UTF-16 code units, as in our spans.
+ */
 const sarif: Formatter = (reports, context) => {
-  const usedRules = [...new Set(reports.flatMap((r) => r.findings.map((f) => f.ruleId)))].sort();
-  const ruleIndex = new Map(usedRules.map((id, i) => [id, i]));
+  const ruleIds = [...ruleById.keys()];
+  for (const report of reports) for (const finding of report.findings) if (!ruleById.has(finding.ruleId) && !ruleIds.includes(finding.ruleId)) ruleIds.push(finding.ruleId);
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const results = reports.flatMap((report) => {
     const seen = new Map<string, number>();
     return locate(report).map(({ finding, start, end }) => ({
@@ -115,20 +126,26 @@ const sarif: Formatter = (reports, context) => {
           driver: {
             name: 'Provenance',
             version: context.version,
-            informationUri: context.ruleDocsUrl(''),
-            rules: usedRules.map((id) => {
+            semanticVersion: context.version,
+            informationUri: context.informationUri,
+            rules: ruleIds.map((id) => {
               const rule = ruleById.get(id);
+              const description = rule?.description ?? id;
               return {
                 id,
                 name: id.replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase()),
-                shortDescription: { text: rule?.description ?? id },
-                helpUri: context.ruleDocsUrl(id),
+                shortDescription: { text: description },
+                fullDescription: { text: description },
+                helpUri: context.webDocsUrl(id),
+                help: { text: `${description} See ${context.webDocsUrl(id)}`, ...(rule?.docs ? { markdown: rule.docs } : {}) },
                 defaultConfiguration: { level: SARIF_LEVEL[rule?.defaultSeverity ?? 'warning'] },
+                properties: { tags: [rule?.category ?? id.split('/')[0]] },
               };
             }),
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The directory provenance check ran in.' } } },
+        columnKind: 'utf16CodeUnits',
         results,
       },
     ],
@@ -146,16 +163,26 @@ function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/**
+ * GitHub workflow commands: one `::error`/`::warning`/`::notice` annotation per
+ * finding up to GitHub's per-step limit of each kind; the rest are printed as
+ * plain log lines so none is lost, and a summary line counts them all.
+ */
 const github: Formatter = (reports) => {
   const out: string[] = [];
   const emitted: Record<string, number> = { error: 0, warning: 0, notice: 0 };
   const totals: Record<string, number> = { error: 0, warning: 0, notice: 0 };
   const all = reports.flatMap((report) => locate(report).map((l) => ({ report, ...l })));
+  // Errors first so the limit never hides an error behind warnings; stable within a severity.
   all.sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity]);
+  const plain: string[] = [];
   for (const { report, finding, start, end } of all) {
     const kind = finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warning' : 'notice';
     totals[kind]++;
-    if (emitted[kind] >= GITHUB_ANNOTATION_LIMIT) continue;
+    if (emitted[kind] >= GITHUB_ANNOTATION_LIMIT) {
+      plain.push(`${report.path.replace(/[\r\n]/g, ' ')}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.message.replace(/\s*\n\s*/g, ' ')} (${finding.ruleId})`);
+      continue;
+    }
     emitted[kind]++;
     const props = [
       `file=${escapeProperty(report.path)}`,
@@ -167,10 +194,11 @@ const github: Formatter = (reports) => {
     ];
     out.push(`::${kind} ${props.join(',')}::${escapeData(finding.message)}`);
   }
-  const hidden = totals.error + totals.warning + totals.notice - (emitted.error + emitted.warning + emitted.notice);
+  out.push(...plain);
+  const hidden = plain.length;
   out.push(
     `provenance: ${totals.error} error(s), ${totals.warning} warning(s), ${totals.notice} notice(s)` +
-      (hidden > 0 ? `; ${hidden} not shown as annotations (GitHub shows ${GITHUB_ANNOTATION_LIMIT} per kind) — run with --format stylish for all` : ''),
+      (hidden > 0 ? `; ${hidden} shown above as log lines, not annotations (GitHub shows ${GITHUB_ANNOTATION_LIMIT} annotations of each kind per step)` : ''),
   );
   return out.join('\n') + '\n';
 };

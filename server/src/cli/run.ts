@@ -6,16 +6,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEngine } from '../engine/index';
-import type { Finding } from '../engine/types';
-import { findConfigFile, listDocuments, listFiles, loadWorkspace, readTextFile, relativePath, toUri } from '../node/workspace';
+import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, readTextFile, relativePath } from '../node/workspace';
 import { formatters, type FileReport, type FormatName } from './formatters';
-import { docsBaseUrl, packageVersion } from '../node/install';
+import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
+import { checkFile } from './check-file';
+import { checkAll, workerCount, type PoolStats } from './pool';
 
 export interface CliIo {
   argv: string[];
   cwd: string;
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
+  /** Told how the pieces were spread over threads (tests). */
+  onPoolStats?: (stats: PoolStats) => void;
 }
 
 interface CheckOptions {
@@ -23,6 +26,8 @@ interface CheckOptions {
   format: FormatName;
   config?: string;
   maxWarnings?: number;
+  /** Threads to check with, main thread included; undefined = as many as help. */
+  jobs?: number;
   quiet: boolean;
 }
 
@@ -36,6 +41,8 @@ Options:
   --format <name>      stylish (default), json, sarif, github
   --config <file>      use this config instead of the nearest .provenance.yml
   --max-warnings <n>   exit 1 when there are more than n warnings
+  --jobs <n>           check pieces on n threads (default: one per core when
+                       there are enough pieces to be worth it; 1 = no workers)
   --quiet              report errors only
   -h, --help           show this help
   -v, --version        print the version
@@ -74,6 +81,12 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 0) throw new UsageError('--max-warnings needs a whole number ≥ 0');
         options.maxWarnings = n;
+        break;
+      }
+      case '--jobs': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs needs a whole number ≥ 1');
+        options.jobs = n;
         break;
       }
       case '--quiet':
@@ -117,17 +130,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     return 2;
   }
   const root = configFile ? path.dirname(configFile) : io.cwd;
-  const engine = createEngine({ docsBaseUrl: docsBaseUrl() });
-  const workspace = loadWorkspace(engine, root, configFile);
-  for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
-
-  const reports: FileReport[] = [];
-  const display = (file: string) => relativePath(io.cwd, file);
-  // Problems in the config or sources themselves come first; a broken config is a usage error (2).
-  for (const [file, findings] of workspace.fileFindings) {
-    reports.push({ path: display(file), text: readTextFile(file, 8 * 1024 * 1024).ok ? fs.readFileSync(file, 'utf8') : '', findings });
-    if (findings.some((f) => f.ruleId === 'config/invalid' && f.severity === 'error')) exit = 2;
-  }
+  const docs = docsBaseUrl();
+  const engine = createEngine({ docsBaseUrl: docs });
+  // The config alone says which pieces to check; workers start on them while the sources load here.
+  const config = loadConfig(engine, root, configFile);
 
   let documents: string[];
   try {
@@ -136,23 +142,44 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     io.stderr.write(`provenance: ${(err as Error).message}\n`);
     return 2;
   }
-  if (!documents.length) io.stderr.write('provenance: no Markdown pieces to check\n');
 
-  const maxFileSize = engine.files().maxFileSize;
-  for (const file of documents) {
-    const read = readTextFile(file, maxFileSize);
-    if (!read.ok) {
-      io.stderr.write(`provenance: ${read.message}\n`);
-      if (read.reason === 'unreadable') exit = 2;
-      reports.push({ path: display(file), text: '', findings: [skipFinding(read.reason, read.message)] });
-      continue;
-    }
-    const findings = engine.check({ uri: toUri(file), path: relativePath(root, file), text: read.text });
-    reports.push({ path: display(file), text: read.text, findings });
+  let workspace = config;
+  const { results, stats } = await checkAll(
+    documents,
+    workerCount(documents, options.jobs),
+    { root, configFile: config.configFile, docsBaseUrl: docs },
+    () => (workspace = loadSources(engine, config)),
+    (file) => checkFile(engine, file, root),
+  );
+  io.onPoolStats?.(stats);
+  for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
+
+  const reports: FileReport[] = [];
+  const display = (file: string) => relativePath(io.cwd, file);
+  // Problems in the config or sources themselves come first; a broken config is a usage error (2).
+  for (const [file, findings] of workspace.fileFindings) {
+    const read = readTextFile(file, 8 * 1024 * 1024);
+    reports.push({ path: display(file), text: read.ok ? read.text : '', findings });
+    if (findings.some((f) => f.ruleId === 'config/invalid' && f.severity === 'error')) exit = 2;
   }
+  if (!documents.length) io.stderr.write('provenance: no Markdown pieces to check\n');
+  documents.forEach((file, i) => {
+    const result = results[i];
+    if (result.notice) io.stderr.write(`provenance: ${result.notice}\n`);
+    if (result.unreadable) exit = 2;
+    reports.push({ path: display(file), text: result.text, findings: result.findings });
+  });
 
   const filtered = options.quiet ? reports.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') })) : reports;
-  io.stdout.write(formatters[options.format](filtered, { ruleDocsUrl: (id) => engine.ruleDocsUrl(id), version: packageVersion() }));
+  const web = webDocsBaseUrl();
+  io.stdout.write(
+    formatters[options.format](filtered, {
+      ruleDocsUrl: (id) => engine.ruleDocsUrl(id),
+      webDocsUrl: (id) => (id ? `${web}${id}.md` : web),
+      informationUri: web.replace(/\/blob\/main\/docs\/rules\/$/, ''),
+      version: packageVersion(),
+    }),
+  );
 
   const all = reports.flatMap((r) => r.findings);
   if (exit === 0 && all.some((f) => f.severity === 'error')) exit = 1;
@@ -162,10 +189,6 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     exit = 1;
   }
   return exit;
-}
-
-function skipFinding(reason: string, message: string): Finding {
-  return { ruleId: 'input/skipped', severity: reason === 'unreadable' ? 'error' : 'warning', message, span: { start: 0, end: 0 } };
 }
 
 /** Files, folders (their Markdown files) and globs, relative to cwd. */

@@ -38,3 +38,19 @@ export function packageVersion(): string {
 export function docsBaseUrl(): string {
   return pathToFileURL(path.join(installRoot(), 'docs', 'rules')).href + '/';
 }
+
+/**
+ * The rule pages on the web, for reports read away from this machine (SARIF
+ * in code scanning): the repository's docs/rules folder, from package.json.
+ */
+export function webDocsBaseUrl(): string {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(installRoot(), 'package.json'), 'utf8'));
+    const url = String(manifest.repository?.url ?? manifest.repository ?? '');
+    const github = /github\.com[/:]([^/]+\/[^/.]+)/.exec(url);
+    if (github) return `https://github.com/${github[1]}/blob/main/docs/rules/`;
+  } catch {
+    // fall through to the installed pages
+  }
+  return docsBaseUrl();
+}

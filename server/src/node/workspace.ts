@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
@@ -103,25 +102,82 @@ export function unsafeGlobs(globs: readonly string[]): string[] {
     .map((g) => `glob "${g}" reaches outside the workspace and is ignored`);
 }
 
-/** Lists files under root matching globs; never follows symlinks out of the workspace. */
+/**
+ * Lists files under root matching globs (`!glob` excludes), sorted. Walks only
+ * the folders the globs can reach (from each glob's static prefix), never
+ * enters node_modules or dot-folders, and never follows a symlinked folder; a
+ * symlinked file counts only when its target is inside the workspace.
+ *
+ * Our own walk rather than a glob library: the one we had bundles an ES module
+ * that needs `import.meta.url`, which a CommonJS bundle does not have.
+ */
 export function listFiles(root: string, globs: readonly string[], ignore: readonly string[] = []): string[] {
-  const safe = globs.filter((g) => !unsafeGlobs([g]).length);
-  if (!safe.length) return [];
-  const files = globSync([...safe], {
-    cwd: root,
-    ignore: [...ALWAYS_IGNORED, ...ignore],
-    absolute: true,
-    onlyFiles: true,
-    followSymbolicLinks: false,
-    dot: false,
-  });
+  const safe = globs.filter((g) => !unsafeGlobs([g]).length).map((g) => g.replace(/^(!?)(\.\/)+/, '$1'));
+  const positive = safe.filter((g) => !g.startsWith('!'));
+  if (!positive.length) return [];
+  const negative = [...safe.filter((g) => g.startsWith('!')).map((g) => g.slice(1)), ...ignore];
+  const included = picomatch(positive, { dot: false });
+  const excluded = negative.length ? picomatch(negative, { dot: true }) : () => false;
   const realRoot = safeRealpath(root) ?? root;
-  return files
-    .filter((file) => {
+  const found = new Set<string>();
+
+  const consider = (rel: string, symlink: boolean) => {
+    if (!included(rel) || excluded(rel)) return;
+    const file = path.join(root, rel);
+    if (symlink) {
       const real = safeRealpath(file);
-      return real !== undefined && (real === realRoot || real.startsWith(realRoot + path.sep));
-    })
-    .sort();
+      if (real === undefined || !(real === realRoot || real.startsWith(realRoot + path.sep))) return;
+      try {
+        if (!fs.statSync(file).isFile()) return;
+      } catch {
+        return;
+      }
+    }
+    found.add(file);
+  };
+
+  const walk = (relDir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, relDir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(rel);
+      } else if (entry.isFile()) consider(rel, false);
+      else if (entry.isSymbolicLink()) consider(rel, true);
+    }
+  };
+
+  for (const base of walkBases(positive)) {
+    const segments = base.split('/');
+    // A base inside node_modules or a dot-folder is never listed (same rule as the walk).
+    if (segments.some((segment) => segment === 'node_modules' || segment.startsWith('.'))) continue;
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.lstatSync(path.join(root, base));
+    } catch {
+      continue;
+    }
+    if (stat.isDirectory()) walk(base);
+    else if (stat.isFile()) consider(base, false);
+    else if (stat.isSymbolicLink()) consider(base, true);
+  }
+  return [...found].sort();
+}
+
+/** The static folder prefix of each glob ('' = root), without folders inside another base. */
+function walkBases(globs: readonly string[]): string[] {
+  const bases = [...new Set(globs.map((g) => picomatch.scan(g).base.replace(/\/+$/, '')))].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const base of bases) {
+    if (!kept.some((k) => k === '' || base === k || base.startsWith(k + '/'))) kept.push(base);
+  }
+  return kept;
 }
 
 function safeRealpath(file: string): string | undefined {
@@ -156,6 +212,14 @@ export interface LoadedWorkspace {
  * engine. `configFile` overrides the config search (CLI `--config`).
  */
 export function loadWorkspace(engine: Engine, root: string, configFile?: string): LoadedWorkspace {
+  return loadSources(engine, loadConfig(engine, root, configFile));
+}
+
+/**
+ * First half of `loadWorkspace`: only the config, so a caller can list the
+ * documents (and start workers) before the slower part, reading the sources.
+ */
+export function loadConfig(engine: Engine, root: string, configFile?: string): LoadedWorkspace {
   const fileFindings = new Map<string, Finding[]>();
   const notices: string[] = [];
   const config = configFile ?? findConfigFile(root, root);
@@ -167,7 +231,12 @@ export function loadWorkspace(engine: Engine, root: string, configFile?: string)
   } else {
     engine.setConfig(undefined, undefined);
   }
+  return { root, configFile: config, fileFindings, notices, sourceFiles: [] };
+}
 
+/** Second half of `loadWorkspace`: the entity registry and the sources the config selects. */
+export function loadSources(engine: Engine, loaded: LoadedWorkspace): LoadedWorkspace {
+  const { root, fileFindings, notices } = loaded;
   const selection = engine.files();
   for (const message of unsafeGlobs(selection.sources)) notices.push(message);
 
@@ -198,7 +267,7 @@ export function loadWorkspace(engine: Engine, root: string, configFile?: string)
     fileFindings.set(file, [...(fileFindings.get(file) ?? []), ...findings]);
     for (const f of findings) notices.push(`${relativePath(root, file)}: ${f.message}`);
   }
-  return { root, configFile: config, fileFindings, notices, sourceFiles };
+  return { ...loaded, sourceFiles };
 }
 
 /** Pieces to check when no paths are given: the config's documents minus sources. */

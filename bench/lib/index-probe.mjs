@@ -1,0 +1,115 @@
+/**
+ * Index benchmark, run in a fresh process per measurement (bundled by run.mjs
+ * with esbuild into bench/.work/index-probe.cjs, so it calls the engine's
+ * TypeScript directly). Prints one JSON object.
+ *
+ *   node --expose-gc index-probe.cjs build <workspace>      cold build: load + tokenize + postings
+ *   node --expose-gc index-probe.cjs lookup <workspace>     + quotation lookups over the index
+ *
+ * Memory is "added" memory: heap + external (typed arrays) after a full GC,
+ * measured after the source texts were read and again after the index was
+ * built, so the texts themselves (which any tool must hold) are reported
+ * apart from what the index adds.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Corpus } from '../../server/src/engine/corpus';
+import { matchQuotation } from '../../server/src/engine/quotes';
+
+function gc() {
+  if (globalThis.gc) for (let i = 0; i < 3; i++) globalThis.gc();
+}
+
+function memory() {
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+function listSources(root) {
+  const out = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(txt|md)$/.test(entry.name)) out.push(full);
+    }
+  };
+  walk(path.join(root, 'sources'));
+  return out;
+}
+
+/** Quotations to look up: a few words from the middle of some sources, and made-up ones. */
+function sampleQuotations(texts, count) {
+  const quotes = [];
+  let state = 12345;
+  const rand = (n) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+  while (quotes.length < count) {
+    const { text } = texts[rand(texts.length)];
+    const words = text.slice(text.indexOf('\n\n') + 2).split(/\s+/).filter(Boolean);
+    if (words.length < 40) continue;
+    const length = 6 + rand(12);
+    const from = rand(words.length - length);
+    const quote = words.slice(from, from + length);
+    // One in five is changed by a word: the near-miss path, which does more work.
+    if (rand(5) === 0) quote[2 + rand(length - 3)] = 'notably';
+    quotes.push(quote.join(' '));
+  }
+  return quotes;
+}
+
+const [mode, root] = process.argv.slice(2);
+const before = memory();
+const readStarted = performance.now();
+const files = listSources(root);
+const texts = files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
+const readMs = performance.now() - readStarted;
+const textBytes = texts.reduce((n, t) => n + Buffer.byteLength(t.text), 0);
+const afterRead = memory();
+
+// Baseline in the same process: a naïve whitespace split of every text (no index, no ids).
+const splitStarted = performance.now();
+let splitWords = 0;
+for (const { text } of texts) splitWords += text.split(/\s+/).length;
+const splitMs = performance.now() - splitStarted;
+
+const buildStarted = performance.now();
+const corpus = new Corpus();
+for (const { file, text } of texts) corpus.set(pathToFileURL(file).href, path.relative(root, file).split(path.sep).join('/'), text);
+const index = corpus.searchIndex();
+index.build();
+const buildMs = performance.now() - buildStarted;
+const afterBuild = memory();
+const stats = index.stats();
+
+const result = {
+  mode,
+  sources: files.length,
+  textBytes,
+  readMs,
+  splitMs,
+  splitWords,
+  buildMs,
+  addedBytes: afterBuild.heap + afterBuild.external - (afterRead.heap + afterRead.external),
+  addedRssBytes: afterBuild.rss - afterRead.rss,
+  textsBytesInMemory: afterRead.heap + afterRead.external - (before.heap + before.external),
+  stats,
+};
+
+if (mode === 'lookup') {
+  const quotes = sampleQuotations(texts, 2000);
+  // Warm the JIT on a few, then time all.
+  for (const q of quotes.slice(0, 50)) matchQuotation(index, q);
+  const started = performance.now();
+  const verdicts = { verbatim: 0, near: 0, none: 0 };
+  for (const q of quotes) verdicts[matchQuotation(index, q).verdict]++;
+  result.lookups = quotes.length;
+  result.lookupMicros = ((performance.now() - started) * 1000) / quotes.length;
+  result.verdicts = verdicts;
+}
+
+process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,0 +1,218 @@
+/**
+ * Server latencies over stdio, as an editor sees them: spawns
+ * `node dist/server.js --stdio`, opens a piece in a workspace and measures
+ *
+ * - cold start: initialize → first diagnostics of the opened piece (the
+ *   corpus is loaded and indexed in between),
+ * - didChange → publishDiagnostics for that version, minus the server's
+ *   debounce, over N single-word edits at seeded random places (each edit
+ *   inserts a word, the next removes it, so the piece keeps its size),
+ * - hover and completion round trips,
+ * - the server's peak RSS (VmHWM from /proc) at the end.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import { percentile, median } from './stats.mjs';
+
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function position(starts, offset) {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - starts[lo] };
+}
+
+function rng(seed) {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+function peakRssBytes(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return kib * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+  ]);
+}
+
+/** Offsets in author prose (a space between two letters, outside front matter and headings) where a word can be typed. */
+function editPlaces(text) {
+  const places = [];
+  const body = text.indexOf('\n---\n') + 5;
+  const re = /[a-z] [a-z]/g;
+  re.lastIndex = body;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (text[lineStart] === '#') continue;
+    places.push(m.index + 1);
+  }
+  return places;
+}
+
+export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, debounceMs, seed = 42, log = () => {} }) {
+  const child = spawn(process.execPath, [serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const logs = [];
+  const progress = [];
+  const waiters = new Map();
+  const published = new Map();
+  const uri = pathToFileURL(piece).href;
+
+  connection.onNotification('window/logMessage', (p) => logs.push(p.message));
+  connection.onNotification('$/progress', (p) => progress.push({ at: performance.now(), value: p.value }));
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    if (p.uri !== uri) return;
+    published.set(p.version, { at: performance.now(), count: p.diagnostics.length });
+    waiters.get(p.version)?.();
+  });
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest('workspace/configuration', (p) => p.items.map(() => null));
+  connection.listen();
+
+  const diagnosticsFor = (version) =>
+    published.has(version) ? Promise.resolve(published.get(version)) : new Promise((resolve) => waiters.set(version, () => resolve(published.get(version))));
+
+  const started = performance.now();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(root).href,
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'bench' }],
+    capabilities: {
+      general: { positionEncodings: ['utf-16'] },
+      window: { workDoneProgress: true },
+      workspace: { configuration: true, workspaceFolders: true },
+      textDocument: {
+        synchronization: { didSave: true },
+        publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true },
+        hover: { contentFormat: ['markdown', 'plaintext'] },
+        completion: { completionItem: { documentationFormat: ['markdown'] } },
+      },
+    },
+  });
+  const initializeMs = performance.now() - started;
+  connection.sendNotification('initialized', {});
+
+  let text = fs.readFileSync(piece, 'utf8');
+  let version = 1;
+  connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version, text } });
+  const first = await withTimeout(diagnosticsFor(version), 300_000, 'the first diagnostics');
+  const coldMs = first.at - started;
+  log(`  server: first diagnostics after ${Math.round(coldMs)} ms (${first.count} findings)`);
+
+  // ── didChange → diagnostics ──
+  const random = rng(seed);
+  const places = editPlaces(text);
+  const changeMs = [];
+  let pending;
+  for (let i = 0; i < edits; i++) {
+    let edit;
+    if (pending === undefined) {
+      const at = places[random(places.length)];
+      edit = { start: at, end: at, newText: 'so ' };
+      pending = at;
+    } else {
+      edit = { start: pending, end: pending + 3, newText: '' };
+      pending = undefined;
+    }
+    const starts = lineStarts(text);
+    const range = { start: position(starts, edit.start), end: position(starts, edit.end) };
+    text = text.slice(0, edit.start) + edit.newText + text.slice(edit.end);
+    version++;
+    const sent = performance.now();
+    connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: edit.newText }] });
+    const result = await withTimeout(diagnosticsFor(version), 60_000, `diagnostics of version ${version}`);
+    changeMs.push(Math.max(0, result.at - sent - debounceMs));
+  }
+
+  // ── hover: half on quotations, half anywhere ──
+  const starts = lineStarts(text);
+  const quoteOffsets = [...text.matchAll(/["“]([^"“”\n]{10,})["”]/g)].map((m) => m.index + 1 + (m[1].length >> 1));
+  const hoverMs = [];
+  for (let i = 0; i < hovers; i++) {
+    const offset = i % 2 === 0 && quoteOffsets.length ? quoteOffsets[random(quoteOffsets.length)] : random(text.length);
+    const sent = performance.now();
+    await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: position(starts, offset) });
+    hoverMs.push(performance.now() - sent);
+  }
+
+  // ── completion right after "[@" plus 0–3 typed characters of a key ──
+  const citeOffsets = [...text.matchAll(/\[@/g)].map((m) => m.index + 2);
+  const completionMs = [];
+  let completionItems = 0;
+  for (let i = 0; i < completions; i++) {
+    const offset = citeOffsets[random(citeOffsets.length)] + (i % 4);
+    const sent = performance.now();
+    const answer = await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: position(starts, offset) });
+    completionMs.push(performance.now() - sent);
+    completionItems += Array.isArray(answer) ? answer.length : (answer?.items?.length ?? 0);
+  }
+
+  // ── baseline: a hover on a document that is not open (answered without work: the transport's round trip) ──
+  const baselineMs = [];
+  const closedUri = pathToFileURL(piece + '.not-open.md').href;
+  for (let i = 0; i < hovers; i++) {
+    const sent = performance.now();
+    await connection.sendRequest('textDocument/hover', { textDocument: { uri: closedUri }, position: { line: 0, character: 0 } });
+    baselineMs.push(performance.now() - sent);
+  }
+
+  const rssBytes = peakRssBytes(child.pid);
+  await connection.sendRequest('shutdown');
+  connection.sendNotification('exit');
+  await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve();
+    }, 2000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  connection.dispose();
+
+  const summary = (list) => ({ n: list.length, p50: median(list), p99: percentile(list, 99), max: Math.max(...list) });
+  return {
+    initializeMs,
+    coldMs,
+    firstFindings: first.count,
+    change: summary(changeMs),
+    hover: summary(hoverMs),
+    completion: { ...summary(completionMs), meanItems: completionItems / Math.max(1, completions) },
+    baseline: summary(baselineMs),
+    peakRssBytes: rssBytes,
+    progressReports: progress.length,
+    loadLog: logs.filter((l) => /Loaded|Indexed|index/i.test(l)).slice(0, 5),
+    stderr: stderr.slice(0, 2000),
+  };
+}

@@ -1,0 +1,330 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: Provenance's speed, each figure next to a baseline measured
+ * in the same run (absolute times on a shared machine drift by tens of per
+ * cent between runs; ratios within one run do not).
+ *
+ * 1. CLI, whole process: `provenance check` on 2 KB / 200 KB / 2 MB pieces
+ *    against the seed article and against all 2,095 BBC articles, next to
+ *    `node -e 0` and markdownlint-cli2 (default rules) on the same piece.
+ *    Runs are interleaved round by round; medians are reported.
+ * 2. Index: cold build time and added memory for the 2,095 articles and for a
+ *    generated 10× corpus (each in a fresh process, baseline: a whitespace
+ *    split of the same texts), lookup time per quotation, warm start from the
+ *    persisted cache.
+ * 3. Server over stdio: didChange → diagnostics p50/p99 on the 200 KB piece
+ *    (debounce excluded), hover and completion p50/p99 (baseline: the round
+ *    trip of a request the server answers without work), peak RSS.
+ *
+ * Results go to bench/results/<date>-<machine>.{md,json}.
+ *
+ * Options: --quick (fewer repetitions, no 2 MB pieces, no 10× corpus),
+ *          --only=cli,index,server   --no-write   --reps=N
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
+import { generateAll, PIECE_SIZES, REPO_ROOT, WORK } from './generate-pieces.mjs';
+import { machineInfo, machineLabel } from './lib/machine.mjs';
+import { timeNode, outputOf } from './lib/process.mjs';
+import { serverLatency } from './lib/lsp-bench.mjs';
+import { median, percentile, seconds, millis, mib, ratio, fmtRatio } from './lib/stats.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const write = !args.includes('--no-write');
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'cli,index,server').split(','));
+const repsArg = Number(args.find((a) => a.startsWith('--reps='))?.slice(7));
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const SERVER = path.join(REPO_ROOT, 'dist', 'server.js');
+const MARKDOWNLINT = path.join(REPO_ROOT, 'node_modules', 'markdownlint-cli2', 'markdownlint-cli2-bin.mjs');
+const PROBE = path.join(WORK, 'index-probe.cjs');
+
+const log = (message) => process.stderr.write(message + '\n');
+
+function debounceMs() {
+  const source = fs.readFileSync(path.join(REPO_ROOT, 'server', 'src', 'lsp', 'diagnostics.ts'), 'utf8');
+  const match = /export const DEBOUNCE_MS = (\d+)/.exec(source);
+  if (!match) throw new Error('DEBOUNCE_MS not found in server/src/lsp/diagnostics.ts');
+  return Number(match[1]);
+}
+
+/**
+ * Pins each workspace's config so a config further up never changes what is
+ * measured; default rules. The size cap (1 MB by default) is raised so the
+ * 2 MB piece is checked, not skipped.
+ */
+function writeConfig(root) {
+  fs.writeFileSync(path.join(root, '.provenance.yml'), 'sources:\n  - "sources/**/*.{md,txt}"\ndocuments:\n  - "pieces/**/*.md"\nmaxFileSize: 8388608\n');
+}
+
+// ── 1. CLI ──────────────────────────────────────────────────────────────────
+
+function runCliBench(workspaces) {
+  const sizes = quick ? PIECE_SIZES.filter((s) => s.name !== '2mb') : PIECE_SIZES;
+  const rows = [];
+  for (const size of sizes) {
+    const reps = repsArg || (quick ? 3 : size.name === '2mb' ? 5 : 7);
+    const samples = {};
+    const add = (key, run) => {
+      if (run.status !== 0 && run.status !== 1) throw new Error(`${key} exited ${run.status}: ${run.stderr}`);
+      (samples[key] ??= []).push(run);
+    };
+    for (let round = 0; round < reps; round++) {
+      add('baseline', timeNode(['-e', '0'], REPO_ROOT));
+      for (const ws of ['seed', 'bbc']) {
+        const { root, pieces } = workspaces[ws];
+        const piece = path.relative(root, pieces[size.name]);
+        // Alternate which tool goes first so neither always gets the warmer file cache.
+        const order = round % 2 === 0 ? ['markdownlint', 'provenance'] : ['provenance', 'markdownlint'];
+        for (const tool of order) {
+          if (tool === 'markdownlint') add(`markdownlint/${ws}`, timeNode([MARKDOWNLINT, piece], root));
+          else add(`provenance/${ws}`, timeNode([CLI, 'check', piece], root));
+        }
+      }
+      log(`  cli ${size.name}: round ${round + 1}/${reps}`);
+    }
+    const summary = (key) => ({ ms: median(samples[key].map((r) => r.ms)), rssBytes: median(samples[key].map((r) => r.rssBytes)), runs: samples[key].length });
+    const baseline = summary('baseline');
+    for (const ws of ['seed', 'bbc']) {
+      const provenance = summary(`provenance/${ws}`);
+      const markdownlint = summary(`markdownlint/${ws}`);
+      const piece = workspaces[ws].pieces[size.name];
+      rows.push({
+        size: size.name,
+        pieceBytes: fs.statSync(piece).size,
+        corpus: ws,
+        sources: workspaces[ws].sources,
+        baseline,
+        provenance,
+        markdownlint,
+        vsMarkdownlint: ratio(provenance.ms, markdownlint.ms),
+        vsBaseline: ratio(provenance.ms, baseline.ms),
+        markdownlintVsBaseline: ratio(markdownlint.ms, baseline.ms),
+        findings: findingsOf(workspaces[ws].root, piece),
+      });
+    }
+  }
+  return rows;
+}
+
+/** One untimed run with --format json: what the check found, by rule (shows the work was done). */
+function findingsOf(root, piece) {
+  const run = outputOf([CLI, 'check', path.relative(root, piece), '--format', 'json'], root);
+  try {
+    const counts = {};
+    for (const file of JSON.parse(run.stdout).files) for (const d of file.diagnostics) counts[d.code] = (counts[d.code] ?? 0) + 1;
+    return counts;
+  } catch {
+    return { error: (run.stderr || run.stdout).slice(0, 300) };
+  }
+}
+
+// ── 2. Index ────────────────────────────────────────────────────────────────
+
+async function bundleProbe() {
+  await esbuild.build({
+    entryPoints: [path.join(REPO_ROOT, 'bench', 'lib', 'index-probe.mjs')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: PROBE,
+    logLevel: 'warning',
+  });
+}
+
+function probe(mode, root, extra = []) {
+  const run = spawnSync(process.execPath, ['--expose-gc', PROBE, mode, root, ...extra], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`index probe ${mode} ${root} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
+function runIndexBench(workspaces) {
+  const result = {};
+  const targets = quick ? ['bbc'] : ['bbc', 'bbc10x'];
+  for (const key of targets) {
+    const reps = repsArg || (quick ? 2 : key === 'bbc' ? 5 : 3);
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      runs.push(probe('build', workspaces[key].root));
+      log(`  index ${key}: build ${i + 1}/${reps}: ${Math.round(runs.at(-1).buildMs)} ms`);
+    }
+    const pick = (f) => median(runs.map(f));
+    result[key] = {
+      sources: runs[0].sources,
+      textBytes: runs[0].textBytes,
+      words: runs[0].stats.words,
+      buildMs: pick((r) => r.buildMs),
+      splitMs: pick((r) => r.splitMs),
+      readMs: pick((r) => r.readMs),
+      addedBytes: pick((r) => r.addedBytes),
+      addedRssBytes: pick((r) => r.addedRssBytes),
+      typedArrayBytes: runs[0].stats.typedArrayBytes,
+      runs: reps,
+    };
+    result[key].vsSplit = ratio(result[key].buildMs, result[key].splitMs);
+  }
+  const lookup = probe('lookup', workspaces.bbc.root);
+  result.lookup = { quotations: lookup.lookups, micros: lookup.lookupMicros, verdicts: lookup.verdicts };
+  const warm = probeWarm(workspaces.bbc.root);
+  if (warm) result.warm = warm;
+  return result;
+}
+
+/** Warm start from the persisted cache, when the probe supports it (see engine/index-cache.ts). */
+function probeWarm(root) {
+  const cacheDir = path.join(WORK, 'cache');
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  let saved;
+  try {
+    saved = probe('save', root, [cacheDir]);
+  } catch (err) {
+    log(`  index warm start: not measured (${String(err.message).split('\n')[0].slice(0, 160)})`);
+    return undefined;
+  }
+  const runs = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) runs.push(probe('warm', root, [cacheDir]));
+  return {
+    cacheBytes: saved.cacheBytes,
+    saveMs: saved.saveMs,
+    warmMs: median(runs.map((r) => r.warmMs)),
+    coldMs: median(runs.map((r) => r.coldMs)),
+    hashMs: median(runs.map((r) => r.hashMs)),
+    readMs: median(runs.map((r) => r.readMs)),
+    reused: runs[0].reused,
+  };
+}
+
+// ── 3. Server ───────────────────────────────────────────────────────────────
+
+async function runServerBench(workspaces) {
+  const ws = workspaces.bbc;
+  const result = await serverLatency({
+    serverJs: SERVER,
+    root: ws.root,
+    piece: ws.pieces['200kb'],
+    edits: quick ? 40 : 200,
+    hovers: quick ? 60 : 200,
+    completions: quick ? 60 : 200,
+    debounceMs: debounceMs(),
+    log,
+  });
+  return { ...result, piece: '200kb', corpus: 'bbc', sources: ws.sources };
+}
+
+// ── Report ──────────────────────────────────────────────────────────────────
+
+function floorsOf(results) {
+  const floors = [];
+  const cli = (size) => results.cli?.find((r) => r.corpus === 'bbc' && r.size === size);
+  const add = (what, value, limit, shown) => floors.push({ what, value, limit, pass: Number.isFinite(value) && value <= limit, shown });
+  if (cli('200kb')) add('CLI 200 KB + 2,095 articles vs markdownlint-cli2', cli('200kb').vsMarkdownlint, 0.6, fmtRatio(cli('200kb').vsMarkdownlint));
+  if (cli('2mb')) add('CLI 2 MB + 2,095 articles vs markdownlint-cli2', cli('2mb').vsMarkdownlint, 0.3, fmtRatio(cli('2mb').vsMarkdownlint));
+  const index = results.index;
+  if (index?.bbc) {
+    add('index build, 2,095 articles (ms)', index.bbc.buildMs, 500, millis(index.bbc.buildMs));
+    add('index added memory, 2,095 articles (MiB)', index.bbc.addedBytes / 2 ** 20, 50, mib(index.bbc.addedBytes));
+  }
+  if (index?.bbc10x) add('index build, 10× corpus (ms)', index.bbc10x.buildMs, 5000, millis(index.bbc10x.buildMs));
+  if (index?.warm) add('warm start from the cache (ms)', index.warm.warmMs, 100, millis(index.warm.warmMs));
+  const server = results.server;
+  if (server) {
+    add('didChange → diagnostics p99 (ms, debounce excluded)', server.change.p99, 50, millis(server.change.p99));
+    add('hover p99 (ms)', server.hover.p99, 5, millis(server.hover.p99));
+    add('completion p99 (ms)', server.completion.p99, 5, millis(server.completion.p99));
+  }
+  return floors;
+}
+
+function markdownReport(results) {
+  const m = results.machine;
+  const out = [];
+  out.push(`# Benchmark ${m.date.slice(0, 10)} — ${m.cpu}, ${m.cores} cores`);
+  out.push('');
+  out.push(`Node ${m.node}, ${m.os}, ${m.memoryGiB} GiB, commit ${m.commit}. \`npm run bench${quick ? ' -- --quick' : ''}\`; medians. Compare ratios, not absolute times: the machine is shared and absolute figures drift between runs.`);
+  out.push('');
+  out.push('## Floors');
+  out.push('');
+  out.push('| what | measured | floor | |');
+  out.push('|---|---|---|---|');
+  for (const f of results.floors) out.push(`| ${f.what} | ${f.shown} | ≤ ${f.limit} | ${f.pass ? 'pass' : '**FAIL**'} |`);
+  if (results.cli) {
+    out.push('');
+    out.push('## CLI, whole process');
+    out.push('');
+    out.push('| piece | sources | `node -e 0` | markdownlint-cli2 | provenance | provenance / markdownlint | provenance / node | peak RSS provenance | peak RSS markdownlint | findings |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of results.cli) {
+      const findings = Object.entries(r.findings).map(([k, v]) => `${k} ${v}`).join(', ');
+      out.push(`| ${r.size} (${(r.pieceBytes / 1024).toFixed(0)} KiB) | ${r.corpus === 'seed' ? 'seed article' : `${r.sources} BBC articles`} | ${seconds(r.baseline.ms)} | ${seconds(r.markdownlint.ms)} | ${seconds(r.provenance.ms)} | **${fmtRatio(r.vsMarkdownlint)}** | ${fmtRatio(r.vsBaseline)} | ${mib(r.provenance.rssBytes)} | ${mib(r.markdownlint.rssBytes)} | ${findings} |`);
+    }
+  }
+  if (results.index) {
+    const i = results.index;
+    out.push('');
+    out.push('## Source index');
+    out.push('');
+    out.push('| corpus | sources | text | words | cold build | build / whitespace split | added memory (heap + typed arrays) | of which typed arrays | added RSS |');
+    out.push('|---|---|---|---|---|---|---|---|---|');
+    for (const key of ['bbc', 'bbc10x']) {
+      const r = i[key];
+      if (!r) continue;
+      out.push(`| ${key === 'bbc' ? 'BBC' : 'BBC 10×'} | ${r.sources} | ${mib(r.textBytes)} | ${r.words.toLocaleString('en')} | ${millis(r.buildMs)} | ${fmtRatio(r.vsSplit)} | ${mib(r.addedBytes)} | ${mib(r.typedArrayBytes)} | ${mib(r.addedRssBytes)} |`);
+    }
+    out.push('');
+    out.push(`Quotation lookup over the 2,095 articles: ${i.lookup.micros.toFixed(0)} µs per quotation (${i.lookup.quotations} quotations, ${Object.entries(i.lookup.verdicts).map(([k, v]) => `${v} ${k}`).join(', ')}).`);
+    if (i.warm) {
+      out.push('');
+      out.push(`Warm start from the persisted cache (2,095 articles): ${millis(i.warm.warmMs)} (read texts ${millis(i.warm.readMs)} not included; content hashes ${millis(i.warm.hashMs)} included) vs cold build ${millis(i.warm.coldMs)} in the same process = ${fmtRatio(ratio(i.warm.warmMs, i.warm.coldMs))}; cache ${mib(i.warm.cacheBytes)}, ${i.warm.reused} sources reused.`);
+    }
+  }
+  if (results.server) {
+    const s = results.server;
+    out.push('');
+    out.push('## Language server over stdio (200 KB piece, 2,095 BBC articles)');
+    out.push('');
+    out.push('| measure | n | p50 | p99 | max |');
+    out.push('|---|---|---|---|---|');
+    out.push(`| didChange → diagnostics (debounce excluded) | ${s.change.n} | ${millis(s.change.p50)} | ${millis(s.change.p99)} | ${millis(s.change.max)} |`);
+    out.push(`| hover | ${s.hover.n} | ${millis(s.hover.p50)} | ${millis(s.hover.p99)} | ${millis(s.hover.max)} |`);
+    out.push(`| completion (${Math.round(s.completion.meanItems)} items on average) | ${s.completion.n} | ${millis(s.completion.p50)} | ${millis(s.completion.p99)} | ${millis(s.completion.max)} |`);
+    if (s.baseline) out.push(`| baseline: a request answered without work | ${s.baseline.n} | ${millis(s.baseline.p50)} | ${millis(s.baseline.p99)} | ${millis(s.baseline.max)} |`);
+    out.push('');
+    out.push(`initialize ${millis(s.initializeMs)}; first diagnostics (load + index + check) ${millis(s.coldMs)}; peak RSS ${mib(s.peakRssBytes)}; ${s.progressReports} progress notifications while loading.`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+async function main() {
+  const machine = machineInfo(REPO_ROOT);
+  log(`bench on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`);
+  if (!fs.existsSync(CLI) || !fs.existsSync(SERVER)) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
+  const workspaces = generateAll({ log });
+  for (const key of ['seed', 'bbc', 'bbc10x']) writeConfig(workspaces[key].root);
+  await bundleProbe();
+
+  const results = { machine, quick, floors: [] };
+  if (only.has('index')) results.index = runIndexBench(workspaces);
+  if (only.has('cli')) results.cli = runCliBench(workspaces);
+  if (only.has('server')) results.server = await runServerBench(workspaces);
+  results.floors = floorsOf(results);
+
+  const report = markdownReport(results);
+  process.stdout.write(report);
+  if (write) {
+    fs.mkdirSync(path.join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+    const base = path.join(REPO_ROOT, 'bench', 'results', `${machine.date.slice(0, 10)}-${machineLabel(machine)}${quick ? '-quick' : ''}`);
+    fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
+    fs.writeFileSync(`${base}.md`, report);
+    log(`wrote ${path.relative(REPO_ROOT, base)}.{md,json}`);
+  }
+}
+
+main().catch((err) => {
+  log(err.stack ?? String(err));
+  process.exitCode = 1;
+});

@@ -1,0 +1,117 @@
+/**
+ * Many pieces are checked on several threads (server/src/cli/pool.ts): the
+ * output must be the same, byte for byte and in the same order, as on one
+ * thread, whoever checked which piece — also when a worker dies.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DIST, tempWorkspace } from '../helpers/repo';
+import { runCli } from '../../server/src/cli/run';
+import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
+
+const SOURCES: Record<string, string> = {
+  'sources/dam.txt': `Dam inspection finds cracks
+
+Engineers found three cracks in the old dam during the annual inspection. "None of them threatens the structure today," the chief engineer said. Repairs will start in the autumn and cost about 400,000.
+`,
+  'sources/bridge.txt': `Footbridge closed for a week
+
+The footbridge over the canal will close for a week while its deck is replaced. "We chose the quietest week of the year," a council spokesman said.
+`,
+};
+
+/** Pieces of different sizes and verdicts, so threads finish at different times. */
+function pieces(count: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    const paragraphs: string[] = [`# Piece ${i}`];
+    for (let p = 0; p < 40 + (i % 5) * 20; p++) {
+      paragraphs.push(
+        p % 3 === 0
+          ? `The engineer said "none of them threatens the structure today" [@dam], paragraph ${p}.`
+          : p % 3 === 1
+            ? `A spokesman said "we chose the busiest week of the year" [@bridge], paragraph ${p}.`
+            : `Someone said "words that appear in no source at all, number ${p}" [@dam], and it was not checked.`,
+      );
+    }
+    files[`pieces/piece-${String(i).padStart(2, '0')}.md`] = paragraphs.join('\n\n') + '\n';
+  }
+  return files;
+}
+
+async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string; stats?: PoolStats }> {
+  let stdout = '';
+  let stderr = '';
+  let stats: PoolStats | undefined;
+  const code = await runCli({
+    argv,
+    cwd,
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    onPoolStats: (s) => (stats = s),
+  });
+  return { code, stdout, stderr, stats };
+}
+
+test('parallel: several threads give the same output, in the same order, as one', async () => {
+  const root = tempWorkspace({ ...SOURCES, ...pieces(12) });
+  for (const format of ['json', 'stylish', 'sarif', 'github']) {
+    const one = await run(['check', 'pieces', '--format', format, '--jobs', '1'], root);
+    const two = await run(['check', 'pieces', '--format', format, '--jobs', '3'], root);
+    assert.equal(one.stats?.workers, 0);
+    assert.equal(two.stats?.workers, 2);
+    assert.equal(two.stats!.checkedBy.reduce((a, b) => a + b, 0), 12, 'every piece checked exactly once');
+    assert.equal(two.code, one.code);
+    assert.equal(two.stdout, one.stdout, format);
+  }
+  const json = JSON.parse((await run(['check', 'pieces', '--format', 'json'], root)).stdout);
+  assert.deepEqual(
+    json.files.map((f: { path: string }) => f.path),
+    Array.from({ length: 12 }, (_, i) => `pieces/piece-${String(i).padStart(2, '0')}.md`),
+  );
+});
+
+test('parallel: by default, workers start only when there are several pieces with enough text', async () => {
+  const many = pieces(12);
+  assert.ok(Object.values(many).join('').length > PARALLEL_MIN_BYTES);
+  const root = tempWorkspace({ ...SOURCES, ...many, 'small/a.md': 'One "quotation" here.\n', 'small/b.md': 'Another line.\n' });
+  const big = await run(['check', 'pieces'], root);
+  assert.equal(big.stats?.workers, Math.min(os.availableParallelism() - 1, 7));
+  const small = await run(['check', 'small'], root);
+  assert.equal(small.stats?.workers, 0);
+  const single = await run(['check', 'pieces/piece-00.md'], root);
+  assert.equal(single.stats?.workers, 0);
+});
+
+test('parallel: pieces claimed by a worker that dies are checked on the main thread', async () => {
+  const root = tempWorkspace({ ...SOURCES, ...pieces(8) });
+  const expected = (await run(['check', 'pieces', '--format', 'json', '--jobs', '1'], root)).stdout;
+  process.env.PROVENANCE_TEST_FAULTS = 'cli-worker';
+  try {
+    const crashed = await run(['check', 'pieces', '--format', 'json', '--jobs', '2'], root);
+    assert.equal(crashed.stdout, expected);
+    assert.equal(crashed.stats!.checkedBy[1], 0, 'the dead worker answered nothing');
+    assert.equal(crashed.stats!.checkedBy[0], 8);
+  } finally {
+    delete process.env.PROVENANCE_TEST_FAULTS;
+  }
+});
+
+test('parallel: the bundled dist/cli.js is its own worker script', () => {
+  const root = tempWorkspace({ ...SOURCES, ...pieces(6) });
+  const cli = path.join(DIST, 'cli.js');
+  const one = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '1'], { cwd: root, encoding: 'utf8' });
+  const two = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], { cwd: root, encoding: 'utf8' });
+  assert.equal(two.status, one.status, two.stderr);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(JSON.parse(two.stdout).files.length, 6);
+  const crashed = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PROVENANCE_TEST_FAULTS: 'cli-worker' },
+  });
+  assert.equal(crashed.stdout, one.stdout);
+});
