@@ -133,8 +133,10 @@ export function parseRegistry(text: string | undefined): RegistryResult {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
   for (const error of document.errors) {
     const [start, end] = error.pos;
-    findings.push(problem({ start, end: Math.max(start, end) }, `Entity registry is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}.`));
+    findings.push(problem({ start, end: Math.max(start, end) }, `Entity registry is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}; no entry is used until it is fixed.`));
   }
+  // A syntax error makes the rest guesswork: report it alone rather than a cascade of follow-on problems.
+  if (document.errors.length) return { entries: [], findings };
   let data: unknown;
   try {
     data = document.toJS({ maxAliasCount: 100 });

@@ -40,24 +40,30 @@ function snippet(source: Source, sentence: Span, mention: Span): string {
   const before = source.text.slice(sentence.start, mention.start).replace(/\s+/g, ' ');
   const name = source.text.slice(mention.start, mention.end).replace(/\s+/g, ' ');
   const after = source.text.slice(mention.end, sentence.end).replace(/\s+/g, ' ');
-  const lead = before.length > 90 ? '…' + before.slice(before.length - 89).replace(/^\S*\s/, '') : before;
-  const tail = after.length > 110 ? after.slice(0, 109).replace(/\s\S*$/, '') + '…' : after;
+  const lead = before.length > 70 ? '…' + before.slice(before.length - 69).replace(/^\S*\s/, '') : before;
+  const tail = after.length > 80 ? after.slice(0, 79).replace(/\s\S*$/, '') + '…' : after;
   return `${escapeMarkdown(lead.trimStart())}**${escapeMarkdown(name)}**${escapeMarkdown(tail.trimEnd())}`;
 }
 
-/** Mentions spread over sources: the first in each source, then the rest, so three snippets show three sources. */
+/**
+ * Mentions spread over sources and sentences: the first in each source, then
+ * the others, one per sentence — so three snippets show as much as they can.
+ */
 function spread(mentions: readonly SourceMention[]): SourceMention[] {
   const firsts: SourceMention[] = [];
   const rest: SourceMention[] = [];
-  const seen = new Set<string>();
+  const sources = new Set<string>();
+  const sentences = new Set<string>();
   for (const m of mentions) {
-    if (seen.has(m.sourceId)) rest.push(m);
+    const sentence = `${m.sourceId}:${m.sentence.start}`;
+    if (sentences.has(sentence)) continue;
+    sentences.add(sentence);
+    if (sources.has(m.sourceId)) rest.push(m);
     else {
-      seen.add(m.sourceId);
+      sources.add(m.sourceId);
       firsts.push(m);
     }
   }
-  // Prefer a full-name mention as the first snippet of a source.
   return [...firsts, ...rest];
 }
 
@@ -94,7 +100,12 @@ export function entityCard(entity: Entity, mention: PieceMention, source: (id: s
     lines.push('', '*In the team registry; no source mentions it yet.*');
   }
 
-  const statements = [...entity.statements].sort((a, b) => b.quotes.length - a.quotes.length).slice(0, MAX_STATEMENTS);
+  // Direct quotations first; a statement whose sentence is already a snippet above adds nothing.
+  const shownSentences = new Set(spread(entity.mentions).slice(0, MAX_SNIPPETS).map((m) => `${m.sourceId}:${m.sentence.start}`));
+  const statements = [...entity.statements]
+    .filter((s) => s.quotes.length > 0 || !shownSentences.has(`${s.sourceId}:${s.sentence.start}`))
+    .sort((a, b) => b.quotes.length - a.quotes.length)
+    .slice(0, MAX_STATEMENTS);
   if (statements.length) {
     lines.push('', `**Reported statements** (${entity.statements.length})`);
     for (const statement of statements) {
@@ -102,8 +113,8 @@ export function entityCard(entity: Entity, mention: PieceMention, source: (id: s
       if (!src) continue;
       const quote = statement.quotes[0];
       const words = quote
-        ? `“${escapeMarkdown(shorten(src.text.slice(quote.start, quote.end), 150))}”`
-        : escapeMarkdown(shorten(src.text.slice(statement.sentence.start, statement.sentence.end), 150));
+        ? `“${escapeMarkdown(shorten(src.text.slice(quote.start, quote.end), 140))}”`
+        : escapeMarkdown(shorten(src.text.slice(statement.sentence.start, statement.sentence.end), 140));
       lines.push(`- *${escapeMarkdown(statement.verb)}:* ${words} — ${sourceLink(src, statement.sentence.start)}`);
     }
   }

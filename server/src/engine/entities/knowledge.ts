@@ -353,7 +353,9 @@ export class EntityKnowledge {
     const bySurname = new Map<string, Draft[]>();
     for (const draft of drafts.values()) {
       const words = draft.key.split(' ');
-      if (words.length !== 2 || this.decideType(draft, firstNames) !== 'person') continue;
+      // A variant spelling may have no type evidence of its own; it joins a person it is one letter away from.
+      const type = this.decideType(draft, firstNames);
+      if (words.length !== 2 || (type !== 'person' && type !== undefined)) continue;
       bySurname.set(words[1], [...(bySurname.get(words[1]) ?? []), draft]);
     }
     for (const group of bySurname.values()) {
@@ -362,7 +364,7 @@ export class EntityKnowledge {
       for (let i = 1; i < group.length; i++) {
         const variant = group[i];
         const first = variant.key.split(' ')[0];
-        const target = group.slice(0, i).find((d) => !d.mergedInto && sameNameVariant(d.key.split(' ')[0], first));
+        const target = group.slice(0, i).find((d) => !d.mergedInto && this.decideType(d, firstNames) === 'person' && sameNameVariant(d.key.split(' ')[0], first));
         if (target) variant.mergedInto = target;
       }
     }

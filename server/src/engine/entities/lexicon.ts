@@ -128,7 +128,7 @@ export const ORG_WORDS = set(`
 export const MEDIA_WORDS = set(`
   tv television radio news times post guardian telegraph independent chronicle herald mail mirror sun express standard observer
   journal gazette tribune economist newsnight today programme channel broadcasting press reuters bloomberg
-  magazine review weekly daily online
+  magazine review weekly daily online courier echo argus advertiser sentinel bulletin inquirer examiner dispatch despatch globe
 `);
 
 /** Media outlets known by an acronym or one word. */

@@ -71,7 +71,8 @@ function completionIndex(knowledge: EntityKnowledge): Array<{ key: string; label
     for (const entity of knowledge.entities) {
       // Offer names worth typing: typed entities, or ones the sources mention more than once.
       if (!entity.type && entity.mentions.length < 2 && !entity.registry) continue;
-      for (const label of [entity.name, ...entity.aliases.filter((a) => a.includes(' ') || a === entity.acronym)]) index.push({ key: label.toLowerCase(), label, entity });
+      // Full name, surname, acronym and registry aliases all lead to the entity ("Lav" offers Lavrov).
+      for (const label of [entity.name, ...entity.aliases.filter((a) => !/^(mr|mrs|ms) /i.test(a))]) index.push({ key: label.toLowerCase(), label, entity });
     }
     index.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     completionIndexes.set(knowledge, index);
