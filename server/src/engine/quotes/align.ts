@@ -47,8 +47,10 @@ export function alignWords(quote: Int32Array, parts: readonly QuotePart[], windo
   const gapAfterRow = new Map<number, QuotePart>();
   for (const part of parts) if (part.first > 0 && part.gap !== 'start') gapAfterRow.set(part.first, part);
   const jumped = new Map<number, { best: Int32Array; from: Int32Array }>();
-  /** The row a move into row `i` starts from: the jumped row when a part begins there. */
-  const predecessorRow = (i: number): Int32Array => jumped.get(i)?.best ?? score.subarray(i * width, (i + 1) * width);
+  /** `predecessors[i]`: the row a move out of row `i` starts from (the jumped row when a part begins there). */
+  const predecessors: Int32Array[] = [];
+  const predecessorRow = (i: number): Int32Array => predecessors[i];
+  predecessors.push(score.subarray(0, width));
   /** Whether quotation words `i - 2` and `i - 1` are in one part (a swap must not straddle a mark). */
   const samePart = (i: number): boolean => i >= 2 && !gapAfterRow.has(i - 1);
 
@@ -72,7 +74,13 @@ export function alignWords(quote: Int32Array, parts: readonly QuotePart[], windo
       row[j] = best;
     }
     const gap = gapAfterRow.get(i);
-    if (gap && i < m) jumped.set(i, jumpRow(row, gap));
+    if (gap && i < m) {
+      const jump = jumpRow(row, gap);
+      jumped.set(i, jump);
+      predecessors.push(jump.best);
+    } else {
+      predecessors.push(row);
+    }
   }
 
   // Free end: the best last column of the last row (earliest on ties).

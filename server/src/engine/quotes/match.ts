@@ -65,7 +65,9 @@ const NEAR_CANDIDATES = 4;
 /** Similarity bonus that lets a cited source win over an uncited one that is only slightly closer. */
 const PREFERRED_BONUS = 0.1;
 /** Trigrams this frequent say little about where a misquotation comes from; skip them when voting. */
-const VOTE_POSTING_LIMIT = 2000;
+const VOTE_POSTING_LIMIT = 500;
+/** Postings visited when voting, once the rarest key has voted. */
+const VOTE_BUDGET = 1500;
 /** Longest quotation that may fall back to a full scan with single-word votes. */
 const SCAN_FALLBACK_MAX_WORDS = 8;
 /** Above this many candidates for a verbatim match, filter them with more trigrams. */
@@ -73,8 +75,6 @@ const VERIFY_FILTER_THRESHOLD = 16;
 /** Sources longer than this are not aligned as a whole (a window around the votes instead). */
 const WHOLE_SOURCE_MAX_WORDS = 20000;
 
-const DIAGONAL_OFFSET = 1 << 24;
-const DIAGONAL_RANGE = 1 << 25;
 
 /** Matches a quotation (its content as written, editorial marks included) against the index. */
 export function matchQuotation(index: SourceIndex, quoteText: string, options: MatchOptions = {}): QuoteResult {
@@ -110,18 +110,19 @@ export function matchQuotation(index: SourceIndex, quoteText: string, options: M
   // similarity, with a bonus for a cited source.
   const threshold = options.nearThreshold ?? DEFAULT_NEAR_THRESHOLD;
   const folds = quoteFolds(quote);
-  let best: { match: QuoteMatch; near: boolean; score: number } | undefined;
+  let best: { entry: IndexedSource; pairs: AlignedPair[]; near: boolean; score: number } | undefined;
   for (const candidate of nearCandidates(index, quote, preferred)) {
     const window = windowFolds(vocabulary, candidate.entry.words, candidate.from, candidate.to);
     const alignment = alignWords(folds, quote.parts, window);
     const pairs = alignment.pairs.map((pair) => ({ quote: pair.quote, source: pair.source < 0 ? -1 : pair.source + candidate.from }));
-    const { match, wordsFound } = describeMatch(vocabulary, quote, candidate.entry, pairs);
-    const near = match.similarity >= threshold && wordsFound >= MIN_NEAR_MATCHED_WORDS;
-    const score = match.similarity + (preferred.includes(candidate.entry.slot) ? PREFERRED_BONUS : 0);
-    if (!best || (near && !best.near) || (near === best.near && score > best.score)) best = { match, near, score };
+    const { similarity, wordsFound } = scoreAlignment(vocabulary, quote, candidate.entry.words, pairs);
+    const near = similarity >= threshold && wordsFound >= MIN_NEAR_MATCHED_WORDS;
+    const score = similarity + (preferred.includes(candidate.entry.slot) ? PREFERRED_BONUS : 0);
+    if (!best || (near && !best.near) || (near === best.near && score > best.score)) best = { entry: candidate.entry, pairs, near, score };
   }
   if (!best) return { verdict: 'none', exactSourceIds: [], quoteWordCount: m };
-  return { verdict: best.near ? 'near' : 'none', exactSourceIds: [], best: best.match, quoteWordCount: m };
+  const { match } = describeMatch(vocabulary, quote, best.entry, best.pairs);
+  return { verdict: best.near ? 'near' : 'none', exactSourceIds: [], best: match, quoteWordCount: m };
 }
 
 // ---------------------------------------------------------------------------
@@ -316,14 +317,19 @@ function nearCandidates(index: SourceIndex, quote: ParsedQuotation, preferred: n
   if (votes.size === 0 && m <= SCAN_FALLBACK_MAX_WORDS) votes = wordVotes(index, quote);
 
   // Per source: its best cluster of nearby diagonals (omission quotes: all its votes).
+  // Sources with a small fraction of the top source's votes cannot make the shortlist.
+  const totals = new Map<number, number>();
+  let topTotal = 0;
+  for (const [slot, byDiagonal] of votes) {
+    let total = 0;
+    for (const count of byDiagonal.values()) total += count;
+    totals.set(slot, total);
+    topTotal = Math.max(topTotal, total);
+  }
   const bySlot = new Map<number, { diagonals: number[]; counts: number[] }>();
-  for (const [key, count] of votes) {
-    const slot = Math.floor(key / DIAGONAL_RANGE);
-    const diagonal = (key % DIAGONAL_RANGE) - DIAGONAL_OFFSET;
-    let entry = bySlot.get(slot);
-    if (!entry) bySlot.set(slot, (entry = { diagonals: [], counts: [] }));
-    entry.diagonals.push(diagonal);
-    entry.counts.push(count);
+  for (const [slot, byDiagonal] of votes) {
+    if (totals.get(slot)! * 4 < topTotal && !preferred.includes(slot)) continue;
+    bySlot.set(slot, { diagonals: [...byDiagonal.keys()], counts: [...byDiagonal.values()] });
   }
   const tolerance = 3 + quote.parts.reduce((sum, part) => sum + part.maxSkip, 0);
   const slack = Math.max(10, Math.ceil(m / 2)) + tolerance;
@@ -383,38 +389,64 @@ function windowAround(entry: IndexedSource, from: number, to: number, quoteWords
   return { entry, from: start, to: end };
 }
 
-function diagonalKey(slot: number, diagonal: number): number {
-  return slot * DIAGONAL_RANGE + diagonal + DIAGONAL_OFFSET;
+/** Votes per source, per diagonal (nested maps keep keys small integers: no boxed numbers). */
+type Votes = Map<number, Map<number, number>>;
+
+function addVote(votes: Votes, slot: number, diagonal: number, weight: number): void {
+  let bySource = votes.get(slot);
+  if (!bySource) votes.set(slot, (bySource = new Map()));
+  bySource.set(diagonal, (bySource.get(diagonal) ?? 0) + weight);
 }
 
-function trigramVotes(index: SourceIndex, quote: ParsedQuotation): Map<number, number> {
-  const votes = new Map<number, number>();
+/**
+ * Votes of the quotation's trigrams, rarest first. Common trigrams add little
+ * and cost much, so once the rare ones have voted, voting stops at a budget of
+ * postings (a misquotation keeps plenty of rare trigrams).
+ */
+function trigramVotes(index: SourceIndex, quote: ParsedQuotation): Votes {
   const words = quote.words;
+  const trigrams: { key: number; at: number; count: number }[] = [];
   for (const part of quote.parts) {
     for (let i = part.first; i + 2 < part.end; i++) {
       if (words[i].fold === UNKNOWN || words[i + 1].fold === UNKNOWN || words[i + 2].fold === UNKNOWN) continue;
       const key = trigramKey(words[i].fold, words[i + 1].fold, words[i + 2].fold);
-      if (index.postingCount(key) > VOTE_POSTING_LIMIT) continue;
-      index.forEachPosting(key, (slot, position) => {
-        const k = diagonalKey(slot, position - i);
-        votes.set(k, (votes.get(k) ?? 0) + 3);
-      });
+      const count = index.postingCount(key);
+      if (count > 0 && count <= VOTE_POSTING_LIMIT) trigrams.push({ key, at: i, count });
     }
+  }
+  return castVotes(trigrams, 3, (key, visit) => index.forEachPosting(key, visit));
+}
+
+/** Adds `weight` per posting to (source, diagonal), rarest keys first, within the budget. */
+function castVotes(
+  keys: { key: number; at: number; count: number }[],
+  weight: number,
+  forEach: (key: number, visit: (slot: number, position: number) => void) => void,
+): Votes {
+  const votes: Votes = new Map();
+  keys.sort((a, b) => a.count - b.count);
+  let visited = 0;
+  for (const { key, at, count } of keys) {
+    if (visited > 0 && visited + count > VOTE_BUDGET) break;
+    visited += count;
+    forEach(key, (slot, position) => addVote(votes, slot, position - at, weight));
   }
   return votes;
 }
 
 /** Single-word votes for short quotations sharing no trigram; keeps diagonals with 2+ words. Very common words do not vote. */
-function wordVotes(index: SourceIndex, quote: ParsedQuotation): Map<number, number> {
-  const votes = new Map<number, number>();
-  quote.words.forEach((word, i) => {
-    if (word.fold === UNKNOWN || index.wordPostingCount(word.fold) > VOTE_POSTING_LIMIT) return;
-    index.forEachWordPosting(word.fold, (slot, position) => {
-      const k = diagonalKey(slot, position - i);
-      votes.set(k, (votes.get(k) ?? 0) + 1);
-    });
+function wordVotes(index: SourceIndex, quote: ParsedQuotation): Votes {
+  const words: { key: number; at: number; count: number }[] = [];
+  quote.words.forEach((word, at) => {
+    if (word.fold === UNKNOWN) return;
+    const count = index.wordPostingCount(word.fold);
+    if (count > 0 && count <= VOTE_POSTING_LIMIT) words.push({ key: word.fold, at, count });
   });
-  for (const [k, count] of votes) if (count < 2) votes.delete(k);
+  const votes = castVotes(words, 1, (key, visit) => index.forEachWordPosting(key, visit));
+  for (const [slot, byDiagonal] of votes) {
+    for (const [diagonal, count] of byDiagonal) if (count < 2) byDiagonal.delete(diagonal);
+    if (byDiagonal.size === 0) votes.delete(slot);
+  }
   return votes;
 }
 
@@ -437,9 +469,28 @@ function sameAsWritten(vocabulary: Vocabulary, word: QuoteWord, id: number): boo
 }
 
 /**
- * The match as reported, plus how many quotation words were found in the
- * passage with case aside (a case-only change still shows the word is there).
+ * Similarity (words equal as written / max(quotation words, aligned source
+ * words)) and how many quotation words were found in the passage with case
+ * aside (a case-only change still shows the word is there).
  */
+function scoreAlignment(vocabulary: Vocabulary, quote: ParsedQuotation, words: Uint32Array, pairs: AlignedPair[]): { similarity: number; wordsFound: number } {
+  let equalWords = 0;
+  let wordsFound = 0;
+  let sourceWordCount = 0;
+  for (const pair of pairs) {
+    if (pair.source < 0) continue;
+    sourceWordCount++;
+    if (pair.quote < 0) continue;
+    const word = quote.words[pair.quote];
+    const id = words[pair.source];
+    if (vocabulary.fold[id] !== word.fold) continue;
+    wordsFound++;
+    if (sameAsWritten(vocabulary, word, id)) equalWords++;
+  }
+  return { similarity: equalWords / Math.max(quote.words.length, sourceWordCount), wordsFound };
+}
+
+/** The match as reported (see `scoreAlignment` for the figures). */
 function describeMatch(
   vocabulary: Vocabulary,
   quote: ParsedQuotation,
@@ -461,17 +512,11 @@ function describeMatch(
     diff.push({ op, quote: run.quote.join(' '), source: run.source.join(' ') });
     run = undefined;
   };
-  let equalWords = 0;
-  let wordsFound = 0;
-  let sourceWordCount = 0;
   pairs.forEach((pair, at) => {
     const currentPart = pairPart[at];
     const word = pair.quote >= 0 ? quote.words[pair.quote] : undefined;
     const id = pair.source >= 0 ? words[pair.source] : -1;
-    if (pair.source >= 0) sourceWordCount++;
     const equal = word !== undefined && id >= 0 && sameAsWritten(vocabulary, word, id);
-    if (equal) equalWords++;
-    if (word && id >= 0 && vocabulary.fold[id] === word.fold) wordsFound++;
     if (!run || run.equal !== equal || run.part !== currentPart) {
       flush();
       run = { equal, part: currentPart, quote: [], source: [] };
@@ -534,7 +579,7 @@ function describeMatch(
   });
   suggestion += quote.text.slice(cursor);
 
-  const similarity = equalWords / Math.max(quote.words.length, sourceWordCount);
+  const { similarity, wordsFound } = scoreAlignment(vocabulary, quote, words, pairs);
   return {
     match: {
       sourceId: source.id,
