@@ -328,6 +328,7 @@ export class Workbench {
         file = /in file (.+?) of folder/.exec(row.aria)?.[1] ?? row.aria;
         continue;
       }
+      if (row.level !== '2') continue; // level 3: a marker's related information ("The passage in …")
       const position = /Ln (\d+), Col (\d+)/.exec(row.position);
       markers.push({
         file,
@@ -393,7 +394,8 @@ export class Workbench {
    * activation stays at "Activating...".
    */
   async runningExtension(extensionName) {
-    await this.runCommand('Developer: Show Running Extensions');
+    // The editor follows activation live; open it only once.
+    if ((await this.activeTabName()) !== 'Running Extensions') await this.runCommand('Developer: Show Running Extensions');
     const list = '.runtime-extensions-editor .monaco-list';
     await this.waitFor('the Running Extensions editor to list extensions', () => this.page.locator(`${list} .monaco-list-row`).first().isVisible());
     const rows = await this.collectRows(list, { id: '@aria-label', name: '.name', activation: '.activation-time', message: '.msg' });
