@@ -76,13 +76,22 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
  * citation keys never count as the author's.
  */
 export function detectionText(parsed: ParsedDocument): string {
-  const chars = parsed.masked.split('');
-  const blank = (span: Span) => {
-    for (let i = span.start; i < span.end && i < chars.length; i++) if (chars[i] !== '\n') chars[i] = ' ';
-  };
-  for (const quotation of parsed.quotations) if (quotation.kind === 'inline') blank(quotation.contentSpan);
-  for (const citation of parsed.citations) blank(citation.reference ?? citation.group);
-  return chars.join('');
+  const blanks: Span[] = [];
+  for (const quotation of parsed.quotations) if (quotation.kind === 'inline') blanks.push(quotation.contentSpan);
+  for (const citation of parsed.citations) blanks.push(citation.reference ?? citation.group);
+  blanks.sort((a, b) => a.start - b.start);
+  const text = parsed.masked;
+  const parts: string[] = [];
+  let at = 0;
+  for (const blank of blanks) {
+    const start = Math.max(blank.start, at);
+    const end = Math.min(blank.end, text.length);
+    if (end <= start) continue;
+    parts.push(text.slice(at, start), text.slice(start, end).replace(/[^\n]/g, ' '));
+    at = end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 export function checkClaims(analysis: Analysis): ClaimCheck[] {
@@ -133,7 +142,7 @@ function sourcingOf(
   citationsByBlock: Map<number, Citation[]>,
   blockEndCitations: Map<number, Citation[]>,
   verified: ReturnType<Analysis['quoteChecks']>,
-  outlets: Outlet[],
+  outlets: OutletIndex,
   analysis: Analysis,
 ): Sourcing | undefined {
   const { span } = sentence;
@@ -146,9 +155,8 @@ function sourcingOf(
   if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
   const quoted = verified.filter((c) => within(c.quotation.span, span));
   if (quoted.length) return { by: 'quotation', sourceIds: [...new Set(quoted.flatMap((c) => (c.result.best ? [c.result.best.sourceId] : [])))] };
-  if (verdict.signals.some((s) => s.kind === 'reported-speech') && outlets.length) {
-    const lower = text.slice(span.start, span.end).toLowerCase();
-    const named = outlets.filter((o) => containsWord(lower, o.needle));
+  if (verdict.signals.some((s) => s.kind === 'reported-speech') && outlets.size) {
+    const named = outletsNamedIn(text.slice(span.start, span.end).toLowerCase(), outlets);
     if (named.length) return { by: 'according-to', sourceIds: [...new Set(named.map((o) => o.sourceId))] };
   }
   return undefined;
@@ -174,21 +182,37 @@ interface Outlet {
   sourceId: string;
 }
 
-const outletCache = new WeakMap<Corpus, { generation: number; outlets: Outlet[] }>();
+/** Outlets and titles by their first word, so a sentence only tests the few that could occur in it. */
+type OutletIndex = Map<string, Outlet[]>;
+
+const outletCache = new WeakMap<Corpus, { generation: number; outlets: OutletIndex }>();
 
 /** Outlets and titles of the sources, lower case, for "according to …" (once per corpus generation). */
-function outletNeedles(corpus: Corpus): Outlet[] {
+function outletNeedles(corpus: Corpus): OutletIndex {
   const cached = outletCache.get(corpus);
   if (cached && cached.generation === corpus.generation) return cached.outlets;
-  const outlets: Outlet[] = [];
+  const outlets: OutletIndex = new Map();
   for (const source of corpus.sources().values()) {
     for (const value of [source.meta.outlet, source.meta.title]) {
       const needle = value?.trim().toLowerCase();
-      if (needle && needle.length >= 4) outlets.push({ needle, sourceId: source.id });
+      const first = needle?.match(/[\p{L}\p{N}]+/u)?.[0];
+      if (!needle || needle.length < 4 || !first) continue;
+      const list = outlets.get(first) ?? [];
+      list.push({ needle, sourceId: source.id });
+      outlets.set(first, list);
     }
   }
   outletCache.set(corpus, { generation: corpus.generation, outlets });
   return outlets;
+}
+
+/** Sources whose outlet or title the sentence names. */
+function outletsNamedIn(lower: string, outlets: OutletIndex): Outlet[] {
+  const named: Outlet[] = [];
+  for (const word of new Set(lower.match(/[\p{L}\p{N}]+/gu) ?? [])) {
+    for (const outlet of outlets.get(word) ?? []) if (containsWord(lower, outlet.needle)) named.push(outlet);
+  }
+  return named;
 }
 
 function containsWord(haystack: string, needle: string): boolean {
