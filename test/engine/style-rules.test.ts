@@ -194,6 +194,15 @@ test('team rules: problems are reported at their exact line; the other rules kee
   assert.deepEqual(found.map((f) => f.ruleId), ['team/fine']);
 });
 
+test('team rules: ^ and $ anchor at lines; case follows ignoreCase', () => {
+  const config = "teamRules:\n  openers:\n    kind: existence\n    patterns: ['^So,', 'etc\\.$']\n    ignoreCase: false\n";
+  const { engine, configFindings } = setup(config);
+  assert.deepEqual(configFindings, []);
+  const text = 'So, the first line ends with etc.\nso, a second line of the same paragraph, etc.\n\n- So, a list item.\n';
+  const found = engine.check({ uri: DOC_URI, text }).filter((f) => f.ruleId === 'team/openers');
+  assert.deepEqual(found.map((f) => `${at(text, f.span.start)} ${text.slice(f.span.start, f.span.end)}`), ['1:1 So,', '1:30 etc.', '2:42 etc.']);
+});
+
 test('team rules: a pattern that would backtrack forever runs in linear time', () => {
   const config = "teamRules:\n  slow:\n    kind: existence\n    patterns: ['(a+)+$']\n";
   const { engine, configFindings } = setup(config);

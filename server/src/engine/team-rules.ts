@@ -52,6 +52,11 @@ export function isTeamRuleId(ruleId: string): boolean {
   return ruleId.startsWith(TEAM_RULE_PREFIX);
 }
 
+/** A rule's docs page relative to docs/rules/: `quote/misquote.md`, and `team.md` for every team rule. */
+export function ruleDocPage(ruleId: string): string {
+  return isTeamRuleId(ruleId) ? 'team.md' : `${ruleId}.md`;
+}
+
 const severity: JsonSchema = { type: 'string', enum: ['off', 'error', 'warning', 'information', 'hint'], description: 'Severity of the rule\'s findings (default: warning).' };
 const scope: JsonSchema = { type: 'string', enum: SCOPES, description: '`prose` (paragraphs, lists, tables), `heading`, or `quotation` (the words inside quotations).' };
 const replacement: JsonSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -165,7 +170,8 @@ function buildRule(name: string, d: Record<string, unknown>, problems: TeamRuleP
     const problem = patternProblem(source);
     if (problem) return say(['patterns', i], problem);
     try {
-      patterns.push({ source, regex: RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) });
+      // MULTILINE: `^` and `$` are line anchors, as a writer reading the piece line by line expects.
+      patterns.push({ source, regex: RE2JS.compile(source, RE2JS.MULTILINE | (ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)) });
     } catch (err) {
       say(['patterns', i], `pattern is not a valid RE2 regular expression: ${(err as Error).message.replace(/^error parsing regexp: /, '')}`);
     }
@@ -300,7 +306,7 @@ teamRules:
 |---|---|---|
 | \`kind\` | both | \`existence\` flags what it finds; \`substitution\` flags each key of \`swap\` and offers its value as a quick fix |
 | \`tokens\` | existence | words or phrases to flag (phrase syntax below) |
-| \`patterns\` | existence | RE2 regular expressions; no backreferences (\`\\1\`), lookahead or lookbehind — such a pattern is reported as \`config/invalid\` at its line. \`\\b\` is an ASCII word boundary: for words with accents use \`tokens\` |
+| \`patterns\` | existence | RE2 regular expressions; no backreferences (\`\\1\`), lookahead or lookbehind — such a pattern is reported as \`config/invalid\` at its line. \`^\` and \`$\` match at line starts and ends (list and quote markers count as spaces); \`\\b\` is an ASCII word boundary: for words with accents use \`tokens\` |
 | \`swap\` | substitution | phrase → replacement (a string, or a list: one quick fix each); the replacement takes the capitalisation of what was written |
 | \`message\` | both | the finding's message: \`{match}\` becomes the words found, \`{replacement}\` the first replacement |
 | \`scope\` | both | where to look: \`prose\` (default: paragraphs, lists, tables), \`heading\`, \`quotation\` (the words inside quotations; reported without a fix, as a quotation cannot be reworded), or a list |

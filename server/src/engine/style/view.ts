@@ -33,7 +33,8 @@ export interface StyleView {
   ranges(scopes: readonly Scope[]): TextRange[];
   /**
    * The masked text with everything outside the given scopes blanked to
-   * spaces (same length and offsets): what team regular expressions run on.
+   * spaces, line breaks kept (same length, offsets and lines): what team
+   * regular expressions run on.
    */
   blanked(scopes: readonly Scope[]): string;
 }
@@ -138,16 +139,21 @@ function buildView(parsed: ParsedDocument): StyleView {
         let at = 0;
         for (const range of ranges(scopes)) {
           if (range.start < at) continue;
-          parts.push(' '.repeat(range.start - at), text.slice(range.start, range.end));
+          parts.push(blankOut(text.slice(at, range.start)), text.slice(range.start, range.end));
           at = range.end;
         }
-        parts.push(' '.repeat(text.length - at));
+        parts.push(blankOut(text.slice(at)));
         blank = parts.join('');
         blankedCache.set(key, blank);
       }
       return blank;
     },
   };
+}
+
+/** Spaces for every character but line breaks, so `^` and `$` still see the lines. */
+function blankOut(text: string): string {
+  return text.replace(/[^\r\n]/g, ' ');
 }
 
 /** The range of a sorted, disjoint list that contains `span` entirely, if any. */
