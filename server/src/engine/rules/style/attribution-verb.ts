@@ -81,7 +81,11 @@ function evidenceAfter(tokens: readonly Token[], end: number): Evidence | undefi
   return undefined;
 }
 
-/** `"…," he claimed` / `"…," claimed Lavrov`: a quotation ends a few words before the verb. */
+/**
+ * `"…," he claimed` / `"…?" claimed Lavrov`: a quotation that ends on a comma,
+ * question or exclamation mark a few words before the verb. (One that ends on
+ * a full stop ends its sentence: the verb belongs to the next one.)
+ */
 function followsQuotation(analysis: Analysis, range: TextRange, verbStart: number): boolean {
   const masked = analysis.parsed.masked;
   // The last quotation that ends before the verb (quotations are in document order).
@@ -96,7 +100,9 @@ function followsQuotation(analysis: Analysis, range: TextRange, verbStart: numbe
   for (let i = low - 1; i >= 0 && i >= low - 3; i--) {
     const quotation = quotations[i];
     if (quotation.kind !== 'inline' || quotation.blockIndex !== range.blockIndex || quotation.span.end < verbStart - 80) continue;
-    if (/^[\s,]*(?:[\p{L}\p{M}\p{N}'\u2019.-]+\s+){0,4}$/u.test(masked.slice(quotation.span.end, verbStart))) return true;
+    const between = masked.slice(quotation.span.end, verbStart);
+    const trailing = /[,!?\u2026]\s*$/.test(masked.slice(quotation.contentSpan.start, quotation.contentSpan.end)) || /^\s*,/.test(between);
+    if (trailing && /^[\s,]*(?:[\p{L}\p{M}\p{N}'\u2019.-]+\s+){0,4}$/u.test(between)) return true;
   }
   return false;
 }
@@ -188,6 +194,9 @@ rules:
         const inverted = followsQuotation(analysis, range, match.start);
         const evidence: Evidence | undefined = evidenceAfter(tokens, match.end) ?? (inverted ? 'after-quotation' : undefined);
         if (!evidence) continue;
+        // "details were not revealed.": a passive with nothing reported is not an attribution.
+        const beforeNot = prev?.lower === 'not' ? beforePrev : prev;
+        if ((evidence === 'punctuation' || evidence === 'end') && !inverted && beforeNot && PERFECT_OR_PASSIVE.has(beforeNot.lower) && !/^ha(?:s|ve|d|ving)$/.test(beforeNot.lower)) continue;
         if ((form === 'base' || form === 'third') && ALSO_NOUNS.has(entry.verb.split(/\s/)[0]) && !inverted) {
           const subject = prev && (SUBJECTS_AND_AUXILIARIES.has(prev.lower) || /ly$/.test(prev.lower) || isName(prev, blockStart));
           if (!subject) continue;

@@ -18,6 +18,11 @@ const OPINION =
   '(say|said|believe|believed|think|thought|argue|argued|suggest|suggested|feel|felt|fear|feared|claim|claimed|contend|contended|maintain|maintained|agree|agreed|warn|warned|note|noted|suspect|suspected|insist|insisted|doubt|doubted|point out|pointed out|have said|have argued|have suggested|have noted|have warned|would say|would argue|are convinced|were convinced|worry|worried|reckon|reckoned)';
 const PASSIVE = '(said|believed|thought|understood|rumoured|rumored|felt|suggested|argued)';
 
+/** Words for the anonymous groups; a name right after one ("according to analysts Gartner") makes it specific. */
+const GROUP_WORDS = new Set((VAGUE_GROUP + '|reports|studies|research|surveys|evidence').replace(/[()]/g, '').split('|'));
+/** "The research shows", "this study", "their critics say": a determiner points at a specific, known group. */
+const SPECIFIC = new Set(['the', 'this', 'that', 'these', 'those', 'its', 'his', 'her', 'their', 'our', 'my', 'your']);
+
 const DEFAULT_PHRASES = [
   `${QUANTIFIER} (of the)? ${ADJECTIVE} ${VAGUE_GROUP} ${OPINION}`,
   `${ADJECTIVE} ${BARE_GROUP} ${OPINION}`,
@@ -57,6 +62,7 @@ export default defineRule<Options>({
 **Does not fire on**
 - named attribution: *analysts at the Carnegie Centre believe*, *critics of the plan, including the mayor, say* (the words in between break the phrase);
 - *officials said* without a quantifier (ordinary reporting), *it is thought-provoking* (part of a compound);
+- a specific group: *the research shows*, *their critics say*, *according to analysts Gartner* (a name follows);
 - quotations (a speaker's own vagueness is theirs), headings, code, comments, link targets and front matter.
 
 A sentence with a citation still fires: the citation tells where the vague words came from, not who holds the view.
@@ -81,6 +87,9 @@ rules:
       for (const match of matcher.matches(tokens)) {
         // Part of a hyphenated compound ("it is thought-provoking"): not the phrase.
         if (tokens[match.end]?.text === '-' || tokens[match.first - 1]?.text === '-') continue;
+        if (SPECIFIC.has(tokens[match.first - 1]?.lower ?? '')) continue;
+        const next = tokens[match.end];
+        if (GROUP_WORDS.has(tokens[match.end - 1].lower) && next?.word && next.text[0] !== next.lower[0]) continue;
         const slice = tokens.slice(match.first, match.end);
         if (allow.size && allow.matches(slice).some((m) => m.first === 0 && m.end === slice.length)) continue;
         const written = masked.slice(match.start, match.stop).replace(/\s+/g, ' ');
