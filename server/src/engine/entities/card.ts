@@ -72,14 +72,14 @@ export function entityCard(entity: Entity, mention: PieceMention, source: (id: s
   const type = entity.type ? ` · ${TYPE_LABEL[entity.type]}` : '';
   const acronym = entity.acronym ? ` (${escapeMarkdown(entity.acronym)})` : '';
   lines.push(`**${escapeMarkdown(entity.name)}**${acronym}${type}`);
-  if (mention.kind === 'acronym' && entity.acronym) lines.push(`*${escapeMarkdown(entity.acronym)}* stands for *${escapeMarkdown(entity.name)}*`);
+  if (mention.kind === 'acronym') lines.push(`*${escapeMarkdown(mention.surface)}* stands for *${escapeMarkdown(entity.name)}*`);
   if (entity.role) {
     const others = entity.roles.map((r) => r.text).filter((r) => r.toLowerCase() !== entity.role!.toLowerCase()).slice(0, 2);
     lines.push(`${escapeMarkdown(entity.role)}${others.length ? ` · *also:* ${others.map((r) => escapeMarkdown(shorten(r, 60))).join('; ')}` : ''}`);
   }
   if (entity.description) lines.push(`_${escapeMarkdown(shorten(entity.description, 200))}_`);
   if (mention.kind === 'variant' && mention.surface !== entity.name) lines.push(`⚠ Written "${escapeMarkdown(mention.surface)}" here; the ${entity.registry ? 'registry' : 'sources'} spell it **${escapeMarkdown(entity.name)}**.`);
-  const aliases = entity.aliases.filter((a) => a !== entity.acronym).slice(0, MAX_ALIASES);
+  const aliases = entity.aliases.filter((a) => !entity.acronyms.includes(a)).slice(0, MAX_ALIASES);
   if (aliases.length) lines.push(`Also: ${aliases.map(escapeMarkdown).join(' · ')}`);
   if (entity.links.length) lines.push(entity.links.map((l) => `[${escapeMarkdown(l.label)}](${linkTarget(l.url) ?? ''})`).join(' · '));
 

@@ -54,6 +54,8 @@ export interface Entity {
   roleFacts: EntityRole[];
   /** The acronym this name is expanded from ("EAEU" for Eurasian Economic Union). */
   acronym?: string;
+  /** Every spelling of the acronym the sources or registry use ("ACPO", "Acpo"). */
+  acronyms: string[];
   /** Other forms that name it: surname, "Mr X", variant spellings, registry aliases. */
   aliases: string[];
   /** Registry aliases marked as discouraged: flagged by style/name-variant. */
@@ -434,6 +436,7 @@ export class EntityKnowledge {
       if (entry.acronym) {
         entity.acronym = entry.acronym;
         if (!entity.aliases.includes(entry.acronym)) entity.aliases.push(entry.acronym);
+        if (!entity.acronyms.includes(entry.acronym)) entity.acronyms.push(entry.acronym);
       }
       entity.description = entry.description;
       entity.links = entry.links;
@@ -480,7 +483,7 @@ export class EntityKnowledge {
     const aliases = new Set<string>();
     for (const surface of draft.surfaces.keys()) if (surface !== name) aliases.add(surface);
     const acronym = top(draft.acronyms);
-    if (acronym) aliases.add(acronym);
+    for (const spelling of draft.acronyms.keys()) aliases.add(spelling);
     const words = name.split(' ');
     if (type === 'person' && words.length >= 2) {
       const surname = words[words.length - 1];
@@ -496,6 +499,7 @@ export class EntityKnowledge {
       roles,
       roleFacts: draft.roles,
       acronym,
+      acronyms: [...draft.acronyms.keys()],
       aliases: [...aliases],
       discouraged: [],
       registryAliases: [],
@@ -518,7 +522,7 @@ export class EntityKnowledge {
       addForm(entity.name, { entity, kind: 'name', surface: entity.name });
       for (const alias of entity.aliases) {
         let kind: FormKind = 'alias';
-        if (alias === entity.acronym) kind = 'acronym';
+        if (entity.acronyms.includes(alias)) kind = 'acronym';
         else if (entity.registryAliases.includes(alias)) kind = 'alias';
         else if (entity.type === 'person' && !alias.includes(' ')) kind = 'surname';
         else if (/^(mr|mrs|ms) /i.test(alias)) continue; // "Mr X" is matched through the surname
