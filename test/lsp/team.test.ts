@@ -82,7 +82,6 @@ test('team scenario (LSP, push): the config file changes and goes on disk; diagn
 
 test(
   'team scenario (LSP, push): a config file created while the server runs applies to the open piece',
-  { todo: 'server/src/lsp: after a config appears the projects reload, but the open piece is re-checked with the old (default) config' },
   async (t) => {
     const client = await LspClient.start({ root: workspace(), kind: 'push' });
     t.after(() => client.stop());
@@ -99,7 +98,6 @@ test(
 
 test(
   'team scenario (LSP): every codeDescription.href opens an existing rule page, team rules included',
-  { todo: 'server/src/lsp/main.ts creates the engine without docsBaseUrl, so hrefs are relative (docs/rules/…) and open nothing' },
   async (t) => {
     const client = await LspClient.start({ root: workspace(TEAM_CONFIG), kind: 'push' });
     t.after(() => client.stop());

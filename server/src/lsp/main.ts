@@ -5,6 +5,7 @@
 import * as net from 'node:net';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createEngine } from '../engine/index';
+import { docsBaseUrl, packageVersion } from '../node/install';
 import { faultsFromEnvironment } from './guard';
 import { startServer } from './server';
 
@@ -29,5 +30,7 @@ process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled
 // Over IPC the parent going away closes the channel; nobody is left to serve.
 process.on('disconnect', () => process.exit(1));
 
-startServer(connection, { createEngine: () => createEngine(), faults: faultsFromEnvironment(process.env) });
+// Rule links open the pages installed beside the server: they match this version and work offline.
+const docs = docsBaseUrl();
+startServer(connection, { createEngine: () => createEngine({ docsBaseUrl: docs }), version: packageVersion(), faults: faultsFromEnvironment(process.env) });
 connection.listen();

@@ -28,10 +28,19 @@ const MAX_REGISTRY_BYTES = 4 * 1024 * 1024;
 
 export type ProjectFileKind = 'config' | 'registry' | 'source';
 
+let generations = 0;
+function nextGeneration(): number {
+  return ++generations;
+}
+
 export class Project {
   readonly engine: Engine;
-  /** Bumped whenever anything a check depends on changes (config, registry, sources). */
-  generation = 0;
+  /**
+   * Changes whenever anything a check depends on changes (config, registry,
+   * sources). Unique across projects: a project rebuilt for the same root must
+   * never reuse a number its predecessor had, or cached results would survive.
+   */
+  generation = nextGeneration();
   private selection!: FileSelection;
   private isSourcePath: (file: string) => boolean = () => false;
   private isDocumentPath: (file: string) => boolean = () => false;
@@ -73,7 +82,7 @@ export class Project {
       const text = this.host.editorText(file);
       if (text !== undefined && this.kindOf(file)) this.fileChanged(file, text);
     }
-    this.generation++;
+    this.generation = nextGeneration();
     this.host.log(`Loaded ${this.sourceFiles.size} source(s) from ${this.root}${this.configFile ? ` (config ${path.basename(this.configFile)})` : ' (no config: defaults)'} in ${Date.now() - started} ms`);
   }
 
@@ -161,7 +170,7 @@ export class Project {
     this.selectionChanged();
     if (!sameList(before.sources, this.selection.sources)) this.resyncSources();
     if (before.entities !== this.selection.entities) this.setRegistryText(this.registryFile ? this.readRegistry(this.registryFile) : undefined, true);
-    this.generation++;
+    this.generation = nextGeneration();
     return true;
   }
 
@@ -171,7 +180,7 @@ export class Project {
     if (file && text !== undefined) this.texts.set(file, text);
     else if (file) this.texts.delete(file);
     this.registryFindings = this.engine.setRegistry(file && text !== undefined ? toUri(file) : undefined, text);
-    this.generation++;
+    this.generation = nextGeneration();
     return true;
   }
 
@@ -185,7 +194,7 @@ export class Project {
       this.sourceFiles.add(file);
       this.engine.setSource(uri, path.relative(this.root, file).split(path.sep).join('/'), text);
     }
-    this.generation++;
+    this.generation = nextGeneration();
     return true;
   }
 

@@ -29,6 +29,8 @@ import { SettingsStore } from './settings';
 
 export interface ServerOptions {
   createEngine(): Engine;
+  /** Reported as serverInfo.version. */
+  version?: string;
   /** Handler names that throw on purpose (tests only). */
   faults?: ReadonlySet<string>;
 }
@@ -104,7 +106,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         diagnosticProvider: client.pullDiagnostics ? { identifier: 'provenance', interFileDependencies: true, workspaceDiagnostics: false } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'provenance' },
+      serverInfo: { name: 'provenance', version: options.version },
     };
   }
 
