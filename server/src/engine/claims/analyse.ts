@@ -98,9 +98,8 @@ export function checkClaims(analysis: Analysis): ClaimCheck[] {
   const { parsed } = analysis;
   const options = claimOptions(analysis.config);
   const text = detectionText(parsed);
-  const names = learnNames(text);
   const detectOptions = {
-    isName: (word: string) => isKnownName(names, word),
+    isName: nameTester(text, analysis.corpus),
     triggers: options.triggers.map((t) => t.toLowerCase()),
     exemptions: options.exemptions.map((e) => e.toLowerCase()),
   };
@@ -175,6 +174,34 @@ function endsBlock(masked: string, citation: Citation, block: Span): boolean {
   const end = (citation.reference ?? citation.group).end;
   if (end > block.end || end < block.start) return false;
   return /^[\s.,;:!?)\]"'”’»]*(?:\[[^\]]*\][\s.,;:!?)\]"'”’»]*)*$/.test(masked.slice(end, block.end));
+}
+
+/**
+ * Whether a capitalised word is a name: the piece capitalises it mid-sentence
+ * and neither the piece nor the sources write it in lower case. Only a
+ * sentence's first word needs this ("Lavrov dismissed …" vs "Water bills …").
+ */
+export function nameTester(detectionView: string, corpus: Corpus): (word: string) => boolean {
+  const names = learnNames(detectionView);
+  const sourceWords = lowerCaseSourceWords(corpus);
+  return (word) => isKnownName(names, word) && (/^\p{Lu}[\p{Lu}\p{N}]+$/u.test(word) || !sourceWords.has(word.toLowerCase()));
+}
+
+const lowerCaseCache = new WeakMap<Corpus, { generation: number; words: Set<string> }>();
+
+/** Words the sources write in lower case (from the quotation index's tokens), once per corpus generation. */
+function lowerCaseSourceWords(corpus: Corpus): Set<string> {
+  const cached = lowerCaseCache.get(corpus);
+  if (cached && cached.generation === corpus.generation) return cached.words;
+  // The vocabulary also holds folded keys, so look at the words the sources actually contain.
+  const index = corpus.searchIndex();
+  const surfaces = index.vocabulary.surfaces;
+  const seen = new Uint8Array(surfaces.length);
+  for (const entry of index.entries()) for (const id of entry.words) seen[id] = 1;
+  const words = new Set<string>();
+  for (let id = 0; id < surfaces.length; id++) if (seen[id] && /^\p{Ll}/u.test(surfaces[id])) words.add(surfaces[id]);
+  lowerCaseCache.set(corpus, { generation: corpus.generation, words });
+  return words;
 }
 
 interface Outlet {

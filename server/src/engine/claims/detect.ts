@@ -113,7 +113,7 @@ const HEDGES = [
 const FRAMING = [
   /\b(?:this|the present|our) (?:piece|analysis|essay|post|section|chapter|column|newsletter|note)\b/, /^below\b/, /\bin what follows\b/,
   /\b(?:the|this) next section\b/, /^first, a word\b/, /\blet(?: us|'s)\b/,
-  /\bwe (?:start|begin|return|turn|look|examine|consider|set out|compare|ask|focus|discuss|explain|conclude|end)\b/,
+  /\bwe (?:start|begin|return|turn|look|examine|consider|set|compare|ask|focus|discuss|explain|conclude|end|put|lay|trace|review|recap|summarise|summarize)\b/, /^here,? we\b/,
 ];
 
 /** Words of a sentence with absolute offsets. */
@@ -127,14 +127,17 @@ function wordsOf(text: string, base: number): Word[] {
   return words;
 }
 
-/** First match of any pattern in `lower`, with its position. */
+/** One alternation per pattern list: a single scan finds the leftmost match of any of them. */
+const combined = new WeakMap<readonly RegExp[], RegExp>();
+
+/** First (leftmost) match of any pattern in `lower`. */
 function firstMatch(patterns: readonly RegExp[], lower: string): RegExpExecArray | undefined {
-  let best: RegExpExecArray | undefined;
-  for (const pattern of patterns) {
-    const m = pattern.exec(lower);
-    if (m && (!best || m.index < best.index)) best = m;
+  let re = combined.get(patterns);
+  if (!re) {
+    re = new RegExp(patterns.map((p) => `(?:${p.source})`).join('|'));
+    combined.set(patterns, re);
   }
-  return best;
+  return re.exec(lower) ?? undefined;
 }
 
 function containsPhrase(lower: string, phrase: string): number {
@@ -322,7 +325,8 @@ function foldForPhrases(text: string): { lower: string; offsets: number[] } {
   let lastWasSpace = false;
   for (let i = 0; i < text.length; i++) {
     let c = text[i];
-    if (/\s/.test(c)) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d || code === 0xa0) {
       if (lastWasSpace) continue;
       c = ' ';
       lastWasSpace = true;
