@@ -123,6 +123,25 @@ test('verbatim: curly vs straight quotes, whitespace and line breaks', () => {
   assertVerbatim('the ‘steady’ growth of its film business.');
 });
 
+test('verbatim: across a link in a Markdown source (destinations, tags and comments are not text)', () => {
+  const markdown = new SourceIndex();
+  const text = [
+    '---',
+    'id: md',
+    '---',
+    'The minister said the [new report](https://example.org/report.pdf "The report") was <em>deeply</em> flawed.',
+    '<!-- editor: check this -->',
+    'He called it ![a chart](chart.png) a <https://example.org> disgrace.',
+    '',
+    '[ref]: https://example.org/ref',
+  ].join('\n');
+  markdown.add(loadSource('u', 'sources/md.md', text));
+  assert.equal(matchQuotation(markdown, 'the new report was deeply flawed').verdict, 'verbatim');
+  assert.equal(matchQuotation(markdown, 'flawed. He called it a chart a disgrace').verdict, 'verbatim');
+  assert.equal(matchQuotation(markdown, 'report pdf').verdict, 'none');
+  assert.equal(matchQuotation(markdown, 'editor check this').verdict, 'none');
+});
+
 test('verbatim: the headline can be quoted', () => {
   assertVerbatim('Ad sales boost Time Warner profit');
 });

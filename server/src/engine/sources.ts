@@ -66,6 +66,30 @@ export function quotableSpan(source: Source): Span {
   return { start: at, end: source.body.end };
 }
 
+/**
+ * The stretches of article text the index should read, in order: the
+ * quotable span, minus Markdown markup that is not prose in a Markdown source
+ * (link and image destinations, autolinks, HTML tags and comments, reference
+ * definitions), so a quotation across a link's text still reads as one run.
+ */
+export function quotableRanges(source: Source): Span[] {
+  const span = quotableSpan(source);
+  if (!isMarkdownPath(source.path)) return [span];
+  const text = source.text.slice(span.start, span.end);
+  const markup = /\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)|<[a-z][a-z0-9+.-]*:[^\s<>]*>|<!--[\s\S]*?-->|<\/?[A-Za-z][^<>]*>|^ {0,3}\[[^\]\n]+\]:[^\n]*$/gim;
+  const ranges: Span[] = [];
+  let from = span.start;
+  for (const found of text.matchAll(markup)) {
+    const start = span.start + (found.index ?? 0);
+    // Keep the "]" of a link: it ends the link text.
+    const skipFrom = found[0].startsWith('](') ? start + 1 : start;
+    if (skipFrom > from) ranges.push({ start: from, end: skipFrom });
+    from = start + found[0].length;
+  }
+  if (span.end > from) ranges.push({ start: from, end: span.end });
+  return ranges;
+}
+
 /** Sources whose ids collided, under the id they had before disambiguation. */
 export interface IdCollision {
   id: string;

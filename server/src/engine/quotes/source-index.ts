@@ -30,7 +30,7 @@
  *   not grow with edits.
  */
 import type { Source } from '../types';
-import { quotableSpan } from '../sources';
+import { quotableRanges } from '../sources';
 import { scanTokens } from './tokenize';
 import { Vocabulary } from './vocabulary';
 
@@ -271,11 +271,10 @@ export class SourceIndex {
   }
 
   private tokenizeSource(source: Source): { words: Uint32Array; starts: Uint32Array } {
-    const span = quotableSpan(source);
     let count = 0;
     const vocabulary = this.vocabulary;
     const text = source.text;
-    scanTokens(text, span.start, span.end, (start, end, flags, hash) => {
+    const onToken = (start: number, end: number, flags: number, hash: number) => {
       if (count === scratchWords.length) {
         const words = new Uint32Array(count * 2);
         words.set(scratchWords);
@@ -287,7 +286,8 @@ export class SourceIndex {
       scratchWords[count] = vocabulary.internToken(text, start, end, flags, hash);
       scratchStarts[count] = start;
       count++;
-    });
+    };
+    for (const range of quotableRanges(source)) scanTokens(text, range.start, range.end, onToken);
     return { words: scratchWords.slice(0, count), starts: scratchStarts.slice(0, count) };
   }
 
