@@ -197,3 +197,32 @@ test('claims: the citation goes before the final punctuation, after a closing qu
   assert.equal(at('Bills rose. [@water]'), 'Bills rose|. [@water]');
   assert.equal(at('Bills rose'), 'Bills rose|');
 });
+
+test('claims: headings, blockquotes, code, front matter, link text and footnote definitions are never claims', () => {
+  const engine = engineWith([{ path: 'sources/port.txt', text: 'Port strike\n\nDockers voted to strike on Monday.\n' }]);
+  const text = [
+    '---',
+    'title: The port handled 1.8 million tonnes in 2004',
+    '---',
+    '# Dockers voted 81% for a strike in 2024',
+    '',
+    '> The union said 612 members voted on Monday.',
+    '',
+    'Read more: [Union says 81% of dockers back strike](https://example.com/strike).',
+    '',
+    '```',
+    'The port lost £3m in 2023.',
+    '```',
+    '',
+    '    Indented code: the port lost £3m in 2023.',
+    '',
+    'The strike ended quickly.[^1]',
+    '',
+    '[^1]: The union said 612 members voted, see [@port].',
+    '',
+    'The port lost £3m in 2023.',
+    '',
+  ].join('\n');
+  const flagged = engine.check({ uri: 'file:///w/a.md', path: 'a.md', text }).filter((f) => f.ruleId === 'claim/unsourced');
+  assert.deepEqual(flagged.map((f) => text.slice(f.span.start, f.span.end)), ['The port lost £3m in 2023.']);
+});
