@@ -9,7 +9,18 @@ import { EntityKnowledge } from '../../server/src/engine/entities/knowledge';
 import { parseRegistry } from '../../server/src/engine/registry';
 import { matchAcronym } from '../../server/src/engine/entities/extract';
 import { SHARED_CORPUS, REPO_ROOT } from '../helpers/repo';
-import { offsetOf, spanOf } from '../helpers/position';
+
+/** Offset of the first `needle` in `text` (tests find positions by text). */
+function offsetOf(text: string, needle: string): number {
+  const at = text.indexOf(needle);
+  if (at < 0) throw new Error(`"${needle}" not found`);
+  return at;
+}
+
+function spanOf(text: string, needle: string): { start: number; end: number } {
+  const start = offsetOf(text, needle);
+  return { start, end: start + needle.length };
+}
 
 /** Sentences written for these tests in the shapes news uses (not copied from any corpus). */
 const WIRE = `Ministers meet on port deal

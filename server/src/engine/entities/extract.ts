@@ -263,7 +263,6 @@ export function extractSource(text: string, body: Span, stats: CaseStats): Sourc
   const reader = new SentenceReader(stats);
   const sentences = scanSentences(text, body.start, body.end);
   const facts: SourceFacts = { sentences: sentences.map((s) => s.span), names: [], expansions: [], statements: [] };
-  const occurrenceAt = new Map<number, number>(); // token start offset → names index
   let lastPerson = -1;
 
   sentences.forEach((sentence, sentenceIndex) => {
@@ -272,7 +271,6 @@ export function extractSource(text: string, body: Span, stats: CaseStats): Sourc
     const add = (occ: NameOccurrence, first: number, last: number) => {
       facts.names.push(occ);
       const index = facts.names.length - 1;
-      occurrenceAt.set(occ.span.start, index);
       local.push({ occ: index, first, last });
       return index;
     };
@@ -285,7 +283,7 @@ export function extractSource(text: string, body: Span, stats: CaseStats): Sourc
     lastPerson = findStatements(sentence, sentenceIndex, local, facts, lastPerson);
   });
 
-  foldExpansionOccurrences(text, body, facts, occurrenceAt);
+  foldExpansionOccurrences(text, body, facts);
   findInitialExpansions(facts);
   return facts;
 }
@@ -634,7 +632,7 @@ function reverseExpansion(text: string, tokens: Token[], p: number, facts: Sourc
  * which a possessive or a lower-case connector may have cut) and finds its
  * later uses in the source.
  */
-function foldExpansionOccurrences(text: string, body: Span, facts: SourceFacts, occurrenceAt: Map<number, number>): void {
+function foldExpansionOccurrences(text: string, body: Span, facts: SourceFacts): void {
   if (!facts.expansions.length) return;
   const sentenceOf = (offset: number) => {
     let lo = 0;
@@ -686,8 +684,6 @@ function foldExpansionOccurrences(text: string, body: Span, facts: SourceFacts, 
   }
   facts.statements = facts.statements.filter((s) => s.speaker >= 0);
   facts.names = merged;
-  occurrenceAt.clear();
-  merged.forEach((occ, i) => occurrenceAt.set(occ.span.start, i));
 }
 
 /** "Association of Chief Police Officers" … "Acpo": an acronym whose letters are a multi-word name's initials. */
@@ -764,7 +760,7 @@ function findStatements(
     }
     // Inverted: "…," said Mr Straw / said the foreign secretary.
     if (speaker < 0) {
-      const hit = occAt(v + 1) ?? (tokens[v + 1]?.text === 'the' ? undefined : undefined);
+      const hit = occAt(v + 1);
       if (hit) speaker = hit.occ;
     }
     if (speaker < 0 || spoken.has(speaker)) continue;
