@@ -18,9 +18,9 @@
  *   A segment also lists every word position by folded word id (`wordStart`
  *   offsets into `wordRefs`, built by counting sort), for quotations or parts
  *   of one or two words and for single-word votes on short misquotations.
- *   About 12 bytes per word, no per-entry objects: MEASURED.md found hashed
- *   keys in typed arrays ~8x smaller and faster to build than
- *   `Map<string, number[]>`.
+ *   About 20 bytes per word in all (words, offsets, trigram entries, word
+ *   positions), no per-entry objects: MEASURED.md found hashed keys in typed
+ *   arrays ~8x smaller and faster to build than `Map<string, number[]>`.
  * - `add` tokenizes at once and queues the slot; the next query (or `build()`)
  *   turns the queue into one new segment. Segments merge like a binary counter
  *   (a segment at least half the size of the one before it is merged into it),
