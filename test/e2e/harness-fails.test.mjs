@@ -18,7 +18,7 @@ test('the VS Code suite fails when the extension cannot activate (E2E_BREAK=acti
   const artifacts = artifactsDir('harness-fails');
   const child = spawn(process.execPath, ['--test', join('test', 'e2e', 'vscode.test.mjs')], {
     cwd: repoRoot,
-    env: childEnv({ E2E_BREAK: 'activation', E2E_ARTIFACTS: artifacts, E2E_UPDATE_DOCS: '' }),
+    env: childEnv({ E2E_BREAK: 'activation', E2E_ARTIFACTS: artifacts, E2E_UPDATE_DOCS: '', E2E_ACTIVATION_TIMEOUT: '20000' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -55,7 +55,7 @@ export const scenarios = [
       try {
         row = await wb.waitFor(`the Running Extensions editor to show "${session.manifest.displayName}" activated`,
           () => wb.runningExtension(name),
-          { timeout: 45_000, accept: (r) => r !== null && /Activation: \d/.test(r.activation), describe: (r) => (r ? `${r.name}: ${r.activation} ${r.message}` : 'not listed') });
+          { timeout: Number(process.env.E2E_ACTIVATION_TIMEOUT) || 45_000, accept: (r) => r !== null && /Activation: \d/.test(r.activation), describe: (r) => (r ? `${r.name}: ${r.activation} ${r.message}` : 'not listed') });
       } catch (error) {
         const log = session.server.extensionHostErrors();
         throw new Error(`${error.message}\nExtension host log errors:\n${log || '(none)'}`);
@@ -161,11 +161,11 @@ export const scenarios = [
   },
 ];
 
-/** A screenshot region: the editor's top-left quarter widened to include a widget, with a margin. */
+/** A screenshot region: the editor's text area, grown to include a widget (hover, menu) with a margin. */
 function clipAround(editor, widget) {
   const margin = 16;
-  const left = Math.max(0, Math.min(editor.x, widget?.x ?? editor.x) - margin);
-  const top = Math.max(0, Math.min(editor.y, widget?.y ?? editor.y) - margin);
+  const left = Math.max(0, Math.min(editor.x, widget?.x ?? editor.x));
+  const top = Math.max(0, Math.min(editor.y, (widget?.y ?? editor.y) - margin));
   const right = Math.max(editor.x + Math.min(editor.width, 900), widget ? widget.x + widget.width : 0) + margin;
   const bottom = Math.max(editor.y + Math.min(editor.height, 420), widget ? widget.y + widget.height : 0) + margin;
   return { x: left, y: top, width: right - left, height: bottom - top };

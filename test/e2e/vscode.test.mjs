@@ -63,6 +63,11 @@ describe(`Provenance in VS Code (code-server), examples/${example}`, { timeout: 
         await wb.screenshot(`${slug}--FAILED`).catch(() => {});
         if (scenario.critical) blockedBy = scenario.name;
         throw error;
+      } finally {
+        // Whatever happened, the next scenario starts from the example as committed.
+        await wb.revertDirtyEditors().catch((error) => t.diagnostic(`could not revert editors: ${error.message}`));
+        const restored = session.restoreWorkspace();
+        if (restored.length) t.diagnostic(`restored ${restored.join(', ')} after "${scenario.name}"`);
       }
     });
   }

@@ -1,6 +1,6 @@
 // One editor session: the packaged extension installed into a fresh code-server,
 // a copy of an example workspace, and a headless Chromium on the workbench.
-import { mkdirSync, copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyBreak } from './break.mjs';
 import { CodeServer, packageExtension } from './code-server.mjs';
@@ -79,6 +79,26 @@ export class Session {
     const index = original.split('\n').findIndex((line) => line.includes(text));
     if (index < 0) throw new Error(`"${text}" is not in examples/${this.example}/${relative}`);
     return index + 1;
+  }
+
+  /**
+   * Puts back every file of the workspace copy that differs from the committed example
+   * (e.g. one a failed scenario changed and VS Code saved); returns the restored paths.
+   * Open editors without unsaved changes follow the disk by themselves.
+   */
+  restoreWorkspace() {
+    const original = join(repoRoot, 'examples', this.example);
+    const restored = [];
+    for (const relative of readdirSync(original, { recursive: true })) {
+      const from = join(original, relative);
+      if (!statSync(from).isFile()) continue;
+      const to = this.path(relative);
+      const want = readFileSync(from);
+      if (existsSync(to) && readFileSync(to).equals(want)) continue;
+      writeFileSync(to, want);
+      restored.push(relative);
+    }
+    return restored;
   }
 
   /** Copies an artefact screenshot to docs/images/ when E2E_UPDATE_DOCS=1. */

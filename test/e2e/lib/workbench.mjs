@@ -18,7 +18,7 @@ export class Workbench {
    * @param {import('playwright-core').Page} page
    * @param {{ artifacts: string, timeout?: number }} options
    */
-  constructor(page, { artifacts, timeout = 30_000 }) {
+  constructor(page, { artifacts, timeout = Number(process.env.E2E_TIMEOUT) || 30_000 }) {
     this.page = page;
     this.artifacts = artifacts;
     this.timeout = timeout;
@@ -34,10 +34,10 @@ export class Workbench {
    * Restricted Mode, whose status bar item appears a moment after the Explorer.
    */
   async open(url, folder) {
-    await this.page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+    await this.page.goto(`${url}/?folder=${encodeURIComponent(folder)}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await this.waitFor('the workbench to load and the Explorer to list the workspace', () =>
       this.page.locator('.explorer-folders-view .monaco-list-row').first().isVisible(),
-    { timeout: 90_000 });
+    { timeout: 120_000 });
     await this.waitFor('the status bar to show "Restricted Mode" (a fresh, untrusted folder)', () => this.isRestricted());
   }
 
@@ -255,6 +255,9 @@ export class Workbench {
    */
   async quickFix(text, title, beforeApply = async () => {}) {
     await this.clickText(text);
+    // Park the mouse off the text: with the pointer on a word, holding Ctrl turns it into a link.
+    const editor = await this.editorBox();
+    await this.page.mouse.move(editor.x + editor.width - 8, editor.y + editor.height - 8);
     await this.closeWidgets();
     await this.page.keyboard.press('Control+.');
     const rows = `${ACTION_WIDGET} .monaco-list-row`;
@@ -300,6 +303,17 @@ export class Workbench {
     await this.page.keyboard.press('Control+S');
     await this.waitFor('the active editor to be saved', async () =>
       !(await this.page.locator('.part.editor .editor-group-container.active .tab.active.dirty').count()));
+  }
+
+  /** Reverts every editor with unsaved changes (File: Revert File), so no edit outlives its scenario. */
+  async revertDirtyEditors() {
+    await this.closeWidgets();
+    const dirty = this.page.locator('.part.editor .tab.dirty');
+    for (let i = 0; i < 10 && (await dirty.count()) > 0; i++) {
+      await dirty.first().click();
+      await this.runCommand('File: Revert File');
+    }
+    await this.waitFor('no editor to have unsaved changes', async () => (await dirty.count()) === 0);
   }
 
   async undo() {
