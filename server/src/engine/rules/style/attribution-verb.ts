@@ -62,6 +62,9 @@ const verbEntrySchema: JsonSchema = {
   ],
 };
 
+/** Words that may follow a gerund used as a verb ("admitted to taking the money"). */
+const GERUND_OBJECTS = new Set(['the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'it', 'them', 'him', 'that', 'this', 'these', 'those', 'some', 'about', 'in', 'on', 'to']);
+
 type Evidence = 'that' | 'punctuation' | 'end' | 'after-quotation' | 'infinitive';
 
 interface Hit {
@@ -75,9 +78,13 @@ function evidenceAfter(tokens: readonly Token[], end: number): Evidence | undefi
   if (!next) return 'end';
   if (next.lower === 'that') return 'that';
   if (!next.word) return /^[.,;:!?\u2014\u2013]$/.test(next.text) ? 'punctuation' : undefined;
-  // "claimed to have seen", "admitted to lying" — but not "admitted to hospital".
+  // "claimed to have seen", "admitted to lying", "admitted to taking the money" — but not
+  // "admitted to hospital" or "complained to broadcasting watchdog Ofcom" (an -ing word used as a noun).
   const after = tokens[end + 1];
-  if (next.lower === 'to' && after?.word && (/^(?:have|be|having|being|know|own)$/.test(after.lower) || /ing$/.test(after.lower))) return 'infinitive';
+  if (next.lower !== 'to' || !after?.word) return undefined;
+  if (/^(?:have|be|having|being|know|own)$/.test(after.lower)) return 'infinitive';
+  const following = tokens[end + 2];
+  if (/ing$/.test(after.lower) && (!following || !following.word || GERUND_OBJECTS.has(following.lower))) return 'infinitive';
   return undefined;
 }
 
@@ -198,7 +205,8 @@ rules:
         const beforeNot = prev?.lower === 'not' ? beforePrev : prev;
         if ((evidence === 'punctuation' || evidence === 'end') && !inverted && beforeNot && PERFECT_OR_PASSIVE.has(beforeNot.lower) && !/^ha(?:s|ve|d|ving)$/.test(beforeNot.lower)) continue;
         if ((form === 'base' || form === 'third') && ALSO_NOUNS.has(entry.verb.split(/\s/)[0]) && !inverted) {
-          const subject = prev && (SUBJECTS_AND_AUXILIARIES.has(prev.lower) || /ly$/.test(prev.lower) || isName(prev, blockStart));
+          // "to claim that" is a verb; "in response to claims that" is a noun.
+          const subject = prev && ((SUBJECTS_AND_AUXILIARIES.has(prev.lower) && !(prev.lower === 'to' && form === 'third')) || /ly$/.test(prev.lower) || isName(prev, blockStart));
           if (!subject) continue;
         }
         const written = masked.slice(match.start, match.stop);
