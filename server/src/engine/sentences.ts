@@ -182,9 +182,11 @@ export function splitParagraphs(text: string, from = 0, to = text.length): Span[
   while (lineStart < to) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0 || lineEnd > to) lineEnd = to;
-    const line = text.slice(lineStart, lineEnd);
-    const blank = line.trim() === '';
-    const listItem = /^\s{0,3}(?:[-*•]|\d{1,3}[.)])\s+\S/.test(line);
+    // Scans the line's first characters instead of slicing it: this runs over whole corpora.
+    let p = lineStart;
+    while (p < lineEnd && isSpace(text.charCodeAt(p))) p++;
+    const blank = p === lineEnd;
+    const listItem = !blank && p - lineStart <= 3 && isListMarkerAt(text, p, lineEnd);
     if (start >= 0 && (blank || listItem)) {
       pushTrimmedBlock(text, start, lineStart, blocks);
       start = -1;
@@ -194,6 +196,21 @@ export function splitParagraphs(text: string, from = 0, to = text.length): Span[
   }
   if (start >= 0) pushTrimmedBlock(text, start, to, blocks);
   return blocks;
+}
+
+/** `- `, `* `, `• ` or `1. ` / `1) ` followed by text. */
+function isListMarkerAt(text: string, p: number, lineEnd: number): boolean {
+  const c = text[p];
+  let q = p;
+  if (c === '-' || c === '*' || c === '•') q = p + 1;
+  else {
+    while (q < lineEnd && q - p < 3 && text.charCodeAt(q) >= 0x30 && text.charCodeAt(q) <= 0x39) q++;
+    if (q === p || (text[q] !== '.' && text[q] !== ')')) return false;
+    q++;
+  }
+  if (q >= lineEnd || !isSpace(text.charCodeAt(q))) return false;
+  while (q < lineEnd && isSpace(text.charCodeAt(q))) q++;
+  return q < lineEnd;
 }
 
 function pushTrimmedBlock(text: string, start: number, end: number, blocks: Span[]): void {

@@ -43,7 +43,12 @@ const B = 0.75;
 
 export class PassageIndex {
   private constructor(
-    private readonly passages: Passage[],
+    /** Source id of each slot (a source), and per passage: its slot, offsets and paragraph. */
+    private readonly sourceIds: string[],
+    private readonly passageSource: Uint32Array,
+    private readonly passageStart: Uint32Array,
+    private readonly passageEnd: Uint32Array,
+    private readonly passageParagraph: Uint32Array,
     private readonly passageLength: Uint16Array,
     private readonly averageLength: number,
     private readonly terms: Map<string, number>,
@@ -56,7 +61,12 @@ export class PassageIndex {
   ) {}
 
   get size(): number {
-    return this.passages.length;
+    return this.passageSource.length;
+  }
+
+  /** Passage `p` as plain data (built only for the hits a query returns). */
+  private passage(p: number): Passage {
+    return { sourceId: this.sourceIds[this.passageSource[p]], span: { start: this.passageStart[p], end: this.passageEnd[p] }, paragraph: this.passageParagraph[p] };
   }
 
   /** Builds the index over every source of the corpus. */
@@ -79,7 +89,11 @@ export class PassageIndex {
       return term;
     };
 
-    const passages: Passage[] = [];
+    const sourceIds: string[] = [];
+    const passageSource: number[] = [];
+    const passageStart: number[] = [];
+    const passageEnd: number[] = [];
+    const passageParagraph: number[] = [];
     const lengths: number[] = [];
     // (term, passage) pairs per passage, flattened; tf is counted when filling postings.
     let pairTerms: Int32Array = new Int32Array(1 << 16);
@@ -87,6 +101,8 @@ export class PassageIndex {
     let pairs = 0;
     for (const entry of index.entries()) {
       const source = entry.source;
+      const sourceNumber = sourceIds.length;
+      sourceIds.push(source.id);
       const { words, starts } = entry;
       let w = 0;
       let paragraphNumber = 0;
@@ -94,7 +110,7 @@ export class PassageIndex {
         paragraphNumber++;
         for (const sentence of splitSentences(source.text, paragraph.start, paragraph.end)) {
           while (w < starts.length && starts[w] < sentence.start) w++;
-          const passageId = passages.length;
+          const passageId = passageSource.length;
           let length = 0;
           for (; w < starts.length && starts[w] < sentence.end; w++) {
             const term = termFor(words[w]);
@@ -109,7 +125,10 @@ export class PassageIndex {
             length++;
           }
           if (length === 0) continue;
-          passages.push({ sourceId: source.id, span: sentence, paragraph: paragraphNumber });
+          passageSource.push(sourceNumber);
+          passageStart.push(sentence.start);
+          passageEnd.push(sentence.end);
+          passageParagraph.push(paragraphNumber);
           lengths.push(length);
         }
       }
@@ -128,7 +147,7 @@ export class PassageIndex {
     const postingPassage = new Uint32Array(pairs);
     const postingTf = new Uint16Array(pairs);
     const idf = new Float32Array(termCount);
-    const n = passages.length;
+    const n = passageSource.length;
     let out = 0;
     for (let t = 0; t < termCount; t++) {
       postingStart[t] = out;
@@ -150,7 +169,11 @@ export class PassageIndex {
     const passageLength = Uint16Array.from(lengths, (l) => Math.min(l, 0xffff));
     const averageLength = n ? lengths.reduce((a, b) => a + b, 0) / n : 1;
     return new PassageIndex(
-      passages,
+      sourceIds,
+      Uint32Array.from(passageSource),
+      Uint32Array.from(passageStart),
+      Uint32Array.from(passageEnd),
+      Uint32Array.from(passageParagraph),
       passageLength,
       averageLength,
       terms,
@@ -171,7 +194,7 @@ export class PassageIndex {
     const queryTerms = new Map<number, number>();
     const unknownTerms = new Set<string>();
     let totalWeight = 0;
-    const maxIdf = Math.log(1 + (this.passages.length + 0.5) / 0.5);
+    const maxIdf = Math.log(1 + (this.size + 0.5) / 0.5);
     for (const token of tokenize(text, from, to)) {
       const key = termKey(token.text);
       if (key === undefined) continue;
@@ -216,7 +239,7 @@ export class PassageIndex {
         }
       }
     }
-    const hits = best.map((p) => ({ passage: this.passages[p], score: scores[p], similarity: Math.min(1, matched[p] / totalWeight) }));
+    const hits = best.map((p) => ({ passage: this.passage(p), score: scores[p], similarity: Math.min(1, matched[p] / totalWeight) }));
     for (const p of touched) {
       scores[p] = 0;
       matched[p] = 0;
@@ -225,11 +248,17 @@ export class PassageIndex {
   }
 }
 
+/** Stems by word, kept across builds: a rebuild after one source changed re-stems only new words. */
+const stems = new Map<string, string | null>();
+
 function termKey(surface: string): string | undefined {
+  const cached = stems.get(surface);
+  if (cached !== undefined) return cached ?? undefined;
   const lower = surface.toLowerCase();
-  if (lower.length < 2 && !/\d/.test(lower)) return undefined;
-  if (isStopword(lower)) return undefined;
-  return stem(lower);
+  const key = (lower.length < 2 && !/\d/.test(lower)) || isStopword(lower) ? null : stem(lower);
+  if (stems.size > 500_000) stems.clear();
+  stems.set(surface, key);
+  return key ?? undefined;
 }
 
 function growInt32(array: Int32Array): Int32Array {
