@@ -258,6 +258,23 @@ test('"Disable rule for this line" keeps a paragraph whole and silences the find
   assert.deepEqual(engine.check({ uri: DOC_URI, text: above }), []);
 });
 
+test('"Disable rule" in a table wraps the table, which a comment line between rows would end', () => {
+  const config = 'rules:\n  style/banned-term: { terms: [regime] }\n';
+  const { engine } = setup(config);
+  const text = 'Before.\n\n| who | what |\n|-----|------|\n| mayor | fine |\n| council | the regime |\n| port | fine |\n\nAfter the regime.\n';
+  const findings = engine.check({ uri: DOC_URI, text }).filter((f) => f.ruleId === 'style/banned-term');
+  assert.equal(findings.length, 2);
+  const fix = engine.codeActions({ uri: DOC_URI, text }, findings[0].span, [findings[0]]).find((f) => f.title.startsWith('Disable'))!;
+  assert.equal(fix.title, 'Disable style/banned-term for this table');
+  const fixed = apply(text, fix);
+  assert.equal(
+    fixed,
+    'Before.\n\n<!-- provenance-disable style/banned-term -->\n\n| who | what |\n|-----|------|\n| mayor | fine |\n| council | the regime |\n| port | fine |\n\n<!-- provenance-enable style/banned-term -->\n\nAfter the regime.\n',
+  );
+  const after = engine.check({ uri: DOC_URI, text: fixed }).filter((f) => f.ruleId === 'style/banned-term');
+  assert.deepEqual(after.map((f) => fixed.slice(f.span.start - 10, f.span.end)), ['After the regime']);
+});
+
 test('every rule id and every team rule id links to a docs page that exists', () => {
   const engine = createEngine({ docsBaseUrl: 'docs/rules/' });
   for (const id of [...rules.map((r) => r.id), 'team/anything']) {

@@ -95,14 +95,37 @@ export function applyDirectives(findings: Finding[], directives: readonly Direct
  * finding. Above a block's first line it goes on a line of its own; inside a
  * paragraph that started on an earlier line it is appended to the previous
  * line, because a comment line there would split the paragraph in two (and
- * end a list or a quotation).
+ * end a list or a quotation). A comment line inside a table would end the
+ * table, so in a table the rule is disabled around the whole table instead.
  */
-export function disableForLineFix(text: string, lineStarts: readonly number[], finding: Finding, blocks: readonly { span: Span }[] = []): Fix {
+export function disableForLineFix(text: string, lineStarts: readonly number[], finding: Finding, blocks: readonly { span: Span; kind?: string }[] = []): Fix {
   const line = lineOf(lineStarts, finding.span.start);
   const lineStart = lineStarts[line];
   const title = `Disable ${finding.ruleId} for this line`;
   const comment = `<!-- provenance-disable-next-line ${finding.ruleId} -->`;
-  const inBlock = blocks.find((b) => b.span.start <= finding.span.start && finding.span.start < Math.max(b.span.end, b.span.start + 1));
+  const index = blocks.findIndex((b) => b.span.start <= finding.span.start && finding.span.start < Math.max(b.span.end, b.span.start + 1));
+  const inBlock = blocks[index];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (inBlock?.kind === 'tableRow') {
+    // Rows are consecutive blocks; the delimiter row between header and body is not one, hence "two lines apart".
+    const near = (a: { span: Span }, b: { span: Span }) => lineOf(lineStarts, b.span.start) - lineOf(lineStarts, a.span.end) <= 2;
+    let first = index;
+    while (first > 0 && blocks[first - 1].kind === 'tableRow' && near(blocks[first - 1], blocks[first])) first--;
+    let last = index;
+    while (last + 1 < blocks.length && blocks[last + 1].kind === 'tableRow' && near(blocks[last], blocks[last + 1])) last++;
+    const top = lineStarts[lineOf(lineStarts, blocks[first].span.start)];
+    const bottomLine = lineOf(lineStarts, blocks[last].span.end);
+    const bottom = bottomLine + 1 < lineStarts.length ? lineStarts[bottomLine + 1] : text.length;
+    const indent = /^[ \t]*(?:>[ \t]?)*/.exec(text.slice(top, top + 200))?.[0] ?? '';
+    const closeBefore = bottom === text.length && !text.endsWith('\n') ? eol : '';
+    return {
+      title: `Disable ${finding.ruleId} for this table`,
+      edits: [
+        { span: { start: top, end: top }, newText: `${indent}<!-- provenance-disable ${finding.ruleId} -->${eol}${eol}` },
+        { span: { start: bottom, end: bottom }, newText: `${closeBefore}${eol}${indent}<!-- provenance-enable ${finding.ruleId} -->${eol}` },
+      ],
+    };
+  }
   if (line > 0 && inBlock && inBlock.span.start < lineStart) {
     const previous = text.slice(lineStarts[line - 1], lineStart).replace(/\r?\n$/, '');
     // Before trailing spaces or a backslash: they are a hard line break and must stay last.
@@ -112,7 +135,6 @@ export function disableForLineFix(text: string, lineStarts: readonly number[], f
     return { title, edits: [{ span: { start: at, end: at }, newText: `${space}${comment}` }] };
   }
   const indent = /^[ \t]*(?:>[ \t]?)*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const at: Span = { start: lineStart, end: lineStart };
   return { title, edits: [{ span: at, newText: `${indent}${comment}${eol}` }] };
 }
