@@ -485,11 +485,8 @@ export class EntityKnowledge {
     const acronym = top(draft.acronyms);
     for (const spelling of draft.acronyms.keys()) aliases.add(spelling);
     const words = name.split(' ');
-    if (type === 'person' && words.length >= 2) {
-      const surname = words[words.length - 1];
-      aliases.add(surname);
-      if (!NAME_TITLES.has(words[0].toLowerCase())) aliases.add(`Mr ${surname}`);
-    }
+    // The surname alone names a person ("Lavrov"); "Mr/Ms Lavrov" is matched through it, whatever the honorific.
+    if (type === 'person' && words.length >= 2) aliases.add(words[words.length - 1]);
     const mentions = draft.mentions.sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : a.span.start - b.span.start));
     return {
       id,
