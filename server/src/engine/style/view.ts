@@ -97,23 +97,30 @@ function buildView(parsed: ParsedDocument): StyleView {
     else merged.push({ ...hole });
   }
 
-  const byScope = new Map<Scope, TextRange[]>([
-    ['prose', []],
-    ['heading', []],
-    ['quotation', []],
-  ]);
-  for (const block of parsed.blocks) {
-    const scope: Scope = block.kind === 'heading' ? 'heading' : 'prose';
-    for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
-      const tokens = tokenize(text, piece.start, piece.end);
-      if (tokens.length) byScope.get(scope)!.push({ ...piece, scope, blockIndex: block.index, tokens });
+  // Each scope is tokenised the first time a rule asks for it: quotations and headings often never are.
+  const byScope = new Map<Scope, TextRange[]>();
+  const scopeRanges = (scope: Scope): TextRange[] => {
+    let list = byScope.get(scope);
+    if (list) return list;
+    list = [];
+    if (scope === 'quotation') {
+      for (const quotation of parsed.quotations) {
+        const span = quotation.contentSpan;
+        const tokens = tokenize(text, span.start, span.end);
+        if (tokens.length) list.push({ ...span, scope, blockIndex: quotation.blockIndex, tokens });
+      }
+    } else {
+      for (const block of parsed.blocks) {
+        if ((block.kind === 'heading') !== (scope === 'heading')) continue;
+        for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
+          const tokens = tokenize(text, piece.start, piece.end);
+          if (tokens.length) list.push({ ...piece, scope, blockIndex: block.index, tokens });
+        }
+      }
     }
-  }
-  for (const quotation of parsed.quotations) {
-    const span = quotation.contentSpan;
-    const tokens = tokenize(text, span.start, span.end);
-    if (tokens.length) byScope.get('quotation')!.push({ ...span, scope: 'quotation', blockIndex: quotation.blockIndex, tokens });
-  }
+    byScope.set(scope, list);
+    return list;
+  };
 
   const rangeCache = new Map<string, TextRange[]>();
   const blankedCache = new Map<string, string>();
@@ -122,7 +129,7 @@ function buildView(parsed: ParsedDocument): StyleView {
     let list = rangeCache.get(key);
     if (!list) {
       list = SCOPES.filter((s) => scopes.includes(s))
-        .flatMap((s) => byScope.get(s)!)
+        .flatMap(scopeRanges)
         .sort((a, b) => a.start - b.start);
       rangeCache.set(key, list);
     }
