@@ -170,17 +170,20 @@ test('diagnostics: sources and files outside `documents` are not checked as piec
   }
 });
 
-test('diagnostics: a piece above maxFileSize gets one "too large" notice; a binary one a "binary" warning', async (t) => {
+test('diagnostics: a piece above maxFileSize, or binary, gets one input/skipped warning instead of a check', async (t) => {
   const client = await start({ kind: 'push', files: { '.provenance.yml': `${CONFIG}maxFileSize: 200\n`, 'blob.md': 'PK\u0003\u0004\u0000\u0000binary' } });
   t.after(() => client.stop());
   const large = client.open('analysis.md');
   const tooLarge = await client.waitForDiagnostics(large);
   assert.equal(tooLarge.diagnostics.length, 1, JSON.stringify(tooLarge));
-  assert.equal(tooLarge.diagnostics[0].severity, 3, 'information');
+  assert.equal(tooLarge.diagnostics[0].code, 'input/skipped');
+  assert.equal(tooLarge.diagnostics[0].severity, 2, 'warning, as the CLI reports it');
+  assert.match(tooLarge.diagnostics[0].codeDescription!.href, /input\/skipped/);
   assert.match(tooLarge.diagnostics[0].message as string, /too large, skipped/);
   const blob = client.open('blob.md');
   const binary = await client.waitForDiagnostics(blob);
   assert.equal(binary.diagnostics.length, 1, JSON.stringify(binary));
+  assert.equal(binary.diagnostics[0].code, 'input/skipped');
   assert.equal(binary.diagnostics[0].severity, 2, 'warning');
   assert.match(binary.diagnostics[0].message as string, /binary, skipped/);
 });

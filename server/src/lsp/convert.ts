@@ -206,18 +206,6 @@ export function toDiagnostic(finding: Finding, map: TextMap, context: Diagnostic
   return diagnostic;
 }
 
-/** A diagnostic that stands for the whole file: "too large", "binary". Placed at the start so it is visible. */
-export function fileDiagnostic(severity: Severity, message: string, data?: Record<string, unknown>): Diagnostic {
-  const diagnostic: Diagnostic = {
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-    severity: SEVERITIES[severity],
-    source: 'provenance',
-    message,
-  };
-  if (data) diagnostic.data = data;
-  return diagnostic;
-}
-
 export function toLocation(location: EngineLocation, mapOf: (uri: string) => TextMap | undefined): Location | undefined {
   const map = mapOf(location.uri);
   return map ? { uri: location.uri, range: map.range(location.span) } : undefined;

@@ -21,7 +21,7 @@ import {
 } from 'vscode-languageserver';
 import type { CancellationFlag } from '../engine/api';
 import type { Finding } from '../engine/types';
-import { fileDiagnostic, toDiagnostic, type DiagnosticContext } from './convert';
+import { toDiagnostic, type DiagnosticContext } from './convert';
 import { documentKey, type OpenDocument } from './documents';
 import type { Project } from './projects';
 import { documentInput, roleOf, type Session } from './session';
@@ -272,17 +272,22 @@ export class DiagnosticsService {
     const limit = project.engine.files().maxFileSize;
     // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
     const bytes = document.text.length * 3 > limit ? Buffer.byteLength(document.text, 'utf8') : document.text.length;
+    const map = document.map;
+    const context = this.diagnosticContext(project);
+    // Reported as the CLI does (rule input/skipped, at the start of the file), so editor and CI agree.
+    // Kept out of `findings`: it has no quick fix, and it cannot be disabled.
+    const skipped = (message: string, data: Record<string, unknown>) => ({
+      findings: [],
+      diagnostics: [toDiagnostic({ ruleId: 'input/skipped', severity: 'warning', message, span: { start: 0, end: 0 }, data }, map, context)],
+    });
     if (bytes > limit) {
-      const message = `${name} is ${formatBytes(bytes)}, above the ${formatBytes(limit)} limit (maxFileSize): too large, skipped.`;
-      return { findings: [], diagnostics: [fileDiagnostic('information', message, { skipped: 'too-large', bytes, limit })] };
+      return skipped(`${name} is ${formatBytes(bytes)}, above the ${formatBytes(limit)} limit (maxFileSize): too large, skipped.`, { reason: 'too-large', bytes, limit });
     }
     if (document.text.slice(0, BINARY_PROBE_CHARS).includes('\u0000')) {
-      const message = `${name} looks binary (a NUL character in its first 8,000 characters): binary, skipped.`;
-      return { findings: [], diagnostics: [fileDiagnostic('warning', message, { skipped: 'binary' })] };
+      return skipped(`${name} looks binary (a NUL character in its first 8,000 characters): binary, skipped.`, { reason: 'binary' });
     }
     const findings = project.engine.check(documentInput(document, project), cancel);
-    const map = document.map;
-    return { findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, this.diagnosticContext(project))) };
+    return { findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, context)) };
   }
 
   diagnosticContext(project: Project): DiagnosticContext {
