@@ -4,26 +4,41 @@
  * the start of a sentence is a name ("Brown said") or an ordinary word
  * ("Former Cabinet minister…"), and whether "Acpo" is an acronym.
  */
+import { isWordCode } from './scan';
+
+/** Characters after which a capital proves nothing: sentence ends, quotes, line breaks, colons, brackets. */
+const SENTENCE_BREAKS = new Set([46, 33, 63, 34, 0x201c, 0x2018, 39, 10, 58, 40]);
+
 export class CaseStats {
   private readonly lower = new Map<string, number>();
   private readonly capMid = new Map<string, number>();
 
   add(text: string, from = 0, to = text.length): void {
-    const re = /[\p{L}][\p{L}\p{M}'\u2019-]*/gu;
-    re.lastIndex = from;
-    for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
-      const word = m[0].replace(/['\u2019]s?$/, '');
-      const first = word.charCodeAt(0);
-      const isLower = first >= 97 && first <= 122 ? true : first < 128 ? false : word[0] === word[0].toLowerCase() && word[0] !== word[0].toUpperCase();
-      if (isLower) {
-        this.lower.set(word, (this.lower.get(word) ?? 0) + 1);
+    // One pass over char codes (it runs over the whole corpus): words are runs of letters, digits, ' ’ and -.
+    let prev = 10; // the last non-space character before the current word; a line break to start with
+    let i = from;
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (!isWordCode(text, i)) {
+        if (c !== 32 && c !== 9) prev = c;
+        i++;
         continue;
       }
-      // Mid-sentence: the previous non-space character is not sentence-final punctuation, a quote or a line break.
-      let p = m.index - 1;
-      while (p >= from && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p--;
-      const prev = p >= from ? text[p] : '\n';
-      if (!/[.!?"\u201c\u2018'\n:(]/.test(prev)) this.capMid.set(word, (this.capMid.get(word) ?? 0) + 1);
+      const start = i;
+      while (i < to && (isWordCode(text, i) || ((text.charCodeAt(i) === 39 || text.charCodeAt(i) === 0x2019 || text.charCodeAt(i) === 45) && i + 1 < to && isWordCode(text, i + 1)))) i++;
+      let end = i;
+      // "Russia's" counts as "Russia".
+      if (end - start > 2 && (text.charCodeAt(end - 1) === 115 || text.charCodeAt(end - 1) === 83) && (text.charCodeAt(end - 2) === 39 || text.charCodeAt(end - 2) === 0x2019)) end -= 2;
+      const first = text.charCodeAt(start);
+      if (first >= 48 && first <= 57) {
+        prev = 48;
+        continue;
+      }
+      const word = text.slice(start, end);
+      const isLower = first >= 97 && first <= 122 ? true : first < 128 ? false : word[0] === word[0].toLowerCase() && word[0] !== word[0].toUpperCase();
+      if (isLower) this.lower.set(word, (this.lower.get(word) ?? 0) + 1);
+      else if (!SENTENCE_BREAKS.has(prev)) this.capMid.set(word, (this.capMid.get(word) ?? 0) + 1);
+      prev = 97;
     }
   }
 
