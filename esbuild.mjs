@@ -14,12 +14,15 @@ const common = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
+  // Some dependencies ship ESM that reads import.meta.url; give the CJS bundle a real one.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
-  { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }, // keeps main.ts's #! line
 ];
 
 if (watch) {

@@ -83,10 +83,12 @@ export function alignWords(quote: Int32Array, parts: readonly QuotePart[], windo
     }
   }
 
-  // Free end: the best last column of the last row (earliest on ties).
+  // Free end: the best last column of the last row. On ties take the latest:
+  // a changed last word then reads as the substitution it is ("cure" →
+  // "solution") instead of an added word with the source's word dropped.
   const last = m * width;
   let end = 0;
-  for (let j = 1; j <= n; j++) if (score[last + j] < score[last + end]) end = j;
+  for (let j = 1; j <= n; j++) if (score[last + j] <= score[last + end]) end = j;
 
   const pairs: AlignedPair[] = [];
   let edits = 0;
