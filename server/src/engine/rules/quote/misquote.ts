@@ -21,7 +21,7 @@ The message names the source, gives its exact words and lists the words that dif
       const source = analysis.source(best.sourceId);
       report({
         span: quotation.span,
-        message: `Misquote: @${best.sourceId} has "${shorten(best.sourceWords, 160)}" (${describeDiff(best.diff)}).`,
+        message: `Misquote: @${best.sourceId} has "${shorten(best.sourceWords, 160)}"; this quotation differs (source → quotation): ${describeDiff(best.diff)}.`,
         fixes: [
           {
             title: "Replace with the source's words",
