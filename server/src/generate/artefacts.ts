@@ -5,9 +5,10 @@
  */
 import { rules } from '../engine/rules/index';
 import type { Rule } from '../engine/rules/rule';
-import { TOP_LEVEL_SCHEMA } from '../engine/config';
-import type { JsonSchema } from '../engine/schema';
-import { ruleDocPage, TEAM_RULE_NAME, TEAM_RULE_PREFIX, TEAM_RULES_DOCS } from '../engine/team-rules';
+import { configSchema } from '../engine/config-schema';
+import { ruleDocPage, TEAM_RULE_PREFIX, TEAM_RULES_DOCS } from '../engine/team-rules';
+
+export { configSchema };
 
 export const SCHEMA_PATH = 'schemas/provenance.schema.json';
 export const README_PATH = 'README.md';
@@ -21,43 +22,9 @@ export function ruleDocPath(rule: Rule): string {
 /** One page for every `team/<name>` rule: the engine links their findings here. */
 export const TEAM_DOC_PATH = `docs/rules/${ruleDocPage(TEAM_RULE_PREFIX + 'any')}`;
 
-const severityEnum = ['off', 'error', 'warning', 'information', 'hint'];
-
-/** Rules the config may set; `config/invalid` and `input/skipped` cannot be turned off but their severity is fixed. */
+/** Rules the config may set (the generated pages show a configuration section for them). */
 function configurable(rule: Rule): boolean {
   return rule.category !== 'config';
-}
-
-export function configSchema(): object {
-  const ruleProperties: Record<string, JsonSchema> = {};
-  for (const rule of rules.filter(configurable)) {
-    const severity: JsonSchema = { type: 'string', enum: severityEnum, description: `Severity of ${rule.id} (default: ${rule.defaultSeverity}).` };
-    ruleProperties[rule.id] = {
-      description: rule.description,
-      markdownDescription: `${rule.description}\n\nDefault severity: \`${rule.defaultSeverity}\`.`,
-      oneOf: [
-        severity,
-        {
-          type: 'object',
-          properties: { severity, ...(rule.options ?? {}) },
-          additionalProperties: false,
-        },
-      ],
-    };
-  }
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://provenance.invalid/schemas/provenance.schema.json',
-    title: 'Provenance configuration (.provenance.yml)',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...TOP_LEVEL_SCHEMA,
-      rules: { ...TOP_LEVEL_SCHEMA.rules, properties: ruleProperties, additionalProperties: false },
-      // Names become rule ids (team/<name>); editors check them with the same pattern as the config parser.
-      teamRules: { ...TOP_LEVEL_SCHEMA.teamRules, propertyNames: { pattern: TEAM_RULE_NAME.source } },
-    },
-  };
 }
 
 function optionsTable(rule: Rule): string {
