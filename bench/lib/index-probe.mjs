@@ -5,6 +5,8 @@
  *
  *   node --expose-gc index-probe.cjs build <workspace>      cold build: load + tokenize + postings
  *   node --expose-gc index-probe.cjs lookup <workspace>     + quotation lookups over the index
+ *   node --expose-gc index-probe.cjs save <workspace> <dir>  cold build, then write the persisted cache
+ *   node --expose-gc index-probe.cjs warm <workspace> <dir>  warm start from that cache (then a cold build to compare)
  *
  * Memory is "added" memory: heap + external (typed arrays) after a full GC,
  * measured after the source texts were read and again after the index was
@@ -16,6 +18,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
+import { contentKey } from '../../server/src/engine/index-cache';
+import { indexCacheFile, readIndexCache, writeIndexCache } from '../../server/src/node/index-cache-file';
 
 function gc() {
   if (globalThis.gc) for (let i = 0; i < 3; i++) globalThis.gc();
@@ -62,7 +66,9 @@ function sampleQuotations(texts, count) {
   return quotes;
 }
 
-const [mode, root] = process.argv.slice(2);
+const [mode, root, cacheDir] = process.argv.slice(2);
+const uriOf = (file) => pathToFileURL(file).href;
+const relOf = (file) => path.relative(root, file).split(path.sep).join('/');
 const before = memory();
 const readStarted = performance.now();
 const files = listSources(root);
@@ -77,9 +83,31 @@ let splitWords = 0;
 for (const { text } of texts) splitWords += text.split(/\s+/).length;
 const splitMs = performance.now() - splitStarted;
 
+if (mode === 'warm') {
+  // Warm start: read the cache, restore, set the sources (each is hashed and adopted), build.
+  const started = performance.now();
+  const corpus = new Corpus();
+  const bytes = readIndexCache(indexCacheFile(cacheDir, root));
+  const restored = bytes !== undefined && corpus.importIndex(bytes);
+  for (const { file, text } of texts) corpus.set(uriOf(file), relOf(file), text);
+  corpus.searchIndex().build();
+  const warmMs = performance.now() - started;
+  const reused = restored && corpus.exportIndex(true) === undefined ? texts.length : 0;
+  const hashStarted = performance.now();
+  for (const { text } of texts) contentKey(text);
+  const hashMs = performance.now() - hashStarted;
+  const coldStarted = performance.now();
+  const cold = new Corpus();
+  for (const { file, text } of texts) cold.set(uriOf(file), relOf(file), text);
+  cold.searchIndex().build();
+  const coldMs = performance.now() - coldStarted;
+  process.stdout.write(JSON.stringify({ mode, sources: texts.length, readMs, warmMs, hashMs, coldMs, restored, reused }) + '\n');
+  process.exit(0);
+}
+
 const buildStarted = performance.now();
 const corpus = new Corpus();
-for (const { file, text } of texts) corpus.set(pathToFileURL(file).href, path.relative(root, file).split(path.sep).join('/'), text);
+for (const { file, text } of texts) corpus.set(uriOf(file), relOf(file), text);
 const index = corpus.searchIndex();
 index.build();
 const buildMs = performance.now() - buildStarted;
@@ -99,6 +127,15 @@ const result = {
   textsBytesInMemory: afterRead.heap + afterRead.external - (before.heap + before.external),
   stats,
 };
+
+if (mode === 'save') {
+  const started = performance.now();
+  const bytes = corpus.exportIndex();
+  const problem = writeIndexCache(indexCacheFile(cacheDir, root), bytes);
+  if (problem) throw new Error(problem);
+  result.saveMs = performance.now() - started;
+  result.cacheBytes = bytes.length;
+}
 
 if (mode === 'lookup') {
   const quotes = sampleQuotations(texts, 2000);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempWorkspace } from '../helpers/repo';
 import { cli, cliJson } from '../helpers/cli';
-import { GITHUB_ANNOTATION_LIMIT } from '../../server/src/cli/formatters';
+import { formatters, GITHUB_ANNOTATION_LIMIT } from '../../server/src/cli/formatters';
 
 const SOURCE = `Market hall roof to be replaced
 
@@ -46,8 +46,7 @@ test('github: one annotation per finding with file, line, col, end and rule id a
   assert.match(run.stdout.trim().split('\n').at(-1)!, /^provenance: \d+ error\(s\), \d+ warning\(s\), \d+ notice\(s\)$/);
 });
 
-test('github: a message with newlines, % and a fake command stays inside its annotation', async () => {
-  const { formatters } = await import('../../server/src/cli/formatters');
+test('github: a message with newlines, % and a fake command stays inside its annotation', () => {
   const text = 'one line\n';
   const out = formatters.github(
     [{ path: 'p.md', text, findings: [{ ruleId: 'quote/not-found', severity: 'error', message: '50% wrong\n::error file=x::injected\r\nend', span: { start: 0, end: 3 } }] }],

@@ -46,6 +46,8 @@ export interface WorkerInput {
   documents: string[];
   table: ClaimTable;
   docsBaseUrl: string;
+  /** Persisted index cache the worker may read (only the main thread writes it). */
+  cacheDir?: string;
 }
 
 export type WorkerMessage = { type: 'result'; index: number; result: CheckedFile } | { type: 'done' };

@@ -28,6 +28,8 @@ interface CheckOptions {
   maxWarnings?: number;
   /** Threads to check with, main thread included; undefined = as many as help. */
   jobs?: number;
+  /** Folder of the persisted index cache. */
+  cache?: string;
   quiet: boolean;
 }
 
@@ -41,6 +43,8 @@ Options:
   --format <name>      stylish (default), json, sarif, github
   --config <file>      use this config instead of the nearest .provenance.yml
   --max-warnings <n>   exit 1 when there are more than n warnings
+  --cache <dir>        keep the source index in this folder: a later run
+                       re-indexes only sources whose text changed
   --jobs <n>           check pieces on n threads (default: one per core when
                        there are enough pieces to be worth it; 1 = no workers)
   --quiet              report errors only
@@ -83,6 +87,9 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
         options.maxWarnings = n;
         break;
       }
+      case '--cache':
+        options.cache = value();
+        break;
       case '--jobs': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs needs a whole number ≥ 1');
@@ -144,11 +151,12 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   }
 
   let workspace = config;
+  const cacheDir = options.cache ? path.resolve(io.cwd, options.cache) : undefined;
   const { results, stats } = await checkAll(
     documents,
     workerCount(documents, options.jobs),
-    { root, configFile: config.configFile, docsBaseUrl: docs },
-    () => (workspace = loadSources(engine, config)),
+    { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir },
+    () => (workspace = loadSources(engine, config, { cacheDir })),
     (file) => checkFile(engine, file, root),
   );
   io.onPoolStats?.(stats);

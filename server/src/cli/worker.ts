@@ -17,7 +17,7 @@ export function runCheckWorker(): void {
   const input = workerData as WorkerInput;
   const port = parentPort!;
   const engine = createEngine({ docsBaseUrl: input.docsBaseUrl });
-  loadWorkspace(engine, input.root, input.configFile);
+  loadWorkspace(engine, input.root, input.configFile, { cacheDir: input.cacheDir, writeCache: false });
   // Tests prove the main thread recovers the pieces of a worker that died.
   if ((process.env.PROVENANCE_TEST_FAULTS ?? '').split(',').includes('cli-worker')) {
     claimNext(input.table, input.id);

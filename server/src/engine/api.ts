@@ -70,6 +70,13 @@ export interface Engine {
   sources(): readonly Source[];
   /** Problems with the source set (duplicate ids, …) keyed by source uri. */
   sourceProblems(): Map<string, Finding[]>;
+  /**
+   * Persisted index cache (engine/index-cache.ts): `importIndexCache` before the
+   * sources are set lets unchanged ones skip indexing; `exportIndexCache` gives
+   * the bytes to store (undefined when `onlyIfChanged` and nothing changed).
+   */
+  importIndexCache(bytes: Uint8Array): boolean;
+  exportIndexCache(onlyIfChanged?: boolean): Uint8Array | undefined;
 
   /** Load the entity registry (`entities.yml`). Returns findings for the registry file. */
   setRegistry(uri: string | undefined, text: string | undefined): Finding[];

@@ -5,6 +5,7 @@
 import type { Finding, Source } from './types';
 import { loadSource, resolveSourceIds } from './sources';
 import { SourceIndex } from './quotes';
+import { decodeCache, encodeCache } from './index-cache';
 
 export class Corpus {
   private readonly byUri = new Map<string, Source>();
@@ -27,6 +28,22 @@ export class Corpus {
     if (!this.byUri.delete(uri)) return;
     this.idsDirty = true;
     this.generation++;
+  }
+
+  /**
+   * The index as persisted-cache bytes (engine/index-cache.ts); undefined when
+   * `onlyIfChanged` and nothing changed since it was restored or last exported.
+   */
+  exportIndex(onlyIfChanged = false): Uint8Array | undefined {
+    this.refresh();
+    if (onlyIfChanged && !this.index.changed) return undefined;
+    return encodeCache(new Map([['quotes', this.index.snapshot()]]));
+  }
+
+  /** Reuses a persisted index: sources set afterwards with unchanged text are not indexed again. Call before the first `set`. */
+  importIndex(bytes: Uint8Array): boolean {
+    const quotes = decodeCache(bytes)?.get('quotes');
+    return quotes !== undefined && this.index.restore(quotes);
   }
 
   /** Sources by id, with colliding ids disambiguated by path. */

@@ -142,6 +142,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     sourceProblems() {
       return corpus.sourceProblems();
     },
+    importIndexCache(bytes) {
+      return corpus.importIndex(bytes);
+    },
+    exportIndexCache(onlyIfChanged) {
+      return corpus.exportIndex(onlyIfChanged);
+    },
 
     setRegistry(uri, text) {
       return entities.setRegistry(uri, text);

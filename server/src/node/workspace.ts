@@ -10,6 +10,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
+import { indexCacheFile, readIndexCache, writeIndexCache } from './index-cache-file';
 
 export const CONFIG_NAMES = ['.provenance.yml', '.provenance.yaml', '.provenance.json'];
 /** Always skipped when listing files: dependencies and dot-folders. */
@@ -207,12 +208,20 @@ export interface LoadedWorkspace {
   sourceFiles: string[];
 }
 
+/** Options of `loadWorkspace` / `loadSources`. */
+export interface LoadOptions {
+  /** Folder of the persisted index cache: unchanged sources are not indexed again. */
+  cacheDir?: string;
+  /** Whether to write the cache back when the index changed (false for readers such as CLI workers). */
+  writeCache?: boolean;
+}
+
 /**
  * Reads config, registry and sources of the workspace rooted at `root` into the
  * engine. `configFile` overrides the config search (CLI `--config`).
  */
-export function loadWorkspace(engine: Engine, root: string, configFile?: string): LoadedWorkspace {
-  return loadSources(engine, loadConfig(engine, root, configFile));
+export function loadWorkspace(engine: Engine, root: string, configFile?: string, options: LoadOptions = {}): LoadedWorkspace {
+  return loadSources(engine, loadConfig(engine, root, configFile), options);
 }
 
 /**
@@ -235,9 +244,15 @@ export function loadConfig(engine: Engine, root: string, configFile?: string): L
 }
 
 /** Second half of `loadWorkspace`: the entity registry and the sources the config selects. */
-export function loadSources(engine: Engine, loaded: LoadedWorkspace): LoadedWorkspace {
+export function loadSources(engine: Engine, loaded: LoadedWorkspace, options: LoadOptions = {}): LoadedWorkspace {
   const { root, fileFindings, notices } = loaded;
   const selection = engine.files();
+  const cacheFile = options.cacheDir ? indexCacheFile(options.cacheDir, root) : undefined;
+  if (cacheFile) {
+    const bytes = readIndexCache(cacheFile);
+    // Unusable bytes (another version, damaged) are simply rebuilt and overwritten below.
+    if (bytes) engine.importIndexCache(bytes);
+  }
   for (const message of unsafeGlobs(selection.sources)) notices.push(message);
 
   if (selection.entities) {
@@ -266,6 +281,11 @@ export function loadSources(engine: Engine, loaded: LoadedWorkspace): LoadedWork
     if (!file) continue;
     fileFindings.set(file, [...(fileFindings.get(file) ?? []), ...findings]);
     for (const f of findings) notices.push(`${relativePath(root, file)}: ${f.message}`);
+  }
+  if (cacheFile && options.writeCache !== false) {
+    const bytes = engine.exportIndexCache(true);
+    const problem = bytes && writeIndexCache(cacheFile, bytes);
+    if (problem) notices.push(problem);
   }
   return { ...loaded, sourceFiles };
 }

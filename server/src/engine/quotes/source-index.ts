@@ -28,9 +28,16 @@
  * - `remove` tombstones the slot: postings pointing at it are skipped. A segment
  *   whose words are mostly dead is rebuilt from its live slots, so memory does
  *   not grow with edits.
+ * - `snapshot()` / `restore()` persist the whole index (vocabulary, per-source
+ *   words and offsets, segments) for the cache in engine/index-cache.ts.
+ *   Restored sources wait, keyed by id and content hash, until `add` is
+ *   called with the same text: then they are adopted without tokenizing, and
+ *   their postings are used as they are. Restored sources nobody adopts are
+ *   tombstoned at the next build, like removed ones.
  */
 import type { Source } from '../types';
 import { quotableRanges } from '../sources';
+import { ByteReader, ByteWriter, contentKey } from '../index-cache';
 import { scanTokens } from './tokenize';
 import { Vocabulary } from './vocabulary';
 
@@ -116,18 +123,37 @@ class Segment {
 let scratchWords = new Uint32Array(1 << 14);
 let scratchStarts = new Uint32Array(1 << 14);
 
+/** A restored source waiting for `add` with the same id and text. */
+interface PendingSource {
+  slot: number;
+  key: string;
+  words: Uint32Array;
+  starts: Uint32Array;
+}
+
 export class SourceIndex {
-  readonly vocabulary = new Vocabulary();
+  private vocabularyStore = new Vocabulary();
   private readonly slots: (IndexedSource | undefined)[] = [];
   private readonly slotById = new Map<string, number>();
   /** Segment holding each slot's postings, or undefined while queued. */
   private readonly segmentOfSlot: (Segment | undefined)[] = [];
   private segments: Segment[] = [];
   private queued: number[] = [];
+  /** Restored from a snapshot, not yet claimed by `add`, by source id. */
+  private readonly pending = new Map<string, PendingSource>();
+  /** Whether anything was tokenized or removed since the last `snapshot()` or `restore()`. */
+  private changedSinceSnapshot = true;
+
+  get vocabulary(): Vocabulary {
+    return this.vocabularyStore;
+  }
 
   /** Adds a source, replacing one with the same id. */
   add(source: Source): void {
+    // A restored source with this id is never also live: adopting it replaces nothing.
+    if (this.adopt(source)) return;
     this.remove(source.id);
+    this.changedSinceSnapshot = true;
     const slot = this.slots.length;
     const { words, starts } = this.tokenizeSource(source);
     this.slots.push({ source, slot, words, starts });
@@ -136,10 +162,34 @@ export class SourceIndex {
     this.queued.push(slot);
   }
 
+  /** Takes a restored source with the same id and content instead of tokenizing; false when there is none. */
+  private adopt(source: Source): boolean {
+    const pending = this.pending.get(source.id);
+    if (!pending) return false;
+    this.pending.delete(source.id);
+    if (pending.key !== sourceKey(source)) {
+      this.changedSinceSnapshot = true;
+      this.segmentOfSlot[pending.slot]!.dead += pending.words.length;
+      this.segmentOfSlot[pending.slot] = undefined;
+      return false;
+    }
+    this.slots[pending.slot] = { source, slot: pending.slot, words: pending.words, starts: pending.starts };
+    this.slotById.set(source.id, pending.slot);
+    return true;
+  }
+
   /** Removes a source; returns whether it was there. */
   remove(id: string): boolean {
+    const pending = this.pending.get(id);
+    if (pending) {
+      this.changedSinceSnapshot = true;
+      this.pending.delete(id);
+      this.segmentOfSlot[pending.slot]!.dead += pending.words.length;
+      this.segmentOfSlot[pending.slot] = undefined;
+    }
     const slot = this.slotById.get(id);
-    if (slot === undefined) return false;
+    if (slot === undefined) return pending !== undefined;
+    this.changedSinceSnapshot = true;
     this.slotById.delete(id);
     const entry = this.slots[slot]!;
     this.slots[slot] = undefined;
@@ -148,6 +198,12 @@ export class SourceIndex {
     else this.queued = this.queued.filter((s) => s !== slot);
     this.segmentOfSlot[slot] = undefined;
     return true;
+  }
+
+  /** Whether a snapshot taken now would differ from the one last taken or restored (after `build()`). */
+  get changed(): boolean {
+    this.build();
+    return this.changedSinceSnapshot;
   }
 
   has(id: string): boolean {
@@ -176,6 +232,8 @@ export class SourceIndex {
 
   /** Builds postings for queued sources and compacts; queries call it themselves. */
   build(): void {
+    // Restored sources that no `add` claimed are gone from the workspace.
+    for (const id of [...this.pending.keys()]) this.remove(id);
     if (this.queued.length > 0) {
       const batch = this.queued;
       this.queued = [];
@@ -252,6 +310,103 @@ export class SourceIndex {
         if (this.slots[slot] === undefined) continue;
         visit(slot, ref - segment.base[index]);
       }
+    }
+  }
+
+  /**
+   * The index as bytes (a section of the persisted cache). Segments with
+   * removed sources are compacted first, so every posting in it is live.
+   */
+  snapshot(): Uint8Array {
+    this.build();
+    this.segments = this.segments.flatMap((segment) => {
+      if (segment.dead === 0) return [segment];
+      const live = this.liveSlotsOf(segment);
+      return live.length ? [this.makeSegment(live)] : [];
+    });
+    const live = this.slots.filter((entry): entry is IndexedSource => entry !== undefined);
+    const number = new Map(live.map((entry, k) => [entry.slot, k]));
+    const offsets = new Uint32Array(live.length + 1);
+    live.forEach((entry, k) => (offsets[k + 1] = offsets[k] + entry.words.length));
+    const words = new Uint32Array(offsets[live.length]);
+    const starts = new Uint32Array(offsets[live.length]);
+    live.forEach((entry, k) => {
+      words.set(entry.words, offsets[k]);
+      starts.set(entry.starts, offsets[k]);
+    });
+    const header: SnapshotHeader = {
+      format: SNAPSHOT_FORMAT,
+      fingerprint: indexFingerprint(),
+      vocabulary: this.vocabulary.size,
+      sources: live.map((entry) => ({ id: entry.source.id, key: sourceKey(entry.source) })),
+      segments: this.segments.map((segment) => ({ bucketShift: segment.bucketShift })),
+    };
+    const out = new ByteWriter();
+    out.json(header);
+    out.string(this.vocabulary.surfaces.join('\u0000'));
+    out.array(Uint32Array.from(this.vocabulary.fold));
+    out.array(Uint32Array.from(this.vocabulary.exact));
+    out.array(Uint32Array.from(this.vocabulary.cap));
+    this.changedSinceSnapshot = false;
+    out.array(offsets);
+    out.array(words);
+    out.array(starts);
+    for (const segment of this.segments) {
+      out.array(Int32Array.from(segment.slots, (slot) => number.get(slot)!));
+      out.array(segment.base);
+      out.array(segment.bucketStart);
+      out.array(segment.entries);
+      out.array(segment.wordStart);
+      out.array(segment.wordRefs);
+    }
+    return out.finish();
+  }
+
+  /**
+   * Loads a snapshot into this empty index. Its sources are adopted by later
+   * `add` calls with the same id and text. Returns false (and leaves the
+   * index empty) when the bytes are from another format or tokenizer, or broken.
+   */
+  restore(bytes: Uint8Array): boolean {
+    if (this.slots.length > 0 || this.pending.size > 0 || this.vocabulary.size > 0) return false;
+    try {
+      const input = new ByteReader(bytes);
+      const header = input.json<SnapshotHeader>();
+      if (header.format !== SNAPSHOT_FORMAT || header.fingerprint !== indexFingerprint()) return false;
+      const surfaces = header.vocabulary ? input.string().split('\u0000') : (input.string(), []);
+      if (surfaces.length !== header.vocabulary) return false;
+      const vocabulary = Vocabulary.restore(surfaces, input.uint32(), input.uint32(), input.uint32());
+      if (!vocabulary) return false;
+      const offsets = input.uint32();
+      const words = input.uint32();
+      const starts = input.uint32();
+      const count = header.sources.length;
+      if (offsets.length !== count + 1 || words.length !== offsets[count] || starts.length !== words.length) return false;
+      const segments: Segment[] = [];
+      const segmentOf = new Array<Segment | undefined>(count).fill(undefined);
+      for (const { bucketShift } of header.segments) {
+        const segment = new Segment(input.int32(), input.uint32(), bucketShift, input.uint32(), input.uint32(), input.uint32(), input.uint32());
+        if (segment.base.length !== segment.slots.length + 1 || segment.bucketStart.length !== 2 ** (32 - bucketShift) + 1) return false;
+        for (const slot of segment.slots) {
+          if (slot < 0 || slot >= count || segmentOf[slot]) return false;
+          segmentOf[slot] = segment;
+        }
+        segments.push(segment);
+      }
+      if (segmentOf.some((segment) => segment === undefined)) return false;
+      if (new Set(header.sources.map((source) => source.id)).size !== count) return false;
+
+      this.vocabularyStore = vocabulary;
+      this.segments = segments;
+      this.changedSinceSnapshot = false;
+      header.sources.forEach(({ id, key }, slot) => {
+        this.slots.push(undefined);
+        this.segmentOfSlot.push(segmentOf[slot]);
+        this.pending.set(id, { slot, key, words: words.subarray(offsets[slot], offsets[slot + 1]), starts: starts.subarray(offsets[slot], offsets[slot + 1]) });
+      });
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -359,4 +514,46 @@ export class SourceIndex {
 
 function liveWords(segment: Segment): number {
   return segment.words - segment.dead;
+}
+
+const SNAPSHOT_FORMAT = 1;
+
+interface SnapshotHeader {
+  format: number;
+  fingerprint: string;
+  vocabulary: number;
+  sources: { id: string; key: string }[];
+  segments: { bucketShift: number }[];
+}
+
+/** What a restored source must match to be adopted: its text and the ranges the index covers. */
+function sourceKey(source: Source): string {
+  const ranges = quotableRanges(source).map((range) => `${range.start}-${range.end}`).join(',');
+  return `${contentKey(source.text)}:${ranges.length > 64 ? contentKey(ranges) : ranges}`;
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * A fingerprint of how text becomes index entries (tokenizer, word keys,
+ * trigram hash), computed from their behaviour on a probe text: a snapshot
+ * written by code that tokenizes or hashes differently is never loaded, even
+ * if nobody remembered to bump SNAPSHOT_FORMAT.
+ */
+function indexFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const probe = "Ünïcode café's “quoted” $1,250.5m 20% O'Neill’s rock-'n'-roll ß İstanbul ǅ 𝒜lpha naïve NAÏVE 3.14 £600m e\u0301te\u0301";
+  const vocabulary = new Vocabulary();
+  const parts: (string | number)[] = [];
+  scanTokens(probe, 0, probe.length, (start, end, flags, hash) => {
+    const id = vocabulary.internToken(probe, start, end, flags, hash);
+    parts.push(start, end, vocabulary.surfaces[id], vocabulary.fold[id], vocabulary.exact[id], vocabulary.cap[id]);
+  });
+  for (const word of ['CAFÉ', 'Naïve', 'ROCK']) {
+    const keys = vocabulary.keysOf(word);
+    parts.push(keys.fold, keys.exact, keys.cap);
+  }
+  parts.push(trigramKey(1, 2, 3), trigramKey(70000, 5, 123456));
+  fingerprint = contentKey(parts.join(','));
+  return fingerprint;
 }

@@ -101,6 +101,34 @@ export class Vocabulary {
     return id >= 0 ? id : this.add(key, hashToken(key, 0, key.length));
   }
 
+  /**
+   * A vocabulary from persisted arrays (the index cache): surfaces and key ids
+   * by surface id, as `surfaces`, `fold`, `exact` and `cap` held them. Rebuilds
+   * only the hash table, so a warm start does not re-derive every key.
+   * Undefined when the arrays are inconsistent (a damaged cache).
+   */
+  static restore(surfaces: readonly string[], fold: ArrayLike<number>, exact: ArrayLike<number>, cap: ArrayLike<number>): Vocabulary | undefined {
+    const n = surfaces.length;
+    if (fold.length !== n || exact.length !== n || cap.length !== n) return undefined;
+    const vocabulary = new Vocabulary();
+    let size = vocabulary.table.length;
+    while (size < 2 * n) size *= 2;
+    vocabulary.table = new Int32Array(size).fill(-1);
+    for (let id = 0; id < n; id++) {
+      if (!(fold[id] < n && exact[id] < n && cap[id] < n)) return undefined;
+      const surface = surfaces[id];
+      const hash = hashToken(surface, 0, surface.length);
+      vocabulary.surfaces.push(surface);
+      vocabulary.hashes.push(hash);
+      vocabulary.fold.push(fold[id]);
+      vocabulary.exact.push(exact[id]);
+      vocabulary.cap.push(cap[id]);
+      if (vocabulary.lookup(surface) !== UNKNOWN) return undefined; // a duplicate surface
+      vocabulary.place(id);
+    }
+    return vocabulary;
+  }
+
   private place(id: number): void {
     const mask = this.table.length - 1;
     let slot = this.hashes[id] & mask;

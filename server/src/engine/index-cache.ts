@@ -1,0 +1,178 @@
+/**
+ * The persisted index cache: what a reopened workspace needs so that unchanged
+ * sources are not tokenized and indexed again.
+ *
+ * Pure (bytes in, bytes out): the adapters decide where the bytes live (the
+ * extension's storage folder, a CLI `--cache` folder) and read/write them.
+ *
+ * Layout: a container of named sections, so each corpus product (the
+ * quotation index today) owns its own section and format:
+ *
+ *   u32 magic 'PVC1' | u32 section count | per section: u32 name length,
+ *   name (UTF-8), u32 byte length, padding to 8, bytes
+ *
+ * Inside a section, `ByteWriter`/`ByteReader` give a small typed format: JSON
+ * header + typed arrays aligned to 8 bytes, so a reader can take the arrays
+ * as views of the file's buffer without copying them.
+ *
+ * Every entry inside a product is keyed by `contentKey(text)`: a cached entry
+ * is reused only for a source whose text hashes the same (never by file time).
+ */
+
+const CONTAINER_MAGIC = 0x31435650; // 'PVC1' little-endian
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** 64-bit content hash of a text (two independent 32-bit lanes), as 16 hex digits. */
+export function contentKey(text: string): string {
+  let h1 = 0x811c9dc5 ^ text.length;
+  let h2 = 0x9747b28c;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Packs named sections into one buffer. */
+export function encodeCache(sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const names = [...sections.keys()].map((name) => encoder.encode(name));
+  let size = 8;
+  [...sections.values()].forEach((bytes, i) => (size = align8(size + 4 + names[i].length + 4) + bytes.length));
+  const out = new Uint8Array(align8(size));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, CONTAINER_MAGIC, true);
+  view.setUint32(4, sections.size, true);
+  let at = 8;
+  [...sections.values()].forEach((bytes, i) => {
+    view.setUint32(at, names[i].length, true);
+    out.set(names[i], at + 4);
+    at += 4 + names[i].length;
+    view.setUint32(at, bytes.length, true);
+    at = align8(at + 4);
+    out.set(bytes, at);
+    at += bytes.length;
+  });
+  return out;
+}
+
+/** Unpacks what `encodeCache` packed; undefined when the bytes are not a cache (or are truncated). Sections are views, not copies. */
+export function decodeCache(input: Uint8Array): Map<string, Uint8Array> | undefined {
+  if (input.length < 8) return undefined;
+  // Typed-array views need aligned offsets: copy a buffer that starts mid-word (rare: small pooled reads).
+  const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== CONTAINER_MAGIC) return undefined;
+  const count = view.getUint32(4, true);
+  const sections = new Map<string, Uint8Array>();
+  let at = 8;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length) return undefined;
+    const nameLength = view.getUint32(at, true);
+    if (at + 8 + nameLength > bytes.length) return undefined;
+    const name = decoder.decode(bytes.subarray(at + 4, at + 4 + nameLength));
+    at += 4 + nameLength;
+    const length = view.getUint32(at, true);
+    at = align8(at + 4);
+    if (at + length > bytes.length) return undefined;
+    sections.set(name, bytes.subarray(at, at + length));
+    at += length;
+  }
+  return sections;
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+type Numbers = Uint32Array | Int32Array | Uint8Array;
+
+/** Writes a JSON header and typed arrays, each aligned to 8 bytes. */
+export class ByteWriter {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
+
+  json(value: unknown): void {
+    this.bytes(encoder.encode(JSON.stringify(value)));
+  }
+
+  string(value: string): void {
+    this.bytes(encoder.encode(value));
+  }
+
+  array(values: Numbers): void {
+    this.bytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+
+  bytes(bytes: Uint8Array): void {
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setUint32(0, bytes.length, true);
+    this.parts.push(head, bytes);
+    this.size += 8 + bytes.length;
+    const pad = align8(this.size) - this.size;
+    if (pad) {
+      this.parts.push(new Uint8Array(pad));
+      this.size += pad;
+    }
+  }
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+}
+
+/** Reads what a ByteWriter wrote, in the same order; arrays are views of the input when it is aligned. */
+export class ByteReader {
+  private at = 0;
+  constructor(private readonly input: Uint8Array) {}
+
+  json<T>(): T {
+    return JSON.parse(decoder.decode(this.bytes())) as T;
+  }
+
+  string(): string {
+    return decoder.decode(this.bytes());
+  }
+
+  uint32(): Uint32Array {
+    return this.typed(Uint32Array);
+  }
+
+  int32(): Int32Array {
+    return this.typed(Int32Array);
+  }
+
+  bytes(): Uint8Array {
+    if (this.at + 8 > this.input.length) throw new RangeError('cache section truncated');
+    const length = new DataView(this.input.buffer, this.input.byteOffset + this.at, 4).getUint32(0, true);
+    const start = this.at + 8;
+    if (start + length > this.input.length) throw new RangeError('cache section truncated');
+    this.at = align8(start + length);
+    return this.input.subarray(start, start + length);
+  }
+
+  private typed<T extends Uint32Array | Int32Array>(Type: { new (buffer: ArrayBufferLike, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number }): T {
+    const bytes = this.bytes();
+    const count = bytes.length / Type.BYTES_PER_ELEMENT;
+    if (!Number.isInteger(count)) throw new RangeError('cache array has a partial element');
+    if ((bytes.byteOffset & (Type.BYTES_PER_ELEMENT - 1)) === 0) return new Type(bytes.buffer, bytes.byteOffset, count);
+    const copy = new Type(count);
+    new Uint8Array(copy.buffer).set(bytes);
+    return copy;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The persisted index cache: a restored index answers exactly like a freshly
+ * built one, reuses only sources whose text is unchanged, and refuses bytes
+ * it cannot trust.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Corpus } from '../../server/src/engine/corpus';
+import { matchQuotation } from '../../server/src/engine/quotes';
+import { contentKey, decodeCache, encodeCache, ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
+import { createEngine } from '../../server/src/engine/index';
+import { SHARED_CORPUS } from '../helpers/repo';
+
+const SOURCES: Record<string, string> = {
+  'sources/orchard.txt': `Orchard harvest best in a decade
+
+Growers in the valley picked more apples this autumn than in any year since 2014. "The trees had rain when they needed it and sun when it mattered," one grower said. Prices at the market fell by a fifth.
+`,
+  'sources/ferry.md': `---
+id: ferry-strike
+title: Ferry crews walk out
+---
+
+Ferry crews stopped work on Monday over rotas. The company called the strike "regrettable and avoidable" and offered talks on Thursday. Passengers were told to expect delays all week.
+`,
+  'sources/museum.txt': `Museum roof appeal passes its target
+
+The appeal for the museum roof raised 310,000 in six weeks. "Every slate was paid for by someone who loves this building," the director said.
+`,
+};
+
+const QUOTES = [
+  'The trees had rain when they needed it and sun when it mattered',
+  'regrettable and avoidable',
+  'Every slate was paid for by someone who loves this building',
+  'The trees had snow when they needed it and sun when it mattered',
+  'Every slate … loves this building',
+  'a sentence that none of the sources has ever contained',
+];
+
+function corpusOf(files: Record<string, string>, snapshot?: Uint8Array): { corpus: Corpus; restored: boolean } {
+  const corpus = new Corpus();
+  const restored = snapshot ? corpus.importIndex(snapshot) : false;
+  for (const [file, text] of Object.entries(files)) corpus.set(`file:///ws/${file}`, file, text);
+  return { corpus, restored };
+}
+
+function verdicts(corpus: Corpus, quotes = QUOTES) {
+  return quotes.map((quote) => {
+    const result = matchQuotation(corpus.searchIndex(), quote);
+    return { verdict: result.verdict, sources: result.exactSourceIds, best: result.best?.sourceId, passage: result.best?.passage, words: result.best?.sourceWords };
+  });
+}
+
+test('index cache: a restored index gives the same answers and indexes nothing again', () => {
+  const cold = corpusOf(SOURCES).corpus;
+  const expected = verdicts(cold);
+  assert.equal(expected[0].verdict, 'verbatim');
+  assert.equal(expected[3].verdict, 'near');
+  const bytes = cold.exportIndex()!;
+
+  const warm = corpusOf(SOURCES, bytes);
+  assert.equal(warm.restored, true);
+  assert.deepEqual(verdicts(warm.corpus), expected);
+  assert.equal(warm.corpus.exportIndex(true), undefined, 'every source was adopted: nothing to write back');
+});
+
+test('index cache: a changed source is indexed again, a removed one is gone, a new one is added', () => {
+  const bytes = corpusOf(SOURCES).corpus.exportIndex()!;
+  const edited = {
+    'sources/orchard.txt': SOURCES['sources/orchard.txt'].replace('when it mattered', 'when it counted'),
+    'sources/ferry.md': SOURCES['sources/ferry.md'],
+    'sources/bakery.txt': 'Bakery wins award\n\nThe bakery on the square won a national prize for its rye bread. "We bake it the slow way," the owner said.\n',
+  };
+  const warm = corpusOf(edited, bytes);
+  assert.equal(warm.restored, true);
+  const quotes = [...QUOTES, 'The trees had rain when they needed it and sun when it counted', 'We bake it the slow way'];
+  assert.deepEqual(verdicts(warm.corpus, quotes), verdicts(corpusOf(edited).corpus, quotes));
+  const [orchardOld, , museum] = verdicts(warm.corpus);
+  assert.notEqual(orchardOld.verdict, 'verbatim', 'the old orchard text is not in the index any more');
+  assert.equal(museum.verdict, 'none', 'the museum source was removed');
+  assert.ok(warm.corpus.exportIndex(true), 'the index changed: the cache should be written back');
+});
+
+test('index cache: bytes from elsewhere, truncated or damaged are refused and the index still works', () => {
+  const bytes = corpusOf(SOURCES).corpus.exportIndex()!;
+  const truncated = bytes.subarray(0, Math.floor(bytes.length / 2));
+  const otherFormat = bytes.slice();
+  const header = new TextDecoder().decode(otherFormat.subarray(0, 400));
+  const at = header.indexOf('"format":1');
+  assert.ok(at > 0, header);
+  otherFormat[at + '"format":'.length] = '7'.charCodeAt(0);
+  for (const bad of [truncated, otherFormat, new Uint8Array(16), new TextEncoder().encode('not a cache at all')]) {
+    const { corpus, restored } = corpusOf(SOURCES, bad);
+    assert.equal(restored, false);
+    assert.deepEqual(verdicts(corpus), verdicts(corpusOf(SOURCES).corpus));
+  }
+});
+
+test('index cache: container and typed sections round-trip; content keys tell texts apart', () => {
+  const writer = new ByteWriter();
+  writer.json({ a: 1 });
+  writer.array(Uint32Array.of(1, 2, 3));
+  writer.string('é');
+  writer.array(Int32Array.of(-5));
+  const packed = encodeCache(new Map([['one', writer.finish()], ['two', Uint8Array.of(9, 8, 7)]]));
+  const sections = decodeCache(packed.slice())!;
+  assert.deepEqual([...sections.keys()], ['one', 'two']);
+  const reader = new ByteReader(sections.get('one')!);
+  assert.deepEqual(reader.json(), { a: 1 });
+  assert.deepEqual([...reader.uint32()], [1, 2, 3]);
+  assert.equal(reader.string(), 'é');
+  assert.deepEqual([...reader.int32()], [-5]);
+  assert.deepEqual([...sections.get('two')!], [9, 8, 7]);
+  assert.equal(decodeCache(packed.subarray(0, packed.length - 6)), undefined, 'cut into the last section');
+
+  assert.equal(contentKey('same text'), contentKey('same text'));
+  assert.notEqual(contentKey('same text'), contentKey('same texT'));
+  assert.notEqual(contentKey('ab'), contentKey('ba'));
+  assert.match(contentKey(''), /^[0-9a-f]{16}$/);
+});
+
+test('index cache: through the engine façade, findings are identical cold and warm', () => {
+  const piece = { uri: 'file:///ws/p.md', text: 'A grower said "the trees had rain when they needed it and sun when it mattered" [@orchard]. The company called it "regrettable and unavoidable" [@ferry-strike].\n' };
+  const load = (engine: ReturnType<typeof createEngine>) => {
+    engine.setConfig(undefined, undefined);
+    for (const [file, text] of Object.entries(SOURCES)) engine.setSource(`file:///ws/${file}`, file, text);
+  };
+  const cold = createEngine();
+  load(cold);
+  const expected = cold.check(piece);
+  const warm = createEngine();
+  assert.equal(warm.importIndexCache(cold.exportIndexCache()!), true);
+  load(warm);
+  assert.deepEqual(warm.check(piece), expected);
+  assert.equal(warm.exportIndexCache(true), undefined);
+});
+
+test('index cache: the BBC corpus restores in full and answers like a cold index', (t) => {
+  const root = path.join(SHARED_CORPUS, 'bbc-news', 'news');
+  if (!fs.existsSync(root)) return t.skip('../shared/corpus/bbc-news not found');
+  const files: Record<string, string> = {};
+  for (const category of fs.readdirSync(root).sort()) {
+    const dir = path.join(root, category);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const name of fs.readdirSync(dir).sort()) files[`sources/${category}/${name}`] = fs.readFileSync(path.join(dir, name), 'utf8');
+  }
+  const started = performance.now();
+  const cold = corpusOf(files).corpus;
+  const bytes = cold.exportIndex()!;
+  const coldMs = performance.now() - started;
+  const restoredAt = performance.now();
+  const warm = corpusOf(files, bytes);
+  warm.corpus.searchIndex().build();
+  const warmMs = performance.now() - restoredAt;
+  assert.equal(warm.restored, true);
+  assert.equal(warm.corpus.exportIndex(true), undefined, 'all 2,095 sources adopted');
+  const sample = Object.values(files)
+    .filter((_, i) => i % 97 === 0)
+    .map((text) => text.split(/\s+/).slice(40, 52).join(' '));
+  assert.deepEqual(verdicts(warm.corpus, sample), verdicts(cold, sample));
+  t.diagnostic(`cold build + export ${coldMs.toFixed(0)} ms, warm restore ${warmMs.toFixed(0)} ms, ${(bytes.length / 2 ** 20).toFixed(1)} MiB`);
+});
