@@ -9,7 +9,8 @@
  *   definition cites, a link to a source);
  * - with scope `paragraph`, a citation that ends the paragraph covers every
  *   sentence of it;
- * - a verified (verbatim) quotation in the sentence;
+ * - a verified (verbatim) quotation in the sentence, or the verified blockquote
+ *   that a sentence ending in ":" introduces;
  * - "according to <outlet or title of a source>", or that outlet as the
  *   subject of a reporting verb ("The Valley Courier reported …").
  * A claim that only *matches* a source nobody cited stays unsourced.
@@ -112,6 +113,7 @@ export function checkClaims(analysis: Analysis): ClaimCheck[] {
     citationsByBlock.set(citation.blockIndex, list);
   }
   const verified = analysis.quoteChecks().filter((c) => c.quotation.kind === 'inline' && c.result.verdict === 'verbatim');
+  const blockVerified = analysis.quoteChecks().filter((c) => c.quotation.kind === 'block' && c.result.verdict === 'verbatim');
   const blockEndCitations = new Map<number, Citation[]>();
   if (options.scope === 'paragraph') {
     for (const block of parsed.blocks) {
@@ -129,7 +131,7 @@ export function checkClaims(analysis: Analysis): ClaimCheck[] {
       checks.push({ sentence, verdict });
       continue;
     }
-    checks.push({ sentence, verdict, sourcing: sourcingOf(sentence, verdict, text, citationsByBlock, blockEndCitations, verified, outlets, analysis) });
+    checks.push({ sentence, verdict, sourcing: sourcingOf(sentence, verdict, text, citationsByBlock, blockEndCitations, verified, blockVerified, outlets, analysis) });
   }
   return checks;
 }
@@ -141,6 +143,7 @@ function sourcingOf(
   citationsByBlock: Map<number, Citation[]>,
   blockEndCitations: Map<number, Citation[]>,
   verified: ReturnType<Analysis['quoteChecks']>,
+  blockVerified: ReturnType<Analysis['quoteChecks']>,
   outlets: OutletIndex,
   analysis: Analysis,
 ): Sourcing | undefined {
@@ -152,7 +155,11 @@ function sourcingOf(
   }
   const ending = blockEndCitations.get(sentence.blockIndex);
   if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
-  const quoted = verified.filter((c) => within(c.quotation.span, span));
+  let quoted = verified.filter((c) => within(c.quotation.span, span));
+  // "Mr Abbas said:" introducing a verified blockquote is sourced by it.
+  if (!quoted.length && sentence.lastInBlock && /:\s*$/.test(text.slice(span.start, span.end))) {
+    quoted = blockVerified.filter((c) => c.quotation.blockIndex > sentence.blockIndex && c.quotation.blockIndex <= sentence.blockIndex + 1);
+  }
   if (quoted.length) return { by: 'quotation', sourceIds: [...new Set(quoted.flatMap((c) => (c.result.best ? [c.result.best.sourceId] : [])))] };
   if (verdict.signals.some((s) => s.kind === 'reported-speech') && outlets.size) {
     const named = outletsNamedIn(text.slice(span.start, span.end).toLowerCase(), outlets);

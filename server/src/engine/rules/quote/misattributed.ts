@@ -1,4 +1,7 @@
 import { defineRule } from '../rule';
+import type { Analysis } from '../../analysis';
+import type { Quotation } from '../../markdown';
+import type { Span } from '../../types';
 import { shorten } from '../../text';
 import { ANONYMOUS, attributionOf, fullestName, lastNamedResolver, quoteContaining } from '../../claims/speakers';
 
@@ -15,7 +18,7 @@ Who said what is learnt from the source's own wording around its quotation marks
 - \`"…" he added\` and \`He said: "…"\`: a pronoun stands for the last named speaker before it;
 - a quotation with no attribution of its own right after another one continues its speaker.
 
-The piece's attribution is read the same way. Names compare by surname, so "Mr Straw", "Jack Straw" and "British foreign minister Jack Straw" are one speaker.
+The piece's attribution is read the same way, and for a \`>\` blockquote from the sentence that introduces it (\`Mr Abbas said:\`). Names compare by surname, so "Mr Straw", "Jack Straw" and "British foreign minister Jack Straw" are one speaker.
 
 **Fires on** \`Mahmoud Abbas said the conference was a "vital step" in renewing the peace process\` when the source has \`The conference was a "vital step" …, Mr Straw said.\`
 
@@ -26,13 +29,11 @@ The piece's attribution is read the same way. Names compare by surname, so "Mr S
     const text = analysis.parsed.masked;
     const lastNamed = lastNamedResolver(text, 0, text.length);
     for (const { quotation, result } of analysis.quoteChecks()) {
-      if (quotation.kind !== 'inline' || result.verdict !== 'verbatim' || !result.best) continue;
+      if (result.verdict !== 'verbatim' || !result.best) continue;
       const source = analysis.source(result.best.sourceId);
       const said = source ? quoteContaining(source, result.best.passage)?.speaker : undefined;
       if (!source || !said) continue;
-      const sentence = analysis.sentences().find((s) => s.span.start <= quotation.span.start && quotation.span.end <= s.span.end);
-      const block = analysis.parsed.blocks[quotation.blockIndex];
-      const written = attributionOf(text, quotation.span, sentence?.span ?? block.span, lastNamed);
+      const written = attributionOf(text, quotation.span, attributionSpan(analysis, quotation), lastNamed);
       if (!written || written === ANONYMOUS || written.key === said.key) continue;
       const sourceName = fullestName(source, said.key) ?? said.name;
       report({
@@ -45,3 +46,18 @@ The piece's attribution is read the same way. Names compare by surname, so "Mr S
     }
   },
 });
+
+/**
+ * Where the piece may name the speaker: an inline quotation's sentence; for a
+ * blockquote, the sentence that introduces it ("Mr Abbas said:") up to the quote.
+ */
+function attributionSpan(analysis: Analysis, quotation: Quotation): Span {
+  if (quotation.kind === 'inline') {
+    const sentence = analysis.sentences().find((s) => s.span.start <= quotation.span.start && quotation.span.end <= s.span.end);
+    return sentence?.span ?? analysis.parsed.blocks[quotation.blockIndex].span;
+  }
+  const before = analysis.sentences().filter((s) => s.span.end <= quotation.span.start);
+  const last = before[before.length - 1];
+  if (!last || !/:\s*$/.test(analysis.parsed.masked.slice(last.span.start, last.span.end))) return { start: quotation.span.start, end: quotation.span.end };
+  return { start: last.span.start, end: quotation.span.end };
+}
