@@ -43,9 +43,7 @@ else
 fi
 
 echo "== dependencies and build"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
-fi
+[ -d node_modules ] || npm ci --no-audit --no-fund   # .ci/run has done it already
 npm run build
 
 status=0

@@ -2,10 +2,10 @@
 // extension, install it into a fresh extensions directory, serve a copy of a
 // workspace on a free 127.0.0.1 port, and tear everything down afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { codeServerPath, repoRoot } from './env.mjs';
 import { waitUntil } from './wait.mjs';
 
@@ -42,10 +42,31 @@ function run(command, args, { cwd = repoRoot, log, env = process.env } = {}) {
  * The .vsix under test: $E2E_VSIX when given (to iterate quickly), else the result of
  * `npm run package` (dist/provenance.vsix).
  */
-export function packageExtension(artifacts) {
-  if (process.env.E2E_VSIX) return process.env.E2E_VSIX;
-  run('npm', ['run', 'package'], { log: join(artifacts, 'npm-run-package.log') });
+export async function packageExtension(artifacts) {
+  if (process.env.E2E_VSIX) return resolve(process.env.E2E_VSIX);
   const vsix = join(repoRoot, 'dist', 'provenance.vsix');
+  // Test files may run in parallel (node --test): one packages at a time, and one that
+  // waited for another's packaging uses its result instead of rebuilding dist/ under it.
+  const lock = join(repoRoot, 'dist', '.e2e-package.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const asked = Date.now();
+  let waited = false;
+  await waitUntil('the lock on `npm run package` (held by another e2e test file)', () => {
+    try {
+      mkdirSync(lock);
+      return true;
+    } catch {
+      waited = true;
+      if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true }); // stale
+      return false;
+    }
+  }, { timeout: 5 * 60_000, interval: 500 });
+  try {
+    if (waited && existsSync(vsix) && statSync(vsix).mtimeMs > asked) return vsix;
+    run('npm', ['run', 'package'], { log: join(artifacts, 'npm-run-package.log') });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
   if (!existsSync(vsix)) throw new Error(`\`npm run package\` succeeded but ${vsix} does not exist`);
   return vsix;
 }

@@ -30,7 +30,7 @@ export class Session {
     session.manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     try {
       let t = Date.now();
-      const vsix = packageExtension(artifacts);
+      const vsix = await packageExtension(artifacts);
       log(`packaged ${vsix} in ${Date.now() - t} ms`);
 
       session.server = new CodeServer({ artifacts, workspace: join(repoRoot, 'examples', example), settings });
