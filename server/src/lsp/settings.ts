@@ -38,7 +38,8 @@ export class SettingsStore {
 
   constructor(
     private readonly connection: Connection,
-    private readonly pullSupported: boolean,
+    /** The client answers `workspace/configuration`. */
+    private readonly canAsk: boolean,
     initializationOptions: unknown,
     private readonly log: (message: string) => void,
   ) {
@@ -50,7 +51,7 @@ export class SettingsStore {
   for(uri: string): Promise<Settings> {
     let settings = this.cache.get(uri);
     if (!settings) {
-      settings = this.pullSupported ? this.request(uri) : Promise.resolve(this.global);
+      settings = this.canAsk ? this.request(uri) : Promise.resolve(this.global);
       this.cache.set(uri, settings);
     }
     return settings;
