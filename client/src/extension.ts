@@ -30,14 +30,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     status,
-    vscode.commands.registerCommand('provenance.restartServer', () => restart()),
+    vscode.commands.registerCommand('provenance.restartServer', () => inTurn(restart)),
     vscode.commands.registerCommand('provenance.showOutput', () => output.show(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('provenance.enable')) void followEnablement();
+      if (event.affectsConfiguration('provenance.enable')) void inTurn(followEnablement);
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => followEnablement()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => inTurn(followEnablement)),
   );
-  await followEnablement();
+  await inTurn(followEnablement);
+}
+
+/** Starts and stops one at a time: two quick setting changes must not start two servers. */
+let queue: Promise<void> = Promise.resolve();
+function inTurn(step: () => Promise<void>): Promise<void> {
+  queue = queue.then(step, step);
+  return queue;
 }
 
 export function deactivate(): Promise<void> | undefined {
@@ -137,7 +144,7 @@ function crashAware(defaults: () => ErrorHandler): ErrorHandler {
       void vscode.window
         .showErrorMessage('The Provenance server crashed several times in a row and was stopped. Quotations are not being checked.', 'Restart', 'Show Output')
         .then((choice) => {
-          if (choice === 'Restart') void restart();
+          if (choice === 'Restart') void inTurn(restart);
           else if (choice === 'Show Output') output.show(true);
         });
       return { action: CloseAction.DoNotRestart, handled: true };
