@@ -20,6 +20,8 @@ export interface ProjectHost {
   openFiles(): string[];
   log(message: string): void;
   encoding(): PositionEncoding;
+  /** Folder of the persisted index cache (the editor's storage for this workspace), if the client gave one. */
+  cacheDir?: string;
 }
 
 /** Registries and configs larger than this are refused rather than parsed. */
@@ -64,7 +66,7 @@ export class Project {
   /** Reads config, registry and sources from disk, then lays the editor's open files over them. */
   load(): void {
     const started = Date.now();
-    const loaded = loadWorkspace(this.engine, this.root, this.configFile);
+    const loaded = loadWorkspace(this.engine, this.root, this.configFile, { cacheDir: this.host.cacheDir });
     for (const notice of loaded.notices) this.host.log(`${this.root}: ${notice}`);
     this.sourceFiles = new Set(loaded.sourceFiles);
     this.selectionChanged();

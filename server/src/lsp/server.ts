@@ -84,6 +84,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       openFiles: () => documents.all().flatMap((document) => (document.file !== undefined ? [document.file] : [])),
       log: (message) => log.info(message),
       encoding: () => client.encoding,
+      cacheDir: storagePathOf(params.initializationOptions),
     });
     projects.setFolders(workspaceFoldersOf(params));
     const settings = new SettingsStore(connection, client.configuration, params.initializationOptions, (message) => log.warn(message));
@@ -198,6 +199,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
     progress?.done();
   }
+}
+
+/**
+ * Where to keep the index cache: `initializationOptions.storagePath`, an
+ * absolute folder the client owns (VS Code: the extension's workspace storage).
+ * Without it nothing is persisted.
+ */
+function storagePathOf(initializationOptions: unknown): string | undefined {
+  const storagePath = (initializationOptions as { storagePath?: unknown } | undefined)?.storagePath;
+  return typeof storagePath === 'string' && path.isAbsolute(storagePath) ? storagePath : undefined;
 }
 
 function ifOpen<T>(value: T | undefined, then: (value: T) => void): void {
