@@ -386,6 +386,25 @@ export class Workbench {
     return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
   }
 
+  /** Wheels a list until the row with this aria-label is fully in view (for screenshots). */
+  async revealRow(listSelector, ariaLabel) {
+    const list = this.page.locator(listSelector).first();
+    for (let i = 0; i < 30; i++) {
+      const where = await list.evaluate((root, label) => {
+        const row = [...root.querySelectorAll('.monaco-list-row')].find((r) => r.getAttribute('aria-label') === label);
+        const view = root.getBoundingClientRect();
+        if (!row) return 'up'; // rows are rendered only near the viewport; it is above after a full scroll down
+        const box = row.getBoundingClientRect();
+        return box.top < view.top ? 'up' : box.bottom > view.bottom ? 'down' : 'visible';
+      }, ariaLabel);
+      if (where === 'visible') return;
+      const box = await list.boundingBox();
+      await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 40));
+      await this.page.mouse.wheel(0, where === 'up' ? -60 : 60);
+      await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    }
+  }
+
   // --- the Output panel, Running Extensions, workspace trust ---------------------
 
   /** Shows an Output channel by name and returns its visible text; fails if there is no such channel. */
@@ -413,7 +432,9 @@ export class Workbench {
     const list = '.runtime-extensions-editor .monaco-list';
     await this.waitFor('the Running Extensions editor to list extensions', () => this.page.locator(`${list} .monaco-list-row`).first().isVisible());
     const rows = await this.collectRows(list, { id: '@aria-label', name: '.name', activation: '.activation-time', message: '.msg' });
-    return rows.find((row) => row.id === extensionName) ?? null;
+    const row = rows.find((r) => r.id === extensionName) ?? null;
+    if (row) await this.revealRow(list, extensionName);
+    return row;
   }
 
   async closeActiveEditor() {
