@@ -120,16 +120,25 @@ function isBoundary(text: string, terminatorStart: number, afterClosers: number,
 /** The token (letters, digits and inner dots) ending right before `end`. */
 function tokenBefore(text: string, end: number): string {
   let s = end;
-  while (s > 0 && end - s < 40 && /[\p{L}\p{N}.]/u.test(text[s - 1])) s--;
+  while (s > 0 && end - s < 40 && (isWordCode(text, s - 1) || text.charCodeAt(s - 1) === 0x2e)) s--;
   return text.slice(s, end).replace(/^\.+/, '');
 }
 
 function wordAt(text: string, pos: number, to: number): string {
   let p = pos;
-  while (p < to && /['"“‘(\[]/.test(text[p])) p++;
+  while (p < to && OPENERS.indexOf(text[p]) >= 0) p++;
   let e = p;
-  while (e < to && /[\p{L}\p{N}]/u.test(text[e])) e++;
+  while (e < to && isWordCode(text, e)) e++;
   return text.slice(p, e);
+}
+
+const OPENERS = '\'"“‘([';
+
+/** A letter or digit at `i`: ASCII by code, anything else by Unicode class. */
+function isWordCode(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return /[\p{L}\p{N}]/u.test(text[i]);
 }
 
 /** `[@key…]`, `[see @key]` or a footnote marker `[^n]` at `pos`. */
@@ -140,6 +149,8 @@ function isCitationAt(text: string, pos: number): boolean {
 }
 
 function isLowerStart(char: string): boolean {
+  const c = char.charCodeAt(0);
+  if (c < 0x80) return c >= 0x61 && c <= 0x7a;
   return /\p{Ll}/u.test(char);
 }
 
