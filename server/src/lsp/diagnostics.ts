@@ -18,6 +18,7 @@ import {
   type CancellationToken,
   type Diagnostic,
   type DocumentDiagnosticReport,
+  type PublishDiagnosticsParams,
 } from 'vscode-languageserver';
 import type { CancellationFlag } from '../engine/api';
 import type { Finding } from '../engine/types';
@@ -92,7 +93,7 @@ export class DiagnosticsService {
       if (role.project.fileChangedOnDisk(role.file, false)) this.projectsChanged([role.project]);
       else this.publishProjectFiles();
     } else if (!this.pull && this.pushedPieces.delete(key)) {
-      this.s.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+      this.publish({ uri: document.uri, diagnostics: [] });
     }
   }
 
@@ -124,7 +125,7 @@ export class DiagnosticsService {
       if (role.kind === 'piece' && affected(role.project)) pieces.push(document);
       else if (role.kind !== 'piece' && this.pushedPieces.delete(documentKey(document.uri))) {
         // No longer a piece (the config's `documents` changed): withdraw what it showed.
-        this.s.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+        this.publish({ uri: document.uri, diagnostics: [] });
       }
     }
     this.recheckInTurn(pieces).catch((err: Error) => this.s.log.error(`Re-checking open pieces failed: ${err.stack ?? err}`));
@@ -178,6 +179,11 @@ export class DiagnosticsService {
     const settings = await this.s.settings.for(document.uri);
     const result = this.resultFor(document, role.project, settings, token ? cancellationOf(document, token) : undefined);
     return { findings: result.findings, project: role.project };
+  }
+
+  /** Sends diagnostics; a failed write means the client is gone, and the exit watch takes it from there. */
+  private publish(params: PublishDiagnosticsParams): void {
+    this.s.connection.sendDiagnostics(params).catch(() => undefined);
   }
 
   dispose(): void {
@@ -235,7 +241,7 @@ export class DiagnosticsService {
     if (!document || !project) return;
     const result = this.resultFor(document, project, settings, cancellationOf(document));
     if (this.s.documents.get(uri) !== document || document.version !== result.version) return;
-    this.s.connection.sendDiagnostics({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
+    this.publish({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
     this.pushedPieces.add(documentKey(uri));
   }
 
@@ -352,12 +358,12 @@ export class DiagnosticsService {
         if (this.pull && open) continue;
         const uri = open?.uri ?? toUri(file);
         if (!findings.length && !this.pushed.has(uri)) continue;
-        this.s.connection.sendDiagnostics({ uri, diagnostics: this.projectFileDiagnostics(project, file) });
+        this.publish({ uri, diagnostics: this.projectFileDiagnostics(project, file) });
         sent.add(uri);
         if (findings.length) stillPushed.add(uri);
       }
     }
-    for (const uri of this.pushed) if (!sent.has(uri)) this.s.connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of this.pushed) if (!sent.has(uri)) this.publish({ uri, diagnostics: [] });
     this.pushed.clear();
     for (const uri of stillPushed) this.pushed.add(uri);
   }
