@@ -14,6 +14,7 @@ import { detectionText, nameTester, proseSentences } from '../../server/src/engi
 import { Corpus } from '../../server/src/engine/corpus';
 import { detectClaim, describeSignal } from '../../server/src/engine/claims/detect';
 import { citationInsertionPoint } from '../../server/src/engine/claims/suggest';
+import { splitParagraphs, splitSentences } from '../../server/src/engine/sentences';
 
 const LABELLED = path.join(REPO_ROOT, 'test', 'fixtures', 'claims', 'labelled');
 const SEED_DIR = path.join(SHARED_CORPUS, 'seed');
@@ -225,4 +226,28 @@ test('claims: headings, blockquotes, code, front matter, link text and footnote 
   ].join('\n');
   const flagged = engine.check({ uri: 'file:///w/a.md', path: 'a.md', text }).filter((f) => f.ruleId === 'claim/unsourced');
   assert.deepEqual(flagged.map((f) => text.slice(f.span.start, f.span.end)), ['The port lost £3m in 2023.']);
+});
+
+test('claims: most sentences of real BBC news summaries (checkable statements by nature) are detected as claims', (t) => {
+  const root = path.join(SHARED_CORPUS, 'bbc-summary', 'summary');
+  if (!fs.existsSync(root)) return t.skip(`../shared/corpus not found: ${root}`);
+  let total = 0;
+  let claims = 0;
+  for (const category of fs.readdirSync(root).sort()) {
+    for (const file of fs.readdirSync(path.join(root, category)).sort().slice(0, 40)) {
+      // Summaries are plain text: quotation contents are blanked as the parser does for a piece.
+      const raw = fs.readFileSync(path.join(root, category, file), 'utf8');
+      const text = raw.replace(/"([^"\n]*)"/g, (_m, c: string) => '"' + ' '.repeat(c.length) + '"');
+      const isName = nameTester(text, new Corpus());
+      for (const paragraph of splitParagraphs(text)) {
+        for (const s of splitSentences(text, paragraph.start, paragraph.end)) {
+          total++;
+          if (detectClaim(text.slice(s.start, s.end), s.start, { isName }).claim) claims++;
+        }
+      }
+    }
+  }
+  t.diagnostic(`${claims}/${total} summary sentences detected as claims (${((claims / total) * 100).toFixed(1)}%)`);
+  // Not 100%: summaries also hold questions to readers, hedged forecasts and sentences with no checkable part.
+  assert.ok(claims / total >= 0.8, `${claims}/${total}`);
 });

@@ -67,9 +67,19 @@ const REPORTING_VERBS = new Set(
     'emphasized emphasizes promised promises pledged pledges vowed vows revealed reveals reported reports wrote writes predicted predicts conceded concedes ' +
     'explained explains alleged alleges maintained maintains asserted asserts declared declares highlighted highlights credited credits blamed blames ' +
     'suggested suggests estimated estimates disclosed discloses testified replied responded rejected rejects praised praises condemned condemns ' +
-    'welcomed welcomes questioned defended defends announced threatened threatens told'
+    'welcomed welcomes questioned defended defends announced threatened threatens told forecast forecasts'
   ).split(' '),
 );
+/** Base forms, for plural subjects ("the companies deny"); not a report after "to" or a modal. */
+const BASE_FORMS = new Set(
+  (
+    'deny insist admit confirm accuse acknowledge urge describe criticise criticize dismiss stress emphasise emphasize promise pledge vow reveal ' +
+    'predict concede explain allege maintain assert declare blame estimate praise condemn welcome reject defend threaten'
+  ).split(' '),
+);
+for (const verb of BASE_FORMS) REPORTING_VERBS.add(verb);
+/** Words before a base-form verb that make it no report: "to deny", "would insist", "not admit". */
+const NOT_A_REPORT_BEFORE = new Set(['to', 'will', 'would', 'may', 'might', 'can', 'could', 'should', 'must', 'shall', 'let', 'please', 'not']);
 const REPORTING_PHRASES = [/\bpointed out\b/, /\baccording to\b/, /\bas quoted by\b/];
 
 const FIRST_PERSON = new Set(['i', 'we', "we'd", "i'd"]);
@@ -180,6 +190,7 @@ function reportingCue(words: Word[], text: string, lower: string, offsets: numbe
     if (!REPORTING_VERBS.has(word.lower)) continue;
     // "called" in "a channel called X", "reported" in "the reported figure": no subject before it.
     const previous = words[i - 1];
+    if (previous && BASE_FORMS.has(word.lower) && NOT_A_REPORT_BEFORE.has(previous.lower)) continue;
     if (!previous && word.lower !== 'says' && word.lower !== 'said') continue;
     const firstPerson = previous !== undefined && (FIRST_PERSON.has(previous.lower) || (words[i - 2] !== undefined && FIRST_PERSON.has(words[i - 2].lower) && /^(?:would|do|did|have|also)$/.test(previous.lower)));
     let subjectStart = i;
@@ -272,6 +283,13 @@ function actorSignal(words: Word[], text: string, base: number, options: DetectO
         const name = text.slice(word.start - base, words[last].end - base);
         const verb = words[j].text;
         return { kind: 'actor', span: { start: word.start, end: words[j].end }, text: j === last + 1 ? `${name} ${verb}` : `${name} … ${verb}` };
+      }
+    }
+    // Or the name is the object or complement: "She beat Alan Hollinghurst", "The prize went to John Guy".
+    for (let j = 0; j < i; j++) {
+      if (isFiniteVerb(words[j], false)) {
+        const name = text.slice(word.start - base, words[last].end - base);
+        return { kind: 'actor', span: { start: words[j].start, end: words[last].end }, text: `${words[j].text} … ${name}` };
       }
     }
     i = last;
