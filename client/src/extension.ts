@@ -22,11 +22,14 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let status: ServerStatus;
 let serverModule: string;
+/** The extension's storage for this workspace: the server keeps its source index there between sessions. */
+let storagePath: string | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('Provenance', { log: true });
   status = new ServerStatus();
   serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
+  storagePath = context.storageUri?.fsPath;
   context.subscriptions.push(
     output,
     status,
@@ -90,6 +93,7 @@ async function start(): Promise<void> {
       // Sources can be plain text; the server ignores text files that are not sources.
       { scheme: 'file', pattern: '**/*.txt' },
     ],
+    initializationOptions: { storagePath },
     outputChannel: output,
     // Failures are logged; a pop-up per failed hover would be worse than the failure.
     revealOutputChannelOn: RevealOutputChannelOn.Never,
