@@ -22,7 +22,7 @@ import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detectClaim, type ClaimVerdict } from './detect';
 import { isKnownName, learnNames } from './names';
-import { claimOptions } from './options';
+import { claimOptions, type ClaimOptions } from './options';
 
 /** A sentence of the author's own prose. */
 export interface ProseSentence {
@@ -49,12 +49,20 @@ export interface ClaimCheck {
   sourcing?: Sourcing;
 }
 
+// Keyed by the parse, which the engine keeps per document version: checks, hovers and
+// code actions on an unchanged text share one segmentation and one set of verdicts.
+const sentenceCache = new WeakMap<ParsedDocument, ProseSentence[]>();
+const claimCache = new WeakMap<ParsedDocument, { corpus: Corpus; generation: number; options: string; checks: ClaimCheck[] }>();
+
 /**
  * Prose sentences: paragraphs and list items, not headings, blockquotes,
  * table rows or footnote definitions. Inline quotations are never split.
  */
 export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
+  const cached = sentenceCache.get(parsed);
+  if (cached) return cached;
   const sentences: ProseSentence[] = [];
+  sentenceCache.set(parsed, sentences);
   const quotationsByBlock = new Map<number, Span[]>();
   for (const quotation of parsed.quotations) {
     if (quotation.kind !== 'inline') continue;
@@ -96,8 +104,18 @@ export function detectionText(parsed: ParsedDocument): string {
 }
 
 export function checkClaims(analysis: Analysis): ClaimCheck[] {
-  const { parsed } = analysis;
+  const { parsed, corpus } = analysis;
   const options = claimOptions(analysis.config);
+  const optionsKey = JSON.stringify(options);
+  const cached = claimCache.get(parsed);
+  if (cached && cached.corpus === corpus && cached.generation === corpus.generation && cached.options === optionsKey) return cached.checks;
+  const checks = computeClaimChecks(analysis, options);
+  claimCache.set(parsed, { corpus, generation: corpus.generation, options: optionsKey, checks });
+  return checks;
+}
+
+function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimCheck[] {
+  const { parsed } = analysis;
   const text = detectionText(parsed);
   const detectOptions = {
     isName: nameTester(text, analysis.corpus),
