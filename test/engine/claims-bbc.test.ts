@@ -148,7 +148,13 @@ test('claims on bbc-news: the top passage for 50 hand-written paraphrases is in 
   // CPU time as well as wall time: on a shared machine the wall clock mostly measures the neighbours.
   started = performance.now();
   const cpu = process.cpuUsage();
-  for (let round = 0; round < 20; round++) for (const p of paraphrases) index.search(p.paraphrase, 0, p.paraphrase.length, 3);
+  // Each round varies the text (an extra word no source has) so the index's answer cache is not what gets timed.
+  for (let round = 0; round < 20; round++) {
+    for (const p of paraphrases) {
+      const query = `${p.paraphrase} zq${round}`;
+      index.search(query, 0, query.length, 3);
+    }
+  }
   const warmMs = (performance.now() - started) / (paraphrases.length * 20);
   const warmCpuMs = process.cpuUsage(cpu).user / 1000 / (paraphrases.length * 20);
   similarities.sort((a, b) => a - b);
