@@ -251,3 +251,12 @@ test('claims: most sentences of real BBC news summaries (checkable statements by
   // Not 100%: summaries also hold questions to readers and hedged forecasts, and some claims carry no name, figure or reporting verb.
   assert.ok(claims / total >= 0.8, `${claims}/${total}`);
 });
+
+test('claims: detection stays linear on a pathological sentence (20,000 capitalised words, no verb)', () => {
+  const sentence = 'Alpha Bravo, Charlie Delta. '.replace('. ', ' ').repeat(5000) + 'end.';
+  const started = performance.now();
+  const verdict = detectClaim(sentence, 0, { isName: () => true });
+  const ms = performance.now() - started;
+  assert.equal(verdict.claim, false);
+  assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+});

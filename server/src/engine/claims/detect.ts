@@ -167,6 +167,13 @@ const IRREGULAR_FINITE = new Set(
 );
 const NOT_VERBS_ED = new Set(['need', 'indeed', 'hundred', 'red', 'bed', 'shed', 'seed', 'speed', 'feed', 'greed', 'breed', 'creed', 'bled', 'fled', 'wed', 'ted', 'united', 'limited', 'based', 'related', 'interested', 'detailed', 'supposed']);
 
+/** `next[j]` = index of the first finite verb at or after `j` (`words.length` when none); `next` has one extra slot. */
+function nextFiniteVerbs(words: Word[]): Int32Array {
+  const next = new Int32Array(words.length + 2).fill(words.length);
+  for (let j = words.length - 1; j >= 0; j--) next[j] = isFiniteVerb(words[j], false) ? j : next[j + 1];
+  return next;
+}
+
 function isFiniteVerb(word: Word, afterName: boolean): boolean {
   const w = word.lower;
   if (IRREGULAR_FINITE.has(w)) return true;
@@ -262,6 +269,7 @@ function numberSignals(words: Word[], text: string, base: number): ClaimSignal[]
 
 /** Proper names of the sentence: capitalised words the piece or sources know as names (not the first word unless known). */
 function actorSignal(words: Word[], text: string, base: number, options: DetectOptions): ClaimSignal | undefined {
+  let nextFinite: Int32Array | undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
     if (!/^\p{Lu}/u.test(word.text) || MONTHS.has(word.lower) || WEEKDAYS.has(word.lower) || word.text === 'I') continue;
@@ -276,21 +284,29 @@ function actorSignal(words: Word[], text: string, base: number, options: DetectO
     // The name runs over following capitalised words ("Water Standards Office").
     let last = i;
     while (words[last + 1] && /^\p{Lu}/u.test(words[last + 1].text) && words[last + 1].start - words[last].end <= 1) last++;
-    for (let j = last + 1; j < words.length; j++) {
-      if (isFiniteVerb(words[j], j === last + 1 || (j === last + 2 && /ly$/.test(words[last + 1].lower)))) {
-        const possessive = /['’]s$/.test(words[last].text);
-        if (possessive && j === last + 1) continue;
-        const name = text.slice(word.start - base, words[last].end - base);
-        const verb = words[j].text;
-        return { kind: 'actor', span: { start: word.start, end: words[j].end }, text: j === last + 1 ? `${name} ${verb}` : `${name} … ${verb}` };
-      }
+    // Where the next finite verb is, from each position (computed once: linear even for a run of names).
+    nextFinite ??= nextFiniteVerbs(words);
+    const name = text.slice(word.start - base, words[last].end - base);
+    const possessive = /['’]s$/.test(words[last].text);
+    const first = last + 1;
+    const adverb = words[first] !== undefined && /ly$/.test(words[first].lower);
+    // An -s verb counts only right after the name ("Holmport says"), or after one adverb.
+    let verbAt = -1;
+    if (first < words.length && !possessive && isFiniteVerb(words[first], true)) verbAt = first;
+    else if (adverb && first + 1 < words.length && isFiniteVerb(words[first + 1], true)) verbAt = first + 1;
+    else {
+      let k = nextFinite[Math.min(first, words.length)];
+      if (k === first && possessive) k = nextFinite[first + 1];
+      if (k < words.length) verbAt = k;
+    }
+    if (verbAt >= 0) {
+      const verb = words[verbAt].text;
+      return { kind: 'actor', span: { start: word.start, end: words[verbAt].end }, text: verbAt === first ? `${name} ${verb}` : `${name} … ${verb}` };
     }
     // Or the name is the object or complement: "She beat Alan Hollinghurst", "The prize went to John Guy".
-    for (let j = 0; j < i; j++) {
-      if (isFiniteVerb(words[j], false)) {
-        const name = text.slice(word.start - base, words[last].end - base);
-        return { kind: 'actor', span: { start: words[j].start, end: words[last].end }, text: `${words[j].text} … ${name}` };
-      }
+    if (nextFinite[0] < i) {
+      const verb = words[nextFinite[0]];
+      return { kind: 'actor', span: { start: verb.start, end: words[last].end }, text: `${verb.text} … ${name}` };
     }
     i = last;
   }
