@@ -76,8 +76,8 @@ function editPlaces(text) {
   return places;
 }
 
-export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, debounceMs, seed = 42, log = () => {} }) {
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, debounceMs, seed = 42, log = () => {}, nodeArgs = [] }) {
+  const child = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

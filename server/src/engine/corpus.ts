@@ -13,6 +13,7 @@ export class Corpus {
   private problems = new Map<string, Finding[]>();
   private readonly index = new SourceIndex();
   private idsDirty = false;
+  private links: LinkTable | undefined;
   /** Bumped on every change: caches keyed on it go stale. */
   generation = 0;
 
@@ -75,11 +76,32 @@ export class Corpus {
   /** Maps a link target (a source's url or its relative path) to a source id. */
   idForLink(target: string): string | undefined {
     const clean = target.replace(/^\.\//, '').replace(/#.*$/, '');
-    for (const source of this.sources().values()) {
-      if (source.meta.url && source.meta.url === target) return source.id;
-      if (source.path === clean || source.path.endsWith('/' + clean) || clean.endsWith('/' + source.path)) return source.id;
+    const links = this.linkTable();
+    // A source matches by url, by a path that ends with the link, or by being a path the link ends with;
+    // the first matching source in id order wins. Map lookups, not a scan per link (2,000 sources × every link).
+    const candidates = [links.byUrl.get(target), links.byPathSuffix.get(clean)];
+    for (let i = clean.indexOf('/'); i >= 0; i = clean.indexOf('/', i + 1)) candidates.push(links.byPath.get(clean.slice(i + 1)));
+    let best: string | undefined;
+    for (const id of candidates) if (id !== undefined && (best === undefined || links.order.get(id)! < links.order.get(best)!)) best = id;
+    return best;
+  }
+
+  private linkTable(): LinkTable {
+    const sources = this.sources();
+    if (this.links?.sources === sources) return this.links;
+    const table: LinkTable = { sources, order: new Map(), byUrl: new Map(), byPath: new Map(), byPathSuffix: new Map() };
+    const first = (map: Map<string, string>, key: string, id: string) => {
+      if (!map.has(key)) map.set(key, id);
+    };
+    for (const source of sources.values()) {
+      table.order.set(source.id, table.order.size);
+      if (source.meta.url) first(table.byUrl, source.meta.url, source.id);
+      first(table.byPath, source.path, source.id);
+      first(table.byPathSuffix, source.path, source.id);
+      for (let i = source.path.indexOf('/'); i >= 0; i = source.path.indexOf('/', i + 1)) first(table.byPathSuffix, source.path.slice(i + 1), source.id);
     }
-    return undefined;
+    this.links = table;
+    return table;
   }
 
   private refresh(): void {
@@ -112,4 +134,13 @@ export class Corpus {
       }
     }
   }
+}
+
+/** idForLink's lookups, valid for one `byId` map (rebuilt after the source set changed). */
+interface LinkTable {
+  sources: Map<string, Source>;
+  order: Map<string, number>;
+  byUrl: Map<string, string>;
+  byPath: Map<string, string>;
+  byPathSuffix: Map<string, string>;
 }
