@@ -14,6 +14,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { ServerStatus } from './status';
+import { showActors } from './actors';
 
 /** The default handler gives up after this many restarts within 3 minutes. */
 const MAX_RESTARTS = 4;
@@ -35,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     status,
     vscode.commands.registerCommand('provenance.restartServer', () => inTurn(restart)),
     vscode.commands.registerCommand('provenance.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('provenance.showActors', () => showActors(client)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('provenance.enable')) void inTurn(followEnablement);
     }),
