@@ -106,7 +106,9 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
   const verbs = [...before.matchAll(VERB_AT)];
   for (let k = verbs.length - 1; k >= 0; k--) {
     if (/ing$/.test(verbs[k][0])) continue;
-    const head = before.slice(0, verbs[k].index);
+    // Only the words right before the verb can be its subject: a bounded tail keeps long sentences linear.
+    const headStart = Math.max(0, verbs[k].index - 200);
+    const head = before.slice(headStart, verbs[k].index);
     if (ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) return ANONYMOUS;
     const subject = SUBJECT_BEFORE.exec(head);
     if (!subject?.groups?.subject) {
@@ -115,7 +117,7 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
       continue;
     }
     const raw = subject.groups.subject;
-    const at = sentence.start + subject.index + subject[0].indexOf(raw);
+    const at = sentence.start + headStart + subject.index + subject[0].indexOf(raw);
     return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed) ?? ANONYMOUS;
   }
   return undefined;
