@@ -452,59 +452,65 @@ export class SourceIndex {
 
   private makeSegment(slots: number[]): Segment {
     const fold = this.vocabulary.fold;
+    const lists = slots.map((slot) => this.slots[slot]!.words);
     const base = new Uint32Array(slots.length + 1);
     let total = 0;
     let trigrams = 0;
-    slots.forEach((slot, k) => {
-      const n = this.slots[slot]!.words.length;
+    for (let k = 0; k < lists.length; k++) {
+      const n = lists[k].length;
       base[k] = total;
       total += n;
       if (n >= 3) trigrams += n - 2;
-    });
+    }
     base[slots.length] = total;
 
-    // Buckets of ~8 entries: 2^bits buckets for `trigrams` entries.
+    // Trigram hashes, computed once into one temporary array that the passes below read in order.
+    const keys = new Uint32Array(trigrams);
+    let e = 0;
+    for (const words of lists) {
+      if (words.length < 3) continue;
+      let a = fold[words[0]];
+      let b = fold[words[1]];
+      for (let p = 2; p < words.length; p++) {
+        const c = fold[words[p]];
+        keys[e++] = trigramKey(a, b, c);
+        a = b;
+        b = c;
+      }
+    }
+
+    // Buckets of ~8 entries: 2^bits buckets for `trigrams` entries, filled by one counting-sort pass.
     const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(trigrams + 1)) - 3));
     const shift = 32 - bits;
     const bucketStart = new Uint32Array((1 << bits) + 1);
-    const forEachTrigram = (visit: (key: number, ref: number) => void) => {
-      slots.forEach((slot, k) => {
-        const words = this.slots[slot]!.words;
-        if (words.length < 3) return;
-        let a = fold[words[0]];
-        let b = fold[words[1]];
-        for (let p = 0; p + 2 < words.length; p++) {
-          const c = fold[words[p + 2]];
-          visit(trigramKey(a, b, c), base[k] + p);
-          a = b;
-          b = c;
-        }
-      });
-    };
-    forEachTrigram((key) => bucketStart[(key >>> shift) + 1]++);
+    for (let i = 0; i < trigrams; i++) bucketStart[(keys[i] >>> shift) + 1]++;
     for (let b = 1; b < bucketStart.length; b++) bucketStart[b] += bucketStart[b - 1];
     const entries = new Uint32Array(2 * trigrams);
     const fillAt = bucketStart.slice(0, bucketStart.length - 1);
-    forEachTrigram((key, ref) => {
-      const at = 2 * fillAt[key >>> shift]++;
-      entries[at] = key;
-      entries[at + 1] = ref;
-    });
+    e = 0;
+    for (let k = 0; k < lists.length; k++) {
+      const n = lists[k].length;
+      const first = base[k];
+      for (let p = 0; p + 2 < n; p++, e++) {
+        const key = keys[e];
+        const at = 2 * fillAt[key >>> shift]++;
+        entries[at] = key;
+        entries[at + 1] = first + p;
+      }
+    }
 
     // Word positions grouped by folded id: a counting sort keeps positions ascending within a word.
     const keyCount = this.vocabulary.keyCount;
     const wordStart = new Uint32Array(keyCount + 1);
     const wordRefs = new Uint32Array(total);
-    for (const slot of slots) {
-      const words = this.slots[slot]!.words;
-      for (let p = 0; p < words.length; p++) wordStart[fold[words[p]] + 1]++;
-    }
+    for (const words of lists) for (let p = 0; p < words.length; p++) wordStart[fold[words[p]] + 1]++;
     for (let f = 1; f <= keyCount; f++) wordStart[f] += wordStart[f - 1];
     const fill = wordStart.slice(0, keyCount);
-    slots.forEach((slot, k) => {
-      const words = this.slots[slot]!.words;
-      for (let p = 0; p < words.length; p++) wordRefs[fill[fold[words[p]]]++] = base[k] + p;
-    });
+    for (let k = 0; k < lists.length; k++) {
+      const words = lists[k];
+      const first = base[k];
+      for (let p = 0; p < words.length; p++) wordRefs[fill[fold[words[p]]]++] = first + p;
+    }
 
     const segment = new Segment(Int32Array.from(slots), base, shift, bucketStart, entries, wordStart, wordRefs);
     for (const slot of slots) this.segmentOfSlot[slot] = segment;
