@@ -57,6 +57,8 @@ const TAIL = new RegExp(`,\\s*(?:(?<tail1>${NAME}|${PRONOUN})\\s+(?:${VERBS})|(?
 /** Reporting verbs and the words before them, to read the subject backwards. */
 const VERB_AT = new RegExp(`\\b(?:${VERBS})\\b`, 'gu');
 const SUBJECT_BEFORE = new RegExp(`(?:^|[\\s(])(?<subject>${NAME}|${PRONOUN})(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u');
+/** "according to Mr Straw" (the last one before the quotation); "according to officials" names no one. */
+const ACCORDING_TO = new RegExp(`\\b[Aa]ccording to (?<who>${NAME}|${PRONOUN}|\\p{Ll}[\\p{L}-]*)`, 'gu');
 /** Lower-case words that make a subject anonymous ("a spokesman for Mr Blair"). */
 const ANONYMOUS_HEAD = /\b(?:spokes(?:man|woman|person)|aide|officials?|sources?|friends?|allies|critics|colleagues?|members?|representatives?|lawyers?|staff|workers|campaigners)\s+(?:for|of|to|close to|at)\s+$/;
 const NOT_NAME = new Set(['The', 'A', 'An', 'This', 'That', 'It', 'But', 'And', 'In', 'On', 'At', 'However', 'Meanwhile', 'Speaking', 'Asked', 'He', 'She', 'They', 'We', 'I']);
@@ -102,6 +104,15 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
   // The last reporting verb before the quotation, within its sentence; a participle
   // ("…, saying: …") reports for the subject of the verb before it.
   const before = text.slice(sentence.start, quote.start);
+  // "According to Mr Straw, the conference was a "vital step"".
+  let according: RegExpExecArray | undefined;
+  for (const m of before.matchAll(ACCORDING_TO)) according = m;
+  if (according?.groups?.who) {
+    const raw = according.groups.who;
+    if (!/^\p{Lu}/u.test(raw) && !/^(?:he|she)$/.test(raw)) return ANONYMOUS;
+    const at = sentence.start + according.index + according[0].lastIndexOf(raw);
+    return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed) ?? ANONYMOUS;
+  }
   // Verbs without a subject right before them are nouns here ("claims of broken promises").
   const verbs = [...before.matchAll(VERB_AT)];
   for (let k = verbs.length - 1; k >= 0; k--) {

@@ -18,7 +18,7 @@ Who said what is learnt from the source's own wording around its quotation marks
 - \`"…" he added\` and \`He said: "…"\`: a pronoun stands for the last named speaker before it;
 - a quotation with no attribution of its own right after another one continues its speaker.
 
-The piece's attribution is read the same way, and for a \`>\` blockquote from the sentence that introduces it (\`Mr Abbas said:\`). Names compare by surname, so "Mr Straw", "Jack Straw" and "British foreign minister Jack Straw" are one speaker.
+The piece's attribution is read the same way, also from \`According to Mr Straw, …\`, and for a \`>\` blockquote from the sentence that introduces it (\`Mr Abbas said:\`). Names compare by surname, so "Mr Straw", "Jack Straw" and "British foreign minister Jack Straw" are one speaker.
 
 **Fires on** \`Mahmoud Abbas said the conference was a "vital step" in renewing the peace process\` when the source has \`The conference was a "vital step" …, Mr Straw said.\`
 
