@@ -86,28 +86,45 @@ export function validate(value: unknown, schema: JsonSchema, path: (string | num
 
 /** ` (did you mean "x"?)` when a known name is close to `name`. */
 export function suggest(name: string, known: readonly string[]): string {
+  const best = closestName(name, known);
+  return best !== undefined ? ` (did you mean "${best}"?)` : '';
+}
+
+/**
+ * The known name within a small edit distance of `name`, if any. Candidates
+ * whose length alone rules them out are skipped and each distance stops as
+ * soon as it exceeds the best so far: thousands of source ids stay cheap.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  const folded = name.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestDistance = limit + 1;
   for (const candidate of known) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (Math.abs(candidate.length - folded.length) >= bestDistance) continue;
+    const d = boundedEditDistance(folded, candidate.toLowerCase(), bestDistance);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, or `bound` as soon as it is certain to reach it. */
+function boundedEditDistance(a: string, b: string, bound: number): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0];
     row[0] = i;
+    let rowMin = row[0];
     for (let j = 1; j <= b.length; j++) {
       const above = row[j];
       row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
       diagonal = above;
+      if (row[j] < rowMin) rowMin = row[j];
     }
+    if (rowMin >= bound) return bound;
   }
-  return row[b.length];
+  return Math.min(row[b.length], bound);
 }

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule';
-import { suggest } from '../../schema';
+import { closestName } from '../../schema';
 
 export default defineRule({
   id: 'citation/unknown-source',
@@ -15,14 +15,16 @@ A source's id is its front-matter \`id\`, else its file name without extension (
 Links are not checked by this rule: a link that points at no source is simply not a citation.`,
   check({ analysis, report }) {
     const ids = [...analysis.corpus.sources().keys()];
+    // The same unknown key is often cited many times: look for its neighbour once.
+    const closestByKey = new Map<string, string | undefined>();
     for (const citation of analysis.parsed.citations) {
       if (citation.kind === 'link') continue;
       if (analysis.sourceIdOf(citation)) continue;
-      const hint = suggest(citation.key, ids);
-      const closest = /"(.*)"/.exec(hint)?.[1];
+      if (!closestByKey.has(citation.key)) closestByKey.set(citation.key, closestName(citation.key, ids));
+      const closest = closestByKey.get(citation.key);
       report({
         span: citation.span,
-        message: `Unknown source @${citation.key}: no source has this id${hint}.`,
+        message: `Unknown source @${citation.key}: no source has this id${closest ? ` (did you mean "${closest}"?)` : ''}.`,
         fixes: closest
           ? [{ title: `Change to @${closest}`, edits: [{ span: { start: citation.span.start + 1, end: citation.span.end }, newText: closest }], isPreferred: true }]
           : undefined,
