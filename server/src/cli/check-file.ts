@@ -14,6 +14,8 @@ export interface CheckedFile {
   notice?: string;
   /** The file could not be read at all (exit code 2). */
   unreadable: boolean;
+  /** Its analysis was stopped: over its time budget, or its worker died under it (exit code 2). */
+  stopped?: 'time-budget' | 'crashed';
 }
 
 export function checkFile(engine: Engine, file: string, root: string): CheckedFile {

@@ -1,7 +1,8 @@
 /**
  * `provenance check [paths…] [--format stylish|json|sarif|github] [--config FILE] [--max-warnings N]`
  * as a library function: arguments and streams in, exit code out
- * (0 no error-severity finding, 1 at least one, 2 usage or unreadable input).
+ * (0 no error-severity finding, 1 at least one, 2 usage error, unreadable
+ * input, or a piece whose analysis was stopped by its time budget).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { formatters, type FileReport, type FormatName } from './formatters';
 import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
 import { checkAll, workerCount, type PoolStats } from './pool';
+import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 
 export interface CliIo {
   argv: string[];
@@ -30,6 +32,8 @@ interface CheckOptions {
   jobs?: number;
   /** Folder of the persisted index cache. */
   cache?: string;
+  /** Time budget per piece (ms); 0 = none. */
+  timeBudgetMs: number;
   quiet: boolean;
 }
 
@@ -46,12 +50,15 @@ Options:
   --cache <dir>        keep the source index in this folder: a later run
                        re-indexes only sources whose text changed
   --jobs <n>           check pieces on n threads (default: one per core when
-                       there are enough pieces to be worth it; 1 = no workers)
+                       there are enough pieces to be worth it, else one)
+  --time-budget <s>    stop analysing a piece after s seconds (default 2) and
+                       report it as input/skipped, exit 2; 0 = no limit
   --quiet              report errors only
   -h, --help           show this help
   -v, --version        print the version
 
-Exit codes: 0 no error, 1 errors found (or too many warnings), 2 usage error or unreadable input.
+Exit codes: 0 no error, 1 errors found (or too many warnings), 2 usage error,
+unreadable input, or a piece whose analysis was stopped (time budget, crash).
 `;
 
 class UsageError extends Error {}
@@ -62,7 +69,7 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
   if (args[0] === '-v' || args[0] === '--version') return 'version';
   const command = args.shift();
   if (command !== 'check') throw new UsageError(`unknown command "${command}"`);
-  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false };
+  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false, timeBudgetMs: DEFAULT_TIME_BUDGET_MS };
   while (args.length) {
     const arg = args.shift()!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -94,6 +101,12 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs needs a whole number ≥ 1');
         options.jobs = n;
+        break;
+      }
+      case '--time-budget': {
+        const seconds = Number(value());
+        if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError('--time-budget needs a number of seconds ≥ 0');
+        options.timeBudgetMs = Math.round(seconds * 1000);
         break;
       }
       case '--quiet':
@@ -150,16 +163,21 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     return 2;
   }
 
-  let workspace = config;
+  // Pieces are checked in workers (they can be stopped); the first to load the workspace reports its problems.
+  let workspace: typeof config | undefined;
   const cacheDir = options.cache ? path.resolve(io.cwd, options.cache) : undefined;
-  const { results, stats } = await checkAll(
+  const { results, stats, loaded } = await checkAll(
     documents,
     workerCount(documents, options.jobs),
     { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir },
-    () => (workspace = loadSources(engine, config, { cacheDir })),
-    (file) => checkFile(engine, file, root),
+    {
+      budgetMs: options.timeBudgetMs,
+      cwd: io.cwd,
+      fallback: { prepare: () => (workspace = loadSources(engine, config, { cacheDir })), check: (file) => checkFile(engine, file, root) },
+    },
   );
   io.onPoolStats?.(stats);
+  workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 
   const reports: FileReport[] = [];
@@ -174,7 +192,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   documents.forEach((file, i) => {
     const result = results[i];
     if (result.notice) io.stderr.write(`provenance: ${result.notice}\n`);
-    if (result.unreadable) exit = 2;
+    if (result.unreadable || result.stopped) exit = 2;
     reports.push({ path: display(file), text: result.text, findings: result.findings });
   });
 

@@ -1,9 +1,12 @@
 /**
- * A CLI worker thread: loads the workspace into its own engine, then checks
- * pieces claimed from the shared table until none is left (see pool.ts).
+ * A CLI worker thread: loads the workspace into its own engine, reports what
+ * loading found, then checks the pieces handed to it and those it claims from
+ * the shared table until none is left (see pool.ts). It says which piece it
+ * starts, so the main thread can time each one.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
+import { warmUp } from '../node/budget';
 import { loadWorkspace } from '../node/workspace';
 import { checkFile } from './check-file';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
@@ -16,18 +19,23 @@ export function isCheckWorker(): boolean {
 export function runCheckWorker(): void {
   const input = workerData as WorkerInput;
   const port = parentPort!;
+  const post = (message: WorkerMessage) => port.postMessage(message);
   const engine = createEngine({ docsBaseUrl: input.docsBaseUrl });
-  loadWorkspace(engine, input.root, input.configFile, { cacheDir: input.cacheDir, writeCache: false });
-  // Tests prove the main thread recovers the pieces of a worker that died.
+  const loaded = loadWorkspace(engine, input.root, input.configFile, { cacheDir: input.cacheDir, writeCache: input.writeCache });
+  post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings] });
+  // Tests prove the pieces of a worker that died are checked all the same.
   if ((process.env.PROVENANCE_TEST_FAULTS ?? '').split(',').includes('cli-worker')) {
     claimNext(input.table, input.id);
     throw new Error('injected test fault in cli-worker (PROVENANCE_TEST_FAULTS)');
   }
-  for (let i = claimNext(input.table, input.id); i >= 0; i = claimNext(input.table, input.id)) {
-    const message: WorkerMessage = { type: 'result', index: i, result: checkFile(engine, input.documents[i], input.root) };
-    port.postMessage(message);
-  }
-  port.postMessage({ type: 'done' } satisfies WorkerMessage);
+  // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
+  warmUp(engine);
+  const check = (index: number) => {
+    post({ type: 'started', index });
+    post({ type: 'result', index, result: checkFile(engine, input.documents[index], input.root) });
+  };
+  for (const index of input.assigned) check(index);
+  for (let i = claimNext(input.table, input.id); i >= 0; i = claimNext(input.table, input.id)) check(i);
 }
 
 if (isCheckWorker()) runCheckWorker();
