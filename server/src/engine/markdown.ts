@@ -40,6 +40,8 @@ interface Pending {
   raw: RawBlock;
   start: number;
   end: number;
+  /** The block's text from `start` with container prefixes blanked (what the buffer holds there before inline masking). */
+  src: string;
   footnote?: string;
   callout: boolean;
   block?: Block;
@@ -60,8 +62,9 @@ export function parseMarkdown(text: string): ParsedDocument {
   const source = front
     ? '\n'.repeat(front.lastLine + 1) + (front.lastLine + 1 < lineStarts.length ? text.slice(lineStarts[front.lastLine + 1]) : '')
     : text.slice(bom);
-  const structure = readStructure(text, source, lineStarts);
-  const buffer = new MaskBuffer(text);
+  // The BOM is not content: the first line starts after it.
+  const structure = readStructure(text, source, bom ? [bom, ...lineStarts.slice(1)] : lineStarts);
+  const buffer = new MaskBuffer(text, lineStarts);
   const refs: ReferenceMap = new Map();
   const callouts = new Set<number>();
 
@@ -72,13 +75,21 @@ export function parseMarkdown(text: string): ParsedDocument {
     const start = raw.lines[0].start;
     const end = raw.lines[raw.lines.length - 1].end;
     if (end <= start) continue;
-    if (raw.kind === 'tableRow') maskCellPipes(text, buffer, start, end);
-    const item: Pending = { raw, start, end, callout: false, links: [] };
+    let src: string;
+    if (raw.kind === 'tableRow') {
+      maskCellPipes(text, buffer, start, end);
+      src = buffer.slice(start, end);
+    } else {
+      src = proseOf(text, raw.lines);
+    }
+    const item: Pending = { raw, start, end, src, callout: false, links: [] };
     if (raw.kind !== 'heading' && raw.kind !== 'tableRow') {
-      const head = new InlineScanner(buffer.slice(start, end), start, buffer, refs).readParagraphStart({
+      const head = new InlineScanner(src, start, buffer, refs).readParagraphStart({
         callout: raw.firstInQuote,
         task: raw.firstInListItem,
       });
+      // Everything before the prose (definitions, markers) is masked and left behind.
+      item.src = src.slice(head.start - start);
       item.start = head.start;
       item.footnote = head.footnote;
       if (head.callout) callouts.add(raw.innerQuote);
@@ -90,12 +101,12 @@ export function parseMarkdown(text: string): ParsedDocument {
   const blocks: Block[] = [];
   const comments: Span[] = [];
   for (const item of pending) {
-    const src = buffer.slice(item.start, item.end);
+    const src = item.src;
     const span = trim(src, { start: 0, end: src.length });
     if (span.end <= span.start) continue;
     const inline = new InlineScanner(src, item.start, buffer, refs).scan();
     item.links = inline.links;
-    comments.push(...inline.comments);
+    for (const comment of inline.comments) comments.push(comment);
     const block: Block = {
       kind: item.raw.kind,
       span: { start: item.start + span.start, end: item.start + span.end },
@@ -107,7 +118,7 @@ export function parseMarkdown(text: string): ParsedDocument {
     item.block = block;
     blocks.push(block);
   }
-  for (const html of structure.htmlBlocks) comments.push(...commentsIn(text, html));
+  for (const html of structure.htmlBlocks) for (const comment of commentsIn(text, html)) comments.push(comment);
   const directives: Directive[] = [];
   for (const comment of comments.sort((a, b) => a.start - b.start)) {
     const directive = directiveOf(text, comment);
@@ -141,6 +152,30 @@ export function parseMarkdown(text: string): ParsedDocument {
   };
 }
 
+/**
+ * A block's lines as one string with the same offsets: the gaps between
+ * lines (line ending plus container prefix) keep their line endings and
+ * become spaces otherwise. Built from slices, which is cheaper than reading
+ * the mask buffer back.
+ */
+function proseOf(text: string, lines: readonly Span[]): string {
+  if (lines.length === 1) return text.slice(lines[0].start, lines[0].end);
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (i > 0) {
+      // The gap is short: a line ending and a few marker characters.
+      let gap = '';
+      for (let k = lines[i - 1].end; k < lines[i].start; k++) {
+        const c = text.charCodeAt(k);
+        gap += c === 0x0a || c === 0x0d ? text[k] : ' ';
+      }
+      parts.push(gap);
+    }
+    parts.push(text.slice(lines[i].start, lines[i].end));
+  }
+  return parts.join('');
+}
+
 /** GFM splits cells before inline parsing: an unescaped `|` is structure, even inside a code span. */
 function maskCellPipes(text: string, buffer: MaskBuffer, start: number, end: number): void {
   for (let i = text.indexOf('|', start); i >= 0 && i < end; i = text.indexOf('|', i + 1)) {
@@ -165,35 +200,40 @@ function resolveFootnotes(blocks: readonly Block[], found: readonly { citations:
   }
 
   const citations: Citation[] = [];
-  const scoped: Scoped[][] = blocks.map(() => []);
+  const scoped: Scoped[][] = [];
   const writtenIn = new Map<number, Scoped[]>();
   for (const [index, entry] of found.entries()) {
     const local: Scoped[] = [];
     if (!referenced.has(index)) {
-      for (const c of entry.citations) {
-        const citation: Citation = { ...c, blockIndex: index };
-        local.push({ citation, at: c.group });
-      }
+      for (const c of entry.citations) local.push({ citation: toCitation(c, c.kind, index), at: c.group });
     }
     for (const reference of entry.footnotes) {
       const definition = definitions.get(reference.label);
       if (definition === undefined || definition === index) continue;
       const copies: Scoped[] = [];
       for (const c of found[definition].citations) {
-        const citation: Citation = { ...c, kind: c.kind === 'link' ? 'link' : 'footnote', blockIndex: index, footnote: reference.label, reference: reference.span };
+        const citation = toCitation(c, c.kind === 'link' ? 'link' : 'footnote', index);
+        citation.footnote = reference.label;
+        citation.reference = reference.span;
         local.push({ citation, at: reference.span });
         copies.push({ citation, at: c.group });
       }
       // The definition's own block sees its citations through the first reference's copies.
       if (!writtenIn.has(definition)) writtenIn.set(definition, copies);
     }
-    local.sort((a, b) => a.at.start - b.at.start || a.citation.span.start - b.citation.span.start);
-    for (const s of local) citations.push(s.citation);
-    scoped[index].push(...local);
+    if (local.length > 1) local.sort((a, b) => a.at.start - b.at.start || a.citation.span.start - b.citation.span.start);
+    for (const scopedCitation of local) citations.push(scopedCitation.citation);
+    scoped.push(local);
   }
-  for (const [definition, copies] of writtenIn) scoped[definition].push(...copies);
-  for (const list of scoped) list.sort((a, b) => a.at.start - b.at.start);
+  // A referenced definition wrote no citations of its own (they moved), so its list is just the copies.
+  for (const [definition, copies] of writtenIn) scoped[definition] = copies;
   return { citations, scoped };
+}
+
+function toCitation(found: BlockCitation, kind: Citation['kind'], blockIndex: number): Citation {
+  const citation: Citation = { key: found.key, span: found.span, group: found.group, blockIndex, kind };
+  if (found.suppressAuthor) citation.suppressAuthor = true;
+  return citation;
 }
 
 function findQuotations(
@@ -235,7 +275,7 @@ function findQuotations(
     } else {
       found = inlineQuotations(masked, block, local, sentencesByBlock[block.index]);
     }
-    quotations.push(...found);
+    for (const quotation of found) quotations.push(quotation);
   }
 
   // Blockquote paragraphs without their own citation: the blockquote's closing attribution, else the paragraph right after it.
@@ -253,27 +293,41 @@ function findQuotations(
 
 function inlineQuotations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Quotation[] {
   const result: Quotation[] = [];
+  let sentence = 0;
   for (const pair of findQuotePairs(masked, block.span)) {
     const content = trim(masked, { start: pair.open + 1, end: pair.close });
     if (content.end <= content.start) continue;
     const span = { start: pair.open, end: pair.close + 1 };
-    result.push(makeQuotation(masked, 'inline', span, content, block.index, citationsAround(span, local, sentences)));
+    // Pairs and sentences are both in text order, so one cursor serves the whole block.
+    while (sentence < sentences.length && sentences[sentence].end <= span.start) sentence++;
+    let from = span.start;
+    let to = span.end;
+    for (let k = sentence; k < sentences.length && sentences[k].start < span.end; k++) {
+      from = Math.min(from, sentences[k].start);
+      to = Math.max(to, sentences[k].end);
+    }
+    result.push(makeQuotation(masked, 'inline', span, content, block.index, citationsBetween(local, from, to)));
   }
   return result;
 }
 
-/** Citations in the sentence(s) the quotation spans, else anywhere in its block. */
-function citationsAround(span: Span, local: readonly Scoped[], sentences: readonly Span[]): Citation[] {
-  let from = span.start;
-  let to = span.end;
-  for (const sentence of sentences) {
-    if (sentence.end > span.start && sentence.start < span.end) {
-      from = Math.min(from, sentence.start);
-      to = Math.max(to, sentence.end);
-    }
+/** Citations located in `[from, to)`, else every citation of the block. */
+function citationsBetween(local: readonly Scoped[], from: number, to: number): Citation[] {
+  const inRange: Citation[] = [];
+  for (let k = firstAtOrAfter(local, from); k < local.length && local[k].at.start < to; k++) inRange.push(local[k].citation);
+  return inRange.length ? inRange : local.map((s) => s.citation);
+}
+
+/** Index of the first citation located at or after `offset` (binary search: `local` is in text order). */
+function firstAtOrAfter(local: readonly Scoped[], offset: number): number {
+  let low = 0;
+  let high = local.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (local[mid].at.start < offset) low = mid + 1;
+    else high = mid;
   }
-  const inSentence = local.filter((s) => s.at.start >= from && s.at.start < to).map((s) => s.citation);
-  return inSentence.length ? inSentence : local.map((s) => s.citation);
+  return low;
 }
 
 /** A paragraph after a blockquote names its source when it opens with a dash or with a citation. */
@@ -288,8 +342,8 @@ function attributionParagraphCitations(masked: string, block: Block, local: read
 function makeQuotation(masked: string, kind: Quotation['kind'], span: Span, contentSpan: Span, blockIndex: number, cites: Citation[]): Quotation {
   const quotation: Quotation = {
     kind,
-    span: { ...span },
-    contentSpan: { ...contentSpan },
+    span: kind === 'block' ? { start: span.start, end: span.end } : span,
+    contentSpan,
     text: collapseWhitespace(masked.slice(contentSpan.start, contentSpan.end)),
     blockIndex,
     citedKeys: [],
@@ -300,6 +354,11 @@ function makeQuotation(masked: string, kind: Quotation['kind'], span: Span, cont
 }
 
 function setCites(quotation: Quotation, cites: readonly Citation[]): void {
+  if (cites.length <= 1) {
+    quotation.cites = cites.length ? [cites[0]] : [];
+    quotation.citedKeys = cites.length ? [cites[0].key] : [];
+    return;
+  }
   quotation.cites = [...new Set(cites)];
   quotation.citedKeys = [...new Set(cites.map((c) => c.key))];
 }

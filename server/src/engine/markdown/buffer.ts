@@ -12,12 +12,20 @@ const CHUNK = 8192;
 
 export class MaskBuffer {
   private readonly codes: Uint16Array;
+  /** No lone surrogates in the text, so none in the buffer: prose is copied whole lines at a time and masks end at ASCII delimiters. */
+  private readonly wellFormed: boolean;
 
-  constructor(private readonly text: string) {
+  /** `lineStarts` as from `computeLineStarts(text)`: only the line endings before them are copied. */
+  constructor(
+    private readonly text: string,
+    lineStarts: readonly number[],
+  ) {
+    this.wellFormed = isWellFormed(text);
     this.codes = new Uint16Array(text.length).fill(SPACE);
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === LF || c === CR) this.codes[i] = c;
+    for (let line = 1; line < lineStarts.length; line++) {
+      const next = lineStarts[line];
+      this.codes[next - 1] = text.charCodeAt(next - 1);
+      if (text.charCodeAt(next - 1) === LF && text.charCodeAt(next - 2) === CR) this.codes[next - 2] = CR;
     }
   }
 
@@ -40,14 +48,32 @@ export class MaskBuffer {
 
   /** The current content of `[start, end)` as a string. */
   slice(start: number, end: number): string {
-    const parts: string[] = [];
-    for (let i = start; i < end; i += CHUNK) {
-      parts.push(String.fromCharCode.apply(null, this.codes.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]));
-    }
-    return parts.join('');
+    return decodeUtf16(this.codes.subarray(start, end), this.wellFormed);
   }
 
   toString(): string {
     return this.slice(0, this.codes.length);
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDFFF]/.test(text) || !LONE_SURROGATE.test(text);
+}
+
+const utf16 = new TextDecoder('utf-16le');
+
+/**
+ * UTF-16 code units to a string. TextDecoder is several times faster than
+ * `String.fromCharCode` but replaces lone surrogates, so it is only used
+ * when there are none.
+ */
+export function decodeUtf16(codes: Uint16Array, wellFormed: boolean): string {
+  if (wellFormed) return utf16.decode(codes);
+  const parts: string[] = [];
+  for (let i = 0; i < codes.length; i += CHUNK) {
+    parts.push(String.fromCharCode.apply(null, codes.subarray(i, Math.min(codes.length, i + CHUNK)) as unknown as number[]));
+  }
+  return parts.join('');
 }

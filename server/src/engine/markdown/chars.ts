@@ -7,7 +7,7 @@ export const BACKSLASH = 0x5c;
 
 /** Whitespace, NaN (outside the string) excluded. */
 export function isWhitespace(c: number): boolean {
-  return c === SPACE || c === 0x09 || c === LF || c === CR || c === 0x0c || c === 0x0b || c === 0xa0 || c === 0x3000 || c === 0x202f || (c >= 0x2000 && c <= 0x200a);
+  return c === SPACE || c === 0x09 || c === LF || c === CR || c === 0x0c || c === 0x0b || c === 0xa0 || c === 0x3000 || c === 0x202f || c === 0x205f || c === 0x1680 || c === 0x2028 || c === 0x2029 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a);
 }
 
 export function isAsciiPunctuation(c: number): boolean {
@@ -42,5 +42,36 @@ export function isEscaped(s: string, i: number, floor = 0): boolean {
 
 /** Whitespace runs collapsed to one space, trimmed. */
 export function collapseWhitespace(s: string): string {
+  // Most quotations are already single-spaced: check before building a new string.
+  let clean = s.length === 0 || (!isWhitespace(s.charCodeAt(0)) && !isWhitespace(s.charCodeAt(s.length - 1)));
+  for (let i = 0; clean && i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === SPACE) clean = !isWhitespace(s.charCodeAt(i + 1));
+    else if (isWhitespace(c)) clean = false;
+  }
+  if (clean) return s;
+  if (s.length > LONG && !/[\uD800-\uDFFF]/.test(s)) return collapseLong(s);
   return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Above this length a hand-written loop beats the regular expression (which is slow on long two-byte strings). */
+const LONG = 2048;
+const utf16 = new TextDecoder('utf-16le');
+
+/** `collapseWhitespace` for long strings without surrogates (TextDecoder would alter lone ones). */
+function collapseLong(s: string): string {
+  const out = new Uint16Array(s.length);
+  let n = 0;
+  let space = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isWhitespace(c)) {
+      space = n > 0;
+      continue;
+    }
+    if (space) out[n++] = SPACE;
+    space = false;
+    out[n++] = c;
+  }
+  return utf16.decode(out.subarray(0, n));
 }

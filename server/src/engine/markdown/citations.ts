@@ -120,7 +120,9 @@ function readGroup(masked: string, open: number, close: number, out: BlockCitati
     if (!(opener === 0x5b || opener === 0x3b || isWhitespace(opener) || (!suppress && opener === 0x28))) continue;
     const key = readKey(masked, at, close);
     if (!key) continue;
-    out.push({ key: key.key, span: { start: at, end: key.end }, group, kind: 'pandoc', ...(suppress ? { suppressAuthor: true } : {}) });
+    const citation: BlockCitation = { key: key.key, span: { start: at, end: key.end }, group, kind: 'pandoc' };
+    if (suppress) citation.suppressAuthor = true;
+    out.push(citation);
     found = true;
   }
   return found;

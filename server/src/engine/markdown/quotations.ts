@@ -53,7 +53,7 @@ export function findQuotePairs(masked: string, block: Span): QuotePair[] {
     }
   }
   // Keep the outermost of nested pairs (“… "…" …”) and the first of crossing ones.
-  pairs.sort((a, b) => a.open - b.open);
+  if (pairs.some((pair, i) => i > 0 && pairs[i - 1].open > pair.open)) pairs.sort((a, b) => a.open - b.open);
   const kept: QuotePair[] = [];
   for (const pair of pairs) {
     const last = kept[kept.length - 1];
@@ -62,47 +62,83 @@ export function findQuotePairs(masked: string, block: Span): QuotePair[] {
   return kept;
 }
 
-const TERMINATORS = '.!?\u2026';
-const AFTER_TERMINATOR = '"\u201d\u2019\')]*_';
-const BEFORE_SENTENCE = '"\u201c\u2018\'([*_';
+/** `.`, `!`, `?`, `…` */
+function isTerminator(c: number): boolean {
+  return c === 0x2e || c === 0x21 || c === 0x3f || c === 0x2026;
+}
+/** Closing quotes, brackets and emphasis that may follow a terminator inside the sentence. */
+function isAfterTerminator(c: number): boolean {
+  return c === 0x22 || c === 0x201d || c === 0x2019 || c === 0x27 || c === 0x29 || c === 0x2a || c === 0x5f;
+}
+/** Opening quotes and brackets that may precede a sentence's capital. */
+function isBeforeSentence(c: number): boolean {
+  return c === 0x22 || c === 0x201c || c === 0x2018 || c === 0x27 || c === 0x28 || c === 0x2a || c === 0x5f;
+}
 /** Words whose trailing period rarely ends a sentence. */
 const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'gen', 'sen', 'rep', 'gov', 'lt', 'col', 'sgt', 'capt', 'cmdr', 'adm', 'jr', 'sr', 'vs', 'no', 'fig', 'pp', 'p', 'cf', 'ch', 'vol', 'approx']);
+/** How far a citation group after a sentence end may reach (`… lose." [@key] Then …`). */
+const MAX_TRAILING_GROUP = 300;
 
 /**
  * Sentences of a block: split after `.`, `!`, `?` or `…` (and any closing
- * quotes or brackets) when whitespace and a capital follow. Cheap, and only
- * used to scope citations and claims.
+ * quotes or brackets) when whitespace and a capital follow. A citation group
+ * or footnote reference right after the terminator stays with its sentence.
+ * Cheap, and only used to scope citations and claims.
  */
 export function splitSentences(masked: string, block: Span): Span[] {
   const sentences: Span[] = [];
   let start = block.start;
   for (let k = block.start; k < block.end; k++) {
-    if (!TERMINATORS.includes(masked[k])) continue;
+    if (!isTerminator(masked.charCodeAt(k))) continue;
     const terminator = k;
-    let j = k + 1;
-    while (j < block.end && TERMINATORS.includes(masked[j])) j++;
-    while (j < block.end && AFTER_TERMINATOR.includes(masked[j])) j++;
-    let next = j;
-    while (next < block.end && isWhitespace(masked.charCodeAt(next))) next++;
+    let end = k + 1;
+    while (end < block.end && isTerminator(masked.charCodeAt(end))) end++;
+    while (end < block.end && isAfterTerminator(masked.charCodeAt(end))) end++;
+    let next = skipSpace(masked, end, block.end);
+    if (masked.charCodeAt(next) === 0x5b /* [ */ && next < block.end) {
+      const close = groupEnd(masked, next, block.end);
+      const after = close < 0 ? next : skipSpace(masked, close + 1, block.end);
+      if (close >= 0 && after > close + 1) {
+        end = close + 1;
+        next = after;
+      }
+    }
     k = Math.max(k, next - 1);
-    if (next === j || next >= block.end) continue;
+    if (next === end || next >= block.end) continue;
     if (!startsSentence(masked, next, block.end)) continue;
-    if (masked[terminator] === '.' && isAbbreviation(masked, terminator, block.start)) continue;
-    pushTrimmed(masked, sentences, start, j);
+    if (masked.charCodeAt(terminator) === 0x2e && isAbbreviation(masked, terminator, block.start)) continue;
+    pushTrimmed(masked, sentences, start, end);
     start = next;
   }
   pushTrimmed(masked, sentences, start, block.end);
   return sentences;
 }
 
+function skipSpace(masked: string, p: number, end: number): number {
+  while (p < end && isWhitespace(masked.charCodeAt(p))) p++;
+  return p;
+}
+
+/** The `]` closing the `[` at `open` (no nested brackets), or -1. */
+function groupEnd(masked: string, open: number, end: number): number {
+  const limit = Math.min(end, open + MAX_TRAILING_GROUP);
+  for (let p = open + 1; p < limit; p++) {
+    const c = masked.charCodeAt(p);
+    if (c === 0x5d) return p;
+    if (c === 0x5b) return -1;
+  }
+  return -1;
+}
+
 function startsSentence(masked: string, p: number, end: number): boolean {
-  if (BEFORE_SENTENCE.includes(masked[p]) && p + 1 < end) p++;
+  if (isBeforeSentence(masked.charCodeAt(p)) && p + 1 < end) p++;
   return isUppercase(masked.charCodeAt(p));
 }
 
+const LETTER = /\p{L}/u;
 function isAbbreviation(masked: string, period: number, floor: number): boolean {
   let j = period;
-  while (j > floor && /\p{L}/u.test(masked[j - 1])) j--;
+  while (j > floor && period - j < 12 && LETTER.test(masked[j - 1])) j--;
   const word = masked.slice(j, period);
   if (!word) return false;
   if (word.length === 1 && isUppercase(word.charCodeAt(0))) return true; // an initial: J. Smith
@@ -175,14 +211,18 @@ export function attributionStart(masked: string, content: Span, citations: reado
   return tail;
 }
 
-/** The paragraph's text is itself one quotation in marks: `"…"` / `“…”`, maybe followed by punctuation. */
+/** Text after a leading quotation that still counts as its attribution (`, he said.`). */
+const MAX_ATTRIBUTION_AFTER_QUOTE = 80;
+
+/**
+ * The paragraph's text is itself in quotation marks (`"…"`, or `“…,” he
+ * said.`): its quotations are the marked ones, not the whole paragraph.
+ */
 export function isWrappedInQuotes(masked: string, content: Span): boolean {
   const first = masked.charCodeAt(content.start);
   if (first !== STRAIGHT && first !== CURLY_OPEN) return false;
-  let end = content.end;
-  while (end > content.start + 1 && '.,;:!?'.includes(masked[end - 1])) end--;
-  const last = masked.charCodeAt(end - 1);
-  return end - 1 > content.start && (last === STRAIGHT || last === CURLY_CLOSE);
+  const pair = findQuotePairs(masked, content)[0];
+  return pair !== undefined && pair.open === content.start && content.end - (pair.close + 1) <= MAX_ATTRIBUTION_AFTER_QUOTE;
 }
 
 /** The paragraph opens with an attribution dash. */

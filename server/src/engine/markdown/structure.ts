@@ -57,65 +57,69 @@ export function readStructure(text: string, source: string, lineStarts: readonly
   const stack: Container[] = [];
   let nextId = 0;
 
+  // Ids of the enclosing blockquotes, outermost first (kept beside `stack` so each block reads them in O(1)).
+  const quotes: number[] = [];
+
   const spanOfLines = (from: number, to: number): Span => ({ start: lineStarts[from], end: lineEnd(text, lineStarts, to - 1) });
   const lineContent = (line: number): Span => {
     const start = lineStarts[line];
     const end = lineEnd(text, lineStarts, line);
     return { start: afterContainers(text, start, end, stack, line), end };
   };
-  const context = (i: number) => {
-    const quotes = stack.filter((c) => c.kind === 'quote');
-    const inner = stack[stack.length - 1];
-    return {
+  const push = (i: number, kind: BlockKind, lines: Span[], level?: number): void => {
+    const previous = i > 0 ? tokens[i - 1].type : '';
+    const block: RawBlock = {
+      kind,
+      lines,
       inBlockquote: quotes.length > 0,
-      outerQuote: quotes.length ? quotes[0].id : -1,
-      innerQuote: quotes.length ? quotes[quotes.length - 1].id : -1,
-      firstInQuote: tokens[i - 1]?.type === 'blockquote_open',
-      firstInListItem: tokens[i - 1]?.type === 'list_item_open',
-      innerKind: inner?.kind,
+      outerQuote: quotes.length ? quotes[0] : -1,
+      innerQuote: quotes.length ? quotes[quotes.length - 1] : -1,
+      firstInQuote: previous === 'blockquote_open',
+      firstInListItem: previous === 'list_item_open',
     };
+    if (level !== undefined) block.level = level;
+    blocks.push(block);
   };
 
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     switch (token.type) {
       case 'blockquote_open':
-        stack.push({ kind: 'quote', firstLine: token.map![0], id: nextId++ });
+        stack.push({ kind: 'quote', firstLine: token.map![0], id: nextId });
+        quotes.push(nextId++);
         break;
       case 'list_item_open':
         stack.push({ kind: 'item', firstLine: token.map![0], id: nextId++ });
         break;
       case 'blockquote_close':
+        stack.pop();
+        quotes.pop();
+        break;
       case 'list_item_close':
         stack.pop();
         break;
       case 'paragraph_open': {
         const map = tokens[i + 1]?.map ?? token.map;
         if (!map) break;
-        const { innerKind, ...where } = context(i);
         const lines: Span[] = [];
         for (let line = map[0]; line < map[1]; line++) lines.push(lineContent(line));
         dropHardBreakBackslashes(text, lines);
-        const kind: BlockKind = innerKind === 'quote' ? 'blockquote' : innerKind === 'item' ? 'listItem' : 'paragraph';
-        blocks.push({ kind, lines, ...where });
+        const inner = stack.length ? stack[stack.length - 1].kind : undefined;
+        push(i, inner === 'quote' ? 'blockquote' : inner === 'item' ? 'listItem' : 'paragraph', lines);
         break;
       }
       case 'heading_open': {
         const map = tokens[i + 1]?.map ?? token.map;
         if (!map) break;
-        const { innerKind: _unused, ...where } = context(i);
         const lines: Span[] = [];
         if (token.markup.startsWith('#')) lines.push(atxContent(text, lineContent(map[0])));
         else for (let line = map[0]; line < map[1]; line++) lines.push(lineContent(line));
-        blocks.push({ kind: 'heading', lines, level: Number(token.tag.slice(1)) || 1, ...where });
+        push(i, 'heading', lines, Number(token.tag.slice(1)) || 1);
         break;
       }
-      case 'tr_open': {
-        if (!token.map) break;
-        const { innerKind: _unused, ...where } = context(i);
-        blocks.push({ kind: 'tableRow', lines: [lineContent(token.map[0])], ...where });
+      case 'tr_open':
+        if (token.map) push(i, 'tableRow', [lineContent(token.map[0])]);
         break;
-      }
       case 'html_block':
         if (token.map) htmlBlocks.push(spanOfLines(token.map[0], token.map[1]));
         break;
