@@ -516,6 +516,8 @@ describe('performance', () => {
     '2 MB single paragraph of quotations and citations': () => 'He said "we will win" [@a]. Then “they lost” @b!\n'.repeat(40_000),
     '2 MB single blockquote': () => '> He said "we will win" [@a]. Then “they lost” @b!\n'.repeat(40_000),
     '2 MB of one-line paragraphs': () => 'A "b" [@c].\n\n'.repeat(150_000),
+    '100,000 paragraphs then one @, <!--, | and }': () => 'Plain [text] here.\n\n'.repeat(100_000) + '<div>\n\n'.repeat(20_000) + '@{x @y <!-- z --> |',
+    '100,000 unclosed @{': () => '@{a '.repeat(100_000),
   };
   for (const [name, make] of Object.entries(pathological)) {
     test(`pathological input stays fast: ${name}`, () => {

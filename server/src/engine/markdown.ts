@@ -14,7 +14,7 @@
 import type { Span } from './types';
 import type { Block, Citation, Directive, ParsedDocument, Quotation, Sentence } from './markdown/model';
 import { MaskBuffer } from './markdown/buffer';
-import { collapseWhitespace, isEscaped } from './markdown/chars';
+import { collapseWhitespace, findChar, isEscaped } from './markdown/chars';
 import { scanCitations, type BlockCitation, type FootnoteReference } from './markdown/citations';
 import { commentsIn, directiveOf } from './markdown/comments';
 import { InlineScanner, type LinkInfo, type ReferenceMap } from './markdown/inline';
@@ -178,7 +178,7 @@ function proseOf(text: string, lines: readonly Span[]): string {
 
 /** GFM splits cells before inline parsing: an unescaped `|` is structure, even inside a code span. */
 function maskCellPipes(text: string, buffer: MaskBuffer, start: number, end: number): void {
-  for (let i = text.indexOf('|', start); i >= 0 && i < end; i = text.indexOf('|', i + 1)) {
+  for (let i = findChar(text, 0x7c, start, end); i >= 0; i = findChar(text, 0x7c, i + 1, end)) {
     if (!isEscaped(text, i, start)) buffer.maskAt(i);
   }
 }
@@ -188,7 +188,12 @@ function maskCellPipes(text: string, buffer: MaskBuffer, start: number, end: num
  * (one copy per reference, `kind: 'footnote'`, links stay `link`). A definition
  * nobody references keeps its citations as they are.
  */
-function resolveFootnotes(blocks: readonly Block[], found: readonly { citations: BlockCitation[]; footnotes: FootnoteReference[] }[]): { citations: Citation[]; scoped: Scoped[][] } {
+const NO_CITATIONS: readonly Scoped[] = [];
+
+function resolveFootnotes(
+  blocks: readonly Block[],
+  found: readonly { citations: BlockCitation[]; footnotes: FootnoteReference[] }[],
+): { citations: Citation[]; scoped: (readonly Scoped[])[] } {
   const definitions = new Map<string, number>();
   for (const block of blocks) if (block.footnote !== undefined && !definitions.has(block.footnote)) definitions.set(block.footnote, block.index);
   const referenced = new Set<number>();
@@ -200,9 +205,13 @@ function resolveFootnotes(blocks: readonly Block[], found: readonly { citations:
   }
 
   const citations: Citation[] = [];
-  const scoped: Scoped[][] = [];
+  const scoped: (readonly Scoped[])[] = [];
   const writtenIn = new Map<number, Scoped[]>();
   for (const [index, entry] of found.entries()) {
+    if (!entry.citations.length && !entry.footnotes.length) {
+      scoped.push(NO_CITATIONS);
+      continue;
+    }
     const local: Scoped[] = [];
     if (!referenced.has(index)) {
       for (const c of entry.citations) local.push({ citation: toCitation(c, c.kind, index), at: c.group });
@@ -239,7 +248,7 @@ function toCitation(found: BlockCitation, kind: Citation['kind'], blockIndex: nu
 function findQuotations(
   masked: string,
   kept: readonly { raw: RawBlock; block: Block }[],
-  scoped: readonly Scoped[][],
+  scoped: readonly (readonly Scoped[])[],
   sentencesByBlock: readonly Span[][],
   callouts: ReadonlySet<number>,
 ): Quotation[] {

@@ -33,6 +33,16 @@ export function isUppercase(c: number): boolean {
   return UPPERCASE.test(String.fromCharCode(c));
 }
 
+/**
+ * Index of the character `code` in `s[from, end)`, or -1. Unlike
+ * `indexOf` it never looks past `end`: a search per block must not scan the
+ * rest of the document, or a document of many blocks becomes quadratic.
+ */
+export function findChar(s: string, code: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (s.charCodeAt(i) === code) return i;
+  return -1;
+}
+
 /** Whether the character at `i` is escaped by an odd number of backslashes. */
 export function isEscaped(s: string, i: number, floor = 0): boolean {
   let n = 0;

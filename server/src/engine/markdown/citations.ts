@@ -6,7 +6,7 @@
  */
 import type { Span } from '../types';
 import type { LinkInfo } from './inline';
-import { BACKSLASH, isEscaped, isWhitespace, isWordChar } from './chars';
+import { BACKSLASH, findChar, isEscaped, isWhitespace, isWordChar } from './chars';
 
 export interface BlockCitation {
   key: string;
@@ -31,13 +31,15 @@ const KEY_PUNCTUATION = ':.#$%&-+?<>~/';
 const MAX_BRACED_KEY = 500;
 const URL_LIKE = /\b(?:(?:https?|ftp|file):\/\/|www\.|mailto:)\S+/gi;
 const FOOTNOTE_LABEL = /^\^[^\s\]]+$/;
+const NONE: readonly Span[] = [];
+const AT = 0x40;
 
 /** The key after the `@` at `at`, or undefined: `{ key, end }` where `end` is after the key (or `}`). */
 export function readKey(s: string, at: number, limit: number): { key: string; end: number } | undefined {
   let p = at + 1;
   if (s.charCodeAt(p) === 0x7b /* { */) {
-    const close = s.indexOf('}', p + 1);
-    if (close < 0 || close >= limit || close - p > MAX_BRACED_KEY) return undefined;
+    const close = findChar(s, 0x7d /* } */, p + 1, Math.min(limit, p + MAX_BRACED_KEY));
+    if (close < 0) return undefined;
     const key = s.slice(p + 1, close).trim();
     return key ? { key, end: close + 1 } : undefined;
   }
@@ -83,10 +85,11 @@ export function scanCitations(masked: string, block: Span, links: readonly LinkI
   }
 
   // Bare keys outside groups and URLs; a word character before `@` makes an e-mail address.
-  const urls = urlSpans(masked, block);
+  const firstAt = findChar(masked, AT, block.start, block.end);
+  const urls = firstAt >= 0 && firstAt < block.end ? urlSpans(masked, block) : NONE;
   let group = 0;
   let url = 0;
-  for (let at = masked.indexOf('@', block.start); at >= 0 && at < block.end; at = masked.indexOf('@', at + 1)) {
+  for (let at = firstAt; at >= 0; at = findChar(masked, AT, at + 1, block.end)) {
     while (group < groups.length && groups[group].end <= at) group++;
     while (url < urls.length && urls[url].end <= at) url++;
     if (group < groups.length && groups[group].start <= at) continue;
@@ -112,7 +115,7 @@ export function scanCitations(masked: string, block: Span, links: readonly LinkI
 function readGroup(masked: string, open: number, close: number, out: BlockCitation[]): boolean {
   const group = { start: open, end: close + 1 };
   let found = false;
-  for (let at = masked.indexOf('@', open + 1); at >= 0 && at < close; at = masked.indexOf('@', at + 1)) {
+  for (let at = findChar(masked, AT, open + 1, close); at >= 0; at = findChar(masked, AT, at + 1, close)) {
     const before = masked.charCodeAt(at - 1);
     const suppress = before === 0x2d; /* - */
     // Pandoc: a key follows the group's start, a `;`, a space, or `-` (author suppressed).
@@ -130,7 +133,6 @@ function readGroup(masked: string, open: number, close: number, out: BlockCitati
 
 function urlSpans(masked: string, block: Span): Span[] {
   const text = masked.slice(block.start, block.end);
-  if (!text.includes('@')) return [];
   const spans: Span[] = [];
   URL_LIKE.lastIndex = 0;
   for (let m = URL_LIKE.exec(text); m; m = URL_LIKE.exec(text)) {

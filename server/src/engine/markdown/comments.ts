@@ -18,13 +18,16 @@ export function directiveOf(text: string, span: Span): Directive | undefined {
 
 /** HTML comments inside `[range.start, range.end)` of the original text (an HTML block). */
 export function commentsIn(text: string, range: Span): Span[] {
+  // Search a copy of the block: `indexOf` on the whole text would run past it.
+  const html = text.slice(range.start, range.end);
   const comments: Span[] = [];
-  for (let open = text.indexOf('<!--', range.start); open >= 0 && open < range.end; open = text.indexOf('<!--', open + 4)) {
-    const close = text.indexOf('-->', open + 4);
+  for (let open = html.indexOf('<!--'); open >= 0; open = html.indexOf('<!--', open + 4)) {
     // `<!-->` and `<!--->` are complete (empty) comments.
-    const end = text.startsWith('>', open + 4) ? open + 5 : text.startsWith('->', open + 4) ? open + 6 : close < 0 ? -1 : close + 3;
-    if (end < 0 || end > range.end) break;
-    comments.push({ start: open, end });
+    const short = html.startsWith('>', open + 4) ? open + 5 : html.startsWith('->', open + 4) ? open + 6 : -1;
+    const close = short < 0 ? html.indexOf('-->', open + 4) : -1;
+    const end = short >= 0 ? short : close < 0 ? -1 : close + 3;
+    if (end < 0) break;
+    comments.push({ start: range.start + open, end: range.start + end });
     open = end - 4;
   }
   return comments;

@@ -93,7 +93,7 @@ interface Opener {
 
 /** One block's source (container prefixes already blanked), scanned in place. */
 export class InlineScanner {
-  private readonly finders = new Map<string, Finder>();
+  private finders: Map<string, Finder> | undefined;
 
   /**
    * @param src   the block's text as it stands in `buffer`, from `base`
@@ -222,6 +222,7 @@ export class InlineScanner {
   }
 
   private finder(needle: string): Finder {
+    this.finders ??= new Map();
     let finder = this.finders.get(needle);
     if (!finder) this.finders.set(needle, (finder = new Finder(this.src, needle)));
     return finder;
@@ -460,9 +461,13 @@ function isTitleOpener(c: number): boolean {
  * Closing candidates for code spans: every maximal backtick run, by length.
  * Openers arrive in increasing order, so each length's cursor only moves forward.
  */
+const NO_BACKTICKS = { find: () => -1 };
+
 function backtickRuns(src: string): { find(length: number, after: number): number } {
+  const first = src.indexOf('`');
+  if (first < 0) return NO_BACKTICKS;
   const byLength = new Map<number, number[]>();
-  for (let i = src.indexOf('`'); i >= 0; i = src.indexOf('`', i)) {
+  for (let i = first; i >= 0; i = src.indexOf('`', i)) {
     let end = i;
     while (src.charCodeAt(end) === BACKTICK) end++;
     const list = byLength.get(end - i);
