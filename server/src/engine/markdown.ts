@@ -189,6 +189,7 @@ function maskCellPipes(text: string, buffer: MaskBuffer, start: number, end: num
  * nobody references keeps its citations as they are.
  */
 const NO_CITATIONS: readonly Scoped[] = [];
+const NO_QUOTATIONS: Quotation[] = [];
 
 function resolveFootnotes(
   blocks: readonly Block[],
@@ -301,9 +302,11 @@ function findQuotations(
 }
 
 function inlineQuotations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Quotation[] {
+  const pairs = findQuotePairs(masked, block.span);
+  if (!pairs.length) return NO_QUOTATIONS;
   const result: Quotation[] = [];
   let sentence = 0;
-  for (const pair of findQuotePairs(masked, block.span)) {
+  for (const pair of pairs) {
     const content = trim(masked, { start: pair.open + 1, end: pair.close });
     if (content.end <= content.start) continue;
     const span = { start: pair.open, end: pair.close + 1 };

@@ -29,9 +29,6 @@ export interface BlockCitations {
 /** Pandoc: internal punctuation allowed in a key when a key character follows it. */
 const KEY_PUNCTUATION = ':.#$%&-+?<>~/';
 const MAX_BRACED_KEY = 500;
-const URL_LIKE = /\b(?:(?:https?|ftp|file):\/\/|www\.|mailto:)\S+/gi;
-const FOOTNOTE_LABEL = /^\^[^\s\]]+$/;
-const NONE: readonly Span[] = [];
 const AT = 0x40;
 
 /** The key after the `@` at `at`, or undefined: `{ key, end }` where `end` is after the key (or `}`). */
@@ -62,11 +59,13 @@ export function isSourceTarget(target: string): boolean {
   return /\.(?:md|txt|markdown)$/i.test(t.replace(/[?#].*$/, ''));
 }
 
+const NO_CITATIONS: BlockCitations = { citations: [], footnotes: [] };
+
 /** Citations and footnote references of `masked[block.start, block.end)`, in text order. */
 export function scanCitations(masked: string, block: Span, links: readonly LinkInfo[]): BlockCitations {
-  const citations: BlockCitation[] = [];
-  const footnotes: FootnoteReference[] = [];
-  const groups: Span[] = [];
+  let citations: BlockCitation[] | undefined;
+  let footnotes: FootnoteReference[] | undefined;
+  let groups: Span[] | undefined;
 
   // Bracketed groups: a `[` … `]` without brackets inside (Pandoc does not nest them).
   let open = -1;
@@ -74,41 +73,68 @@ export function scanCitations(masked: string, block: Span, links: readonly LinkI
     const c = masked.charCodeAt(k);
     if (c === 0x5b && !isEscaped(masked, k, block.start)) open = k;
     else if (c === 0x5d && open >= 0 && !isEscaped(masked, k, block.start)) {
-      const inner = masked.slice(open + 1, k);
-      if (FOOTNOTE_LABEL.test(inner)) {
-        footnotes.push({ label: inner.slice(1), span: { start: open, end: k + 1 } });
-      } else if (inner.includes('@') && readGroup(masked, open, k, citations)) {
-        groups.push({ start: open, end: k + 1 });
+      if (isFootnoteLabel(masked, open + 1, k)) {
+        (footnotes ??= []).push({ label: masked.slice(open + 2, k), span: { start: open, end: k + 1 } });
+      } else if (findChar(masked, AT, open + 1, k) >= 0 && readGroup(masked, open, k, (citations ??= []))) {
+        (groups ??= []).push({ start: open, end: k + 1 });
       }
       open = -1;
     }
   }
 
   // Bare keys outside groups and URLs; a word character before `@` makes an e-mail address.
-  const firstAt = findChar(masked, AT, block.start, block.end);
-  const urls = firstAt >= 0 && firstAt < block.end ? urlSpans(masked, block) : NONE;
   let group = 0;
-  let url = 0;
-  for (let at = firstAt; at >= 0; at = findChar(masked, AT, at + 1, block.end)) {
-    while (group < groups.length && groups[group].end <= at) group++;
-    while (url < urls.length && urls[url].end <= at) url++;
-    if (group < groups.length && groups[group].start <= at) continue;
-    if (url < urls.length && urls[url].start <= at) continue;
+  let scanned = block.start;
+  let tokenStart = block.start;
+  let tokenIsUrl = false;
+  for (let at = findChar(masked, AT, block.start, block.end); at >= 0; at = findChar(masked, AT, at + 1, block.end)) {
+    while (groups && group < groups.length && groups[group].end <= at) group++;
+    if (groups && group < groups.length && groups[group].start <= at) continue;
+    // The whitespace-delimited token holding this `@`, found by scanning forward only (linear even without spaces).
+    let lastSpace = -1;
+    for (; scanned < at; scanned++) if (isWhitespace(masked.charCodeAt(scanned))) lastSpace = scanned;
+    if (lastSpace >= 0 || tokenStart === block.start) {
+      if (lastSpace >= 0) tokenStart = lastSpace + 1;
+      tokenIsUrl = startsUrl(masked, tokenStart, at);
+    }
+    if (tokenIsUrl) continue;
     const before = at > block.start ? masked.charCodeAt(at - 1) : 0x20;
-    if (isWordChar(before) || before === BACKSLASH || before === 0x40) continue;
+    if (isWordChar(before) || before === BACKSLASH || before === AT) continue;
     const key = readKey(masked, at, block.end);
     if (!key) continue;
     const span = { start: at, end: key.end };
-    citations.push({ key: key.key, span, group: span, kind: 'bare' });
+    (citations ??= []).push({ key: key.key, span, group: span, kind: 'bare' });
   }
 
   for (const link of links) {
     if (!isSourceTarget(link.target)) continue;
-    citations.push({ key: link.target, span: link.targetSpan, group: link.span, kind: 'link' });
+    (citations ??= []).push({ key: link.target, span: link.targetSpan, group: link.span, kind: 'link' });
   }
 
-  citations.sort((a, b) => a.group.start - b.group.start || a.span.start - b.span.start);
-  return { citations, footnotes };
+  if (!citations && !footnotes) return NO_CITATIONS;
+  citations ??= [];
+  if (citations.some((c, i) => i > 0 && citations![i - 1].group.start > c.group.start)) {
+    citations.sort((a, b) => a.group.start - b.group.start || a.span.start - b.span.start);
+  }
+  return { citations, footnotes: footnotes ?? [] };
+}
+
+/** `^label` with no space or bracket in `[start, end)`. */
+function isFootnoteLabel(masked: string, start: number, end: number): boolean {
+  if (end - start < 2 || masked.charCodeAt(start) !== 0x5e) return false;
+  for (let k = start + 1; k < end; k++) {
+    const c = masked.charCodeAt(k);
+    if (isWhitespace(c) || c === 0x5b) return false;
+  }
+  return true;
+}
+
+const URL_START = /[(<["']*(?:(?:https?|ftp|file):\/\/|www\.|mailto:)/iy;
+
+/** The token starting at `start` is a URL that reaches `at` (so an `@` there is part of it). */
+function startsUrl(masked: string, start: number, at: number): boolean {
+  URL_START.lastIndex = start;
+  return URL_START.test(masked) && URL_START.lastIndex <= at;
 }
 
 /** Reads the keys of the group `[open, close]`; true when it holds at least one. */
@@ -129,14 +155,4 @@ function readGroup(masked: string, open: number, close: number, out: BlockCitati
     found = true;
   }
   return found;
-}
-
-function urlSpans(masked: string, block: Span): Span[] {
-  const text = masked.slice(block.start, block.end);
-  const spans: Span[] = [];
-  URL_LIKE.lastIndex = 0;
-  for (let m = URL_LIKE.exec(text); m; m = URL_LIKE.exec(text)) {
-    spans.push({ start: block.start + m.index, end: block.start + m.index + m[0].length });
-  }
-  return spans;
 }

@@ -91,6 +91,10 @@ interface Opener {
   image: boolean;
 }
 
+// Shared empty results: most blocks have no links or comments, and allocation is what costs.
+const NO_LINKS: LinkInfo[] = [];
+const NO_COMMENTS: Span[] = [];
+
 /** One block's source (container prefixes already blanked), scanned in place. */
 export class InlineScanner {
   private finders: Map<string, Finder> | undefined;
@@ -147,7 +151,7 @@ export class InlineScanner {
   /** Masks non-prose inline constructs and collects links and comments. */
   scan(): InlineResult {
     const src = this.src;
-    const result: InlineResult = { links: [], comments: [] };
+    const result: InlineResult = { links: NO_LINKS, comments: NO_COMMENTS };
     const closers = backtickRuns(src);
     const brackets: Opener[] = [];
     // Openers below this stack index are inactive for links (a link may not contain a link).
@@ -257,6 +261,7 @@ export class InlineScanner {
         if (close < 0) return -1;
         end = close + 3;
       }
+      if (result.comments === NO_COMMENTS) result.comments = [];
       result.comments.push({ start: this.base + i, end: this.base + end });
       this.mask(i, end);
       return end;
@@ -267,6 +272,7 @@ export class InlineScanner {
     const uri = AUTOLINK.exec(src);
     if (uri) {
       const end = AUTOLINK.lastIndex;
+      if (result.links === NO_LINKS) result.links = [];
       result.links.push({
         target: uri[1],
         targetSpan: { start: this.base + i + 1, end: this.base + end - 1 },
@@ -324,6 +330,7 @@ export class InlineScanner {
     }
     this.mask(opener.pos, textStart);
     this.mask(close, end);
+    if (result.links === NO_LINKS) result.links = [];
     result.links.push({
       target,
       targetSpan: { start: this.base + targetSpan.start, end: this.base + targetSpan.end },

@@ -29,15 +29,17 @@ export interface QuotePair {
  * end. An opening mark without a partner is dropped when the next opening
  * mark of its kind arrives, so it never swallows the rest of the block.
  */
+const NO_PAIRS: QuotePair[] = [];
+
 export function findQuotePairs(masked: string, block: Span): QuotePair[] {
-  const pairs: QuotePair[] = [];
+  let pairs = NO_PAIRS;
   let straight = -1;
   let curly = -1;
   for (let k = block.start; k < block.end; k++) {
     const c = masked.charCodeAt(k);
     if (c === CURLY_OPEN) curly = k;
     else if (c === CURLY_CLOSE) {
-      if (curly >= 0) pairs.push({ open: curly, close: k });
+      if (curly >= 0) (pairs === NO_PAIRS ? (pairs = []) : pairs).push({ open: curly, close: k });
       curly = -1;
     } else if (c === STRAIGHT) {
       const before = k > block.start ? masked[k - 1] : undefined;
@@ -45,13 +47,14 @@ export function findQuotePairs(masked: string, block: Span): QuotePair[] {
       const canOpen = after !== undefined && !isWhitespace(after.charCodeAt(0)) && (before === undefined || isWhitespace(before.charCodeAt(0)) || OPEN_CONTEXT.has(before));
       const canClose = before !== undefined && !isWhitespace(before.charCodeAt(0)) && (after === undefined || isWhitespace(after.charCodeAt(0)) || CLOSE_CONTEXT.has(after));
       if (straight >= 0 && canClose) {
-        pairs.push({ open: straight, close: k });
+        (pairs === NO_PAIRS ? (pairs = []) : pairs).push({ open: straight, close: k });
         straight = -1;
       } else if (canOpen) {
         straight = k;
       }
     }
   }
+  if (pairs.length < 2) return pairs;
   // Keep the outermost of nested pairs (“… "…" …”) and the first of crossing ones.
   if (pairs.some((pair, i) => i > 0 && pairs[i - 1].open > pair.open)) pairs.sort((a, b) => a.open - b.open);
   const kept: QuotePair[] = [];
