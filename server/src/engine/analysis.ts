@@ -78,10 +78,9 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
     quoteChecks() {
       if (!checks) {
         checks = [];
-        const byBlock = citationsByBlock(parsed);
         for (const quotation of parsed.quotations) {
           if (cancel?.isCancellationRequested) throw new CheckCancelled();
-          const citations = citationsFor(quotation, byBlock, sourceIdOf);
+          const citations = citationsFor(quotation, sourceIdOf);
           const citedSourceIds = [...new Set(citations.map((c) => sourceIdOf(c)!))];
           checks.push({ quotation, citedSourceIds, citations, result: workspace.matchQuotation(quotation.text, citedSourceIds) });
         }
@@ -99,25 +98,11 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
   };
 }
 
-/** Citations of each block, in document order. */
-function citationsByBlock(parsed: ParsedDocument): Map<number, Citation[]> {
-  const map = new Map<number, Citation[]>();
-  for (const citation of parsed.citations) {
-    const list = map.get(citation.blockIndex) ?? [];
-    list.push(citation);
-    map.set(citation.blockIndex, list);
-  }
-  return map;
-}
-
-/** The known citations a quotation is attributed to: its cited keys, resolved against its block's citations. */
-function citationsFor(quotation: Quotation, byBlock: Map<number, Citation[]>, sourceIdOf: (c: Citation) => string | undefined): Citation[] {
-  if (!quotation.citedKeys.length) return [];
-  const wanted = new Set(quotation.citedKeys);
-  const candidates = [...(byBlock.get(quotation.blockIndex) ?? []), ...(byBlock.get(quotation.blockIndex + 1) ?? [])];
+/** The known citations a quotation is attributed to (the parse resolved which ones apply), one per key. */
+function citationsFor(quotation: Quotation, sourceIdOf: (c: Citation) => string | undefined): Citation[] {
   const picked: Citation[] = [];
-  for (const citation of candidates) {
-    if (wanted.has(citation.key) && sourceIdOf(citation) && !picked.some((p) => p.key === citation.key)) picked.push(citation);
+  for (const citation of quotation.cites) {
+    if (sourceIdOf(citation) && !picked.some((p) => p.key === citation.key)) picked.push(citation);
   }
   return picked;
 }

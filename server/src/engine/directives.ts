@@ -4,7 +4,7 @@
  * No id means every rule. Applied after the rules ran, so a rule never needs
  * to know about them.
  */
-import type { Directive } from './markdown';
+import { computeLineStarts, type Directive } from './markdown';
 import type { Finding, Fix, Span } from './types';
 
 interface Suppression {
@@ -17,9 +17,7 @@ interface Suppression {
 }
 
 export function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
+  return computeLineStarts(text);
 }
 
 /** 0-based line of an offset (binary search over line starts). */

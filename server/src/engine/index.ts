@@ -110,7 +110,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       checkTeamRule(analysis, teamRule, (r) => findings.push({ ruleId: teamRule.id, severity, ...r }));
     }
     findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    return applyDirectives(findings, analysis.parsed.directives, lineStartsOf(doc.text));
+    return applyDirectives(findings, analysis.parsed.directives, analysis.parsed.lineStarts);
   }
 
   const engine: Engine = {

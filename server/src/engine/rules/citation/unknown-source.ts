@@ -17,8 +17,12 @@ Links are not checked by this rule: a link that points at no source is simply no
     const ids = [...analysis.corpus.sources().keys()];
     // The same unknown key is often cited many times: look for its neighbour once.
     const closestByKey = new Map<string, string | undefined>();
+    const reported = new Set<number>();
     for (const citation of analysis.parsed.citations) {
       if (citation.kind === 'link') continue;
+      // A footnote referenced twice yields two citations of the same key span: report it once.
+      if (reported.has(citation.span.start)) continue;
+      reported.add(citation.span.start);
       if (analysis.sourceIdOf(citation)) continue;
       if (!closestByKey.has(citation.key)) closestByKey.set(citation.key, closestName(citation.key, ids));
       const closest = closestByKey.get(citation.key);
