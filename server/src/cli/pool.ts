@@ -8,7 +8,8 @@
  *
  * No piece is checked on the main thread while workers can do it: a worker
  * can be stopped, the main thread cannot. The main thread watches what each
- * worker is checking and since when; a piece that runs past its time budget
+ * worker is checking and the CPU time it has spent on it (wall time where the
+ * system does not tell, see budget.ts); a piece that runs past its time budget
  * is reported as `input/skipped` and its worker terminated, and a piece whose
  * worker dies under it (out of memory) is reported the same way. Pieces a
  * stopped or dead worker had claimed without starting go to a replacement.
@@ -20,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
-import { checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudgetFinding } from '../node/budget';
+import { checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding } from '../node/budget';
 import { relativePath } from '../node/workspace';
 import type { CheckedFile } from './check-file';
 
@@ -74,8 +75,8 @@ export interface LoadReport {
 }
 
 export type WorkerMessage =
-  | ({ type: 'loaded' } & LoadReport)
-  | { type: 'started'; index: number }
+  | ({ type: 'loaded'; clock?: string } & LoadReport)
+  | { type: 'started'; index: number; cpu?: number }
   | { type: 'result'; index: number; result: CheckedFile };
 
 /** How many worker threads to start for these pieces. */
@@ -126,8 +127,10 @@ interface Slot {
   /** Index into checkedBy. */
   k: number;
   worker: Worker;
-  /** The piece it is checking and when it started (main thread's clock). */
-  current?: { index: number; since: number };
+  /** Where to read the worker thread's CPU time (budget.ts). */
+  clock?: string;
+  /** The piece it is checking, when it started (main thread's clock) and the worker's CPU time then. */
+  current?: { index: number; since: number; cpu?: number };
   error?: unknown;
   /** Terminated by us: over budget, or no longer needed. */
   stopped: boolean;
@@ -180,8 +183,10 @@ export async function checkAll(
     }
     live.add(slot);
     slot.worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'loaded') loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
-      else if (message.type === 'started') slot.current = { index: message.index, since: Date.now() };
+      if (message.type === 'loaded') {
+        loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
+        slot.clock = message.clock;
+      } else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu };
       else if (message.type === 'result') {
         slot.current = undefined;
         if (!results.has(message.index)) {
@@ -219,7 +224,7 @@ export async function checkAll(
           const now = Date.now();
           for (const slot of live) {
             const current = slot.current;
-            if (!current || now - current.since <= options.budgetMs || results.has(current.index)) continue;
+            if (!current || results.has(current.index) || !overBudget({ startedAt: current.since, clock: slot.clock, cpuAtStart: current.cpu }, options.budgetMs, now)) continue;
             const finding = overBudgetFinding(name(current.index), options.budgetMs);
             results.set(current.index, { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'time-budget' });
             failuresInARow = 0;

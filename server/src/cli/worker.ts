@@ -4,9 +4,10 @@
  * the shared table until none is left (see pool.ts). It says which piece it
  * starts, so the main thread can time each one.
  */
+import * as fs from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
-import { warmUp } from '../node/budget';
+import { threadClock, threadCpuMs, warmUp } from '../node/budget';
 import { loadWorkspace } from '../node/workspace';
 import { checkFile } from './check-file';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
@@ -22,16 +23,20 @@ export function runCheckWorker(): void {
   const post = (message: WorkerMessage) => port.postMessage(message);
   const engine = createEngine({ docsBaseUrl: input.docsBaseUrl });
   const loaded = loadWorkspace(engine, input.root, input.configFile, { cacheDir: input.cacheDir, writeCache: input.writeCache });
-  post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings] });
+  const clock = threadClock();
+  post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
+  const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
   // Tests prove the pieces of a worker that died are checked all the same.
-  if ((process.env.PROVENANCE_TEST_FAULTS ?? '').split(',').includes('cli-worker')) {
+  if (faults.has('cli-worker')) {
     claimNext(input.table, input.id);
     throw new Error('injected test fault in cli-worker (PROVENANCE_TEST_FAULTS)');
   }
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
   warmUp(engine);
   const check = (index: number) => {
-    post({ type: 'started', index });
+    post({ type: 'started', index, cpu: clock !== undefined ? threadCpuMs(clock) : undefined });
+    // Tests prove that a piece whose analysis never ends is stopped at its budget.
+    if (faults.has('check-hang') && fs.readFileSync(input.documents[index], 'utf8').includes('provenance-test-hang')) for (;;) Atomics.load(input.table, 0);
     post({ type: 'result', index, result: checkFile(engine, input.documents[index], input.root) });
   };
   for (const index of input.assigned) check(index);

@@ -9,6 +9,10 @@
  *   result for an older version is never sent after a newer one arrived.
  * - Findings on a project's own files (config, registry, sources) are pulled
  *   while the file is open in a pull client and pushed otherwise.
+ * - Checks run in a worker with a time budget (check-worker.ts); one that runs
+ *   past it is stopped and reported as one `input/skipped` information, and
+ *   the main thread stops analysing that piece for hovers until a later check
+ *   of it finishes in time (gate.ts).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,16 +26,16 @@ import {
 } from 'vscode-languageserver';
 import type { CancellationFlag } from '../engine/api';
 import type { Finding } from '../engine/types';
+import { crashedFinding, overBudgetFinding } from '../node/budget';
+import { skipReason } from './gate';
 import { toDiagnostic, type DiagnosticContext } from './convert';
 import { documentKey, type OpenDocument } from './documents';
 import type { Project } from './projects';
 import { documentInput, roleOf, type Session } from './session';
 import type { Settings } from './settings';
-import { formatBytes, toUri } from '../node/workspace';
+import { toUri } from '../node/workspace';
 
 export const DEBOUNCE_MS = 150;
-/** Files whose first 8,000 characters hold a NUL are binary, not prose. */
-const BINARY_PROBE_CHARS = 8000;
 
 /** One check of one document version under one state of its project and settings. */
 export interface CheckResult {
@@ -42,6 +46,8 @@ export interface CheckResult {
   version: number;
   findings: Finding[];
   diagnostics: Diagnostic[];
+  /** Stopped because the text changed or the request was cancelled: never shown, never reused. */
+  cancelled?: boolean;
 }
 
 export class DiagnosticsService {
@@ -56,6 +62,8 @@ export class DiagnosticsService {
   private readonly pushed = new Set<string>();
   /** Open pieces we pushed findings to (push mode). */
   private readonly pushedPieces = new Set<string>();
+  /** The check running per document: a pull, a push and a code action for the same version share it. */
+  private readonly running = new Map<string, { key: string; result: Promise<CheckResult> }>();
 
   constructor(private readonly s: Session) {}
 
@@ -86,6 +94,7 @@ export class DiagnosticsService {
     this.timers.delete(key);
     this.results.delete(key);
     this.snapshots.delete(key);
+    this.s.gate.forget(key);
     this.s.settings.forget(document.uri);
     const role = roleOf(this.s, document);
     if (role.kind === 'projectFile') {
@@ -159,15 +168,17 @@ export class DiagnosticsService {
     const settings = await this.s.settings.for(uri);
     let result: CheckResult;
     if (settings.run === 'onSave') {
-      result = this.snapshot(document, role.project, settings);
+      result = await this.snapshot(document, role.project, settings);
     } else {
       // The client pulls on every keystroke; wait until typing pauses.
       const quietFor = Date.now() - document.changedAt;
       if (quietFor < DEBOUNCE_MS) await delay(DEBOUNCE_MS - quietFor, token);
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-      result = this.resultFor(document, role.project, settings, cancellationOf(document, token));
+      result = await this.resultFor(document, role.project, settings, cancellationOf(document, token));
     }
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    // The text changed while it was checked: ask the client to pull again rather than show an empty result.
+    if (result.cancelled) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed', { retriggerRequest: true });
     if (previousResultId === result.key) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.key };
     return { kind: DocumentDiagnosticReportKind.Full, resultId: result.key, items: result.diagnostics };
   }
@@ -177,7 +188,7 @@ export class DiagnosticsService {
     const role = roleOf(this.s, document);
     if (role.kind !== 'piece') return undefined;
     const settings = await this.s.settings.for(document.uri);
-    const result = this.resultFor(document, role.project, settings, token ? cancellationOf(document, token) : undefined);
+    const result = await this.resultFor(document, role.project, settings, token ? cancellationOf(document, token) : undefined);
     return { findings: result.findings, project: role.project };
   }
 
@@ -197,8 +208,12 @@ export class DiagnosticsService {
     if (this.pull) {
       if (onSave) {
         // Checked now, shown when the client pulls; tell it to pull after a save.
-        this.snapshots.set(documentKey(document.uri), this.resultFor(document, this.pieceProject(document)!, settings));
-        if (event === 'save') this.recheckOpenPieces();
+        this.resultFor(document, this.pieceProject(document)!, settings)
+          .then((result) => {
+            if (!result.cancelled) this.snapshots.set(documentKey(document.uri), result);
+            if (event === 'save') this.recheckOpenPieces();
+          })
+          .catch((err: Error) => this.s.log.error(`Checking ${document.uri} failed: ${err.stack ?? err}`));
       }
       return;
     }
@@ -239,18 +254,18 @@ export class DiagnosticsService {
     const document = this.s.documents.get(uri);
     const project = document && this.pieceProject(document);
     if (!document || !project) return;
-    const result = this.resultFor(document, project, settings, cancellationOf(document));
-    if (this.s.documents.get(uri) !== document || document.version !== result.version) return;
+    const result = await this.resultFor(document, project, settings, cancellationOf(document));
+    if (result.cancelled || this.s.documents.get(uri) !== document || document.version !== result.version) return;
     this.publish({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
     this.pushedPieces.add(documentKey(uri));
   }
 
-  private snapshot(document: OpenDocument, project: Project, settings: Settings): CheckResult {
+  private async snapshot(document: OpenDocument, project: Project, settings: Settings): Promise<CheckResult> {
     const key = documentKey(document.uri);
     const snapshot = this.snapshots.get(key);
     if (snapshot && snapshot.environment === this.environment(project)) return snapshot;
-    const result = this.resultFor(document, project, settings);
-    this.snapshots.set(key, result);
+    const result = await this.resultFor(document, project, settings);
+    if (!result.cancelled) this.snapshots.set(key, result);
     return result;
   }
 
@@ -259,41 +274,61 @@ export class DiagnosticsService {
   }
 
   /** The check of the document's current text, cached per (version, project, settings). */
-  private resultFor(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): CheckResult {
+  private async resultFor(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): Promise<CheckResult> {
     const environment = this.environment(project);
     const key = `${this.session}.${document.version}.${environment}`;
-    const cached = this.results.get(documentKey(document.uri));
+    const documentId = documentKey(document.uri);
+    const cached = this.results.get(documentId);
     if (cached?.key === key) return cached;
+    const running = this.running.get(documentId);
+    if (running?.key === key) {
+      const shared = await running.result;
+      if (!shared.cancelled) return shared;
+    }
     const version = document.version;
-    const { findings, diagnostics } = this.check(document, project, settings, cancel);
-    const result: CheckResult = { key, environment, version, findings, diagnostics };
-    // A cancelled check is incomplete: hand it back but never reuse it.
-    if (!cancel?.isCancellationRequested) this.results.set(documentKey(document.uri), result);
-    return result;
+    const result = this.check(document, project, settings, cancel).then((checked): CheckResult => ({ key, environment, version, ...checked }));
+    this.running.set(documentId, { key, result });
+    this.s.gate.checking(documentId, version, result);
+    try {
+      const done = await result;
+      // A cancelled check is incomplete: hand it back but never reuse it.
+      if (!done.cancelled) this.results.set(documentId, done);
+      return done;
+    } finally {
+      if (this.running.get(documentId)?.result === result) this.running.delete(documentId);
+    }
   }
 
-  private check(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): { findings: Finding[]; diagnostics: Diagnostic[] } {
+  /** Checks the text as it is now; the document may change while the worker checks, so everything is read before. */
+  private async check(document: OpenDocument, project: Project, settings: Settings, cancel?: CancellationFlag): Promise<Omit<CheckResult, 'key' | 'environment' | 'version'>> {
     if (!settings.enable) return { findings: [], diagnostics: [] };
-    const name = documentInput(document, project).path ?? document.uri;
-    const limit = project.engine.files().maxFileSize;
-    // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
-    const bytes = document.text.length * 3 > limit ? Buffer.byteLength(document.text, 'utf8') : document.text.length;
+    const input = documentInput(document, project);
+    const name = input.path ?? document.uri;
     const map = document.map;
     const context = this.diagnosticContext(project);
     // Reported as the CLI does (rule input/skipped, at the start of the file), so editor and CI agree.
     // Kept out of `findings`: it has no quick fix, and it cannot be disabled.
-    const skipped = (message: string, data: Record<string, unknown>) => ({
-      findings: [],
-      diagnostics: [toDiagnostic({ ruleId: 'input/skipped', severity: 'warning', message, span: { start: 0, end: 0 }, data }, map, context)],
-    });
-    if (bytes > limit) {
-      return skipped(`${name} is ${formatBytes(bytes)}, above the ${formatBytes(limit)} limit (maxFileSize): too large, skipped.`, { reason: 'too-large', bytes, limit });
+    const skipped = (finding: Finding) => ({ findings: [], diagnostics: [toDiagnostic(finding, map, context)] });
+    const skip = skipReason(name, input.text, project.engine.files().maxFileSize);
+    if (skip) {
+      const { message, ...data } = skip;
+      return skipped({ ruleId: 'input/skipped', severity: 'warning', message, span: { start: 0, end: 0 }, data });
     }
-    if (document.text.slice(0, BINARY_PROBE_CHARS).includes('\u0000')) {
-      return skipped(`${name} looks binary (a NUL character in its first 8,000 characters): binary, skipped.`, { reason: 'binary' });
+    const outcome = await this.s.checker.check(project.engine, input, settings.timeBudgetMs, cancel);
+    const id = documentKey(document.uri);
+    switch (outcome.status) {
+      case 'done':
+        this.s.gate.finished(id, false);
+        return { findings: outcome.findings, diagnostics: outcome.findings.map((finding) => toDiagnostic(finding, map, context)) };
+      case 'cancelled':
+        return { findings: [], diagnostics: [], cancelled: true };
+      case 'over-budget':
+        this.s.gate.finished(id, true);
+        return skipped(overBudgetFinding(name, outcome.budgetMs));
+      case 'crashed':
+        this.s.gate.finished(id, true);
+        return skipped(crashedFinding(name, outcome.reason));
     }
-    const findings = project.engine.check(documentInput(document, project), cancel);
-    return { findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, context)) };
   }
 
   diagnosticContext(project: Project): DiagnosticContext {

@@ -25,7 +25,8 @@ import {
 import type { ActorSummary, DocumentInput } from '../engine/api';
 import { toCodeAction, toCompletionItem, toDiagnostic, toHover, toLocation, toTextEdits, toWorkspaceEdit } from './convert';
 import type { DiagnosticsService } from './diagnostics';
-import type { OpenDocument } from './documents';
+import { documentKey, type OpenDocument } from './documents';
+import { skipReason } from './gate';
 import type { Project } from './projects';
 import { documentInput, roleOf, type Session } from './session';
 
@@ -35,13 +36,19 @@ interface Piece {
   input: DocumentInput;
 }
 
-/** The open piece a request is about, after the workspace has loaded; undefined for anything else. */
+/**
+ * The open piece a request is about, after the workspace has loaded; undefined
+ * for anything else, and for a piece the main thread must not analyse (too
+ * large, binary, or its check ran past its time budget: see gate.ts).
+ */
 async function pieceOf(s: Session, uri: string): Promise<Piece | undefined> {
   await s.ready;
   const document = s.documents.get(uri);
   if (!document) return undefined;
   const role = roleOf(s, document);
   if (role.kind !== 'piece') return undefined;
+  const name = documentInput(document, role.project).path ?? uri;
+  if (!(await s.gate.analysable(documentKey(uri), document.version, name, document.text, role.project.engine.files().maxFileSize))) return undefined;
   return { document, project: role.project, input: documentInput(document, role.project) };
 }
 
@@ -83,7 +90,11 @@ export async function references(s: Session, params: ReferenceParams, token: Can
   for (const document of s.documents.all()) {
     if (document.uri === piece.document.uri) continue;
     const role = roleOf(s, document);
-    if (role.kind === 'piece' && role.project === piece.project) others.push(documentInput(document, role.project));
+    if (role.kind !== 'piece' || role.project !== piece.project) continue;
+    const other = documentInput(document, role.project);
+    // Pieces the main thread must not analyse are left out (gate.ts).
+    if (s.gate.isStopped(documentKey(document.uri)) || skipReason(other.path ?? other.uri, other.text, role.project.engine.files().maxFileSize)) continue;
+    others.push(other);
   }
   const found = piece.project.engine.references(piece.input, piece.document.map.offset(params.position), others);
   const mapOf = (uri: string) => s.documents.get(uri)?.map ?? piece.project.mapOf(uri);

@@ -6,6 +6,10 @@
  *
  * `PROVENANCE_TEST_FAULTS=hover,didOpen` makes the named handlers throw, so
  * tests can prove that (hidden: not a setting, read from the environment only).
+ *
+ * A cancelled request is answered with RequestCancelled at once, even while
+ * its handler still waits (for the workspace to load, or for a check of the
+ * piece to finish); whatever the handler computes after that is dropped.
  */
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
 import type { Log } from './session';
@@ -24,14 +28,20 @@ export function createGuard(log: () => Log, faults: ReadonlySet<string>): Guard 
     request(name, handler) {
       return async (params, token) => {
         if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+        const whenCancelled = cancelled(name, token);
         try {
           injectFault(name);
-          return await handler(params, token);
+          const answer = Promise.resolve(handler(params, token));
+          // Once cancelled, a late failure of the handler has nobody to go to.
+          answer.catch(() => undefined);
+          return await Promise.race([answer, whenCancelled.answer]);
         } catch (err) {
           if (err instanceof ResponseError) return err;
           if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
           log().error(`${name} failed: ${describe(err)}`);
           return new ResponseError(ErrorCodes.InternalError, `Provenance: ${name} failed (${(err as Error)?.message ?? err}); the server log has the details.`);
+        } finally {
+          whenCancelled.dispose();
         }
       };
     },
@@ -47,6 +57,16 @@ export function createGuard(log: () => Log, faults: ReadonlySet<string>): Guard 
       };
     },
   };
+}
+
+/** An answer that settles with RequestCancelled when the token is cancelled (never otherwise). */
+function cancelled(name: string, token: CancellationToken): { answer: Promise<ResponseError<never>>; dispose(): void } {
+  let dispose = () => {};
+  const answer = new Promise<ResponseError<never>>((resolve) => {
+    const subscription = token.onCancellationRequested(() => resolve(new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`)));
+    dispose = () => subscription.dispose();
+  });
+  return { answer, dispose };
 }
 
 /** Names of handlers that should throw, from `PROVENANCE_TEST_FAULTS` (comma-separated). */

@@ -19,9 +19,11 @@ import {
 } from 'vscode-languageserver';
 import type { Engine } from '../engine/api';
 import { fromUri } from '../node/workspace';
+import { CheckWorker } from './check-worker';
 import { DiagnosticsService } from './diagnostics';
 import { DocumentStore } from './documents';
 import * as features from './features';
+import { AnalysisGate } from './gate';
 import { createGuard } from './guard';
 import { isConfigFileName, ProjectSet, type Project } from './projects';
 import { clientFeatures, type Log, type Session } from './session';
@@ -29,6 +31,8 @@ import { SettingsStore } from './settings';
 
 export interface ServerOptions {
   createEngine(): Engine;
+  /** Checks pieces in a worker; `createEngine` should return engines it mirrors (else checks run on the main thread). */
+  checker?: CheckWorker;
   /** Reported as serverInfo.version. */
   version?: string;
   /** Handler names that throw on purpose (tests only). */
@@ -72,7 +76,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onDocumentHighlight(guard.request('documentHighlight', (p, t) => features.documentHighlights(session(), p, t)));
   connection.onRequest('provenance/actors', guard.request('actors', (p: { textDocument: { uri: string } }, t) => features.actors(session(), p, t)));
   connection.onCodeAction(guard.request('codeAction', (p, t) => features.codeActions(session(), diagnostics(), p, t)));
-  connection.onShutdown(() => state?.diagnostics.dispose());
+  connection.onShutdown(() => {
+    state?.diagnostics.dispose();
+    return state?.session.checker.dispose();
+  });
   // ────────────────────────────────────────────────────────────────────────
 
   function initialize(params: InitializeParams): InitializeResult {
@@ -90,7 +97,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const settings = new SettingsStore(connection, client.configuration, params.initializationOptions, (message) => log.warn(message));
     let loaded!: () => void;
     const ready = new Promise<void>((resolve) => (loaded = resolve));
-    const session: Session = { connection, documents, projects, settings, client, log, ready };
+    const checker = options.checker ?? new CheckWorker({ log: (message) => log.info(message) });
+    const session: Session = { connection, documents, projects, settings, client, log, ready, checker, gate: new AnalysisGate() };
     state = { session, diagnostics: new DiagnosticsService(session), loaded };
     exitWithParent(params.processId);
 

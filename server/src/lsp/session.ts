@@ -5,8 +5,10 @@
 import * as path from 'node:path';
 import type { Connection, InitializeParams } from 'vscode-languageserver';
 import type { DocumentInput } from '../engine/api';
+import type { CheckWorker } from './check-worker';
 import { negotiatePositionEncoding, type PositionEncoding } from './convert';
 import type { DocumentStore, OpenDocument } from './documents';
+import type { AnalysisGate } from './gate';
 import type { Project, ProjectFileKind, ProjectSet } from './projects';
 import type { SettingsStore } from './settings';
 
@@ -58,6 +60,10 @@ export interface Session {
   readonly settings: SettingsStore;
   readonly client: ClientFeatures;
   readonly log: Log;
+  /** Runs piece checks in a worker with a time budget. */
+  readonly checker: CheckWorker;
+  /** Which pieces the main thread may analyse (hover, completion, …). */
+  readonly gate: AnalysisGate;
   /** Resolves once the workspace folders are loaded; handlers wait for it. */
   readonly ready: Promise<void>;
 }

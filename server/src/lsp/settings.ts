@@ -6,6 +6,7 @@
  * runs code from the workspace.
  */
 import type { Connection } from 'vscode-languageserver';
+import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 
 export type RunMode = 'onType' | 'onSave';
 
@@ -14,9 +15,11 @@ export interface Settings {
   enable: boolean;
   /** When a piece is checked: while typing (debounced) or when saved. */
   run: RunMode;
+  /** Time budget of one check (ms), after which it is stopped and reported; 0 = none. */
+  timeBudgetMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { enable: true, run: 'onType' };
+export const DEFAULT_SETTINGS: Settings = { enable: true, run: 'onType', timeBudgetMs: DEFAULT_TIME_BUDGET_MS };
 
 /** How long to wait for a client that never answers `workspace/configuration`. */
 const CONFIGURATION_TIMEOUT_MS = 2000;
@@ -27,6 +30,8 @@ export function parseSettings(value: unknown, base: Settings = DEFAULT_SETTINGS)
   return {
     enable: typeof raw.enable === 'boolean' ? raw.enable : base.enable,
     run: raw.run === 'onSave' || raw.run === 'onType' ? raw.run : base.run,
+    // `timeBudget` is in seconds, as the user writes it.
+    timeBudgetMs: typeof raw.timeBudget === 'number' && Number.isFinite(raw.timeBudget) && raw.timeBudget >= 0 ? Math.round(raw.timeBudget * 1000) : base.timeBudgetMs,
   };
 }
 

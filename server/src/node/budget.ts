@@ -4,12 +4,63 @@
  * Markdown stops after its budget with one finding instead of freezing an
  * editor or hanging CI.
  */
+import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 
 /** Default budget per piece (ms). */
 export const DEFAULT_TIME_BUDGET_MS = 2000;
+/**
+ * The budget counts the checking thread's CPU time where the system tells it
+ * (Linux), so a machine busy with other work does not stop ordinary pieces;
+ * wall time past this multiple of the budget stops a check all the same.
+ */
+export const WALL_CLOCK_FACTOR = 10;
+
+/**
+ * Where any thread of this process can read the calling thread's CPU time
+ * (`/proc/<pid>/task/<tid>/stat`); undefined where there is no such file.
+ */
+export function threadClock(): string | undefined {
+  try {
+    const clock = `/proc/${fs.readlinkSync('/proc/thread-self')}/stat`;
+    return threadCpuMs(clock) === undefined ? undefined : clock;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system, ms) of the thread behind `clock`. */
+export function threadCpuMs(clock: string): number | undefined {
+  try {
+    const stat = fs.readFileSync(clock, 'utf8');
+    // The fields after the command name (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/** A check the main thread is timing: where it runs and what that thread had used when it began. */
+export interface TimedCheck {
+  /** Main thread's clock (ms) when the check began. */
+  startedAt: number;
+  /** The worker thread's CPU clock, and its reading when the check began. */
+  clock?: string;
+  cpuAtStart?: number;
+}
+
+/** Whether a check has used up its budget: CPU time where known, else wall time; wall time past WALL_CLOCK_FACTOR × budget always. */
+export function overBudget(check: TimedCheck, budgetMs: number, now: number): boolean {
+  if (budgetMs <= 0) return false;
+  const wall = now - check.startedAt;
+  if (wall > budgetMs * WALL_CLOCK_FACTOR) return true;
+  const cpu = check.clock !== undefined && check.cpuAtStart !== undefined ? threadCpuMs(check.clock) : undefined;
+  return cpu !== undefined ? cpu - check.cpuAtStart! > budgetMs : wall > budgetMs;
+}
 
 /**
  * A piece that touches every lazily built part of the engine (quotation index,

@@ -1,0 +1,96 @@
+/**
+ * The language server's check worker (see check-worker.ts): one engine per
+ * project, rebuilt from the workspace the main thread sends, kept up to date
+ * change by change; checks pieces one at a time, in the order asked, saying
+ * when each starts so the main thread can hold it to its time budget.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Engine } from '../engine/api';
+import { createEngine } from '../engine/index';
+import { threadClock, threadCpuMs, warmUp } from '../node/budget';
+import type { FromWorker, ToWorker, WorkerData, WorkspaceOp } from './check-worker';
+
+export function isLspCheckWorker(): boolean {
+  return !isMainThread && (workerData as Partial<WorkerData> | undefined)?.provenanceLspCheckWorker === true;
+}
+
+function apply(engine: Engine, op: WorkspaceOp): void {
+  switch (op.kind) {
+    case 'config':
+      engine.setConfig(op.uri, op.text);
+      break;
+    case 'registry':
+      engine.setRegistry(op.uri, op.text);
+      break;
+    case 'source':
+      engine.setSource(op.uri, op.path, op.text);
+      break;
+    case 'removeSource':
+      engine.removeSource(op.uri);
+      break;
+    case 'indexCache':
+      engine.importIndexCache(op.bytes);
+      break;
+  }
+}
+
+export function runLspCheckWorker(): void {
+  const data = workerData as WorkerData;
+  const port = parentPort!;
+  const engines = new Map<number, Engine>();
+  /** Projects changed since their lazy indexes were last built. */
+  const cold = new Set<number>();
+  const post = (message: FromWorker) => port.postMessage(message);
+  const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
+  const clock = threadClock();
+  post({ type: 'hello', clock });
+
+  port.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'sync': {
+        const engine = createEngine({ docsBaseUrl: data.docsBaseUrl });
+        for (const op of message.ops) apply(engine, op);
+        engines.set(message.project, engine);
+        cold.add(message.project);
+        break;
+      }
+      case 'op': {
+        const engine = engines.get(message.project);
+        if (engine) apply(engine, message.op);
+        cold.add(message.project);
+        break;
+      }
+      case 'drop':
+        engines.delete(message.project);
+        cold.delete(message.project);
+        break;
+      case 'check': {
+        const engine = engines.get(message.project);
+        const flag = message.flag;
+        const cancel = {
+          get isCancellationRequested() {
+            return Atomics.load(flag, 0) === 1;
+          },
+        };
+        if (!engine || cancel.isCancellationRequested) {
+          post({ type: 'result', id: message.id, findings: [], cancelled: true });
+          break;
+        }
+        try {
+          // Rebuilding indexes after a workspace change is the workspace's cost, not this piece's: off its clock.
+          if (cold.delete(message.project)) warmUp(engine);
+          post({ type: 'started', id: message.id, cpu: clock !== undefined ? threadCpuMs(clock) : undefined });
+          // Tests prove that a check which never ends is stopped at its budget, and a cancelled one by force.
+          if (faults.has('check-hang') && message.doc.text.includes('provenance-test-hang')) for (;;) Atomics.load(flag, 0);
+          const findings = engine.check(message.doc, cancel);
+          post({ type: 'result', id: message.id, findings, cancelled: cancel.isCancellationRequested });
+        } catch (err) {
+          post({ type: 'error', id: message.id, message: (err as Error)?.stack ?? String(err) });
+        }
+        break;
+      }
+    }
+  });
+}
+
+if (isLspCheckWorker()) runLspCheckWorker();
