@@ -8,11 +8,18 @@ export interface Position {
   character: number;
 }
 
+/**
+ * Lines end at `\n`, `\r\n` and a lone `\r`, as in LSP, so the CLI's line
+ * numbers are the ones an editor shows for the same text.
+ */
 export class LineIndex {
   private readonly starts: number[];
   constructor(private readonly text: string) {
     this.starts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
 
   get lineCount(): number {
@@ -35,7 +42,9 @@ export class LineIndex {
     if (position.line < 0) return 0;
     if (position.line >= this.starts.length) return this.text.length;
     const start = this.starts[position.line];
-    const end = position.line + 1 < this.starts.length ? this.starts[position.line + 1] - 1 : this.text.length;
+    let end = position.line + 1 < this.starts.length ? this.starts[position.line + 1] - 1 : this.text.length;
+    // The end of a line is before its break, which may be two characters (\r\n).
+    if (end > start && this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
     return Math.min(start + Math.max(0, position.character), end);
   }
 
