@@ -198,15 +198,15 @@ export async function checkAll(
       }
     });
     slot.worker.on('error', (err) => (slot.error = err));
-    slot.worker.on('exit', () => exited(slot));
+    slot.worker.on('exit', (code) => exited(slot, code));
   };
 
-  const exited = (slot: Slot) => {
+  const exited = (slot: Slot, exitCode: number) => {
     live.delete(slot);
     const current = slot.current;
     if (current && !results.has(current.index)) {
       // It died under this piece (out of memory, a crash): the piece is the likely cause, so it is not retried.
-      const finding = crashedFinding(name(current.index), describeWorkerFailure(slot.error));
+      const finding = crashedFinding(name(current.index), describeWorkerFailure(slot.error, exitCode));
       results.set(current.index, { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'crashed' });
     } else if (!slot.stopped) {
       failuresInARow++;

@@ -35,8 +35,13 @@ export function runCheckWorker(): void {
   warmUp(engine);
   const check = (index: number) => {
     post({ type: 'started', index, cpu: clock !== undefined ? threadCpuMs(clock) : undefined });
-    // Tests prove that a piece whose analysis never ends is stopped at its budget.
-    if (faults.has('check-hang') && fs.readFileSync(input.documents[index], 'utf8').includes('provenance-test-hang')) for (;;) Atomics.load(input.table, 0);
+    // Tests prove that a piece whose analysis never ends is stopped at its budget, and that a worker
+    // dying under a piece (as out of memory would) costs that piece only.
+    if (faults.has('check-hang') || faults.has('check-crash')) {
+      const text = fs.readFileSync(input.documents[index], 'utf8');
+      if (faults.has('check-hang') && text.includes('provenance-test-hang')) for (;;) Atomics.load(input.table, 0);
+      if (faults.has('check-crash') && text.includes('provenance-test-crash')) process.exit(70);
+    }
     post({ type: 'result', index, result: checkFile(engine, input.documents[index], input.root) });
   };
   for (const index of input.assigned) check(index);

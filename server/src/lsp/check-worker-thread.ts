@@ -80,8 +80,10 @@ export function runLspCheckWorker(): void {
           // Rebuilding indexes after a workspace change is the workspace's cost, not this piece's: off its clock.
           if (cold.delete(message.project)) warmUp(engine);
           post({ type: 'started', id: message.id, cpu: clock !== undefined ? threadCpuMs(clock) : undefined });
-          // Tests prove that a check which never ends is stopped at its budget, and a cancelled one by force.
+          // Tests prove that a check which never ends is stopped at its budget, and a cancelled one by force,
+          // and that a worker dying under a piece (as out of memory would) costs that piece only.
           if (faults.has('check-hang') && message.doc.text.includes('provenance-test-hang')) for (;;) Atomics.load(flag, 0);
+          if (faults.has('check-crash') && message.doc.text.includes('provenance-test-crash')) process.exit(70);
           const findings = engine.check(message.doc, cancel);
           post({ type: 'result', id: message.id, findings, cancelled: cancel.isCancellationRequested });
         } catch (err) {

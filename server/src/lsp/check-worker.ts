@@ -228,7 +228,7 @@ export class CheckWorker {
       let failure: unknown;
       worker.on('message', (message: FromWorker) => this.received(worker, message));
       worker.on('error', (err) => (failure = err));
-      worker.on('exit', () => this.exited(worker, failure));
+      worker.on('exit', (code) => this.exited(worker, failure, code));
       this.worker = worker;
       this.clock = undefined;
       this.synced.clear();
@@ -266,12 +266,12 @@ export class CheckWorker {
   }
 
   /** The worker ended without being asked (out of memory, a crash): blame the check it was running, re-send the others. */
-  private exited(worker: Worker, failure: unknown): void {
+  private exited(worker: Worker, failure: unknown, exitCode: number): void {
     if (worker !== this.worker) return;
     this.worker = undefined;
     this.synced.clear();
     const running = [...this.jobs.values()].find((job) => job.startedAt !== undefined);
-    const reason = describeWorkerFailure(failure);
+    const reason = describeWorkerFailure(failure, exitCode);
     if (running) {
       this.jobs.delete(running.id);
       running.resolve({ status: 'crashed', reason });

@@ -109,10 +109,11 @@ export function crashedFinding(name: string, reason: string): Finding {
 }
 
 /** A worker's failure in words, for messages (out of memory is the common one). */
-export function describeWorkerFailure(err: unknown): string {
+export function describeWorkerFailure(err: unknown, exitCode?: number): string {
   const code = (err as { code?: string } | undefined)?.code;
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'it ran out of memory';
-  const message = err instanceof Error ? err.message : String(err ?? 'the worker exited');
+  if (err === undefined) return `the checker stopped unexpectedly${exitCode !== undefined ? ` (exit code ${exitCode})` : ''}`;
+  const message = err instanceof Error ? err.message : String(err);
   return `the checker failed: ${message.split('\n')[0]}`;
 }
 
