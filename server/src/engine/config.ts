@@ -70,6 +70,15 @@ function problem(span: Span, message: string, severity: Severity = 'error'): Fin
   return { ruleId: 'config/invalid', severity, message, span };
 }
 
+/**
+ * Marks a problem that makes the file as a whole unreliable (not YAML, not a
+ * mapping), as opposed to one setting: an editor may keep the last good config
+ * instead (`data.unreadable`).
+ */
+function unreadable(finding: Finding): Finding {
+  return { ...finding, data: { ...finding.data, unreadable: true } };
+}
+
 function spanOf(node: YamlNode | null | undefined, fallback: Span): Span {
   const range = node?.range;
   return range ? { start: range[0], end: Math.max(range[0], range[1]) } : fallback;
@@ -107,7 +116,7 @@ export function parseConfig(text: string | undefined): ConfigResult {
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   for (const error of document.errors) {
     const [start, end] = error.pos;
-    findings.push(problem({ start, end: Math.max(end, start) }, `Config is not valid YAML: ${firstLine(error.message)}. Using defaults for what could not be read.`));
+    findings.push(unreadable(problem({ start, end: Math.max(end, start) }, `Config is not valid YAML: ${firstLine(error.message)}. Using defaults for what could not be read.`)));
   }
   for (const warning of document.warnings) {
     const [start, end] = warning.pos;
@@ -117,12 +126,12 @@ export function parseConfig(text: string | undefined): ConfigResult {
   try {
     data = document.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    findings.push(problem(whole, `Config could not be read: ${(err as Error).message}. Using defaults.`));
+    findings.push(unreadable(problem(whole, `Config could not be read: ${(err as Error).message}. Using defaults.`)));
     return { config, findings };
   }
   if (data === null || data === undefined) return { config, findings };
   if (typeof data !== 'object' || Array.isArray(data)) {
-    findings.push(problem(spanOf(document.contents, whole), 'Config must be a mapping of keys (sources, documents, entities, rules, …). Using defaults.'));
+    findings.push(unreadable(problem(spanOf(document.contents, whole), 'Config must be a mapping of keys (sources, documents, entities, rules, …). Using defaults.')));
     return { config, findings };
   }
   const root = document.contents;
@@ -143,15 +152,27 @@ export function parseConfig(text: string | undefined): ConfigResult {
     }
     switch (key) {
       case 'sources':
-        config.sources = [value as string | string[]].flat();
+      case 'documents': {
+        // A path that leaves the workspace is refused here, at its position, and never read.
+        const globs = [value as string | string[]].flat();
+        config[key] = globs.filter((glob, i) => {
+          const escape = leavesWorkspace(glob);
+          if (escape) findings.push(problem(at(Array.isArray(value) ? [key, i] : [key]), `"${key}": ${escape}, so it is refused and nothing it names is read.`));
+          return !escape;
+        });
         break;
-      case 'documents':
-        config.documents = [value as string | string[]].flat();
-        break;
-      case 'entities':
+      }
+      case 'entities': {
+        const escape = leavesWorkspace(value as string);
+        if (escape) {
+          findings.push(problem(at([key]), `"entities": ${escape}, so it is refused and no registry is read.`));
+          config.entities = undefined;
+          break;
+        }
         config.entities = value as string;
         config.entitiesExplicit = true;
         break;
+      }
       case 'maxFileSize':
         config.maxFileSize = value as number;
         break;
@@ -213,6 +234,18 @@ function applyRuleSetting(config: ResolvedConfig, id: string, value: unknown, at
     if (!badKeys.has(key)) current.options[key] = optionValue;
   }
   return findings;
+}
+
+/**
+ * Why a path or glob from the config would reach outside the workspace
+ * (absolute, a drive letter, a `..` segment), or undefined. Negated globs only
+ * exclude files, so they are let through.
+ */
+function leavesWorkspace(glob: string): string | undefined {
+  if (glob.startsWith('!')) return undefined;
+  if (/^([\\/~]|[A-Za-z]:)/.test(glob)) return `"${glob}" names a place outside the workspace (an absolute or home-folder path)`;
+  if (glob.split(/[\\/]/).includes('..')) return `"${glob}" reaches outside the workspace ("..")`;
+  return undefined;
 }
 
 function firstLine(message: string): string {

@@ -48,6 +48,8 @@ export class Project {
   private isDocumentPath: (file: string) => boolean = () => false;
   private registryFile: string | undefined;
   private configFindings: Finding[] = [];
+  /** The config text most recently applied that could be read: checking stays on it while the file cannot be (half-typed YAML). */
+  private lastGoodConfig: string | undefined;
   private registryFindings: Finding[] = [];
   /** Last text given to the engine for the config and the registry, to skip no-op reloads and to place their findings. */
   private readonly texts = new Map<string, string>();
@@ -74,6 +76,7 @@ export class Project {
       this.configFindings = loaded.fileFindings.get(this.configFile) ?? [];
       const disk = readTextFile(this.configFile, MAX_CONFIG_BYTES);
       if (disk.ok) this.texts.set(this.configFile, disk.text);
+      if (disk.ok && !isUnreadable(this.configFindings)) this.lastGoodConfig = disk.text;
     }
     if (this.registryFile) {
       this.registryFindings = loaded.fileFindings.get(this.registryFile) ?? [];
@@ -168,6 +171,14 @@ export class Project {
     if (text === undefined) this.texts.delete(this.configFile);
     else this.texts.set(this.configFile, text);
     this.configFindings = this.engine.setConfig(toUri(this.configFile), text);
+    if (text !== undefined && isUnreadable(this.configFindings) && this.lastGoodConfig !== undefined) {
+      // Half-typed YAML must not flip every rule back to its default: keep the last good config, and say so.
+      // (A problem in one setting only drops that setting; the engine applies the rest.)
+      this.engine.setConfig(toUri(this.configFile), this.lastGoodConfig);
+      this.configFindings = [...this.configFindings, keptLastGoodConfig()];
+    } else if (text !== undefined && !isUnreadable(this.configFindings)) {
+      this.lastGoodConfig = text;
+    }
     const before = this.selection;
     this.selectionChanged();
     if (!sameList(before.sources, this.selection.sources)) this.resyncSources();
@@ -229,6 +240,22 @@ export class Project {
     this.host.log(read.message);
     return undefined;
   }
+}
+
+/** Whether the config file as a whole could not be read (not YAML, not a mapping): engine/config.ts marks those problems. */
+function isUnreadable(findings: readonly Finding[]): boolean {
+  return findings.some((finding) => finding.data?.unreadable === true);
+}
+
+/** The visible notice that checking goes on with the config as it was before the errors. */
+function keptLastGoodConfig(): Finding {
+  return {
+    ruleId: 'config/invalid',
+    severity: 'information',
+    message: 'This file cannot be read as it is, so Provenance keeps checking with its last readable version until it is fixed.',
+    span: { start: 0, end: 0 },
+    data: { keptLastGoodConfig: true },
+  };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

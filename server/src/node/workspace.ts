@@ -107,12 +107,13 @@ export function unsafeGlobs(globs: readonly string[]): string[] {
  * Lists files under root matching globs (`!glob` excludes), sorted. Walks only
  * the folders the globs can reach (from each glob's static prefix), never
  * enters node_modules or dot-folders, and never follows a symlinked folder; a
- * symlinked file counts only when its target is inside the workspace.
+ * symlinked file counts only when its target is inside the workspace (the
+ * others are added to `refused`, when given, so the caller can say so).
  *
  * Our own walk rather than a glob library: the one we had bundles an ES module
  * that needs `import.meta.url`, which a CommonJS bundle does not have.
  */
-export function listFiles(root: string, globs: readonly string[], ignore: readonly string[] = []): string[] {
+export function listFiles(root: string, globs: readonly string[], ignore: readonly string[] = [], refused?: string[]): string[] {
   const safe = globs.filter((g) => !unsafeGlobs([g]).length).map((g) => g.replace(/^(!?)(\.\/)+/, '$1'));
   const positive = safe.filter((g) => !g.startsWith('!'));
   if (!positive.length) return [];
@@ -127,7 +128,10 @@ export function listFiles(root: string, globs: readonly string[], ignore: readon
     const file = path.join(root, rel);
     if (symlink) {
       const real = safeRealpath(file);
-      if (real === undefined || !(real === realRoot || real.startsWith(realRoot + path.sep))) return;
+      if (real === undefined || !(real === realRoot || real.startsWith(realRoot + path.sep))) {
+        if (real !== undefined) refused?.push(file);
+        return;
+      }
       try {
         if (!fs.statSync(file).isFile()) return;
       } catch {
@@ -267,7 +271,10 @@ export function loadSources(engine: Engine, loaded: LoadedWorkspace, options: Lo
     }
   }
 
-  const sourceFiles = listFiles(root, selection.sources);
+  const refused: string[] = [];
+  const sourceFiles = listFiles(root, selection.sources, [], refused);
+  // Named by its path in the workspace only: what it points at is never read or shown.
+  for (const file of refused) notices.push(`${relativePath(root, file)} is a symbolic link to a file outside the workspace; it is not read`);
   for (const file of sourceFiles) {
     const read = readTextFile(file, Math.max(selection.maxFileSize, 4 * 1024 * 1024));
     if (!read.ok) {
