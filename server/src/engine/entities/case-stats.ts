@@ -9,12 +9,101 @@ import { isWordCode } from './scan';
 /** Characters after which a capital proves nothing: sentence ends, quotes, line breaks, colons, brackets. */
 const SENTENCE_BREAKS = new Set([46, 33, 63, 34, 0x201c, 0x2018, 39, 10, 58, 40]);
 
+const INITIAL_CAPACITY = 1 << 14;
+
+/**
+ * Counts per distinct word. The corpus has ~800,000 words and ~60,000 distinct
+ * ones, so words are hashed straight from the text's char codes into an
+ * open-addressing table: a string is made only for a word seen the first time.
+ */
+class WordTable {
+  private keys: string[] = [];
+  private hashes = new Int32Array(INITIAL_CAPACITY >> 1);
+  /** Slot → entry index + 1 (0 = empty). */
+  private slots = new Int32Array(INITIAL_CAPACITY);
+  lower = new Int32Array(INITIAL_CAPACITY >> 1);
+  capMid = new Int32Array(INITIAL_CAPACITY >> 1);
+
+  /** Entry of `text[start, end)` with hash `hash`, created when new. */
+  entryOf(text: string, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const length = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot];
+      if (at === 0) {
+        const entry = this.keys.length;
+        this.keys.push(text.slice(start, end));
+        this.grow(entry + 1);
+        this.hashes[entry] = hash;
+        this.slots[slot] = entry + 1;
+        if ((entry + 1) * 2 > this.slots.length) this.rehash();
+        return entry;
+      }
+      const entry = at - 1;
+      if (this.hashes[entry] !== hash) continue;
+      const key = this.keys[entry];
+      if (key.length !== length) continue;
+      let same = true;
+      for (let k = 0; k < length; k++) {
+        if (key.charCodeAt(k) !== text.charCodeAt(start + k)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return entry;
+    }
+  }
+
+  /** Entry of `word`, or -1. */
+  find(word: string): number {
+    const hash = hashOf(word, 0, word.length);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot];
+      if (at === 0) return -1;
+      if (this.hashes[at - 1] === hash && this.keys[at - 1] === word) return at - 1;
+    }
+  }
+
+  private grow(size: number): void {
+    if (size <= this.hashes.length) return;
+    const capacity = this.hashes.length * 2;
+    for (const name of ['hashes', 'lower', 'capMid'] as const) {
+      const next = new Int32Array(capacity);
+      next.set(this[name]);
+      this[name] = next;
+    }
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let entry = 0; entry < this.keys.length; entry++) {
+      let slot = this.hashes[entry] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+/** FNV-1a over UTF-16 code units. */
+function hashOf(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+function isJoiner(c: number): boolean {
+  return c === 39 || c === 0x2019 || c === 45;
+}
+
 export class CaseStats {
-  private readonly lower = new Map<string, number>();
-  private readonly capMid = new Map<string, number>();
+  private readonly table = new WordTable();
 
   add(text: string, from = 0, to = text.length): void {
     // One pass over char codes (it runs over the whole corpus): words are runs of letters, digits, ' ’ and -.
+    const table = this.table;
     let prev = 10; // the last non-space character before the current word; a line break to start with
     let i = from;
     while (i < to) {
@@ -25,33 +114,38 @@ export class CaseStats {
         continue;
       }
       const start = i;
-      while (i < to && (isWordCode(text, i) || ((text.charCodeAt(i) === 39 || text.charCodeAt(i) === 0x2019 || text.charCodeAt(i) === 45) && i + 1 < to && isWordCode(text, i + 1)))) i++;
+      while (i < to && (isWordCode(text, i) || (isJoiner(text.charCodeAt(i)) && i + 1 < to && isWordCode(text, i + 1)))) i++;
       let end = i;
       // "Russia's" counts as "Russia".
       if (end - start > 2 && (text.charCodeAt(end - 1) === 115 || text.charCodeAt(end - 1) === 83) && (text.charCodeAt(end - 2) === 39 || text.charCodeAt(end - 2) === 0x2019)) end -= 2;
-      const first = text.charCodeAt(start);
+      const first = c;
       if (first >= 48 && first <= 57) {
         prev = 48;
         continue;
       }
-      const word = text.slice(start, end);
-      const isLower = first >= 97 && first <= 122 ? true : first < 128 ? false : word[0] === word[0].toLowerCase() && word[0] !== word[0].toUpperCase();
-      if (isLower) this.lower.set(word, (this.lower.get(word) ?? 0) + 1);
-      else if (!SENTENCE_BREAKS.has(prev)) this.capMid.set(word, (this.capMid.get(word) ?? 0) + 1);
+      const isLower = first >= 97 && first <= 122 ? true : first < 128 ? false : isLowerLetter(text[start]);
+      if (isLower) table.lower[table.entryOf(text, start, end, hashOf(text, start, end))]++;
+      else if (!SENTENCE_BREAKS.has(prev)) table.capMid[table.entryOf(text, start, end, hashOf(text, start, end))]++;
       prev = 97;
     }
   }
 
   lowerCount(word: string): number {
-    return this.lower.get(word.toLowerCase()) ?? 0;
+    const entry = this.table.find(word.toLowerCase());
+    return entry < 0 ? 0 : this.table.lower[entry];
   }
 
   capitalisedCount(word: string): number {
-    return this.capMid.get(word) ?? 0;
+    const entry = this.table.find(word);
+    return entry < 0 ? 0 : this.table.capMid[entry];
   }
 
   /** A capitalised word at a sentence start is an ordinary word when it is mostly written in lower case. */
   isCommonWord(word: string): boolean {
     return this.lowerCount(word) > this.capitalisedCount(word);
   }
+}
+
+function isLowerLetter(char: string): boolean {
+  return char === char.toLowerCase() && char !== char.toUpperCase();
 }

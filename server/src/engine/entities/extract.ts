@@ -7,7 +7,7 @@
  */
 import type { Span } from '../types';
 import type { CaseStats } from './case-stats';
-import { scanSentences, type Sentence, type Token } from './scan';
+import { SentenceScanner, type Token, type Tokens } from './scan';
 import {
   DETERMINERS,
   FUNCTION_WORDS,
@@ -90,10 +90,10 @@ const NOT_AGENT = new Set(['insist', 'resist', 'assist', 'exist', 'persist', 'li
 /** Heads that are adjectives when a name follows them ("the official No campaign", "a national Labour figure"). */
 const ADJECTIVE_HEADS = new Set(['official', 'national', 'general']);
 const AGE = /^\d{1,3}-year-old$/;
-const OPEN_QUOTES = new Set(['"', '\u201c', '\u201d']);
+const OPEN_QUOTES = new Set([34, 0x201c, 0x201d]);
 
 function lowerOf(token: Token): string {
-  return token.base.toLowerCase();
+  return token.lower;
 }
 
 /** A word that can head a role phrase. */
@@ -102,12 +102,46 @@ export function isRoleHeadWord(lower: string): boolean {
   return lower.length >= 6 && lower.endsWith('ist') && !NOT_AGENT.has(lower);
 }
 
+/** Punctuation after which a capital proves nothing: " “ ‘ ' ( : — – -. */
+function opensClause(code: number): boolean {
+  return code === 34 || code === 0x201c || code === 0x2018 || code === 39 || code === 40 || code === 58 || code === 0x2014 || code === 0x2013 || code === 45;
+}
+
+// Speech verbs by a hash of their char codes, so most words are rejected without making their string.
+function codeHash(token: Token): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0, n = token.end - token.start; i < n; i++) hash = Math.imul(hash ^ token.codeAt(i), 0x01000193);
+  return hash;
+}
+const SPEECH_VERB_HASHES = new Set(
+  [...SPEECH_VERBS].map((verb) => {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < verb.length; i++) hash = Math.imul(hash ^ verb.charCodeAt(i), 0x01000193);
+    return hash;
+  }),
+);
+const SPEECH_VERB_MIN = Math.min(...[...SPEECH_VERBS].map((v) => v.length));
+const SPEECH_VERB_MAX = Math.max(...[...SPEECH_VERBS].map((v) => v.length));
+
+/** A lower-case word token that is a speech verb. */
+function isSpeechVerb(token: Token): boolean {
+  if (!token.word || token.cap) return false;
+  const length = token.end - token.start;
+  if (length < SPEECH_VERB_MIN || length > SPEECH_VERB_MAX) return false;
+  return SPEECH_VERB_HASHES.has(codeHash(token)) && SPEECH_VERBS.has(token.text);
+}
+
+/** `text` with every run of white space as one space (the string itself when it already is). */
+export function singleSpaced(text: string): string {
+  return /\s\s|[^\S ]/.test(text) ? text.replace(/\s+/g, ' ') : text;
+}
+
 function isPunct(token: Token | undefined, chars: string): boolean {
   return !!token && !token.word && chars.includes(token.text);
 }
 
 /** Whether the chunk so far licenses an "of"/"for" connector: "Minister of…", "Bank of…", "Isle of…". */
-function licensesConnector(tokens: Token[], from: number, to: number): boolean {
+function licensesConnector(tokens: Tokens, from: number, to: number): boolean {
   for (let i = from; i <= to; i++) {
     const lower = lowerOf(tokens[i]);
     if (ORG_WORDS.has(lower) || MEDIA_WORDS.has(lower) || PLACE_WORDS.has(lower) || ROLE_HEADS.has(lower) || lower === 'nations') return true;
@@ -119,14 +153,14 @@ class SentenceReader {
   constructor(private readonly stats: CaseStats) {}
 
   /** The token at i starts a sentence or a quotation (so its capital proves nothing). */
-  isInitial(tokens: Token[], i: number): boolean {
+  isInitial(tokens: Tokens, i: number): boolean {
     if (i === 0) return true;
     const prev = tokens[i - 1];
-    return !prev.word && /["\u201c\u2018'(:\u2014\u2013-]/.test(prev.text);
+    return !prev.word && opensClause(prev.code);
   }
 
   /** A capitalised token that may be (part of) a name here. */
-  isNameWord(tokens: Token[], i: number): boolean {
+  isNameWord(tokens: Tokens, i: number): boolean {
     const token = tokens[i];
     if (!token.word || !token.cap) return false;
     const lower = lowerOf(token);
@@ -139,7 +173,7 @@ class SentenceReader {
   }
 
   /** Capitalised chunks of a sentence: [first, last] token indices. */
-  chunks(tokens: Token[]): Array<[number, number]> {
+  chunks(tokens: Tokens): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     let i = 0;
     while (i < tokens.length) {
@@ -156,13 +190,13 @@ class SentenceReader {
           last = next;
           continue;
         }
-        if (next < tokens.length && tokens[next].text === '&' && tokens[next + 1]?.cap) {
+        if (next < tokens.length && tokens[next].code === 38 && !tokens[next].word && tokens[next + 1]?.cap) {
           last = next + 1;
           continue;
         }
         if (next < tokens.length && tokens[next].word && CONNECTORS.has(tokens[next].text) && licensesConnector(tokens, first, last)) {
           let k = next + 1;
-          if (tokens[k]?.text === 'the') k++;
+          if (tokens[k]?.is('the')) k++;
           if (k < tokens.length && tokens[k].word && tokens[k].cap) {
             last = k;
             continue;
@@ -182,7 +216,7 @@ class SentenceReader {
    * at determiners and anything else; an anaphoric possessive after a
    * determiner ("the men's") is dropped. Returns the first token of the role.
    */
-  extendLeft(tokens: Token[], from: number, floor = 0): number {
+  extendLeft(tokens: Tokens, from: number, floor = 0): number {
     let start = from;
     for (let j = from - 1; j >= floor; j--) {
       const token = tokens[j];
@@ -259,14 +293,14 @@ function isAcronymToken(token: Token): boolean {
 }
 
 /** Extracts names, roles, expansions and statements from `text[body]`. */
-export function extractSource(text: string, body: Span, stats: CaseStats): SourceFacts {
+export function extractSource(text: string, body: Span, stats: CaseStats, scanner = new SentenceScanner()): SourceFacts {
   const reader = new SentenceReader(stats);
-  const sentences = scanSentences(text, body.start, body.end);
-  const facts: SourceFacts = { sentences: sentences.map((s) => s.span), names: [], expansions: [], statements: [] };
+  const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
   let lastPerson = -1;
 
-  sentences.forEach((sentence, sentenceIndex) => {
-    const tokens = sentence.tokens;
+  scanner.scan(text, body.start, body.end, (span, tokens) => {
+    const sentenceIndex = facts.sentences.length;
+    facts.sentences.push(span);
     const local: Array<{ occ: number; first: number; last: number }> = [];
     const add = (occ: NameOccurrence, first: number, last: number) => {
       facts.names.push(occ);
@@ -280,7 +314,7 @@ export function extractSource(text: string, body: Span, stats: CaseStats): Sourc
     }
     for (const entry of local) attachRoles(text, reader, tokens, entry, local, facts);
     findExpansions(text, tokens, facts);
-    lastPerson = findStatements(sentence, sentenceIndex, local, facts, lastPerson);
+    lastPerson = findStatements(span, tokens, sentenceIndex, local, facts, lastPerson);
   });
 
   foldExpansionOccurrences(text, body, facts);
@@ -288,12 +322,17 @@ export function extractSource(text: string, body: Span, stats: CaseStats): Sourc
   return facts;
 }
 
+/** A name occurrence; every one has the same shape (all fields, in this order), so the code reading them stays monomorphic. */
+function occurrence(form: NameForm, text: string, span: Span, sentence: number, hint: EntityType | undefined, roles: RoleFact[], honorific?: string, weak?: boolean): NameOccurrence {
+  return { form, text, span, sentence, honorific, hint, roles, weak };
+}
+
 type AddOccurrence = (occ: NameOccurrence, first: number, last: number) => number;
 
-function readChunk(text: string, reader: SentenceReader, tokens: Token[], a: number, chunkEnd: number, sentence: number, add: AddOccurrence): void {
+function readChunk(text: string, reader: SentenceReader, tokens: Tokens, a: number, chunkEnd: number, sentence: number, add: AddOccurrence): void {
   let b = chunkEnd;
-  const span = (from: number, to: number): Span => ({ start: tokens[from].start, end: tokens[to].start + tokens[to].base.length });
-  const nameText = (from: number, to: number) => text.slice(tokens[from].start, tokens[to].start + tokens[to].base.length).replace(/\s+/g, ' ');
+  const span = (from: number, to: number): Span => ({ start: tokens[from].start, end: tokens[to].baseEnd });
+  const nameText = (from: number, to: number) => singleSpaced(text.slice(tokens[from].start, tokens[to].baseEnd));
   let first = a;
   const firstLower = lowerOf(tokens[first]);
   if (firstLower === 'the' && first < b) first++;
@@ -303,20 +342,20 @@ function readChunk(text: string, reader: SentenceReader, tokens: Token[], a: num
   if (HONORIFICS.has(firstLower) && first < b) {
     const rest = first + 1;
     if (NAME_TITLES.has(firstLower)) {
-      add({ form: rest === b ? 'full' : 'full', text: nameText(first, b), span: span(first, b), sentence, honorific: firstLower, hint: 'person', roles: [] }, first, b);
+      add(occurrence('full', nameText(first, b), span(first, b), sentence, 'person', [], firstLower), first, b);
       return;
     }
     if (rest === b) {
-      add({ form: 'honorific', text: tokens[b].base, span: span(first, b), sentence, honorific: firstLower, hint: 'person', roles: [] }, first, b);
+      add(occurrence('honorific', tokens[b].base, span(first, b), sentence, 'person', [], firstLower), first, b);
       return;
     }
     if (isCapitalisedRoleHead(tokens[rest].base)) {
       // "Mr Justice Harrison", "Lord Chief Justice": a judicial style is the whole name.
-      add({ form: 'full', text: nameText(first, b), span: span(first, b), sentence, hint: 'person', roles: [] }, first, b);
+      add(occurrence('full', nameText(first, b), span(first, b), sentence, 'person', []), first, b);
       return;
     }
     // The token range starts at the honorific, so "its chief executive, Sir Howard Newby" still finds the title before it.
-    add({ form: 'full', text: nameText(rest, b), span: span(rest, b), sentence, honorific: firstLower, hint: 'person', roles: [] }, first, b);
+    add(occurrence('full', nameText(rest, b), span(rest, b), sentence, 'person', [], firstLower), first, b);
     return;
   }
 
@@ -345,28 +384,61 @@ function readChunk(text: string, reader: SentenceReader, tokens: Token[], a: num
     const role: RoleFact = { text: text.slice(tokens[roleStart].start, tokens[roleEndToken].end).replace(/\s+/g, ' '), span: { start: tokens[roleStart].start, end: tokens[roleEndToken].end } };
     const hint: EntityType | undefined = 'person';
     const form: NameForm = nameStart === b ? 'single' : 'full';
-    add({ form, text: nameText(nameStart, b), span: span(nameStart, b), sentence, hint, roles: [role] }, nameStart, b);
+    add(occurrence(form, nameText(nameStart, b), span(nameStart, b), sentence, hint, [role]), nameStart, b);
     // The title's own organisation ("Bank of England Governor …") is a name too.
     const orgEnd = head - 1;
     if (orgEnd > first && ORG_WORDS.has(lowerOf(tokens[orgEnd]))) {
-      add({ form: 'full', text: nameText(first, orgEnd), span: span(first, orgEnd), sentence, hint: 'organisation', roles: [] }, first, orgEnd);
+      add(occurrence('full', nameText(first, orgEnd), span(first, orgEnd), sentence, 'organisation', []), first, orgEnd);
     }
     return;
   }
 
   const form: NameForm = first === b ? (isAcronymToken(tokens[b]) ? 'acronym' : 'single') : 'full';
   const weak = form === 'single' && reader.isInitial(tokens, first);
-  const words = nameText(first, b).split(' ');
-  add({ form, text: words.join(' '), span: span(first, b), sentence, hint: keywordType(words), roles: [], weak: weak || undefined }, first, b);
+  const name = nameText(first, b);
+  add(occurrence(form, name, span(first, b), sentence, keywordTypeOfTokens(text, tokens, first, b), [], undefined, weak || undefined), first, b);
 }
 
 /** Type evidence from a name's own words: "… Union", "Tsargrad TV", "Isle of …", "Syria". */
 export function keywordType(words: readonly string[]): EntityType | undefined {
-  const lowers = words.map((w) => w.toLowerCase());
-  const last = lowers[lowers.length - 1];
-  if (lowers.some((w) => MEDIA_NAMES.has(w)) || MEDIA_WORDS.has(last) || (lowers.length > 1 && lowers.some((w) => w === 'tv' || w === 'radio' || w === 'news'))) return 'media';
-  if (lowers.some((w) => ORG_WORDS.has(w))) return 'organisation';
-  if (PLACE_WORDS.has(last) || PLACE_WORDS.has(lowers[0]) || (lowers.length === 1 && PLACES.has(last))) return 'place';
+  const n = words.length;
+  let media = false;
+  let organisation = false;
+  for (let i = 0; i < n; i++) {
+    const lower = words[i].toLowerCase();
+    if (MEDIA_NAMES.has(lower) || (n > 1 && (lower === 'tv' || lower === 'radio' || lower === 'news'))) media = true;
+    if (ORG_WORDS.has(lower)) organisation = true;
+  }
+  const last = words[n - 1].toLowerCase();
+  if (media || MEDIA_WORDS.has(last)) return 'media';
+  if (organisation) return 'organisation';
+  if (PLACE_WORDS.has(last) || PLACE_WORDS.has(words[0].toLowerCase()) || (n === 1 && PLACES.has(last))) return 'place';
+  return undefined;
+}
+
+/**
+ * keywordType of the words of tokens[first..last] (the chunk's name), from
+ * the tokens' cached lower-case forms; from the text's words when the tokens
+ * are not one space apart ("AT&T" is three tokens but one word).
+ */
+function keywordTypeOfTokens(text: string, tokens: Tokens, first: number, last: number): EntityType | undefined {
+  for (let k = first + 1; k <= last; k++) {
+    if (tokens[k].start !== tokens[k - 1].end + 1 || text.charCodeAt(tokens[k - 1].end) !== 32) {
+      return keywordType(singleSpaced(text.slice(tokens[first].start, tokens[last].baseEnd)).split(' '));
+    }
+  }
+  const n = last - first + 1;
+  let media = false;
+  let organisation = false;
+  for (let k = first; k <= last; k++) {
+    const lower = tokens[k].lower;
+    if (MEDIA_NAMES.has(lower) || (n > 1 && (lower === 'tv' || lower === 'radio' || lower === 'news'))) media = true;
+    if (ORG_WORDS.has(lower)) organisation = true;
+  }
+  const lastLower = tokens[last].lower;
+  if (media || MEDIA_WORDS.has(lastLower)) return 'media';
+  if (organisation) return 'organisation';
+  if (PLACE_WORDS.has(lastLower) || PLACE_WORDS.has(tokens[first].lower) || (n === 1 && PLACES.has(lastLower))) return 'place';
   return undefined;
 }
 
@@ -379,7 +451,7 @@ function isPluralHead(lower: string): boolean {
 function attachRoles(
   text: string,
   reader: SentenceReader,
-  tokens: Token[],
+  tokens: Tokens,
   entry: { occ: number; first: number; last: number },
   local: Array<{ occ: number; first: number; last: number }>,
   facts: SourceFacts,
@@ -472,7 +544,7 @@ function attachRoles(
 }
 
 /** Lower-case head of a role phrase [from, to]: the last word before its first preposition. */
-function appositionHead(tokens: Token[], from: number, to: number): string {
+function appositionHead(tokens: Tokens, from: number, to: number): string {
   let end = to;
   for (let i = from; i <= to; i++) {
     if (PREPOSITIONS.has(tokens[i].text)) {
@@ -488,7 +560,7 @@ function appositionHead(tokens: Token[], from: number, to: number): string {
  * at a comma, a full stop, a bracket or dash, or a relative pronoun
  * ("a Belgian national who…") — not at a verb ("At Gatwick, the company has…").
  */
-function readSegment(tokens: Token[], k: number, local: Array<{ occ: number; first: number; last: number }>): [number, number] | undefined {
+function readSegment(tokens: Tokens, k: number, local: Array<{ occ: number; first: number; last: number }>): [number, number] | undefined {
   let end = k;
   while (end < tokens.length) {
     const token = tokens[end];
@@ -512,7 +584,7 @@ function readSegment(tokens: Token[], k: number, local: Array<{ occ: number; fir
 }
 
 /** The role inside an apposition [from, to], or undefined when it is not a role. */
-function appositionRole(tokens: Token[], from: number, to: number): [number, number] | undefined {
+function appositionRole(tokens: Tokens, from: number, to: number): [number, number] | undefined {
   let start = from;
   const firstLower = tokens[start].text.toLowerCase();
   if (DETERMINERS.has(firstLower)) {
@@ -556,17 +628,18 @@ function appositionRole(tokens: Token[], from: number, to: number): [number, num
 }
 
 /** Expansions written in `text[from, to)` (a piece's block): the same patterns as in sources. */
-export function expansionsIn(text: string, from: number, to: number): Expansion[] {
+export function expansionsIn(text: string, from: number, to: number, scanner = new SentenceScanner()): Expansion[] {
   const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
-  for (const sentence of scanSentences(text, from, to)) findExpansions(text, sentence.tokens, facts);
+  scanner.scan(text, from, to, (_span, tokens) => findExpansions(text, tokens, facts));
   return facts.expansions;
 }
 
 /** "Eurasian Economic Union (EAEU)", "Party(BNP)", and "EAEU (Eurasian Economic Union)". */
-function findExpansions(text: string, tokens: Token[], facts: SourceFacts): void {
+function findExpansions(text: string, tokens: Tokens, facts: SourceFacts): void {
   for (let p = 1; p + 2 < tokens.length; p++) {
-    if (tokens[p].text !== '(' || tokens[p + 2].text !== ')') {
-      if (tokens[p].text === '(' && isAcronymToken(tokens[p - 1])) reverseExpansion(text, tokens, p, facts);
+    // A punctuation token is one character, and no word starts with a bracket: the char code decides.
+    if (tokens[p].code !== 40 || tokens[p + 2].code !== 41) {
+      if (tokens[p].code === 40 && isAcronymToken(tokens[p - 1])) reverseExpansion(text, tokens, p, facts);
       continue;
     }
     const acronymToken = tokens[p + 1];
@@ -607,11 +680,11 @@ function findExpansions(text: string, tokens: Token[], facts: SourceFacts): void
   }
 }
 
-function reverseExpansion(text: string, tokens: Token[], p: number, facts: SourceFacts): void {
+function reverseExpansion(text: string, tokens: Tokens, p: number, facts: SourceFacts): void {
   const acronymToken = tokens[p - 1];
   let close = p + 1;
-  while (close < tokens.length && tokens[close].text !== ')' && close - p < 12) close++;
-  if (tokens[close]?.text !== ')' || close === p + 1) return;
+  while (close < tokens.length && tokens[close].code !== 41 && close - p < 12) close++;
+  if (tokens[close]?.code !== 41 || close === p + 1) return;
   const inner = tokens.slice(p + 1, close);
   if (inner.some((t) => !t.word) || !inner[0].cap) return;
   if (inner.some((t) => !t.cap && !FUNCTION_WORDS.has(t.text) && !CONNECTORS.has(t.text))) return;
@@ -657,7 +730,7 @@ function foldExpansionOccurrences(text: string, body: Span, facts: SourceFacts):
       if ((before && /[\p{L}\p{N}]/u.test(before)) || (after && /[\p{L}\p{N}]/u.test(after))) continue;
       const span = { start: at, end: at + needle.length };
       covered.push(span);
-      additions.push({ form: 'full', text: needle, span, sentence: sentenceOf(at), hint: 'organisation', roles: [] });
+      additions.push(occurrence('full', needle, span, sentenceOf(at), 'organisation', []));
     }
   }
   if (!additions.length) return;
@@ -692,10 +765,14 @@ function findInitialExpansions(facts: SourceFacts): void {
   for (const occ of facts.names) {
     if (occ.form !== 'full' || occ.hint === 'person' || occ.honorific) continue;
     const words = occ.text.split(' ');
-    const content = words.filter((w) => !FUNCTION_WORDS.has(w.toLowerCase()) && !CONNECTORS.has(w.toLowerCase()));
-    if (content.length < 2) continue;
-    const keyword = words.some((w) => ORG_WORDS.has(w.toLowerCase()) || PLACE_WORDS.has(w.toLowerCase()) || MEDIA_WORDS.has(w.toLowerCase()) || w === 'Nations' || w === 'Kingdom' || w === 'States');
-    if (!keyword) continue;
+    let content = 0;
+    let keyword = false;
+    for (const word of words) {
+      const lower = word.toLowerCase();
+      if (!FUNCTION_WORDS.has(lower) && !CONNECTORS.has(lower)) content++;
+      if (ORG_WORDS.has(lower) || PLACE_WORDS.has(lower) || MEDIA_WORDS.has(lower) || word === 'Nations' || word === 'Kingdom' || word === 'States') keyword = true;
+    }
+    if (content < 2 || !keyword) continue;
     const initials = initialsOf(words);
     if (!byInitials.has(initials)) byInitials.set(initials, occ);
   }
@@ -714,33 +791,60 @@ function findInitialExpansions(facts: SourceFacts): void {
 
 /** "Mr Abbas said: "…"", ""…," Mr Straw said", "he added" — who is reported as saying what. */
 function findStatements(
-  sentence: Sentence,
+  sentence: Span,
+  tokens: Tokens,
   sentenceIndex: number,
   local: Array<{ occ: number; first: number; last: number }>,
   facts: SourceFacts,
   lastPerson: number,
 ): number {
-  const tokens = sentence.tokens;
+  let current = lastPerson;
+  // Most sentences report no speech: the quotation spans are worked out only for those that do.
+  let firstVerb = -1;
+  for (let v = 0; v < tokens.length; v++) {
+    if (isSpeechVerb(tokens[v])) {
+      firstVerb = v;
+      break;
+    }
+  }
+  if (firstVerb >= 0) findSpeakers(sentence, tokens, firstVerb, sentenceIndex, local, facts, current);
+  // The last person named in this sentence is what "he"/"she" refers to next.
+  for (const entry of local) {
+    const occ = facts.names[entry.occ];
+    if (occ.hint === 'person' || occ.form === 'honorific' || (occ.form === 'full' && !occ.hint)) current = entry.occ;
+  }
+  return current;
+}
+
+/** The statements of a sentence with a speech verb at `firstVerb` (and maybe more after it). */
+function findSpeakers(
+  sentence: Span,
+  tokens: Tokens,
+  firstVerb: number,
+  sentenceIndex: number,
+  local: Array<{ occ: number; first: number; last: number }>,
+  facts: SourceFacts,
+  current: number,
+): void {
   const quotes: Span[] = [];
   let open = -1;
   for (const token of tokens) {
-    if (token.word || !OPEN_QUOTES.has(token.text)) continue;
-    const opening = token.text === '\u201c' || (token.text === '"' && open < 0);
+    if (token.word || !OPEN_QUOTES.has(token.code)) continue;
+    const opening = token.code === 0x201c || (token.code === 34 && open < 0);
     if (opening && open < 0) open = token.end;
     else if (open >= 0) {
       if (token.start > open) quotes.push({ start: open, end: token.start });
       open = -1;
     }
   }
-  if (open >= 0 && sentence.span.end > open) quotes.push({ start: open, end: sentence.span.end });
+  if (open >= 0 && sentence.end > open) quotes.push({ start: open, end: sentence.end });
   const inQuote = (offset: number) => quotes.some((q) => offset >= q.start && offset < q.end);
 
   const occAt = (index: number) => local.find((o) => o.first <= index && index <= o.last);
-  let current = lastPerson;
   const spoken = new Set<number>();
-  for (let v = 0; v < tokens.length; v++) {
+  for (let v = firstVerb; v < tokens.length; v++) {
     const token = tokens[v];
-    if (!token.word || token.cap || !SPEECH_VERBS.has(token.text) || inQuote(token.start)) continue;
+    if (!isSpeechVerb(token) || inQuote(token.start)) continue;
     let speaker = -1;
     // Subject before the verb, skipping a few adverbs/auxiliaries.
     for (let j = v - 1; j >= Math.max(0, v - 4); j--) {
@@ -767,10 +871,4 @@ function findStatements(
     spoken.add(speaker);
     facts.statements.push({ speaker, sentence: sentenceIndex, verb: token.text, quotes: quotes.slice() });
   }
-  // The last person named in this sentence is what "he"/"she" refers to next.
-  for (const entry of local) {
-    const occ = facts.names[entry.occ];
-    if (occ.hint === 'person' || occ.form === 'honorific' || (occ.form === 'full' && !occ.hint)) current = entry.occ;
-  }
-  return current;
 }

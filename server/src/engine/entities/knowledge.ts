@@ -7,7 +7,8 @@
  */
 import type { Location, Source, Span } from '../types';
 import { CaseStats } from './case-stats';
-import { extractSource, keywordType, type EntityType, type NameForm, type NameOccurrence } from './extract';
+import { SentenceScanner } from './scan';
+import { extractSource, keywordType, type EntityType, type NameForm } from './extract';
 import { HONORIFICS, NAME_TITLES, PLACES, MEDIA_NAMES } from './lexicon';
 import type { RegistryEntry } from '../registry';
 
@@ -83,6 +84,8 @@ export interface FormEntry {
 
 /** Normalised lookup key of a name: lower case, one space, ’ → ', no possessive, no leading "the". */
 export function nameKey(text: string): string {
+  // Most names need only the lower-casing; the full normalisation runs when a character calls for it.
+  if (!NEEDS_NORMALISING.test(text)) return text.toLowerCase();
   return text
     .replace(/[\u2019\u2018]/g, "'")
     .replace(/\s+/g, ' ')
@@ -92,19 +95,55 @@ export function nameKey(text: string): string {
     .toLowerCase();
 }
 
+/** Curly apostrophes, any white space but a single space, a trailing apostrophe or "'s", a leading "the ". */
+const NEEDS_NORMALISING = /[\u2019\u2018]|\s\s|[^\S ]|^\s|\s$|'s?$|^the /i;
+
 interface Draft {
   key: string;
+  /** `key` split into words. */
+  words: string[];
+  /** What the key's own words say it is (keywordType). */
+  byKeyword: EntityType | undefined;
   surfaces: Map<string, number>;
-  hints: Map<EntityType, number>;
+  /** Type evidence, by type. */
+  hints: Hints;
   roles: Array<{ text: string; sourceId: string; span: Span }>;
   mentions: SourceMention[];
   statements: EntityStatement[];
-  acronyms: Map<string, number>;
+  /** Acronyms this name is expanded from (most names have none: created on the first). */
+  acronyms: Map<string, number> | undefined;
   /** Number of full-form mentions (for choosing between people who share a surname). */
   fullCount: number;
   /** Drafts merged into this one (spelling variants). */
   mergedInto?: Draft;
   registry?: RegistryEntry;
+}
+
+interface Hints {
+  person: number;
+  organisation: number;
+  media: number;
+  place: number;
+}
+
+function newDraft(key: string): Draft {
+  const words = key.split(' ');
+  return {
+    key,
+    words,
+    byKeyword: keywordType(words),
+    surfaces: new Map(),
+    hints: { person: 0, organisation: 0, media: 0, place: 0 },
+    roles: [],
+    mentions: [],
+    statements: [],
+    acronyms: undefined,
+    fullCount: 0,
+  };
+}
+
+function bumpAcronym(draft: Draft, acronym: string, by = 1): void {
+  bump((draft.acronyms ??= new Map()), acronym, by);
 }
 
 function bump<K>(map: Map<K, number>, key: K, by = 1): void {
@@ -179,8 +218,6 @@ export class EntityKnowledge {
   readonly byId = new Map<string, Entity>();
   /** nameKey(form) → entities it may name. */
   readonly forms = new Map<string, FormEntry[]>();
-  /** Mentions per source, sorted by offset, with their entity. */
-  readonly bySource = new Map<string, Array<SourceMention & { entity: Entity }>>();
   readonly stats = new CaseStats();
   /** Every expansion the sources give. */
   readonly expansions: ExpansionFact[] = [];
@@ -200,96 +237,119 @@ export class EntityKnowledge {
   private run({ sources, registry, registryUri }: BuildInput): void {
     const ordered = [...sources].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const source of ordered) this.stats.add(source.text, source.body.start, source.body.end);
-    const facts = ordered.map((source) => extractSource(source.text, source.body, this.stats));
+    const scanner = new SentenceScanner();
+    const facts = ordered.map((source) => extractSource(source.text, source.body, this.stats, scanner));
 
     const drafts = new Map<string, Draft>();
-    const draftFor = (text: string): Draft => {
-      const key = nameKey(text);
+    const draftOfKey = (key: string): Draft => {
       let draft = drafts.get(key);
       if (!draft) {
-        draft = { key, surfaces: new Map(), hints: new Map(), roles: [], mentions: [], statements: [], acronyms: new Map(), fullCount: 0 };
+        draft = newDraft(key);
         drafts.set(key, draft);
       }
       return draft;
     };
+    const draftFor = (text: string): Draft => draftOfKey(nameKey(text));
 
-    // Pass 1: full names, names with roles, expansions.
-    const occurrenceDraft: Array<Map<NameOccurrence, Draft>> = facts.map(() => new Map());
+    // Pass 1: full names, names with roles, expansions. `resolved[s][i]` is the draft of names[i] of source s.
+    const resolved: Array<Array<Draft | undefined>> = facts.map((sourceFacts) => new Array<Draft | undefined>(sourceFacts.names.length));
     facts.forEach((sourceFacts, s) => {
       for (const expansion of sourceFacts.expansions) {
         const draft = draftFor(expansion.expansion);
-        bump(draft.acronyms, expansion.acronym);
-        bump(draft.hints, keywordType(expansion.expansion.split(' ')) ?? 'organisation');
+        bumpAcronym(draft, expansion.acronym);
+        draft.hints[keywordType(expansion.expansion.split(' ')) ?? 'organisation']++;
       }
-      for (const occ of sourceFacts.names) {
+      const names = sourceFacts.names;
+      for (let i = 0; i < names.length; i++) {
+        const occ = names[i];
         const strong = occ.form === 'full' || ((occ.form === 'single' || occ.form === 'acronym') && occ.roles.length > 0 && !occ.weak);
         if (!strong) continue;
         const draft = draftFor(occ.text);
-        occurrenceDraft[s].set(occ, draft);
-        bump(draft.surfaces, occ.text.replace(/[\u2019]/g, "'"));
+        resolved[s][i] = draft;
+        bump(draft.surfaces, occ.text.includes('\u2019') ? occ.text.replace(/[\u2019]/g, "'") : occ.text);
         draft.fullCount++;
-        if (occ.hint) bump(draft.hints, occ.hint);
+        if (occ.hint) draft.hints[occ.hint]++;
       }
     });
 
     // First names learnt from people the sources clearly present as people.
     const firstNames = new Set<string>();
     for (const draft of drafts.values()) {
-      const words = draft.key.split(' ');
-      if (words.length >= 2 && (draft.hints.get('person') ?? 0) > 0 && !NAME_TITLES.has(words[0])) firstNames.add(words[0]);
+      const words = draft.words;
+      if (words.length >= 2 && draft.hints.person > 0 && !NAME_TITLES.has(words[0])) firstNames.add(words[0]);
     }
 
     // Corpus-wide surname and acronym maps for short forms a source does not introduce itself.
     const personLike = (draft: Draft) => {
-      const type = this.decideType(draft, firstNames);
+      const type = decideType(draft, firstNames);
       return type === 'person' || type === undefined;
     };
     const surnameIndex = new Map<string, Draft[]>();
     for (const draft of drafts.values()) {
-      const words = draft.key.split(' ');
+      const words = draft.words;
       if (words.length < 2 || !personLike(draft)) continue;
       const surname = words[words.length - 1];
-      const list = surnameIndex.get(surname) ?? [];
-      list.push(draft);
-      surnameIndex.set(surname, list);
+      const list = surnameIndex.get(surname);
+      if (list) list.push(draft);
+      else surnameIndex.set(surname, [draft]);
     }
     const corpusSurname = (surname: string): Draft | undefined => {
       const list = surnameIndex.get(surname);
       if (!list) return undefined;
-      const total = list.reduce((n, d) => n + d.fullCount, 0);
-      const best = list.reduce((a, b) => (b.fullCount > a.fullCount ? b : a));
+      let total = 0;
+      let best = list[0];
+      for (const draft of list) {
+        total += draft.fullCount;
+        if (draft.fullCount > best.fullCount) best = draft;
+      }
       // Only a clearly dominant bearer of the surname: "Mr Blair" is Tony Blair, "Mr Smith" is nobody in particular.
       return best.fullCount >= 3 && best.fullCount * 3 >= total * 2 ? best : undefined;
     };
     const acronymIndex = new Map<string, Map<Draft, number>>();
     for (const draft of drafts.values()) {
+      if (!draft.acronyms) continue;
       for (const [acronym, n] of draft.acronyms) {
-        const map = acronymIndex.get(acronym) ?? new Map<Draft, number>();
+        let map = acronymIndex.get(acronym);
+        if (!map) acronymIndex.set(acronym, (map = new Map<Draft, number>()));
         bump(map, draft, n);
-        acronymIndex.set(acronym, map);
       }
     }
+    const pick = (list: Draft[] | undefined) => {
+      if (!list || !list.length) return undefined;
+      let best = list[0];
+      for (const draft of list) if (draft.fullCount > best.fullCount) best = draft;
+      return best;
+    };
 
     // Pass 2: every occurrence → a draft (resolving short forms), with its roles and statements.
     facts.forEach((sourceFacts, s) => {
       const source = ordered[s];
-      const resolved = occurrenceDraft[s];
+      const drafted = resolved[s];
+      const names = sourceFacts.names;
       const inSourceSurnames = new Map<string, Draft[]>();
       const inSourceFirstNames = new Map<string, Draft[]>();
-      for (const draft of new Set(resolved.values())) {
-        const words = draft.key.split(' ');
+      const seen = new Set<Draft>();
+      for (const draft of drafted) {
+        if (!draft || seen.has(draft)) continue;
+        seen.add(draft);
+        const words = draft.words;
         if (words.length < 2 || !personLike(draft)) continue;
         const surname = words[words.length - 1];
-        inSourceSurnames.set(surname, [...(inSourceSurnames.get(surname) ?? []), draft]);
+        const bySurname = inSourceSurnames.get(surname);
+        if (bySurname) bySurname.push(draft);
+        else inSourceSurnames.set(surname, [draft]);
         const first = NAME_TITLES.has(words[0]) ? undefined : words[0];
-        if (first) inSourceFirstNames.set(first, [...(inSourceFirstNames.get(first) ?? []), draft]);
+        if (!first) continue;
+        const byFirst = inSourceFirstNames.get(first);
+        if (byFirst) byFirst.push(draft);
+        else inSourceFirstNames.set(first, [draft]);
       }
       const localAcronyms = new Map<string, Draft>();
       for (const expansion of sourceFacts.expansions) localAcronyms.set(expansion.acronym, draftFor(expansion.expansion));
-      const pick = (list: Draft[] | undefined) => (list && list.length ? list.reduce((a, b) => (b.fullCount > a.fullCount ? b : a)) : undefined);
 
-      for (const occ of sourceFacts.names) {
-        if (resolved.has(occ)) continue;
+      for (let i = 0; i < names.length; i++) {
+        if (drafted[i]) continue;
+        const occ = names[i];
         const key = nameKey(occ.text);
         let draft: Draft | undefined;
         if (occ.form === 'acronym' && (localAcronyms.has(occ.text) || acronymIndex.has(occ.text))) {
@@ -299,28 +359,30 @@ export class EntityKnowledge {
           if (!draft && occ.honorific && (occ.honorific === 'sir' || occ.honorific === 'dame')) draft = pick(inSourceFirstNames.get(key));
           draft ??= corpusSurname(key);
         } else {
-          draft = pick(inSourceSurnames.get(key)) ?? (drafts.get(key) && drafts.get(key)!.fullCount > 0 ? drafts.get(key) : undefined);
+          const known = drafts.get(key);
+          draft = pick(inSourceSurnames.get(key)) ?? (known && known.fullCount > 0 ? known : undefined);
           if (!draft && !occ.weak) {
             draft = corpusSurname(key);
             if (!draft && (PLACES.has(key) || MEDIA_NAMES.has(key))) {
-              draft = draftFor(occ.text);
-              bump(draft.hints, PLACES.has(key) ? 'place' : 'media');
+              draft = draftOfKey(key);
+              draft.hints[PLACES.has(key) ? 'place' : 'media']++;
               bump(draft.surfaces, occ.text);
             }
           }
         }
-        if (draft) resolved.set(occ, draft);
+        if (draft) drafted[i] = draft;
       }
 
-      for (const occ of sourceFacts.names) {
-        const draft = resolved.get(occ);
+      for (let i = 0; i < names.length; i++) {
+        const draft = drafted[i];
         if (!draft) continue;
+        const occ = names[i];
         draft.mentions.push({ sourceId: source.id, span: occ.span, sentence: sourceFacts.sentences[occ.sentence], form: occ.form });
-        if (occ.honorific && HONORIFICS.has(occ.honorific)) bump(draft.hints, 'person');
+        if (occ.honorific && HONORIFICS.has(occ.honorific)) draft.hints.person++;
         for (const role of occ.roles) draft.roles.push({ text: role.text, sourceId: source.id, span: role.span });
       }
       for (const statement of sourceFacts.statements) {
-        const draft = resolved.get(sourceFacts.names[statement.speaker]);
+        const draft = drafted[statement.speaker];
         if (!draft) continue;
         draft.statements.push({ sourceId: source.id, sentence: sourceFacts.sentences[statement.sentence], quotes: statement.quotes, verb: statement.verb });
       }
@@ -354,20 +416,28 @@ export class EntityKnowledge {
   private foldVariants(drafts: Map<string, Draft>, firstNames: Set<string>): void {
     const bySurname = new Map<string, Draft[]>();
     for (const draft of drafts.values()) {
-      const words = draft.key.split(' ');
+      const words = draft.words;
+      if (words.length !== 2) continue;
       // A variant spelling may have no type evidence of its own; it joins a person it is one letter away from.
-      const type = this.decideType(draft, firstNames);
-      if (words.length !== 2 || (type !== 'person' && type !== undefined)) continue;
-      bySurname.set(words[1], [...(bySurname.get(words[1]) ?? []), draft]);
+      const type = decideType(draft, firstNames);
+      if (type !== 'person' && type !== undefined) continue;
+      const group = bySurname.get(words[1]);
+      if (group) group.push(draft);
+      else bySurname.set(words[1], [draft]);
     }
     for (const group of bySurname.values()) {
       if (group.length < 2) continue;
       group.sort((a, b) => b.mentions.length - a.mentions.length || (a.key < b.key ? -1 : 1));
       for (let i = 1; i < group.length; i++) {
         const variant = group[i];
-        const first = variant.key.split(' ')[0];
-        const target = group.slice(0, i).find((d) => !d.mergedInto && this.decideType(d, firstNames) === 'person' && sameNameVariant(d.key.split(' ')[0], first));
-        if (target) variant.mergedInto = target;
+        const first = variant.words[0];
+        for (let j = 0; j < i; j++) {
+          const d = group[j];
+          if (!d.mergedInto && decideType(d, firstNames) === 'person' && sameNameVariant(d.words[0], first)) {
+            variant.mergedInto = d;
+            break;
+          }
+        }
       }
     }
     for (const draft of drafts.values()) {
@@ -376,29 +446,12 @@ export class EntityKnowledge {
       while (target.mergedInto) target = target.mergedInto;
       // The variant's spellings become aliases; they never outvote the target's own.
       for (const surface of draft.surfaces.keys()) if (!target.surfaces.has(surface)) target.surfaces.set(surface, 0);
-      target.mentions.push(...draft.mentions.map((m) => ({ ...m })));
-      target.roles.push(...draft.roles);
-      target.statements.push(...draft.statements);
-      for (const [hint, n] of draft.hints) bump(target.hints, hint, n);
+      for (const m of draft.mentions) target.mentions.push({ sourceId: m.sourceId, span: m.span, sentence: m.sentence, form: m.form });
+      for (const role of draft.roles) target.roles.push(role);
+      for (const statement of draft.statements) target.statements.push(statement);
+      addHints(target.hints, draft.hints);
       target.fullCount += draft.fullCount;
     }
-  }
-
-  private decideType(draft: Draft, firstNames: Set<string>): EntityType | undefined {
-    if (draft.registry?.type) return draft.registry.type;
-    const words = draft.key.split(' ');
-    const byKeyword = keywordType(words);
-    const person = draft.hints.get('person') ?? 0;
-    const org = draft.hints.get('organisation') ?? 0;
-    const media = draft.hints.get('media') ?? 0;
-    const place = draft.hints.get('place') ?? 0;
-    if (byKeyword === 'media' || media > person + org) return 'media';
-    if (byKeyword === 'organisation' || draft.acronyms.size > 0) return person > org * 2 && !byKeyword ? 'person' : 'organisation';
-    if (byKeyword === 'place' || place > person) return 'place';
-    if (person > 0) return 'person';
-    if (org > 0) return 'organisation';
-    if (words.length >= 2 && words.length <= 4 && firstNames.has(words[0])) return 'person';
-    return undefined;
   }
 
   /** Creates the entities; returns the map from a draft to the entity it became. */
@@ -448,14 +501,14 @@ export class EntityKnowledge {
       for (const part of parts) made.set(part, entity);
     }
 
-    const keys = [...drafts.keys()].sort();
-    for (const key of keys) {
-      const draft = drafts.get(key)!;
-      if (draft.mergedInto || claimed.has(draft)) continue;
-      if (!draft.mentions.length) continue;
-      const name = top(draft.surfaces) ?? key;
-      let id = slug(name);
-      for (let n = 2; usedIds.has(id); n++) id = `${slug(name)}-${n}`;
+    const kept: Draft[] = [];
+    for (const draft of drafts.values()) if (!draft.mergedInto && !claimed.has(draft) && draft.mentions.length) kept.push(draft);
+    kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const draft of kept) {
+      const name = top(draft.surfaces) ?? draft.key;
+      const base = slug(name);
+      let id = base;
+      for (let n = 2; usedIds.has(id); n++) id = `${base}-${n}`;
       usedIds.add(id);
       const entity = this.entityFrom(draft, firstNames, id);
       add(entity);
@@ -470,24 +523,33 @@ export class EntityKnowledge {
   }
 
   private entityFrom(draft: Draft, firstNames: Set<string>, id: string, canonical?: string): Entity {
-    const roleCounts = new Map<string, { role: EntityRole; n: number; order: number }>();
-    draft.roles.forEach((role, order) => {
-      const key = role.text.toLowerCase();
-      const seen = roleCounts.get(key);
-      if (seen) seen.n++;
-      else roleCounts.set(key, { role: { text: role.text, sourceId: role.sourceId, span: role.span }, n: 1, order });
-    });
-    const roles = [...roleCounts.values()].sort((a, b) => b.n - a.n || a.order - b.order).map((r) => r.role);
+    let roles: EntityRole[] = [];
+    if (draft.roles.length === 1) {
+      const role = draft.roles[0];
+      roles = [{ text: role.text, sourceId: role.sourceId, span: role.span }];
+    } else if (draft.roles.length > 1) {
+      const roleCounts = new Map<string, { role: EntityRole; n: number; order: number }>();
+      draft.roles.forEach((role, order) => {
+        const key = role.text.toLowerCase();
+        const seen = roleCounts.get(key);
+        if (seen) seen.n++;
+        else roleCounts.set(key, { role: { text: role.text, sourceId: role.sourceId, span: role.span }, n: 1, order });
+      });
+      roles = [...roleCounts.values()].sort((a, b) => b.n - a.n || a.order - b.order).map((r) => r.role);
+    }
     const name = canonical ?? top(draft.surfaces) ?? draft.key;
-    const type = this.decideType(draft, firstNames);
+    const type = decideType(draft, firstNames);
     const aliases = new Set<string>();
     for (const surface of draft.surfaces.keys()) if (surface !== name) aliases.add(surface);
-    const acronym = top(draft.acronyms);
-    for (const spelling of draft.acronyms.keys()) aliases.add(spelling);
-    const words = name.split(' ');
+    const acronym = draft.acronyms && top(draft.acronyms);
+    if (draft.acronyms) for (const spelling of draft.acronyms.keys()) aliases.add(spelling);
     // The surname alone names a person ("Lavrov"); "Mr/Ms Lavrov" is matched through it, whatever the honorific.
-    if (type === 'person' && words.length >= 2) aliases.add(words[words.length - 1]);
-    const mentions = draft.mentions.sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : a.span.start - b.span.start));
+    if (type === 'person') {
+      const space = name.lastIndexOf(' ');
+      if (space >= 0) aliases.add(name.slice(space + 1));
+    }
+    const mentions = draft.mentions;
+    if (!isInSourceOrder(mentions)) mentions.sort(bySourceOrder);
     return {
       id,
       name,
@@ -496,7 +558,7 @@ export class EntityKnowledge {
       roles,
       roleFacts: draft.roles,
       acronym,
-      acronyms: [...draft.acronyms.keys()],
+      acronyms: draft.acronyms ? [...draft.acronyms.keys()] : [],
       aliases: [...aliases],
       discouraged: [],
       registryAliases: [],
@@ -506,14 +568,14 @@ export class EntityKnowledge {
     };
   }
 
-  /** The lookup maps: forms, surnames, mentions per source. */
+  /** The form lookup map (mentions per source are indexed on first use: only the "who said it" lookups need them). */
   private index(): void {
     const addForm = (form: string, entry: FormEntry) => {
       const key = nameKey(form);
       if (!key) return;
-      const list = this.forms.get(key) ?? [];
-      if (!list.some((e) => e.entity === entry.entity && e.kind === entry.kind)) list.push(entry);
-      this.forms.set(key, list);
+      const list = this.forms.get(key);
+      if (!list) this.forms.set(key, [entry]);
+      else if (!list.some((e) => e.entity === entry.entity && e.kind === entry.kind)) list.push(entry);
     };
     for (const entity of this.entities) {
       addForm(entity.name, { entity, kind: 'name', surface: entity.name });
@@ -527,13 +589,25 @@ export class EntityKnowledge {
         addForm(alias, { entity, kind, surface: alias });
       }
       for (const discouraged of entity.discouraged) addForm(discouraged, { entity, kind: 'discouraged', surface: discouraged });
+    }
+  }
+
+  private mentionsBySource: Map<string, Array<SourceMention & { entity: Entity }>> | undefined;
+
+  /** Mentions per source, sorted by offset, with their entity. */
+  get bySource(): Map<string, Array<SourceMention & { entity: Entity }>> {
+    if (this.mentionsBySource) return this.mentionsBySource;
+    const bySource = new Map<string, Array<SourceMention & { entity: Entity }>>();
+    for (const entity of this.entities) {
       for (const mention of entity.mentions) {
-        const list = this.bySource.get(mention.sourceId) ?? [];
-        list.push({ ...mention, entity });
-        this.bySource.set(mention.sourceId, list);
+        const entry = { sourceId: mention.sourceId, span: mention.span, sentence: mention.sentence, form: mention.form, entity };
+        const list = bySource.get(mention.sourceId);
+        if (list) list.push(entry);
+        else bySource.set(mention.sourceId, [entry]);
       }
     }
-    for (const list of this.bySource.values()) list.sort((a, b) => a.span.start - b.span.start);
+    for (const list of bySource.values()) list.sort((a, b) => a.span.start - b.span.start);
+    return (this.mentionsBySource = bySource);
   }
 
   /** Entities a form may name, best first (full names before surnames; more mentions first). */
@@ -570,15 +644,46 @@ function sameNameVariant(a: string, b: string): boolean {
 }
 
 function mergeDrafts(parts: Draft[], key: string): Draft {
-  const merged: Draft = { key, surfaces: new Map(), hints: new Map(), roles: [], mentions: [], statements: [], acronyms: new Map(), fullCount: 0 };
+  const merged = newDraft(key);
   for (const part of parts) {
     for (const [s, n] of part.surfaces) bump(merged.surfaces, s, n);
-    for (const [h, n] of part.hints) bump(merged.hints, h, n);
-    for (const [a, n] of part.acronyms) bump(merged.acronyms, a, n);
+    addHints(merged.hints, part.hints);
+    if (part.acronyms) for (const [a, n] of part.acronyms) bumpAcronym(merged, a, n);
     merged.roles.push(...part.roles);
     merged.mentions.push(...part.mentions);
     merged.statements.push(...part.statements);
     merged.fullCount += part.fullCount;
   }
   return merged;
+}
+
+function addHints(target: Hints, from: Hints): void {
+  target.person += from.person;
+  target.organisation += from.organisation;
+  target.media += from.media;
+  target.place += from.place;
+}
+
+function decideType(draft: Draft, firstNames: ReadonlySet<string>): EntityType | undefined {
+  if (draft.registry?.type) return draft.registry.type;
+  const byKeyword = draft.byKeyword;
+  const { person, organisation, media, place } = draft.hints;
+  if (byKeyword === 'media' || media > person + organisation) return 'media';
+  if (byKeyword === 'organisation' || (draft.acronyms !== undefined && draft.acronyms.size > 0)) return person > organisation * 2 && !byKeyword ? 'person' : 'organisation';
+  if (byKeyword === 'place' || place > person) return 'place';
+  if (person > 0) return 'person';
+  if (organisation > 0) return 'organisation';
+  const words = draft.words;
+  if (words.length >= 2 && words.length <= 4 && firstNames.has(words[0])) return 'person';
+  return undefined;
+}
+
+/** Source mentions by source id, then offset. */
+function bySourceOrder(a: SourceMention, b: SourceMention): number {
+  return a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : a.span.start - b.span.start;
+}
+
+function isInSourceOrder(mentions: readonly SourceMention[]): boolean {
+  for (let i = 1; i < mentions.length; i++) if (bySourceOrder(mentions[i - 1], mentions[i]) > 0) return false;
+  return true;
 }

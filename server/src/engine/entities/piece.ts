@@ -7,7 +7,7 @@
  */
 import type { Span } from '../types';
 import type { ParsedDocument } from '../markdown';
-import { scanSentences, type Token } from './scan';
+import { SentenceScanner, type Tokens } from './scan';
 import { nameKey, type Entity, type EntityKnowledge, type FormEntry, type FormKind } from './knowledge';
 import { HONORIFICS } from './lexicon';
 
@@ -76,9 +76,9 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
     return sorted[0];
   };
 
+  const scanner = new SentenceScanner();
   for (const block of parsed.blocks) {
-    for (const sentence of scanSentences(text, block.span.start, block.span.end)) {
-      const tokens = sentence.tokens;
+    scanner.scan(text, block.span.start, block.span.end, (_sentence, tokens) => {
       for (let i = 0; i < tokens.length; i++) {
         const token = tokens[i];
         if (!token.word || !token.cap) continue;
@@ -117,7 +117,7 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
           i += 1;
         }
       }
-    }
+    });
   }
   return mentions;
 }
@@ -125,7 +125,7 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
 /** The longest run of words from `from` that is a known form accepted by `accept`. */
 function longestMatch(
   text: string,
-  tokens: Token[],
+  tokens: Tokens,
   from: number,
   knowledge: EntityKnowledge,
   accept: (entry: FormEntry, words: number) => boolean,
@@ -146,7 +146,7 @@ function longestMatch(
 }
 
 /** "Sergei Lavrov" when the sources know "Sergey Lavrov": a first name one letter off, same surname. */
-function firstNameVariant(tokens: Token[], i: number, knowledge: EntityKnowledge): Entity | undefined {
+function firstNameVariant(tokens: Tokens, i: number, knowledge: EntityKnowledge): Entity | undefined {
   const first = tokens[i];
   const second = tokens[i + 1];
   if (!second?.word || !second.cap || first.possessive || first.base.length < 4 || second.start - first.end > 1) return undefined;
