@@ -19,7 +19,6 @@ interface SpecExample {
 }
 
 // The package has no typings; its export is plain data.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const spec = require('commonmark-spec') as { tests: SpecExample[] };
 
 const SECOND_SOURCE = `---
