@@ -164,6 +164,16 @@ function escapeProperty(text: string): string {
 }
 
 /**
+ * A path at the start of a plain log line. GitHub reads a line that starts
+ * (after spaces) with `::` or `##[` as a workflow command, so a file named
+ * `::error::x.md` would become an annotation: such a path gets a `./` prefix.
+ */
+function plainPath(path: string): string {
+  const oneLine = path.replace(/[\r\n]/g, ' ');
+  return /^[\w./-]/.test(oneLine) ? oneLine : `./${oneLine}`;
+}
+
+/**
  * GitHub workflow commands: one `::error`/`::warning`/`::notice` annotation per
  * finding up to GitHub's per-step limit of each kind; the rest are printed as
  * plain log lines so none is lost, and a summary line counts them all.
@@ -180,7 +190,7 @@ const github: Formatter = (reports) => {
     const kind = finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warning' : 'notice';
     totals[kind]++;
     if (emitted[kind] >= GITHUB_ANNOTATION_LIMIT) {
-      plain.push(`${report.path.replace(/[\r\n]/g, ' ')}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.message.replace(/\s*\n\s*/g, ' ')} (${finding.ruleId})`);
+      plain.push(`${plainPath(report.path)}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.message.replace(/\s*\n\s*/g, ' ')} (${finding.ruleId})`);
       continue;
     }
     emitted[kind]++;
