@@ -66,9 +66,13 @@ test('pathological (CLI): a piece whose analysis never ends is stopped at its bu
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  // A CLI that hangs is the failure this test exists for: end it rather than leave it spinning.
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  t.after(() => child.kill('SIGKILL'));
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  clearTimeout(deadline);
   const elapsed = since(started);
-  assert.deepEqual(exit, { code: 2, signal: null }, stderr);
+  assert.deepEqual(exit, { code: 2, signal: null }, `dist/cli.js did not exit by itself within 30 s (killed: ${exit.signal}) ${stderr}`);
   const files = byPath(JSON.parse(stdout) as JsonReport);
   const hang = files.get('hang.md')!;
   assert.equal(hang.length, 1);
