@@ -55,6 +55,13 @@ export interface Analysis {
   entityMentions(): readonly PieceMention[];
 }
 
+/**
+ * Quotation verdicts per parse and corpus generation: hovers and code actions
+ * each make a new analysis of an unchanged text, and must not walk every
+ * quotation of the piece again.
+ */
+const quoteCheckCache = new WeakMap<ParsedDocument, { corpus: Corpus; generation: number; checks: QuoteCheck[] }>();
+
 /** Thrown inside a check when a newer version made it pointless. */
 export class CheckCancelled extends Error {}
 
@@ -77,13 +84,17 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
     source: (id) => corpus.get(id),
     quoteChecks() {
       if (!checks) {
-        checks = [];
+        const cached = quoteCheckCache.get(parsed);
+        if (cached && cached.corpus === corpus && cached.generation === corpus.generation) return (checks = cached.checks);
+        const computed: QuoteCheck[] = [];
         for (const quotation of parsed.quotations) {
           if (cancel?.isCancellationRequested) throw new CheckCancelled();
           const citations = citationsFor(quotation, sourceIdOf);
           const citedSourceIds = [...new Set(citations.map((c) => sourceIdOf(c)!))];
-          checks.push({ quotation, citedSourceIds, citations, result: workspace.matchQuotation(quotation.text, citedSourceIds) });
+          computed.push({ quotation, citedSourceIds, citations, result: workspace.matchQuotation(quotation.text, citedSourceIds) });
         }
+        quoteCheckCache.set(parsed, { corpus, generation: corpus.generation, checks: computed });
+        checks = computed;
       }
       return checks;
     },
