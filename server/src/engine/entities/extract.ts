@@ -628,10 +628,38 @@ function appositionRole(tokens: Tokens, from: number, to: number): [number, numb
 }
 
 /** Expansions written in `text[from, to)` (a piece's block): the same patterns as in sources. */
-export function expansionsIn(text: string, from: number, to: number, scanner = new SentenceScanner()): Expansion[] {
-  const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
-  scanner.scan(text, from, to, (_span, tokens) => findExpansions(text, tokens, facts));
-  return facts.expansions;
+export function expansionsIn(text: string, from: number, to: number): Expansion[] {
+  // The character after the block is part of the key: it decides whether a final "s'" is a possessive plural.
+  const key = text.slice(from, to + 1);
+  let relative = expansionCache.get(key);
+  if (!relative) {
+    const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
+    blockScanner.scan(text, from, to, (_span, tokens) => findExpansions(text, tokens, facts));
+    relative = facts.expansions.map((e) => moveExpansion(e, -from));
+    if (expansionCache.size >= MAX_CACHED_BLOCKS) expansionCache.clear();
+    expansionCache.set(key, relative);
+  }
+  return relative.map((e) => moveExpansion(e, from));
+}
+
+/**
+ * Expansions per block text (offsets relative to the block), across parses:
+ * re-checking an edited piece scans only the blocks that changed. Bounded;
+ * cleared when full.
+ */
+const expansionCache = new Map<string, Expansion[]>();
+const MAX_CACHED_BLOCKS = 50_000;
+/** Scans one block at a time and is never re-entered (findExpansions does not scan). */
+const blockScanner = new SentenceScanner();
+
+function moveExpansion(e: Expansion, by: number): Expansion {
+  return {
+    acronym: e.acronym,
+    expansion: e.expansion,
+    acronymSpan: { start: e.acronymSpan.start + by, end: e.acronymSpan.end + by },
+    expansionSpan: { start: e.expansionSpan.start + by, end: e.expansionSpan.end + by },
+    kind: e.kind,
+  };
 }
 
 /** "Eurasian Economic Union (EAEU)", "Party(BNP)", and "EAEU (Eurasian Economic Union)". */

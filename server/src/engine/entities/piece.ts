@@ -47,6 +47,30 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) === 1;
 }
 
+/**
+ * A known name found in one block, before the choice between the entities it
+ * may name (which depends on who the piece named before it). Offsets are
+ * relative to the block's start, so an edit elsewhere leaves the block's hits valid.
+ */
+interface BlockHit {
+  start: number;
+  end: number;
+  /** `honorific`: "Mr X"; `form`: a known form; `variant`: a first name one letter off a known person's. */
+  kind: 'honorific' | 'form' | 'variant';
+  /** The form entries it may be (honorific and form hits). */
+  entries: FormEntry[];
+  /** The person it is a variant of (variant hits). */
+  variant?: Entity;
+  surface: string;
+}
+
+/**
+ * Hits per block text, per knowledge: re-checking an edited piece scans only
+ * the blocks that changed. Bounded; cleared when full.
+ */
+const blockHitCache = new WeakMap<EntityKnowledge, Map<string, BlockHit[]>>();
+const MAX_CACHED_BLOCKS = 50_000;
+
 /** Scans the prose blocks of a parsed piece for mentions of known entities, in document order. */
 export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowledge): PieceMention[] {
   const text = parsed.masked;
@@ -76,50 +100,72 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
     return sorted[0];
   };
 
+  let cache = blockHitCache.get(knowledge);
+  if (!cache) blockHitCache.set(knowledge, (cache = new Map()));
   const scanner = new SentenceScanner();
   for (const block of parsed.blocks) {
-    scanner.scan(text, block.span.start, block.span.end, (_sentence, tokens) => {
-      for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        if (!token.word || !token.cap) continue;
-        const lower = token.base.toLowerCase();
-        // "Mr Lavrov", "Ms Rice": the surname (or full name) of a person.
-        if (HONORIFICS.has(lower) && !token.possessive && tokens[i + 1]?.word && tokens[i + 1].cap) {
-          const hit = longestMatch(text, tokens, i + 1, knowledge, (e) => e.entity.type === 'person' && e.kind !== 'acronym');
-          if (hit) {
-            const chosen = choose(hit.entries);
-            const span = { start: token.start, end: tokens[hit.last].start + tokens[hit.last].base.length };
-            mentions.push({ entity: chosen.entity, span, kind: 'honorific', surface: text.slice(span.start, span.end), inQuotation: inQuotation(span) });
-            i = hit.last;
-            continue;
-          }
-        }
-        const initial = i === 0 || (!tokens[i - 1].word && /["\u201c(:]/.test(tokens[i - 1].text));
-        const hit = longestMatch(text, tokens, i, knowledge, (e, words) => {
-          if (e.kind === 'acronym') return words === 1 && e.surface === token.base;
-          // A one-word name that is mostly an ordinary word ("Short", "Independent") only counts mid-sentence and capitalised.
-          if (words === 1 && (initial || knowledge.stats.isCommonWord(token.base)) && knowledge.stats.lowerCount(token.base) > 0) return false;
-          return true;
-        });
+    const { start, end } = block.span;
+    // The character after the block is part of the key: it decides whether a final "s'" is a possessive plural.
+    const key = text.slice(start, end + 1);
+    let hits = cache.get(key);
+    if (!hits) {
+      hits = scanBlock(text, start, end, knowledge, scanner);
+      if (cache.size >= MAX_CACHED_BLOCKS) cache.clear();
+      cache.set(key, hits);
+    }
+    for (const hit of hits) {
+      const span = { start: start + hit.start, end: start + hit.end };
+      if (hit.kind === 'variant') {
+        mentions.push({ entity: hit.variant!, span, kind: 'variant', surface: hit.surface, inQuotation: inQuotation(span) });
+        introduced.add(hit.variant!);
+        continue;
+      }
+      const chosen = choose(hit.entries);
+      if (hit.kind === 'form' && chosen.kind === 'name') introduced.add(chosen.entity);
+      mentions.push({ entity: chosen.entity, span, kind: hit.kind === 'honorific' ? 'honorific' : chosen.kind, surface: hit.surface, inQuotation: inQuotation(span) });
+    }
+  }
+  return mentions;
+}
+
+/** The hits of one block `text[from, to)`, offsets relative to `from`. */
+function scanBlock(text: string, from: number, to: number, knowledge: EntityKnowledge, scanner: SentenceScanner): BlockHit[] {
+  const hits: BlockHit[] = [];
+  const push = (kind: BlockHit['kind'], start: number, end: number, entries: FormEntry[], variant?: Entity) =>
+    hits.push({ start: start - from, end: end - from, kind, entries, variant, surface: text.slice(start, end) });
+  scanner.scan(text, from, to, (_sentence, tokens) => {
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
+      if (!token.word || !token.cap) continue;
+      // "Mr Lavrov", "Ms Rice": the surname (or full name) of a person.
+      if (HONORIFICS.has(token.lower) && !token.possessive && tokens[i + 1]?.word && tokens[i + 1].cap) {
+        const hit = longestMatch(text, tokens, i + 1, knowledge, (e) => e.entity.type === 'person' && e.kind !== 'acronym');
         if (hit) {
-          const chosen = choose(hit.entries);
-          const span = { start: token.start, end: tokens[hit.last].start + tokens[hit.last].base.length };
-          if (chosen.kind === 'name') introduced.add(chosen.entity);
-          mentions.push({ entity: chosen.entity, span, kind: chosen.kind, surface: text.slice(span.start, span.end), inQuotation: inQuotation(span) });
+          push('honorific', token.start, tokens[hit.last].baseEnd, hit.entries);
           i = hit.last;
           continue;
         }
-        const variant = firstNameVariant(tokens, i, knowledge);
-        if (variant) {
-          const span = { start: token.start, end: tokens[i + 1].start + tokens[i + 1].base.length };
-          mentions.push({ entity: variant, span, kind: 'variant', surface: text.slice(span.start, span.end), inQuotation: inQuotation(span) });
-          introduced.add(variant);
-          i += 1;
-        }
       }
-    });
-  }
-  return mentions;
+      const initial = i === 0 || (!tokens[i - 1].word && /["\u201c(:]/.test(tokens[i - 1].text));
+      const hit = longestMatch(text, tokens, i, knowledge, (e, words) => {
+        if (e.kind === 'acronym') return words === 1 && e.surface === token.base;
+        // A one-word name that is mostly an ordinary word ("Short", "Independent") only counts mid-sentence and capitalised.
+        if (words === 1 && (initial || knowledge.stats.isCommonWord(token.base)) && knowledge.stats.lowerCount(token.base) > 0) return false;
+        return true;
+      });
+      if (hit) {
+        push('form', token.start, tokens[hit.last].baseEnd, hit.entries);
+        i = hit.last;
+        continue;
+      }
+      const variant = firstNameVariant(tokens, i, knowledge);
+      if (variant) {
+        push('variant', token.start, tokens[i + 1].baseEnd, [], variant);
+        i += 1;
+      }
+    }
+  });
+  return hits;
 }
 
 /** The longest run of words from `from` that is a known form accepted by `accept`. */
