@@ -43,6 +43,35 @@ const URL = /\b(?:https?:\/\/|www\.)[^\s<>()]+/gi;
 
 const views = new WeakMap<ParsedDocument, StyleView>();
 
+/**
+ * Tokens per range text, across parses: re-checking an edited piece tokenises
+ * only the ranges that changed. Tokens of a range that moved are copied with
+ * shifted offsets; the last two places are kept (an edit before a range moves
+ * it, undoing the edit moves it back). Tokens are shared between views, so
+ * nobody may change them. Bounded; cleared when full.
+ */
+const tokenCache = new Map<string, Array<{ start: number; tokens: Token[] }>>();
+const MAX_CACHED_RANGES = 50_000;
+
+function tokensOf(text: string, start: number, end: number): Token[] {
+  // A range ending inside a surrogate pair is tokenised with the pair's second half: it belongs to the key.
+  const last = text.charCodeAt(end - 1);
+  const key = text.slice(start, last >= 0xd800 && last <= 0xdbff ? end + 1 : end);
+  const cached = tokenCache.get(key);
+  if (cached) {
+    const same = cached.find((c) => c.start === start);
+    if (same) return same.tokens;
+    const shift = start - cached[0].start;
+    const tokens = cached[0].tokens.map((t) => ({ start: t.start + shift, end: t.end + shift, text: t.text, lower: t.lower, word: t.word }));
+    tokenCache.set(key, [{ start, tokens }, cached[0]]);
+    return tokens;
+  }
+  const tokens = tokenize(text, start, end);
+  if (tokenCache.size >= MAX_CACHED_RANGES) tokenCache.clear();
+  tokenCache.set(key, [{ start, tokens }]);
+  return tokens;
+}
+
 export function styleView(parsed: ParsedDocument): StyleView {
   let view = views.get(parsed);
   if (!view) {
@@ -106,15 +135,15 @@ function buildView(parsed: ParsedDocument): StyleView {
     if (scope === 'quotation') {
       for (const quotation of parsed.quotations) {
         const span = quotation.contentSpan;
-        const tokens = tokenize(text, span.start, span.end);
+        const tokens = tokensOf(text, span.start, span.end);
         if (tokens.length) list.push({ ...span, scope, blockIndex: quotation.blockIndex, tokens });
       }
     } else {
       for (const block of parsed.blocks) {
         if ((block.kind === 'heading') !== (scope === 'heading')) continue;
         for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
-          const tokens = tokenize(text, piece.start, piece.end);
-          if (tokens.length) list.push({ ...piece, scope, blockIndex: block.index, tokens });
+          const tokens = tokensOf(text, piece.start, piece.end);
+          if (tokens.length) list.push({ start: piece.start, end: piece.end, scope, blockIndex: block.index, tokens });
         }
       }
     }
