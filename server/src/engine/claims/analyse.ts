@@ -15,12 +15,12 @@
  *   subject of a reporting verb ("The Valley Courier reported …").
  * A claim that only *matches* a source nobody cited stays unsourced.
  */
-import type { Analysis } from '../analysis';
+import type { Analysis, QuoteCheck } from '../analysis';
 import type { Corpus } from '../corpus';
 import type { Citation, ParsedDocument } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
-import { detectClaim, type ClaimVerdict } from './detect';
+import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
 import { isKnownName, learnNames } from './names';
 import { claimOptions, type ClaimOptions } from './options';
 
@@ -122,6 +122,7 @@ function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimChe
     triggers: options.triggers.map((t) => t.toLowerCase()),
     exemptions: options.exemptions.map((e) => e.toLowerCase()),
   };
+  const verdictOptionsKey = JSON.stringify([detectOptions.triggers, detectOptions.exemptions]);
 
   const citationsByBlock = new Map<number, Citation[]>();
   for (const citation of parsed.citations) {
@@ -130,7 +131,14 @@ function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimChe
     list.push(citation);
     citationsByBlock.set(citation.blockIndex, list);
   }
-  const verified = analysis.quoteChecks().filter((c) => c.quotation.kind === 'inline' && c.result.verdict === 'verbatim');
+  // Verified inline quotations by block: a sentence's quotations are in its block (one spanning blocks is in no sentence).
+  const verified = new Map<number, QuoteCheck[]>();
+  for (const check of analysis.quoteChecks()) {
+    if (check.quotation.kind !== 'inline' || check.result.verdict !== 'verbatim') continue;
+    const list = verified.get(check.quotation.blockIndex);
+    if (list) list.push(check);
+    else verified.set(check.quotation.blockIndex, [check]);
+  }
   const blockVerified = analysis.quoteChecks().filter((c) => c.quotation.kind === 'block' && c.result.verdict === 'verbatim');
   const blockEndCitations = new Map<number, Citation[]>();
   if (options.scope === 'paragraph') {
@@ -144,7 +152,7 @@ function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimChe
   const checks: ClaimCheck[] = [];
   for (const sentence of analysis.sentences()) {
     const { span } = sentence;
-    const verdict = detectClaim(text.slice(span.start, span.end), span.start, detectOptions);
+    const verdict = detectCached(text.slice(span.start, span.end), span.start, detectOptions, verdictOptionsKey);
     if (!verdict.claim) {
       checks.push({ sentence, verdict });
       continue;
@@ -154,13 +162,67 @@ function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimChe
   return checks;
 }
 
+/**
+ * Verdicts per sentence text, across parses, so re-checking an edited piece
+ * runs detection only on the sentences that changed. A verdict is kept with
+ * the name questions detection asked (is "Lavrov" a name?) and their answers,
+ * and is reused only while the piece and its sources still answer them the
+ * same way. Spans are kept relative (base 0). Bounded; cleared when full or
+ * when the triggers or exemptions change.
+ */
+interface CachedVerdict {
+  verdict: ClaimVerdict;
+  asked: string[];
+  answers: boolean[];
+  /** The verdict moved to the last two places the sentence was at (an edit before it moves it; undoing the edit moves it back). */
+  moved: Array<{ base: number; verdict: ClaimVerdict }>;
+}
+const verdictCache = new Map<string, CachedVerdict>();
+let verdictCacheOptions = '';
+const MAX_CACHED_VERDICTS = 50_000;
+
+function detectCached(sentence: string, base: number, options: DetectOptions, optionsKey: string): ClaimVerdict {
+  if (optionsKey !== verdictCacheOptions) {
+    verdictCache.clear();
+    verdictCacheOptions = optionsKey;
+  }
+  const cached = verdictCache.get(sentence);
+  if (cached && cached.asked.every((word, i) => options.isName(word) === cached.answers[i])) {
+    const recent = cached.moved.find((m) => m.base === base);
+    if (recent) return recent.verdict;
+    const moved = shiftVerdict(cached.verdict, base);
+    cached.moved = [{ base, verdict: moved }, ...cached.moved.slice(0, 1)];
+    return moved;
+  }
+  const asked: string[] = [];
+  const answers: boolean[] = [];
+  const isName = (word: string) => {
+    const answer = options.isName(word);
+    asked.push(word);
+    answers.push(answer);
+    return answer;
+  };
+  const verdict = detectClaim(sentence, 0, { ...options, isName });
+  if (verdictCache.size >= MAX_CACHED_VERDICTS) verdictCache.clear();
+  const moved = shiftVerdict(verdict, base);
+  verdictCache.set(sentence, { verdict, asked, answers, moved: [{ base, verdict: moved }] });
+  return moved;
+}
+
+/** A verdict with its spans moved by `base` (verdicts differ only there: detection is blind to where a sentence is). */
+function shiftVerdict(verdict: ClaimVerdict, base: number): ClaimVerdict {
+  if (base === 0) return verdict;
+  const signals = verdict.signals.map((s) => ({ kind: s.kind, span: { start: s.span.start + base, end: s.span.end + base }, text: s.text }));
+  return verdict.exemption ? { claim: verdict.claim, signals, exemption: verdict.exemption } : { claim: verdict.claim, signals };
+}
+
 function sourcingOf(
   sentence: ProseSentence,
   verdict: ClaimVerdict,
   text: string,
   citationsByBlock: Map<number, Citation[]>,
   blockEndCitations: Map<number, Citation[]>,
-  verified: ReturnType<Analysis['quoteChecks']>,
+  verified: Map<number, QuoteCheck[]>,
   blockVerified: ReturnType<Analysis['quoteChecks']>,
   outlets: OutletIndex,
   analysis: Analysis,
@@ -173,7 +235,7 @@ function sourcingOf(
   }
   const ending = blockEndCitations.get(sentence.blockIndex);
   if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
-  let quoted = verified.filter((c) => within(c.quotation.span, span));
+  let quoted = (verified.get(sentence.blockIndex) ?? []).filter((c) => within(c.quotation.span, span));
   // "Mr Abbas said:" introducing a verified blockquote is sourced by it.
   if (!quoted.length && sentence.lastInBlock && /:\s*$/.test(text.slice(span.start, span.end))) {
     quoted = blockVerified.filter((c) => c.quotation.blockIndex > sentence.blockIndex && c.quotation.blockIndex <= sentence.blockIndex + 1);

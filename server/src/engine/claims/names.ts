@@ -18,15 +18,49 @@ const NOT_NAMES = new Set(
  */
 export function learnNames(text: string): Set<string> {
   const candidates = new Set<string>();
-  for (const match of text.matchAll(/(?<=[\p{Ll}\p{N},;)][ \t\n]{1,3})\p{Lu}[\p{L}\p{M}]*(?:['’]\p{L}+)?/gu)) {
-    const word = match[0].replace(/['’]s$/, '');
-    if (!NOT_NAMES.has(word)) candidates.add(word);
-  }
   const lowerCase = new Set<string>();
-  for (const match of text.matchAll(/(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}\p{M}]*/gu)) lowerCase.add(match[0]);
+  // Paragraph by paragraph (cut after blank lines, where no word runs on), each read once per text it ever has.
+  for (let from = 0; from < text.length; ) {
+    const blank = text.indexOf('\n\n', from);
+    const to = blank < 0 ? text.length : blank + 2;
+    const words = segmentWords(text, from, to);
+    for (const word of words.candidates) candidates.add(word);
+    for (const word of words.lowerCase) lowerCase.add(word);
+    from = to;
+  }
   const names = new Set<string>();
   for (const word of candidates) if (/^\p{Lu}[\p{Lu}\p{N}]+$/u.test(word) || !lowerCase.has(word.toLowerCase())) names.add(word);
   return names;
+}
+
+/** The look-behinds below read at most five code units before a match (an astral letter and three spaces). */
+const CONTEXT = 6;
+const CANDIDATE = /(?<=[\p{Ll}\p{N},;)][ \t\n]{1,3})\p{Lu}[\p{L}\p{M}]*(?:['’]\p{L}+)?/gu;
+const LOWER_CASE = /(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}\p{M}]*/gu;
+
+/** Candidates and lower-case words of each segment with its context, across texts. Bounded; cleared when full. */
+const segmentCache = new Map<string, { candidates: string[]; lowerCase: string[] }>();
+const MAX_CACHED_SEGMENTS = 50_000;
+
+/** Name candidates and lower-case words that start in `text[from, to)`. */
+function segmentWords(text: string, from: number, to: number): { candidates: string[]; lowerCase: string[] } {
+  const context = Math.max(0, from - CONTEXT);
+  const key = text.slice(context, to);
+  const skip = from - context;
+  // The context length is part of the key: the same characters with less context are another question.
+  const cacheKey = skip + ':' + key;
+  let words = segmentCache.get(cacheKey);
+  if (words) return words;
+  words = { candidates: [], lowerCase: [] };
+  for (const match of key.matchAll(CANDIDATE)) {
+    if (match.index < skip) continue;
+    const word = match[0].replace(/['’]s$/, '');
+    if (!NOT_NAMES.has(word)) words.candidates.push(word);
+  }
+  for (const match of key.matchAll(LOWER_CASE)) if (match.index >= skip) words.lowerCase.push(match[0]);
+  if (segmentCache.size >= MAX_CACHED_SEGMENTS) segmentCache.clear();
+  segmentCache.set(cacheKey, words);
+  return words;
 }
 
 /** A name known from the piece, or an acronym ("EAEU", "BBC"). */
