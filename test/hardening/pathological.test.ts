@@ -118,7 +118,7 @@ test('pathological (server): while a check never ends, hovers keep answering; th
   assert.ok(stoppedAfter >= 1500, `stopped after ${stoppedAfter} ms, not before its budget`);
   const slowest = Math.max(...latencies);
   // A main thread busy with the check would not answer at all until the budget ended it.
-  assert.ok(slowest < 1000, `hover latencies while the check ran: ${latencies.join(', ')} ms`);
+  assert.ok(slowest < 1500, `hover latencies while the check ran: ${latencies.join(', ')} ms`);
 
   // The main thread does not analyse the stopped piece itself: its hover answers at once, empty.
   const started = performance.now();
