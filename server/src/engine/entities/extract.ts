@@ -172,9 +172,9 @@ class SentenceReader {
     return true;
   }
 
-  /** Capitalised chunks of a sentence: [first, last] token indices. */
-  chunks(tokens: Tokens): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
+  /** Capitalised chunks of a sentence: [first, last] token index pairs, flat, into `out` (cleared first). */
+  chunks(tokens: Tokens, out: number[]): void {
+    out.length = 0;
     let i = 0;
     while (i < tokens.length) {
       if (!this.isNameWord(tokens, i)) {
@@ -204,10 +204,9 @@ class SentenceReader {
         }
         break;
       }
-      out.push([first, last]);
+      out.push(first, last);
       i = last + 1;
     }
-    return out;
   }
 
   /**
@@ -297,6 +296,7 @@ export function extractSource(text: string, body: Span, stats: CaseStats, scanne
   const reader = new SentenceReader(stats);
   const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
   let lastPerson = -1;
+  const chunks: number[] = [];
 
   scanner.scan(text, body.start, body.end, (span, tokens) => {
     const sentenceIndex = facts.sentences.length;
@@ -309,9 +309,8 @@ export function extractSource(text: string, body: Span, stats: CaseStats, scanne
       return index;
     };
 
-    for (const [a, b] of reader.chunks(tokens)) {
-      readChunk(text, reader, tokens, a, b, sentenceIndex, add);
-    }
+    reader.chunks(tokens, chunks);
+    for (let c = 0; c < chunks.length; c += 2) readChunk(text, reader, tokens, chunks[c], chunks[c + 1], sentenceIndex, add);
     for (const entry of local) attachRoles(text, reader, tokens, entry, local, facts);
     findExpansions(text, tokens, facts);
     lastPerson = findStatements(span, tokens, sentenceIndex, local, facts, lastPerson);
@@ -320,6 +319,14 @@ export function extractSource(text: string, body: Span, stats: CaseStats, scanne
   foldExpansionOccurrences(text, body, facts);
   findInitialExpansions(facts);
   return facts;
+}
+
+/** The roles of the many occurrences that have none: one shared, frozen list (addRole gives an occurrence its own). */
+const NO_ROLES: RoleFact[] = Object.freeze([] as RoleFact[]) as RoleFact[];
+
+function addRole(occ: NameOccurrence, role: RoleFact): void {
+  if (occ.roles === NO_ROLES) occ.roles = [role];
+  else occ.roles.push(role);
 }
 
 /** A name occurrence; every one has the same shape (all fields, in this order), so the code reading them stays monomorphic. */
@@ -342,20 +349,20 @@ function readChunk(text: string, reader: SentenceReader, tokens: Tokens, a: numb
   if (HONORIFICS.has(firstLower) && first < b) {
     const rest = first + 1;
     if (NAME_TITLES.has(firstLower)) {
-      add(occurrence('full', nameText(first, b), span(first, b), sentence, 'person', [], firstLower), first, b);
+      add(occurrence('full', nameText(first, b), span(first, b), sentence, 'person', NO_ROLES, firstLower), first, b);
       return;
     }
     if (rest === b) {
-      add(occurrence('honorific', tokens[b].base, span(first, b), sentence, 'person', [], firstLower), first, b);
+      add(occurrence('honorific', tokens[b].base, span(first, b), sentence, 'person', NO_ROLES, firstLower), first, b);
       return;
     }
     if (isCapitalisedRoleHead(tokens[rest].base)) {
       // "Mr Justice Harrison", "Lord Chief Justice": a judicial style is the whole name.
-      add(occurrence('full', nameText(first, b), span(first, b), sentence, 'person', []), first, b);
+      add(occurrence('full', nameText(first, b), span(first, b), sentence, 'person', NO_ROLES), first, b);
       return;
     }
     // The token range starts at the honorific, so "its chief executive, Sir Howard Newby" still finds the title before it.
-    add(occurrence('full', nameText(rest, b), span(rest, b), sentence, 'person', [], firstLower), first, b);
+    add(occurrence('full', nameText(rest, b), span(rest, b), sentence, 'person', NO_ROLES, firstLower), first, b);
     return;
   }
 
@@ -388,7 +395,7 @@ function readChunk(text: string, reader: SentenceReader, tokens: Tokens, a: numb
     // The title's own organisation ("Bank of England Governor …") is a name too.
     const orgEnd = head - 1;
     if (orgEnd > first && ORG_WORDS.has(lowerOf(tokens[orgEnd]))) {
-      add(occurrence('full', nameText(first, orgEnd), span(first, orgEnd), sentence, 'organisation', []), first, orgEnd);
+      add(occurrence('full', nameText(first, orgEnd), span(first, orgEnd), sentence, 'organisation', NO_ROLES), first, orgEnd);
     }
     return;
   }
@@ -396,7 +403,7 @@ function readChunk(text: string, reader: SentenceReader, tokens: Tokens, a: numb
   const form: NameForm = first === b ? (isAcronymToken(tokens[b]) ? 'acronym' : 'single') : 'full';
   const weak = form === 'single' && reader.isInitial(tokens, first);
   const name = nameText(first, b);
-  add(occurrence(form, name, span(first, b), sentence, keywordTypeOfTokens(text, tokens, first, b), [], undefined, weak || undefined), first, b);
+  add(occurrence(form, name, span(first, b), sentence, keywordTypeOfTokens(text, tokens, first, b), NO_ROLES, undefined, weak || undefined), first, b);
 }
 
 /** Type evidence from a name's own words: "… Union", "Tsargrad TV", "Isle of …", "Syria". */
@@ -460,7 +467,7 @@ function attachRoles(
   const roleText = (from: number, to: number) => text.slice(tokens[from].start, tokens[to].end).replace(/\s+/g, ' ');
   const push = (from: number, to: number, kindHint?: EntityType) => {
     const role = { text: roleText(from, to), span: { start: tokens[from].start, end: tokens[to].end } };
-    if (!occ.roles.some((r) => r.text === role.text)) occ.roles.push(role);
+    if (!occ.roles.some((r) => r.text === role.text)) addRole(occ, role);
     if (kindHint && !occ.hint) occ.hint = kindHint;
   };
   const { first, last } = entry;
@@ -488,7 +495,7 @@ function attachRoles(
           if (!(between.length === 1 && (between[0] === 'and' || between[0] === ','))) break;
           const target = facts.names[other.occ];
           const role = { text: roleText(start, head), span: { start: tokens[start].start, end: tokens[head].end } };
-          if (!target.roles.some((r) => r.text === role.text)) target.roles.push(role);
+          if (!target.roles.some((r) => r.text === role.text)) addRole(target, role);
           cursor = other.last + 1;
         }
       }
@@ -758,7 +765,7 @@ function foldExpansionOccurrences(text: string, body: Span, facts: SourceFacts):
       if ((before && /[\p{L}\p{N}]/u.test(before)) || (after && /[\p{L}\p{N}]/u.test(after))) continue;
       const span = { start: at, end: at + needle.length };
       covered.push(span);
-      additions.push(occurrence('full', needle, span, sentenceOf(at), 'organisation', []));
+      additions.push(occurrence('full', needle, span, sentenceOf(at), 'organisation', NO_ROLES));
     }
   }
   if (!additions.length) return;
@@ -771,7 +778,7 @@ function foldExpansionOccurrences(text: string, body: Span, facts: SourceFacts):
       continue;
     }
     const replacement = additions.find((a) => a.span.start === inside.start);
-    if (replacement) for (const role of occ.roles) if (!replacement.roles.some((r) => r.text === role.text)) replacement.roles.push(role);
+    if (replacement) for (const role of occ.roles) if (!replacement.roles.some((r) => r.text === role.text)) addRole(replacement, role);
   }
   const remap = new Map<NameOccurrence, number>();
   const merged = [...kept, ...additions].sort((x, y) => x.span.start - y.span.start);
