@@ -73,10 +73,34 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
   for (const block of parsed.blocks) {
     if ((block.kind !== 'paragraph' && block.kind !== 'listItem') || block.inBlockquote || block.footnote !== undefined) continue;
     const protect = (quotationsByBlock.get(block.index) ?? []).sort((a, b) => a.start - b.start);
-    const spans = splitSentences(parsed.masked, block.span.start, block.span.end, { protect });
+    const spans = blockSentences(parsed.masked, block.span.start, block.span.end, protect);
     spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
   }
   return sentences;
+}
+
+/**
+ * Sentence spans per block (relative to its start), across parses, so
+ * re-splitting an edited piece splits only the blocks that changed. The key
+ * holds what splitSentences reads around the block too: an abbreviation up
+ * to 41 characters before a full stop, a citation up to 44 after one.
+ * Bounded; cleared when full.
+ */
+const blockSentenceCache = new Map<string, Span[]>();
+const MAX_CACHED_BLOCKS = 50_000;
+
+function blockSentences(masked: string, start: number, end: number, protect: Span[]): Span[] {
+  const from = Math.max(0, start - 41);
+  const to = Math.min(masked.length, end + 44);
+  const shape = protect.map((p) => `${p.start - start},${p.end - start}`).join(';');
+  const key = `${start - from}:${end - start}:${shape}:${masked.slice(from, to)}`;
+  let relative = blockSentenceCache.get(key);
+  if (!relative) {
+    relative = splitSentences(masked, start, end, { protect }).map((span) => ({ start: span.start - start, end: span.end - start }));
+    if (blockSentenceCache.size >= MAX_CACHED_BLOCKS) blockSentenceCache.clear();
+    blockSentenceCache.set(key, relative);
+  }
+  return relative.map((span) => ({ start: span.start + start, end: span.end + start }));
 }
 
 /**
@@ -96,11 +120,17 @@ export function detectionText(parsed: ParsedDocument): string {
     const start = Math.max(blank.start, at);
     const end = Math.min(blank.end, text.length);
     if (end <= start) continue;
-    parts.push(text.slice(at, start), text.slice(start, end).replace(/[^\n]/g, ' '));
+    parts.push(text.slice(at, start), blankedSlice(text, start, end));
     at = end;
   }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/** `text[start, end)` with every character but line breaks made a space. */
+function blankedSlice(text: string, start: number, end: number): string {
+  const newline = text.indexOf('\n', start);
+  return newline < 0 || newline >= end ? ' '.repeat(end - start) : text.slice(start, end).replace(/[^\n]/g, ' ');
 }
 
 export function checkClaims(analysis: Analysis): ClaimCheck[] {
