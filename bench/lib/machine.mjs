@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 
 export function machineInfo(repoRoot) {
   const cpus = os.cpus();
-  let commit = 'unknown';
-  try {
+  let commit = process.env.BENCH_COMMIT ?? 'unknown';
+  if (!process.env.BENCH_COMMIT) try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   } catch {
     // not a git checkout
