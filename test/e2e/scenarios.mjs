@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 
 import { config, expectedFindings, hovers, misquoteFix, piece, verifiedQuotes } from './harbour-ferry.mjs';
+import { crashServer, serverPids } from './lib/server-process.mjs';
 
 export { example } from './harbour-ferry.mjs';
 
@@ -157,6 +158,52 @@ export const scenarios = [
       await wb.save();
       await wb.openFile(piece);
       await waitForExpectedFindings(wb, session);
+    },
+  },
+  {
+    // Last: it crashes the server on purpose (issue #8, item 5).
+    name: 'a crashed server is restarted with the unsaved text; after repeated crashes a clear status and a Restart button',
+    trust: 'trusted',
+    timeout: 5 * 60_000,
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session);
+      const promiseLine = session.lineOf(piece, 'a promise kept to the people of Vessøy');
+      const misquoteOnPromise = (markers) => markers.some((m) => m.code === 'quote/misquote' && m.line === promiseLine);
+      // An unsaved edit only the editor knows: a verified quotation becomes a misquote.
+      await wb.replaceAll('a promise kept to the people', 'a promise broken to the people');
+      await wb.waitFor('the unsaved misquote on the promise line', async () => provenanceFindings(await wb.problems()), { accept: misquoteOnPromise, describe: summary });
+
+      const status = wb.page.locator('.statusbar-item', { hasText: 'Provenance' }).first();
+      const ready = () => wb.waitFor('the status bar item to say the server is ready', async () => (await status.locator('.codicon-check').count()) > 0 || undefined, { timeout: 60_000 });
+      await ready();
+      const crashed = crashServer(session.installedDir);
+      await wb.waitFor(`a new server process (the old one was ${crashed})`, () => serverPids(session.installedDir).find((pid) => pid !== crashed), { timeout: 60_000 });
+      await ready();
+      // A second unsaved edit, after the restart: right only if the new server holds the first one too.
+      await wb.replaceAll('[@harbor-budget]', '[@harbour-budget]');
+      await wb.waitFor('the new server to show both unsaved edits (misquote kept, unknown key gone)', async () => provenanceFindings(await wb.problems()), {
+        accept: (markers) => misquoteOnPromise(markers) && !markers.some((m) => m.code === 'citation/unknown-source'),
+        describe: summary,
+      });
+      await shot('restarted-with-unsaved-text');
+
+      // Crash it again and again: the client gives up after 4 restarts in 3 minutes, and says so.
+      const gaveUp = () => wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'crashed several times' });
+      for (let crash = 2; crash <= 6 && !(await gaveUp().isVisible()); crash++) {
+        const pid = crashServer(session.installedDir);
+        await wb.waitFor(`a restart or the give-up message after crash ${crash}`, async () => (await gaveUp().isVisible()) || serverPids(session.installedDir).some((p) => p !== pid) || undefined, { timeout: 60_000 });
+        if (!(await gaveUp().isVisible())) await ready();
+      }
+      await wb.waitFor('the message that the server crashed several times', () => gaveUp().isVisible());
+      await wb.waitFor('the status bar item to show the crashed state', async () => /error-kind/.test((await status.getAttribute('class')) ?? '') || undefined);
+      await shot('crashed-status-and-message');
+      assert.deepEqual(serverPids(session.installedDir), [], 'no server runs after the client gave up');
+
+      await gaveUp().locator('.monaco-button', { hasText: 'Restart' }).click();
+      await wb.waitFor('the Restart button to start a server', () => serverPids(session.installedDir)[0], { timeout: 60_000 });
+      await wb.waitFor('the restarted server to check the piece again', async () => provenanceFindings(await wb.problems()), { accept: misquoteOnPromise, describe: summary });
+      await wb.waitFor('the status bar item to leave the crashed state', async () => !/error-kind/.test((await status.getAttribute('class')) ?? '') || undefined);
     },
   },
 ];

@@ -1,0 +1,30 @@
+// The language server process the extension host started for this session: found by
+// its script path inside this session's own install folder, so a test only ever
+// signals a process it started itself.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Pids of processes running `<installedDir>/dist/server.js` (Linux: read from /proc). */
+export function serverPids(installedDir) {
+  const script = join(installedDir, 'dist', 'server.js');
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv;
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (argv.includes(script)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Kills the session's server as a crash would (SIGKILL, no shutdown); returns its pid. */
+export function crashServer(installedDir) {
+  const [pid] = serverPids(installedDir);
+  if (pid === undefined) throw new Error(`no server process running ${installedDir}/dist/server.js`);
+  process.kill(pid, 'SIGKILL');
+  return pid;
+}
