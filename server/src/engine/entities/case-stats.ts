@@ -4,7 +4,7 @@
  * the start of a sentence is a name ("Brown said") or an ordinary word
  * ("Former Cabinet minister…"), and whether "Acpo" is an acronym.
  */
-import { isWordCode } from './scan';
+import { ASCII, isWordCode } from './scan';
 
 /** Characters after which a capital proves nothing: sentence ends, quotes, line breaks, colons, brackets. */
 const SENTENCE_BREAKS = new Set([46, 33, 63, 34, 0x201c, 0x2018, 39, 10, 58, 40]);
@@ -108,13 +108,18 @@ export class CaseStats {
     let i = from;
     while (i < to) {
       const c = text.charCodeAt(i);
-      if (!isWordCode(text, i)) {
+      if (!(c < 128 ? ASCII[c] === 1 : isWordCode(text, i))) {
         if (c !== 32 && c !== 9) prev = c;
         i++;
         continue;
       }
       const start = i;
-      while (i < to && (isWordCode(text, i) || (isJoiner(text.charCodeAt(i)) && i + 1 < to && isWordCode(text, i + 1)))) i++;
+      for (i++; i < to; i++) {
+        const d = text.charCodeAt(i);
+        if (d < 128 ? ASCII[d] === 1 : isWordCode(text, i)) continue;
+        if (isJoiner(d) && i + 1 < to && isWordCode(text, i + 1)) continue;
+        break;
+      }
       let end = i;
       // "Russia's" counts as "Russia".
       if (end - start > 2 && (text.charCodeAt(end - 1) === 115 || text.charCodeAt(end - 1) === 83) && (text.charCodeAt(end - 2) === 39 || text.charCodeAt(end - 2) === 0x2019)) end -= 2;

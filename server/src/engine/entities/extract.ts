@@ -109,8 +109,9 @@ function opensClause(code: number): boolean {
 
 // Speech verbs by a hash of their char codes, so most words are rejected without making their string.
 function codeHash(token: Token): number {
+  const source = token.source;
   let hash = 0x811c9dc5;
-  for (let i = 0, n = token.end - token.start; i < n; i++) hash = Math.imul(hash ^ token.codeAt(i), 0x01000193);
+  for (let i = token.start; i < token.end; i++) hash = Math.imul(hash ^ source.charCodeAt(i), 0x01000193);
   return hash;
 }
 const SPEECH_VERB_HASHES = new Set(
@@ -177,7 +178,8 @@ class SentenceReader {
     out.length = 0;
     let i = 0;
     while (i < tokens.length) {
-      if (!this.isNameWord(tokens, i)) {
+      const token = tokens[i];
+      if (!token.word || !token.cap || !this.isNameWord(tokens, i)) {
         i++;
         continue;
       }
@@ -837,7 +839,8 @@ function findStatements(
   // Most sentences report no speech: the quotation spans are worked out only for those that do.
   let firstVerb = -1;
   for (let v = 0; v < tokens.length; v++) {
-    if (isSpeechVerb(tokens[v])) {
+    const token = tokens[v];
+    if (token.word && !token.cap && isSpeechVerb(token)) {
       firstVerb = v;
       break;
     }

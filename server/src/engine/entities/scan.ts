@@ -25,7 +25,8 @@ export class Token {
   allCaps = false;
   /** Char code of the first character (punctuation tests without a string). */
   code = 0;
-  private source = '';
+  /** The text the token is in (`start`/`end` are offsets into it). */
+  source = '';
   private textValue: string | undefined;
   private baseValue: string | undefined;
   private lowerValue: string | undefined;
@@ -61,11 +62,6 @@ export class Token {
     return (this.lowerValue ??= this.base.toLowerCase());
   }
 
-  /** Char code at `offset` within the token. */
-  codeAt(offset: number): number {
-    return this.source.charCodeAt(this.start + offset);
-  }
-
   /** Whether the token is exactly `word` (compares char codes; no string is made). */
   is(word: string): boolean {
     const length = this.end - this.start;
@@ -84,9 +80,18 @@ export type SentenceCallback = (span: Span, tokens: Tokens) => void;
 const UPPER = /\p{Lu}/u;
 const WORD = /[\p{L}\p{N}\p{M}]/u;
 
+/**
+ * ASCII character classes: 1 a letter or digit, 2 white space, 0 anything
+ * else. The scanners below test `c < 128 ? ASCII[c] === 1 : …` inline: they
+ * run over the whole corpus, mostly before the optimiser has compiled them,
+ * where every function call costs.
+ */
+export const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ASCII[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ? 1 : c === 32 || c === 9 || c === 10 || c === 13 ? 2 : 0;
+
 export function isWordCode(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+  if (c < 128) return ASCII[c] === 1;
   if (c === 0x2019 || c === 0x2018) return false;
   return WORD.test(text[i]);
 }
@@ -193,7 +198,8 @@ export class SentenceScanner {
     let end = -1;
     while (i < to) {
       const c = text.charCodeAt(i);
-      if (isSpaceCode(c)) {
+      const kind = c < 128 ? ASCII[c] : isSpaceCode(c) ? 2 : isWordCode(text, i) ? 1 : 0;
+      if (kind === 2) {
         if (c === 10 && tokens.length) {
           // Blank line, or a line that ended like a sentence: boundary.
           let j = i + 1;
@@ -209,7 +215,7 @@ export class SentenceScanner {
         continue;
       }
       if (sentenceStart < 0) sentenceStart = i;
-      if (isWordCode(text, i)) {
+      if (kind === 1) {
         i = this.readWord(text, i, to);
         continue;
       }
@@ -235,11 +241,11 @@ export class SentenceScanner {
   private readWord(text: string, start: number, to: number): number {
     let i = start + 1;
     while (i < to) {
-      if (isWordCode(text, i)) {
+      const d = text.charCodeAt(i);
+      if (d < 128 ? ASCII[d] === 1 : isWordCode(text, i)) {
         i++;
         continue;
       }
-      const d = text.charCodeAt(i);
       // Internal hyphen or apostrophe joins two word characters.
       if ((d === 45 || isApostrophe(d)) && i + 1 < to && isWordCode(text, i + 1)) {
         i++;
