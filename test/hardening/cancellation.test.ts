@@ -9,6 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { LspClient, positionOf } from '../helpers/lsp-client';
 import { cpuTimeMs, since, workspaceWith } from './inputs';
@@ -50,9 +52,14 @@ async function cancelAfter(client: LspClient, method: string, params: unknown, r
   return { error, answeredAfterMs: Math.round(answeredAt - cancelledAt) };
 }
 
+/** Where the hung check announces that it has begun (PROVENANCE_TEST_HANG_FILE). */
+const hangStarted = new WeakMap<LspClient, string>();
+
 async function startHanging(t: { after(fn: () => Promise<void>): void }): Promise<{ client: LspClient; hang: string; normal: string }> {
   const root = workspaceWith({ 'hang.md': HANG_PIECE });
-  const client = await LspClient.start({ root, kind: 'pull', settings: { timeBudget: 120 }, env: { PROVENANCE_TEST_FAULTS: 'check-hang' } });
+  const marker = path.join(root, '.hang-started');
+  const client = await LspClient.start({ root, kind: 'pull', settings: { timeBudget: 120 }, env: { PROVENANCE_TEST_FAULTS: 'check-hang', PROVENANCE_TEST_HANG_FILE: marker } });
+  hangStarted.set(client, marker);
   t.after(() => client.stop());
   // Warm the worker with an ordinary piece first, so the hung check is the only work left.
   const normal = client.open('normal.md');
@@ -60,10 +67,15 @@ async function startHanging(t: { after(fn: () => Promise<void>): void }): Promis
   return { client, normal, hang: client.open('hang.md') };
 }
 
-/** Resolves once the server has been busy (the hung check running) for a while. */
+/** Resolves once the hung check has begun in the worker, and has been running for a moment. */
 async function untilBusy(client: LspClient): Promise<void> {
-  for (let i = 0; i < 100; i++) if ((await cpuShare(client, 200)) > 0.5) return;
-  assert.fail('the hung check never started');
+  const marker = hangStarted.get(client)!;
+  const deadline = performance.now() + 60_000;
+  while (!fs.existsSync(marker)) {
+    assert.ok(performance.now() < deadline, 'the hung check never began');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
 }
 
 test('cancellation: a cancelled diagnostic pull is answered RequestCancelled within 200 ms, and the check behind it stops using CPU', { timeout: 90_000 }, async (t) => {
@@ -74,14 +86,22 @@ test('cancellation: a cancelled diagnostic pull is answered RequestCancelled wit
   assert.ok(error instanceof ResponseError, String(error));
   assert.equal(error.code, REQUEST_CANCELLED);
   assert.ok(answeredAfterMs <= ANSWER_WITHIN_MS, `answered ${answeredAfterMs} ms after the cancel`);
-  // The check could not stop by itself: the worker running it must have been stopped.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The check could not stop by itself: the thread running it must be gone, whatever the machine's load.
+  const thread = fs.readFileSync(hangStarted.get(client)!, 'utf8');
+  assert.match(thread, /^\/proc\/\d+\/task\/\d+\/stat$/, 'the hung check said which thread it runs in');
+  const cancelled = performance.now();
+  while (fs.existsSync(thread)) {
+    assert.ok(performance.now() - cancelled < 1000, 'the thread of the cancelled check still runs a second after the cancel');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const threadGoneMs = since(cancelled);
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const after = await cpuShare(client, 1000);
   assert.ok(after < 0.25, `the server used ${Math.round(after * 100)} % of a core in the second after the cancel`);
   // And checking goes on: the ordinary piece is still checked.
   const report = await client.request('textDocument/diagnostic', { textDocument: { uri: normal } }, 30_000);
   assert.deepEqual(report.items.map((d: { code: string }) => d.code), ['quote/misquote']);
-  t.diagnostic(`RequestCancelled ${answeredAfterMs} ms after $/cancelRequest; server CPU in the second after: ${Math.round(after * 100)} % of a core`);
+  t.diagnostic(`RequestCancelled ${answeredAfterMs} ms after $/cancelRequest; the check's thread gone ${threadGoneMs} ms after it; server CPU in the second after: ${Math.round(after * 100)} % of a core`);
 });
 
 test('cancellation: a hover waiting for a running check of its piece is answered RequestCancelled within 200 ms', { timeout: 90_000 }, async (t) => {

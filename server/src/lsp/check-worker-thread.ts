@@ -4,6 +4,7 @@
  * change by change; checks pieces one at a time, in the order asked, saying
  * when each starts so the main thread can hold it to its time budget.
  */
+import * as fs from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Engine } from '../engine/api';
 import { createEngine } from '../engine/index';
@@ -82,7 +83,11 @@ export function runLspCheckWorker(): void {
           post({ type: 'started', id: message.id, cpu: clock !== undefined ? threadCpuMs(clock) : undefined });
           // Tests prove that a check which never ends is stopped at its budget, and a cancelled one by force,
           // and that a worker dying under a piece (as out of memory would) costs that piece only.
-          if (faults.has('check-hang') && message.doc.text.includes('provenance-test-hang')) for (;;) Atomics.load(flag, 0);
+          if (faults.has('check-hang') && message.doc.text.includes('provenance-test-hang')) {
+            // Tells a test the hang has begun, and in which thread (PROVENANCE_TEST_HANG_FILE), so it need not guess from CPU load.
+            if (process.env.PROVENANCE_TEST_HANG_FILE) fs.writeFileSync(process.env.PROVENANCE_TEST_HANG_FILE, clock ?? message.doc.uri);
+            for (;;) Atomics.load(flag, 0);
+          }
           if (faults.has('check-crash') && message.doc.text.includes('provenance-test-crash')) process.exit(70);
           const findings = engine.check(message.doc, cancel);
           post({ type: 'result', id: message.id, findings, cancelled: cancel.isCancellationRequested });
