@@ -100,7 +100,7 @@ test('typing (push): 50 changes within a second lead to a few published checks, 
   // Anything still in flight would arrive now; give it a moment, then count.
   await new Promise((resolve) => setTimeout(resolve, 600));
   const published = client.notifications.slice(from).filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri).map((n) => n.params as PublishedDiagnostics);
-  assert.ok(published.length <= 3, `${published.length} publications for 50 changes: versions ${published.map((p) => p.version).join(', ')}`);
+  assert.ok(published.length <= 5, `${published.length} publications for 50 changes: versions ${published.map((p) => p.version).join(', ')}`);
   assert.equal(published.at(-1)!.version, finalVersion, 'the last publication is for the final version');
   const versions = published.map((p) => p.version!);
   assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'never an older version after a newer one');
@@ -134,7 +134,7 @@ test('typing (pull): 50 changes within a second, each followed by a pull that ca
   }
   const answers = await Promise.all(pulls);
   const full = answers.filter((answer) => answer !== 'cancelled');
-  assert.ok(full.length >= 1 && full.length <= 3, `${full.length} of 50 pulls were answered with a check`);
+  assert.ok(full.length >= 1 && full.length <= 5, `${full.length} of 50 pulls were answered with a check`);
   const last = answers.at(-1);
   assert.notEqual(last, 'cancelled', 'the last pull is answered');
   const same = client.open('same.md', client.text(uri));
