@@ -19,10 +19,28 @@ const common = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * The web build (package.json `browser`, for vscode.dev and github.dev): no Node
+ * built-ins may reach these bundles — esbuild fails the build if one is imported.
+ * @type {import('esbuild').BuildOptions}
+ */
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+};
+
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }, // keeps main.ts's #! line
+  // The web extension host loads CommonJS and provides 'vscode'; the server is a classic worker script.
+  { ...browser, format: 'cjs', external: ['vscode'], entryPoints: ['client/src/browser/extension.ts'], outfile: 'dist/browser/extension.js' },
+  { ...browser, format: 'iife', entryPoints: ['server/src/browser/main.ts'], outfile: 'dist/browser/server.js' },
 ];
 
 if (watch) {

@@ -4,7 +4,7 @@
  * The list comes from the server's `provenance/actors` request.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { BaseLanguageClient } from 'vscode-languageclient';
 
 interface ActorRange {
   start: { line: number; character: number };
@@ -24,7 +24,8 @@ interface Actor {
   inRegistry: boolean;
 }
 
-export async function showActors(client: LanguageClient | undefined): Promise<void> {
+/** Works with the desktop client (Node) and the web one (browser worker) alike. */
+export async function showActors(client: BaseLanguageClient | undefined): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'markdown') {
     void vscode.window.showInformationMessage('Provenance: open a Markdown piece to list its actors.');
