@@ -69,6 +69,8 @@ export class FakeEditor {
   readonly files: Map<string, string>;
   /** Latest published diagnostics per URI. */
   readonly diagnostics = new Map<string, Diagnostic[]>();
+  /** Every publication per URI, in order (to catch a wrong one that a later one hid). */
+  readonly published = new Map<string, Diagnostic[][]>();
   /** Everything the server logged (window/logMessage), for failure messages. */
   readonly log: string[] = [];
   /** What the server asked for: a test can see the files went through the client. */
@@ -95,11 +97,19 @@ export class FakeEditor {
         }),
       };
     });
-    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string }> }) => {
+      // As VS Code's client does: once the server registers for settings changes, it sends the settings,
+      // which reaches the server while it is still reading the workspace.
+      if (params.registrations.some((r) => r.method === 'workspace/didChangeConfiguration')) {
+        setTimeout(() => void this.connection.sendNotification('workspace/didChangeConfiguration', { settings: null }), 0);
+      }
+      return null;
+    });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onNotification('window/logMessage', (params: { message: string }) => this.log.push(params.message));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: Diagnostic[] }) => {
       this.diagnostics.set(params.uri, params.diagnostics);
+      this.published.set(params.uri, [...(this.published.get(params.uri) ?? []), params.diagnostics]);
       for (const wake of this.waiters) wake();
     });
     this.connection.listen();
@@ -121,7 +131,11 @@ export class FakeEditor {
       initializationOptions: { docsBaseUrl: 'https://example.invalid/docs/rules/', version: 'test' },
       capabilities: {
         general: { positionEncodings: ['utf-16'] },
-        workspace: { workspaceEdit: { documentChanges: true }, didChangeWatchedFiles: { dynamicRegistration: true } },
+        workspace: {
+          workspaceEdit: { documentChanges: true },
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          didChangeConfiguration: { dynamicRegistration: true },
+        },
         textDocument: {
           publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },

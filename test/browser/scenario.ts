@@ -16,6 +16,7 @@ interface Expected {
   piece: string;
   config: string;
   expectedFindings: Array<{ code: string; at: string; message?: RegExp }>;
+  verifiedQuotes: string[];
   hovers: Record<'verified' | 'misquote' | 'actor' | 'unsourced', { at: string; title: string; mentions: RegExp }>;
   misquoteFix: { at: string; title: string; after: string };
   unsourcedFix: { at: string; title: string; after: string };
@@ -45,6 +46,13 @@ export async function checkExample(port: Port): Promise<void> {
       const diagnostic = findings.find((d) => d.code === f.code && d.range.start.line === f.line)!;
       const message = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
       if (f.message) assert.match(message, f.message, `${f.code}: message`);
+    }
+    // No publication may come from a half-read workspace (a verified quotation "not found").
+    for (const published of editor.published.get(editor.uri(x.piece)) ?? []) {
+      for (const quote of x.verifiedQuotes) {
+        const wrong = published.filter((d) => d.range.start.line === lineOf(quote) && /^(quote|citation)\//.test(String(d.code)));
+        assert.deepEqual(wrong.map((d) => d.code), [], `a publication flagged the verified quotation "${quote}"`);
+      }
     }
     // The sources were read through the client, under the virtual folder.
     const read = editor.requests.filter((r) => r.method === 'provenance/readFiles').flatMap((r) => (r.params as { uris: string[] }).uris);

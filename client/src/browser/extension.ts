@@ -94,6 +94,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   status.set('starting');
   try {
     await current.start();
+    const info = current.initializeResult?.serverInfo;
+    output.info(`${info?.name ?? 'The server'} ${info?.version ?? ''} runs in a Web Worker; files are read through the workspace file system.`);
   } catch (err) {
     output.error(`Starting the Provenance server failed: ${(err as Error).message}`);
     status.set('crashed');

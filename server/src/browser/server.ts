@@ -483,12 +483,14 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
 
   /** Re-checks the open pieces of some projects, one per turn of the event loop so edits and requests are served between. */
   function recheck(of: BrowserProject[]): void {
-    const pieces = [...documents.values()].filter((document) => {
-      const project = pieceProject(document);
-      if (!project && pushed.has(uriKey(document.uri))) publish(document.uri, []);
-      return project !== undefined && of.includes(project);
-    });
     void (async () => {
+      // Never before the folders are read: a check against half a workspace shows every quotation as not found.
+      await ready;
+      const pieces = [...documents.values()].filter((document) => {
+        const project = pieceProject(document);
+        if (!project && pushed.has(uriKey(document.uri))) publish(document.uri, []);
+        return project !== undefined && of.includes(project);
+      });
       for (const document of pieces) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         if (!timers.has(uriKey(document.uri))) await publishPiece(document.uri);
