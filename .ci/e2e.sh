@@ -3,9 +3,10 @@
 # Debian machine (code-server 4.100.3 = VS Code 1.100 + Debian's Chromium through the
 # shared script, Neovim from Debian), builds, then runs
 #   1. Neovim's LSP client against dist/server.js   (node --test test/neovim/)
-#   2. the packaged extension in VS Code             (npm run test:e2e)
+#   2. the web build's server in a Chromium Web Worker (out/test/browser/chromium.test.js)
+#   3. the packaged extension in VS Code, desktop and web builds (npm run test:e2e)
 # Idempotent: every install step is skipped when its result is already there.
-# Both suites always run; the exit status is non-zero if either failed.
+# Every suite always runs; the exit status is non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +46,7 @@ fi
 echo "== dependencies and build"
 [ -d node_modules ] || npm ci --no-audit --no-fund   # .ci/run has done it already
 npm run build
+npx tsc -b   # compiles test/browser/ (a no-op when .ci/run's npm test has done it)
 
 status=0
 
@@ -52,6 +54,11 @@ echo "== Neovim's LSP client (node --test test/neovim/)"
 t=$(date +%s)
 node --test test/neovim/ || status=1
 echo "Neovim suite: $(seconds "$t")s"
+
+echo "== the web build's server in a real Web Worker (headless Chromium)"
+t=$(date +%s)
+PROVENANCE_REQUIRE_CHROMIUM=1 node --test out/test/browser/chromium.test.js || status=1
+echo "Chromium Web Worker test: $(seconds "$t")s"
 
 echo "== VS Code through code-server (npm run test:e2e)"
 t=$(date +%s)

@@ -21,6 +21,9 @@ export const verifiedQuotes = [
   'Nobody on the island should have to choose between a hospital appointment',
 ];
 
+/** The people the piece names, as Provenance: Show Actors lists them (most named first, then by name). */
+export const actors = ['Ingrid Halvorsen', 'Tomas Brekke'];
+
 /** Hover cards: the text to point at, and what the card must say. */
 export const hovers = {
   verified: { at: 'promise kept', title: 'Quotation verified', mentions: /ferry-vote|Kellsport Courier/ },

@@ -3,6 +3,7 @@
 //
 //   { name, trust: 'restricted' | 'trusted', run: async ({ wb, session, shot }) => { … } }
 //
+// Every scenario also runs against the web build (web.test.mjs) unless it says `desktopOnly: true`.
 // - positions are found by text (session.lineOf(file, text)), never by counted columns;
 // - every wait is on what the UI shows (wb.waitFor / wb.hover / wb.quickFix …);
 // - a scenario leaves the workspace as it found it (undo its edits), so order does not matter
@@ -10,7 +11,7 @@
 // - `critical: true` means later scenarios are skipped when it fails (nothing can work).
 import assert from 'node:assert/strict';
 
-import { config, expectedFindings, hovers, misquoteFix, piece, verifiedQuotes } from './harbour-ferry.mjs';
+import { actors, config, expectedFindings, hovers, misquoteFix, piece, unsourcedFix, verifiedQuotes } from './harbour-ferry.mjs';
 import { crashServer, serverPids } from './lib/server-process.mjs';
 
 export { example } from './harbour-ferry.mjs';
@@ -110,12 +111,68 @@ export const scenarios = [
     trust: 'trusted',
     async run({ wb, session, shot }) {
       await wb.openFile(piece);
+      await wb.hidePanel(); // room for the whole card in the screenshot
       const text = await wb.hover(hovers.misquote.at, hovers.misquote.title);
       await shot('hover-misquote');
       assert.match(text, hovers.misquote.mentions, `the card should show the source's words:\n${text}`);
       const editor = await wb.editorBox();
       const hover = await wb.hoverBox();
       session.publish(await wb.screenshotClip('docs-hover-misquote', clipAround(editor, hover)), 'hover-misquote.png');
+    },
+  },
+  {
+    name: 'hovering an actor shows the actor card',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await wb.hidePanel(); // room for the whole card in the screenshot
+      const text = await wb.hover(hovers.actor.at, hovers.actor.title);
+      await shot('hover-actor');
+      assert.match(text, hovers.actor.mentions, `the card should give the actor's name, type and where the sources mention him:\n${text}`);
+      session.publish(await wb.screenshotClip('docs-hover-actor', clipAround(await wb.editorBox(), await wb.hoverBox())), 'hover-actor.png');
+    },
+  },
+  {
+    name: 'an unsourced claim: its hover suggests the passage, its quick fix cites it',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session);
+      await wb.hidePanel(); // the card is long: give the hover the editor's full height
+      const text = await wb.hover(hovers.unsourced.at, hovers.unsourced.title);
+      await shot('hover-unsourced');
+      assert.match(text, hovers.unsourced.mentions, `the card should quote the supporting source passage:\n${text}`);
+      session.publish(await wb.screenshotClip('docs-unsourced-claim', clipAround(await wb.editorBox(), await wb.hoverBox())), 'unsourced-claim.png');
+
+      await wb.quickFix(unsourcedFix.at, unsourcedFix.title, () => shot('unsourced-quick-fix-menu'));
+      await wb.waitFor(`the editor to show the citation "${unsourcedFix.after}"`, () => wb.editorShows(unsourcedFix.after));
+      await waitForFindingGone(wb, 'claim/unsourced', 'quote/misquote');
+      await shot('unsourced-quick-fix-applied');
+      await wb.undo();
+      await wb.waitFor(`undo to bring back "${unsourcedFix.before}"`, async () => (await wb.editorShows(unsourcedFix.before)) && !(await wb.editorShows(unsourcedFix.after)));
+      await wb.save();
+      await waitForExpectedFindings(wb, session);
+    },
+  },
+  {
+    name: 'Provenance: Show Actors lists the piece\'s actors and selects one',
+    trust: 'trusted',
+    async run({ wb, session, shot }) {
+      await wb.openFile(piece);
+      await waitForExpectedFindings(wb, session); // the server has loaded the workspace
+      await wb.runCommand(`${session.manifest.displayName}: Show Actors`);
+      const actor = hovers.actor.at;
+      const rows = await wb.waitFor(`the Show Actors quick pick to list ${actors.join(' and ')}`, () => wb.quickPickRows(), {
+        accept: (labels) => actors.every((name) => labels.some((label) => label.startsWith(name))),
+        describe: (labels) => JSON.stringify(labels),
+      });
+      await shot('show-actors');
+      assert.ok(rows.find((label) => label.startsWith(actor))?.includes('Opposition leader'), `the row should give the actor's role: ${JSON.stringify(rows)}`);
+      await wb.pickQuickInputRow(`"${actor}" in the Show Actors list`, (label) => label.startsWith(actor));
+      const line = session.lineOf(piece, actor);
+      await wb.waitFor(`the editor to select the first mention of ${actor} (line ${line}, ${actor.length} characters)`, () => wb.cursorStatus(), {
+        accept: (status) => status.startsWith(`Ln ${line},`) && status.includes(`(${actor.length} selected)`),
+      });
     },
   },
   {
@@ -164,6 +221,7 @@ export const scenarios = [
     // Last: it crashes the server on purpose (issue #8, item 5).
     name: 'a crashed server is restarted with the unsaved text; after repeated crashes a clear status and a Restart button',
     trust: 'trusted',
+    desktopOnly: true, // kills the server's Node process; the web build's server is a Web Worker
     timeout: 5 * 60_000,
     async run({ wb, session, shot }) {
       await wb.openFile(piece);

@@ -20,12 +20,13 @@ const chromiumFlags = [
 
 export class Session {
   /**
-   * @param {{ artifacts: string, example: string, settings?: object, log?: (line: string) => void }} options
-   *   example: folder under examples/ to open
+   * @param {{ artifacts: string, example: string, settings?: object, publishDocs?: boolean, log?: (line: string) => void }} options
+   *   example: folder under examples/ to open; publishDocs: false keeps this session's screenshots out of docs/images/
    */
-  static async start({ artifacts, example, settings, log = () => {} }) {
+  static async start({ artifacts, example, settings, publishDocs = true, log = () => {} }) {
     const session = new Session();
     session.artifacts = artifacts;
+    session.publishDocs = publishDocs;
     session.example = example;
     session.manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     try {
@@ -103,7 +104,7 @@ export class Session {
 
   /** Copies an artefact screenshot to docs/images/ when E2E_UPDATE_DOCS=1. */
   publish(file, name) {
-    if (process.env.E2E_UPDATE_DOCS !== '1') return;
+    if (process.env.E2E_UPDATE_DOCS !== '1' || !this.publishDocs) return;
     const dir = join(repoRoot, 'docs', 'images');
     mkdirSync(dir, { recursive: true });
     copyFileSync(file, join(dir, name));

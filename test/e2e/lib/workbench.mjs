@@ -316,6 +316,29 @@ export class Workbench {
     await this.waitFor('no editor to have unsaved changes', async () => (await dirty.count()) === 0);
   }
 
+  /** Hides the panel (Problems, Output), giving the editor the window's height; problems() opens it again. */
+  async hidePanel() {
+    if (!(await this.page.locator(PANEL).first().isVisible())) return;
+    await this.runCommand('View: Hide Panel');
+    await this.waitFor('the panel to close', async () => !(await this.page.locator(PANEL).first().isVisible()));
+  }
+
+  /** The status bar's cursor item, e.g. "Ln 9, Col 13 (12 selected)". */
+  async cursorStatus() {
+    const item = this.page.locator('.part.statusbar [id="status.editor.selection"]');
+    return (await item.count()) ? ((await item.first().textContent()) ?? '').trim() : '';
+  }
+
+  /** Labels (aria) of the rows the open quick pick lists. */
+  async quickPickRows() {
+    return this.page.locator(QUICK_INPUT_ROWS).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  }
+
+  /** Bounding box of the quick input widget (for screenshots). */
+  async quickInputBox() {
+    return this.page.locator(QUICK_INPUT).first().boundingBox();
+  }
+
   async undo() {
     await this.page.keyboard.press('Control+Z');
   }
