@@ -162,7 +162,8 @@ function lastWord(name: string): string {
   return words[words.length - 1];
 }
 
-function editDistanceAtMostOne(a: string, b: string): boolean {
+/** Whether two spellings differ by at most one inserted, deleted or changed letter (Sergei/Sergey). */
+export function editDistanceAtMostOne(a: string, b: string): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;

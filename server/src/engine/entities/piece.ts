@@ -8,7 +8,7 @@
 import type { Span } from '../types';
 import type { ParsedDocument } from '../markdown';
 import { SentenceScanner, type Tokens } from './scan';
-import { nameKey, type Entity, type EntityKnowledge, type FormEntry, type FormKind } from './knowledge';
+import { editDistanceAtMostOne, nameKey, type Entity, type EntityKnowledge, type FormEntry, type FormKind } from './knowledge';
 import { HONORIFICS } from './lexicon';
 
 export interface PieceMention {
@@ -24,28 +24,6 @@ export interface PieceMention {
 
 const MAX_FORM_WORDS = 8;
 const KIND_ORDER: Record<FormKind, number> = { name: 0, variant: 1, alias: 2, discouraged: 3, acronym: 4, surname: 5 };
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) === 1;
-}
 
 /**
  * A known name found in one block, before the choice between the entities it
