@@ -170,7 +170,8 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
   connection.onCompletion(guard.request('completion', async (p, token) => {
     const piece = await pieceOf(p.textDocument.uri, token);
     if (!piece) return [];
-    return piece.project.engine.complete(piece.input, piece.document.map.offset(p.position)).map((entry) => toCompletionItem(entry, piece.document.map, caps.completionMarkdown));
+    const list = piece.project.engine.completion(piece.input, piece.document.map.offset(p.position));
+    return { isIncomplete: list.isIncomplete, items: list.items.map((entry) => toCompletionItem(entry, piece.document.map, caps.completionMarkdown)) };
   }));
   connection.onReferences(guard.request('references', async (p, token) => {
     const piece = await pieceOf(p.textDocument.uri, token);

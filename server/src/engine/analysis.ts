@@ -65,7 +65,10 @@ const quoteCheckCache = new WeakMap<ParsedDocument, { corpus: Corpus; generation
 /** Thrown inside a check when a newer version made it pointless. */
 export class CheckCancelled extends Error {}
 
-export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, workspace: Workspace, cancel?: CancellationFlag): Analysis {
+export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument | (() => ParsedDocument), workspace: Workspace, cancel?: CancellationFlag): Analysis {
+  // A caller may pass how to parse instead (completion needs no parse): done on first use.
+  let parsedDoc = typeof parsedOrParse === 'function' ? undefined : parsedOrParse;
+  const parse = () => (parsedDoc ??= (parsedOrParse as () => ParsedDocument)());
   const { corpus, config } = workspace;
   let checks: QuoteCheck[] | undefined;
   let sentences: ProseSentence[] | undefined;
@@ -76,7 +79,9 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
   };
   return {
     doc,
-    parsed,
+    get parsed() {
+      return parse();
+    },
     corpus,
     config,
     workspace,
@@ -84,6 +89,7 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
     source: (id) => corpus.get(id),
     quoteChecks() {
       if (!checks) {
+        const parsed = parse();
         const cached = quoteCheckCache.get(parsed);
         if (cached && cached.corpus === corpus && cached.generation === corpus.generation) return (checks = cached.checks);
         const computed: QuoteCheck[] = [];
@@ -99,13 +105,13 @@ export function createAnalysis(doc: DocumentInput, parsed: ParsedDocument, works
       return checks;
     },
     sentences() {
-      return (sentences ??= proseSentences(parsed));
+      return (sentences ??= proseSentences(parse()));
     },
     claimChecks() {
       return (claims ??= checkClaims(this));
     },
     entities: () => workspace.entities(),
-    entityMentions: () => workspace.entityMentions(parsed),
+    entityMentions: () => workspace.entityMentions(parse()),
   };
 }
 

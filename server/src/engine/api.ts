@@ -5,7 +5,7 @@
  * Architecture invariant: nothing in `server/src/engine/` does I/O. Adapters
  * read files and hand the engine text; the engine hands back plain data.
  */
-import type { CompletionEntry, Finding, Fix, HoverCard, Location, Source, Span } from './types';
+import type { CompletionEntry, CompletionList, Finding, Fix, HoverCard, Location, Source, Span } from './types';
 
 /** A document being checked: a Markdown piece. */
 export interface DocumentInput {
@@ -89,6 +89,8 @@ export interface Engine {
   definition(doc: DocumentInput, offset: number): Location[];
   /** Completions at a UTF-16 offset (citation keys after `[@` or `@`; known actor names after a capital letter). */
   complete(doc: DocumentInput, offset: number): CompletionEntry[];
+  /** The same completions, filtered by the text typed so far and capped at COMPLETION_LIMIT, saying whether more matched. */
+  completion(doc: DocumentInput, offset: number): CompletionList;
   /**
    * Every mention of the actor at `offset`: its registry entry, this piece, the
    * other open pieces given, and the sources. Empty when no actor is there.

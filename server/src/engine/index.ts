@@ -5,7 +5,7 @@
  */
 import type { CancellationFlag, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
-import type { Finding, Fix, Source } from './types';
+import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Source } from './types';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { parseMarkdown, type ParsedDocument } from './markdown';
@@ -181,8 +181,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
 
     complete(doc, offset) {
-      const analysis = analyse(doc);
-      return completionProviders.flatMap((provider) => provider(analysis, offset));
+      return engine.completion(doc, offset).items;
+    },
+
+    completion(doc, offset) {
+      // Parsed only if a provider asks: typing `[@` must not re-parse a long piece on the editor's thread.
+      const analysis = createAnalysis(doc, () => parses.get(doc), workspace);
+      const items: CompletionEntry[] = [];
+      let isIncomplete = false;
+      for (const provider of completionProviders) {
+        const answer = provider(analysis, offset);
+        const list = Array.isArray(answer) ? { items: answer, isIncomplete: false } : answer;
+        const room = COMPLETION_LIMIT - items.length;
+        items.push(...list.items.slice(0, room));
+        isIncomplete ||= list.isIncomplete || list.items.length > room;
+      }
+      return { items, isIncomplete };
     },
 
     references(doc, offset, otherDocs = []) {

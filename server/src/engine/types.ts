@@ -87,3 +87,12 @@ export interface CompletionEntry {
   replace: Span;
   sortText?: string;
 }
+
+/** Completions at one offset: at most COMPLETION_LIMIT entries, best first; `isIncomplete` when more matched (the editor asks again as the writer types). */
+export interface CompletionList {
+  items: CompletionEntry[];
+  isIncomplete: boolean;
+}
+
+/** Most completion entries one answer carries: a response stays small however large the corpus. */
+export const COMPLETION_LIMIT = 50;

@@ -11,6 +11,7 @@ import {
   type CodeAction,
   type CodeActionParams,
   type CompletionItem,
+  type CompletionList,
   type CompletionParams,
   type DefinitionParams,
   type DocumentHighlight,
@@ -73,12 +74,13 @@ export async function definition(s: Session, params: DefinitionParams, token: Ca
   return locations.length ? locations : null;
 }
 
-export async function completion(s: Session, params: CompletionParams, token: CancellationToken): Promise<CompletionItem[]> {
+/** Filtered and capped by the engine: `isIncomplete` makes the editor ask again as the writer types on. */
+export async function completion(s: Session, params: CompletionParams, token: CancellationToken): Promise<CompletionList | CompletionItem[]> {
   const piece = await pieceOf(s, params.textDocument.uri);
   if (!piece) return [];
   throwIfCancelled(token);
-  const entries = piece.project.engine.complete(piece.input, piece.document.map.offset(params.position));
-  return entries.map((entry) => toCompletionItem(entry, piece.document.map, s.client.completionMarkdown));
+  const list = piece.project.engine.completion(piece.input, piece.document.map.offset(params.position));
+  return { isIncomplete: list.isIncomplete, items: list.items.map((entry) => toCompletionItem(entry, piece.document.map, s.client.completionMarkdown)) };
 }
 
 /** Every mention of the actor under the cursor: registry entry, this and the other open pieces of the project, the sources. */

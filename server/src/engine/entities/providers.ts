@@ -4,13 +4,11 @@
  * completion of known names, and the actors list of a piece.
  */
 import type { Analysis } from '../analysis';
-import type { CompletionEntry, HoverCard, Location, Span } from '../types';
+import { COMPLETION_LIMIT, type CompletionEntry, type CompletionList, type HoverCard, type Location, type Span } from '../types';
 import type { ActorSummary } from '../api';
 import { entityCard } from './card';
 import { mentionAt, type PieceMention } from './piece';
 import type { Entity, EntityKnowledge } from './knowledge';
-
-const MAX_COMPLETIONS = 50;
 
 export function entityAt(analysis: Analysis, offset: number): PieceMention | undefined {
   return mentionAt(analysis.entityMentions(), offset);
@@ -96,7 +94,7 @@ function namePrefixes(text: string, offset: number): Span[] {
   return spans;
 }
 
-export function entityCompletion(analysis: Analysis, offset: number): CompletionEntry[] {
+export function entityCompletion(analysis: Analysis, offset: number): CompletionEntry[] | CompletionList {
   const text = analysis.doc.text;
   const prefixes = namePrefixes(text, offset);
   if (!prefixes.length) return [];
@@ -114,8 +112,8 @@ export function entityCompletion(analysis: Analysis, offset: number): Completion
     const found = new Map<Entity, { label: string }>();
     for (let i = lo; i < index.length && index[i].key.startsWith(typed); i++) if (!found.has(index[i].entity)) found.set(index[i].entity, { label: index[i].label });
     if (!found.size) continue;
-    const ranked = [...found.entries()].sort((a, b) => b[0].mentions.length - a[0].mentions.length || (a[1].label < b[1].label ? -1 : 1)).slice(0, MAX_COMPLETIONS);
-    return ranked.map(([entity, { label }], rank) => ({
+    const ranked = [...found.entries()].sort((a, b) => b[0].mentions.length - a[0].mentions.length || (a[1].label < b[1].label ? -1 : 1)).slice(0, COMPLETION_LIMIT);
+    const items = ranked.map(([entity, { label }], rank) => ({
       label,
       kind: 'entity' as const,
       detail: [entity.type, entity.role].filter(Boolean).join(' · ') || undefined,
@@ -124,6 +122,7 @@ export function entityCompletion(analysis: Analysis, offset: number): Completion
       replace: prefix,
       sortText: String(rank).padStart(4, '0'),
     }));
+    return { items, isIncomplete: found.size > items.length };
   }
   return [];
 }
