@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
-import { contentKey, decodeCache, encodeCache, ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
+import { contentKey, decodeCache, encodeCache, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { SHARED_CORPUS } from '../helpers/repo';
 
@@ -162,4 +162,77 @@ test('index cache: the BBC corpus restores in full and answers like a cold index
     .map((text) => text.split(/\s+/).slice(40, 52).join(' '));
   assert.deepEqual(verdicts(warm.corpus, sample), verdicts(cold, sample));
   t.diagnostic(`cold build + export ${coldMs.toFixed(0)} ms, warm restore ${warmMs.toFixed(0)} ms, ${(bytes.length / 2 ** 20).toFixed(1)} MiB`);
+});
+
+/** A product that remembers one number per source text, as a real product keys its entries by contentKey. */
+class FakeProduct implements CacheProduct {
+  readonly section = 'fake';
+  held = new Map<string, number>();
+  taken = 0;
+  dirty = true;
+  constructor(private readonly texts: () => string[]) {}
+  exportSection(): Uint8Array {
+    this.dirty = false;
+    const writer = new ByteWriter();
+    writer.json(this.texts().map((text) => [contentKey(text), text.length]));
+    return writer.finish();
+  }
+  importSection(bytes: Uint8Array): number {
+    try {
+      const entries = new ByteReader(bytes).json<[string, number][]>();
+      if (!Array.isArray(entries)) return 0;
+      this.held = new Map(entries);
+      this.dirty = false;
+      return (this.taken = entries.length);
+    } catch {
+      return 0;
+    }
+  }
+}
+
+test('index cache: every registered product round-trips through the engine façade, a broken section spoils only its own', () => {
+  const texts = () => Object.values(SOURCES);
+  const load = (engine: ReturnType<typeof createEngine>) => {
+    engine.setConfig(undefined, undefined);
+    for (const [file, text] of Object.entries(SOURCES)) engine.setSource(`file:///ws/${file}`, file, text);
+  };
+  const coldFake = new FakeProduct(texts);
+  const cold = createEngine({ cacheProducts: [coldFake] });
+  load(cold);
+  const bytes = cold.exportIndexCache()!;
+  assert.equal(coldFake.dirty, false);
+  assert.equal(cold.exportIndexCache(true), undefined, 'nothing changed since the export');
+  assert.deepEqual([...decodeCache(bytes)!.keys()].sort(), ['fake', 'quotes']);
+
+  const warmFake = new FakeProduct(texts);
+  const warm = createEngine({ cacheProducts: [warmFake] });
+  assert.equal(warm.importIndexCache(bytes), true);
+  assert.equal(warmFake.taken, 3);
+  assert.deepEqual([...warmFake.held.keys()].sort(), texts().map(contentKey).sort());
+  load(warm);
+  assert.equal(warm.exportIndexCache(true), undefined, 'both products reused everything');
+
+  // The fake section damaged: the fake product takes nothing, the quotation index still restores.
+  const sections = decodeCache(bytes)!;
+  const damaged = encodeCache(new Map([...sections].map(([name, section]) => [name, name === 'fake' ? Uint8Array.of(1, 2, 3) : section])));
+  const thirdFake = new FakeProduct(texts);
+  const third = createEngine({ cacheProducts: [thirdFake] });
+  assert.equal(third.importIndexCache(damaged), true, 'the quotation section was taken');
+  assert.equal(thirdFake.taken, 0);
+  assert.equal(thirdFake.held.size, 0);
+  load(third);
+  const written = third.exportIndexCache(true);
+  assert.ok(written, 'the fake product is dirty: the cache is written again');
+  assert.deepEqual(new ByteReader(decodeCache(written)!.get('fake')!).json(), new ByteReader(sections.get('fake')!).json());
+
+  // The quotation section damaged: the fake product still takes its entries, the index is rebuilt.
+  const quotesDamaged = encodeCache(new Map([...sections].map(([name, section]) => [name, name === 'quotes' ? section.subarray(0, 40) : section])));
+  const fourthFake = new FakeProduct(texts);
+  const fourth = createEngine({ cacheProducts: [fourthFake] });
+  assert.equal(fourth.importIndexCache(quotesDamaged), true);
+  assert.equal(fourthFake.taken, 3);
+  load(fourth);
+  assert.ok(fourth.exportIndexCache(true), 'the quotation index was rebuilt: written again');
+  const piece = { uri: 'file:///ws/p.md', text: 'A grower said "the trees had rain when they needed it and sun when it mattered" [@orchard].\n' };
+  assert.deepEqual(fourth.check(piece), cold.check(piece));
 });

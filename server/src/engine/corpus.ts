@@ -5,7 +5,10 @@
 import type { Finding, Source } from './types';
 import { loadSource, resolveSourceIds } from './sources';
 import { SourceIndex } from './quotes';
-import { decodeCache, encodeCache } from './index-cache';
+import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
+
+/** Section of the persisted cache holding the quotation index (the name older cache files use). */
+export const QUOTES_SECTION = 'quotes';
 
 export class Corpus {
   private readonly byUri = new Map<string, Source>();
@@ -32,19 +35,37 @@ export class Corpus {
   }
 
   /**
-   * The index as persisted-cache bytes (engine/index-cache.ts); undefined when
-   * `onlyIfChanged` and nothing changed since it was restored or last exported.
+   * The quotation index as a product of the persisted cache
+   * (engine/index-cache.ts): its section holds the vocabulary, every source's
+   * words and the postings; restored sources are adopted by later `set` calls
+   * with the same text. Import before the first `set`.
    */
-  exportIndex(onlyIfChanged = false): Uint8Array | undefined {
-    this.refresh();
-    if (onlyIfChanged && !this.index.changed) return undefined;
-    return encodeCache(new Map([['quotes', this.index.snapshot()]]));
+  readonly quotationCache: CacheProduct = this.makeQuotationCache();
+
+  private makeQuotationCache(): CacheProduct {
+    const corpus = this;
+    return {
+      section: QUOTES_SECTION,
+      exportSection() {
+        corpus.refresh();
+        return corpus.index.snapshot();
+      },
+      importSection: (bytes) => corpus.index.restore(bytes),
+      get dirty() {
+        corpus.refresh();
+        return corpus.index.changed;
+      },
+    };
   }
 
-  /** Reuses a persisted index: sources set afterwards with unchanged text are not indexed again. Call before the first `set`. */
+  /** A cache container with the quotation section only (tests, benchmarks); see `quotationCache`. */
+  exportIndex(onlyIfChanged = false): Uint8Array | undefined {
+    return exportCacheProducts([this.quotationCache], onlyIfChanged);
+  }
+
+  /** Restores the quotation section of a cache container; true when it was usable. Call before the first `set`. */
   importIndex(bytes: Uint8Array): boolean {
-    const quotes = decodeCache(bytes)?.get('quotes');
-    return quotes !== undefined && this.index.restore(quotes);
+    return (importCacheProducts(bytes, [this.quotationCache]).get(QUOTES_SECTION) ?? 0) > 0;
   }
 
   /** Sources by id, with colliding ids disambiguated by path. */

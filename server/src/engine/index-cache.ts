@@ -90,6 +90,59 @@ export function decodeCache(input: Uint8Array): Map<string, Uint8Array> | undefi
   return sections;
 }
 
+/**
+ * One corpus product that persists its state in a section of the cache (the
+ * quotation index, entity knowledge, the passage index…). The engine holds a
+ * list of them; `importCacheProducts` / `exportCacheProducts` dispatch the
+ * container's sections to them by name.
+ */
+export interface CacheProduct {
+  /** Section name in the cache container. */
+  readonly section: string;
+  /** This product's state for the current sources, entries keyed by contentKey(text). */
+  exportSection(): Uint8Array;
+  /** Entries from an earlier run, held until a source with the same contentKey is set (then reused instead of recomputed). Returns how many entries were taken; bad bytes → 0, never a throw. */
+  importSection(bytes: Uint8Array): number;
+  /** True when the product's state changed since the last export (so an unchanged cache is not rewritten). Absent: always written. */
+  readonly dirty?: boolean;
+}
+
+/**
+ * Decodes the container once and hands each section to the product registered
+ * for it. Sections nobody registered are ignored; a product whose section is
+ * broken takes nothing (and rebuilds), the others are unaffected. Returns the
+ * entries taken per section name.
+ */
+export function importCacheProducts(bytes: Uint8Array, products: readonly CacheProduct[]): Map<string, number> {
+  const taken = new Map<string, number>();
+  const sections = decodeCache(bytes);
+  if (!sections) return taken;
+  for (const product of products) {
+    const section = sections.get(product.section);
+    if (section === undefined) continue;
+    let count = 0;
+    try {
+      count = product.importSection(section);
+    } catch {
+      count = 0; // The contract says never throw; a product that does still must not break the others.
+    }
+    taken.set(product.section, count);
+  }
+  return taken;
+}
+
+/**
+ * The cache bytes holding every product's section; undefined when
+ * `onlyIfChanged` and no product is dirty. A product without a `dirty` flag
+ * counts as changed.
+ */
+export function exportCacheProducts(products: readonly CacheProduct[], onlyIfChanged = false): Uint8Array | undefined {
+  if (onlyIfChanged && !products.some((product) => product.dirty !== false)) return undefined;
+  const sections = new Map<string, Uint8Array>();
+  for (const product of products) sections.set(product.section, product.exportSection());
+  return encodeCache(sections);
+}
+
 function align8(n: number): number {
   return (n + 7) & ~7;
 }

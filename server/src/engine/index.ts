@@ -8,6 +8,7 @@ import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from '.
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Source } from './types';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
+import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { matchQuotation, type QuoteResult } from './quotes';
 import { rules, ruleById } from './rules/index';
@@ -24,6 +25,8 @@ export * from './types';
 export interface EngineOptions {
   /** Base URL of the rule docs pages; `<base><category>/<name>.md`. */
   docsBaseUrl?: string;
+  /** Further products persisted in the index cache, after the built-in ones (embedders, tests). */
+  cacheProducts?: readonly CacheProduct[];
 }
 
 // Adapters pass an absolute base (the installed docs folder); this relative one is a last resort.
@@ -73,6 +76,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const quotes = new QuoteCache();
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore();
+  // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
+  const cacheProducts: CacheProduct[] = [
+    ...(options.cacheProducts ?? []),
+    corpus.quotationCache,
+  ];
 
   const workspace: Workspace = {
     corpus,
@@ -143,10 +151,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return corpus.sourceProblems();
     },
     importIndexCache(bytes) {
-      return corpus.importIndex(bytes);
+      let taken = 0;
+      for (const count of importCacheProducts(bytes, cacheProducts).values()) taken += count;
+      return taken > 0;
     },
     exportIndexCache(onlyIfChanged) {
-      return corpus.exportIndex(onlyIfChanged);
+      return exportCacheProducts(cacheProducts, onlyIfChanged);
     },
 
     setRegistry(uri, text) {

@@ -364,37 +364,38 @@ export class SourceIndex {
 
   /**
    * Loads a snapshot into this empty index. Its sources are adopted by later
-   * `add` calls with the same id and text. Returns false (and leaves the
-   * index empty) when the bytes are from another format or tokenizer, or broken.
+   * `add` calls with the same id and text. Returns how many sources it holds
+   * for adoption: 0 (and the index left empty) when the bytes are from another
+   * format or tokenizer, or broken, or the index is not empty.
    */
-  restore(bytes: Uint8Array): boolean {
-    if (this.slots.length > 0 || this.pending.size > 0 || this.vocabulary.size > 0) return false;
+  restore(bytes: Uint8Array): number {
+    if (this.slots.length > 0 || this.pending.size > 0 || this.vocabulary.size > 0) return 0;
     try {
       const input = new ByteReader(bytes);
       const header = input.json<SnapshotHeader>();
-      if (header.format !== SNAPSHOT_FORMAT || header.fingerprint !== indexFingerprint()) return false;
+      if (header.format !== SNAPSHOT_FORMAT || header.fingerprint !== indexFingerprint()) return 0;
       const surfaces = header.vocabulary ? input.string().split('\u0000') : (input.string(), []);
-      if (surfaces.length !== header.vocabulary) return false;
+      if (surfaces.length !== header.vocabulary) return 0;
       const vocabulary = Vocabulary.restore(surfaces, input.uint32(), input.uint32(), input.uint32());
-      if (!vocabulary) return false;
+      if (!vocabulary) return 0;
       const offsets = input.uint32();
       const words = input.uint32();
       const starts = input.uint32();
       const count = header.sources.length;
-      if (offsets.length !== count + 1 || words.length !== offsets[count] || starts.length !== words.length) return false;
+      if (offsets.length !== count + 1 || words.length !== offsets[count] || starts.length !== words.length) return 0;
       const segments: Segment[] = [];
       const segmentOf = new Array<Segment | undefined>(count).fill(undefined);
       for (const { bucketShift } of header.segments) {
         const segment = new Segment(input.int32(), input.uint32(), bucketShift, input.uint32(), input.uint32(), input.uint32(), input.uint32());
-        if (segment.base.length !== segment.slots.length + 1 || segment.bucketStart.length !== 2 ** (32 - bucketShift) + 1) return false;
+        if (segment.base.length !== segment.slots.length + 1 || segment.bucketStart.length !== 2 ** (32 - bucketShift) + 1) return 0;
         for (const slot of segment.slots) {
-          if (slot < 0 || slot >= count || segmentOf[slot]) return false;
+          if (slot < 0 || slot >= count || segmentOf[slot]) return 0;
           segmentOf[slot] = segment;
         }
         segments.push(segment);
       }
-      if (segmentOf.some((segment) => segment === undefined)) return false;
-      if (new Set(header.sources.map((source) => source.id)).size !== count) return false;
+      if (segmentOf.some((segment) => segment === undefined)) return 0;
+      if (new Set(header.sources.map((source) => source.id)).size !== count) return 0;
 
       this.vocabularyStore = vocabulary;
       this.segments = segments;
@@ -404,9 +405,9 @@ export class SourceIndex {
         this.segmentOfSlot.push(segmentOf[slot]);
         this.pending.set(id, { slot, key, words: words.subarray(offsets[slot], offsets[slot + 1]), starts: starts.subarray(offsets[slot], offsets[slot + 1]) });
       });
-      return true;
+      return this.pending.size;
     } catch {
-      return false;
+      return 0;
     }
   }
 
