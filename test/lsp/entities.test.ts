@@ -85,7 +85,9 @@ test('entities over LSP: completion of known names', async (t) => {
   const { client } = await start(t);
   const typing = 'Later, Elias Va';
   const uri = client.open('draft.md', typing);
-  const items = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: typing.length } });
+  const list = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: typing.length } });
+  assert.equal(list.isIncomplete, false, 'every known name starting with "Elias Va" is in the list');
+  const items = list.items;
   const item = items.find((i: { label: string }) => i.label === 'Elias Varga');
   assert.ok(item, JSON.stringify(items.map((i: { label: string }) => i.label)));
   assert.equal(textAt(typing, item.textEdit.range), 'Elias Va');

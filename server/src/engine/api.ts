@@ -92,6 +92,14 @@ export interface Engine {
   /** The same completions, filtered by the text typed so far and capped at COMPLETION_LIMIT, saying whether more matched. */
   completion(doc: DocumentInput, offset: number): CompletionList;
   /**
+   * What requests will need, built ahead of time: the corpus-wide products
+   * (quotation index, entity knowledge, passage index) and, for each piece
+   * given, its parse, quotation verdicts, actor mentions and claim checks.
+   * Returned as steps to run one at a time (an editor serves requests in
+   * between); a step whose product is already built costs next to nothing.
+   */
+  prepare(docs?: readonly DocumentInput[]): Array<() => void>;
+  /**
    * Every mention of the actor at `offset`: its registry entry, this piece, the
    * other open pieces given, and the sources. Empty when no actor is there.
    */

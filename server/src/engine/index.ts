@@ -14,10 +14,11 @@ import { matchQuotation, type QuoteResult } from './quotes';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, disableForLineFix, lineStartsOf } from './directives';
-import { completionProviders, definitionProviders, hoverProviders } from './providers';
+import { citationKeyIndex, completionProviders, definitionProviders, hoverProviders } from './providers';
 import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
+import { passageIndexOf } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, FileSelection } from './api';
 export * from './types';
@@ -207,6 +208,25 @@ export function createEngine(options: EngineOptions = {}): Engine {
         isIncomplete ||= list.isIncomplete || list.items.length > room;
       }
       return { items, isIncomplete };
+    },
+
+    prepare(docs = []) {
+      // One step per product, so a caller can serve requests between them; a built product costs nothing.
+      const steps: Array<() => void> = [
+        () => void corpus.searchIndex(),
+        () => void workspace.entities(),
+        () => void passageIndexOf(corpus),
+        () => void citationKeyIndex(corpus),
+      ];
+      for (const doc of docs) {
+        steps.push(() => {
+          const analysis = analyse(doc);
+          analysis.quoteChecks();
+          analysis.entityMentions();
+          analysis.claimChecks();
+        });
+      }
+      return steps;
     },
 
     references(doc, offset, otherDocs = []) {

@@ -62,7 +62,7 @@ export function citationPrefixAt(text: string, offset: number): Span | undefined
 /** Source ids of one corpus generation, lower-cased and sorted, for prefix search. */
 const keyIndexes = new WeakMap<Corpus, { generation: number; keys: Array<{ key: string; source: Source }> }>();
 
-function keyIndexOf(corpus: Corpus): Array<{ key: string; source: Source }> {
+export function citationKeyIndex(corpus: Corpus): Array<{ key: string; source: Source }> {
   const cached = keyIndexes.get(corpus);
   if (cached && cached.generation === corpus.generation) return cached.keys;
   const keys = [...corpus.sources().values()].map((source) => ({ key: source.id.toLowerCase(), source }));
@@ -77,7 +77,7 @@ function keyIndexOf(corpus: Corpus): Array<{ key: string; source: Source }> {
  * (`depp` → `johnny-depp-…`), then ids containing it; at most `limit`.
  */
 function matchingSources(corpus: Corpus, typed: string, limit: number): { sources: Source[]; more: boolean } {
-  const keys = keyIndexOf(corpus);
+  const keys = citationKeyIndex(corpus);
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {

@@ -319,6 +319,8 @@ export class DiagnosticsService {
     switch (outcome.status) {
       case 'done':
         this.s.gate.finished(id, false);
+        // The main thread's requests on this version (hover, definition, code actions) find its analysis built.
+        this.s.warmer.plan(project, project.engine.prepare([input]), () => this.s.documents.get(document.uri) === document && document.version === input.version);
         return { findings: outcome.findings, diagnostics: outcome.findings.map((finding) => toDiagnostic(finding, map, context)) };
       case 'cancelled':
         return { findings: [], diagnostics: [], cancelled: true };

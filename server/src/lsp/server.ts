@@ -28,6 +28,7 @@ import { createGuard } from './guard';
 import { isConfigFileName, ProjectSet, type Project } from './projects';
 import { clientFeatures, type Log, type Session } from './session';
 import { SettingsStore } from './settings';
+import { Warmer } from './warm';
 
 export interface ServerOptions {
   createEngine(): Engine;
@@ -78,6 +79,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onCodeAction(guard.request('codeAction', (p, t) => features.codeActions(session(), diagnostics(), p, t)));
   connection.onShutdown(() => {
     state?.diagnostics.dispose();
+    state?.session.warmer.dispose();
     return state?.session.checker.dispose();
   });
   // ────────────────────────────────────────────────────────────────────────
@@ -98,7 +100,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     let loaded!: () => void;
     const ready = new Promise<void>((resolve) => (loaded = resolve));
     const checker = options.checker ?? new CheckWorker({ log: (message) => log.info(message) });
-    const session: Session = { connection, documents, projects, settings, client, log, ready, checker, gate: new AnalysisGate() };
+    const warmer = new Warmer((message) => log.warn(message));
+    const session: Session = { connection, documents, projects, settings, client, log, ready, checker, gate: new AnalysisGate(), warmer };
     state = { session, diagnostics: new DiagnosticsService(session), loaded };
     exitWithParent(params.processId);
 
@@ -140,6 +143,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       loaded();
     }
     d.publishProjectFiles();
+    // Entity knowledge and the passage index, built before the first hover needs them (open pieces follow their checks).
+    for (const project of s.projects.all()) s.warmer.plan(project, project.engine.prepare());
   }
 
   function watchedFilesChanged(params: DidChangeWatchedFilesParams): void {

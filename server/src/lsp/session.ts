@@ -11,6 +11,7 @@ import type { DocumentStore, OpenDocument } from './documents';
 import type { AnalysisGate } from './gate';
 import type { Project, ProjectFileKind, ProjectSet } from './projects';
 import type { SettingsStore } from './settings';
+import type { Warmer } from './warm';
 
 /** The client capabilities the server acts on, read once. */
 export interface ClientFeatures {
@@ -64,6 +65,8 @@ export interface Session {
   readonly checker: CheckWorker;
   /** Which pieces the main thread may analyse (hover, completion, …). */
   readonly gate: AnalysisGate;
+  /** Builds in idle turns what requests will need (corpus-wide products, the parse of a checked version). */
+  readonly warmer: Warmer;
   /** Resolves once the workspace folders are loaded; handlers wait for it. */
   readonly ready: Promise<void>;
 }

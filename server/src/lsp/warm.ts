@@ -1,0 +1,68 @@
+/**
+ * Builds, while the server is idle, what the main thread's requests will
+ * need: after a project loads, its corpus-wide products (entity knowledge,
+ * passage index); after a check of a piece, that version's parse, quotation
+ * verdicts and actor mentions. So a hover or completion finds them built
+ * instead of building them while the writer waits.
+ *
+ * The work comes as steps (`Engine.prepare`) and runs one step per turn of
+ * the event loop (setImmediate runs after pending I/O), so a request that
+ * arrives meanwhile waits for at most the step under way, never the plan.
+ */
+export class Warmer {
+  /** Pending steps per owner (a project); a new plan replaces the owner's old one. */
+  private readonly plans = new Map<object, { steps: Array<() => void>; wanted: () => boolean }>();
+  private scheduled = false;
+  private disposed = false;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  /**
+   * Runs `steps` in idle turns, after dropping whatever `owner` still had
+   * pending; the rest of the plan is dropped once `wanted` says no (the piece
+   * moved on to a newer version).
+   */
+  plan(owner: object, steps: Array<() => void>, wanted: () => boolean = () => true): void {
+    if (this.disposed) return;
+    this.plans.set(owner, { steps: [...steps], wanted });
+    this.schedule();
+  }
+
+  /** Whether any step is still pending (tests). */
+  get busy(): boolean {
+    return this.plans.size > 0;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.plans.clear();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.plans.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.runOne();
+      this.schedule();
+    });
+  }
+
+  private runOne(): void {
+    const next = this.plans.entries().next();
+    if (next.done) return; // disposed meanwhile
+    const [owner, plan] = next.value;
+    if (!plan.wanted()) {
+      this.plans.delete(owner);
+      return;
+    }
+    const step = plan.steps.shift();
+    if (!plan.steps.length) this.plans.delete(owner);
+    try {
+      step?.();
+    } catch (err) {
+      // A failed warm-up costs nothing but time: the request that needs the product builds it (and reports its error).
+      this.log(`Preparing ahead of requests failed: ${(err as Error).stack ?? err}`);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/** Engine.prepare builds ahead what requests need, and never makes them answer from a stale corpus. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEngine, type DocumentInput, type Engine } from '../../server/src/engine/index';
+
+const WALL = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall "will protect the old town for a hundred years" on Monday.\n';
+const MOVED = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall would be finished in spring.\n';
+const PIECE = 'The engineer said it "will protect the old town for a hundred years" [@harbour-wall]. Ada Lovelace spoke on Monday.\n';
+
+function engineWith(source: string): Engine {
+  const engine = createEngine();
+  engine.setSource('file:///ws/sources/harbour-wall.txt', 'sources/harbour-wall.txt', source);
+  return engine;
+}
+
+/** Every request's answer at every offset, as plain data. */
+function answers(engine: Engine, doc: DocumentInput): string {
+  const all: unknown[] = [engine.check(doc)];
+  for (let offset = 0; offset <= doc.text.length; offset += 3) {
+    all.push(engine.hover(doc, offset)?.markdown ?? null, engine.definition(doc, offset), engine.completion(doc, offset));
+  }
+  return JSON.stringify(all);
+}
+
+test('prepare: steps run one by one give the same answers as an engine that built nothing ahead', () => {
+  const doc = { uri: 'file:///ws/piece.md', text: PIECE };
+  const prepared = engineWith(WALL);
+  const steps = prepared.prepare([doc]);
+  assert.ok(steps.length >= 4, 'corpus-wide products and the piece, each a step');
+  for (const step of steps) step();
+  assert.equal(answers(prepared, doc), answers(engineWith(WALL), doc));
+});
+
+test('prepare: a source changed after preparing changes the answers (nothing prepared is kept past the change)', () => {
+  const doc = { uri: 'file:///ws/piece.md', text: PIECE };
+  const engine = engineWith(WALL);
+  for (const step of engine.prepare([doc])) step();
+  const before = engine.hover(doc, PIECE.indexOf('old town'))?.markdown ?? '';
+  engine.setSource('file:///ws/sources/harbour-wall.txt', 'sources/harbour-wall.txt', MOVED);
+  const after = engine.hover(doc, PIECE.indexOf('old town'))?.markdown ?? '';
+  assert.notEqual(after, before);
+  assert.equal(answers(engine, doc), answers(engineWith(MOVED), doc));
+  assert.ok(engine.check(doc).some((f) => f.ruleId === 'quote/not-found'));
+});
