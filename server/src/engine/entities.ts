@@ -14,6 +14,8 @@ import type { ParsedDocument } from './markdown';
 import { parseRegistry, type RegistryEntry } from './registry';
 import { EntityKnowledge } from './entities/knowledge';
 import { findPieceMentions, type PieceMention } from './entities/piece';
+import { entitiesCacheProduct, SourceFactsStore } from './entities/source-facts';
+import type { CacheProduct } from './index-cache';
 
 export { EntityKnowledge, nameKey } from './entities/knowledge';
 export type { Entity, EntityType, EntityRole, EntityStatement, SourceMention, FormKind } from './entities/knowledge';
@@ -26,6 +28,13 @@ export class EntityStore {
   private registryVersion = 0;
   private cache: { generation: number; registryVersion: number; knowledge: EntityKnowledge } | undefined;
   private readonly pieces = new WeakMap<ParsedDocument, { knowledge: EntityKnowledge; mentions: PieceMention[] }>();
+  /** Per-source facts between builds: a changed source is extracted again, the rest merged as they are. */
+  readonly facts = new SourceFactsStore();
+
+  /** The facts as a product of the persisted cache (section 'entities'); `corpus` gives the current sources. */
+  cacheProduct(corpus: Corpus): CacheProduct {
+    return entitiesCacheProduct(this.facts, () => corpus.sources().values());
+  }
 
   /** Loads `entities.yml` (undefined = none). Returns its problems as config/invalid findings. */
   setRegistry(uri: string | undefined, text: string | undefined): Finding[] {
@@ -41,7 +50,7 @@ export class EntityStore {
     const generation = corpus.generation;
     if (!this.cache || this.cache.generation !== generation || this.cache.registryVersion !== this.registryVersion) {
       const sources: Source[] = [...corpus.sources().values()];
-      this.cache = { generation, registryVersion: this.registryVersion, knowledge: EntityKnowledge.build({ sources, registry: this.entries, registryUri: this.registryUri }) };
+      this.cache = { generation, registryVersion: this.registryVersion, knowledge: this.facts.knowledge(sources, this.entries, this.registryUri) };
     }
     return this.cache.knowledge;
   }

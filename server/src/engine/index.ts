@@ -81,6 +81,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const cacheProducts: CacheProduct[] = [
     ...(options.cacheProducts ?? []),
     corpus.quotationCache,
+    entities.cacheProduct(corpus),
   ];
 
   const workspace: Workspace = {

@@ -65,6 +65,21 @@ class WordTable {
     }
   }
 
+  export(): { words: string; lower: Int32Array; capMid: Int32Array } {
+    const n = this.keys.length;
+    return { words: this.keys.join('\u0000'), lower: this.lower.slice(0, n), capMid: this.capMid.slice(0, n) };
+  }
+
+  static import(words: string, lower: Int32Array, capMid: Int32Array): WordTable {
+    const table = new WordTable();
+    const keys = words ? words.split('\u0000') : [];
+    if (keys.length !== lower.length || keys.length !== capMid.length) throw new RangeError('case statistics: counts do not match the words');
+    for (const key of keys) table.entryOf(key, 0, key.length, hashOf(key, 0, key.length));
+    table.lower.set(lower);
+    table.capMid.set(capMid);
+    return table;
+  }
+
   private grow(size: number): void {
     if (size <= this.hashes.length) return;
     const capacity = this.hashes.length * 2;
@@ -99,9 +114,30 @@ function isJoiner(c: number): boolean {
 }
 
 export class CaseStats {
-  private readonly table = new WordTable();
+  private table = new WordTable();
 
   add(text: string, from = 0, to = text.length): void {
+    this.count(text, from, to, 1);
+  }
+
+  /** Takes back what `add` counted for the same text and range (a source that changed or left the corpus). */
+  remove(text: string, from = 0, to = text.length): void {
+    this.count(text, from, to, -1);
+  }
+
+  /** The counts as three parts: the words joined by NUL, and their lower-case and mid-sentence capitalised counts. */
+  export(): { words: string; lower: Int32Array; capMid: Int32Array } {
+    return this.table.export();
+  }
+
+  /** Counts exported by `export` (the arrays may be views of a cache buffer: they are copied). */
+  static import(words: string, lower: Int32Array, capMid: Int32Array): CaseStats {
+    const stats = new CaseStats();
+    stats.table = WordTable.import(words, lower, capMid);
+    return stats;
+  }
+
+  private count(text: string, from: number, to: number, by: number): void {
     // One pass over char codes (it runs over the whole corpus): words are runs of letters, digits, ' ’ and -.
     const table = this.table;
     let prev = 10; // the last non-space character before the current word; a line break to start with
@@ -129,8 +165,8 @@ export class CaseStats {
         continue;
       }
       const isLower = first >= 97 && first <= 122 ? true : first < 128 ? false : isLowerLetter(text[start]);
-      if (isLower) table.lower[table.entryOf(text, start, end, hashOf(text, start, end))]++;
-      else if (!SENTENCE_BREAKS.has(prev)) table.capMid[table.entryOf(text, start, end, hashOf(text, start, end))]++;
+      if (isLower) table.lower[table.entryOf(text, start, end, hashOf(text, start, end))] += by;
+      else if (!SENTENCE_BREAKS.has(prev)) table.capMid[table.entryOf(text, start, end, hashOf(text, start, end))] += by;
       prev = 97;
     }
   }

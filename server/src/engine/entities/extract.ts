@@ -6,7 +6,6 @@
  * knowledge build (knowledge.ts) merges sources and resolves short forms.
  */
 import type { Span } from '../types';
-import type { CaseStats } from './case-stats';
 import { SentenceScanner, type Token, type Tokens } from './scan';
 import {
   DETERMINERS,
@@ -79,6 +78,18 @@ export interface SourceFacts {
   names: NameOccurrence[];
   expansions: Expansion[];
   statements: StatementFact[];
+  /**
+   * The corpus-wide questions the extraction asked (is this capitalised word
+   * mostly written in lower case?) and the answers it got: the facts stay
+   * valid for another corpus as long as it answers them the same.
+   */
+  commonWords: string[];
+  commonAnswers: boolean[];
+}
+
+/** What extraction asks of the whole corpus (CaseStats answers it). */
+export interface CommonWords {
+  isCommonWord(word: string): boolean;
 }
 
 const CONNECTORS = new Set(['of', 'for', 'de', 'van', 'von', 'der', 'del', 'da', 'du', 'la', 'le', 'al', 'bin', 'el']);
@@ -151,7 +162,23 @@ function licensesConnector(tokens: Tokens, from: number, to: number): boolean {
 }
 
 class SentenceReader {
-  constructor(private readonly stats: CaseStats) {}
+  private readonly asked = new Map<string, boolean>();
+  constructor(
+    private readonly stats: CommonWords,
+    private readonly facts: SourceFacts,
+  ) {}
+
+  /** The corpus's answer, asked once per word and source and recorded in the facts. */
+  isCommonWord(word: string): boolean {
+    let answer = this.asked.get(word);
+    if (answer === undefined) {
+      answer = this.stats.isCommonWord(word);
+      this.asked.set(word, answer);
+      this.facts.commonWords.push(word);
+      this.facts.commonAnswers.push(answer);
+    }
+    return answer;
+  }
 
   /** The token at i starts a sentence or a quotation (so its capital proves nothing). */
   isInitial(tokens: Tokens, i: number): boolean {
@@ -168,7 +195,7 @@ class SentenceReader {
     if (NEVER_NAMES.has(lower) && !token.allCaps) return false;
     if (this.isInitial(tokens, i)) {
       if (FUNCTION_WORDS.has(lower) || DETERMINERS.has(lower)) return false;
-      if (!token.allCaps && this.stats.isCommonWord(token.base) && !HONORIFICS.has(lower)) return false;
+      if (!token.allCaps && this.isCommonWord(token.base) && !HONORIFICS.has(lower)) return false;
     }
     return true;
   }
@@ -242,7 +269,7 @@ class SentenceReader {
         // A calendar word or a common sentence-initial word is kept only at the start of a longer name ("Sunday Telegraph").
         const startsName = tokens[j + 1]?.cap === true && j + 1 < from;
         if (FUNCTION_WORDS.has(lower) || HONORIFICS.has(lower) || (NEVER_NAMES.has(lower) && !startsName)) break;
-        if (this.isInitial(tokens, j) && !token.allCaps && !isRoleModifier(lower) && !startsName && this.stats.isCommonWord(token.base)) break;
+        if (this.isInitial(tokens, j) && !token.allCaps && !isRoleModifier(lower) && !startsName && this.isCommonWord(token.base)) break;
         start = j;
         continue;
       }
@@ -294,9 +321,9 @@ function isAcronymToken(token: Token): boolean {
 }
 
 /** Extracts names, roles, expansions and statements from `text[body]`. */
-export function extractSource(text: string, body: Span, stats: CaseStats, scanner = new SentenceScanner()): SourceFacts {
-  const reader = new SentenceReader(stats);
-  const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
+export function extractSource(text: string, body: Span, stats: CommonWords, scanner = new SentenceScanner()): SourceFacts {
+  const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [], commonWords: [], commonAnswers: [] };
+  const reader = new SentenceReader(stats, facts);
   let lastPerson = -1;
   const chunks: number[] = [];
 
@@ -324,7 +351,7 @@ export function extractSource(text: string, body: Span, stats: CaseStats, scanne
 }
 
 /** The roles of the many occurrences that have none: one shared, frozen list (addRole gives an occurrence its own). */
-const NO_ROLES: RoleFact[] = Object.freeze([] as RoleFact[]) as RoleFact[];
+export const NO_ROLES: RoleFact[] = Object.freeze([] as RoleFact[]) as RoleFact[];
 
 function addRole(occ: NameOccurrence, role: RoleFact): void {
   if (occ.roles === NO_ROLES) occ.roles = [role];
@@ -642,7 +669,7 @@ export function expansionsIn(text: string, from: number, to: number): Expansion[
   const key = text.slice(from, to + 1);
   let relative = expansionCache.get(key);
   if (!relative) {
-    const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [] };
+    const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [], commonWords: [], commonAnswers: [] };
     blockScanner.scan(text, from, to, (_span, tokens) => findExpansions(text, tokens, facts));
     relative = facts.expansions.map((e) => moveExpansion(e, -from));
     if (expansionCache.size >= MAX_CACHED_BLOCKS) expansionCache.clear();

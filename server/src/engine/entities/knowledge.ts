@@ -8,7 +8,7 @@
 import type { Location, Source, Span } from '../types';
 import { CaseStats } from './case-stats';
 import { SentenceScanner } from './scan';
-import { extractSource, keywordType, type EntityType, type NameForm } from './extract';
+import { extractSource, keywordType, type EntityType, type NameForm, type SourceFacts } from './extract';
 import { HONORIFICS, NAME_TITLES, PLACES, MEDIA_NAMES } from './lexicon';
 import type { RegistryEntry } from '../registry';
 
@@ -214,32 +214,59 @@ export interface BuildInput {
   registryUri?: string;
 }
 
+/** One source's facts under the id the corpus cites it by. */
+export interface IdentifiedFacts {
+  id: string;
+  facts: SourceFacts;
+}
+
+export interface MergeInput {
+  /** Every source's facts, extracted against `stats`; merged in id order. */
+  sources: readonly IdentifiedFacts[];
+  /** The case statistics of the whole corpus. */
+  stats: CaseStats;
+  registry: readonly RegistryEntry[];
+  registryUri?: string;
+}
+
 export class EntityKnowledge {
   readonly entities: Entity[] = [];
   readonly byId = new Map<string, Entity>();
   /** nameKey(form) → entities it may name. */
   readonly forms = new Map<string, FormEntry[]>();
-  readonly stats = new CaseStats();
-  /** Every expansion the sources give. */
+  /** Expansions the sources give. */
   readonly expansions: ExpansionFact[] = [];
   /** Acronym (as written) → its entities, most expanded first. */
   readonly acronyms = new Map<string, Entity[]>();
   /** Milliseconds the build took (for the benchmark and logs). */
   buildMs = 0;
 
-  static build(input: BuildInput): EntityKnowledge {
+  private constructor(readonly stats: CaseStats) {}
+
+  /** From scratch: case statistics, every source's facts, the merge. */
+  static build({ sources, registry, registryUri }: BuildInput): EntityKnowledge {
     const started = Date.now();
-    const knowledge = new EntityKnowledge();
+    const stats = new CaseStats();
+    for (const source of sources) stats.add(source.text, source.body.start, source.body.end);
+    const scanner = new SentenceScanner();
+    const facts = sources.map((source) => ({ id: source.id, facts: extractSource(source.text, source.body, stats, scanner) }));
+    const knowledge = EntityKnowledge.merge({ sources: facts, stats, registry, registryUri });
+    knowledge.buildMs = Date.now() - started;
+    return knowledge;
+  }
+
+  /** The knowledge from per-source facts (extractSource): no source text is read again. */
+  static merge(input: MergeInput): EntityKnowledge {
+    const started = Date.now();
+    const knowledge = new EntityKnowledge(input.stats);
     knowledge.run(input);
     knowledge.buildMs = Date.now() - started;
     return knowledge;
   }
 
-  private run({ sources, registry, registryUri }: BuildInput): void {
+  private run({ sources, registry, registryUri }: MergeInput): void {
     const ordered = [...sources].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const source of ordered) this.stats.add(source.text, source.body.start, source.body.end);
-    const scanner = new SentenceScanner();
-    const facts = ordered.map((source) => extractSource(source.text, source.body, this.stats, scanner));
+    const facts = ordered.map((source) => source.facts);
 
     const drafts = new Map<string, Draft>();
     const draftOfKey = (key: string): Draft => {
