@@ -107,7 +107,7 @@ interface Draft {
   surfaces: Map<string, number>;
   /** Type evidence, by type. */
   hints: Hints;
-  roles: Array<{ text: string; sourceId: string; span: Span }>;
+  roles: SourceRole[];
   mentions: SourceMention[];
   statements: EntityStatement[];
   /** Acronyms this name is expanded from (most names have none: created on the first). */
@@ -186,7 +186,19 @@ export function editDistanceAtMostOne(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
+/** Slugs by name: the same names come back at every merge. */
+const slugs = new Map<string, string>();
+
 function slug(name: string): string {
+  let made = slugs.get(name);
+  if (made === undefined) {
+    if (slugs.size >= 100_000) slugs.clear();
+    slugs.set(name, (made = makeSlug(name)));
+  }
+  return made;
+}
+
+function makeSlug(name: string): string {
   return (
     name
       .normalize('NFKD')
@@ -206,6 +218,33 @@ export interface ExpansionFact {
   expansionSpan: Span;
   kind: 'parenthesis' | 'initials';
   entity: Entity;
+}
+
+/**
+ * The mention, role and statement objects of one source's facts, made on the
+ * first merge that needs them and shared by later merges (they are read-only
+ * data): a merge after one source changed allocates only for that source.
+ * Remade when the source's id changes.
+ */
+interface SharedObjects {
+  id: string;
+  mentions: Array<SourceMention | undefined>;
+  roles: Array<SourceRole[] | undefined>;
+  statements: Array<EntityStatement | undefined>;
+}
+
+/** A role as a source gives it. */
+type SourceRole = { text: string; sourceId: string; span: Span };
+
+const sharedObjects = new WeakMap<SourceFacts, SharedObjects>();
+
+function sharedObjectsOf(facts: SourceFacts, id: string): SharedObjects {
+  let shared = sharedObjects.get(facts);
+  if (!shared || shared.id !== id) {
+    shared = { id, mentions: new Array(facts.names.length), roles: new Array(facts.names.length), statements: new Array(facts.statements.length) };
+    sharedObjects.set(facts, shared);
+  }
+  return shared;
 }
 
 export interface BuildInput {
@@ -401,18 +440,23 @@ export class EntityKnowledge {
         if (draft) drafted[i] = draft;
       }
 
+      const shared = sharedObjectsOf(sourceFacts, source.id);
       for (let i = 0; i < names.length; i++) {
         const draft = drafted[i];
         if (!draft) continue;
         const occ = names[i];
-        draft.mentions.push({ sourceId: source.id, span: occ.span, sentence: sourceFacts.sentences[occ.sentence], form: occ.form });
+        draft.mentions.push((shared.mentions[i] ??= { sourceId: source.id, span: occ.span, sentence: sourceFacts.sentences[occ.sentence], form: occ.form }));
         if (occ.honorific && HONORIFICS.has(occ.honorific)) draft.hints.person++;
-        for (const role of occ.roles) draft.roles.push({ text: role.text, sourceId: source.id, span: role.span });
+        if (!occ.roles.length) continue;
+        const roles = (shared.roles[i] ??= occ.roles.map((role) => ({ text: role.text, sourceId: source.id, span: role.span })));
+        for (const role of roles) draft.roles.push(role);
       }
-      for (const statement of sourceFacts.statements) {
+      const statements = sourceFacts.statements;
+      for (let i = 0; i < statements.length; i++) {
+        const statement = statements[i];
         const draft = drafted[statement.speaker];
         if (!draft) continue;
-        draft.statements.push({ sourceId: source.id, sentence: sourceFacts.sentences[statement.sentence], quotes: statement.quotes, verb: statement.verb });
+        draft.statements.push((shared.statements[i] ??= { sourceId: source.id, sentence: sourceFacts.sentences[statement.sentence], quotes: statement.quotes, verb: statement.verb }));
       }
     });
 
@@ -474,7 +518,7 @@ export class EntityKnowledge {
       while (target.mergedInto) target = target.mergedInto;
       // The variant's spellings become aliases; they never outvote the target's own.
       for (const surface of draft.surfaces.keys()) if (!target.surfaces.has(surface)) target.surfaces.set(surface, 0);
-      for (const m of draft.mentions) target.mentions.push({ sourceId: m.sourceId, span: m.span, sentence: m.sentence, form: m.form });
+      for (const m of draft.mentions) target.mentions.push(m);
       for (const role of draft.roles) target.roles.push(role);
       for (const statement of draft.statements) target.statements.push(statement);
       addHints(target.hints, draft.hints);
