@@ -5,12 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
 import { runCli } from '../../server/src/cli/run';
 import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
+import { TEAM_CONFIG, TEAM_PIECE, TEAM_SOURCE } from '../helpers/team-scenario';
 
 const SOURCES: Record<string, string> = {
   'sources/dam.txt': `Dam inspection finds cracks
@@ -115,4 +117,74 @@ test('parallel: the bundled dist/cli.js is its own worker script', () => {
     env: { ...process.env, PROVENANCE_TEST_FAULTS: 'cli-worker' },
   });
   assert.equal(crashed.stdout, one.stdout);
+});
+
+/** A piece that trips rules of both halves (rule-groups.ts): quotations, claims, citations, house style, a team rule, an inline disable. */
+const SPLIT_PIECE = `${TEAM_PIECE}
+The engineer said "none of them threatens the structure today" [@dam].
+
+A spokesman said "we chose the busiest week of the year" [@bridge].
+
+<!-- provenance-disable-next-line quote/not-found -->
+Someone said "words that appear in no source at all" [@dam].
+
+Repairs will cost about 400,000, the council said.
+
+Some experts believe the regime chose the quietest week.
+`;
+
+test('parallel: one piece on two threads, its rules split in halves, gives the same output as one thread', async () => {
+  const root = tempWorkspace({ ...SOURCES, 'sources/ferry-talks.txt': TEAM_SOURCE, '.provenance.yml': TEAM_CONFIG, 'pieces/piece.md': SPLIT_PIECE });
+  for (const format of ['json', 'stylish', 'sarif', 'github']) {
+    const one = await run(['check', 'pieces/piece.md', '--format', format, '--jobs', '1'], root);
+    const two = await run(['check', 'pieces/piece.md', '--format', format, '--jobs', '2'], root);
+    assert.deepEqual(one.stats?.groups, ['all']);
+    assert.deepEqual(two.stats?.groups, ['sources', 'style']);
+    assert.equal(two.stats?.workers, 2);
+    assert.deepEqual(two.stats?.checkedBy, [0, 1, 1], 'each worker checked its half of the piece');
+    assert.equal(two.code, one.code);
+    assert.equal(two.stdout, one.stdout, format);
+  }
+  // Both halves found something, so the comparison above merged two non-empty lists.
+  const codes = JSON.parse((await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2'], root)).stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+  for (const code of ['quote/misquote', 'claim/unsourced', 'style/banned-term', 'style/attribution-verb', 'team/house-spellings']) assert.ok(codes.includes(code), `${code} in ${codes}`);
+  assert.ok(!codes.includes('quote/not-found'), 'the inline disable applies to its half');
+});
+
+test('parallel: split halves write one index cache from both, and a changed source changes the answer', async () => {
+  const root = tempWorkspace({ ...SOURCES, 'pieces/piece.md': SPLIT_PIECE });
+  const cache = path.join(root, '.cache');
+  const fresh = (await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2'], root)).stdout;
+  const cold = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
+  assert.equal(cold.stdout, fresh);
+  assert.equal(cold.stderr, '');
+  const [file] = fs.readdirSync(cache);
+  assert.match(file, /^provenance-index-.*\.bin$/);
+  const written = fs.statSync(path.join(cache, file)).mtimeMs;
+  const warm = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
+  assert.equal(warm.stdout, fresh);
+  assert.equal(fs.statSync(path.join(cache, file)).mtimeMs, written, 'nothing changed, so the cache is not written again');
+  // The misquoted quotation becomes verbatim once the source says so: a stale cache would keep the misquote.
+  const before = JSON.parse(warm.stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'quote/misquote').length;
+  fs.writeFileSync(path.join(root, 'sources/bridge.txt'), SOURCES['sources/bridge.txt'].replace('quietest', 'busiest'));
+  const changed = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
+  assert.equal(changed.stdout, (await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '1'], root)).stdout);
+  assert.equal(JSON.parse(changed.stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'quote/misquote').length, before - 1);
+  const rewarm = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
+  assert.equal(rewarm.stdout, changed.stdout);
+});
+
+test('parallel: a half that overruns its budget stops the piece with one finding', () => {
+  const root = tempWorkspace({ ...SOURCES, 'pieces/hang.md': 'The engineer said "provenance-test-hang" [@dam].\n' });
+  const cli = path.join(DIST, 'cli.js');
+  const run = spawnSync(process.execPath, [cli, 'check', 'pieces/hang.md', '--format', 'json', '--jobs', '2', '--time-budget', '0.3'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PROVENANCE_TEST_FAULTS: 'check-hang' },
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 2, run.stderr);
+  const diagnostics = JSON.parse(run.stdout).files[0].diagnostics;
+  assert.deepEqual(diagnostics.map((d: { code: string }) => d.code), ['input/skipped']);
+  assert.equal(diagnostics[0].data.reason, 'time-budget');
 });

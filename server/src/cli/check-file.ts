@@ -18,7 +18,8 @@ export interface CheckedFile {
   stopped?: 'time-budget' | 'crashed';
 }
 
-export function checkFile(engine: Engine, file: string, root: string): CheckedFile {
+/** Checks one piece from disk; `rules` limits the check to some rules (one thread's half of a split piece). */
+export function checkFile(engine: Engine, file: string, root: string, rules?: (ruleId: string) => boolean): CheckedFile {
   const read = readTextFile(file, engine.files().maxFileSize);
   if (!read.ok) {
     const finding: Finding = {
@@ -29,6 +30,6 @@ export function checkFile(engine: Engine, file: string, root: string): CheckedFi
     };
     return { text: '', findings: [finding], notice: read.message, unreadable: read.reason === 'unreadable' };
   }
-  const findings = engine.check({ uri: toUri(file), path: relativePath(root, file), text: read.text });
+  const findings = engine.check({ uri: toUri(file), path: relativePath(root, file), text: read.text }, undefined, { rules });
   return { text: read.text, findings, unreadable: false };
 }

@@ -15,6 +15,11 @@
  * stopped or dead worker had claimed without starting go to a replacement.
  * Only if workers cannot be kept alive at all (three failures in a row with
  * no piece done) are the remaining pieces checked on the main thread.
+ *
+ * With fewer pieces than cores, each piece is checked in two halves of its
+ * rules (rule-groups.ts) on two threads at once, each thread building only
+ * the corpus products its rules need; the halves merge into the same findings
+ * as one check. Each group has its own claim table and its own workers.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,10 +28,18 @@ import { Worker } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding } from '../node/budget';
 import { relativePath } from '../node/workspace';
+import { decodeCache, encodeCache } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
+import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 
 /** Below this many bytes of pieces, more than one worker (each loads the whole corpus) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 48 * 1024;
+/**
+ * Below this many bytes of pieces and sources together, a piece is not split
+ * over two threads: starting a second thread (~0.1 s of CPU) would cost more
+ * than building the corpus products on one.
+ */
+export const SPLIT_MIN_BYTES = 256 * 1024;
 /** More threads than this only multiply memory (each holds the corpus) for little gain. */
 const MAX_WORKERS = 7;
 /** Worker failures in a row, with no piece done in between, after which no more are started. */
@@ -62,7 +75,9 @@ export interface WorkerInput {
   docsBaseUrl: string;
   /** Persisted index cache the worker may read. */
   cacheDir?: string;
-  /** Whether this worker writes the index cache back (only the first one started does). */
+  /** Which of each piece's rules this worker checks. */
+  group: RuleGroup;
+  /** Whether this worker sends its index cache bytes back when they changed (the first one of each group does). */
   writeCache: boolean;
   /** Pieces handed to this worker before it claims any (those of a worker that was stopped or died). */
   assigned: number[];
@@ -76,23 +91,47 @@ export interface LoadReport {
 
 export type WorkerMessage =
   | ({ type: 'loaded'; clock?: string } & LoadReport)
+  | { type: 'cache'; bytes: Uint8Array }
   | { type: 'started'; index: number; cpu?: number }
   | { type: 'result'; index: number; result: CheckedFile };
 
-/** How many worker threads to start for these pieces. */
-export function workerCount(documents: readonly string[], jobs: number | undefined): number {
-  if (!documents.length) return 0;
-  if (jobs !== undefined) return Math.min(jobs, documents.length, MAX_WORKERS);
+/** How a run's pieces are spread: this many workers, each piece checked in these rule groups. */
+export interface PoolPlan {
+  workers: number;
+  groups: readonly RuleGroup[];
+}
+
+function bytesOf(files: readonly string[], enough = Infinity): number {
   let bytes = 0;
-  for (const file of documents) {
+  for (const file of files) {
     try {
       bytes += fs.statSync(file).size;
     } catch {
       // unreadable: reported when it is checked
     }
+    if (bytes >= enough) break;
   }
-  if (bytes < PARALLEL_MIN_BYTES) return 1;
-  return Math.max(1, Math.min(os.availableParallelism(), documents.length, MAX_WORKERS));
+  return bytes;
+}
+
+/**
+ * How many worker threads to start for these pieces, and whether each piece is
+ * split over two of them. `jobs` is the user's thread count (undefined = as
+ * many as help); `sourceFiles` lists the corpus, to judge whether splitting pays.
+ */
+export function planPool(documents: readonly string[], jobs: number | undefined, sourceFiles: () => readonly string[]): PoolPlan {
+  const whole: readonly RuleGroup[] = ['all'];
+  if (!documents.length) return { workers: 0, groups: whole };
+  const cores = Math.min(jobs ?? os.availableParallelism(), MAX_WORKERS);
+  if (cores >= 2 && documents.length < cores) {
+    // Fewer pieces than cores: the pieces' rules split over two threads each, when there is enough to split.
+    const pieceBytes = bytesOf(documents, SPLIT_MIN_BYTES);
+    const worth = jobs !== undefined || pieceBytes + bytesOf(sourceFiles(), SPLIT_MIN_BYTES - pieceBytes) >= SPLIT_MIN_BYTES;
+    if (worth) return { workers: Math.min(cores, documents.length * SPLIT_GROUPS.length), groups: SPLIT_GROUPS };
+  }
+  if (jobs !== undefined) return { workers: Math.min(jobs, documents.length, MAX_WORKERS), groups: whole };
+  if (bytesOf(documents, PARALLEL_MIN_BYTES) < PARALLEL_MIN_BYTES) return { workers: 1, groups: whole };
+  return { workers: Math.max(1, Math.min(cores, documents.length)), groups: whole };
 }
 
 /**
@@ -107,25 +146,33 @@ function workerScript(): string {
 export interface PoolStats {
   /** Workers started at first (replacements not counted). */
   workers: number;
-  /** Pieces checked by each thread: the main thread first, then each worker in the order they started. */
+  /** The rule groups each piece was checked in (['all'], or two halves on two threads). */
+  groups: readonly RuleGroup[];
+  /** Checks done by each thread (a piece, or one group of a piece): the main thread first, then each worker in the order they started. */
   checkedBy: number[];
   /** Workers started in all, replacements included. */
   started: number;
 }
 
 export interface PoolOptions {
-  /** Time budget per piece (ms); 0 = none. */
+  /** Time budget per piece (ms); 0 = none. With split groups, each half has the whole budget. */
   budgetMs: number;
   /** The working directory, for the file names in messages. */
   cwd: string;
-  /** Used only when no worker can be kept alive: load the main thread's engine, then check one piece with it. */
-  fallback: { prepare(): void; check(file: string): CheckedFile };
+  /** Used only when no worker can be kept alive: load the main thread's engine, then check one piece's group with it. */
+  fallback: { prepare(): void; check(file: string, group: RuleGroup): CheckedFile };
+  /** Where to write the index cache the workers built (undefined = nowhere). */
+  cacheFile?: string;
+  /** Reads and writes cache files (node/index-cache-file.ts); a write returns an error message. */
+  cacheIo?: { read(file: string): Uint8Array | undefined; write(file: string, bytes: Uint8Array): string | undefined };
 }
 
 interface Slot {
   id: number;
   /** Index into checkedBy. */
   k: number;
+  /** Index into the plan's groups. */
+  g: number;
   worker: Worker;
   /** Where to read the worker thread's CPU time (budget.ts). */
   clock?: string;
@@ -137,20 +184,28 @@ interface Slot {
 }
 
 /**
- * Checks `documents` (absolute paths) with `workers` worker threads (at least
- * one when there are documents). Returns the results in document order, and
- * the load report of the first worker that loaded the workspace.
+ * Checks `documents` (absolute paths) as `plan` says (at least one worker when
+ * there are documents). Returns the results in document order, the load
+ * report of the first worker that loaded the workspace, and any problem
+ * writing the index cache.
  */
 export async function checkAll(
   documents: readonly string[],
-  workers: number,
-  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'writeCache' | 'assigned'>,
+  plan: PoolPlan,
+  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'assigned'>,
   options: PoolOptions,
-): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport }> {
-  const table = claimTable(documents.length);
+): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string }> {
+  const groups = plan.groups;
+  const pieces = documents.length;
+  const tables = groups.map(() => claimTable(pieces));
+  /** Keyed by task: group index × pieces + piece index. */
   const results = new Map<number, CheckedFile>();
+  const task = (g: number, i: number) => g * pieces + i;
   const checkedBy = [0];
   const live = new Set<Slot>();
+  /** Index cache bytes each group's first worker built, when they changed. */
+  const cacheParts: (Uint8Array | undefined)[] = groups.map(() => undefined);
+  const cacheWriters = new Set<number>();
   let loaded: LoadReport | undefined;
   let nextId = 2; // 1 was the main thread's id when it claimed pieces; kept free so ids stay > 1
   let failuresInARow = 0;
@@ -159,22 +214,24 @@ export async function checkAll(
   const allDone = new Promise<void>((resolve) => (finish = resolve));
   const name = (i: number) => relativePath(options.cwd, documents[i]);
 
-  const ownedBy = (id: number) => documents.flatMap((_, i) => (Atomics.load(table, 1 + i) === id && !results.has(i) ? [i] : []));
-  const anyUnowned = () => documents.some((_, i) => Atomics.load(table, 1 + i) === 0);
+  const ownedBy = (slot: Slot) => documents.flatMap((_, i) => (Atomics.load(tables[slot.g], 1 + i) === slot.id && !results.has(task(slot.g, i)) ? [i] : []));
+  const anyUnowned = (g: number) => documents.some((_, i) => Atomics.load(tables[g], 1 + i) === 0);
 
   const settle = () => {
     if (finished) return;
-    if (results.size === documents.length || live.size === 0) {
+    if (results.size === pieces * groups.length || live.size === 0) {
       finished = true;
       finish();
     }
   };
 
-  const spawn = (assigned: number[]) => {
+  const spawn = (g: number, assigned: number[]) => {
     const id = nextId++;
-    for (const i of assigned) Atomics.store(table, 1 + i, id);
-    const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table, writeCache: id === 2, assigned, ...input };
-    const slot: Slot = { id, k: checkedBy.push(0) - 1, worker: undefined as unknown as Worker, stopped: false };
+    for (const i of assigned) Atomics.store(tables[g], 1 + i, id);
+    const writeCache = options.cacheFile !== undefined && !cacheWriters.has(g);
+    if (writeCache) cacheWriters.add(g);
+    const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, assigned, ...input };
+    const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
     try {
       slot.worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false, resourceLimits: checkWorkerLimits() });
     } catch {
@@ -186,11 +243,12 @@ export async function checkAll(
       if (message.type === 'loaded') {
         loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
         slot.clock = message.clock;
-      } else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu };
+      } else if (message.type === 'cache') cacheParts[g] = message.bytes;
+      else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu };
       else if (message.type === 'result') {
         slot.current = undefined;
-        if (!results.has(message.index)) {
-          results.set(message.index, message.result);
+        if (!results.has(task(g, message.index))) {
+          results.set(task(g, message.index), message.result);
           checkedBy[slot.k]++;
         }
         failuresInARow = 0;
@@ -204,16 +262,16 @@ export async function checkAll(
   const exited = (slot: Slot, exitCode: number) => {
     live.delete(slot);
     const current = slot.current;
-    if (current && !results.has(current.index)) {
+    if (current && !results.has(task(slot.g, current.index))) {
       // It died under this piece (out of memory, a crash): the piece is the likely cause, so it is not retried.
       const finding = crashedFinding(name(current.index), describeWorkerFailure(slot.error, exitCode));
-      results.set(current.index, { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'crashed' });
+      results.set(task(slot.g, current.index), { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'crashed' });
     } else if (!slot.stopped) {
       failuresInARow++;
     }
     if (!finished) {
-      const orphans = ownedBy(slot.id);
-      if ((orphans.length || anyUnowned()) && failuresInARow < MAX_FAILURES_IN_A_ROW) spawn(orphans);
+      const orphans = ownedBy(slot);
+      if ((orphans.length || anyUnowned(slot.g)) && failuresInARow < MAX_FAILURES_IN_A_ROW) spawn(slot.g, orphans);
     }
     settle();
   };
@@ -224,9 +282,9 @@ export async function checkAll(
           const now = Date.now();
           for (const slot of live) {
             const current = slot.current;
-            if (!current || results.has(current.index) || !overBudget({ startedAt: current.since, clock: slot.clock, cpuAtStart: current.cpu }, options.budgetMs, now)) continue;
+            if (!current || results.has(task(slot.g, current.index)) || !overBudget({ startedAt: current.since, clock: slot.clock, cpuAtStart: current.cpu }, options.budgetMs, now)) continue;
             const finding = overBudgetFinding(name(current.index), options.budgetMs);
-            results.set(current.index, { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'time-budget' });
+            results.set(task(slot.g, current.index), { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'time-budget' });
             failuresInARow = 0;
             slot.stopped = true;
             void slot.worker.terminate();
@@ -234,7 +292,7 @@ export async function checkAll(
         }, WATCH_INTERVAL_MS)
       : undefined;
 
-  for (let k = 0; k < workers; k++) spawn([]);
+  for (let k = 0; k < plan.workers; k++) spawn(k % groups.length, []);
   settle();
   await allDone;
   if (watch) clearInterval(watch);
@@ -248,15 +306,48 @@ export async function checkAll(
   // Workers could not be kept alive: check what is left here, without a budget, rather than not at all.
   const ordered: CheckedFile[] = [];
   let prepared = false;
-  for (let i = 0; i < documents.length; i++) {
-    let result = results.get(i);
-    if (!result) {
-      if (!prepared) options.fallback.prepare();
-      prepared = true;
-      result = options.fallback.check(documents[i]);
-      checkedBy[0]++;
-    }
-    ordered.push(result);
+  for (let i = 0; i < pieces; i++) {
+    const parts = groups.map((group, g) => {
+      let result = results.get(task(g, i));
+      if (!result) {
+        if (!prepared) options.fallback.prepare();
+        prepared = true;
+        result = options.fallback.check(documents[i], group);
+        checkedBy[0]++;
+      }
+      return result;
+    });
+    ordered.push(mergeParts(parts, name(i)));
   }
-  return { results: ordered, stats: { workers, checkedBy, started: nextId - 2 }, loaded };
+  const cacheNotice = options.cacheFile && options.cacheIo ? writeMergedCache(options.cacheFile, cacheParts, options.cacheIo) : undefined;
+  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2 }, loaded, cacheNotice };
+}
+
+/** One piece's result from the results of its groups. */
+function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
+  if (parts.length === 1) return parts[0];
+  // A half that was stopped, crashed or could not read the file speaks for the piece (its finding is the piece's only one).
+  const failed = parts.find((p) => p.stopped) ?? parts.find((p) => p.unreadable || p.notice);
+  if (failed) return failed;
+  if (parts.some((p) => p.text !== parts[0].text)) {
+    const message = `${name} changed while it was being checked; run again`;
+    return { text: '', findings: [{ ruleId: 'input/skipped', severity: 'error', message, span: { start: 0, end: 0 } }], notice: message, unreadable: true };
+  }
+  return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false };
+}
+
+/**
+ * Writes the index cache from what the workers built. Each group's first
+ * worker sends its bytes only when its products changed; the sections it did
+ * not change are those it read from the file, so the new file is the old
+ * one's sections with the changed sections laid over them (groups in order).
+ */
+function writeMergedCache(file: string, parts: readonly (Uint8Array | undefined)[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
+  const changed = parts.filter((p): p is Uint8Array => p !== undefined);
+  if (!changed.length) return undefined;
+  if (parts.length === 1) return io.write(file, changed[0]);
+  const old = io.read(file);
+  const sections = new Map((old && decodeCache(old)) ?? []);
+  for (const bytes of changed) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);
+  return io.write(file, encodeCache(sections));
 }

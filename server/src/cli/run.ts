@@ -11,7 +11,9 @@ import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, read
 import { formatters, type FileReport, type FormatName } from './formatters';
 import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
-import { checkAll, workerCount, type PoolStats } from './pool';
+import { checkAll, planPool, type PoolStats } from './pool';
+import { ruleFilter } from './rule-groups';
+import { indexCacheFile, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 
 export interface CliIo {
@@ -166,17 +168,23 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // Pieces are checked in workers (they can be stopped); the first to load the workspace reports its problems.
   let workspace: typeof config | undefined;
   const cacheDir = options.cache ? path.resolve(io.cwd, options.cache) : undefined;
-  const { results, stats, loaded } = await checkAll(
+  const { results, stats, loaded, cacheNotice } = await checkAll(
     documents,
-    workerCount(documents, options.jobs),
+    planPool(documents, options.jobs, () => listFiles(root, engine.files().sources)),
     { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir },
     {
       budgetMs: options.timeBudgetMs,
       cwd: io.cwd,
-      fallback: { prepare: () => (workspace = loadSources(engine, config, { cacheDir })), check: (file) => checkFile(engine, file, root) },
+      fallback: {
+        prepare: () => (workspace = loadSources(engine, config, { cacheDir, writeCache: false })),
+        check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
+      },
+      cacheFile: cacheDir ? indexCacheFile(cacheDir, root) : undefined,
+      cacheIo: { read: readIndexCache, write: writeIndexCache },
     },
   );
   io.onPoolStats?.(stats);
+  if (cacheNotice) io.stderr.write(`provenance: ${cacheNotice}\n`);
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 

@@ -5,6 +5,7 @@
  * Architecture invariant: nothing in `server/src/engine/` does I/O. Adapters
  * read files and hand the engine text; the engine hands back plain data.
  */
+import type { ParsedDocument } from './markdown';
 import type { CompletionEntry, CompletionList, Finding, Fix, HoverCard, Location, Source, Span } from './types';
 
 /** A document being checked: a Markdown piece. */
@@ -14,6 +15,12 @@ export interface DocumentInput {
   path?: string;
   text: string;
   version?: number;
+}
+
+/** What one `check` covers. */
+export interface CheckOptions {
+  /** Which rules (built-in and team) to run, by id; all when absent. Findings of the rest are not computed. */
+  rules?: (ruleId: string) => boolean;
 }
 
 /** Lets a long check stop early when a newer version of the document arrived. */
@@ -81,8 +88,11 @@ export interface Engine {
   /** Load the entity registry (`entities.yml`). Returns findings for the registry file. */
   setRegistry(uri: string | undefined, text: string | undefined): Finding[];
 
-  /** All findings for a Markdown piece. */
-  check(doc: DocumentInput, cancel?: CancellationFlag): Finding[];
+  /**
+   * All findings for a Markdown piece; with `options.rules`, only those of the
+   * rules it accepts (a CLI splits one piece's rules over two threads).
+   */
+  check(doc: DocumentInput, cancel?: CancellationFlag, options?: CheckOptions): Finding[];
   /** Hover card at a UTF-16 offset. */
   hover(doc: DocumentInput, offset: number): HoverCard | undefined;
   /** Go to definition: a quotation → its passage in the source; a citation key → the source file; an actor → its registry entry, else its first source mention. */
@@ -99,6 +109,10 @@ export interface Engine {
    * between); a step whose product is already built costs next to nothing.
    */
   prepare(docs?: readonly DocumentInput[]): Array<() => void>;
+  /** The parse of a piece (cached per text), plain data: a check worker hands it to the main thread's engine. */
+  parsed(doc: DocumentInput): ParsedDocument;
+  /** Takes a parse made by another engine (another thread) as this engine's parse of `doc`; ignored unless it is of doc's exact text. */
+  adoptParse(doc: DocumentInput, parsed: ParsedDocument): void;
   /**
    * Every mention of the actor at `offset`: its registry entry, this piece, the
    * other open pieces given, and the sources. Empty when no actor is there.

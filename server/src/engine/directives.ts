@@ -16,6 +16,16 @@ interface Suppression {
   except?: Set<string>;
 }
 
+/**
+ * The order findings are reported in: by position, then rule id. Stable sorts
+ * with it keep one rule's findings on one span in the order the rule reported
+ * them, so findings checked in parts (rules split over threads) merge to the
+ * same list as one check.
+ */
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId);
+}
+
 export function lineStartsOf(text: string): number[] {
   return computeLineStarts(text);
 }

@@ -3,7 +3,7 @@
  * codeActions. Pure — adapters feed it text (config, sources, pieces) and
  * turn its plain-data answers into LSP messages, CLI output or anything else.
  */
-import type { CancellationFlag, DocumentInput, Engine, FileSelection } from './api';
+import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Source } from './types';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
@@ -13,14 +13,14 @@ import { parseMarkdown, type ParsedDocument } from './markdown';
 import { matchQuotation, type QuoteResult } from './quotes';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
-import { applyDirectives, disableForLineFix, lineStartsOf } from './directives';
+import { applyDirectives, compareFindings, disableForLineFix, lineStartsOf } from './directives';
 import { citationKeyIndex, completionProviders, definitionProviders, hoverProviders } from './providers';
 import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
 import { passageIndexOf } from './claims/passages';
 
-export type { Engine, DocumentInput, CancellationFlag, FileSelection } from './api';
+export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 export * from './types';
 
 export interface EngineOptions {
@@ -44,6 +44,13 @@ class ParseCache {
     // Bound memory: the cache only needs the documents being edited.
     if (this.entries.size > 64) this.entries.delete(this.entries.keys().next().value as string);
     return parsed;
+  }
+  /** A parse made by another engine of the same text (the check worker's), kept as if made here. */
+  adopt(doc: DocumentInput, parsed: ParsedDocument): void {
+    if (parsed.text !== doc.text) return;
+    this.entries.delete(doc.uri);
+    this.entries.set(doc.uri, parsed);
+    if (this.entries.size > 64) this.entries.delete(this.entries.keys().next().value as string);
   }
 }
 
@@ -98,11 +105,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return createAnalysis(doc, parses.get(doc), workspace, cancel);
   }
 
-  function findingsFor(doc: DocumentInput, cancel?: CancellationFlag): Finding[] {
+  function findingsFor(doc: DocumentInput, cancel?: CancellationFlag, only?: CheckOptions['rules']): Finding[] {
     const analysis = analyse(doc, cancel);
     const findings: Finding[] = [];
     for (const rule of rules) {
-      if (!rule.check) continue;
+      if (!rule.check || (only && !only(rule.id))) continue;
       const setting = config.rules.get(rule.id);
       if (!setting || setting.severity === 'off') continue;
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
@@ -115,11 +122,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     for (const teamRule of config.teamRules) {
       const severity = teamRule.severity;
-      if (severity === 'off') continue;
+      if (severity === 'off' || (only && !only(teamRule.id))) continue;
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
       checkTeamRule(analysis, teamRule, (r) => findings.push({ ruleId: teamRule.id, severity, ...r }));
     }
-    findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
+    findings.sort(compareFindings);
     return applyDirectives(findings, analysis.parsed.directives, analysis.parsed.lineStarts);
   }
 
@@ -165,9 +172,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return entities.setRegistry(uri, text);
     },
 
-    check(doc, cancel) {
+    check(doc, cancel, options) {
       try {
-        return findingsFor(doc, cancel);
+        return findingsFor(doc, cancel, options?.rules);
       } catch (err) {
         if (err instanceof CheckCancelled) return [];
         throw err;
@@ -209,6 +216,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         isIncomplete ||= list.isIncomplete || list.items.length > room;
       }
       return { items, isIncomplete };
+    },
+
+    parsed(doc) {
+      return parses.get(doc);
+    },
+
+    adoptParse(doc, parsed) {
+      parses.adopt(doc, parsed);
     },
 
     prepare(docs = []) {

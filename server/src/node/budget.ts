@@ -76,9 +76,9 @@ The council spent 4 million pounds on the harbour in 2024, officials said.
 Critics say the EU claimed the UN admitted it.
 `;
 
-/** Builds the engine's lazy indexes for its current corpus (see WARM_UP_PIECE). */
-export function warmUp(engine: Engine): void {
-  engine.check({ uri: 'provenance-warm-up:piece.md', path: 'warm-up.md', text: WARM_UP_PIECE });
+/** Builds the engine's lazy indexes for its current corpus (see WARM_UP_PIECE); only those `rules` need, when given. */
+export function warmUp(engine: Engine, rules?: (ruleId: string) => boolean): void {
+  engine.check({ uri: 'provenance-warm-up:piece.md', path: 'warm-up.md', text: WARM_UP_PIECE }, undefined, { rules });
 }
 
 /** How a budget reads in messages: "2 s", "0.5 s". */
