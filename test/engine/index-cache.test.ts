@@ -89,8 +89,9 @@ test('index cache: bytes from elsewhere, truncated or damaged are refused and th
   const truncated = bytes.subarray(0, Math.floor(bytes.length / 2));
   const otherFormat = bytes.slice();
   const header = new TextDecoder().decode(otherFormat.subarray(0, 400));
-  const at = header.indexOf('"format":1');
+  const at = header.indexOf('"format":');
   assert.ok(at > 0, header);
+  assert.notEqual(header[at + '"format":'.length], '7');
   otherFormat[at + '"format":'.length] = '7'.charCodeAt(0);
   for (const bad of [truncated, otherFormat, new Uint8Array(16), new TextEncoder().encode('not a cache at all')]) {
     const { corpus, restored } = corpusOf(SOURCES, bad);
@@ -202,7 +203,8 @@ test('index cache: every registered product round-trips through the engine faça
   const bytes = cold.exportIndexCache()!;
   assert.equal(coldFake.dirty, false);
   assert.equal(cold.exportIndexCache(true), undefined, 'nothing changed since the export');
-  assert.deepEqual([...decodeCache(bytes)!.keys()].sort(), ['fake', 'quotes']);
+  const names = [...decodeCache(bytes)!.keys()];
+  for (const name of ['fake', 'quotes']) assert.ok(names.includes(name), `section ${name} in ${names.join(', ')}`);
 
   const warmFake = new FakeProduct(texts);
   const warm = createEngine({ cacheProducts: [warmFake] });
@@ -235,4 +237,18 @@ test('index cache: every registered product round-trips through the engine faça
   assert.ok(fourth.exportIndexCache(true), 'the quotation index was rebuilt: written again');
   const piece = { uri: 'file:///ws/p.md', text: 'A grower said "the trees had rain when they needed it and sun when it mattered" [@orchard].\n' };
   assert.deepEqual(fourth.check(piece), cold.check(piece));
+});
+
+test('index cache: a restored index that learns new words leaves the cache bytes untouched for the next reader', () => {
+  const bytes = corpusOf(SOURCES).corpus.exportIndex()!;
+  const pristine = bytes.slice();
+  // New words in a changed source grow the restored vocabulary and its hash table.
+  const edited = { ...SOURCES, 'sources/museum.txt': 'Museum roof appeal\n\nZanzibar quokkas juggled xylophones beside the gallery, "a spectacle nobody expected" said the curator.\n' };
+  const first = corpusOf(edited, bytes);
+  assert.equal(first.restored, true);
+  assert.deepEqual(verdicts(first.corpus, ['Zanzibar quokkas juggled xylophones', ...QUOTES]), verdicts(corpusOf(edited).corpus, ['Zanzibar quokkas juggled xylophones', ...QUOTES]));
+  assert.deepEqual(bytes, pristine, 'the bytes another engine may restore from are unchanged');
+  const second = corpusOf(SOURCES, bytes);
+  assert.equal(second.restored, true);
+  assert.deepEqual(verdicts(second.corpus), verdicts(corpusOf(SOURCES).corpus));
 });

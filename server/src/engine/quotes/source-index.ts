@@ -344,9 +344,12 @@ export class SourceIndex {
     const out = new ByteWriter();
     out.json(header);
     out.string(this.vocabulary.surfaces.join('\u0000'));
-    out.array(Uint32Array.from(this.vocabulary.fold));
-    out.array(Uint32Array.from(this.vocabulary.exact));
-    out.array(Uint32Array.from(this.vocabulary.cap));
+    const persisted = this.vocabulary.persisted();
+    out.array(persisted.fold);
+    out.array(persisted.exact);
+    out.array(persisted.cap);
+    out.array(persisted.hashes);
+    out.array(persisted.table);
     this.changedSinceSnapshot = false;
     out.array(offsets);
     out.array(words);
@@ -376,7 +379,7 @@ export class SourceIndex {
       if (header.format !== SNAPSHOT_FORMAT || header.fingerprint !== indexFingerprint()) return 0;
       const surfaces = header.vocabulary ? input.string().split('\u0000') : (input.string(), []);
       if (surfaces.length !== header.vocabulary) return 0;
-      const vocabulary = Vocabulary.restore(surfaces, input.uint32(), input.uint32(), input.uint32());
+      const vocabulary = Vocabulary.restore(surfaces, { fold: input.uint32(), exact: input.uint32(), cap: input.uint32(), hashes: input.uint32(), table: input.int32() });
       if (!vocabulary) return 0;
       const offsets = input.uint32();
       const words = input.uint32();
@@ -523,7 +526,7 @@ function liveWords(segment: Segment): number {
   return segment.words - segment.dead;
 }
 
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2;
 
 interface SnapshotHeader {
   format: number;

@@ -26,18 +26,36 @@ export interface WordKeys {
   cap: number;
 }
 
+/** A vocabulary's arrays as the index cache stores them (see `Vocabulary.persisted`). */
+export interface PersistedVocabulary {
+  fold: Uint32Array;
+  exact: Uint32Array;
+  cap: Uint32Array;
+  hashes: Uint32Array;
+  table: Int32Array;
+}
+
 /** Id of a key no word has: it never compares equal to anything. */
 export const UNKNOWN = -1;
 
 export class Vocabulary {
-  /** Surface text by surface id. */
-  readonly surfaces: string[] = [];
-  /** Key ids (surface ids of the key strings) by surface id. */
-  readonly fold: number[] = [];
-  readonly exact: number[] = [];
-  readonly cap: number[] = [];
-  private readonly hashes: number[] = [];
-  private table = new Int32Array(1 << 12).fill(-1);
+  /**
+   * Key ids (surface ids of the key strings) by surface id, valid below
+   * `size`. Typed arrays with spare room, replaced by larger ones when words
+   * are added (read them after adding); restored ones are views of the cache.
+   */
+  fold: Uint32Array = new Uint32Array(1 << 10);
+  exact: Uint32Array = new Uint32Array(1 << 10);
+  cap: Uint32Array = new Uint32Array(1 << 10);
+  private hashes: Uint32Array = new Uint32Array(1 << 10);
+  private table: Int32Array = new Int32Array(1 << 12).fill(-1);
+  /** Whether `table` may be shared with cache bytes: copied before the first change. */
+  private tableBorrowed = false;
+
+  constructor(
+    /** Surface text by surface id. */
+    readonly surfaces: string[] = [],
+  ) {}
 
   /** Number of surfaces. */
   get size(): number {
@@ -81,11 +99,12 @@ export class Vocabulary {
 
   private add(surface: string, hash: number): number {
     const id = this.surfaces.length;
+    if (id === this.fold.length) this.growArrays();
     this.surfaces.push(ownCopy(surface));
-    this.hashes.push(hash);
-    this.fold.push(id);
-    this.exact.push(id);
-    this.cap.push(id);
+    this.hashes[id] = hash;
+    this.fold[id] = id;
+    this.exact[id] = id;
+    this.cap[id] = id;
     if ((id + 1) * 2 > this.table.length) this.grow();
     else this.place(id);
     const keys = wordKeyStrings(surface);
@@ -101,35 +120,56 @@ export class Vocabulary {
     return id >= 0 ? id : this.add(key, hashToken(key, 0, key.length));
   }
 
+  /** What `restore` needs besides the surfaces: key ids, hashes and the open-addressing table. */
+  persisted(): PersistedVocabulary {
+    const n = this.size;
+    return { fold: this.fold.subarray(0, n), exact: this.exact.subarray(0, n), cap: this.cap.subarray(0, n), hashes: this.hashes.subarray(0, n), table: this.table };
+  }
+
   /**
-   * A vocabulary from persisted arrays (the index cache): surfaces and key ids
-   * by surface id, as `surfaces`, `fold`, `exact` and `cap` held them. Rebuilds
-   * only the hash table, so a warm start does not re-derive every key.
-   * Undefined when the arrays are inconsistent (a damaged cache).
+   * A vocabulary from persisted arrays (the index cache), as `persisted()`
+   * gave them with `surfaces` in id order. The hash table is taken as it was,
+   * not rebuilt: a warm start runs no per-word hashing (that loop, run once
+   * in a fresh process before the optimiser compiles it, was most of a warm
+   * start's vocabulary cost). Undefined when the arrays are inconsistent (a damaged cache).
    */
-  static restore(surfaces: readonly string[], fold: ArrayLike<number>, exact: ArrayLike<number>, cap: ArrayLike<number>): Vocabulary | undefined {
+  static restore(surfaces: string[], arrays: PersistedVocabulary): Vocabulary | undefined {
     const n = surfaces.length;
-    if (fold.length !== n || exact.length !== n || cap.length !== n) return undefined;
-    const vocabulary = new Vocabulary();
-    let size = vocabulary.table.length;
-    while (size < 2 * n) size *= 2;
-    vocabulary.table = new Int32Array(size).fill(-1);
-    for (let id = 0; id < n; id++) {
-      if (!(fold[id] < n && exact[id] < n && cap[id] < n)) return undefined;
-      const surface = surfaces[id];
-      const hash = hashToken(surface, 0, surface.length);
-      vocabulary.surfaces.push(surface);
-      vocabulary.hashes.push(hash);
-      vocabulary.fold.push(fold[id]);
-      vocabulary.exact.push(exact[id]);
-      vocabulary.cap.push(cap[id]);
-      if (vocabulary.lookup(surface) !== UNKNOWN) return undefined; // a duplicate surface
-      vocabulary.place(id);
-    }
+    const { fold, exact, cap, hashes, table } = arrays;
+    if (fold.length !== n || exact.length !== n || cap.length !== n || hashes.length !== n) return undefined;
+    // A power-of-two table at most half full, as `grow` keeps it, with a free slot so every probe ends.
+    // The ids themselves are not scanned (a loop per word is what a warm start avoids): a wrong id
+    // fails a hash or bounds comparison, it never reads outside the arrays.
+    if (table.length < 2 * n || table.length < 16 || (table.length & (table.length - 1)) !== 0 || table.indexOf(-1) < 0) return undefined;
+    const vocabulary = new Vocabulary(surfaces);
+    vocabulary.fold = fold;
+    vocabulary.exact = exact;
+    vocabulary.cap = cap;
+    vocabulary.hashes = hashes;
+    vocabulary.table = table;
+    vocabulary.tableBorrowed = true;
     return vocabulary;
   }
 
+  /** Room for more words: restored arrays are views of the cache bytes and never written. */
+  private growArrays(): void {
+    const capacity = Math.max(1 << 10, this.fold.length * 2);
+    const larger = (old: Uint32Array) => {
+      const next = new Uint32Array(capacity);
+      next.set(old);
+      return next;
+    };
+    this.fold = larger(this.fold);
+    this.exact = larger(this.exact);
+    this.cap = larger(this.cap);
+    this.hashes = larger(this.hashes);
+  }
+
   private place(id: number): void {
+    if (this.tableBorrowed) {
+      this.table = this.table.slice();
+      this.tableBorrowed = false;
+    }
     const mask = this.table.length - 1;
     let slot = this.hashes[id] & mask;
     while (this.table[slot] >= 0) slot = (slot + 1) & mask;
@@ -138,6 +178,7 @@ export class Vocabulary {
 
   private grow(): void {
     this.table = new Int32Array(this.table.length * 2).fill(-1);
+    this.tableBorrowed = false;
     for (let id = 0; id < this.surfaces.length; id++) this.place(id);
   }
 }
