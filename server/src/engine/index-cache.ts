@@ -24,15 +24,28 @@ const CONTAINER_MAGIC = 0x31435650; // 'PVC1' little-endian
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** 64-bit content hash of a text (two independent 32-bit lanes), as 16 hex digits. */
+/**
+ * 64-bit content hash of a text (two independent 32-bit lanes), as 16 hex
+ * digits. Reads two UTF-16 units per step (one 32-bit word): half the steps
+ * of a per-character loop, which matters on a warm start, where every source
+ * of the corpus is hashed once. Each step is a bijection of the lane's state,
+ * so texts that differ in one place always hash apart.
+ */
 export function contentKey(text: string): string {
-  let h1 = 0x811c9dc5 ^ text.length;
-  let h2 = 0x9747b28c;
   const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  let h1 = 0x811c9dc5 ^ n;
+  let h2 = 0x9747b28c;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    h1 = Math.imul(h1 ^ word, 0x01000193);
+    h2 = Math.imul(h2 ^ word, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  if (i < n) {
+    const last = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ last, 0x01000193);
+    h2 = Math.imul(h2 ^ last, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
   h1 ^= h1 >>> 16;
