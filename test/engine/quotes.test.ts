@@ -263,7 +263,7 @@ test('short quotations: one or two words', () => {
   assertVerbatim('mixed fortunes');
   assertVerbatim('steady', 'other');
   assertVerbatim('Steady', 'other');
-  assert.deepEqual(match('steady').exactSourceIds, ['tw', 'other']);
+  assert.deepEqual(match('steady').exactSourceIds, ['other', 'tw'], 'in source-id order');
   assert.equal(match('purple').verdict, 'none');
   assert.equal(match('mixed blessings').verdict, 'none');
   // A case change inside a two-word quotation: near, not verbatim.
@@ -357,4 +357,31 @@ test('index: many single-file edits keep results right and segments few', () => 
   assert.ok(stats.segments <= 8, `segments: ${stats.segments}`);
   for (let n = 0; n < 50; n++) live.remove(String(n));
   assert.equal(live.stats().typedArrayBytes, 0);
+});
+
+test('several sources, none cited: the same one is chosen whatever order the sources were added in', () => {
+  const sentence = 'The harbour board said the new pier would open before the summer season began.';
+  const texts: Record<string, string> = {
+    'zeta-gazette': `Harbour news\n\n${sentence} Traders welcomed it.\n`,
+    'alpha-courier': `Pier plans\n\nLocal reporters heard that ${sentence}\n`,
+    'mid-herald': `Summer works\n\n${sentence} More on page two.\n`,
+  };
+  const results = (order: string[], quote: string) => {
+    const index = new SourceIndex();
+    for (const id of order) index.add(loadSource(`file:///ws/sources/${id}.txt`, `sources/${id}.txt`, texts[id]));
+    const result = matchQuotation(index, quote);
+    return { verdict: result.verdict, best: result.best?.sourceId, sources: result.exactSourceIds };
+  };
+  const orders = [
+    ['zeta-gazette', 'alpha-courier', 'mid-herald'],
+    ['mid-herald', 'zeta-gazette', 'alpha-courier'],
+    ['alpha-courier', 'mid-herald', 'zeta-gazette'],
+  ];
+  const verbatim = orders.map((order) => results(order, 'the new pier would open before the summer season began'));
+  assert.deepEqual(verbatim[0], { verdict: 'verbatim', best: 'alpha-courier', sources: ['alpha-courier', 'mid-herald', 'zeta-gazette'] });
+  for (const other of verbatim) assert.deepEqual(other, verbatim[0]);
+  const near = orders.map((order) => results(order, 'the new pier would open after the summer season began'));
+  assert.equal(near[0].verdict, 'near');
+  assert.equal(near[0].best, 'alpha-courier');
+  for (const other of near) assert.deepEqual(other, near[0]);
 });

@@ -56,6 +56,22 @@ export function contentKey(text: string): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
+const keysOfSources = new WeakMap<object, string>();
+
+/**
+ * `contentKey(source.text)`, computed once per source object: every cache
+ * product keys its entries by it, and hashing the corpus once per product
+ * would multiply a warm start's largest per-character loop.
+ */
+export function sourceContentKey(source: { readonly text: string }): string {
+  let key = keysOfSources.get(source);
+  if (key === undefined) {
+    key = contentKey(source.text);
+    keysOfSources.set(source, key);
+  }
+  return key;
+}
+
 /** Packs named sections into one buffer. */
 export function encodeCache(sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
   const names = [...sections.keys()].map((name) => encoder.encode(name));

@@ -163,7 +163,14 @@ function findVerbatim(index: SourceIndex, quote: ParsedQuotation, mode: CompareM
       if (starts) placements.push({ entry, starts });
     }
   }
-  return placements.sort((a, b) => a.entry.slot - b.entry.slot);
+  // By source id, not slot: slots follow the order sources were added, and an uncited quotation found
+  // in several sources must name the same one whatever that order (stable: a source's placements keep their order).
+  return placements.sort((a, b) => compareIds(a.entry.source.id, b.entry.source.id));
+}
+
+/** Code-unit order of source ids: the same on every machine and locale. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Where to look first: the rarest word trigram (or, in parts too short for one, the rarest word). */
@@ -360,7 +367,9 @@ function nearCandidates(index: SourceIndex, quote: ParsedQuotation, preferred: n
     }
     scored.push({ slot, score: best.score, low: best.low, high: best.high });
   }
-  scored.sort((a, b) => b.score - a.score || a.slot - b.slot);
+  // Equal scores in source-id order (see findVerbatim): the shortlist and the best of equals do not depend on slots.
+  const idOf = (slot: number) => index.at(slot)?.source.id ?? '';
+  scored.sort((a, b) => b.score - a.score || compareIds(idOf(a.slot), idOf(b.slot)));
 
   const candidates: Candidate[] = [];
   const chosen = new Set<number>();

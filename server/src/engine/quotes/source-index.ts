@@ -37,7 +37,7 @@
  */
 import type { Source } from '../types';
 import { quotableRanges } from '../sources';
-import { ByteReader, ByteWriter, contentKey } from '../index-cache';
+import { ByteReader, ByteWriter, contentKey, sourceContentKey } from '../index-cache';
 import { scanTokens } from './tokenize';
 import { Vocabulary } from './vocabulary';
 
@@ -539,7 +539,7 @@ interface SnapshotHeader {
 /** What a restored source must match to be adopted: its text and the ranges the index covers. */
 function sourceKey(source: Source): string {
   const ranges = quotableRanges(source).map((range) => `${range.start}-${range.end}`).join(',');
-  return `${contentKey(source.text)}:${ranges.length > 64 ? contentKey(ranges) : ranges}`;
+  return `${sourceContentKey(source)}:${ranges.length > 64 ? contentKey(ranges) : ranges}`;
 }
 
 let fingerprint: string | undefined;
