@@ -2,7 +2,7 @@
  * Checking one piece from disk: the unit of work the CLI's main thread and
  * its worker threads share, so a piece gets the same answer wherever it runs.
  */
-import type { Engine } from '../engine/api';
+import type { DocumentInput, Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { readTextFile, relativePath, toUri } from '../node/workspace';
 
@@ -18,8 +18,8 @@ export interface CheckedFile {
   stopped?: 'time-budget' | 'crashed';
 }
 
-/** Checks one piece from disk; `rules` limits the check to some rules (one thread's half of a split piece). */
-export function checkFile(engine: Engine, file: string, root: string, rules?: (ruleId: string) => boolean): CheckedFile {
+/** A piece read from disk as the engine's input, or the result of a piece that cannot be checked. */
+export function readPiece(engine: Engine, file: string, root: string): { doc: DocumentInput } | { skipped: CheckedFile } {
   const read = readTextFile(file, engine.files().maxFileSize);
   if (!read.ok) {
     const finding: Finding = {
@@ -28,8 +28,20 @@ export function checkFile(engine: Engine, file: string, root: string, rules?: (r
       message: read.message,
       span: { start: 0, end: 0 },
     };
-    return { text: '', findings: [finding], notice: read.message, unreadable: read.reason === 'unreadable' };
+    return { skipped: { text: '', findings: [finding], notice: read.message, unreadable: read.reason === 'unreadable' } };
   }
-  const findings = engine.check({ uri: toUri(file), path: relativePath(root, file), text: read.text }, undefined, { rules });
-  return { text: read.text, findings, unreadable: false };
+  return { doc: { uri: toUri(file), path: relativePath(root, file), text: read.text } };
+}
+
+/**
+ * Checks one piece from disk; `rules` limits the check to some rules (one
+ * thread's half of a split piece); `prepare` runs before the check (a worker
+ * adopts a parse another thread made).
+ */
+export function checkFile(engine: Engine, file: string, root: string, rules?: (ruleId: string) => boolean, prepare?: (doc: DocumentInput) => void): CheckedFile {
+  const piece = readPiece(engine, file, root);
+  if ('skipped' in piece) return piece.skipped;
+  prepare?.(piece.doc);
+  const findings = engine.check(piece.doc, undefined, { rules });
+  return { text: piece.doc.text, findings, unreadable: false };
 }

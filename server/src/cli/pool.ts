@@ -31,6 +31,7 @@ import { relativePath } from '../node/workspace';
 import { decodeCache, encodeCache } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
+import { parseHandover, type ParseHandover } from './parse-handover';
 
 /** Below this many bytes of pieces, more than one worker (each loads the whole corpus) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 48 * 1024;
@@ -81,6 +82,8 @@ export interface WorkerInput {
   writeCache: boolean;
   /** Pieces handed to this worker before it claims any (those of a worker that was stopped or died). */
   assigned: number[];
+  /** With split groups: how the style half hands its parse of a piece to the sources half. */
+  parse?: ParseHandover;
 }
 
 /** What loading the workspace found: problems in the config, registry and sources. */
@@ -93,6 +96,8 @@ export type WorkerMessage =
   | ({ type: 'loaded'; clock?: string } & LoadReport)
   | { type: 'cache'; bytes: Uint8Array }
   | { type: 'started'; index: number; cpu?: number }
+  /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
+  | { type: 'idle' }
   | { type: 'result'; index: number; result: CheckedFile };
 
 /** How a run's pieces are spread: this many workers, each piece checked in these rule groups. */
@@ -192,12 +197,13 @@ interface Slot {
 export async function checkAll(
   documents: readonly string[],
   plan: PoolPlan,
-  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'assigned'>,
+  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'assigned' | 'parse'>,
   options: PoolOptions,
 ): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string }> {
   const groups = plan.groups;
   const pieces = documents.length;
   const tables = groups.map(() => claimTable(pieces));
+  const parse = groups.length > 1 ? parseHandover(pieces) : undefined;
   /** Keyed by task: group index × pieces + piece index. */
   const results = new Map<number, CheckedFile>();
   const task = (g: number, i: number) => g * pieces + i;
@@ -230,7 +236,7 @@ export async function checkAll(
     for (const i of assigned) Atomics.store(tables[g], 1 + i, id);
     const writeCache = options.cacheFile !== undefined && !cacheWriters.has(g);
     if (writeCache) cacheWriters.add(g);
-    const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, assigned, ...input };
+    const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, assigned, parse, ...input };
     const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
     try {
       slot.worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false, resourceLimits: checkWorkerLimits() });
@@ -245,6 +251,7 @@ export async function checkAll(
         slot.clock = message.clock;
       } else if (message.type === 'cache') cacheParts[g] = message.bytes;
       else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu };
+      else if (message.type === 'idle') slot.current = undefined;
       else if (message.type === 'result') {
         slot.current = undefined;
         if (!results.has(task(g, message.index))) {

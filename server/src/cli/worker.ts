@@ -8,8 +8,11 @@ import * as fs from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
-import { loadWorkspace } from '../node/workspace';
-import { checkFile } from './check-file';
+import { loadConfig, loadSources } from '../node/workspace';
+import type { DocumentInput } from '../engine/api';
+import type { ParsedDocument } from '../engine/markdown';
+import { checkFile, readPiece } from './check-file';
+import { ParseReceiver, ParseSender } from './parse-handover';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
 import { ruleFilter } from './rule-groups';
 
@@ -23,19 +26,41 @@ export function runCheckWorker(): void {
   const port = parentPort!;
   const post = (message: WorkerMessage) => port.postMessage(message);
   const engine = createEngine({ docsBaseUrl: input.docsBaseUrl });
-  // The main thread writes the cache once, from what every group built (pool.ts).
-  const loaded = loadWorkspace(engine, input.root, input.configFile, { cacheDir: input.cacheDir, writeCache: false });
   const clock = threadClock();
-  post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
+  const cpu = () => (clock !== undefined ? threadCpuMs(clock) : undefined);
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
+  const queue = [...input.assigned];
+  const next = () => (queue.length ? queue.shift()! : claimNext(input.table, input.id));
+  const rules = ruleFilter(input.group);
+  const config = loadConfig(engine, input.root, input.configFile);
+
+  // The style half of a split piece parses it before reading the corpus and sends the parse to the
+  // sources half (parse-handover.ts). Parsing is held to the piece's budget like its check.
+  let first = -1;
+  if (input.parse && input.group === 'style') {
+    first = next();
+    if (first >= 0) {
+      const sender = new ParseSender(input.parse);
+      sender.begin(first);
+      post({ type: 'started', index: first, cpu: cpu() });
+      const piece = readPiece(engine, input.documents[first], input.root);
+      if ('doc' in piece && !hangs(faults, piece.doc.text)) sender.send(first, engine.parsed(piece.doc));
+      else sender.abandon(first);
+      post({ type: 'idle' });
+    }
+  }
+  const receiver = input.parse && input.group === 'sources' ? new ParseReceiver(input.parse) : undefined;
+
+  // The main thread writes the cache once, from what every group built (pool.ts).
+  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false });
+  post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
   if (faults.has('cli-worker')) {
-    claimNext(input.table, input.id);
+    if (first < 0) next();
     throw new Error('injected test fault in cli-worker (PROVENANCE_TEST_FAULTS)');
   }
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
   // Only this group's rules run, so only the corpus products they need are built.
-  const rules = ruleFilter(input.group);
   warmUp(engine, rules);
   if (input.writeCache) {
     // After the warm-up, so the products built lazily are in it too.
@@ -43,18 +68,29 @@ export function runCheckWorker(): void {
     if (bytes) port.postMessage({ type: 'cache', bytes } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
   }
   const check = (index: number) => {
-    post({ type: 'started', index, cpu: clock !== undefined ? threadCpuMs(clock) : undefined });
+    post({ type: 'started', index, cpu: cpu() });
     // Tests prove that a piece whose analysis never ends is stopped at its budget, and that a worker
     // dying under a piece (as out of memory would) costs that piece only.
     if (faults.has('check-hang') || faults.has('check-crash')) {
       const text = fs.readFileSync(input.documents[index], 'utf8');
-      if (faults.has('check-hang') && text.includes('provenance-test-hang')) for (;;) Atomics.load(input.table, 0);
+      if (hangs(faults, text)) for (;;) Atomics.load(input.table, 0);
       if (faults.has('check-crash') && text.includes('provenance-test-crash')) process.exit(70);
     }
-    post({ type: 'result', index, result: checkFile(engine, input.documents[index], input.root, rules) });
+    const adopt = receiver
+      ? (doc: DocumentInput) => {
+          const parsed = receiver.take(index) as ParsedDocument | undefined;
+          if (parsed) engine.adoptParse(doc, parsed);
+        }
+      : undefined;
+    post({ type: 'result', index, result: checkFile(engine, input.documents[index], input.root, rules, adopt) });
   };
-  for (const index of input.assigned) check(index);
-  for (let i = claimNext(input.table, input.id); i >= 0; i = claimNext(input.table, input.id)) check(i);
+  if (first >= 0) check(first);
+  for (let i = next(); i >= 0; i = next()) check(i);
+}
+
+/** The check-hang test fault: a piece holding the marker never finishes. */
+function hangs(faults: Set<string>, text: string): boolean {
+  return faults.has('check-hang') && text.includes('provenance-test-hang');
 }
 
 if (isCheckWorker()) runCheckWorker();
