@@ -94,14 +94,15 @@ test('persisted facts: a warm store extracts nothing, a changed text is extracte
   const sources = [sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL), sourceOf('ferry.txt', FERRY)];
   const cold = new SourceFactsStore();
   const coldKnowledge = cold.knowledge(sources, []);
-  const bytes = cold.exportSection();
-  assert.equal(cold.dirty, false);
+  assert.equal(cold.dirtyFor(sources), true);
+  const bytes = cold.exportSection(sources);
+  assert.equal(cold.dirtyFor(sources), false);
 
   const warm = new SourceFactsStore();
   assert.equal(warm.importSection(bytes), 3);
   const warmKnowledge = warm.knowledge(sources, []);
   assert.deepEqual(warm.last, { extracted: 0, kept: 0, restored: 3, revalidated: 0 });
-  assert.equal(warm.dirty, false);
+  assert.equal(warm.dirtyFor(sources), false);
   assert.equal(serialised(warmKnowledge), serialised(coldKnowledge));
 
   const edited = [sources[0], sourceOf('council.txt', COUNCIL.replace('the council leader', 'the council treasurer')), sources[2]];
@@ -112,7 +113,17 @@ test('persisted facts: a warm store extracts nothing, a changed text is extracte
   assert.equal(again.last.restored, 2);
   assert.equal(editedKnowledge.lookup('Bram Oduya')[0].entity.role, 'council treasurer');
   assert.equal(serialised(editedKnowledge), serialised(scratch(edited)));
-  assert.equal(again.dirty, true);
+  assert.equal(again.dirtyFor(edited), true);
+
+  // An engine that never needs the knowledge extracts nothing for the cache and gives back what it imported.
+  const unused = new SourceFactsStore();
+  unused.importSection(bytes);
+  assert.equal(unused.dirtyFor(edited), false);
+  assert.deepEqual(unused.exportSection(edited), bytes);
+  assert.equal(unused.last.extracted, 0);
+  const empty = new SourceFactsStore();
+  assert.equal(empty.dirtyFor(sources), false);
+  assert.equal(new SourceFactsStore().importSection(empty.exportSection(sources)), 0);
 
   assert.equal(new SourceFactsStore().importSection(bytes.subarray(0, 40)), 0, 'truncated bytes are refused');
 });

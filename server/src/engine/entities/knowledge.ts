@@ -126,20 +126,47 @@ interface Hints {
   place: number;
 }
 
+/** A key's words and what they say it is: pure functions of the key, asked again at every merge. */
+const keyWords = new Map<string, { words: string[]; byKeyword: EntityType | undefined }>();
+
+function wordsOfKey(key: string): { words: string[]; byKeyword: EntityType | undefined } {
+  let known = keyWords.get(key);
+  if (!known) {
+    if (keyWords.size >= 200_000) keyWords.clear();
+    const words = key.split(' ');
+    keyWords.set(key, (known = { words, byKeyword: keywordType(words) }));
+  }
+  return known;
+}
+
 function newDraft(key: string): Draft {
-  const words = key.split(' ');
+  const { words, byKeyword } = wordsOfKey(key);
   return {
     key,
     words,
-    byKeyword: keywordType(words),
+    byKeyword,
     surfaces: new Map(),
     hints: { person: 0, organisation: 0, media: 0, place: 0 },
-    roles: [],
+    roles: NONE as SourceRole[],
     mentions: [],
-    statements: [],
+    statements: NONE as EntityStatement[],
     acronyms: undefined,
     fullCount: 0,
   };
+}
+
+/**
+ * The list of the many drafts and entities that have no roles, statements,
+ * acronyms or registry data: one shared, frozen empty array (a merge makes
+ * ~10,000 entities; each empty list is an allocation the collector copies).
+ * A draft's list is replaced by its own on the first push (`pushTo`).
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+
+function pushTo<T>(list: T[], item: T): T[] {
+  if (list === NONE) return [item];
+  list.push(item);
+  return list;
 }
 
 function bumpAcronym(draft: Draft, acronym: string, by = 1): void {
@@ -449,14 +476,14 @@ export class EntityKnowledge {
         if (occ.honorific && HONORIFICS.has(occ.honorific)) draft.hints.person++;
         if (!occ.roles.length) continue;
         const roles = (shared.roles[i] ??= occ.roles.map((role) => ({ text: role.text, sourceId: source.id, span: role.span })));
-        for (const role of roles) draft.roles.push(role);
+        for (const role of roles) draft.roles = pushTo(draft.roles, role);
       }
       const statements = sourceFacts.statements;
       for (let i = 0; i < statements.length; i++) {
         const statement = statements[i];
         const draft = drafted[statement.speaker];
         if (!draft) continue;
-        draft.statements.push((shared.statements[i] ??= { sourceId: source.id, sentence: sourceFacts.sentences[statement.sentence], quotes: statement.quotes, verb: statement.verb }));
+        draft.statements = pushTo(draft.statements, (shared.statements[i] ??= { sourceId: source.id, sentence: sourceFacts.sentences[statement.sentence], quotes: statement.quotes, verb: statement.verb }));
       }
     });
 
@@ -519,8 +546,8 @@ export class EntityKnowledge {
       // The variant's spellings become aliases; they never outvote the target's own.
       for (const surface of draft.surfaces.keys()) if (!target.surfaces.has(surface)) target.surfaces.set(surface, 0);
       for (const m of draft.mentions) target.mentions.push(m);
-      for (const role of draft.roles) target.roles.push(role);
-      for (const statement of draft.statements) target.statements.push(statement);
+      for (const role of draft.roles) target.roles = pushTo(target.roles, role);
+      for (const statement of draft.statements) target.statements = pushTo(target.statements, statement);
       addHints(target.hints, draft.hints);
       target.fullCount += draft.fullCount;
     }
@@ -557,6 +584,8 @@ export class EntityKnowledge {
       const merged = mergeDrafts(parts, nameKey(entry.name));
       merged.registry = entry;
       const entity = this.entityFrom(merged, firstNames, entry.id, entry.name);
+      entity.aliases = [...entity.aliases];
+      entity.acronyms = [...entity.acronyms];
       if (entry.role) entity.role = entry.role;
       if (entry.acronym) {
         entity.acronym = entry.acronym;
@@ -595,17 +624,17 @@ export class EntityKnowledge {
   }
 
   private entityFrom(draft: Draft, firstNames: Set<string>, id: string, canonical?: string): Entity {
-    let roles: EntityRole[] = [];
+    // The role objects are the sources' own (read-only, shared with roleFacts).
+    let roles: EntityRole[] = NONE as EntityRole[];
     if (draft.roles.length === 1) {
-      const role = draft.roles[0];
-      roles = [{ text: role.text, sourceId: role.sourceId, span: role.span }];
+      roles = [draft.roles[0]];
     } else if (draft.roles.length > 1) {
       const roleCounts = new Map<string, { role: EntityRole; n: number; order: number }>();
       draft.roles.forEach((role, order) => {
         const key = role.text.toLowerCase();
         const seen = roleCounts.get(key);
         if (seen) seen.n++;
-        else roleCounts.set(key, { role: { text: role.text, sourceId: role.sourceId, span: role.span }, n: 1, order });
+        else roleCounts.set(key, { role, n: 1, order });
       });
       roles = [...roleCounts.values()].sort((a, b) => b.n - a.n || a.order - b.order).map((r) => r.role);
     }
@@ -630,11 +659,12 @@ export class EntityKnowledge {
       roles,
       roleFacts: draft.roles,
       acronym,
-      acronyms: draft.acronyms ? [...draft.acronyms.keys()] : [],
-      aliases: [...aliases],
-      discouraged: [],
-      registryAliases: [],
-      links: [],
+      acronyms: draft.acronyms ? [...draft.acronyms.keys()] : (NONE as string[]),
+      aliases: aliases.size ? [...aliases] : (NONE as string[]),
+      // Only registry entities have these: they get their own lists in finish().
+      discouraged: NONE as string[],
+      registryAliases: NONE as string[],
+      links: NONE as EntityLink[],
       mentions,
       statements: draft.statements,
     };
@@ -721,9 +751,9 @@ function mergeDrafts(parts: Draft[], key: string): Draft {
     for (const [s, n] of part.surfaces) bump(merged.surfaces, s, n);
     addHints(merged.hints, part.hints);
     if (part.acronyms) for (const [a, n] of part.acronyms) bumpAcronym(merged, a, n);
-    merged.roles.push(...part.roles);
+    if (part.roles.length) merged.roles = [...merged.roles, ...part.roles];
     merged.mentions.push(...part.mentions);
-    merged.statements.push(...part.statements);
+    if (part.statements.length) merged.statements = [...merged.statements, ...part.statements];
     merged.fullCount += part.fullCount;
   }
   return merged;

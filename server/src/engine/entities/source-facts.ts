@@ -45,6 +45,10 @@ export class SourceFactsStore {
   /** The sources `stats` counts, by uri. */
   private readonly counted = new Map<string, Source>();
   private imported: ImportedFacts | undefined;
+  /** The section as imported: exported again as it is while the knowledge was never needed. */
+  private importedBytes: Uint8Array | undefined;
+  /** Whether the knowledge was asked for (only then are facts extracted for an export). */
+  private used = false;
   private readonly scanner = new SentenceScanner();
   /** Facts changed since the last import or export. */
   private changed = false;
@@ -112,24 +116,36 @@ export class SourceFactsStore {
   /** The knowledge of `sources` (refreshed first) with a registry laid over it. */
   knowledge(sources: readonly Source[], registry: readonly RegistryEntry[], registryUri?: string): EntityKnowledge {
     const started = Date.now();
+    this.used = true;
     this.refresh(sources);
+    // What the import held is adopted or stale now; its buffer need not stay alive.
+    this.imported = undefined;
+    this.importedBytes = undefined;
     const identified = sources.map((source) => ({ id: source.id, facts: this.entries.get(source.uri)!.facts }));
     const knowledge = EntityKnowledge.merge({ sources: identified, stats: this.stats, registry, registryUri });
     knowledge.buildMs = Date.now() - started;
     return knowledge;
   }
 
-  /** True when facts were extracted or dropped since the last import or export. */
-  get dirty(): boolean {
+  /**
+   * True when the facts of `sources` differ from the last import or export.
+   * An engine that never needed the knowledge (a CLI thread running other
+   * rules) extracts nothing for the cache: for it, nothing changed.
+   */
+  dirtyFor(sources: Iterable<Source>): boolean {
+    if (!this.used) return false;
+    this.refresh(sources);
     return this.changed;
   }
 
   /**
    * The section bytes: every source's facts (keyed by uri and contentKey of
-   * its text) and the case statistics they were extracted against. Call after
-   * `refresh` with the current sources.
+   * its text) and the case statistics they were extracted against. An engine
+   * that never needed the knowledge gives back the section it imported.
    */
-  exportSection(): Uint8Array {
+  exportSection(sources: Iterable<Source>): Uint8Array {
+    if (!this.used) return this.importedBytes ?? encodeFacts([], new CaseStats());
+    this.refresh(sources);
     this.changed = false;
     return encodeFacts([...this.entries.values()], this.stats);
   }
@@ -138,8 +154,10 @@ export class SourceFactsStore {
   importSection(bytes: Uint8Array): number {
     try {
       this.imported = ImportedFacts.decode(bytes);
+      this.importedBytes = bytes;
     } catch {
       this.imported = undefined;
+      this.importedBytes = undefined;
     }
     return this.imported?.size ?? 0;
   }
@@ -149,14 +167,10 @@ export class SourceFactsStore {
 export function entitiesCacheProduct(store: SourceFactsStore, sources: () => Iterable<Source>): CacheProduct {
   return {
     section: ENTITIES_SECTION,
-    exportSection() {
-      store.refresh(sources());
-      return store.exportSection();
-    },
+    exportSection: () => store.exportSection(sources()),
     importSection: (bytes) => store.importSection(bytes),
     get dirty() {
-      store.refresh(sources());
-      return store.dirty;
+      return store.dirtyFor(sources());
     },
   };
 }
