@@ -7,6 +7,7 @@
  */
 import type { Span } from '../types';
 import { SentenceScanner, type Token, type Tokens } from './scan';
+import { nameKey } from './name-key';
 import {
   DETERMINERS,
   FUNCTION_WORDS,
@@ -42,6 +43,8 @@ export interface NameOccurrence {
   form: NameForm;
   /** The name as written (possessive stripped), e.g. "Sergey Lavrov", "Lavrov", "EAEU". */
   text: string;
+  /** nameKey(text): made once here, looked up at every merge. */
+  key: string;
   /** Span of the name (for `honorific`, including the honorific). */
   span: Span;
   /** Index of the sentence in `SourceFacts.sentences`. */
@@ -360,7 +363,7 @@ function addRole(occ: NameOccurrence, role: RoleFact): void {
 
 /** A name occurrence; every one has the same shape (all fields, in this order), so the code reading them stays monomorphic. */
 function occurrence(form: NameForm, text: string, span: Span, sentence: number, hint: EntityType | undefined, roles: RoleFact[], honorific?: string, weak?: boolean): NameOccurrence {
-  return { form, text, span, sentence, honorific, hint, roles, weak };
+  return { form, text, key: nameKey(text), span, sentence, honorific, hint, roles, weak };
 }
 
 type AddOccurrence = (occ: NameOccurrence, first: number, last: number) => number;

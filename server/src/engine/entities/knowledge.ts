@@ -10,6 +10,7 @@ import { CaseStats } from './case-stats';
 import { SentenceScanner } from './scan';
 import { extractSource, keywordType, type EntityType, type NameForm, type SourceFacts } from './extract';
 import { HONORIFICS, NAME_TITLES, PLACES, MEDIA_NAMES } from './lexicon';
+import { nameKey } from './name-key';
 import type { RegistryEntry } from '../registry';
 
 export type { EntityType } from './extract';
@@ -82,21 +83,7 @@ export interface FormEntry {
   surface: string;
 }
 
-/** Normalised lookup key of a name: lower case, one space, ’ → ', no possessive, no leading "the". */
-export function nameKey(text: string): string {
-  // Most names need only the lower-casing; the full normalisation runs when a character calls for it.
-  if (!NEEDS_NORMALISING.test(text)) return text.toLowerCase();
-  return text
-    .replace(/[\u2019\u2018]/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/(?:'s|')$/i, '')
-    .replace(/^the /i, '')
-    .toLowerCase();
-}
-
-/** Curly apostrophes, any white space but a single space, a trailing apostrophe or "'s", a leading "the ". */
-const NEEDS_NORMALISING = /[\u2019\u2018]|\s\s|[^\S ]|^\s|\s$|'s?$|^the /i;
+export { nameKey };
 
 interface Draft {
   key: string;
@@ -358,7 +345,7 @@ export class EntityKnowledge {
         const occ = names[i];
         const strong = occ.form === 'full' || ((occ.form === 'single' || occ.form === 'acronym') && occ.roles.length > 0 && !occ.weak);
         if (!strong) continue;
-        const draft = draftFor(occ.text);
+        const draft = draftOfKey(occ.key);
         resolved[s][i] = draft;
         bump(draft.surfaces, occ.text.includes('\u2019') ? occ.text.replace(/[\u2019]/g, "'") : occ.text);
         draft.fullCount++;
@@ -444,7 +431,7 @@ export class EntityKnowledge {
       for (let i = 0; i < names.length; i++) {
         if (drafted[i]) continue;
         const occ = names[i];
-        const key = nameKey(occ.text);
+        const key = occ.key;
         let draft: Draft | undefined;
         if (occ.form === 'acronym' && (localAcronyms.has(occ.text) || acronymIndex.has(occ.text))) {
           draft = localAcronyms.get(occ.text) ?? top(acronymIndex.get(occ.text)!);

@@ -21,7 +21,7 @@ import { extractSource, NO_ROLES, type NameForm, type NameOccurrence, type Sourc
 import { EntityKnowledge } from './knowledge';
 
 export const ENTITIES_SECTION = 'entities';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 
 interface Entry {
   /** The source the facts were extracted from (its text and body). */
@@ -186,7 +186,7 @@ function sameText(a: Source, b: Source): boolean {
 // Strings: every distinct string the facts hold, joined by NUL (or a JSON array
 // when one contains a NUL). Numbers (Int32Array), per source:
 //   sentences: n, (start, end)×n
-//   names: n, per name: form, text, start, end, sentence, honorific, hint, weak, roles n, (text, start, end)×n
+//   names: n, per name: form, text, key, start, end, sentence, honorific, hint, weak, roles n, (text, start, end)×n
 //   expansions: n, (acronym, expansion, acronym start, end, expansion start, end, kind)×n
 //   statements: n, per statement: speaker, sentence, verb, quotes n, (start, end)×n
 //   questions: n, (word, answer)×n
@@ -223,7 +223,7 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats): Uint8Array {
     for (const s of facts.sentences) nums.push(s.start, s.end);
     nums.push(facts.names.length);
     for (const occ of facts.names) {
-      nums.push(FORMS.indexOf(occ.form), str(occ.text), occ.span.start, occ.span.end, occ.sentence, str(occ.honorific), occ.hint ? HINTS.indexOf(occ.hint) : -1, occ.weak === undefined ? -1 : occ.weak ? 1 : 0);
+      nums.push(FORMS.indexOf(occ.form), str(occ.text), str(occ.key), occ.span.start, occ.span.end, occ.sentence, str(occ.honorific), occ.hint ? HINTS.indexOf(occ.hint) : -1, occ.weak === undefined ? -1 : occ.weak ? 1 : 0);
       nums.push(occ.roles.length);
       for (const role of occ.roles) nums.push(str(role.text), role.span.start, role.span.end);
     }
@@ -334,6 +334,7 @@ class ImportedFacts {
     for (let n = next(); n > 0; n--) {
       const form = FORMS[next()];
       const text = str(next());
+      const key = str(next());
       const span = { start: next(), end: next() };
       const sentence = next();
       const honorific = optional(next());
@@ -345,7 +346,7 @@ class ImportedFacts {
         if (roles === NO_ROLES) roles = [role];
         else roles.push(role);
       }
-      const occ: NameOccurrence = { form, text, span, sentence, honorific, hint: hintIndex < 0 ? undefined : HINTS[hintIndex], roles, weak: weakCode < 0 ? undefined : weakCode === 1 };
+      const occ: NameOccurrence = { form, text, key, span, sentence, honorific, hint: hintIndex < 0 ? undefined : HINTS[hintIndex], roles, weak: weakCode < 0 ? undefined : weakCode === 1 };
       if (!form) throw new RangeError('entities cache: bad name form');
       facts.names.push(occ);
     }
