@@ -235,12 +235,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
         () => void citationKeyIndex(corpus),
       ];
       for (const doc of docs) {
-        steps.push(() => {
-          const analysis = analyse(doc);
-          analysis.quoteChecks();
-          analysis.entityMentions();
-          analysis.claimChecks();
-        });
+        // Each product of the piece is kept per parse (or per text), so a later analysis of the same text finds it.
+        steps.push(
+          () => void analyse(doc).quoteChecks(),
+          () => void analyse(doc).entityMentions(),
+          () => void analyse(doc).claimChecks(),
+        );
       }
       return steps;
     },

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Engine } from '../engine/api';
+import type { DocumentInput, Engine } from '../engine/api';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
 import type { FromWorker, ToWorker, WorkerData, WorkspaceOp } from './check-worker';
@@ -32,6 +32,19 @@ function apply(engine: Engine, op: WorkspaceOp): void {
     case 'indexCache':
       engine.importIndexCache(op.bytes);
       break;
+  }
+}
+
+/**
+ * After the result (so diagnostics never wait for it): the parse this check
+ * made, which the main thread adopts instead of parsing the same text again
+ * for hovers; cloning it costs a fraction of parsing.
+ */
+function sendParse(id: number, engine: Engine, doc: DocumentInput): void {
+  try {
+    parentPort!.postMessage({ type: 'parsed', id, parsed: engine.parsed(doc) } satisfies FromWorker);
+  } catch {
+    parentPort!.postMessage({ type: 'parsed', id, parsed: undefined } satisfies FromWorker);
   }
 }
 
@@ -90,7 +103,9 @@ export function runLspCheckWorker(): void {
           }
           if (faults.has('check-crash') && message.doc.text.includes('provenance-test-crash')) process.exit(70);
           const findings = engine.check(message.doc, cancel);
-          post({ type: 'result', id: message.id, findings, cancelled: cancel.isCancellationRequested });
+          const cancelled = cancel.isCancellationRequested;
+          post({ type: 'result', id: message.id, findings, cancelled });
+          if (!cancelled) sendParse(message.id, engine, message.doc);
         } catch (err) {
           post({ type: 'error', id: message.id, message: (err as Error)?.stack ?? String(err) });
         }

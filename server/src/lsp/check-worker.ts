@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CancellationFlag, DocumentInput, Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
+import type { ParsedDocument } from '../engine/markdown';
 import { checkWorkerLimits, describeWorkerFailure, overBudget } from '../node/budget';
 
 /** A cancelled check that is still running this long after its flag was raised is stopped by force. */
@@ -54,10 +55,13 @@ export type FromWorker =
   | { type: 'hello'; clock?: string }
   | { type: 'started'; id: number; cpu?: number }
   | { type: 'result'; id: number; findings: Finding[]; cancelled: boolean }
+  /** Right after a finished check's result, off its critical path: the worker's parse of the piece (undefined if it could not be sent). */
+  | { type: 'parsed'; id: number; parsed: ParsedDocument | undefined }
   | { type: 'error'; id: number; message: string };
 
 export type CheckOutcome =
-  | { status: 'done'; findings: Finding[] }
+  /** `parsed` settles once the main thread's engine holds the worker's parse of this text (or none is coming). */
+  | { status: 'done'; findings: Finding[]; parsed: Promise<void> }
   | { status: 'cancelled' }
   | { status: 'over-budget'; budgetMs: number }
   | { status: 'crashed'; reason: string };
@@ -115,6 +119,8 @@ export class CheckWorker {
   private readonly synced = new Set<number>();
   private readonly states = new WeakMap<Engine, ProjectState>();
   private readonly jobs = new Map<number, Job>();
+  /** Finished checks whose parse the worker is still sending. */
+  private readonly parses = new Map<number, { job: Job; adopted: () => void }>();
   private readonly dropped = new FinalizationRegistry<number>((project) => {
     if (this.synced.delete(project)) this.post({ type: 'drop', project });
   });
@@ -190,6 +196,7 @@ export class CheckWorker {
     if (this.watch) clearInterval(this.watch);
     for (const job of this.jobs.values()) job.resolve({ status: 'cancelled' });
     this.jobs.clear();
+    this.noMoreParses();
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
@@ -197,7 +204,13 @@ export class CheckWorker {
 
   private checkHere(engine: Engine, doc: DocumentInput, cancel?: CancellationFlag): CheckOutcome {
     const findings = engine.check(doc, cancel);
-    return cancel?.isCancellationRequested ? { status: 'cancelled' } : { status: 'done', findings };
+    return cancel?.isCancellationRequested ? { status: 'cancelled' } : { status: 'done', findings, parsed: Promise.resolve() };
+  }
+
+  /** The worker that would send the pending parses is gone: nobody waits for them any longer. */
+  private noMoreParses(): void {
+    for (const { adopted } of this.parses.values()) adopted();
+    this.parses.clear();
   }
 
   private send(job: Job): void {
@@ -246,6 +259,13 @@ export class CheckWorker {
       this.clock = message.clock;
       return;
     }
+    if (message.type === 'parsed') {
+      const pending = this.parses.get(message.id);
+      this.parses.delete(message.id);
+      if (pending && message.parsed) pending.job.engine.adoptParse(pending.job.doc, message.parsed);
+      pending?.adopted();
+      return;
+    }
     const job = this.jobs.get(message.id);
     if (!job) return;
     if (message.type === 'started') {
@@ -259,8 +279,12 @@ export class CheckWorker {
       // The engine threw: the same would have happened on the main thread; say so in the log and report nothing.
       this.options.log(`Checking ${job.doc.uri} failed in the worker: ${message.message}`);
       job.resolve({ status: 'crashed', reason: `the check failed: ${message.message.split('\n')[0]}` });
+    } else if (message.cancelled) {
+      job.resolve({ status: 'cancelled' });
     } else {
-      job.resolve(message.cancelled ? { status: 'cancelled' } : { status: 'done', findings: message.findings });
+      // Hovers and code actions on this version then use the worker's parse instead of parsing it again here.
+      const parsed = new Promise<void>((adopted) => this.parses.set(job.id, { job, adopted }));
+      job.resolve({ status: 'done', findings: message.findings, parsed });
     }
     this.idle();
   }
@@ -270,6 +294,7 @@ export class CheckWorker {
     if (worker !== this.worker) return;
     this.worker = undefined;
     this.synced.clear();
+    this.noMoreParses();
     const running = [...this.jobs.values()].find((job) => job.startedAt !== undefined);
     const reason = describeWorkerFailure(failure, exitCode);
     if (running) {
@@ -312,6 +337,7 @@ export class CheckWorker {
     const worker = this.worker;
     this.worker = undefined;
     this.synced.clear();
+    this.noMoreParses();
     this.options.log(`Stopped the check worker: ${why}.`);
     void worker?.terminate();
     this.resend();

@@ -28,7 +28,7 @@ import type { CancellationFlag } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { crashedFinding, overBudgetFinding } from '../node/budget';
 import { skipReason } from './gate';
-import { toDiagnostic, type DiagnosticContext } from './convert';
+import { toDiagnostic, type DiagnosticContext, type TextMap } from './convert';
 import { documentKey, type OpenDocument } from './documents';
 import type { Project } from './projects';
 import { documentInput, roleOf, type Session } from './session';
@@ -319,8 +319,11 @@ export class DiagnosticsService {
     switch (outcome.status) {
       case 'done':
         this.s.gate.finished(id, false);
-        // The main thread's requests on this version (hover, definition, code actions) find its analysis built.
-        this.s.warmer.plan(project, project.engine.prepare([input]), () => this.s.documents.get(document.uri) === document && document.version === input.version);
+        // The main thread's requests on this version (hover, definition, code actions) find its analysis built,
+        // from the worker's parse once it arrived.
+        void outcome.parsed.then(() =>
+          this.s.warmer.plan(project, project.engine.prepare([input]), () => this.s.documents.get(document.uri) === document && document.version === input.version),
+        );
         return { findings: outcome.findings, diagnostics: outcome.findings.map((finding) => toDiagnostic(finding, map, context)) };
       case 'cancelled':
         return { findings: [], diagnostics: [], cancelled: true };
@@ -333,10 +336,13 @@ export class DiagnosticsService {
     }
   }
 
+  /** One per conversion of a result: line tables and docs URLs are looked up once per file and rule, not per finding. */
   diagnosticContext(project: Project): DiagnosticContext {
+    const maps = new Map<string, TextMap | undefined>();
+    const urls = new Map<string, string>();
     return {
-      ruleDocsUrl: (ruleId) => project.engine.ruleDocsUrl(ruleId),
-      mapOf: (uri) => project.mapOf(uri),
+      ruleDocsUrl: (ruleId) => urls.get(ruleId) ?? urls.set(ruleId, project.engine.ruleDocsUrl(ruleId)).get(ruleId)!,
+      mapOf: (uri) => (maps.has(uri) ? maps.get(uri) : maps.set(uri, project.mapOf(uri)).get(uri)),
       relatedInformation: this.s.client.relatedInformation,
       codeDescription: this.s.client.codeDescription,
     };

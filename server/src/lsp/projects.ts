@@ -56,6 +56,9 @@ export class Project {
   private sourceFiles = new Set<string>();
   private sourceIndex: { generation: number; byUri: Map<string, Source> } | undefined;
   private readonly maps = new Map<string, TextMap>();
+  /** The same maps by the URI they were asked for, valid for one generation (`mapsGeneration`). */
+  private readonly mapsByUri = new Map<string, TextMap>();
+  private mapsGeneration = -1;
 
   constructor(
     private readonly host: ProjectHost,
@@ -144,6 +147,19 @@ export class Project {
 
   /** Line table of a project file (config, registry, source), in the text the engine saw. */
   mapOf(uri: string): TextMap | undefined {
+    // Related information names a source per finding: answer repeated URIs without resolving paths again.
+    if (this.mapsGeneration !== this.generation) {
+      this.mapsByUri.clear();
+      this.mapsGeneration = this.generation;
+    }
+    const known = this.mapsByUri.get(uri);
+    if (known && known.encoding === this.host.encoding()) return known;
+    const map = this.lookUpMap(uri);
+    if (map) this.mapsByUri.set(uri, map);
+    return map;
+  }
+
+  private lookUpMap(uri: string): TextMap | undefined {
     const file = fromUri(uri);
     const text = (file !== undefined ? this.texts.get(file) : undefined) ?? this.source(uri)?.text;
     if (text === undefined) return undefined;

@@ -1,0 +1,46 @@
+/** The check worker hands its parse to the main thread's engine, which adopts it only for the same text. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEngine, type Engine } from '../../server/src/engine/index';
+import type { ParsedDocument } from '../../server/src/engine/markdown';
+import { parseMarkdown } from '../../server/src/engine/markdown';
+import { CheckWorker } from '../../server/src/lsp/check-worker';
+
+const SOURCE = 'Council approves harbour wall\n\nThe engineer said the wall "will protect the old town for a hundred years".\n';
+const PIECE = '# The wall\n\nThe engineer promised it "will protect the old town for a hundred years" [@harbour-wall].\n';
+
+test('check worker: after a finished check the main engine holds the worker’s parse, not one of its own', async (t) => {
+  const worker = new CheckWorker({ log: () => undefined });
+  t.after(() => worker.dispose());
+  const base = createEngine();
+  const adopted: ParsedDocument[] = [];
+  const adopt = base.adoptParse.bind(base);
+  base.adoptParse = (doc, parsed) => {
+    adopted.push(parsed);
+    adopt(doc, parsed);
+  };
+  const engine: Engine = worker.mirror(base);
+  engine.setSource('file:///ws/sources/harbour-wall.txt', 'sources/harbour-wall.txt', SOURCE);
+  const doc = { uri: 'file:///ws/piece.md', text: PIECE, version: 1 };
+
+  const outcome = await worker.check(engine, doc, 0);
+  assert.equal(outcome.status, 'done');
+  if (outcome.status !== 'done') return;
+  assert.deepEqual(outcome.findings, engine.check(doc), 'the worker found what the main engine finds');
+  await outcome.parsed;
+  assert.equal(adopted.length, 1);
+  assert.deepEqual(adopted[0], parseMarkdown(PIECE));
+  assert.equal(engine.parsed(doc), adopted[0], 'requests on this text use the adopted parse');
+  // A later text is parsed afresh, never answered from the adopted parse.
+  const edited = { ...doc, text: PIECE.replace('promised', 'swore'), version: 2 };
+  assert.equal(engine.parsed(edited).text, edited.text);
+});
+
+test('adoptParse: a parse of another text is ignored', () => {
+  const engine = createEngine();
+  const doc = { uri: 'file:///ws/piece.md', text: PIECE };
+  const other = parseMarkdown(PIECE.replace('wall', 'bridge'));
+  engine.adoptParse(doc, other);
+  assert.notEqual(engine.parsed(doc), other);
+  assert.equal(engine.parsed(doc).text, PIECE);
+});
