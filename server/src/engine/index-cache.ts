@@ -176,7 +176,7 @@ function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
-type Numbers = Uint32Array | Int32Array | Uint8Array;
+type Numbers = Uint32Array | Int32Array | Uint16Array | Uint8Array;
 
 /** Writes a JSON header and typed arrays, each aligned to 8 bytes. */
 export class ByteWriter {
@@ -239,6 +239,10 @@ export class ByteReader {
     return this.typed(Int32Array);
   }
 
+  uint16(): Uint16Array {
+    return this.typed(Uint16Array);
+  }
+
   bytes(): Uint8Array {
     if (this.at + 8 > this.input.length) throw new RangeError('cache section truncated');
     const length = new DataView(this.input.buffer, this.input.byteOffset + this.at, 4).getUint32(0, true);
@@ -248,7 +252,7 @@ export class ByteReader {
     return this.input.subarray(start, start + length);
   }
 
-  private typed<T extends Uint32Array | Int32Array>(Type: { new (buffer: ArrayBufferLike, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number }): T {
+  private typed<T extends Uint32Array | Int32Array | Uint16Array>(Type: { new (buffer: ArrayBufferLike, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number }): T {
     const bytes = this.bytes();
     const count = bytes.length / Type.BYTES_PER_ELEMENT;
     if (!Number.isInteger(count)) throw new RangeError('cache array has a partial element');

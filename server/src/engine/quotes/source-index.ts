@@ -9,16 +9,17 @@
  * - Postings live in immutable *segments*. A segment covers a batch of slots
  *   and holds, for every word trigram position, a 32-bit hash of the trigram's
  *   case-folded ids and the position (an offset into the segment's
- *   concatenated words; `base` maps it back to slot + position), interleaved
- *   in one array so a lookup or a build touches one cache line per entry,
- *   grouped into buckets by the hash's top bits with one counting-sort pass
- *   (hashes computed twice instead of buffering them: no temporary arrays).
+ *   concatenated words; `base` maps it back to slot + position), grouped into
+ *   buckets by the hash's top bits with one counting-sort pass. There are at
+ *   least 2^16 buckets, so an entry stores only the hash's low 16 bits (the
+ *   bucket implies the rest): 6 bytes per trigram, the size of the persisted
+ *   cache and of a warm start's read being mostly these arrays.
  *   Buckets hold ~8 entries, so a lookup scans one bucket; a hash collision
  *   only costs a verification.
  *   A segment also lists every word position by folded word id (`wordStart`
  *   offsets into `wordRefs`, built by counting sort), for quotations or parts
  *   of one or two words and for single-word votes on short misquotations.
- *   About 20 bytes per word in all (words, offsets, trigram entries, word
+ *   About 18 bytes per word in all (words, offsets, trigram entries, word
  *   positions), no per-entry objects: MEASURED.md found hashed keys in typed
  *   arrays ~8x smaller and faster to build than `Map<string, number[]>`.
  * - `add` tokenizes at once and queues the slot; the next query (or `build()`)
@@ -82,8 +83,13 @@ class Segment {
     /** Bucket of a key is `key >>> bucketShift`; its entries are `[bucketStart[b], bucketStart[b + 1])`. */
     readonly bucketShift: number,
     readonly bucketStart: Uint32Array,
-    /** Entry `e` is the trigram hash `entries[2e]` at concatenated position `entries[2e + 1]`. */
-    readonly entries: Uint32Array,
+    /**
+     * Entry `e` is a trigram at concatenated position `positions[e]` whose hash
+     * has the low 16 bits `lowKeys[e]`; its high bits are the bucket's (there
+     * are at least 2^16 buckets, so bucket and low bits make the whole hash).
+     */
+    readonly lowKeys: Uint16Array,
+    readonly positions: Uint32Array,
     /** Positions of folded word id `f` are `wordRefs[wordStart[f] .. wordStart[f + 1])`; ids past the end have none. */
     readonly wordStart: Uint32Array,
     readonly wordRefs: Uint32Array,
@@ -266,7 +272,8 @@ export class SourceIndex {
     let count = 0;
     for (const segment of this.segments) {
       const [lo, hi] = segment.bucket(key);
-      for (let e = lo; e < hi; e++) if (segment.entries[2 * e] === key) count++;
+      const low = key & 0xffff;
+      for (let e = lo; e < hi; e++) if (segment.lowKeys[e] === low) count++;
     }
     return count;
   }
@@ -274,11 +281,12 @@ export class SourceIndex {
   /** Calls `visit(slot, position)` for every live position where a trigram with this key starts. */
   forEachPosting(key: number, visit: (slot: number, position: number) => void): void {
     this.build();
+    const low = key & 0xffff;
     for (const segment of this.segments) {
       const [lo, hi] = segment.bucket(key);
       for (let e = lo; e < hi; e++) {
-        if (segment.entries[2 * e] !== key) continue;
-        const ref = segment.entries[2 * e + 1];
+        if (segment.lowKeys[e] !== low) continue;
+        const ref = segment.positions[e];
         const index = segment.slotIndexOf(ref);
         const slot = segment.slots[index];
         if (this.slots[slot] === undefined) continue;
@@ -358,7 +366,8 @@ export class SourceIndex {
       out.array(Int32Array.from(segment.slots, (slot) => number.get(slot)!));
       out.array(segment.base);
       out.array(segment.bucketStart);
-      out.array(segment.entries);
+      out.array(segment.lowKeys);
+      out.array(segment.positions);
       out.array(segment.wordStart);
       out.array(segment.wordRefs);
     }
@@ -389,8 +398,11 @@ export class SourceIndex {
       const segments: Segment[] = [];
       const segmentOf = new Array<Segment | undefined>(count).fill(undefined);
       for (const { bucketShift } of header.segments) {
-        const segment = new Segment(input.int32(), input.uint32(), bucketShift, input.uint32(), input.uint32(), input.uint32(), input.uint32());
+        if (!(bucketShift >= 8 && bucketShift <= 32 - MIN_BUCKET_BITS)) return 0;
+        const segment = new Segment(input.int32(), input.uint32(), bucketShift, input.uint32(), input.uint16(), input.uint32(), input.uint32(), input.uint32());
         if (segment.base.length !== segment.slots.length + 1 || segment.bucketStart.length !== 2 ** (32 - bucketShift) + 1) return 0;
+        const entries = segment.bucketStart[segment.bucketStart.length - 1];
+        if (segment.lowKeys.length !== entries || segment.positions.length !== entries) return 0;
         for (const slot of segment.slots) {
           if (slot < 0 || slot >= count || segmentOf[slot]) return 0;
           segmentOf[slot] = segment;
@@ -423,7 +435,7 @@ export class SourceIndex {
       bytes += entry.words.byteLength + entry.starts.byteLength;
     }
     for (const segment of this.segments) {
-      bytes += segment.entries.byteLength + segment.base.byteLength + segment.slots.byteLength + segment.bucketStart.byteLength;
+      bytes += segment.lowKeys.byteLength + segment.positions.byteLength + segment.base.byteLength + segment.slots.byteLength + segment.bucketStart.byteLength;
       bytes += segment.wordStart.byteLength + segment.wordRefs.byteLength;
     }
     return { sources: this.size, words, vocabulary: this.vocabulary.size, segments: this.segments.length, typedArrayBytes: bytes };
@@ -483,13 +495,15 @@ export class SourceIndex {
       }
     }
 
-    // Buckets of ~8 entries: 2^bits buckets for `trigrams` entries, filled by one counting-sort pass.
-    const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(trigrams + 1)) - 3));
+    // Buckets of ~8 entries: 2^bits buckets for `trigrams` entries, filled by one counting-sort pass;
+    // at least 2^16 of them, so an entry needs only the hash's low 16 bits (2 bytes, not 4, per trigram).
+    const bits = Math.min(24, Math.max(MIN_BUCKET_BITS, Math.ceil(Math.log2(trigrams + 1)) - 3));
     const shift = 32 - bits;
     const bucketStart = new Uint32Array((1 << bits) + 1);
     for (let i = 0; i < trigrams; i++) bucketStart[(keys[i] >>> shift) + 1]++;
     for (let b = 1; b < bucketStart.length; b++) bucketStart[b] += bucketStart[b - 1];
-    const entries = new Uint32Array(2 * trigrams);
+    const lowKeys = new Uint16Array(trigrams);
+    const positions = new Uint32Array(trigrams);
     const fillAt = bucketStart.slice(0, bucketStart.length - 1);
     e = 0;
     for (let k = 0; k < lists.length; k++) {
@@ -497,9 +511,9 @@ export class SourceIndex {
       const first = base[k];
       for (let p = 0; p + 2 < n; p++, e++) {
         const key = keys[e];
-        const at = 2 * fillAt[key >>> shift]++;
-        entries[at] = key;
-        entries[at + 1] = first + p;
+        const at = fillAt[key >>> shift]++;
+        lowKeys[at] = key & 0xffff;
+        positions[at] = first + p;
       }
     }
 
@@ -516,7 +530,7 @@ export class SourceIndex {
       for (let p = 0; p < words.length; p++) wordRefs[fill[fold[words[p]]]++] = first + p;
     }
 
-    const segment = new Segment(Int32Array.from(slots), base, shift, bucketStart, entries, wordStart, wordRefs);
+    const segment = new Segment(Int32Array.from(slots), base, shift, bucketStart, lowKeys, positions, wordStart, wordRefs);
     for (const slot of slots) this.segmentOfSlot[slot] = segment;
     return segment;
   }
@@ -526,7 +540,10 @@ function liveWords(segment: Segment): number {
   return segment.words - segment.dead;
 }
 
-const SNAPSHOT_FORMAT = 2;
+const SNAPSHOT_FORMAT = 3;
+
+/** Fewest hash bits a segment's buckets take (see `Segment.lowKeys`). */
+const MIN_BUCKET_BITS = 16;
 
 interface SnapshotHeader {
   format: number;
