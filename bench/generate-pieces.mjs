@@ -419,3 +419,40 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+/**
+ * Many pieces for the multi-file row: the 200 KB piece cut at paragraph breaks
+ * into `count` pieces of about equal size, in `<root>/many/`. Made from the
+ * generated piece (no new text), so it needs no generator version of its own;
+ * rewritten only when missing or when the piece changed.
+ */
+export function ensureManyPieces(root, piece, count = 10) {
+  const dir = path.join(root, 'many');
+  const text = fs.readFileSync(piece, 'utf8');
+  const stamp = path.join(dir, '.from.json');
+  const key = JSON.stringify({ bytes: text.length, mtimeMs: fs.statSync(piece).mtimeMs, count });
+  const files = Array.from({ length: count }, (_, i) => path.join(dir, `piece-${String(i).padStart(2, '0')}.md`));
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key && files.every((f) => fs.existsSync(f))) return files;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const paragraphs = text.split(/\n{2,}/);
+  const target = text.length / count;
+  let part = 0;
+  let chunk = [];
+  let size = 0;
+  const flush = () => {
+    fs.writeFileSync(files[part], chunk.join('\n\n') + '\n');
+    part++;
+    chunk = [];
+    size = 0;
+  };
+  for (const paragraph of paragraphs) {
+    chunk.push(paragraph);
+    size += paragraph.length + 2;
+    if (size >= target && part < count - 1) flush();
+  }
+  flush();
+  for (let i = part; i < count; i++) fs.writeFileSync(files[i], '# Empty\n');
+  fs.writeFileSync(stamp, key);
+  return files;
+}

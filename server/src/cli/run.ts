@@ -52,7 +52,9 @@ Options:
   --cache <dir>        keep the source index in this folder: a later run
                        re-indexes only sources whose text changed
   --jobs <n>           check pieces on n threads (default: one per core when
-                       there are enough pieces to be worth it, else one)
+                       there is enough text to be worth it, else one); with
+                       fewer pieces than threads, each piece's rules are
+                       split over two threads
   --time-budget <s>    stop analysing a piece after s seconds (default 2) and
                        report it as input/skipped, exit 2; 0 = no limit
   --quiet              report errors only
