@@ -18,7 +18,7 @@ import { citationKeyIndex, completionProviders, definitionProviders, hoverProvid
 import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
-import { passageIndexOf } from './claims/passages';
+import { passageIndexOf, passagesCacheProduct } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 export * from './types';
@@ -89,6 +89,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     ...(options.cacheProducts ?? []),
     corpus.quotationCache,
     entities.cacheProduct(corpus),
+    passagesCacheProduct(corpus),
   ];
 
   const workspace: Workspace = {

@@ -1,15 +1,29 @@
 /**
  * Which source passage supports a claim? BM25 over the sentences of every
- * source, built once per corpus generation and only when a claim needs it.
+ * source, kept per source and merged once per corpus generation, only when a
+ * claim needs it.
  *
- * Layout: passages are sentence spans of each source's body. Their words come
- * from the quotation index, which has already tokenized every source into
- * surface ids (`SourceIndex.entries()`), so building is integer work: map
- * each surface id to a stemmed term id once (`termOfSurface`), then fill
- * CSR postings (`postingStart[term] .. postingStart[term + 1]` into
- * `postingPassage` / `postingTf`) in typed arrays, with idf precomputed.
- * A query touches only the postings of its own terms and accumulates into
- * a reused `Float32Array`.
+ * Layout, for a corpus edited one file at a time and reopened often:
+ *
+ * - Per source (`SourcePassages`, keyed by uri and checked against the
+ *   source's contentKey): its passages (sentence spans of the body, with the
+ *   paragraph number) and, per passage, the term ids of its content words
+ *   (stop words dropped, stemmed; repeats kept). The words come from the
+ *   quotation index, which has already tokenized every source into surface
+ *   ids, and each surface id is stemmed once (`surfaceTerms`). Computed once
+ *   per source text: a changed source is the only one tokenized and stemmed
+ *   again, and a warm start (the cache's 'passages' section) stems nothing.
+ * - Term ids come from one `TermDictionary` per corpus. It never forgets a
+ *   term, so per-source term ids stay valid while other sources change.
+ * - The searchable index (`PassageIndex`) is merged from the per-source data
+ *   for each corpus generation: integer work only — a counting sort of every
+ *   (term, passage) pair into CSR postings (`postingStart[term] ..
+ *   postingStart[term + 1]` into `postingPassage` / `postingTf`), document
+ *   frequencies and idf counted on the way. Sources are merged in the
+ *   corpus's id order, so the index (and ties between equal scores) is the
+ *   same whether it was built from scratch, updated or restored.
+ * - A query touches only the postings of its own terms and accumulates into a
+ *   reused `Float32Array`.
  *
  * `similarity` is what share of the claim's information (idf-weighted terms)
  * the passage contains: 1 when every content word of the claim is there.
@@ -17,7 +31,9 @@
  */
 import type { Corpus } from '../corpus';
 import type { Source, Span } from '../types';
-import { tokenize } from '../quotes';
+import { tokenize, type SourceIndex } from '../quotes';
+import type { Vocabulary } from '../quotes/vocabulary';
+import { ByteReader, ByteWriter, sourceContentKey, type CacheProduct } from '../index-cache';
 import { splitParagraphs, splitSentences } from '../sentences';
 import { stem, isStopword } from './terms';
 
@@ -37,13 +53,87 @@ export interface PassageHit {
   similarity: number;
 }
 
+/** Section of the persisted index cache holding every source's passages and terms. */
+export const PASSAGES_SECTION = 'passages';
+// Bump when passages or terms are made differently (sentence splitting, stemming, stop words).
+const FORMAT_VERSION = 1;
+
 // The usual BM25 constants; 0.9–1.6 and b 0.4–0.75 gave the same 45/50 on the paraphrase test.
 const MAX_CACHED_ANSWERS = 20_000;
 const K1 = 1.2;
 const B = 0.75;
 
+/**
+ * Stemmed terms and their ids. Terms restored from a cache are a sorted array
+ * (found by binary search, so a warm start builds no map of them); terms added
+ * later go to a map. Ids are never reused.
+ */
+class TermDictionary {
+  private sorted: string[] = [];
+  private readonly added = new Map<string, number>();
+
+  get size(): number {
+    return this.sorted.length + this.added.size;
+  }
+
+  lookup(term: string): number | undefined {
+    const sorted = this.sorted;
+    let lo = 0;
+    let hi = sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = sorted[mid];
+      if (at === term) return mid;
+      if (at < term) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return this.added.get(term);
+  }
+
+  intern(term: string): number {
+    let id = this.lookup(term);
+    if (id === undefined) {
+      id = this.size;
+      this.added.set(term, id);
+    }
+    return id;
+  }
+
+  /** Term strings by id. */
+  strings(): string[] {
+    return [...this.sorted, ...this.added.keys()];
+  }
+
+  /** Takes restored terms (sorted) as ids 0..n-1; only while empty. */
+  adoptSorted(terms: string[]): boolean {
+    if (this.size > 0) return false;
+    this.sorted = terms;
+    return true;
+  }
+}
+
+/** One source's passages and their terms, made once per source text. */
+interface SourcePassages {
+  uri: string;
+  path: string;
+  /** contentKey of the text the passages were made from. */
+  key: string;
+  /** The source object they were made from (a later object with the same text is checked by key). */
+  source: Source | undefined;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  paragraphs: Uint32Array;
+  /** Passage `p`'s terms are `terms[termEnd[p - 1] .. termEnd[p])` (from 0 for p = 0). */
+  termEnd: Uint32Array;
+  /** Dictionary ids of each passage's content words in order, repeats kept. */
+  terms: Uint32Array;
+}
+
 export class PassageIndex {
   private constructor(
+    private readonly dictionary: TermDictionary,
+    /** Terms with ids below this are in the postings (the dictionary may grow after this index was merged). */
+    private readonly termCount: number,
     /** Source id of each slot (a source), and per passage: its slot, offsets and paragraph. */
     private readonly sourceIds: string[],
     private readonly passageSource: Uint32Array,
@@ -52,7 +142,6 @@ export class PassageIndex {
     private readonly passageParagraph: Uint32Array,
     private readonly passageLength: Uint16Array,
     private readonly averageLength: number,
-    private readonly terms: Map<string, number>,
     private readonly idf: Float32Array,
     private readonly postingStart: Uint32Array,
     private readonly postingPassage: Uint32Array,
@@ -73,94 +162,69 @@ export class PassageIndex {
     return { sourceId: this.sourceIds[this.passageSource[p]], span: { start: this.passageStart[p], end: this.passageEnd[p] }, paragraph: this.passageParagraph[p] };
   }
 
-  /** Builds the index over every source of the corpus. */
+  /** Builds the index over every source of the corpus from scratch (nothing reused, nothing kept). */
   static build(corpus: Corpus): PassageIndex {
-    const index = corpus.searchIndex();
-    const vocabulary = index.vocabulary;
-    const terms = new Map<string, number>();
-    const termOfSurface = new Int32Array(vocabulary.size).fill(-2);
-    const termFor = (surfaceId: number): number => {
-      let term = termOfSurface[surfaceId];
-      if (term === -2) {
-        const key = termKey(vocabulary.surfaces[surfaceId]);
-        if (key === undefined) term = -1;
-        else {
-          term = terms.get(key) ?? terms.size;
-          if (term === terms.size) terms.set(key, term);
-        }
-        termOfSurface[surfaceId] = term;
-      }
-      return term;
-    };
+    return new PassageStore(corpus).index();
+  }
 
-    const sourceIds: string[] = [];
-    const passageSource: number[] = [];
-    const passageStart: number[] = [];
-    const passageEnd: number[] = [];
-    const passageParagraph: number[] = [];
-    const lengths: number[] = [];
-    // (term, passage) pairs per passage, flattened; tf is counted when filling postings.
-    let pairTerms: Int32Array = new Int32Array(1 << 16);
-    let pairPassages: Uint32Array = new Uint32Array(1 << 16);
-    let pairs = 0;
-    for (const entry of index.entries()) {
-      const source = entry.source;
-      const sourceNumber = sourceIds.length;
-      sourceIds.push(source.id);
-      const { words, starts } = entry;
-      let w = 0;
-      let paragraphNumber = 0;
-      for (const paragraph of splitParagraphs(source.text, source.body.start, source.body.end)) {
-        paragraphNumber++;
-        for (const sentence of splitSentences(source.text, paragraph.start, paragraph.end)) {
-          while (w < starts.length && starts[w] < sentence.start) w++;
-          const passageId = passageSource.length;
-          let length = 0;
-          for (; w < starts.length && starts[w] < sentence.end; w++) {
-            const term = termFor(words[w]);
-            if (term < 0) continue;
-            if (pairs === pairTerms.length) {
-              pairTerms = growInt32(pairTerms);
-              pairPassages = growUint32(pairPassages);
-            }
-            pairTerms[pairs] = term;
-            pairPassages[pairs] = passageId;
-            pairs++;
-            length++;
-          }
-          if (length === 0) continue;
-          passageSource.push(sourceNumber);
-          passageStart.push(sentence.start);
-          passageEnd.push(sentence.end);
-          passageParagraph.push(paragraphNumber);
-          lengths.push(length);
-        }
+  /** Merges per-source passages (in this order) into one searchable index. */
+  static merge(parts: ReadonlyArray<{ id: string; entry: SourcePassages }>, dictionary: TermDictionary): PassageIndex {
+    let n = 0;
+    for (const { entry } of parts) n += entry.starts.length;
+    const termCount = dictionary.size;
+    const passageSource = new Uint32Array(n);
+    const passageStart = new Uint32Array(n);
+    const passageEnd = new Uint32Array(n);
+    const passageParagraph = new Uint32Array(n);
+    const passageLength = new Uint16Array(n);
+    const counts = new Uint32Array(termCount + 1);
+    let totalLength = 0;
+    let p = 0;
+    for (let s = 0; s < parts.length; s++) {
+      const { starts, ends, paragraphs, termEnd, terms } = parts[s].entry;
+      const count = starts.length;
+      passageStart.set(starts, p);
+      passageEnd.set(ends, p);
+      passageParagraph.set(paragraphs, p);
+      passageSource.fill(s, p, p + count);
+      let previous = 0;
+      for (let i = 0; i < count; i++) {
+        const length = termEnd[i] - previous;
+        previous = termEnd[i];
+        totalLength += length;
+        passageLength[p + i] = Math.min(length, 0xffff);
+      }
+      for (let i = 0; i < terms.length; i++) counts[terms[i] + 1]++;
+      p += count;
+    }
+    // Counting sort of the (term, passage) pairs by term; passages stay ascending within a term.
+    for (let t = 0; t < termCount; t++) counts[t + 1] += counts[t];
+    const pairs = counts[termCount];
+    const sortedPassages = new Uint32Array(pairs);
+    const fill = counts.slice(0, termCount);
+    p = 0;
+    for (const { entry } of parts) {
+      const { termEnd, terms } = entry;
+      let i = 0;
+      for (let local = 0; local < termEnd.length; local++, p++) {
+        for (const end = termEnd[local]; i < end; i++) sortedPassages[fill[terms[i]]++] = p;
       }
     }
 
-    // Counting sort of the pairs by term, then collapse repeats into tf.
-    const termCount = terms.size;
-    const counts = new Uint32Array(termCount + 1);
-    for (let i = 0; i < pairs; i++) counts[pairTerms[i] + 1]++;
-    for (let t = 0; t < termCount; t++) counts[t + 1] += counts[t];
-    const sortedPassages = new Uint32Array(pairs);
-    const fill = counts.slice(0, termCount);
-    for (let i = 0; i < pairs; i++) sortedPassages[fill[pairTerms[i]]++] = pairPassages[i];
-
+    // Collapse repeats into tf; df is the number of distinct passages.
     const postingStart = new Uint32Array(termCount + 1);
     const postingPassage = new Uint32Array(pairs);
     const postingTf = new Uint16Array(pairs);
     const idf = new Float32Array(termCount);
-    const n = passageSource.length;
     let out = 0;
     for (let t = 0; t < termCount; t++) {
       postingStart[t] = out;
       for (let i = counts[t]; i < counts[t + 1]; i++) {
-        const p = sortedPassages[i];
-        if (out > postingStart[t] && postingPassage[out - 1] === p) {
+        const passage = sortedPassages[i];
+        if (out > postingStart[t] && postingPassage[out - 1] === passage) {
           if (postingTf[out - 1] < 0xffff) postingTf[out - 1]++;
         } else {
-          postingPassage[out] = p;
+          postingPassage[out] = passage;
           postingTf[out] = 1;
           out++;
         }
@@ -170,17 +234,16 @@ export class PassageIndex {
     }
     postingStart[termCount] = out;
 
-    const passageLength = Uint16Array.from(lengths, (l) => Math.min(l, 0xffff));
-    const averageLength = n ? lengths.reduce((a, b) => a + b, 0) / n : 1;
     return new PassageIndex(
-      sourceIds,
-      Uint32Array.from(passageSource),
-      Uint32Array.from(passageStart),
-      Uint32Array.from(passageEnd),
-      Uint32Array.from(passageParagraph),
+      dictionary,
+      termCount,
+      parts.map((part) => part.id),
+      passageSource,
+      passageStart,
+      passageEnd,
+      passageParagraph,
       passageLength,
-      averageLength,
-      terms,
+      n ? totalLength / n : 1,
       idf,
       postingStart,
       postingPassage.slice(0, out),
@@ -188,6 +251,13 @@ export class PassageIndex {
       new Float32Array(n),
       new Float32Array(n),
     );
+  }
+
+  /** Term id of a stemmed key when some passage has it. */
+  private termOf(key: string): number | undefined {
+    const term = this.dictionary.lookup(key);
+    if (term === undefined || term >= this.termCount || this.postingStart[term] === this.postingStart[term + 1]) return undefined;
+    return term;
   }
 
   /**
@@ -213,7 +283,7 @@ export class PassageIndex {
     for (const token of tokenize(text, from, to)) {
       const key = termKey(token.text);
       if (key === undefined) continue;
-      const term = this.terms.get(key);
+      const term = this.termOf(key);
       if (term === undefined) {
         // A word no source has: part of the claim no passage can support.
         if (!unknownTerms.has(key)) {
@@ -263,7 +333,7 @@ export class PassageIndex {
   }
 }
 
-/** Stems by word, kept across builds: a rebuild after one source changed re-stems only new words. */
+/** Stems by word, kept across builds: a surface seen by an earlier build (or another vocabulary) is not stemmed again. */
 const stems = new Map<string, string | null>();
 
 function termKey(surface: string): string | undefined {
@@ -276,28 +346,356 @@ function termKey(surface: string): string | undefined {
   return key ?? undefined;
 }
 
-function growInt32(array: Int32Array): Int32Array {
-  const next = new Int32Array(array.length * 2);
-  next.set(array);
-  return next;
-}
+/** Scratch buffers for one source's passages, grown on demand. */
+let scratchStarts: Uint32Array = new Uint32Array(1 << 10);
+let scratchEnds: Uint32Array = new Uint32Array(1 << 10);
+let scratchParagraphs: Uint32Array = new Uint32Array(1 << 10);
+let scratchTermEnd: Uint32Array = new Uint32Array(1 << 10);
+let scratchTerms: Uint32Array = new Uint32Array(1 << 14);
 
-function growUint32(array: Uint32Array): Uint32Array {
+function grown(array: Uint32Array): Uint32Array {
   const next = new Uint32Array(array.length * 2);
   next.set(array);
   return next;
 }
 
-/** Passage indexes by corpus, rebuilt when the corpus generation changes. */
-const indexes = new WeakMap<Corpus, { generation: number; index: PassageIndex }>();
+function fits(entry: SourcePassages, source: Source): boolean {
+  if (entry.path !== source.path) return false;
+  if (entry.source === source) return true;
+  if (entry.key !== sourceContentKey(source)) return false;
+  entry.source = source;
+  return true;
+}
 
-/** The passage index of a corpus, built on first use after any change to it. */
+/** The passages of one corpus: per-source data, the term dictionary, the merged index of the current generation. */
+class PassageStore {
+  private readonly entries = new Map<string, SourcePassages>();
+  private readonly dictionary = new TermDictionary();
+  private imported: ImportedPassages | undefined;
+  /** Term id by surface id of the quotation index's vocabulary (-2 not yet stemmed, -1 no term). */
+  private surfaceTerms: { vocabulary: Vocabulary; terms: Int32Array } | undefined;
+  private current: { generation: number; index: PassageIndex } | undefined;
+  /** Whether a source was indexed or dropped since the last import or export. */
+  private changed = true;
+  /** How many sources the last import or export held (a restored source that never came back leaves the cache stale). */
+  private persisted = -1;
+
+  constructor(private readonly corpus: Corpus) {}
+
+  index(): PassageIndex {
+    const generation = this.corpus.generation;
+    if (this.current && this.current.generation === generation) return this.current.index;
+    const index = PassageIndex.merge(this.refresh(), this.dictionary);
+    this.current = { generation, index };
+    return index;
+  }
+
+  get dirty(): boolean {
+    this.refresh();
+    return this.changed || this.persisted !== this.entries.size;
+  }
+
+  /** Brings the per-source data in line with the corpus; the sources in the corpus's order. */
+  private refresh(): Array<{ id: string; entry: SourcePassages }> {
+    const parts: Array<{ id: string; entry: SourcePassages }> = [];
+    const live = new Set<string>();
+    let searchIndex: SourceIndex | undefined;
+    for (const source of this.corpus.sources().values()) {
+      let entry = this.entries.get(source.uri);
+      if (!entry || !fits(entry, source)) {
+        entry = this.imported?.take(source, this.dictionary);
+        if (entry) passageWork.restored++;
+        else {
+          entry = this.make(source, (searchIndex ??= this.corpus.searchIndex()));
+          passageWork.made++;
+          this.changed = true;
+        }
+        this.entries.set(source.uri, entry);
+      }
+      live.add(source.uri);
+      parts.push({ id: source.id, entry });
+    }
+    if (live.size !== this.entries.size) {
+      for (const uri of [...this.entries.keys()]) {
+        if (live.has(uri)) continue;
+        this.entries.delete(uri);
+        this.changed = true;
+      }
+    }
+    return parts;
+  }
+
+  /** Splits a source into passages and stems their words (taken from the quotation index). */
+  private make(source: Source, searchIndex: SourceIndex): SourcePassages {
+    const indexed = searchIndex.get(source.id);
+    if (!indexed || indexed.source.text !== source.text) throw new Error(`passage index: source ${source.id} is not in the quotation index`);
+    const vocabulary = searchIndex.vocabulary;
+    let cache = this.surfaceTerms;
+    if (!cache || cache.vocabulary !== vocabulary) cache = this.surfaceTerms = { vocabulary, terms: new Int32Array(Math.max(1024, vocabulary.size)).fill(-2) };
+    if (cache.terms.length < vocabulary.size) {
+      const terms = new Int32Array(vocabulary.size * 2).fill(-2);
+      terms.set(cache.terms);
+      cache.terms = terms;
+    }
+    const surfaceTerms = cache.terms;
+    const surfaces = vocabulary.surfaces;
+    const dictionary = this.dictionary;
+
+    const { words, starts } = indexed;
+    let w = 0;
+    let passages = 0;
+    let termCount = 0;
+    let paragraphNumber = 0;
+    for (const paragraph of splitParagraphs(source.text, source.body.start, source.body.end)) {
+      paragraphNumber++;
+      for (const sentence of splitSentences(source.text, paragraph.start, paragraph.end)) {
+        while (w < starts.length && starts[w] < sentence.start) w++;
+        const first = termCount;
+        for (; w < starts.length && starts[w] < sentence.end; w++) {
+          const surface = words[w];
+          let term = surfaceTerms[surface];
+          if (term === -2) {
+            const key = termKey(surfaces[surface]);
+            term = key === undefined ? -1 : dictionary.intern(key);
+            surfaceTerms[surface] = term;
+          }
+          if (term < 0) continue;
+          if (termCount === scratchTerms.length) scratchTerms = grown(scratchTerms);
+          scratchTerms[termCount++] = term;
+        }
+        if (termCount === first) continue;
+        if (passages === scratchStarts.length) {
+          scratchStarts = grown(scratchStarts);
+          scratchEnds = grown(scratchEnds);
+          scratchParagraphs = grown(scratchParagraphs);
+          scratchTermEnd = grown(scratchTermEnd);
+        }
+        scratchStarts[passages] = sentence.start;
+        scratchEnds[passages] = sentence.end;
+        scratchParagraphs[passages] = paragraphNumber;
+        scratchTermEnd[passages] = termCount;
+        passages++;
+      }
+    }
+    return {
+      uri: source.uri,
+      path: source.path,
+      key: sourceContentKey(source),
+      source,
+      starts: scratchStarts.slice(0, passages),
+      ends: scratchEnds.slice(0, passages),
+      paragraphs: scratchParagraphs.slice(0, passages),
+      termEnd: scratchTermEnd.slice(0, passages),
+      terms: scratchTerms.slice(0, termCount),
+    };
+  }
+
+  /**
+   * The section bytes: every current source's passages and terms, keyed by
+   * uri, path and contentKey, with the terms they use (sorted, renumbered).
+   */
+  exportSection(): Uint8Array {
+    const parts = this.refresh();
+    this.changed = false;
+    this.persisted = this.entries.size;
+    return encodePassages(parts.map((part) => part.entry), this.dictionary.strings());
+  }
+
+  /** Holds a section's sources until the same texts are set; returns how many it holds (0 for bad bytes). */
+  importSection(bytes: Uint8Array): number {
+    let imported: ImportedPassages | undefined;
+    try {
+      imported = ImportedPassages.decode(bytes);
+    } catch {
+      imported = undefined;
+    }
+    this.imported = imported;
+    if (!imported) return 0;
+    // Before any source is indexed, the restored terms become the dictionary: restored term ids are then used as they are.
+    imported.adoptTermsInto(this.dictionary);
+    if (this.entries.size === 0) {
+      this.changed = false;
+      this.persisted = imported.size;
+    }
+    return imported.size;
+  }
+}
+
+// ---- Encoding --------------------------------------------------------------
+//
+// Header (JSON): format version, term count, whether the term table is JSON,
+// one row per source [uri, path, contentKey, first passage, passage count,
+// first term]. Terms: sorted, NUL-joined (or a JSON array when one holds a
+// NUL). Then, over all sources in row order: passage starts, ends, paragraph
+// numbers, each passage's term end (counted from its source's first term), and
+// the term ids (Uint32Array each).
+
+type Row = [uri: string, path: string, key: string, firstPassage: number, passages: number, firstTerm: number];
+
+interface Header {
+  version: number;
+  terms: number;
+  jsonTerms: boolean;
+  sources: Row[];
+}
+
+function encodePassages(entries: readonly SourcePassages[], strings: readonly string[]): Uint8Array {
+  // Only terms some source still uses, in sorted order (a restored dictionary is searched by bisection).
+  const used = new Uint8Array(strings.length);
+  let passageCount = 0;
+  let termCount = 0;
+  for (const entry of entries) {
+    passageCount += entry.starts.length;
+    termCount += entry.terms.length;
+    for (let i = 0; i < entry.terms.length; i++) used[entry.terms[i]] = 1;
+  }
+  const sorted: string[] = [];
+  for (let id = 0; id < strings.length; id++) if (used[id]) sorted.push(strings[id]);
+  sorted.sort();
+  const newIdOf = new Map<string, number>();
+  sorted.forEach((term, i) => newIdOf.set(term, i));
+  const renumber = new Uint32Array(strings.length);
+  for (let id = 0; id < strings.length; id++) if (used[id]) renumber[id] = newIdOf.get(strings[id])!;
+
+  const starts = new Uint32Array(passageCount);
+  const ends = new Uint32Array(passageCount);
+  const paragraphs = new Uint32Array(passageCount);
+  const termEnd = new Uint32Array(passageCount);
+  const terms = new Uint32Array(termCount);
+  const header: Header = { version: FORMAT_VERSION, terms: sorted.length, jsonTerms: sorted.some((t) => t.includes('\u0000')), sources: [] };
+  let p = 0;
+  let t = 0;
+  for (const entry of entries) {
+    header.sources.push([entry.uri, entry.path, entry.key, p, entry.starts.length, t]);
+    starts.set(entry.starts, p);
+    ends.set(entry.ends, p);
+    paragraphs.set(entry.paragraphs, p);
+    termEnd.set(entry.termEnd, p);
+    p += entry.starts.length;
+    for (let i = 0; i < entry.terms.length; i++) terms[t++] = renumber[entry.terms[i]];
+  }
+  const writer = new ByteWriter();
+  writer.json(header);
+  writer.string(header.jsonTerms ? JSON.stringify(sorted) : sorted.join('\u0000'));
+  writer.array(starts);
+  writer.array(ends);
+  writer.array(paragraphs);
+  writer.array(termEnd);
+  writer.array(terms);
+  return writer.finish();
+}
+
+/** A decoded section: the directory and arrays (views of the cache bytes); a source's entry made when it is set again. */
+class ImportedPassages {
+  /** Term ids of this section are the dictionary's own (it was adopted while empty). */
+  private sameIds = false;
+  /** Otherwise: dictionary id by restored id, filled as needed (-1 not yet). */
+  private remap: Int32Array | undefined;
+
+  private constructor(
+    private readonly rows: Map<string, Row>,
+    private readonly termStrings: string[],
+    private readonly starts: Uint32Array,
+    private readonly ends: Uint32Array,
+    private readonly paragraphs: Uint32Array,
+    private readonly termEnd: Uint32Array,
+    private readonly terms: Uint32Array,
+  ) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  static decode(bytes: Uint8Array): ImportedPassages {
+    const reader = new ByteReader(bytes);
+    const header = reader.json<Header>();
+    if (header.version !== FORMAT_VERSION || !Array.isArray(header.sources)) throw new RangeError('passages cache: unknown format');
+    const table = reader.string();
+    const termStrings: string[] = header.terms === 0 ? [] : header.jsonTerms ? (JSON.parse(table) as string[]) : table.split('\u0000');
+    if (termStrings.length !== header.terms) throw new RangeError('passages cache: term table does not match its count');
+    const starts = reader.uint32();
+    const ends = reader.uint32();
+    const paragraphs = reader.uint32();
+    const termEnd = reader.uint32();
+    const terms = reader.uint32();
+    if (ends.length !== starts.length || paragraphs.length !== starts.length || termEnd.length !== starts.length) throw new RangeError('passages cache: arrays differ in length');
+    for (let i = 0; i < terms.length; i++) if (terms[i] >= termStrings.length) throw new RangeError('passages cache: term id out of range');
+    const rows = new Map<string, Row>();
+    for (const row of header.sources) {
+      const [, , , first, count, firstTerm] = row;
+      const last = count ? termEnd[first + count - 1] : 0;
+      if (first + count > starts.length || firstTerm + last > terms.length) throw new RangeError('passages cache: source out of range');
+      rows.set(row[0], row);
+    }
+    return new ImportedPassages(rows, termStrings, starts, ends, paragraphs, termEnd, terms);
+  }
+
+  adoptTermsInto(dictionary: TermDictionary): void {
+    this.sameIds = dictionary.adoptSorted(this.termStrings);
+  }
+
+  /** The restored passages of this source when its uri, path and text are those they were made from. */
+  take(source: Source, dictionary: TermDictionary): SourcePassages | undefined {
+    const row = this.rows.get(source.uri);
+    if (!row || row[1] !== source.path || row[2] !== sourceContentKey(source)) return undefined;
+    const [uri, path, key, first, count, firstTerm] = row;
+    const termEnd = this.termEnd.subarray(first, first + count);
+    let terms = this.terms.subarray(firstTerm, firstTerm + (count ? termEnd[count - 1] : 0));
+    if (!this.sameIds) {
+      const remap = (this.remap ??= new Int32Array(this.termStrings.length).fill(-1));
+      const own = new Uint32Array(terms.length);
+      for (let i = 0; i < terms.length; i++) {
+        let id = remap[terms[i]];
+        if (id < 0) id = remap[terms[i]] = dictionary.intern(this.termStrings[terms[i]]);
+        own[i] = id;
+      }
+      terms = own;
+    }
+    return {
+      uri,
+      path,
+      key,
+      source,
+      starts: this.starts.subarray(first, first + count),
+      ends: this.ends.subarray(first, first + count),
+      paragraphs: this.paragraphs.subarray(first, first + count),
+      termEnd,
+      terms,
+    };
+  }
+}
+
+/** Sources whose passages were made (split and stemmed) or restored from a cache, since the process started: lets tests prove what a warm start or an edit redoes. */
+export const passageWork = { made: 0, restored: 0 };
+
+/** Passage stores by corpus: per-source data kept across generations. */
+const stores = new WeakMap<Corpus, PassageStore>();
+
+function storeOf(corpus: Corpus): PassageStore {
+  let store = stores.get(corpus);
+  if (!store) {
+    store = new PassageStore(corpus);
+    stores.set(corpus, store);
+  }
+  return store;
+}
+
+/** The passage index of a corpus; after a change, merged again from per-source data (only changed sources are re-indexed). */
 export function passageIndexOf(corpus: Corpus): PassageIndex {
-  const cached = indexes.get(corpus);
-  if (cached && cached.generation === corpus.generation) return cached.index;
-  const index = PassageIndex.build(corpus);
-  indexes.set(corpus, { generation: corpus.generation, index });
-  return index;
+  return storeOf(corpus).index();
+}
+
+/** The corpus's passage index as a product of the persisted cache (section 'passages'). Import before the first source is set. */
+export function passagesCacheProduct(corpus: Corpus): CacheProduct {
+  const store = storeOf(corpus);
+  return {
+    section: PASSAGES_SECTION,
+    exportSection: () => store.exportSection(),
+    importSection: (bytes) => store.importSection(bytes),
+    get dirty() {
+      return store.dirty;
+    },
+  };
 }
 
 /** The text of a passage, whitespace collapsed. */
