@@ -16,16 +16,77 @@ export function indexCacheFile(cacheDir: string, root: string): string {
   return path.join(cacheDir, `provenance-index-${id}.bin`);
 }
 
-/** The cache's bytes, or undefined when there is none (or it cannot be read). */
-export function readIndexCache(file: string): Uint8Array | undefined {
+/**
+ * The cache's bytes, or undefined when there is none (or it cannot be read).
+ * With `sections`, only those sections are read (the others are skipped on
+ * disk, not read and dropped): a thread that needs one corpus product does
+ * not page in the whole file. The result is then a container holding just
+ * them, in file order; undefined when the file's layout is broken.
+ */
+export function readIndexCache(file: string, sections?: readonly string[]): Uint8Array | undefined {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile() || stat.size > MAX_CACHE_BYTES) return undefined;
-    const buffer = fs.readFileSync(file);
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    if (!sections) {
+      const buffer = fs.readFileSync(file);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    }
+    const fd = fs.openSync(file, 'r');
+    try {
+      return readSections(fd, stat.size, new Set(sections));
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return undefined;
   }
+}
+
+/** Layout of engine/index-cache.ts's container: 'PVC1', count, then per section u32 name length, name, u32 length, pad to 8, bytes. */
+const CONTAINER_MAGIC = 0x31435650;
+
+function readSections(fd: number, size: number, wanted: ReadonlySet<string>): Uint8Array | undefined {
+  const head = Buffer.alloc(8);
+  const readAt = (buffer: Uint8Array, position: number): boolean => position + buffer.length <= size && fs.readSync(fd, buffer, 0, buffer.length, position) === buffer.length;
+  if (!readAt(head, 0) || head.readUInt32LE(0) !== CONTAINER_MAGIC) return undefined;
+  const count = head.readUInt32LE(4);
+  // Where each wanted section's bytes are, found by reading only the small headers between sections.
+  const found: { name: Buffer; at: number; length: number }[] = [];
+  let at = 8;
+  for (let i = 0; i < count; i++) {
+    const word = Buffer.alloc(4);
+    if (!readAt(word, at)) return undefined;
+    const nameLength = word.readUInt32LE(0);
+    if (nameLength > 1024) return undefined;
+    const name = Buffer.alloc(nameLength);
+    if (!readAt(name, at + 4) || !readAt(word, at + 4 + nameLength)) return undefined;
+    const length = word.readUInt32LE(0);
+    const dataAt = align8(at + 8 + nameLength);
+    if (dataAt + length > size) return undefined;
+    if (wanted.has(name.toString('utf8'))) found.push({ name, at: dataAt, length });
+    at = dataAt + length;
+  }
+  // The same layout with only those sections, each read straight into its place.
+  let total = 8;
+  for (const section of found) total = align8(total + 8 + section.name.length) + section.length;
+  const out = new Uint8Array(align8(total));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, CONTAINER_MAGIC, true);
+  view.setUint32(4, found.length, true);
+  let write = 8;
+  for (const section of found) {
+    view.setUint32(write, section.name.length, true);
+    out.set(section.name, write + 4);
+    view.setUint32(write + 4 + section.name.length, section.length, true);
+    write = align8(write + 8 + section.name.length);
+    if (!readAt(out.subarray(write, write + section.length), section.at)) return undefined;
+    write += section.length;
+  }
+  return out;
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
 }
 
 /**

@@ -1,0 +1,50 @@
+/**
+ * Reading chosen sections of the index cache file: the container read back
+ * holds exactly those sections, byte for byte, and a broken file gives nothing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeCache, encodeCache } from '../../server/src/engine/index-cache';
+import { readIndexCache, writeIndexCache } from '../../server/src/node/index-cache-file';
+import { tempWorkspace } from '../helpers/repo';
+
+const bytesOf = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
+
+test('index cache file: only the sections asked for are read, in file order, byte for byte', () => {
+  const sections = new Map([
+    ['quotes', bytesOf(1000, 1)],
+    ['entités', bytesOf(13, 2)],
+    ['passages', bytesOf(0, 3)],
+    ['other', bytesOf(77, 4)],
+  ]);
+  const file = path.join(tempWorkspace({}), 'cache.bin');
+  assert.equal(writeIndexCache(file, encodeCache(sections)), undefined);
+
+  const whole = decodeCache(readIndexCache(file)!)!;
+  assert.deepEqual([...whole.keys()], [...sections.keys()]);
+
+  const some = readIndexCache(file, ['passages', 'quotes', 'missing'])!;
+  const decoded = decodeCache(some)!;
+  assert.deepEqual([...decoded.keys()], ['quotes', 'passages']);
+  assert.deepEqual(decoded.get('quotes'), sections.get('quotes'));
+  assert.deepEqual(decoded.get('passages'), sections.get('passages'));
+  assert.ok(some.length < 1000 + 200, 'the other sections are not in the result');
+
+  const unicode = decodeCache(readIndexCache(file, ['entités'])!)!;
+  assert.deepEqual([...unicode.entries()], [['entités', sections.get('entités')]]);
+  assert.deepEqual([...decodeCache(readIndexCache(file, [])!)!.keys()], []);
+});
+
+test('index cache file: a truncated or foreign file gives undefined when reading sections', () => {
+  const root = tempWorkspace({});
+  const full = encodeCache(new Map([['quotes', bytesOf(500, 5)], ['entities', bytesOf(300, 6)]]));
+  const truncated = path.join(root, 'truncated.bin');
+  fs.writeFileSync(truncated, full.subarray(0, 600));
+  assert.equal(readIndexCache(truncated, ['quotes']), undefined, 'the section table runs past the end');
+  const foreign = path.join(root, 'foreign.bin');
+  fs.writeFileSync(foreign, 'not a cache at all, just text');
+  assert.equal(readIndexCache(foreign, ['quotes']), undefined);
+  assert.equal(readIndexCache(path.join(root, 'absent.bin'), ['quotes']), undefined);
+});
