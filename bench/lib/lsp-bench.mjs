@@ -54,6 +54,26 @@ function peakRssBytes(pid) {
   }
 }
 
+/**
+ * CPU time (ms) each thread of a process has used, from /proc (Linux; empty
+ * elsewhere). On a shared machine wall-clock latencies swing with the load;
+ * CPU per edit says what the server itself spent.
+ */
+function threadCpuMs(pid) {
+  const cpu = new Map();
+  try {
+    const ticksToMs = 10; // USER_HZ is 100 on Linux
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * ticksToMs);
+    }
+  } catch {
+    // Not Linux, or the process is gone: no figures.
+  }
+  return cpu;
+}
+
 function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
@@ -130,6 +150,7 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
   log(`  server: first diagnostics after ${Math.round(coldMs)} ms (${first.count} findings)`);
 
   // ── didChange → diagnostics ──
+  const cpuBefore = threadCpuMs(child.pid);
   const random = rng(seed);
   const places = editPlaces(text);
   const changeMs = [];
@@ -153,6 +174,12 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     const result = await withTimeout(diagnosticsFor(version), 60_000, `diagnostics of version ${version}`);
     changeMs.push(Math.max(0, result.at - sent - debounceMs));
   }
+
+  const cpuAfter = threadCpuMs(child.pid);
+  const spent = (tid) => (cpuAfter.get(tid) ?? 0) - (cpuBefore.get(tid) ?? 0);
+  const allThreads = [...cpuAfter.keys()].reduce((sum, tid) => sum + spent(tid), 0);
+  const changeCpu = cpuAfter.size ? { mainPerEdit: spent(child.pid) / edits, processPerEdit: allThreads / edits } : undefined;
+  if (changeCpu) log(`  server: CPU per edit ${changeCpu.mainPerEdit.toFixed(1)} ms on the main thread, ${changeCpu.processPerEdit.toFixed(1)} ms in all threads (check worker, GC)`);
 
   // ── hover: half on quotations, half anywhere ──
   const starts = lineStarts(text);
@@ -207,6 +234,8 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     coldMs,
     firstFindings: first.count,
     change: summary(changeMs),
+    /** CPU the server spent per edit (main thread; all threads), Linux only. */
+    changeCpu,
     hover: summary(hoverMs),
     completion: { ...summary(completionMs), meanItems: completionItems / Math.max(1, completions) },
     baseline: summary(baselineMs),
