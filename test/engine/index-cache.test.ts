@@ -252,3 +252,28 @@ test('index cache: a restored index that learns new words leaves the cache bytes
   assert.equal(second.restored, true);
   assert.deepEqual(verdicts(second.corpus), verdicts(corpusOf(SOURCES).corpus));
 });
+
+test('index cache: word offsets survive two generations of caches, long gaps included', () => {
+  const gappy = `Gaps between words\n\nFirst words here.${' '.repeat(200)}Then after a gap.${'-'.repeat(20000)}"And after a very long one," she said.\n`;
+  const files = { ...SOURCES, 'sources/gappy.txt': gappy };
+  const quotes = [...QUOTES, 'Then after a gap', 'And after a very long one', 'And after a very short one'];
+  const expected = verdicts(corpusOf(files).corpus, quotes);
+  assert.equal(expected.at(-2)!.verdict, 'verbatim');
+  assert.equal(gappy.slice(expected.at(-2)!.passage!.start, expected.at(-2)!.passage!.end), 'And after a very long one');
+
+  const first = corpusOf(files, corpusOf(files).corpus.exportIndex()!);
+  assert.equal(first.restored, true);
+  assert.deepEqual(verdicts(first.corpus, quotes), expected);
+  // One source changed: the next cache holds restored sources (offsets still packed) and a fresh one.
+  const edited = { ...files, 'sources/museum.txt': SOURCES['sources/museum.txt'].replace('six weeks', 'seven weeks') };
+  const second = corpusOf(edited, corpusOf(files, corpusOf(files).corpus.exportIndex()!).corpus.exportIndex()!);
+  const third = corpusOf(edited, (() => {
+    const warm = corpusOf(edited, corpusOf(files).corpus.exportIndex()!).corpus;
+    return warm.exportIndex()!;
+  })());
+  assert.equal(second.restored, true);
+  assert.equal(third.restored, true);
+  const expectedEdited = verdicts(corpusOf(edited).corpus, quotes);
+  assert.deepEqual(verdicts(third.corpus, quotes), expectedEdited);
+  assert.deepEqual(verdicts(second.corpus, quotes), expectedEdited);
+});

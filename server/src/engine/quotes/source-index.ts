@@ -30,7 +30,9 @@
  *   whose words are mostly dead is rebuilt from its live slots, so memory does
  *   not grow with edits.
  * - `snapshot()` / `restore()` persist the whole index (vocabulary, per-source
- *   words and offsets, segments) for the cache in engine/index-cache.ts.
+ *   words and offsets, segments) for the cache in engine/index-cache.ts. The
+ *   restored arrays are views of the cache bytes; a source's word offsets are
+ *   stored as one-byte gaps and unpacked only when a lookup reads them.
  *   Restored sources wait, keyed by id and content hash, until `add` is
  *   called with the same text: then they are adopted without tokenizing, and
  *   their postings are used as they are. Restored sources nobody adopts are
@@ -134,7 +136,95 @@ interface PendingSource {
   slot: number;
   key: string;
   words: Uint32Array;
-  starts: Uint32Array;
+  /** The words' offsets, delta-packed (see `packStarts`). */
+  packedStarts: Uint8Array;
+}
+
+/**
+ * A source adopted from the cache. Its word offsets stay packed (a quarter of
+ * the bytes) until something reads them: a warm start reads and keeps less,
+ * and only sources a quotation is actually matched against are unpacked.
+ */
+class RestoredSource implements IndexedSource {
+  private unpacked: Uint32Array | undefined;
+
+  constructor(
+    readonly source: Source,
+    readonly slot: number,
+    readonly words: Uint32Array,
+    readonly packedStarts: Uint8Array,
+  ) {}
+
+  get starts(): Uint32Array {
+    return (this.unpacked ??= unpackStarts(this.packedStarts, this.words.length));
+  }
+
+  /** Whether `starts` was read (so it is held unpacked). */
+  get isUnpacked(): boolean {
+    return this.unpacked !== undefined;
+  }
+}
+
+/**
+ * Word offsets as LEB128 varints of the gap from the previous offset (from
+ * 0 for the first): most gaps are a word and a space, one byte each.
+ */
+function packStarts(starts: Uint32Array, out: ByteSink): void {
+  let previous = 0;
+  for (let k = 0; k < starts.length; k++) {
+    let gap = starts[k] - previous;
+    previous = starts[k];
+    while (gap >= 0x80) {
+      out.push((gap & 0x7f) | 0x80);
+      gap >>>= 7;
+    }
+    out.push(gap);
+  }
+}
+
+/** What `packStarts` packed. Damaged bytes give wrong offsets, never a throw or a read past the bytes. */
+function unpackStarts(bytes: Uint8Array, count: number): Uint32Array {
+  const starts = new Uint32Array(count);
+  let at = 0;
+  let value = 0;
+  for (let k = 0; k < count; k++) {
+    let gap = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = at < bytes.length ? bytes[at++] : 0;
+      gap += (byte & 0x7f) * scale;
+      if (byte < 0x80 || scale > 2 ** 28) break;
+      scale *= 128;
+    }
+    value += gap;
+    starts[k] = value;
+  }
+  return starts;
+}
+
+/** A growable byte array. */
+class ByteSink {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+
+  push(byte: number): void {
+    if (this.length === this.bytes.length) {
+      const larger = new Uint8Array(this.bytes.length * 2);
+      larger.set(this.bytes);
+      this.bytes = larger;
+    }
+    this.bytes[this.length++] = byte;
+  }
+
+  append(bytes: Uint8Array): void {
+    while (this.length + bytes.length > this.bytes.length) {
+      const larger = new Uint8Array(this.bytes.length * 2);
+      larger.set(this.bytes.subarray(0, this.length));
+      this.bytes = larger;
+    }
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
 }
 
 export class SourceIndex {
@@ -179,7 +269,7 @@ export class SourceIndex {
       this.segmentOfSlot[pending.slot] = undefined;
       return false;
     }
-    this.slots[pending.slot] = { source, slot: pending.slot, words: pending.words, starts: pending.starts };
+    this.slots[pending.slot] = new RestoredSource(source, pending.slot, pending.words, pending.packedStarts);
     this.slotById.set(source.id, pending.slot);
     return true;
   }
@@ -337,10 +427,14 @@ export class SourceIndex {
     const offsets = new Uint32Array(live.length + 1);
     live.forEach((entry, k) => (offsets[k + 1] = offsets[k] + entry.words.length));
     const words = new Uint32Array(offsets[live.length]);
-    const starts = new Uint32Array(offsets[live.length]);
+    const starts = new ByteSink();
+    const startOffsets = new Uint32Array(live.length + 1);
     live.forEach((entry, k) => {
       words.set(entry.words, offsets[k]);
-      starts.set(entry.starts, offsets[k]);
+      // A restored source's offsets are written as they came, not unpacked and packed again.
+      if (entry instanceof RestoredSource) starts.append(entry.packedStarts);
+      else packStarts(entry.starts, starts);
+      startOffsets[k + 1] = starts.length;
     });
     const header: SnapshotHeader = {
       format: SNAPSHOT_FORMAT,
@@ -361,7 +455,8 @@ export class SourceIndex {
     this.changedSinceSnapshot = false;
     out.array(offsets);
     out.array(words);
-    out.array(starts);
+    out.array(startOffsets);
+    out.bytes(starts.bytes.subarray(0, starts.length));
     for (const segment of this.segments) {
       out.array(Int32Array.from(segment.slots, (slot) => number.get(slot)!));
       out.array(segment.base);
@@ -392,9 +487,11 @@ export class SourceIndex {
       if (!vocabulary) return 0;
       const offsets = input.uint32();
       const words = input.uint32();
-      const starts = input.uint32();
+      const startOffsets = input.uint32();
+      const packedStarts = input.bytes();
       const count = header.sources.length;
-      if (offsets.length !== count + 1 || words.length !== offsets[count] || starts.length !== words.length) return 0;
+      if (offsets.length !== count + 1 || words.length !== offsets[count]) return 0;
+      if (startOffsets.length !== count + 1 || startOffsets[count] !== packedStarts.length) return 0;
       const segments: Segment[] = [];
       const segmentOf = new Array<Segment | undefined>(count).fill(undefined);
       for (const { bucketShift } of header.segments) {
@@ -418,7 +515,8 @@ export class SourceIndex {
       header.sources.forEach(({ id, key }, slot) => {
         this.slots.push(undefined);
         this.segmentOfSlot.push(segmentOf[slot]);
-        this.pending.set(id, { slot, key, words: words.subarray(offsets[slot], offsets[slot + 1]), starts: starts.subarray(offsets[slot], offsets[slot + 1]) });
+        const packed = startOffsets[slot] <= startOffsets[slot + 1] ? packedStarts.subarray(startOffsets[slot], startOffsets[slot + 1]) : new Uint8Array(0);
+        this.pending.set(id, { slot, key, words: words.subarray(offsets[slot], offsets[slot + 1]), packedStarts: packed });
       });
       return this.pending.size;
     } catch {
@@ -432,7 +530,8 @@ export class SourceIndex {
     let bytes = 0;
     for (const entry of this.entries()) {
       words += entry.words.length;
-      bytes += entry.words.byteLength + entry.starts.byteLength;
+      const packed = entry instanceof RestoredSource && !entry.isUnpacked;
+      bytes += entry.words.byteLength + (packed ? entry.packedStarts.byteLength : entry.starts.byteLength);
     }
     for (const segment of this.segments) {
       bytes += segment.lowKeys.byteLength + segment.positions.byteLength + segment.base.byteLength + segment.slots.byteLength + segment.bucketStart.byteLength;
@@ -540,7 +639,7 @@ function liveWords(segment: Segment): number {
   return segment.words - segment.dead;
 }
 
-const SNAPSHOT_FORMAT = 3;
+const SNAPSHOT_FORMAT = 4;
 
 /** Fewest hash bits a segment's buckets take (see `Segment.lowKeys`). */
 const MIN_BUCKET_BITS = 16;
