@@ -66,7 +66,8 @@ test('parallel: several threads give the same output, in the same order, as one'
     // Pieces are checked in workers only (they can be stopped at their time budget); --jobs counts them.
     assert.equal(one.stats?.workers, 1);
     assert.equal(two.stats?.workers, 3);
-    assert.equal(two.stats!.checkedBy.reduce((a, b) => a + b, 0), 12, 'every piece checked exactly once');
+    assert.deepEqual(two.stats?.groups, ['sources', 'style']);
+    assert.equal(two.stats!.checkedBy.reduce((a, b) => a + b, 0), 24, 'each half of every piece checked exactly once');
     assert.equal(two.code, one.code);
     assert.equal(two.stdout, one.stdout, format);
   }
@@ -97,7 +98,7 @@ test('parallel: pieces claimed by workers that keep dying are checked on the mai
     const crashed = await run(['check', 'pieces', '--format', 'json', '--jobs', '2'], root);
     assert.equal(crashed.stdout, expected);
     assert.equal(crashed.stats!.checkedBy[1], 0, 'the dead worker answered nothing');
-    assert.equal(crashed.stats!.checkedBy[0], 8);
+    assert.equal(crashed.stats!.checkedBy[0], 16, 'both halves of each piece');
   } finally {
     delete process.env.PROVENANCE_TEST_FAULTS;
   }

@@ -40,3 +40,10 @@ test('parse handover: two runs in one process do not read each other’s parses'
   new ParseSender(first).send(0, parseMarkdown(PIECE));
   assert.equal(receiver.take(0), undefined);
 });
+
+test('parse handover: a piece the receiver already parses itself is not sent', () => {
+  const handover = parseHandover(1);
+  const receiver = new ParseReceiver(handover);
+  assert.equal(receiver.take(0), undefined, 'nothing announced: the receiver parses it');
+  assert.equal(new ParseSender(handover).begin(0), false, 'so the sender does not');
+});

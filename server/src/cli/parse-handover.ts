@@ -20,6 +20,8 @@ export interface ParseHandover {
 const NONE = 0;
 const PARSING = 1;
 const SENT = 2;
+/** The sources half got there first and parses the piece itself: nothing is to be sent. */
+const OWN = 3;
 /** The longest the sources half waits for a parse on its way. */
 export const PARSE_WAIT_MS = 2000;
 /** How long a sent parse may take to arrive through the channel. */
@@ -39,9 +41,9 @@ export class ParseSender {
     this.channel.unref();
   }
 
-  /** Says a parse of piece `index` is coming; call before parsing. */
-  begin(index: number): void {
-    Atomics.store(this.handover.states, index, PARSING);
+  /** Says a parse of piece `index` is coming; call before parsing. False when the other half already parses it itself. */
+  begin(index: number): boolean {
+    return Atomics.compareExchange(this.handover.states, index, NONE, PARSING) === NONE;
   }
 
   send(index: number, parsed: unknown): void {
@@ -77,6 +79,7 @@ export class ParseReceiver {
   /** The parse of piece `index` another thread made, or undefined when none is coming in time. */
   take(index: number): unknown {
     const states = this.handover.states;
+    if (Atomics.compareExchange(states, index, NONE, OWN) === NONE) return undefined;
     if (Atomics.load(states, index) === PARSING) Atomics.wait(states, index, PARSING, PARSE_WAIT_MS);
     if (Atomics.load(states, index) !== SENT) return undefined;
     const deadline = Date.now() + DELIVERY_WAIT_MS;

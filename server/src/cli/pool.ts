@@ -16,10 +16,10 @@
  * Only if workers cannot be kept alive at all (three failures in a row with
  * no piece done) are the remaining pieces checked on the main thread.
  *
- * With fewer pieces than cores, each piece is checked in two halves of its
- * rules (rule-groups.ts) on two threads at once, each thread building only
- * the corpus products its rules need; the halves merge into the same findings
- * as one check. Each group has its own claim table and its own workers.
+ * With two or more threads, each piece is checked in two halves of its rules
+ * (rule-groups.ts) on two threads at once, each thread building only the
+ * corpus products its rules need; the halves merge into the same findings as
+ * one check. Each group has its own claim table and its own workers.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,12 +33,12 @@ import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover } from './parse-handover';
 
-/** Below this many bytes of pieces, more than one worker (each loads the whole corpus) costs more than it saves. */
+/** From this many bytes of pieces, a second thread (each loads the whole corpus) pays whatever the corpus. */
 export const PARALLEL_MIN_BYTES = 48 * 1024;
 /**
- * Below this many bytes of pieces and sources together, a piece is not split
- * over two threads: starting a second thread (~0.1 s of CPU) would cost more
- * than building the corpus products on one.
+ * Below this many bytes of pieces and sources together, one thread checks
+ * everything: starting a second (~0.1 s of CPU) would cost more than building
+ * the corpus products on one.
  */
 export const SPLIT_MIN_BYTES = 256 * 1024;
 /** More threads than this only multiply memory (each holds the corpus) for little gain. */
@@ -122,21 +122,24 @@ function bytesOf(files: readonly string[], enough = Infinity): number {
 /**
  * How many worker threads to start for these pieces, and whether each piece is
  * split over two of them. `jobs` is the user's thread count (undefined = as
- * many as help); `sourceFiles` lists the corpus, to judge whether splitting pays.
+ * many as help); `sourceFiles` lists the corpus, to judge whether a second
+ * thread pays.
+ *
+ * With two or more threads, every piece is checked in two halves of its rules
+ * (rule-groups.ts), each thread taking the halves of one group: each thread
+ * then builds only the corpus products of its half (quotation verdicts and
+ * passage index, or entity knowledge), where threads checking whole pieces
+ * would each build all of them. Measured on ten 20 KB pieces with the 2,095
+ * BBC articles: 5.5 s of CPU split against 7.8 s whole, the same findings.
  */
 export function planPool(documents: readonly string[], jobs: number | undefined, sourceFiles: () => readonly string[]): PoolPlan {
-  const whole: readonly RuleGroup[] = ['all'];
-  if (!documents.length) return { workers: 0, groups: whole };
+  if (!documents.length) return { workers: 0, groups: ['all'] };
   const cores = Math.min(jobs ?? os.availableParallelism(), MAX_WORKERS);
-  if (cores >= 2 && documents.length < cores) {
-    // Fewer pieces than cores: the pieces' rules split over two threads each, when there is enough to split.
-    const pieceBytes = bytesOf(documents, SPLIT_MIN_BYTES);
-    const worth = jobs !== undefined || pieceBytes + bytesOf(sourceFiles(), SPLIT_MIN_BYTES - pieceBytes) >= SPLIT_MIN_BYTES;
-    if (worth) return { workers: Math.min(cores, documents.length * SPLIT_GROUPS.length), groups: SPLIT_GROUPS };
-  }
-  if (jobs !== undefined) return { workers: Math.min(jobs, documents.length, MAX_WORKERS), groups: whole };
-  if (bytesOf(documents, PARALLEL_MIN_BYTES) < PARALLEL_MIN_BYTES) return { workers: 1, groups: whole };
-  return { workers: Math.max(1, Math.min(cores, documents.length)), groups: whole };
+  if (cores < 2) return { workers: 1, groups: ['all'] };
+  const pieceBytes = bytesOf(documents, SPLIT_MIN_BYTES);
+  const worth = jobs !== undefined || pieceBytes >= PARALLEL_MIN_BYTES || pieceBytes + bytesOf(sourceFiles(), SPLIT_MIN_BYTES - pieceBytes) >= SPLIT_MIN_BYTES;
+  if (!worth) return { workers: 1, groups: ['all'] };
+  return { workers: Math.min(cores, documents.length * SPLIT_GROUPS.length), groups: SPLIT_GROUPS };
 }
 
 /**

@@ -51,10 +51,10 @@ Options:
   --max-warnings <n>   exit 1 when there are more than n warnings
   --cache <dir>        keep the source index in this folder: a later run
                        re-indexes only sources whose text changed
-  --jobs <n>           check pieces on n threads (default: one per core when
-                       there is enough text to be worth it, else one); with
-                       fewer pieces than threads, each piece's rules are
-                       split over two threads
+  --jobs <n>           check on n threads (default: one per core when there
+                       is enough text to be worth it, else one); on two or
+                       more, each piece's rules are split in two halves, so
+                       each thread builds only the indexes its half needs
   --time-budget <s>    stop analysing a piece after s seconds (default 2) and
                        report it as input/skipped, exit 2; 0 = no limit
   --quiet              report errors only

@@ -34,18 +34,22 @@ export function runCheckWorker(): void {
   const rules = ruleFilter(input.group);
   const config = loadConfig(engine, input.root, input.configFile);
 
-  // The style half of a split piece parses it before reading the corpus and sends the parse to the
-  // sources half (parse-handover.ts). Parsing is held to the piece's budget like its check.
+  // The style half of a split piece parses it and sends the parse to the sources half
+  // (parse-handover.ts); its first piece before reading the corpus, so the parse is there when the
+  // sources half has built its passage index. Parsing is held to the piece's budget like its check.
+  const sender = input.parse && input.group === 'style' ? new ParseSender(input.parse) : undefined;
+  const parseAndSend = (index: number) => {
+    if (!sender?.begin(index)) return;
+    const piece = readPiece(engine, input.documents[index], input.root);
+    if ('doc' in piece && !hangs(faults, piece.doc.text)) sender.send(index, engine.parsed(piece.doc));
+    else sender.abandon(index);
+  };
   let first = -1;
-  if (input.parse && input.group === 'style') {
+  if (sender) {
     first = next();
     if (first >= 0) {
-      const sender = new ParseSender(input.parse);
-      sender.begin(first);
       post({ type: 'started', index: first, cpu: cpu() });
-      const piece = readPiece(engine, input.documents[first], input.root);
-      if ('doc' in piece && !hangs(faults, piece.doc.text)) sender.send(first, engine.parsed(piece.doc));
-      else sender.abandon(first);
+      parseAndSend(first);
       post({ type: 'idle' });
     }
   }
@@ -76,6 +80,7 @@ export function runCheckWorker(): void {
       if (hangs(faults, text)) for (;;) Atomics.load(input.table, 0);
       if (faults.has('check-crash') && text.includes('provenance-test-crash')) process.exit(70);
     }
+    if (index !== first) parseAndSend(index);
     const adopt = receiver
       ? (doc: DocumentInput) => {
           const parsed = receiver.take(index) as ParsedDocument | undefined;
