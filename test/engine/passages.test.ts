@@ -104,9 +104,10 @@ test('passages: a restored section is used without splitting or stemming, a chan
   const product = passagesCacheProduct(warm);
   assert.equal(product.importSection(bytes), Object.keys(SOURCES).length);
   for (const [file, text] of Object.entries(SOURCES)) warm.set(`file:///ws/${file}`, file, text);
-  const { made, restored } = passageWork;
+  const { made, restored, merged } = passageWork;
   assert.deepEqual(answers(passageIndexOf(warm)), coldAnswers);
   assert.equal(passageWork.made - made, 0, 'nothing split or stemmed again');
+  assert.equal(passageWork.merged - merged, 0, 'the postings written with the section are used as they are');
   assert.equal(passageWork.restored - restored, Object.keys(SOURCES).length);
   assert.equal(product.dirty, false, 'the cache already holds all of it');
 
@@ -116,10 +117,11 @@ test('passages: a restored section is used without splitting or stemming, a chan
   const thirdProduct = passagesCacheProduct(third);
   thirdProduct.importSection(bytes);
   for (const [file, text] of Object.entries(edited)) third.set(`file:///ws/${file}`, file, text);
-  const before = passageWork.made;
+  const before = { ...passageWork };
   const query = ['Councillors approved the bus lanes by eleven votes to two.'];
   const thirdAnswers = answers(passageIndexOf(third), [...QUERIES, ...query]);
-  assert.equal(passageWork.made - before, 1);
+  assert.equal(passageWork.made - before.made, 1);
+  assert.equal(passageWork.merged - before.merged, 1, 'a changed source: the postings are merged again');
   assert.deepEqual(thirdAnswers, answers(PassageIndex.build(third), [...QUERIES, ...query]));
   assert.equal(thirdAnswers[QUERIES.length][0].passage.sourceId, 'council');
   assert.ok(thirdAnswers[QUERIES.length][0].similarity > 0.999, 'the new wording is what the index holds');
@@ -225,11 +227,12 @@ test('passages: on the BBC corpus, one changed article gives the answers of a fr
   const importMs = performance.now() - started;
   for (const name of names) warm.set(`file:///ws/${name}`, name, name === changed ? `${files[changed]}\nA lighthouse keeper counted ninety grey seals on the skerries at dawn.\n` : files[name]);
   warm.sources();
-  const { made } = passageWork;
+  const { made, merged } = passageWork;
   started = performance.now();
   const restored = passageIndexOf(warm);
   const restoreMs = performance.now() - started;
   assert.equal(passageWork.made - made, 0, 'no article split or stemmed on a warm start');
+  assert.equal(passageWork.merged - merged, 0, 'nor merged');
   assert.deepEqual(answers(restored, [...queries, ...seals]), incremental);
-  t.diagnostic(`${names.length} articles, ${updated.size} passages: cold build ${coldMs.toFixed(0)} ms, after one change ${updateMs.toFixed(1)} ms; section ${(passageBytes.length / 2 ** 20).toFixed(1)} MiB, import ${importMs.toFixed(1)} ms + adopt and merge ${restoreMs.toFixed(1)} ms`);
+  t.diagnostic(`${names.length} articles, ${updated.size} passages: cold build ${coldMs.toFixed(0)} ms, after one change ${updateMs.toFixed(1)} ms; section ${(passageBytes.length / 2 ** 20).toFixed(1)} MiB, import ${importMs.toFixed(1)} ms + adopt ${restoreMs.toFixed(1)} ms`);
 });

@@ -56,7 +56,7 @@ export interface PassageHit {
 /** Section of the persisted index cache holding every source's passages and terms. */
 export const PASSAGES_SECTION = 'passages';
 // Bump when passages or terms are made differently (sentence splitting, stemming, stop words).
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 
 // The usual BM25 constants; 0.9–1.6 and b 0.4–0.75 gave the same 45/50 on the paraphrase test.
 const MAX_CACHED_ANSWERS = 20_000;
@@ -120,6 +120,13 @@ interface SourcePassages {
   key: string;
   /** The source object they were made from (a later object with the same text is checked by key). */
   source: Source | undefined;
+  /** The arrays (a restored source makes its views of the cache only when a merge or an export reads them). */
+  data(): PassageData;
+  /** Taken from a cache section: which one, its place there and its passage count (a warm start whose sources are all restored in order uses the section's postings). */
+  restored?: { from: ImportedPassages; order: number; passages: number };
+}
+
+interface PassageData {
   starts: Uint32Array;
   ends: Uint32Array;
   paragraphs: Uint32Array;
@@ -127,6 +134,18 @@ interface SourcePassages {
   termEnd: Uint32Array;
   /** Dictionary ids of each passage's content words in order, repeats kept. */
   terms: Uint32Array;
+}
+
+/** The merged postings of an index (persisted with the per-source data, so an unchanged corpus needs no merge). */
+interface Postings {
+  passageLength: Uint16Array;
+  /** With the section's postings: every source's passages, in the section's order. */
+  passages?: { starts: Uint32Array; ends: Uint32Array; paragraphs: Uint32Array };
+  averageLength: number;
+  idf: Float32Array;
+  postingStart: Uint32Array;
+  postingPassage: Uint32Array;
+  postingTf: Uint16Array;
 }
 
 export class PassageIndex {
@@ -167,10 +186,55 @@ export class PassageIndex {
     return new PassageStore(corpus).index();
   }
 
+  /** The index persisted with a section: its sources in the section's order, its postings as they were written. */
+  static restore(parts: ReadonlyArray<{ id: string; entry: SourcePassages }>, dictionary: TermDictionary, postings: Postings): PassageIndex {
+    const n = postings.passageLength.length;
+    const passageSource = new Uint32Array(n);
+    let p = 0;
+    for (let s = 0; s < parts.length; s++) {
+      const count = parts[s].entry.restored!.passages;
+      passageSource.fill(s, p, p + count);
+      p += count;
+    }
+    const { starts: passageStart, ends: passageEnd, paragraphs: passageParagraph } = postings.passages!;
+    const termCount = postings.postingStart.length - 1;
+    return new PassageIndex(
+      dictionary,
+      termCount,
+      parts.map((part) => part.id),
+      passageSource,
+      passageStart,
+      passageEnd,
+      passageParagraph,
+      postings.passageLength,
+      postings.averageLength,
+      postings.idf,
+      postings.postingStart,
+      postings.postingPassage,
+      postings.postingTf,
+      new Float32Array(n),
+      new Float32Array(n),
+    );
+  }
+
+  /** The postings, for the cache. */
+  get postings(): Postings & { termCount: number } {
+    return {
+      termCount: this.termCount,
+      passageLength: this.passageLength,
+      averageLength: this.averageLength,
+      idf: this.idf,
+      postingStart: this.postingStart,
+      postingPassage: this.postingPassage,
+      postingTf: this.postingTf,
+    };
+  }
+
   /** Merges per-source passages (in this order) into one searchable index. */
   static merge(parts: ReadonlyArray<{ id: string; entry: SourcePassages }>, dictionary: TermDictionary): PassageIndex {
     let n = 0;
-    for (const { entry } of parts) n += entry.starts.length;
+    const data = parts.map((part) => part.entry.data());
+    for (const { starts } of data) n += starts.length;
     const termCount = dictionary.size;
     const passageSource = new Uint32Array(n);
     const passageStart = new Uint32Array(n);
@@ -181,7 +245,7 @@ export class PassageIndex {
     let totalLength = 0;
     let p = 0;
     for (let s = 0; s < parts.length; s++) {
-      const { starts, ends, paragraphs, termEnd, terms } = parts[s].entry;
+      const { starts, ends, paragraphs, termEnd, terms } = data[s];
       const count = starts.length;
       passageStart.set(starts, p);
       passageEnd.set(ends, p);
@@ -194,7 +258,8 @@ export class PassageIndex {
         totalLength += length;
         passageLength[p + i] = Math.min(length, 0xffff);
       }
-      for (let i = 0; i < terms.length; i++) counts[terms[i] + 1]++;
+      // A term id past the dictionary (only from damaged cache bytes) is left out rather than read out of range.
+      for (let i = 0; i < terms.length; i++) if (terms[i] < termCount) counts[terms[i] + 1]++;
       p += count;
     }
     // Counting sort of the (term, passage) pairs by term; passages stay ascending within a term.
@@ -203,11 +268,10 @@ export class PassageIndex {
     const sortedPassages = new Uint32Array(pairs);
     const fill = counts.slice(0, termCount);
     p = 0;
-    for (const { entry } of parts) {
-      const { termEnd, terms } = entry;
+    for (const { termEnd, terms } of data) {
       let i = 0;
       for (let local = 0; local < termEnd.length; local++, p++) {
-        for (const end = termEnd[local]; i < end; i++) sortedPassages[fill[terms[i]]++] = p;
+        for (const end = termEnd[local]; i < end; i++) if (terms[i] < termCount) sortedPassages[fill[terms[i]]++] = p;
       }
     }
 
@@ -305,6 +369,7 @@ export class PassageIndex {
     for (const [term, idf] of queryTerms) {
       for (let i = this.postingStart[term]; i < this.postingStart[term + 1]; i++) {
         const p = this.postingPassage[i];
+        if (!(p < scores.length)) continue; // only in postings restored from damaged bytes
         const tf = this.postingTf[i];
         if (matched[p] === 0) touched.push(p);
         const norm = K1 * (1 - B + (B * this.passageLength[p]) / this.averageLength);
@@ -385,7 +450,10 @@ class PassageStore {
   index(): PassageIndex {
     const generation = this.corpus.generation;
     if (this.current && this.current.generation === generation) return this.current.index;
-    const index = PassageIndex.merge(this.refresh(), this.dictionary);
+    const parts = this.refresh();
+    const restored = this.imported?.postingsFor(parts);
+    if (!restored) passageWork.merged++;
+    const index = restored ? PassageIndex.restore(parts, this.dictionary, restored) : PassageIndex.merge(parts, this.dictionary);
     this.current = { generation, index };
     return index;
   }
@@ -477,17 +545,14 @@ class PassageStore {
         passages++;
       }
     }
-    return {
-      uri: source.uri,
-      path: source.path,
-      key: sourceContentKey(source),
-      source,
+    const data: PassageData = {
       starts: scratchStarts.slice(0, passages),
       ends: scratchEnds.slice(0, passages),
       paragraphs: scratchParagraphs.slice(0, passages),
       termEnd: scratchTermEnd.slice(0, passages),
       terms: scratchTerms.slice(0, termCount),
     };
+    return { uri: source.uri, path: source.path, key: sourceContentKey(source), source, data: () => data };
   }
 
   /**
@@ -496,9 +561,10 @@ class PassageStore {
    */
   exportSection(): Uint8Array {
     const parts = this.refresh();
+    const index = this.index();
     this.changed = false;
     this.persisted = this.entries.size;
-    return encodePassages(parts.map((part) => part.entry), this.dictionary.strings());
+    return encodePassages(parts.map((part) => part.entry), this.dictionary.strings(), index.postings);
   }
 
   /** Holds a section's sources until the same texts are set; returns how many it holds (0 for bad bytes). */
@@ -524,11 +590,14 @@ class PassageStore {
 // ---- Encoding --------------------------------------------------------------
 //
 // Header (JSON): format version, term count, whether the term table is JSON,
-// one row per source [uri, path, contentKey, first passage, passage count,
-// first term]. Terms: sorted, NUL-joined (or a JSON array when one holds a
-// NUL). Then, over all sources in row order: passage starts, ends, paragraph
-// numbers, each passage's term end (counted from its source's first term), and
-// the term ids (Uint32Array each).
+// the average passage length, one row per source [uri, path, contentKey,
+// first passage, passage count, first term]. Terms: sorted, NUL-joined (or a
+// JSON array when one holds a NUL). Then, over all sources in row order:
+// passage starts, ends, paragraph numbers, each passage's term end (counted
+// from its source's first term), and the term ids (Uint32Array each). Then the
+// merged index of these sources in this order, with the sorted term ids:
+// passage lengths (Uint16), idf (Float32), postingStart, postingPassage
+// (Uint32), postingTf (Uint16).
 
 type Row = [uri: string, path: string, key: string, firstPassage: number, passages: number, firstTerm: number];
 
@@ -536,10 +605,12 @@ interface Header {
   version: number;
   terms: number;
   jsonTerms: boolean;
+  averageLength: number;
   sources: Row[];
 }
 
-function encodePassages(entries: readonly SourcePassages[], strings: readonly string[]): Uint8Array {
+function encodePassages(sources: readonly SourcePassages[], strings: readonly string[], postings: Postings & { termCount: number }): Uint8Array {
+  const entries = sources.map((source) => ({ uri: source.uri, path: source.path, key: source.key, ...source.data() }));
   // Only terms some source still uses, in sorted order (a restored dictionary is searched by bisection).
   const used = new Uint8Array(strings.length);
   let passageCount = 0;
@@ -562,7 +633,7 @@ function encodePassages(entries: readonly SourcePassages[], strings: readonly st
   const paragraphs = new Uint32Array(passageCount);
   const termEnd = new Uint32Array(passageCount);
   const terms = new Uint32Array(termCount);
-  const header: Header = { version: FORMAT_VERSION, terms: sorted.length, jsonTerms: sorted.some((t) => t.includes('\u0000')), sources: [] };
+  const header: Header = { version: FORMAT_VERSION, terms: sorted.length, jsonTerms: sorted.some((t) => t.includes('\u0000')), averageLength: postings.averageLength, sources: [] };
   let p = 0;
   let t = 0;
   for (const entry of entries) {
@@ -582,7 +653,44 @@ function encodePassages(entries: readonly SourcePassages[], strings: readonly st
   writer.array(paragraphs);
   writer.array(termEnd);
   writer.array(terms);
+
+  // The postings, rows in the sorted term order (a used term is one with postings, and the other way round).
+  const oldIdOf = new Uint32Array(sorted.length);
+  for (let id = 0; id < strings.length; id++) if (used[id]) oldIdOf[renumber[id]] = id;
+  const postingStart = new Uint32Array(sorted.length + 1);
+  const postingPassage = new Uint32Array(postings.postingPassage.length);
+  const postingTf = new Uint16Array(postings.postingTf.length);
+  const idf = new Float32Array(sorted.length);
+  let out = 0;
+  for (let term = 0; term < sorted.length; term++) {
+    const old = oldIdOf[term];
+    const from = old < postings.termCount ? postings.postingStart[old] : 0;
+    const to = old < postings.termCount ? postings.postingStart[old + 1] : 0;
+    postingStart[term] = out;
+    postingPassage.set(postings.postingPassage.subarray(from, to), out);
+    postingTf.set(postings.postingTf.subarray(from, to), out);
+    idf[term] = postings.idf[old];
+    out += to - from;
+  }
+  postingStart[sorted.length] = out;
+  writer.array(bytesOf(postings.passageLength));
+  writer.array(bytesOf(idf));
+  writer.array(postingStart);
+  writer.array(postingPassage.subarray(0, out));
+  writer.array(bytesOf(postingTf.subarray(0, out)));
   return writer.finish();
+}
+
+function bytesOf(array: Uint16Array | Float32Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** `bytes` as 16-bit or 32-bit numbers: a view when aligned (it is, inside a cache section), else a copy. */
+function viewAs<T extends Uint16Array | Float32Array>(bytes: Uint8Array, Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T {
+  const size = Type.BYTES_PER_ELEMENT;
+  if (bytes.length % size !== 0) throw new RangeError('passages cache: partial element');
+  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  return new Type(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.length / size);
 }
 
 /** A decoded section: the directory and arrays (views of the cache bytes); a source's entry made when it is set again. */
@@ -594,13 +702,30 @@ class ImportedPassages {
 
   private constructor(
     private readonly rows: Map<string, Row>,
+    /** Place of each row in the section, by uri. */
+    private readonly order: Map<string, number>,
     private readonly termStrings: string[],
     private readonly starts: Uint32Array,
     private readonly ends: Uint32Array,
     private readonly paragraphs: Uint32Array,
     private readonly termEnd: Uint32Array,
     private readonly terms: Uint32Array,
+    private readonly postings: Postings,
   ) {}
+
+  /**
+   * The section's merged postings when `parts` are exactly its sources, all
+   * restored from it, in its order, with its term ids (nothing changed since
+   * it was written); otherwise undefined and the caller merges.
+   */
+  postingsFor(parts: ReadonlyArray<{ entry: SourcePassages }>): Postings | undefined {
+    if (!this.sameIds || parts.length !== this.rows.size) return undefined;
+    for (let k = 0; k < parts.length; k++) {
+      const restored = parts[k].entry.restored;
+      if (!restored || restored.from !== this || restored.order !== k) return undefined;
+    }
+    return this.postings;
+  }
 
   get size(): number {
     return this.rows.size;
@@ -618,16 +743,30 @@ class ImportedPassages {
     const paragraphs = reader.uint32();
     const termEnd = reader.uint32();
     const terms = reader.uint32();
-    if (ends.length !== starts.length || paragraphs.length !== starts.length || termEnd.length !== starts.length) throw new RangeError('passages cache: arrays differ in length');
-    for (let i = 0; i < terms.length; i++) if (terms[i] >= termStrings.length) throw new RangeError('passages cache: term id out of range');
+    const n = starts.length;
+    if (ends.length !== n || paragraphs.length !== n || termEnd.length !== n) throw new RangeError('passages cache: arrays differ in length');
+    const passageLength = viewAs(reader.bytes(), Uint16Array);
+    const idf = viewAs(reader.bytes(), Float32Array);
+    const postingStart = reader.uint32();
+    const postingPassage = reader.uint32();
+    const postingTf = viewAs(reader.bytes(), Uint16Array);
+    if (passageLength.length !== n || idf.length !== termStrings.length || postingStart.length !== termStrings.length + 1) throw new RangeError('passages cache: postings do not match the passages');
+    if (postingPassage.length !== postingTf.length || postingStart[termStrings.length] !== postingPassage.length) throw new RangeError('passages cache: postings truncated');
+    // Ids inside the arrays are not checked one by one here (that loop would be most of a warm start): merge and search skip ids out of range.
     const rows = new Map<string, Row>();
+    const order = new Map<string, number>();
+    let expected = 0;
     for (const row of header.sources) {
-      const [, , , first, count, firstTerm] = row;
+      const [uri, , , first, count, firstTerm] = row;
       const last = count ? termEnd[first + count - 1] : 0;
-      if (first + count > starts.length || firstTerm + last > terms.length) throw new RangeError('passages cache: source out of range');
-      rows.set(row[0], row);
+      if (first !== expected || first + count > n || firstTerm + last > terms.length) throw new RangeError('passages cache: source out of range');
+      expected = first + count;
+      order.set(uri, rows.size);
+      rows.set(uri, row);
     }
-    return new ImportedPassages(rows, termStrings, starts, ends, paragraphs, termEnd, terms);
+    if (expected !== n) throw new RangeError('passages cache: passages without a source');
+    const postings = { passageLength, averageLength: header.averageLength, idf, postingStart, postingPassage, postingTf, passages: { starts, ends, paragraphs } };
+    return new ImportedPassages(rows, order, termStrings, starts, ends, paragraphs, termEnd, terms, postings);
   }
 
   adoptTermsInto(dictionary: TermDictionary): void {
@@ -638,35 +777,32 @@ class ImportedPassages {
   take(source: Source, dictionary: TermDictionary): SourcePassages | undefined {
     const row = this.rows.get(source.uri);
     if (!row || row[1] !== source.path || row[2] !== sourceContentKey(source)) return undefined;
-    const [uri, path, key, first, count, firstTerm] = row;
+    const [uri, path, key, , count] = row;
+    let data: PassageData | undefined;
+    return { uri, path, key, source, data: () => (data ??= this.dataOf(row, dictionary)), restored: { from: this, order: this.order.get(uri)!, passages: count } };
+  }
+
+  private dataOf(row: Row, dictionary: TermDictionary): PassageData {
+    const [, , , first, count, firstTerm] = row;
     const termEnd = this.termEnd.subarray(first, first + count);
     let terms = this.terms.subarray(firstTerm, firstTerm + (count ? termEnd[count - 1] : 0));
     if (!this.sameIds) {
       const remap = (this.remap ??= new Int32Array(this.termStrings.length).fill(-1));
       const own = new Uint32Array(terms.length);
       for (let i = 0; i < terms.length; i++) {
-        let id = remap[terms[i]];
-        if (id < 0) id = remap[terms[i]] = dictionary.intern(this.termStrings[terms[i]]);
+        const restored = terms[i];
+        let id = restored < remap.length ? remap[restored] : 0;
+        if (id < 0) id = remap[restored] = dictionary.intern(this.termStrings[restored]);
         own[i] = id;
       }
       terms = own;
     }
-    return {
-      uri,
-      path,
-      key,
-      source,
-      starts: this.starts.subarray(first, first + count),
-      ends: this.ends.subarray(first, first + count),
-      paragraphs: this.paragraphs.subarray(first, first + count),
-      termEnd,
-      terms,
-    };
+    return { starts: this.starts.subarray(first, first + count), ends: this.ends.subarray(first, first + count), paragraphs: this.paragraphs.subarray(first, first + count), termEnd, terms };
   }
 }
 
-/** Sources whose passages were made (split and stemmed) or restored from a cache, since the process started: lets tests prove what a warm start or an edit redoes. */
-export const passageWork = { made: 0, restored: 0 };
+/** Sources whose passages were made (split and stemmed) or restored from a cache, and postings merged, since the process started: lets tests prove what a warm start or an edit redoes. */
+export const passageWork = { made: 0, restored: 0, merged: 0 };
 
 /** Passage stores by corpus: per-source data kept across generations. */
 const stores = new WeakMap<Corpus, PassageStore>();
