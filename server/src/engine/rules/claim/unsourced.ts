@@ -86,10 +86,11 @@ rules:
         message,
         fixes: best ? [citeFix(analysis.doc.text, span, best.passage.sourceId)] : undefined,
         related: best && source ? [{ location: { uri: source.uri, span: best.passage.span }, message: `Best supporting passage in ${source.path}` }] : undefined,
+        // The passage is named by source and span, not copied, and the runners-up are left to the hover (which ranks them
+        // again from the cached answer): copied into every diagnostic, they were most of a long piece's publishDiagnostics.
         data: {
           reasons: check.verdict.signals.map((s) => ({ kind: s.kind, text: s.text })),
-          suggestion: best && source ? { sourceId: source.id, sourceUri: source.uri, paragraph: best.passage.paragraph, passage: best.passage.span, text: passageText(source, best.passage), similarity: round(best.similarity) } : undefined,
-          candidates: hits.map((h) => ({ sourceId: h.passage.sourceId, paragraph: h.passage.paragraph, passage: h.passage.span, similarity: round(h.similarity) })),
+          suggestion: best && source ? { sourceId: source.id, sourceUri: source.uri, paragraph: best.passage.paragraph, passage: best.passage.span, similarity: round(best.similarity) } : undefined,
         },
       });
     }
