@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Diagnostic } from 'vscode-languageserver';
 import { fileUri, positionOf, rangeOf, textAt } from '../helpers/lsp-client';
 import { codes, CONFIG, PIECE, SOURCE, start } from './fixture';
 
@@ -234,4 +235,32 @@ test('diagnostics: an untitled Markdown document is checked against the first fo
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: PIECE } });
   const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
   assert.deepEqual(codes(published.diagnostics), EXPECTED);
+});
+
+test('diagnostics: an edit in one paragraph changes that paragraph’s diagnostics only; a whole-piece rule follows an edit elsewhere', async (t) => {
+  const client = await start({ kind: 'push' });
+  t.after(() => client.stop());
+  const piece = `${PIECE}\nThe KHA will decide on the wall next year.\n`;
+  const uri = client.open('analysis.md', piece);
+  const first = await client.waitForDiagnostics(uri, (p) => p.version === 1);
+  const shown = (text: string, diagnostics: readonly Diagnostic[]) => diagnostics.map((d) => `${d.code}: ${textAt(text, d.range)}`).sort();
+  assert.ok(shown(piece, first.diagnostics).includes('style/acronym-first-use: KHA'), JSON.stringify(shown(piece, first.diagnostics)));
+
+  // Fix the misquote: exactly that diagnostic goes, the others stay on the same words.
+  const fixed = piece.replace('safer', 'safe');
+  const fixVersion = client.edit(uri, rangeOf(piece, 'safer'), 'safe');
+  const afterFix = await client.waitForDiagnostics(uri, (p) => p.version === fixVersion);
+  assert.deepEqual(
+    shown(fixed, afterFix.diagnostics),
+    shown(piece, first.diagnostics).filter((d) => !d.startsWith('quote/misquote')),
+  );
+  // The main thread answers a hover on the new text (its parse came from the check worker).
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf(fixed, 'a fair price for a safe', 3) });
+  assert.match(hover.contents.value, /harbour-wall/);
+
+  // Spell the acronym out in the first paragraph: the finding in the last one goes.
+  const spelt = fixed.replace('# The wall', '# The wall\n\nThe Kestrel Harbour Authority (KHA) met.');
+  const version = client.edit(uri, rangeOf(fixed, '# The wall'), '# The wall\n\nThe Kestrel Harbour Authority (KHA) met.');
+  const afterSpelling = await client.waitForDiagnostics(uri, (p) => p.version === version);
+  assert.ok(!shown(spelt, afterSpelling.diagnostics).includes('style/acronym-first-use: KHA'), JSON.stringify(shown(spelt, afterSpelling.diagnostics)));
 });
