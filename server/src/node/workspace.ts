@@ -248,6 +248,12 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Whether to write the cache back when the index changed (false for readers such as CLI workers). */
   writeCache?: boolean;
+  /**
+   * Only these sections of the cache are read (a thread that builds some corpus
+   * products only); all when absent. Such a reader should not write the cache
+   * (`writeCache: false`): it would write the other products as it has them.
+   */
+  cacheSections?: readonly string[];
 }
 
 /**
@@ -283,7 +289,7 @@ export function loadSources(engine: Engine, loaded: LoadedWorkspace, options: Lo
   const selection = engine.files();
   const cacheFile = options.cacheDir ? indexCacheFile(options.cacheDir, root) : undefined;
   if (cacheFile) {
-    const bytes = readIndexCache(cacheFile);
+    const bytes = readIndexCache(cacheFile, options.cacheSections);
     // Unusable bytes (another version, damaged) are simply rebuilt and overwritten below.
     if (bytes) engine.importIndexCache(bytes);
   }
