@@ -20,25 +20,42 @@ export function isStopword(lower: string): boolean {
   return STOPWORDS.has(lower);
 }
 
-const VOWEL = /[aeiouy]/;
-
-/** Light suffix stemming of a lower-case word. */
+/** Light suffix stemming of a lower-case word. Plain string tests, no regular expressions: this runs once per distinct word of the corpus. */
 export function stem(word: string): string {
-  let w = word.replace(/'s$/, '').replace(/'$/, '');
-  if (w.length <= 3 || /\d/.test(w)) return w;
+  let w = word;
+  if (w.endsWith("'s")) w = w.slice(0, -2);
+  if (w.endsWith("'")) w = w.slice(0, -1);
+  if (w.length <= 3 || hasDigit(w)) return w;
   if (w.endsWith('ies') && w.length > 4) w = w.slice(0, -3) + 'y';
   else if (w.endsWith('sses')) w = w.slice(0, -2);
-  else if (w.endsWith('es') && /(?:ch|sh|x|z|ss)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !/(?:ss|us|is|ys)$/.test(w)) w = w.slice(0, -1);
+  else if (w.endsWith('es') && (w.endsWith('ches') || w.endsWith('shes') || w.endsWith('xes') || w.endsWith('zes') || w.endsWith('sses'))) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !(w.endsWith('ss') || w.endsWith('us') || w.endsWith('is') || w.endsWith('ys'))) w = w.slice(0, -1);
 
-  if (w.endsWith('ing') && w.length > 5 && VOWEL.test(w.slice(0, -3))) w = undouble(w.slice(0, -3));
+  if (w.endsWith('ing') && w.length > 5 && hasVowel(w, w.length - 3)) w = undouble(w.slice(0, -3));
   else if (w.endsWith('ied') && w.length > 4) w = w.slice(0, -3) + 'y';
-  else if (w.endsWith('ed') && w.length > 4 && VOWEL.test(w.slice(0, -2))) w = undouble(w.slice(0, -2));
+  else if (w.endsWith('ed') && w.length > 4 && hasVowel(w, w.length - 2)) w = undouble(w.slice(0, -2));
 
   for (const [suffix, replacement] of SUFFIXES) {
     if (w.endsWith(suffix) && w.length - suffix.length >= 3) return w.slice(0, -suffix.length) + replacement;
   }
-  return w.replace(/e$/, '');
+  return w.endsWith('e') ? w.slice(0, -1) : w;
+}
+
+function hasDigit(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
+}
+
+/** Whether `w[0, end)` has one of a e i o u y. */
+function hasVowel(w: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = w[i];
+    if (c === 'a' || c === 'e' || c === 'i' || c === 'o' || c === 'u' || c === 'y') return true;
+  }
+  return false;
 }
 
 // Derivational endings folded onto a common stem ("economic", "economy" → "econom").
@@ -61,8 +78,12 @@ const SUFFIXES: [string, string][] = [
   ['y', ''],
 ];
 
+/** Consonants whose doubling -ed/-ing adds ("stopped" → "stop"). */
+const DOUBLED = 'bdfgmnprt';
+
 function undouble(w: string): string {
-  if (/([bdfgmnprt])\1$/.test(w)) return w.slice(0, -1);
+  const last = w[w.length - 1];
+  if (w.length >= 2 && last === w[w.length - 2] && DOUBLED.includes(last)) return w.slice(0, -1);
   // "rated" → "rat": put back the e that -ed/-ing took ("rate"); it is stripped again below.
   return w;
 }
