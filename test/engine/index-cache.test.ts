@@ -277,3 +277,18 @@ test('index cache: word offsets survive two generations of caches, long gaps inc
   assert.deepEqual(verdicts(third.corpus, quotes), expectedEdited);
   assert.deepEqual(verdicts(second.corpus, quotes), expectedEdited);
 });
+
+test('index cache: damaged numbers inside the quotation section never make a lookup throw or run on', () => {
+  const bytes = corpusOf(SOURCES).corpus.exportIndex()!;
+  const quotes = decodeCache(bytes)!.get('quotes')!;
+  // Overwrite stretches of the section's arrays (past the JSON header and vocabulary) with large numbers.
+  for (const from of [0.3, 0.5, 0.7, 0.9]) {
+    const damaged = bytes.slice();
+    const start = quotes.byteOffset - bytes.byteOffset + Math.floor(quotes.length * from);
+    damaged.fill(0xff, start, Math.min(start + 64, damaged.length));
+    const { corpus } = corpusOf(SOURCES, damaged);
+    const started = performance.now();
+    assert.doesNotThrow(() => verdicts(corpus));
+    assert.ok(performance.now() - started < 5000, 'lookups end');
+  }
+});

@@ -100,7 +100,8 @@ class Segment {
   /** Index range of a folded word id in `wordRefs`. */
   wordRange(fold: number): [number, number] {
     if (fold < 0 || fold + 1 >= this.wordStart.length) return [0, 0];
-    return [this.wordStart[fold], this.wordStart[fold + 1]];
+    // Clamped: a restored segment's offsets are not scanned when loaded, and a damaged one must not make a lookup run on.
+    return [this.wordStart[fold], Math.min(this.wordStart[fold + 1], this.wordRefs.length)];
   }
 
   get words(): number {
@@ -110,7 +111,7 @@ class Segment {
   /** Entries `[lo, hi)` of the bucket that may hold `key` (entries with other keys included). */
   bucket(key: number): [number, number] {
     const b = key >>> this.bucketShift;
-    return [this.bucketStart[b], this.bucketStart[b + 1]];
+    return [this.bucketStart[b], Math.min(this.bucketStart[b + 1], this.positions.length)];
   }
 
   /** Index into `slots` of the slot holding concatenated position `ref`. */
