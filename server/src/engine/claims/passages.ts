@@ -56,7 +56,7 @@ export interface PassageHit {
 /** Section of the persisted index cache holding every source's passages and terms. */
 export const PASSAGES_SECTION = 'passages';
 // Bump when passages or terms are made differently (sentence splitting, stemming, stop words).
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 // The usual BM25 constants; 0.9–1.6 and b 0.4–0.75 gave the same 45/50 on the paraphrase test.
 const MAX_CACHED_ANSWERS = 20_000;
@@ -590,8 +590,9 @@ class PassageStore {
 // ---- Encoding --------------------------------------------------------------
 //
 // Header (JSON): format version, term count, whether the term table is JSON,
-// the average passage length, one row per source [uri, path, contentKey,
-// first passage, passage count, first term]. Terms: sorted, NUL-joined (or a
+// the average passage length, the uri prefix most sources share, one row per
+// source [path, uri ('' when it is the prefix + path), contentKey, passage
+// count] (first passage and first term follow from the rows before). Terms: sorted, NUL-joined (or a
 // JSON array when one holds a NUL). Then, over all sources in row order:
 // passage starts, ends, paragraph numbers, each passage's term end (counted
 // from its source's first term), and the term ids (Uint32Array each). Then the
@@ -600,13 +601,16 @@ class PassageStore {
 // (Uint32), postingTf (Uint16).
 
 type Row = [uri: string, path: string, key: string, firstPassage: number, passages: number, firstTerm: number];
+/** A row as written: short, because a warm start parses all of them. */
+type StoredRow = [path: string, uri: string, key: string, passages: number];
 
 interface Header {
   version: number;
   terms: number;
   jsonTerms: boolean;
   averageLength: number;
-  sources: Row[];
+  uriPrefix: string;
+  sources: StoredRow[];
 }
 
 function encodePassages(sources: readonly SourcePassages[], strings: readonly string[], postings: Postings & { termCount: number }): Uint8Array {
@@ -633,11 +637,13 @@ function encodePassages(sources: readonly SourcePassages[], strings: readonly st
   const paragraphs = new Uint32Array(passageCount);
   const termEnd = new Uint32Array(passageCount);
   const terms = new Uint32Array(termCount);
-  const header: Header = { version: FORMAT_VERSION, terms: sorted.length, jsonTerms: sorted.some((t) => t.includes('\u0000')), averageLength: postings.averageLength, sources: [] };
+  const sample = entries.find((entry) => entry.uri.endsWith(entry.path));
+  const uriPrefix = sample ? sample.uri.slice(0, sample.uri.length - sample.path.length) : '';
+  const header: Header = { version: FORMAT_VERSION, terms: sorted.length, jsonTerms: sorted.some((t) => t.includes('\u0000')), averageLength: postings.averageLength, uriPrefix, sources: [] };
   let p = 0;
   let t = 0;
   for (const entry of entries) {
-    header.sources.push([entry.uri, entry.path, entry.key, p, entry.starts.length, t]);
+    header.sources.push([entry.path, entry.uri === uriPrefix + entry.path ? '' : entry.uri, entry.key, entry.starts.length]);
     starts.set(entry.starts, p);
     ends.set(entry.ends, p);
     paragraphs.set(entry.paragraphs, p);
@@ -734,7 +740,7 @@ class ImportedPassages {
   static decode(bytes: Uint8Array): ImportedPassages {
     const reader = new ByteReader(bytes);
     const header = reader.json<Header>();
-    if (header.version !== FORMAT_VERSION || !Array.isArray(header.sources)) throw new RangeError('passages cache: unknown format');
+    if (header.version !== FORMAT_VERSION || !Array.isArray(header.sources) || typeof header.uriPrefix !== 'string') throw new RangeError('passages cache: unknown format');
     const table = reader.string();
     const termStrings: string[] = header.terms === 0 ? [] : header.jsonTerms ? (JSON.parse(table) as string[]) : table.split('\u0000');
     if (termStrings.length !== header.terms) throw new RangeError('passages cache: term table does not match its count');
@@ -755,16 +761,18 @@ class ImportedPassages {
     // Ids inside the arrays are not checked one by one here (that loop would be most of a warm start): merge and search skip ids out of range.
     const rows = new Map<string, Row>();
     const order = new Map<string, number>();
-    let expected = 0;
-    for (const row of header.sources) {
-      const [uri, , , first, count, firstTerm] = row;
+    let first = 0;
+    let firstTerm = 0;
+    for (const [path, storedUri, key, count] of header.sources) {
+      const uri = storedUri || header.uriPrefix + path;
       const last = count ? termEnd[first + count - 1] : 0;
-      if (first !== expected || first + count > n || firstTerm + last > terms.length) throw new RangeError('passages cache: source out of range');
-      expected = first + count;
+      if (!(count >= 0) || first + count > n || firstTerm + last > terms.length) throw new RangeError('passages cache: source out of range');
       order.set(uri, rows.size);
-      rows.set(uri, row);
+      rows.set(uri, [uri, path, key, first, count, firstTerm]);
+      first += count;
+      firstTerm += last;
     }
-    if (expected !== n) throw new RangeError('passages cache: passages without a source');
+    if (first !== n) throw new RangeError('passages cache: passages without a source');
     const postings = { passageLength, averageLength: header.averageLength, idf, postingStart, postingPassage, postingTf, passages: { starts, ends, paragraphs } };
     return new ImportedPassages(rows, order, termStrings, starts, ends, paragraphs, termEnd, terms, postings);
   }
