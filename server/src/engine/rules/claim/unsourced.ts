@@ -1,8 +1,10 @@
-import { defineRule } from '../rule';
+import { defineRule, type Report } from '../rule';
+import type { Analysis } from '../../analysis';
+import type { Span } from '../../types';
 import { shorten } from '../../text';
-import { describeSignal } from '../../claims/detect';
+import { describeSignal, type ClaimSignal } from '../../claims/detect';
 import { CLAIM_DEFAULTS, type ClaimOptions } from '../../claims/options';
-import { passageText } from '../../claims/passages';
+import { passageText, type PassageHit } from '../../claims/passages';
 import { citeFix, supportingPassages } from '../../claims/suggest';
 
 export default defineRule<ClaimOptions>({
@@ -71,31 +73,65 @@ rules:
     for (const check of analysis.claimChecks()) {
       if (!check.verdict.claim || check.sourcing) continue;
       const { span } = check.sentence;
-      const reasons = check.verdict.signals.slice(0, 2).map(describeSignal);
       const hits = supportingPassages(analysis, span);
-      const best = hits[0] && hits[0].similarity >= options.minSimilarity ? hits[0] : undefined;
-      const source = best ? analysis.source(best.passage.sourceId) : undefined;
-      let message = `Unsourced claim: ${reasons.join(' and ')}, but no citation.`;
-      if (best && source) {
-        message += ` Best supporting passage: @${source.id}, paragraph ${best.passage.paragraph}: "${shorten(passageText(source, best.passage), 140)}" (${Math.round(best.similarity * 100)}% of its content words).`;
-      } else {
-        message += ' No source passage supports it; add the source, or cite where it comes from.';
-      }
+      const parts = reportParts(analysis, check.verdict.signals, hits, options.minSimilarity);
       report({
         span,
-        message,
-        fixes: best ? [citeFix(analysis.doc.text, span, best.passage.sourceId)] : undefined,
-        related: best && source ? [{ location: { uri: source.uri, span: best.passage.span }, message: `Best supporting passage in ${source.path}` }] : undefined,
+        message: parts.message,
+        fixes: parts.citeId !== undefined ? [citeFix(analysis.doc.text, span, parts.citeId)] : undefined,
+        related: parts.related,
         // The passage is named by source and span, not copied, and the runners-up are left to the hover (which ranks them
         // again from the cached answer): copied into every diagnostic, they were most of a long piece's publishDiagnostics.
-        data: {
-          reasons: check.verdict.signals.map((s) => ({ kind: s.kind, text: s.text })),
-          suggestion: best && source ? { sourceId: source.id, sourceUri: source.uri, paragraph: best.passage.paragraph, passage: best.passage.span, similarity: round(best.similarity) } : undefined,
-        },
+        data: { reasons: parts.reasons, suggestion: parts.suggestion },
       });
     }
   },
 });
+
+/** What a report says apart from where it is: the same for the same claim words and the same passage answer. */
+interface ReportParts {
+  message: string;
+  citeId: string | undefined;
+  related: Report['related'];
+  reasons: Array<{ kind: ClaimSignal['kind']; text: string }>;
+  suggestion: { sourceId: string; sourceUri: string; paragraph: number; passage: Span; similarity: number } | undefined;
+}
+
+/**
+ * Report parts by passage answer (an array the passage index keeps per query
+ * for one corpus generation, so the same array means the same passages and
+ * sources), then by the claim's signals and minSimilarity: re-checking an
+ * edited piece rebuilds the message only for claims whose words or answer
+ * changed. Shared objects: findings are read-only.
+ */
+const partsByAnswer = new WeakMap<readonly PassageHit[], Map<string, ReportParts>>();
+
+function reportParts(analysis: Analysis, signals: readonly ClaimSignal[], hits: readonly PassageHit[], minSimilarity: number): ReportParts {
+  let byClaim = partsByAnswer.get(hits);
+  if (!byClaim) partsByAnswer.set(hits, (byClaim = new Map()));
+  let key = String(minSimilarity);
+  for (const signal of signals) key += `\u0000${signal.kind}\u0001${signal.text}`;
+  let parts = byClaim.get(key);
+  if (parts) return parts;
+  const reasons = signals.slice(0, 2).map(describeSignal);
+  const best = hits[0] && hits[0].similarity >= minSimilarity ? hits[0] : undefined;
+  const source = best ? analysis.source(best.passage.sourceId) : undefined;
+  let message = `Unsourced claim: ${reasons.join(' and ')}, but no citation.`;
+  if (best && source) {
+    message += ` Best supporting passage: @${source.id}, paragraph ${best.passage.paragraph}: "${shorten(passageText(source, best.passage), 140)}" (${Math.round(best.similarity * 100)}% of its content words).`;
+  } else {
+    message += ' No source passage supports it; add the source, or cite where it comes from.';
+  }
+  parts = {
+    message,
+    citeId: best?.passage.sourceId,
+    related: best && source ? [{ location: { uri: source.uri, span: best.passage.span }, message: `Best supporting passage in ${source.path}` }] : undefined,
+    reasons: signals.map((s) => ({ kind: s.kind, text: s.text })),
+    suggestion: best && source ? { sourceId: source.id, sourceUri: source.uri, paragraph: best.passage.paragraph, passage: best.passage.span, similarity: round(best.similarity) } : undefined,
+  };
+  byClaim.set(key, parts);
+  return parts;
+}
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
