@@ -350,8 +350,24 @@ function outletNeedles(corpus: Corpus): OutletIndex {
   return outlets;
 }
 
+/** Answers of outletsNamedIn by sentence, per outlet index (one corpus generation): a re-check asks again for every unchanged sentence. */
+const namedCache = new WeakMap<OutletIndex, Map<string, Outlet[]>>();
+const MAX_CACHED_NAMED = 50_000;
+
 /** Sources whose outlet or title the sentence names. */
 function outletsNamedIn(lower: string, outlets: OutletIndex): Outlet[] {
+  let cache = namedCache.get(outlets);
+  if (!cache) namedCache.set(outlets, (cache = new Map()));
+  let named = cache.get(lower);
+  if (!named) {
+    named = findOutlets(lower, outlets);
+    if (cache.size >= MAX_CACHED_NAMED) cache.clear();
+    cache.set(lower, named);
+  }
+  return named;
+}
+
+function findOutlets(lower: string, outlets: OutletIndex): Outlet[] {
   const named: Outlet[] = [];
   for (const word of new Set(lower.match(/[\p{L}\p{N}]+/gu) ?? [])) {
     for (const outlet of outlets.get(word) ?? []) if (containsWord(lower, outlet.needle)) named.push(outlet);
