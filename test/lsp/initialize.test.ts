@@ -52,3 +52,50 @@ test('initialize: loading is reported as work-done progress and file watching is
   );
   assert.equal(watcher.registerOptions.watchers[0].globPattern, '**/*.{md,txt,yml,yaml,json}');
 });
+
+const FILLERS = 1200;
+
+/** Filler sources that load before the one the piece quotes ("zz-" sorts last). */
+function largeCorpus(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < FILLERS; i++) files[`sources/filler-${String(i).padStart(4, '0')}.txt`] = `Filler report ${i}\n\nThe committee met for the ${i}th time and adjourned without a vote.\n`;
+  files['sources/zz-last.txt'] = 'Late report\n\nThe harbourmaster said "the tide waits for no committee" before leaving.\n';
+  files['late.md'] = 'She put it plainly: "the tide waits for no committee" [@zz-last].\n';
+  return files;
+}
+
+test('initialize: a large corpus reports its loading as progress with source counts', async (t) => {
+  const client = await start({ kind: 'push', files: largeCorpus() });
+  t.after(() => client.stop());
+  const create = await client.waitForServerRequest('window/workDoneProgress/create');
+  const token = create.params.token;
+  const values = () => client.notifications.filter((n) => n.method === '$/progress' && n.params.token === token).map((n) => n.params.value);
+  await client.waitUntil(() => (values().some((v) => v.kind === 'end') ? true : undefined), 'the end of the loading progress');
+  const counts = values()
+    .map((v) => /(\d+)\/(\d+) sources/.exec(v.message ?? ''))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ done: Number(m[1]), total: Number(m[2]) }));
+  const total = FILLERS + 1 + 2; // and the fixture's two sources
+  assert.ok(counts.length >= 3, `progress with counts: ${JSON.stringify(values())}`);
+  assert.ok(counts.every((c) => c.total === total), `every count out of ${total}: ${JSON.stringify(counts)}`);
+  for (let i = 1; i < counts.length; i++) assert.ok(counts[i].done > counts[i - 1].done, `counts rise: ${JSON.stringify(counts)}`);
+});
+
+test('initialize: a piece opened while the sources load is checked against all of them', async (t) => {
+  const client = await start({ kind: 'push', files: largeCorpus() });
+  t.after(() => client.stop());
+  // Opened as soon as the first count is reported: the server is then between two batches of
+  // sources, and the check must finish that load, not see half of it.
+  const create = await client.waitForServerRequest('window/workDoneProgress/create');
+  await client.waitUntil(
+    () => client.notifications.find((n) => n.method === '$/progress' && n.params.token === create.params.token && /\/\d+ sources/.test(n.params.value.message ?? '')),
+    'the first progress report with counts',
+  );
+  const uri = client.open('late.md');
+  const published = await client.waitForDiagnostics(uri);
+  assert.deepEqual(
+    published.diagnostics.filter((d) => /^(quote|citation)\//.test(String(d.code))),
+    [],
+    'the quotation of the last source is verified',
+  );
+});

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import type { Engine, FileSelection } from '../engine/api';
 import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
-import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadWorkspace, readTextFile, toUri } from '../node/workspace';
+import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
 
 export interface ProjectHost {
   createEngine(): Engine;
@@ -68,10 +68,42 @@ export class Project {
     this.engine = host.createEngine();
   }
 
+  /** A load begun by `beginLoading` and not finished yet. */
+  private loading: Generator<LoadProgress, void, void> | undefined;
+
   /** Reads config, registry and sources from disk, then lays the editor's open files over them. */
   load(): void {
+    this.beginLoading();
+    this.finishLoading();
+  }
+
+  /** Starts a load that `loadStep` advances a batch of sources at a time (start-up progress with counts). */
+  beginLoading(): void {
+    this.loading = this.loadSteps();
+  }
+
+  /** Advances a begun load by one batch; undefined once it is finished (or failed, which is logged). */
+  loadStep(): LoadProgress | undefined {
+    if (!this.loading) return undefined;
+    try {
+      const next = this.loading.next();
+      if (!next.done) return next.value;
+    } catch (err) {
+      // A project that cannot load still answers (with what it has) rather than failing every request.
+      this.host.log(`Loading ${this.root} failed: ${(err as Error).stack ?? err}`);
+    }
+    this.loading = undefined;
+    return undefined;
+  }
+
+  /** Finishes a begun load at once: whoever needs the project never sees it half loaded. */
+  finishLoading(): void {
+    while (this.loadStep());
+  }
+
+  private *loadSteps(): Generator<LoadProgress, void, void> {
     const started = Date.now();
-    const loaded = loadWorkspace(this.engine, this.root, this.configFile, { cacheDir: this.host.cacheDir });
+    const loaded = yield* loadSourcesStepwise(this.engine, loadConfig(this.engine, this.root, this.configFile), { cacheDir: this.host.cacheDir });
     for (const notice of loaded.notices) this.host.log(`${this.root}: ${notice}`);
     this.sourceFiles = new Set(loaded.sourceFiles);
     this.selectionChanged();
@@ -302,10 +334,26 @@ export class ProjectSet {
     this.owners.clear();
   }
 
-  /** Loads the project of a workspace folder (used at start-up, one folder at a time for progress). */
+  /** Loads the project of a workspace folder. */
   loadFolder(folder: string): Project {
     const configFile = findConfigFile(folder);
     return this.ensure(configFile ? path.dirname(configFile) : path.resolve(folder), configFile);
+  }
+
+  /**
+   * Begins loading a workspace folder's project for the start-up progress:
+   * the caller advances it with `loadStep`; any other way to the project
+   * (a file it owns, `all()`) finishes the load first.
+   */
+  beginFolder(folder: string): Project {
+    const configFile = findConfigFile(folder);
+    const root = configFile ? path.dirname(configFile) : path.resolve(folder);
+    const existing = this.projects.get(root);
+    if (existing && existing.configFile === configFile) return existing;
+    const project = new Project(this.host, root, configFile);
+    this.projects.set(root, project);
+    project.beginLoading();
+    return project;
   }
 
   /**
@@ -332,7 +380,9 @@ export class ProjectSet {
   }
 
   all(): Project[] {
-    return [...this.projects.values()];
+    const projects = [...this.projects.values()];
+    for (const project of projects) project.finishLoading();
+    return projects;
   }
 
   /** Forget every project (a config file appeared or vanished: roots may have moved); they reload on demand. */
@@ -343,15 +393,13 @@ export class ProjectSet {
 
   private ensure(root: string, configFile: string | undefined): Project {
     const existing = this.projects.get(root);
-    if (existing && existing.configFile === configFile) return existing;
+    if (existing && existing.configFile === configFile) {
+      existing.finishLoading();
+      return existing;
+    }
     const project = new Project(this.host, root, configFile);
     this.projects.set(root, project);
-    try {
-      project.load();
-    } catch (err) {
-      // A project that cannot load still answers (with what it has) rather than failing every request.
-      this.host.log(`Loading ${root} failed: ${(err as Error).stack ?? err}`);
-    }
+    project.load();
     return project;
   }
 }

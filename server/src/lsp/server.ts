@@ -205,10 +205,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const progress = s.client.workDoneProgress ? await createProgress(s.connection) : undefined;
     progress?.begin('Provenance', 0, 'Loading sources…');
     for (const [i, folder] of folders.entries()) {
-      progress?.report(Math.round((100 * i) / folders.length), `Loading ${path.basename(folder)}…`);
-      // Let the report reach the client before the (synchronous) load blocks the loop.
-      await new Promise((resolve) => setImmediate(resolve));
-      s.projects.loadFolder(folder);
+      const name = path.basename(folder);
+      progress?.report(Math.round((100 * i) / folders.length), `Loading ${name}…`);
+      const project = s.projects.beginFolder(folder);
+      // A batch of sources per turn: the report reaches the client and requests are answered
+      // between batches (a request that needs this project finishes the load first).
+      for (let step = project.loadStep(); step; step = project.loadStep()) {
+        const share = step.total ? step.done / step.total : 0;
+        progress?.report(Math.round((100 * (i + share)) / folders.length), `${name}: ${step.done}/${step.total} sources`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     progress?.done();
   }

@@ -285,6 +285,25 @@ export function loadConfig(engine: Engine, root: string, configFile?: string): L
 
 /** Second half of `loadWorkspace`: the entity registry and the sources the config selects. */
 export function loadSources(engine: Engine, loaded: LoadedWorkspace, options: LoadOptions = {}): LoadedWorkspace {
+  return drain(loadSourcesStepwise(engine, loaded, options));
+}
+
+/** How far a stepwise load has come: sources read of those listed. */
+export interface LoadProgress {
+  done: number;
+  total: number;
+}
+
+/** Sources read between two progress steps of `loadSourcesStepwise`. */
+export const SOURCES_PER_STEP = 100;
+
+/**
+ * `loadSources` as a generator that pauses after every `SOURCES_PER_STEP`
+ * sources with the count so far, so a server can report progress and answer
+ * requests between steps. Draining it (`drain`) at any point finishes the same
+ * load synchronously: a caller that needs the project at once never sees it half loaded.
+ */
+export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, options: LoadOptions = {}): Generator<LoadProgress, LoadedWorkspace, void> {
   const { root, fileFindings, notices } = loaded;
   const selection = engine.files();
   const cacheFile = options.cacheDir ? indexCacheFile(options.cacheDir, root) : undefined;
@@ -311,7 +330,10 @@ export function loadSources(engine: Engine, loaded: LoadedWorkspace, options: Lo
   const sourceFiles = listFiles(root, selection.sources, [], refused);
   // Named by its path in the workspace only: what it points at is never read or shown.
   for (const file of refused) notices.push(`${relativePath(root, file)} is a symbolic link to a file outside the workspace; it is not read`);
-  for (const file of sourceFiles) {
+  const total = sourceFiles.length;
+  yield { done: 0, total };
+  for (const [i, file] of sourceFiles.entries()) {
+    if (i > 0 && i % SOURCES_PER_STEP === 0) yield { done: i, total };
     const read = readTextFile(file, Math.max(selection.maxFileSize, 4 * 1024 * 1024));
     if (!read.ok) {
       notices.push(read.message);
@@ -331,6 +353,14 @@ export function loadSources(engine: Engine, loaded: LoadedWorkspace, options: Lo
     if (problem) notices.push(problem);
   }
   return { ...loaded, sourceFiles };
+}
+
+/** Runs a stepwise load to its end, synchronously. */
+export function drain<T>(steps: Generator<unknown, T, void>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
 }
 
 /** Pieces to check when no paths are given: the config's documents minus sources. */
