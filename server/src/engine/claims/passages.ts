@@ -444,10 +444,13 @@ class PassageStore {
   private changed = true;
   /** How many sources the last import or export held (a restored source that never came back leaves the cache stale). */
   private persisted = -1;
+  /** Whether anything asked for the index: a store nobody used (a CLI thread without claim rules) has nothing new to persist. */
+  private used = false;
 
   constructor(private readonly corpus: Corpus) {}
 
   index(): PassageIndex {
+    this.used = true;
     const generation = this.corpus.generation;
     if (this.current && this.current.generation === generation) return this.current.index;
     const parts = this.refresh();
@@ -459,6 +462,7 @@ class PassageStore {
   }
 
   get dirty(): boolean {
+    if (!this.used) return false;
     this.refresh();
     return this.changed || this.persisted !== this.entries.size;
   }
