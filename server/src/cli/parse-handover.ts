@@ -7,14 +7,25 @@
  * off the half that takes longer. A state per piece in shared memory says
  * whether a parse is on its way, so the sources half waits only for one that
  * is, and never longer than PARSE_WAIT_MS: after that it parses itself.
+ *
+ * The parse travels as v8-serialised bytes in shared memory through the main
+ * thread (pool.ts passes it on to every sources worker), so it is never
+ * copied, and a worker that started late still gets it (a broadcast channel
+ * would drop what was sent before the receiver opened it).
  */
 import * as v8 from 'node:v8';
-import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
-/** What both halves share: a channel name and a state per piece. */
+/** What both halves share: a state per piece. */
 export interface ParseHandover {
-  channel: string;
   states: Int32Array;
+}
+
+/** A parse on its way from the style half to the sources half. */
+export interface ParseMessage {
+  type: 'parse';
+  index: number;
+  bytes: Uint8Array;
 }
 
 const NONE = 0;
@@ -27,19 +38,16 @@ export const PARSE_WAIT_MS = 2000;
 /** How long a sent parse may take to arrive through the channel. */
 const DELIVERY_WAIT_MS = 500;
 
-let handovers = 0;
-
 export function parseHandover(pieces: number): ParseHandover {
-  return { channel: `provenance-parse-${process.pid}-${++handovers}-${Date.now()}`, states: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, pieces))) };
+  return { states: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, pieces))) };
 }
 
 /** The style half's end: announces a parse, then sends it. */
 export class ParseSender {
-  private readonly channel: BroadcastChannel;
-  constructor(private readonly handover: ParseHandover) {
-    this.channel = new BroadcastChannel(handover.channel);
-    this.channel.unref();
-  }
+  constructor(
+    private readonly handover: ParseHandover,
+    private readonly post: (message: ParseMessage) => void,
+  ) {}
 
   /** Says a parse of piece `index` is coming; call before parsing. False when the other half already parses it itself. */
   begin(index: number): boolean {
@@ -51,7 +59,7 @@ export class ParseSender {
     // Shared memory: every receiver reads the same bytes, none is copied through the channel.
     const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
     shared.set(bytes);
-    this.channel.postMessage({ index, bytes: shared });
+    this.post({ type: 'parse', index, bytes: shared });
     this.settle(index, SENT);
   }
 
@@ -68,13 +76,13 @@ export class ParseSender {
 
 /** The sources half's end. */
 export class ParseReceiver {
-  private readonly channel: BroadcastChannel;
   private readonly received = new Map<number, Uint8Array>();
   private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
-  constructor(private readonly handover: ParseHandover) {
-    this.channel = new BroadcastChannel(handover.channel);
-    this.channel.unref();
-  }
+  /** `port` brings the parses (a worker's parentPort); nothing else may arrive on it. */
+  constructor(
+    private readonly handover: ParseHandover,
+    private readonly port: MessagePort,
+  ) {}
 
   /** The parse of piece `index` another thread made, or undefined when none is coming in time. */
   take(index: number): unknown {
@@ -83,11 +91,9 @@ export class ParseReceiver {
     if (Atomics.load(states, index) === PARSING) Atomics.wait(states, index, PARSING, PARSE_WAIT_MS);
     if (Atomics.load(states, index) !== SENT) return undefined;
     const deadline = Date.now() + DELIVERY_WAIT_MS;
-    // Node reads a BroadcastChannel like a port here (since 15.12); its typings only name MessagePort.
-    const port = this.channel as unknown as MessagePort;
     for (;;) {
-      for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-        const { index: i, bytes } = message.message as { index: number; bytes: Uint8Array };
+      for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) {
+        const { index: i, bytes } = message.message as ParseMessage;
         this.received.set(i, bytes);
       }
       if (this.received.has(index) || Date.now() > deadline) break;

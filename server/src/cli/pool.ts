@@ -31,7 +31,7 @@ import { relativePath } from '../node/workspace';
 import { decodeCache, encodeCache } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
-import { parseHandover, type ParseHandover } from './parse-handover';
+import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
 
 /** From this many bytes of pieces, a second thread (each loads the whole corpus) pays whatever the corpus. */
 export const PARALLEL_MIN_BYTES = 48 * 1024;
@@ -95,6 +95,7 @@ export interface LoadReport {
 export type WorkerMessage =
   | ({ type: 'loaded'; clock?: string } & LoadReport)
   | { type: 'cache'; bytes: Uint8Array }
+  | ParseMessage
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
@@ -253,6 +254,10 @@ export async function checkAll(
         loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
         slot.clock = message.clock;
       } else if (message.type === 'cache') cacheParts[g] = message.bytes;
+      else if (message.type === 'parse') {
+        // Passed on as is: the bytes are shared memory, so no thread copies them.
+        for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
+      }
       else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu };
       else if (message.type === 'idle') slot.current = undefined;
       else if (message.type === 'result') {

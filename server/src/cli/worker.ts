@@ -37,7 +37,7 @@ export function runCheckWorker(): void {
   // The style half of a split piece parses it and sends the parse to the sources half
   // (parse-handover.ts); its first piece before reading the corpus, so the parse is there when the
   // sources half has built its passage index. Parsing is held to the piece's budget like its check.
-  const sender = input.parse && input.group === 'style' ? new ParseSender(input.parse) : undefined;
+  const sender = input.parse && input.group === 'style' ? new ParseSender(input.parse, post) : undefined;
   const parseAndSend = (index: number) => {
     if (!sender?.begin(index)) return;
     const piece = readPiece(engine, input.documents[index], input.root);
@@ -53,7 +53,7 @@ export function runCheckWorker(): void {
       post({ type: 'idle' });
     }
   }
-  const receiver = input.parse && input.group === 'sources' ? new ParseReceiver(input.parse) : undefined;
+  const receiver = input.parse && input.group === 'sources' ? new ParseReceiver(input.parse, port) : undefined;
 
   // The main thread writes the cache once, from what every group built (pool.ts).
   const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false });
