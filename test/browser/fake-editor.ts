@@ -153,6 +153,19 @@ export class FakeEditor {
     await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri(relative), languageId, version: 1, text } });
   }
 
+  /** Replaces an open file's text in the editor (didChange, whole text), as typing would. */
+  async change(relative: string, text: string): Promise<void> {
+    const version = (this.versions.get(relative) ?? 1) + 1;
+    this.versions.set(relative, version);
+    this.files.set(relative, text);
+    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri(relative), version }, contentChanges: [{ text }] });
+  }
+
+  /** Saves an open file (didSave): what the editor has is now what is stored. */
+  async save(relative: string): Promise<void> {
+    await this.connection.sendNotification('textDocument/didSave', { textDocument: { uri: this.uri(relative) } });
+  }
+
   /** Changes a file in storage and tells the server, as the editor's file watcher does. */
   async changeStoredFile(relative: string, text: string): Promise<void> {
     this.files.set(relative, text);

@@ -90,6 +90,17 @@ export async function checkExample(port: Port): Promise<void> {
       !d.some((x) => x.code === 'quote/misquote') && d.some((x) => x.code === 'quote/not-found'));
     await editor.changeStoredFile(x.config, config);
     await editor.waitForDiagnostics(x.piece, 'quote/misquote to come back (config: warning)', (d) => d.some((x) => x.code === 'quote/misquote'));
+
+    // The config edited in the editor and saved at once (well within the edit's debounce, as a
+    // replace-and-save does): the save must not swallow the edit.
+    await editor.open(x.config);
+    await editor.change(x.config, config.replace('quote/misquote: warning', 'quote/misquote: off'));
+    await editor.save(x.config);
+    await editor.waitForDiagnostics(x.piece, 'quote/misquote to go (edited and saved: off)', (d) =>
+      !d.some((x) => x.code === 'quote/misquote') && d.some((x) => x.code === 'quote/not-found'));
+    await editor.change(x.config, config);
+    await editor.save(x.config);
+    await editor.waitForDiagnostics(x.piece, 'quote/misquote to come back (edited and saved: warning)', (d) => d.some((x) => x.code === 'quote/misquote'));
   } finally {
     await editor.stop();
   }

@@ -345,8 +345,9 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
           if (documents.get(key) !== document) return;
           const role = roleOf(document);
           if (role.kind === 'projectFile') {
-            // The editor's words are what the writer sees: they go to the engine as typed.
-            if (event !== 'save' && (await role.project.fileChanged(document.uri, document.text))) projectChanged(role.project);
+            // The editor's words are what the writer sees: they go to the engine as typed. A save
+            // within the debounce replaced the edit's timer, so it applies the text too (a no-op when unchanged).
+            if (await role.project.fileChanged(document.uri, document.text)) projectChanged(role.project);
             else publishProjectFiles();
           } else if (role.kind === 'piece') {
             const settings = await settingsFor(document.uri);
