@@ -12,6 +12,7 @@ import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from '../lsp/convert';
 import type { ReadFile } from './protocol';
 import { childUri, relativeUri, uriKey } from './uris';
+import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
 export const CONFIG_NAMES = ['.provenance.yml', '.provenance.yaml', '.provenance.json'];
 /** Registries and configs larger than this are refused rather than parsed (as on the desktop). */
@@ -218,11 +219,11 @@ export class BrowserProject {
     if (key !== undefined && text !== undefined) this.texts.set(key, text);
     else if (key !== undefined) this.texts.delete(key);
     this.configFindings = this.engine.setConfig(this.configUri, text);
-    const unreadable = this.configFindings.some((finding) => finding.data?.unreadable === true);
+    const unreadable = isUnreadableConfig(this.configFindings);
     if (text !== undefined && unreadable && this.lastGoodConfig !== undefined) {
       // Half-typed YAML must not flip every rule back to its default: keep the last readable config, and say so.
       this.engine.setConfig(this.configUri, this.lastGoodConfig);
-      this.configFindings = [...this.configFindings, keptLastGoodConfig()];
+      this.configFindings = [...this.configFindings, keptLastGoodConfigNotice()];
     } else if (text !== undefined && !unreadable) {
       this.lastGoodConfig = text;
     }
@@ -306,17 +307,6 @@ export class BrowserProject {
     this.sourceIndex = undefined;
     return true;
   }
-}
-
-/** The visible notice that checking goes on with the config as it was before the errors (as on the desktop). */
-function keptLastGoodConfig(): Finding {
-  return {
-    ruleId: 'config/invalid',
-    severity: 'information',
-    message: 'This file cannot be read as it is, so Provenance keeps checking with its last readable version until it is fixed.',
-    span: { start: 0, end: 0 },
-    data: { keptLastGoodConfig: true },
-  };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -18,9 +18,7 @@ import {
   FileChangeType,
   LSPErrorCodes,
   ResponseError,
-  TextDocumentSyncKind,
   type CancellationToken,
-  type CodeAction,
   type Connection,
   type Diagnostic,
   type DidChangeWatchedFilesParams,
@@ -35,17 +33,16 @@ import type { Finding } from '../engine/types';
 import {
   applyContentChange,
   negotiatePositionEncoding,
+  quickFixes,
   TextMap,
-  toCodeAction,
   toCompletionItem,
   toDiagnostic,
   toHover,
   toLocation,
-  toTextEdits,
-  toWorkspaceEdit,
   type DiagnosticContext,
   type PositionEncoding,
 } from '../lsp/convert';
+import { editingCapabilities } from '../lsp/capabilities';
 import { createGuard } from '../lsp/guard';
 import type { Log } from '../lsp/session';
 import { BrowserProject, CONFIG_NAMES, type FileAccess } from './project';
@@ -199,23 +196,7 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
     const result = piece && resultFor(piece.document, piece.project);
     if (!piece || !result) return [];
     const { document, project, input } = piece;
-    const span = document.map.span(p.range);
-    const context = diagnosticContext(project);
-    const actions: CodeAction[] = [];
-    const seen = new Set<string>();
-    for (const finding of result.findings) {
-      if (finding.span.start > span.end || span.start > finding.span.end) continue;
-      // One finding at a time, so each action names the diagnostic it fixes.
-      for (const fix of project.engine.codeActions(input, span, [finding])) {
-        const edits = toTextEdits(fix.edits, document.map);
-        const identity = JSON.stringify([fix.title, edits]);
-        if (seen.has(identity)) continue;
-        seen.add(identity);
-        actions.push(toCodeAction(fix, toWorkspaceEdit(document.uri, document.version, edits, caps.documentChanges), [toDiagnostic(finding, document.map, context)]));
-      }
-    }
-    // Preferred fixes first: editors apply the first one on "auto fix".
-    return actions.sort((a, b) => Number(b.isPreferred === true) - Number(a.isPreferred === true));
+    return quickFixes(project.engine, input, result.findings, document.map.span(p.range), document, diagnosticContext(project), caps.documentChanges);
   }));
   connection.onShutdown(() => {
     for (const timer of timers.values()) clearTimeout(timer);
@@ -249,16 +230,7 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
       }, folder.uri));
     }
     return {
-      capabilities: {
-        positionEncoding: encoding,
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        hoverProvider: true,
-        definitionProvider: true,
-        referencesProvider: true,
-        documentHighlightProvider: true,
-        completionProvider: { triggerCharacters: ['@', '['], resolveProvider: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
-      },
+      capabilities: editingCapabilities(encoding),
       serverInfo: { name: 'provenance (browser)', version: typeof init.version === 'string' ? init.version : undefined },
     };
   }

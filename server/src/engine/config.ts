@@ -79,6 +79,26 @@ function unreadable(finding: Finding): Finding {
   return { ...finding, data: { ...finding.data, unreadable: true } };
 }
 
+/** Whether the config as a whole could not be read (not YAML, not a mapping): its findings say so in `data.unreadable`. */
+export function isUnreadableConfig(findings: readonly Finding[]): boolean {
+  return findings.some((finding) => finding.data?.unreadable === true);
+}
+
+/**
+ * The visible notice, on the config file, that checking goes on with the
+ * config as it was before the errors (an editor keeps the last readable
+ * version while the writer types half-valid YAML).
+ */
+export function keptLastGoodConfigNotice(): Finding {
+  return {
+    ruleId: 'config/invalid',
+    severity: 'information',
+    message: 'This file cannot be read as it is, so Provenance keeps checking with its last readable version until it is fixed.',
+    span: { start: 0, end: 0 },
+    data: { keptLastGoodConfig: true },
+  };
+}
+
 function spanOf(node: YamlNode | null | undefined, fallback: Span): Span {
   const range = node?.range;
   return range ? { start: range[0], end: Math.max(range[0], range[1]) } : fallback;

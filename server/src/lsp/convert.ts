@@ -23,6 +23,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
+import type { DocumentInput, Engine } from '../engine/api';
 import type {
   CompletionEntry,
   CompletionKind,
@@ -250,4 +251,34 @@ export function toCodeAction(fix: Fix, edit: WorkspaceEdit, diagnostics: Diagnos
   if (diagnostics.length) action.diagnostics = diagnostics;
   if (fix.isPreferred) action.isPreferred = true;
   return action;
+}
+
+/**
+ * Quick fixes for the findings of one document version that touch `span`:
+ * one finding at a time, so each action names the diagnostic it fixes; the
+ * same edit offered by two findings once; preferred fixes first (editors
+ * apply the first one on "auto fix"). Shared by the desktop and web servers.
+ */
+export function quickFixes(
+  engine: Engine,
+  input: DocumentInput,
+  findings: readonly Finding[],
+  span: Span,
+  document: { uri: string; version: number; map: TextMap },
+  context: DiagnosticContext,
+  documentChanges: boolean,
+): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const seen = new Set<string>();
+  for (const finding of findings) {
+    if (finding.span.start > span.end || span.start > finding.span.end) continue;
+    for (const fix of engine.codeActions(input, span, [finding])) {
+      const edits = toTextEdits(fix.edits, document.map);
+      const identity = JSON.stringify([fix.title, edits]);
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      actions.push(toCodeAction(fix, toWorkspaceEdit(document.uri, document.version, edits, documentChanges), [toDiagnostic(finding, document.map, context)]));
+    }
+  }
+  return actions.sort((a, b) => Number(b.isPreferred === true) - Number(a.isPreferred === true));
 }

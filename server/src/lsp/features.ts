@@ -24,7 +24,7 @@ import {
   type Range,
 } from 'vscode-languageserver';
 import type { ActorSummary, DocumentInput } from '../engine/api';
-import { toCodeAction, toCompletionItem, toDiagnostic, toHover, toLocation, toTextEdits, toWorkspaceEdit } from './convert';
+import { quickFixes, toCompletionItem, toHover, toLocation } from './convert';
 import type { DiagnosticsService } from './diagnostics';
 import { documentKey, type OpenDocument } from './documents';
 import { skipReason } from './gate';
@@ -133,22 +133,5 @@ export async function codeActions(s: Session, diagnostics: DiagnosticsService, p
   throwIfCancelled(token);
   if (!checked) return [];
   const { document, project, input } = piece;
-  const span = document.map.span(params.range);
-  const context = diagnostics.diagnosticContext(project);
-  const actions: CodeAction[] = [];
-  const seen = new Set<string>();
-  for (const finding of checked.findings) {
-    if (finding.span.start > span.end || span.start > finding.span.end) continue;
-    // One finding at a time, so each action names the diagnostic it fixes.
-    for (const fix of project.engine.codeActions(input, span, [finding])) {
-      const edits = toTextEdits(fix.edits, document.map);
-      const identity = JSON.stringify([fix.title, edits]);
-      if (seen.has(identity)) continue;
-      seen.add(identity);
-      const edit = toWorkspaceEdit(document.uri, document.version, edits, s.client.documentChanges);
-      actions.push(toCodeAction(fix, edit, [toDiagnostic(finding, document.map, context)]));
-    }
-  }
-  // Preferred fixes first: editors apply the first one on "auto fix".
-  return actions.sort((a, b) => Number(b.isPreferred === true) - Number(a.isPreferred === true));
+  return quickFixes(project.engine, input, checked.findings, document.map.span(params.range), document, diagnostics.diagnosticContext(project), s.client.documentChanges);
 }

@@ -11,6 +11,7 @@ import type { Engine, FileSelection } from '../engine/api';
 import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
 import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
+import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
 export interface ProjectHost {
   createEngine(): Engine;
@@ -111,7 +112,7 @@ export class Project {
       this.configFindings = loaded.fileFindings.get(this.configFile) ?? [];
       const disk = readTextFile(this.configFile, MAX_CONFIG_BYTES);
       if (disk.ok) this.texts.set(this.configFile, disk.text);
-      if (disk.ok && !isUnreadable(this.configFindings)) this.lastGoodConfig = disk.text;
+      if (disk.ok && !isUnreadableConfig(this.configFindings)) this.lastGoodConfig = disk.text;
     }
     if (this.registryFile) {
       this.registryFindings = loaded.fileFindings.get(this.registryFile) ?? [];
@@ -219,12 +220,12 @@ export class Project {
     if (text === undefined) this.texts.delete(this.configFile);
     else this.texts.set(this.configFile, text);
     this.configFindings = this.engine.setConfig(toUri(this.configFile), text);
-    if (text !== undefined && isUnreadable(this.configFindings) && this.lastGoodConfig !== undefined) {
+    if (text !== undefined && isUnreadableConfig(this.configFindings) && this.lastGoodConfig !== undefined) {
       // Half-typed YAML must not flip every rule back to its default: keep the last good config, and say so.
       // (A problem in one setting only drops that setting; the engine applies the rest.)
       this.engine.setConfig(toUri(this.configFile), this.lastGoodConfig);
-      this.configFindings = [...this.configFindings, keptLastGoodConfig()];
-    } else if (text !== undefined && !isUnreadable(this.configFindings)) {
+      this.configFindings = [...this.configFindings, keptLastGoodConfigNotice()];
+    } else if (text !== undefined && !isUnreadableConfig(this.configFindings)) {
       this.lastGoodConfig = text;
     }
     const before = this.selection;
@@ -288,22 +289,6 @@ export class Project {
     this.host.log(read.message);
     return undefined;
   }
-}
-
-/** Whether the config file as a whole could not be read (not YAML, not a mapping): engine/config.ts marks those problems. */
-function isUnreadable(findings: readonly Finding[]): boolean {
-  return findings.some((finding) => finding.data?.unreadable === true);
-}
-
-/** The visible notice that checking goes on with the config as it was before the errors. */
-function keptLastGoodConfig(): Finding {
-  return {
-    ruleId: 'config/invalid',
-    severity: 'information',
-    message: 'This file cannot be read as it is, so Provenance keeps checking with its last readable version until it is fixed.',
-    span: { start: 0, end: 0 },
-    data: { keptLastGoodConfig: true },
-  };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -5,11 +5,9 @@
  */
 import * as path from 'node:path';
 import {
-  CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
-  TextDocumentSyncKind,
   type Connection,
   type DidChangeWatchedFilesParams,
   type InitializeParams,
@@ -29,6 +27,7 @@ import { isConfigFileName, ProjectSet, type Project } from './projects';
 import { clientFeatures, type Log, type Session } from './session';
 import { SettingsStore } from './settings';
 import { Warmer } from './warm';
+import { editingCapabilities } from './capabilities';
 
 export interface ServerOptions {
   createEngine(): Engine;
@@ -107,14 +106,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
     return {
       capabilities: {
-        positionEncoding: client.encoding,
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        hoverProvider: true,
-        definitionProvider: true,
-        referencesProvider: true,
-        documentHighlightProvider: true,
-        completionProvider: { triggerCharacters: ['@', '['], resolveProvider: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+        ...editingCapabilities(client.encoding),
         diagnosticProvider: client.pullDiagnostics ? { identifier: 'provenance', interFileDependencies: true, workspaceDiagnostics: false } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
