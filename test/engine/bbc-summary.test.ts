@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describeDiff, matchQuotation, SourceIndex } from '../../server/src/engine/quotes';
 import { loadSource } from '../../server/src/engine/sources';
-import { corpusDir, list, readText } from '../helpers/corpus';
+import { bbcNewsArticles, corpusDir, list, readText } from '../helpers/corpus';
 
 interface Sentence {
   articleId: string;
@@ -257,14 +257,8 @@ test('seed article: verbatim, omissions and brackets verify; altered quotations 
 });
 
 test('timing: index the bbc-news corpus and look quotations up (printed, not asserted)', (t) => {
-  const dir = corpusDir(t, 'bbc-news', 'news');
-  if (!dir) return;
-  const files: { path: string; text: string }[] = [];
-  for (const category of list(dir)) {
-    for (const file of list(path.join(dir, category))) {
-      if (file.endsWith('.txt')) files.push({ path: `${category}/${file}`, text: readText(path.join(dir, category, file)) });
-    }
-  }
+  const files = bbcNewsArticles(t);
+  if (!files) return;
   const bytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0);
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();

@@ -1,15 +1,13 @@
 /** Entity knowledge kept per source: a changed source is extracted again, the rest reused; persisted facts restore it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { createEngine } from '../../server/src/engine/index';
 import { loadSource } from '../../server/src/engine/sources';
 import { EntityKnowledge } from '../../server/src/engine/entities/knowledge';
 import { SourceFactsStore } from '../../server/src/engine/entities/source-facts';
 import { parseRegistry } from '../../server/src/engine/registry';
 import type { Source } from '../../server/src/engine/types';
-import { SHARED_CORPUS } from '../helpers/repo';
+import { bbcNewsArticles } from '../helpers/corpus';
 
 /** Everything the knowledge holds, entities referred to by id, as one comparable string. */
 function serialised(knowledge: EntityKnowledge): string {
@@ -161,14 +159,9 @@ test('engine: a warm start from the exported cache gives the same hovers and act
 });
 
 test('the BBC corpus: one source changed, incremental knowledge equals a build from scratch', (t) => {
-  const root = path.join(SHARED_CORPUS, 'bbc-news', 'news');
-  if (!fs.existsSync(root)) return t.skip('shared corpus not found');
-  const sources: Source[] = [];
-  for (const dir of fs.readdirSync(root).sort()) {
-    for (const file of fs.readdirSync(path.join(root, dir)).sort()) {
-      sources.push(loadSource(`file:///bbc/${dir}/${file}`, `${dir}/${file}`, fs.readFileSync(path.join(root, dir, file), 'utf8')));
-    }
-  }
+  const articles = bbcNewsArticles(t);
+  if (!articles) return;
+  const sources: Source[] = articles.map((a) => loadSource(`file:///bbc/${a.path}`, a.path, a.text));
   const store = new SourceFactsStore();
   store.knowledge(sources, []);
   const at = sources.length >> 1;

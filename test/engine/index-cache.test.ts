@@ -5,13 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
 import { contentKey, decodeCache, encodeCache, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
-import { SHARED_CORPUS } from '../helpers/repo';
+import { bbcNewsArticles } from '../helpers/corpus';
 
 const SOURCES: Record<string, string> = {
   'sources/orchard.txt': `Orchard harvest best in a decade
@@ -140,14 +138,9 @@ test('index cache: through the engine façade, findings are identical cold and w
 });
 
 test('index cache: the BBC corpus restores in full and answers like a cold index', (t) => {
-  const root = path.join(SHARED_CORPUS, 'bbc-news', 'news');
-  if (!fs.existsSync(root)) return t.skip('../shared/corpus/bbc-news not found');
-  const files: Record<string, string> = {};
-  for (const category of fs.readdirSync(root).sort()) {
-    const dir = path.join(root, category);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const name of fs.readdirSync(dir).sort()) files[`sources/${category}/${name}`] = fs.readFileSync(path.join(dir, name), 'utf8');
-  }
+  const articles = bbcNewsArticles(t);
+  if (!articles) return;
+  const files: Record<string, string> = Object.fromEntries(articles.map((a) => [`sources/${a.path}`, a.text]));
   const started = performance.now();
   const cold = corpusOf(files).corpus;
   const bytes = cold.exportIndex()!;

@@ -6,13 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Corpus } from '../../server/src/engine/corpus';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import { decodeCache, encodeCache } from '../../server/src/engine/index-cache';
 import { PassageIndex, passageIndexOf, passagesCacheProduct, passageWork, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
-import { SHARED_CORPUS } from '../helpers/repo';
+import { bbcNewsArticles } from '../helpers/corpus';
 
 const SOURCES: Record<string, string> = {
   'sources/orchard.txt': `Orchard harvest best in a decade
@@ -186,14 +184,9 @@ test('passages: a warm engine from exported bytes gives the same claim/unsourced
 });
 
 test('passages: on the BBC corpus, one changed article gives the answers of a from-scratch build, and a restore stems nothing', (t) => {
-  const root = path.join(SHARED_CORPUS, 'bbc-news', 'news');
-  if (!fs.existsSync(root)) return t.skip('../shared/corpus/bbc-news not found');
-  const files: Record<string, string> = {};
-  for (const category of fs.readdirSync(root).sort()) {
-    const dir = path.join(root, category);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const name of fs.readdirSync(dir).sort()) files[`sources/${category}/${name}`] = fs.readFileSync(path.join(dir, name), 'utf8');
-  }
+  const articles = bbcNewsArticles(t);
+  if (!articles) return;
+  const files: Record<string, string> = Object.fromEntries(articles.map((a) => [`sources/${a.path}`, a.text]));
   const names = Object.keys(files);
   // Claims made from sentences of the corpus, a few words dropped so they are not verbatim.
   const queries = names

@@ -44,3 +44,20 @@ export function list(dir: string): string[] {
 export function readText(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
+
+/**
+ * Every bbc-news article as `{ path: 'category/name.txt', text }`, sorted by
+ * path; undefined after marking the test skipped when the corpus is absent.
+ */
+export function bbcNewsArticles(t: TestContext): { path: string; text: string }[] | undefined {
+  const dir = corpusDir(t, 'bbc-news', 'news');
+  if (!dir) return undefined;
+  const articles: { path: string; text: string }[] = [];
+  for (const category of list(dir)) {
+    if (!fs.statSync(path.join(dir, category)).isDirectory()) continue;
+    for (const file of list(path.join(dir, category))) {
+      if (file.endsWith('.txt')) articles.push({ path: `${category}/${file}`, text: readText(path.join(dir, category, file)) });
+    }
+  }
+  return articles;
+}
