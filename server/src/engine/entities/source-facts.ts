@@ -14,7 +14,7 @@
  */
 import type { Source } from '../types';
 import type { RegistryEntry } from '../registry';
-import { ByteReader, ByteWriter, contentKey, type CacheProduct } from '../index-cache';
+import { ByteReader, ByteWriter, sourceContentKey, type CacheProduct } from '../index-cache';
 import { CaseStats } from './case-stats';
 import { SentenceScanner } from './scan';
 import { extractSource, NO_ROLES, type NameForm, type NameOccurrence, type SourceFacts, type EntityType } from './extract';
@@ -218,7 +218,7 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats): Uint8Array {
   const nums: number[] = [];
   const header: Header = { version: FORMAT_VERSION, sources: [], jsonStrings: false };
   for (const { source, facts } of entries) {
-    header.sources.push([source.uri, contentKey(source.text), source.body.start, source.body.end, nums.length]);
+    header.sources.push([source.uri, sourceContentKey(source), source.body.start, source.body.end, nums.length]);
     nums.push(facts.sentences.length);
     for (const s of facts.sentences) nums.push(s.start, s.end);
     nums.push(facts.names.length);
@@ -297,15 +297,11 @@ class ImportedFacts {
     return this.read(this.rows.get(source.uri)![4]);
   }
 
-  private readonly keys = new Map<string, string>();
-
   private matches(uri: string, source: Source): boolean {
     const row = this.rows.get(uri);
     if (!row || row[2] !== source.body.start || row[3] !== source.body.end) return false;
-    // Hashed once per text: coversExactly and factsOf both ask.
-    let key = this.keys.get(uri);
-    if (key === undefined) this.keys.set(uri, (key = contentKey(source.text)));
-    return key === row[1];
+    // The hash is made once per source object and shared with the other cache products.
+    return sourceContentKey(source) === row[1];
   }
 
   private strings(): string[] {
