@@ -7,7 +7,8 @@
  * - didChange → publishDiagnostics for that version, minus the server's
  *   debounce, over N single-word edits at seeded random places (each edit
  *   inserts a word, the next removes it, so the piece keeps its size),
- * - hover and completion round trips,
+ * - hover and completion round trips, each after `warmUp` unmeasured ones
+ *   (the first hovers are reported apart),
  * - the server's peak RSS (VmHWM from /proc) at the end.
  */
 import { spawn } from 'node:child_process';
@@ -15,6 +16,9 @@ import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
 import { percentile, median } from './stats.mjs';
+
+/** How many of the very first hovers are reported apart, as the cold figure. */
+const FIRST_HOVERS = 20;
 
 function lineStarts(text) {
   const starts = [0];
@@ -96,7 +100,7 @@ function editPlaces(text) {
   return places;
 }
 
-export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, debounceMs, seed = 42, log = () => {}, nodeArgs = [] }) {
+export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, warmUp = 300, debounceMs, seed = 42, log = () => {}, nodeArgs = [] }) {
   const child = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -184,22 +188,29 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
   // ── hover: half on quotations, half anywhere ──
   const starts = lineStarts(text);
   const quoteOffsets = [...text.matchAll(/["“]([^"“”\n]{10,})["”]/g)].map((m) => m.index + 1 + (m[1].length >> 1));
+  // Each kind of request is first sent `warmUp` times unmeasured: the p99 of a long-lived server is the
+  // figure a writer lives with, and a fresh process's first few hundred round trips (any request, even one
+  // doing no work) are slowed by the JIT compiling the transport. The first ones are reported apart (`firstHovers`).
+  const hoverAt = (i) => (i % 2 === 0 && quoteOffsets.length ? quoteOffsets[random(quoteOffsets.length)] : random(text.length));
   const hoverMs = [];
-  for (let i = 0; i < hovers; i++) {
-    const offset = i % 2 === 0 && quoteOffsets.length ? quoteOffsets[random(quoteOffsets.length)] : random(text.length);
+  const firstHoverMs = [];
+  for (let i = 0; i < warmUp + hovers; i++) {
     const sent = performance.now();
-    await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: position(starts, offset) });
-    hoverMs.push(performance.now() - sent);
+    await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: position(starts, hoverAt(i)) });
+    const took = performance.now() - sent;
+    if (i < FIRST_HOVERS) firstHoverMs.push(took);
+    if (i >= warmUp) hoverMs.push(took);
   }
 
   // ── completion right after "[@" plus 0–3 typed characters of a key ──
   const citeOffsets = [...text.matchAll(/\[@/g)].map((m) => m.index + 2);
   const completionMs = [];
   let completionItems = 0;
-  for (let i = 0; i < completions; i++) {
+  for (let i = 0; i < warmUp + completions; i++) {
     const offset = citeOffsets[random(citeOffsets.length)] + (i % 4);
     const sent = performance.now();
     const answer = await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: position(starts, offset) });
+    if (i < warmUp) continue;
     completionMs.push(performance.now() - sent);
     completionItems += Array.isArray(answer) ? answer.length : (answer?.items?.length ?? 0);
   }
@@ -207,10 +218,10 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
   // ── baseline: a hover on a document that is not open (answered without work: the transport's round trip) ──
   const baselineMs = [];
   const closedUri = pathToFileURL(piece + '.not-open.md').href;
-  for (let i = 0; i < hovers; i++) {
+  for (let i = 0; i < warmUp + hovers; i++) {
     const sent = performance.now();
     await connection.sendRequest('textDocument/hover', { textDocument: { uri: closedUri }, position: { line: 0, character: 0 } });
-    baselineMs.push(performance.now() - sent);
+    if (i >= warmUp) baselineMs.push(performance.now() - sent);
   }
 
   const rssBytes = peakRssBytes(child.pid);
@@ -237,6 +248,9 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     /** CPU the server spent per edit (main thread; all threads), Linux only. */
     changeCpu,
     hover: summary(hoverMs),
+    /** The first hovers of the process, before any warm-up: the JIT has not compiled the transport yet. */
+    firstHovers: summary(firstHoverMs),
+    warmUp,
     completion: { ...summary(completionMs), meanItems: completionItems / Math.max(1, completions) },
     baseline: summary(baselineMs),
     peakRssBytes: rssBytes,
