@@ -5,6 +5,7 @@
  * input, or a piece whose analysis was stopped by its time budget).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEngine } from '../engine/index';
 import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, readTextFile, relativePath } from '../node/workspace';
@@ -15,12 +16,15 @@ import { checkAll, planPool, type PoolStats } from './pool';
 import { ruleFilter } from './rule-groups';
 import { indexCacheFile, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
+import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
 
 export interface CliIo {
   argv: string[];
   cwd: string;
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
+  /** Environment variables (PROVENANCE_CACHE_DIR, XDG_CACHE_HOME…); the process's when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Told how the pieces were spread over threads (tests). */
   onPoolStats?: (stats: PoolStats) => void;
 }
@@ -32,8 +36,8 @@ interface CheckOptions {
   maxWarnings?: number;
   /** Threads to check with, main thread included; undefined = as many as help. */
   jobs?: number;
-  /** Folder of the persisted index cache. */
-  cache?: string;
+  /** Folder of the persisted index cache; false = `--no-cache`; undefined = the default (node/cache-dir.ts). */
+  cache?: string | false;
   /** Time budget per piece (ms); 0 = none. */
   timeBudgetMs: number;
   quiet: boolean;
@@ -50,7 +54,10 @@ Options:
   --config <file>      use this config instead of the nearest .provenance.yml
   --max-warnings <n>   exit 1 when there are more than n warnings
   --cache <dir>        keep the source index in this folder: a later run
-                       re-indexes only sources whose text changed
+                       re-indexes only sources whose text changed (default:
+                       $PROVENANCE_CACHE_DIR, else node_modules/.cache/provenance
+                       above the workspace, else the user's cache folder)
+  --no-cache           neither read nor write the index cache
   --jobs <n>           check on n threads (default: one per core when there
                        is enough text to be worth it, else one); on two or
                        more, each piece's rules are split in two halves, so
@@ -100,6 +107,9 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
       }
       case '--cache':
         options.cache = value();
+        break;
+      case '--no-cache':
+        options.cache = false;
         break;
       case '--jobs': {
         const n = Number(value());
@@ -169,7 +179,8 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 
   // Pieces are checked in workers (they can be stopped); the first to load the workspace reports its problems.
   let workspace: typeof config | undefined;
-  const cacheDir = options.cache ? path.resolve(io.cwd, options.cache) : undefined;
+  const cache = chooseCacheDir(options.cache, { root, cwd: io.cwd, env: io.env ?? process.env, platform: process.platform, homedir: os.homedir() });
+  const cacheDir = cache.dir;
   const { results, stats, loaded, cacheNotice } = await checkAll(
     documents,
     planPool(documents, options.jobs, () => listFiles(root, engine.files().sources)),
@@ -186,7 +197,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     },
   );
   io.onPoolStats?.(stats);
-  if (cacheNotice) io.stderr.write(`provenance: ${cacheNotice}\n`);
+  if (cacheNotice) io.stderr.write(`provenance: ${cacheNotice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
+  // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
+  if (cacheDir && cache.origin === 'user') pruneStaleCaches(cacheDir, indexCacheFile(cacheDir, root));
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 
