@@ -5,6 +5,7 @@
  */
 import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
+import { detach } from './text';
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Source } from './types';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
@@ -69,7 +70,8 @@ class QuoteCache {
     const key = prefer.join(' ') + '\u0000' + text;
     let result = this.entries.get(key);
     if (!result) {
-      result = matchQuotation(corpus.searchIndex(), text, { preferSources: [...prefer] });
+      // Kept across edits: matched from a copy, so the verdict does not hold this version of the piece alive.
+      result = matchQuotation(corpus.searchIndex(), detach(text), { preferSources: [...prefer] });
       if (this.entries.size > 50_000) this.entries.clear();
       this.entries.set(key, result);
     }

@@ -20,6 +20,7 @@ import type { Corpus } from '../corpus';
 import type { Citation, ParsedDocument } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
+import { detach } from '../text';
 import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
 import { isKnownName, learnNames } from './names';
 import { claimOptions, type ClaimOptions } from './options';
@@ -232,10 +233,12 @@ function detectCached(sentence: string, base: number, options: DetectOptions, op
     answers.push(answer);
     return answer;
   };
-  const verdict = detectClaim(sentence, 0, { ...options, isName });
+  // Kept across edits: computed from a copy, so its words do not hold this version of the piece alive.
+  const own = detach(sentence);
+  const verdict = detectClaim(own, 0, { ...options, isName });
   if (verdictCache.size >= MAX_CACHED_VERDICTS) verdictCache.clear();
   const moved = shiftVerdict(verdict, base);
-  verdictCache.set(sentence, { verdict, asked, answers, moved: [{ base, verdict: moved }] });
+  verdictCache.set(own, { verdict, asked, answers, moved: [{ base, verdict: moved }] });
   return moved;
 }
 

@@ -4,6 +4,7 @@
  * name, so a sentence that *starts* with it ("Lavrov dismissed …") is known
  * to start with a name rather than an ordinary capitalised first word.
  */
+import { detach } from '../text';
 
 /** Capitalised words that are not names even mid-sentence. */
 const NOT_NAMES = new Set(
@@ -52,12 +53,14 @@ function segmentWords(text: string, from: number, to: number): { candidates: str
   let words = segmentCache.get(cacheKey);
   if (words) return words;
   words = { candidates: [], lowerCase: [] };
-  for (const match of key.matchAll(CANDIDATE)) {
+  // Kept across edits: words taken from a copy do not hold this version of the piece alive.
+  const own = detach(key);
+  for (const match of own.matchAll(CANDIDATE)) {
     if (match.index < skip) continue;
     const word = match[0].replace(/['’]s$/, '');
     if (!NOT_NAMES.has(word)) words.candidates.push(word);
   }
-  for (const match of key.matchAll(LOWER_CASE)) if (match.index >= skip) words.lowerCase.push(match[0]);
+  for (const match of own.matchAll(LOWER_CASE)) if (match.index >= skip) words.lowerCase.push(match[0]);
   if (segmentCache.size >= MAX_CACHED_SEGMENTS) segmentCache.clear();
   segmentCache.set(cacheKey, words);
   return words;

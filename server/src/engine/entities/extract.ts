@@ -8,6 +8,7 @@
 import type { Span } from '../types';
 import { SentenceScanner, type Token, type Tokens } from './scan';
 import { nameKey } from './name-key';
+import { detach } from '../text';
 import {
   DETERMINERS,
   FUNCTION_WORDS,
@@ -674,9 +675,10 @@ export function expansionsIn(text: string, from: number, to: number): Expansion[
   if (!relative) {
     const facts: SourceFacts = { sentences: [], names: [], expansions: [], statements: [], commonWords: [], commonAnswers: [] };
     blockScanner.scan(text, from, to, (_span, tokens) => findExpansions(text, tokens, facts));
-    relative = facts.expansions.map((e) => moveExpansion(e, -from));
+    // Kept across edits: key and words are copies, so they do not hold this version of the piece alive.
+    relative = facts.expansions.map((e) => ({ ...moveExpansion(e, -from), acronym: detach(e.acronym), expansion: detach(e.expansion) }));
     if (expansionCache.size >= MAX_CACHED_BLOCKS) expansionCache.clear();
-    expansionCache.set(key, relative);
+    expansionCache.set(detach(key), relative);
   }
   return relative.map((e) => moveExpansion(e, from));
 }

@@ -10,6 +10,7 @@ import type { ParsedDocument } from '../markdown';
 import { SentenceScanner, type Tokens } from './scan';
 import { editDistanceAtMostOne, nameKey, type Entity, type EntityKnowledge, type FormEntry, type FormKind } from './knowledge';
 import { HONORIFICS } from './lexicon';
+import { detach } from '../text';
 
 export interface PieceMention {
   entity: Entity;
@@ -88,8 +89,10 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
     let hits = cache.get(key);
     if (!hits) {
       hits = scanBlock(text, start, end, knowledge, scanner);
+      // Kept across edits: key and surfaces are copies, so they do not hold this version of the piece alive.
+      for (const hit of hits) hit.surface = detach(hit.surface);
       if (cache.size >= MAX_CACHED_BLOCKS) cache.clear();
-      cache.set(key, hits);
+      cache.set(detach(key), hits);
     }
     for (const hit of hits) {
       const span = { start: start + hit.start, end: start + hit.end };

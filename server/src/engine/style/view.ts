@@ -16,6 +16,7 @@
 import type { ParsedDocument } from '../markdown';
 import type { Span } from '../types';
 import { tokenize, type Token } from './phrase';
+import { detach } from '../text';
 
 export type Scope = 'prose' | 'heading' | 'quotation';
 export const SCOPES: readonly Scope[] = ['prose', 'heading', 'quotation'];
@@ -66,9 +67,11 @@ function tokensOf(text: string, start: number, end: number): Token[] {
     tokenCache.set(key, [{ start, tokens }, cached[0]]);
     return tokens;
   }
-  const tokens = tokenize(text, start, end);
+  // Kept across edits: the key and tokens come from a copy, so they do not hold this version of the piece alive.
+  const own = detach(key);
+  const tokens = tokenize(own, 0, end - start).map((t) => ({ ...t, start: t.start + start, end: t.end + start }));
   if (tokenCache.size >= MAX_CACHED_RANGES) tokenCache.clear();
-  tokenCache.set(key, [{ start, tokens }]);
+  tokenCache.set(own, [{ start, tokens }]);
   return tokens;
 }
 
