@@ -3,6 +3,7 @@ import { styleView } from '../../style/view';
 import { expansionsIn } from '../../entities/extract';
 import { WELL_KNOWN_ACRONYMS } from '../../entities/lexicon';
 import type { Span } from '../../types';
+import { detach } from '../../text';
 
 interface Options {
   exempt: string[];
@@ -20,6 +21,135 @@ function isShouting(text: string, at: number): boolean {
   if (end < 0) end = text.length;
   const line = text.slice(start, end);
   return !/\p{Ll}/u.test(line) && (line.match(/\p{Lu}{2,}/gu)?.length ?? 0) >= 3;
+}
+
+interface AcronymMatch {
+  /** Offset in the range. */
+  index: number;
+  /** The acronym with its plural "s", if any. */
+  whole: string;
+  acronym: string;
+}
+
+/**
+ * Acronyms per range text (offsets relative to the range), across checks: an
+ * edit re-scans only the ranges it touched. The pattern's look-behind sees
+ * nothing before a range, so its matches depend on the range text alone.
+ * Bounded; cleared when full.
+ */
+const acronymCache = new Map<string, AcronymMatch[]>();
+const MAX_CACHED_RANGES = 50_000;
+
+function acronymsIn(text: string, start: number, end: number): AcronymMatch[] {
+  const key = text.slice(start, end);
+  let matches = acronymCache.get(key);
+  if (!matches) {
+    // Kept across edits: matched in a copy, so neither key nor matches hold this version of the piece alive.
+    const own = detach(key);
+    matches = [...own.matchAll(ACRONYM)].map((m) => ({ index: m.index ?? 0, whole: m[0], acronym: m[1] }));
+    if (acronymCache.size >= MAX_CACHED_RANGES) acronymCache.clear();
+    acronymCache.set(own, matches);
+  }
+  return matches;
+}
+
+/**
+ * The lower-cased masked text, answering `lastIndexOf` from each needle's
+ * sorted occurrences. Both are carried over from the previous text across an
+ * edit: the unchanged head and tail keep their lower case and occurrences
+ * (the tail's shifted), and only the edited middle is lower-cased and
+ * searched again. Each first use of a long piece's acronyms otherwise scanned
+ * back over the whole text, and the whole text was lower-cased, per check.
+ */
+export class LowerText {
+  private readonly occurrences = new Map<string, number[]>();
+  /** Whether the text has a character whose lower case depends on more than itself. */
+  readonly contextCased: boolean;
+
+  constructor(
+    readonly text: string,
+    readonly lower: string,
+  ) {
+    this.contextCased = CONTEXT_CASED.test(text);
+  }
+
+  /** Exactly `this.lower.lastIndexOf(needle, at)`. */
+  lastIndexOf(needle: string, at: number): number {
+    if (needle.length === 0) return Math.max(0, Math.min(at, this.lower.length));
+    let starts = this.occurrences.get(needle);
+    if (!starts) {
+      starts = [];
+      for (let i = this.lower.indexOf(needle); i >= 0; i = this.lower.indexOf(needle, i + 1)) starts.push(i);
+      if (this.occurrences.size >= MAX_NEEDLES) this.occurrences.clear();
+      this.occurrences.set(needle, starts);
+    }
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (starts[mid] <= at) low = mid + 1;
+      else high = mid;
+    }
+    return low > 0 ? starts[low - 1] : -1;
+  }
+
+  /** The same for `text`, which differs from this one's text in [head, text.length - tail) only. */
+  edited(text: string, head: number, tail: number): LowerText {
+    const middleEnd = text.length - tail;
+    const lower = this.lower.slice(0, head) + text.slice(head, middleEnd).toLowerCase() + this.lower.slice(this.lower.length - tail);
+    const next = new LowerText(text, lower);
+    const shift = text.length - this.text.length;
+    const oldTail = this.text.length - tail;
+    for (const [needle, starts] of this.occurrences) {
+      const m = needle.length;
+      const moved: number[] = [];
+      // Wholly in the head: unchanged.
+      for (const start of starts) if (start + m <= head) moved.push(start);
+      // Touching the middle: searched again in the window where such a match can lie.
+      const from = Math.max(0, head - m + 1);
+      const window = lower.slice(from, Math.min(lower.length, middleEnd - 1 + m));
+      for (let i = window.indexOf(needle); i >= 0 && from + i < middleEnd; i = window.indexOf(needle, i + 1)) moved.push(from + i);
+      // Wholly in the tail: shifted.
+      for (const start of starts) if (start >= oldTail) moved.push(start + shift);
+      next.occurrences.set(needle, moved);
+    }
+    return next;
+  }
+}
+
+const MAX_NEEDLES = 10_000;
+/** Lower-casing changes the length (İ) or depends on the neighbours (Σ) only for these: a text with them is lower-cased whole. */
+const CONTEXT_CASED = /[\u0130\u03a3]/;
+let lastLower: LowerText | undefined;
+
+export function lowerTextOf(text: string): LowerText {
+  const previous = lastLower;
+  if (previous?.text === text) return previous;
+  let next: LowerText | undefined;
+  if (previous && !previous.contextCased && !CONTEXT_CASED.test(text)) {
+    const old = previous.text;
+    const most = Math.min(old.length, text.length);
+    let head = 0;
+    while (head < most && old.charCodeAt(head) === text.charCodeAt(head)) head++;
+    let tail = 0;
+    while (tail < most - head && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
+    // Never cut a surrogate pair: it is lower-cased as one character.
+    if (head > 0 && isHighSurrogate(text.charCodeAt(head - 1))) head--;
+    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail))) tail--;
+    // A small edit reuses the rest; a different text (another piece) starts afresh.
+    if (text.length - head - tail < text.length / 2) next = previous.edited(text, head, tail);
+  }
+  next ??= new LowerText(text, text.toLowerCase());
+  lastLower = next;
+  return next;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 export default defineRule<Options>({
@@ -50,22 +180,21 @@ export default defineRule<Options>({
     const written = parsed.blocks.flatMap((block) => expansionsIn(text, block.span.start, block.span.end));
     const seen = new Set<string>();
     let knowledge: ReturnType<typeof analysis.entities> | undefined;
-    const lowerText = text.toLowerCase();
+    const lower = lowerTextOf(text);
     for (const range of styleView(parsed).ranges(['prose', 'heading'])) {
-      const slice = text.slice(range.start, range.end);
-      for (const match of slice.matchAll(ACRONYM)) {
-        const acronym = match[1];
+      for (const match of acronymsIn(text, range.start, range.end)) {
+        const acronym = match.acronym;
         if (seen.has(acronym)) continue;
         seen.add(acronym);
-        if (exempt.has(acronym) || exempt.has(match[0]) || ROMAN.test(acronym)) continue;
-        const span: Span = { start: range.start + (match.index ?? 0), end: range.start + (match.index ?? 0) + acronym.length };
+        if (exempt.has(acronym) || exempt.has(match.whole) || ROMAN.test(acronym)) continue;
+        const span: Span = { start: range.start + match.index, end: range.start + match.index + acronym.length };
         if (isShouting(text, span.start)) continue;
         if (written.some((w) => w.acronym === acronym && w.acronymSpan.start <= span.start)) continue;
         knowledge ??= analysis.entities();
         const entity = knowledge.acronyms.get(acronym)?.[0];
         const expansion = entity?.name ?? written.find((w) => w.acronym === acronym)?.expansion;
         if (expansion) {
-          const earlier = lowerText.lastIndexOf(expansion.toLowerCase(), span.start);
+          const earlier = lower.lastIndexOf(expansion.toLowerCase(), span.start);
           if (earlier >= 0 && earlier + expansion.length <= span.start) continue;
         }
         report({
