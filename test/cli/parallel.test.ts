@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
 import { runCli } from '../../server/src/cli/run';
-import { cacheDirForTests } from '../helpers/cli';
 import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
 import { TEAM_CONFIG, TEAM_PIECE, TEAM_SOURCE } from '../helpers/team-scenario';
 
@@ -52,7 +51,6 @@ async function run(argv: string[], cwd: string): Promise<{ code: number; stdout:
   const code = await runCli({
     argv,
     cwd,
-    env: { ...process.env, PROVENANCE_CACHE_DIR: cacheDirForTests() },
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     onPoolStats: (s) => (stats = s),

@@ -1,19 +1,6 @@
 /** Runs the CLI in-process (runCli) and captures its output. */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { runCli } from '../../server/src/cli/run';
-
-/**
- * The index cache of in-process runs: one folder per test process, so tests
- * never read or fill the user's cache folder (the default; node/cache-dir.ts).
- * Runs that want another location pass `env` or `--cache`.
- */
-let testCacheDir: string | undefined;
-export function cacheDirForTests(): string {
-  testCacheDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-test-cache-'));
-  return testCacheDir;
-}
+import './repo'; // sets PROVENANCE_CACHE_DIR for the runs of tests
 
 export interface CliRun {
   code: number;
@@ -21,7 +8,8 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function cli(argv: string[], cwd: string, env: Record<string, string | undefined> = { ...process.env, PROVENANCE_CACHE_DIR: cacheDirForTests() }): Promise<CliRun> {
+/** `env` defaults to the process's (a test cache folder, see helpers/repo.ts). */
+export async function cli(argv: string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli({

@@ -16,6 +16,13 @@ export const REPO_ROOT = findRoot();
 export const SHARED_CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
 export const DIST = path.join(REPO_ROOT, 'dist');
 
+/**
+ * The CLI caches its index by default (node/cache-dir.ts). Runs made by tests —
+ * in process, or spawned and inheriting this environment — use one temporary
+ * folder per test process instead of the user's cache folder.
+ */
+process.env.PROVENANCE_CACHE_DIR ??= fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), 'provenance-test-cache-'));
+
 /** A fresh temporary folder with the given files (path → content). */
 export function tempWorkspace(files: Record<string, string | Uint8Array>): string {
   const root = fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), 'provenance-test-'));
