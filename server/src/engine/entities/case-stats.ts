@@ -18,11 +18,18 @@ const INITIAL_CAPACITY = 1 << 14;
  */
 class WordTable {
   private keys: string[] = [];
-  private hashes = new Int32Array(INITIAL_CAPACITY >> 1);
+  private hashes: Int32Array;
   /** Slot → entry index + 1 (0 = empty). */
-  private slots = new Int32Array(INITIAL_CAPACITY);
-  lower = new Int32Array(INITIAL_CAPACITY >> 1);
-  capMid = new Int32Array(INITIAL_CAPACITY >> 1);
+  private slots: Int32Array;
+  lower: Int32Array;
+  capMid: Int32Array;
+
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.hashes = new Int32Array(capacity >> 1);
+    this.slots = new Int32Array(capacity);
+    this.lower = new Int32Array(capacity >> 1);
+    this.capMid = new Int32Array(capacity >> 1);
+  }
 
   /** Entry of `text[start, end)` with hash `hash`, created when new. */
   entryOf(text: string, start: number, end: number, hash: number): number {
@@ -71,10 +78,23 @@ class WordTable {
   }
 
   static import(words: string, lower: Int32Array, capMid: Int32Array): WordTable {
-    const table = new WordTable();
     const keys = words ? words.split('\u0000') : [];
     if (keys.length !== lower.length || keys.length !== capMid.length) throw new RangeError('case statistics: counts do not match the words');
-    for (const key of keys) table.entryOf(key, 0, key.length, hashOf(key, 0, key.length));
+    // Sized once for every word (no growing or rehashing on a warm start); exported keys are distinct, so each goes to the first free slot.
+    let capacity = INITIAL_CAPACITY;
+    while ((keys.length + 1) * 2 > capacity) capacity *= 2;
+    const table = new WordTable(capacity);
+    const mask = capacity - 1;
+    const { hashes, slots } = table;
+    for (let entry = 0; entry < keys.length; entry++) {
+      const key = keys[entry];
+      const hash = hashOf(key, 0, key.length);
+      hashes[entry] = hash;
+      let slot = hash & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
+    }
+    table.keys = keys;
     table.lower.set(lower);
     table.capMid.set(capMid);
     return table;

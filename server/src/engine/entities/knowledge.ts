@@ -150,6 +150,9 @@ function newDraft(key: string): Draft {
  */
 const NONE = Object.freeze([]) as unknown as never[];
 
+/** The shared empty list, for code that makes entities outside the merge (knowledge-cache.ts). */
+export const NO_ITEMS: readonly never[] = NONE;
+
 function pushTo<T>(list: T[], item: T): T[] {
   if (list === NONE) return [item];
   list.push(item);
@@ -306,6 +309,14 @@ export class EntityKnowledge {
     const knowledge = EntityKnowledge.merge({ sources: facts, stats, registry, registryUri });
     knowledge.buildMs = Date.now() - started;
     return knowledge;
+  }
+
+  /**
+   * An empty knowledge over `stats`, for knowledge-cache.ts to fill with what a
+   * merge made before (the persisted cache): its fields are filled in place.
+   */
+  static restored(stats: CaseStats): EntityKnowledge {
+    return new EntityKnowledge(stats);
   }
 
   /** The knowledge from per-source facts (extractSource): no source text is read again. */

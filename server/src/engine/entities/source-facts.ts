@@ -14,14 +14,15 @@
  */
 import type { Source } from '../types';
 import type { RegistryEntry } from '../registry';
-import { ByteReader, ByteWriter, sourceContentKey, type CacheProduct } from '../index-cache';
+import { ByteReader, ByteWriter, contentKey, sourceContentKey, type CacheProduct } from '../index-cache';
 import { CaseStats } from './case-stats';
 import { SentenceScanner } from './scan';
 import { extractSource, NO_ROLES, type NameForm, type NameOccurrence, type SourceFacts, type EntityType } from './extract';
 import { EntityKnowledge } from './knowledge';
+import { readKnowledge, writeKnowledge } from './knowledge-cache';
 
 export const ENTITIES_SECTION = 'entities';
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 interface Entry {
   /** The source the facts were extracted from (its text and body). */
@@ -53,12 +54,32 @@ export class SourceFactsStore {
   /** Facts changed since the last import or export. */
   private changed = false;
   last: RefreshCounts = { extracted: 0, kept: 0, restored: 0, revalidated: 0 };
+  /** Bumped whenever a source's facts change: the last knowledge is exported only if it was merged from the current facts. */
+  private factsVersion = 0;
+  /** The last knowledge made, what it was made from, and the facts version it was merged at. */
+  private lastKnowledge: { knowledge: EntityKnowledge; ids: Map<string, string>; registry: string; factsVersion: number } | undefined;
+  /**
+   * Sources whose merged knowledge was restored from the import without
+   * decoding their facts: they stay in the import until a refresh sees a
+   * different set of sources (then every one is decoded, as a restore would).
+   */
+  private restoredOnly: Map<string, Source> | undefined;
+  /** Whether the last `knowledge` call restored the imported knowledge rather than merging (tests and the benchmark read it). */
+  lastKnowledgeRestored = false;
 
   /** Brings the facts and case statistics up to date with `sources`; extracts only what it cannot reuse. */
   refresh(sources: Iterable<Source>): void {
     const current = new Map<string, Source>();
     for (const source of sources) current.set(source.uri, source);
     const counts: RefreshCounts = { extracted: 0, kept: 0, restored: 0, revalidated: 0 };
+    if (this.restoredOnly) {
+      if (sameSources(this.restoredOnly, current)) {
+        this.last = { ...counts, restored: current.size };
+        return;
+      }
+      this.restoredOnly = undefined;
+    }
+    if (this.imported && !this.imported.fromThisCode()) this.dropImport();
 
     if (!this.counted.size && this.imported?.coversExactly(current)) {
       this.stats = this.imported.stats();
@@ -81,6 +102,7 @@ export class SourceFactsStore {
       if (current.has(uri)) continue;
       this.entries.delete(uri);
       this.changed = true;
+      this.factsVersion++;
     }
     const answers = new Map<string, boolean>();
     const stillAnswered = (facts: SourceFacts) => {
@@ -109,6 +131,7 @@ export class SourceFactsStore {
       this.entries.set(uri, { source, facts: extractSource(source.text, source.body, this.stats, this.scanner) });
       counts.extracted++;
       this.changed = true;
+      this.factsVersion++;
     }
     this.last = counts;
   }
@@ -117,14 +140,55 @@ export class SourceFactsStore {
   knowledge(sources: readonly Source[], registry: readonly RegistryEntry[], registryUri?: string): EntityKnowledge {
     const started = Date.now();
     this.used = true;
+    const registryKey = registryKeyOf(registry, registryUri);
+    const restored = this.restore(sources, registryKey);
+    if (restored) {
+      restored.buildMs = Date.now() - started;
+      return restored;
+    }
     this.refresh(sources);
+    // Same sources as a restore, another registry: the merge needs the facts the restore left undecoded.
+    this.materialise();
     // What the import held is adopted or stale now; its buffer need not stay alive.
-    this.imported = undefined;
-    this.importedBytes = undefined;
+    this.dropImport();
     const identified = sources.map((source) => ({ id: source.id, facts: this.entries.get(source.uri)!.facts }));
     const knowledge = EntityKnowledge.merge({ sources: identified, stats: this.stats, registry, registryUri });
+    this.lastKnowledge = { knowledge, ids: idsByUri(sources), registry: registryKey, factsVersion: this.factsVersion };
+    this.lastKnowledgeRestored = false;
     knowledge.buildMs = Date.now() - started;
     return knowledge;
+  }
+
+  /**
+   * The imported knowledge, when nothing was refreshed since the import and it
+   * was merged from exactly these sources (uri, text, body, id) and registry,
+   * by this code; undefined otherwise. Facts stay undecoded in the import.
+   */
+  private restore(sources: readonly Source[], registryKey: string): EntityKnowledge | undefined {
+    const imported = this.imported;
+    if (!imported || this.counted.size || this.entries.size || !imported.hasKnowledge || !imported.fromThisCode()) return undefined;
+    const current = new Map<string, Source>();
+    for (const source of sources) current.set(source.uri, source);
+    if (!imported.knowledgeMadeFrom(current, registryKey)) return undefined;
+    let knowledge: EntityKnowledge;
+    try {
+      this.stats = imported.stats();
+      knowledge = imported.knowledge(this.stats);
+    } catch {
+      this.stats = new CaseStats();
+      return undefined;
+    }
+    for (const [uri, source] of current) this.counted.set(uri, source);
+    this.restoredOnly = current;
+    this.lastKnowledgeRestored = true;
+    this.lastKnowledge = { knowledge, ids: idsByUri(sources), registry: registryKey, factsVersion: this.factsVersion };
+    this.last = { extracted: 0, kept: 0, restored: current.size, revalidated: 0 };
+    return knowledge;
+  }
+
+  private dropImport(): void {
+    this.imported = undefined;
+    this.importedBytes = undefined;
   }
 
   /**
@@ -144,10 +208,27 @@ export class SourceFactsStore {
    * that never needed the knowledge gives back the section it imported.
    */
   exportSection(sources: Iterable<Source>): Uint8Array {
-    if (!this.used) return this.importedBytes ?? encodeFacts([], new CaseStats());
+    if (!this.used) return this.importedBytes ?? encodeFacts([], new CaseStats(), undefined);
     this.refresh(sources);
     this.changed = false;
-    return encodeFacts([...this.entries.values()], this.stats);
+    // Restored and unchanged since: the import is what an export would write.
+    if (this.restoredOnly && this.importedBytes) return this.importedBytes;
+    const current = [...this.entries.values()].map((entry) => entry.source);
+    const last = this.lastKnowledge;
+    const knowledge = last && last.factsVersion === this.factsVersion && sameIds(last.ids, current) ? last : undefined;
+    return encodeFacts([...this.entries.values()], this.stats, knowledge && { knowledge: knowledge.knowledge, registry: knowledge.registry });
+  }
+
+  /** Decodes the facts a restore left in the import (an export needs every source's facts). */
+  private materialise(): void {
+    const restored = this.restoredOnly;
+    if (!restored) return;
+    this.restoredOnly = undefined;
+    for (const [uri, source] of restored) {
+      const facts = this.imported?.factsOf(source);
+      if (!facts) throw new RangeError('entities cache: restored facts are gone');
+      this.entries.set(uri, { source, facts });
+    }
   }
 
   /** Holds a section's facts until sources with the same text are refreshed; returns how many sources it holds (0 for bad bytes). */
@@ -179,6 +260,67 @@ function sameText(a: Source, b: Source): boolean {
   return a.text === b.text && a.body.start === b.body.start && a.body.end === b.body.end;
 }
 
+/** Same uris, and each the same object or the same text and body. */
+function sameSources(a: ReadonlyMap<string, Source>, b: ReadonlyMap<string, Source>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [uri, source] of a) {
+    const other = b.get(uri);
+    if (!other || (other !== source && !sameText(source, other))) return false;
+  }
+  return true;
+}
+
+function idsByUri(sources: Iterable<Source>): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const source of sources) ids.set(source.uri, source.id);
+  return ids;
+}
+
+function sameIds(ids: ReadonlyMap<string, string>, sources: readonly Source[]): boolean {
+  if (ids.size !== sources.length) return false;
+  for (const source of sources) if (ids.get(source.uri) !== source.id) return false;
+  return true;
+}
+
+/** Everything of the registry the merge reads, as one comparable string. */
+function registryKeyOf(registry: readonly RegistryEntry[], registryUri: string | undefined): string {
+  return registry.length ? JSON.stringify([registryUri ?? null, registry]) : '';
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * A hash of what this code's extraction and merge make of a small probe
+ * corpus (news shapes: titles, appositions, honorifics, an acronym, a spelling
+ * variant, a registry entry). Stored with the section: facts or knowledge
+ * written by code that extracts or merges differently are never used, without
+ * a version number somebody must remember to bump.
+ */
+export function codeFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const probe = (uri: string, id: string, text: string): Source => ({ id, uri, path: id, text, body: { start: 0, end: text.length }, meta: {} });
+  const sources = [
+    probe(
+      'probe:a',
+      'a',
+      'Union leader Mara Quell met the Harbour Workers Federation (HWF) in Dunmere. "We are close," Ms Quell said. Sergei Volkan, the port minister, said the HWF would be paid.\n',
+    ),
+    probe('probe:b', 'b', 'Talks went on. Sergey Volkan said the deal was near, and Mr Volkan told the BBC the strike was over. Quell agreed.\n'),
+  ];
+  const stats = new CaseStats();
+  for (const source of sources) stats.add(source.text, source.body.start, source.body.end);
+  const scanner = new SentenceScanner();
+  const entries = sources.map((source) => ({ source, facts: extractSource(source.text, source.body, stats, scanner) }));
+  const registry: RegistryEntry[] = [
+    { id: 'hwf', name: 'Harbour Workers Federation', acronym: 'HWF', aliases: [{ name: 'Harbour Federation', discouraged: true }], links: [], span: { start: 0, end: 1 } },
+  ];
+  const knowledge = EntityKnowledge.merge({ sources: entries.map((e) => ({ id: e.source.id, facts: e.facts })), stats, registry, registryUri: 'probe:registry' });
+  const bytes = encodeFacts(entries, stats, { knowledge, registry: '' }, '');
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return (fingerprint = contentKey(text));
+}
+
 // ---- Encoding --------------------------------------------------------------
 //
 // Header (JSON): format version, one row per source [uri, contentKey, body
@@ -198,11 +340,15 @@ const HINTS: EntityType[] = ['person', 'organisation', 'place', 'media'];
 
 interface Header {
   version: number;
+  /** codeFingerprint() of the code that wrote it. */
+  fingerprint: string;
   sources: Array<[uri: string, key: string, bodyStart: number, bodyEnd: number, offset: number]>;
   jsonStrings: boolean;
+  /** When the merged knowledge follows: each source's id (aligned with `sources`) and the registry it was merged with. */
+  knowledge?: { ids: string[]; registry: string };
 }
 
-function encodeFacts(entries: readonly Entry[], stats: CaseStats): Uint8Array {
+function encodeFacts(entries: readonly Entry[], stats: CaseStats, merged: { knowledge: EntityKnowledge; registry: string } | undefined, fingerprint = codeFingerprint()): Uint8Array {
   const strings: string[] = [];
   const stringIndex = new Map<string, number>();
   const str = (value: string | undefined) => {
@@ -216,7 +362,7 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats): Uint8Array {
     return index;
   };
   const nums: number[] = [];
-  const header: Header = { version: FORMAT_VERSION, sources: [], jsonStrings: false };
+  const header: Header = { version: FORMAT_VERSION, fingerprint, sources: [], jsonStrings: false };
   for (const { source, facts } of entries) {
     header.sources.push([source.uri, sourceContentKey(source), source.body.start, source.body.end, nums.length]);
     nums.push(facts.sentences.length);
@@ -238,6 +384,13 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats): Uint8Array {
     for (let i = 0; i < facts.commonWords.length; i++) nums.push(str(facts.commonWords[i]), facts.commonAnswers[i] ? 1 : 0);
   }
   header.jsonStrings = strings.some((s) => s.includes('\u0000'));
+  let knowledgeBytes: Uint8Array | undefined;
+  if (merged) {
+    const inner = new ByteWriter();
+    writeKnowledge(inner, merged.knowledge);
+    knowledgeBytes = inner.finish();
+    header.knowledge = { ids: entries.map((entry) => entry.source.id), registry: merged.registry };
+  }
   const writer = new ByteWriter();
   writer.json(header);
   writer.string(header.jsonStrings ? JSON.stringify(strings) : strings.join('\u0000'));
@@ -246,6 +399,7 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats): Uint8Array {
   writer.string(counts.words);
   writer.array(counts.lower);
   writer.array(counts.capMid);
+  if (knowledgeBytes) writer.bytes(knowledgeBytes);
   return writer.finish();
 }
 
@@ -254,12 +408,36 @@ class ImportedFacts {
   private stringTable: string[] | undefined;
 
   private constructor(
+    private readonly header: Header,
     private readonly rows: Map<string, Header['sources'][number]>,
     private readonly stringBytes: Uint8Array,
     private readonly jsonStrings: boolean,
     private readonly nums: Int32Array,
     private readonly statsParts: { words: Uint8Array; lower: Int32Array; capMid: Int32Array },
+    private readonly knowledgeBytes: Uint8Array | undefined,
   ) {}
+
+  /** Whether this code extracts and merges as the code that wrote it did (checked when first needed: the probe costs a merge). */
+  fromThisCode(): boolean {
+    return this.header.fingerprint === codeFingerprint();
+  }
+
+  get hasKnowledge(): boolean {
+    return this.knowledgeBytes !== undefined;
+  }
+
+  /** Whether the knowledge was merged from exactly these sources (uri, text, body, id) and this registry. */
+  knowledgeMadeFrom(sources: ReadonlyMap<string, Source>, registryKey: string): boolean {
+    const made = this.header.knowledge;
+    if (!made || made.registry !== registryKey || made.ids.length !== this.header.sources.length || !this.coversExactly(sources)) return false;
+    return this.header.sources.every((row, i) => sources.get(row[0])!.id === made.ids[i]);
+  }
+
+  /** The merged knowledge, over `stats` (the statistics this section holds). Throws on damaged bytes. */
+  knowledge(stats: CaseStats): EntityKnowledge {
+    if (!this.knowledgeBytes) throw new RangeError('entities cache: no knowledge');
+    return readKnowledge(new ByteReader(this.knowledgeBytes), stats);
+  }
 
   static decode(bytes: Uint8Array): ImportedFacts {
     const reader = new ByteReader(bytes);
@@ -270,9 +448,10 @@ class ImportedFacts {
     const words = reader.bytes();
     const lower = reader.int32();
     const capMid = reader.int32();
+    const knowledgeBytes = header.knowledge ? reader.bytes() : undefined;
     const rows = new Map<string, Header['sources'][number]>();
     for (const row of header.sources) rows.set(row[0], row);
-    return new ImportedFacts(rows, stringBytes, header.jsonStrings, nums, { words, lower, capMid });
+    return new ImportedFacts(header, rows, stringBytes, header.jsonStrings, nums, { words, lower, capMid }, knowledgeBytes);
   }
 
   get size(): number {
