@@ -10,7 +10,7 @@ import { codes, CONFIG, PIECE, SOURCE, start } from './fixture';
 const EXPECTED = ['citation/unknown-source', 'quote/misquote', 'quote/not-found'];
 const MISQUOTED = '"a fair price for a safer harbour, and the town will pay it gladly"';
 
-test('diagnostics: pushed to a client that cannot pull, with rule code, docs link, severity, data and related source', async (t) => {
+test('diagnostics: pushed to a client that cannot pull, with rule code, docs link, severity and related source; data only in code actions', async (t) => {
   const client = await start({ kind: 'push' });
   t.after(() => client.stop());
   const uri = client.open('analysis.md');
@@ -24,7 +24,11 @@ test('diagnostics: pushed to a client that cannot pull, with rule code, docs lin
   assert.equal(textAt(PIECE, misquote.range), MISQUOTED);
   assert.match(misquote.codeDescription!.href, /quote\/misquote/);
   assert.match(misquote.message as string, /safe harbour/);
-  assert.equal((misquote.data as { sourceId: string }).sourceId, 'harbour-wall');
+  // `data` serves only code actions, which the server makes from its own findings: not shipped with every publish.
+  assert.equal(misquote.data, undefined);
+  const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: misquote.range, context: { diagnostics: [misquote] } });
+  const fixed = actions.find((a: { isPreferred?: boolean }) => a.isPreferred);
+  assert.equal((fixed.diagnostics[0].data as { sourceId: string }).sourceId, 'harbour-wall');
   const related = misquote.relatedInformation?.[0];
   assert.ok(related, 'related information points at the source passage');
   assert.equal(related.location.uri, fileUri(path.join(client.root, 'sources', 'harbour-wall.txt')));

@@ -9,7 +9,8 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DocumentInput, Engine } from '../engine/api';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
-import type { FromWorker, ToWorker, WorkerData, WorkspaceOp } from './check-worker';
+import { findingDelta, rememberLastResult, type FromWorker, type ToWorker, type WorkerData, type WorkspaceOp } from './check-worker';
+import type { Finding } from '../engine/types';
 
 export function isLspCheckWorker(): boolean {
   return !isMainThread && (workerData as Partial<WorkerData> | undefined)?.provenanceLspCheckWorker === true;
@@ -55,6 +56,8 @@ export function runLspCheckWorker(): void {
   /** Projects changed since their lazy indexes were last built. */
   const cold = new Set<number>();
   const post = (message: FromWorker) => port.postMessage(message);
+  /** The last result sent per project and document, which the main thread keeps too: the next one is sent as a delta against it. */
+  const lastResults = new Map<string, Finding[]>();
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
   const clock = threadClock();
   post({ type: 'hello', clock });
@@ -86,8 +89,9 @@ export function runLspCheckWorker(): void {
             return Atomics.load(flag, 0) === 1;
           },
         };
+        const document = `${message.project}\u0000${message.doc.uri}`;
         if (!engine || cancel.isCancellationRequested) {
-          post({ type: 'result', id: message.id, findings: [], cancelled: true });
+          post({ type: 'result', id: message.id, document, findings: [], cancelled: true });
           break;
         }
         try {
@@ -104,8 +108,15 @@ export function runLspCheckWorker(): void {
           if (faults.has('check-crash') && message.doc.text.includes('provenance-test-crash')) process.exit(70);
           const findings = engine.check(message.doc, cancel);
           const cancelled = cancel.isCancellationRequested;
-          post({ type: 'result', id: message.id, findings, cancelled });
-          if (!cancelled) sendParse(message.id, engine, message.doc);
+          if (cancelled) {
+            post({ type: 'result', id: message.id, document, findings: [], cancelled });
+          } else {
+            const delta = findingDelta(lastResults.get(document) ?? [], findings);
+            post({ type: 'result', id: message.id, document, ...delta, cancelled });
+            // Only once sent: a result that failed to reach the main thread must not become the base of the next delta.
+            rememberLastResult(lastResults, document, findings);
+            sendParse(message.id, engine, message.doc);
+          }
         } catch (err) {
           post({ type: 'error', id: message.id, message: (err as Error)?.stack ?? String(err) });
         }

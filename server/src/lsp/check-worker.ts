@@ -54,14 +54,22 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'hello'; clock?: string }
   | { type: 'started'; id: number; cpu?: number }
-  | { type: 'result'; id: number; findings: Finding[]; cancelled: boolean }
+  /**
+   * A finished check's findings, each either sent whole or named by its index
+   * in the previous result sent for the same document (`reused`, -1 when sent
+   * whole; see FindingDelta).
+   */
+  | { type: 'result'; id: number; document: string; findings: Finding[]; cancelled: boolean; reused?: Int32Array; shifts?: Int32Array }
   /** Right after a finished check's result, off its critical path: the worker's parse of the piece (undefined if it could not be sent). */
   | { type: 'parsed'; id: number; parsed: ParsedDocument | undefined }
   | { type: 'error'; id: number; message: string };
 
 export type CheckOutcome =
-  /** `parsed` settles once the main thread's engine holds the worker's parse of this text (or none is coming). */
-  | { status: 'done'; findings: Finding[]; parsed: Promise<void> }
+  /**
+   * `parsed` settles once the main thread's engine holds the worker's parse of this text (or none is coming).
+   * `reuse`, when given: finding i equals `base[from[i]]` moved by the edit (from[i] = -1: a new finding).
+   */
+  | { status: 'done'; findings: Finding[]; parsed: Promise<void>; reuse?: { base: readonly Finding[]; from: Int32Array } }
   | { status: 'cancelled' }
   | { status: 'over-budget'; budgetMs: number }
   | { status: 'crashed'; reason: string };
@@ -121,6 +129,8 @@ export class CheckWorker {
   private readonly jobs = new Map<number, Job>();
   /** Finished checks whose parse the worker is still sending. */
   private readonly parses = new Map<number, { job: Job; adopted: () => void }>();
+  /** The findings of the last result the current worker sent per project and document: what its next result's deltas refer to. */
+  private readonly lastResults = new Map<string, Finding[]>();
   private readonly dropped = new FinalizationRegistry<number>((project) => {
     if (this.synced.delete(project)) this.post({ type: 'drop', project });
   });
@@ -245,6 +255,7 @@ export class CheckWorker {
       this.worker = worker;
       this.clock = undefined;
       this.synced.clear();
+      this.lastResults.clear();
       return true;
     } catch (err) {
       this.options.log(`Could not start the check worker: ${(err as Error).message}`);
@@ -266,6 +277,30 @@ export class CheckWorker {
       pending?.adopted();
       return;
     }
+    let reuse: { base: readonly Finding[]; from: Int32Array } | undefined;
+    if (message.type === 'result' && !message.cancelled) {
+      // Rebuilt whether or not anyone still waits for this check: the worker now counts it as the document's last result.
+      const base = this.lastResults.get(message.document) ?? [];
+      try {
+        message.findings = applyFindingDelta(base, message);
+      } catch (err) {
+        // The two sides disagree on the previous result (a bug): start both afresh; the check is reported as failed.
+        this.options.log(`${(err as Error).message}; restarting the check worker.`);
+        const job = this.jobs.get(message.id);
+        if (job) {
+          this.jobs.delete(job.id);
+          job.resolve({ status: 'crashed', reason: "the check worker's findings could not be read" });
+        }
+        this.worker = undefined;
+        this.synced.clear();
+        this.noMoreParses();
+        void worker.terminate();
+        this.resend();
+        return;
+      }
+      if (message.reused) reuse = { base, from: message.reused };
+      rememberLastResult(this.lastResults, message.document, message.findings);
+    }
     const job = this.jobs.get(message.id);
     if (!job) return;
     if (message.type === 'started') {
@@ -284,7 +319,7 @@ export class CheckWorker {
     } else {
       // Hovers and code actions on this version then use the worker's parse instead of parsing it again here.
       const parsed = new Promise<void>((adopted) => this.parses.set(job.id, { job, adopted }));
-      job.resolve({ status: 'done', findings: message.findings, parsed });
+      job.resolve({ status: 'done', findings: message.findings, parsed, reuse });
     }
     this.idle();
   }
@@ -363,4 +398,160 @@ export class CheckWorker {
 function defaultScript(): string {
   const sibling = path.join(__dirname, 'check-worker-thread.js');
   return fs.existsSync(sibling) ? sibling : __filename;
+}
+
+/**
+ * Findings cross from the worker as a delta against the previous result sent
+ * for the same document: after an edit most findings are the previous ones
+ * moved by the edit, and cloning ~1,300 findings (~1 MB) each way was a large
+ * part of a keystroke's cost on a long piece. A finding is named by the
+ * index of a previous one only if it equals that one moved by `shift`
+ * characters (its span and its fixes' edits; message, data and related
+ * information identical), so the rebuilt finding is exactly the one the worker
+ * found. Both sides keep the last result per document in the same order of
+ * messages, bounded alike, so they always agree on what an index names.
+ */
+export interface FindingDelta {
+  /** The new findings that are not moved previous ones, in order. */
+  findings: Finding[];
+  /** Per finding of the result: index in the previous result, or -1 for the next one of `findings`. */
+  reused?: Int32Array;
+  /** Per finding of the result: how far the reused one moved. */
+  shifts?: Int32Array;
+}
+
+/** Documents whose last result both sides keep. */
+export const MAX_REMEMBERED_RESULTS = 64;
+
+/** Records a document's last result; the same calls in the same order on both sides evict the same documents. */
+export function rememberLastResult(results: Map<string, Finding[]>, document: string, findings: Finding[]): void {
+  results.delete(document);
+  results.set(document, findings);
+  if (results.size > MAX_REMEMBERED_RESULTS) results.delete(results.keys().next().value as string);
+}
+
+/** How many previous findings with the same message are tried for each new one. */
+const TRIES = 4;
+
+export function findingDelta(base: readonly Finding[], findings: Finding[]): FindingDelta {
+  if (!base.length) return { findings };
+  const byKey = new Map<string, { indices: number[]; next: number }>();
+  for (let i = 0; i < base.length; i++) {
+    const key = matchKey(base[i]);
+    const entry = byKey.get(key);
+    if (entry) entry.indices.push(i);
+    else byKey.set(key, { indices: [i], next: 0 });
+  }
+  const whole: Finding[] = [];
+  const reused = new Int32Array(findings.length);
+  const shifts = new Int32Array(findings.length);
+  for (let i = 0; i < findings.length; i++) {
+    const finding = findings[i];
+    const entry = byKey.get(matchKey(finding));
+    let match = -1;
+    if (entry) {
+      // Findings come in document order, so the previous one to match is usually the one after the last matched.
+      for (let t = 0; t < TRIES && t < entry.indices.length; t++) {
+        const k = (entry.next + t) % entry.indices.length;
+        const candidate = base[entry.indices[k]];
+        if (equalsMoved(finding, candidate, finding.span.start - candidate.span.start)) {
+          match = entry.indices[k];
+          entry.next = k + 1;
+          break;
+        }
+      }
+    }
+    reused[i] = match;
+    if (match >= 0) shifts[i] = finding.span.start - base[match].span.start;
+    else whole.push(finding);
+  }
+  return whole.length === findings.length ? { findings } : { findings: whole, reused, shifts };
+}
+
+/** The result a delta stands for, given the previous result it was made against. */
+export function applyFindingDelta(base: readonly Finding[], delta: FindingDelta): Finding[] {
+  const { reused, shifts } = delta;
+  if (!reused || !shifts) return delta.findings;
+  const findings = new Array<Finding>(reused.length);
+  let next = 0;
+  for (let i = 0; i < reused.length; i++) {
+    const from = reused[i];
+    if (from < 0) {
+      findings[i] = delta.findings[next++];
+      continue;
+    }
+    const previous = base[from];
+    if (!previous) throw new Error(`check worker: finding ${i} names previous finding ${from}, which is not there`);
+    findings[i] = moved(previous, shifts[i]);
+  }
+  return findings;
+}
+
+/** The message alone: V8 keeps a string's hash, and most messages are strings a rule kept from the previous check; equalsMoved compares the rest. */
+function matchKey(finding: Finding): string {
+  return finding.message;
+}
+
+/** A finding moved by `shift` characters: its span and its fixes' edits (findings are read-only, so an unmoved one is shared). */
+function moved(finding: Finding, shift: number): Finding {
+  if (shift === 0) return finding;
+  const copy: Finding = { ...finding, span: { ...finding.span, start: finding.span.start + shift, end: finding.span.end + shift } };
+  if (finding.fixes) {
+    copy.fixes = finding.fixes.map((fix) => ({
+      ...fix,
+      edits: fix.edits.map((edit) => ({ ...edit, span: { ...edit.span, start: edit.span.start + shift, end: edit.span.end + shift } })),
+    }));
+  }
+  return copy;
+}
+
+/** Whether `finding` is exactly `previous` moved by `shift`: the same keys in the same order, equal values. */
+function equalsMoved(finding: Finding, previous: Finding, shift: number): boolean {
+  if (finding.span.end !== previous.span.end + shift || finding.ruleId !== previous.ruleId || finding.severity !== previous.severity) return false;
+  if (!sameKeys(finding, previous) || !sameKeys(finding.span, previous.span)) return false;
+  for (const key of Object.keys(finding) as Array<keyof Finding>) {
+    if (key === 'span') continue;
+    if (key === 'fixes') {
+      if (!sameFixesMoved(finding.fixes, previous.fixes, shift)) return false;
+    } else if (!sameJson(finding[key], previous[key])) return false;
+  }
+  return true;
+}
+
+function sameFixesMoved(fixes: Finding['fixes'], previous: Finding['fixes'], shift: number): boolean {
+  if (fixes === undefined || previous === undefined) return fixes === previous;
+  if (fixes.length !== previous.length) return false;
+  for (let i = 0; i < fixes.length; i++) {
+    const fix = fixes[i];
+    const before = previous[i];
+    if (!sameKeys(fix, before)) return false;
+    for (const key of Object.keys(fix) as Array<keyof typeof fix>) {
+      if (key !== 'edits' && !sameJson(fix[key], before[key])) return false;
+    }
+    if (fix.edits.length !== before.edits.length) return false;
+    for (let e = 0; e < fix.edits.length; e++) {
+      const edit = fix.edits[e];
+      const old = before.edits[e];
+      if (!sameKeys(edit, old) || !sameKeys(edit.span, old.span) || edit.newText !== old.newText) return false;
+      if (edit.span.start !== old.span.start + shift || edit.span.end !== old.span.end + shift) return false;
+    }
+  }
+  return true;
+}
+
+function sameKeys(a: object, b: object): boolean {
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) if (keysA[i] !== keysB[i]) return false;
+  return true;
+}
+
+/** Deep equality of plain data (what crosses a thread), key order included. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || !sameKeys(a, b)) return false;
+  for (const key of Object.keys(a)) if (!sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  return true;
 }

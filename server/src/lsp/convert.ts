@@ -186,7 +186,14 @@ export interface DiagnosticContext {
   codeDescription: boolean;
 }
 
-export function toDiagnostic(finding: Finding, map: TextMap, context: DiagnosticContext): Diagnostic {
+/**
+ * `withData: false` for what is published or pulled: `data` only serves code
+ * actions (LSP keeps it for the round trip to codeAction), and ours are made
+ * from the findings kept on the server, so shipping it with every diagnostic
+ * of every version only cost time (a fifth of a long piece's publish). The
+ * diagnostics inside code actions keep it.
+ */
+export function toDiagnostic(finding: Finding, map: TextMap, context: DiagnosticContext, withData = true): Diagnostic {
   const diagnostic: Diagnostic = {
     range: map.range(finding.span),
     severity: SEVERITIES[finding.severity],
@@ -195,7 +202,7 @@ export function toDiagnostic(finding: Finding, map: TextMap, context: Diagnostic
     message: finding.message,
   };
   if (context.codeDescription) diagnostic.codeDescription = { href: context.ruleDocsUrl(finding.ruleId) };
-  if (finding.data !== undefined) diagnostic.data = finding.data;
+  if (withData && finding.data !== undefined) diagnostic.data = finding.data;
   if (context.relatedInformation && finding.related?.length) {
     const related: DiagnosticRelatedInformation[] = [];
     for (const info of finding.related) {
@@ -205,6 +212,19 @@ export function toDiagnostic(finding: Finding, map: TextMap, context: Diagnostic
     if (related.length) diagnostic.relatedInformation = related;
   }
   return diagnostic;
+}
+
+/**
+ * The diagnostic of a finding that is `previous`'s finding moved (same rule,
+ * message, data and related information; converted in the same environment):
+ * only the range is computed again, and an unmoved one is shared.
+ */
+export function movedDiagnostic(previous: Diagnostic, finding: Finding, map: TextMap): Diagnostic {
+  const range = map.range(finding.span);
+  const before = previous.range;
+  const same =
+    range.start.line === before.start.line && range.start.character === before.start.character && range.end.line === before.end.line && range.end.character === before.end.character;
+  return same ? previous : { ...previous, range };
 }
 
 export function toLocation(location: EngineLocation, mapOf: (uri: string) => TextMap | undefined): Location | undefined {

@@ -28,7 +28,8 @@ import type { CancellationFlag } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { crashedFinding, overBudgetFinding } from '../node/budget';
 import { skipReason } from './gate';
-import { toDiagnostic, type DiagnosticContext, type TextMap } from './convert';
+import { movedDiagnostic, toDiagnostic, type DiagnosticContext, type TextMap } from './convert';
+import type { CheckOutcome } from './check-worker';
 import { documentKey, type OpenDocument } from './documents';
 import type { Project } from './projects';
 import { documentInput, roleOf, type Session } from './session';
@@ -64,6 +65,8 @@ export class DiagnosticsService {
   private readonly pushedPieces = new Set<string>();
   /** The check running per document: a pull, a push and a code action for the same version share it. */
   private readonly running = new Map<string, { key: string; result: Promise<CheckResult> }>();
+  /** Diagnostics per findings array the worker sent, and the environment they were converted in: the next result's moved findings reuse them. */
+  private readonly converted = new WeakMap<readonly Finding[], { environment: string; diagnostics: Diagnostic[] }>();
 
   constructor(private readonly s: Session) {}
 
@@ -324,7 +327,7 @@ export class DiagnosticsService {
         void outcome.parsed.then(() =>
           this.s.warmer.plan(project, project.engine.prepare([input]), () => this.s.documents.get(document.uri) === document && document.version === input.version),
         );
-        return { findings: outcome.findings, diagnostics: outcome.findings.map((finding) => toDiagnostic(finding, map, context)) };
+        return { findings: outcome.findings, diagnostics: this.convert(outcome, project, map, context) };
       case 'cancelled':
         return { findings: [], diagnostics: [], cancelled: true };
       case 'over-budget':
@@ -334,6 +337,24 @@ export class DiagnosticsService {
         this.s.gate.finished(id, true);
         return skipped(crashedFinding(name, outcome.reason));
     }
+  }
+
+  /**
+   * Diagnostics of a finished check. Findings the worker named as moved ones
+   * of its previous result reuse that result's diagnostics (only the range is
+   * computed again) when those were converted in the same environment, so the
+   * same source line tables and settings: after an edit, nearly all of them.
+   */
+  private convert(outcome: Extract<CheckOutcome, { status: 'done' }>, project: Project, map: TextMap, context: DiagnosticContext): Diagnostic[] {
+    const environment = this.environment(project);
+    const previous = outcome.reuse && this.converted.get(outcome.reuse.base);
+    const from = outcome.reuse?.from;
+    const diagnostics = outcome.findings.map((finding, i) => {
+      const before = previous?.environment === environment && from && from[i] >= 0 ? previous.diagnostics[from[i]] : undefined;
+      return before ? movedDiagnostic(before, finding, map) : toDiagnostic(finding, map, context, false);
+    });
+    this.converted.set(outcome.findings, { environment, diagnostics });
+    return diagnostics;
   }
 
   /** One per conversion of a result: line tables and docs URLs are looked up once per file and rule, not per finding. */
