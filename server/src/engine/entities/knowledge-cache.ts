@@ -28,7 +28,7 @@ import type { Span } from '../types';
 import { ByteReader, ByteWriter } from '../index-cache';
 import type { CaseStats } from './case-stats';
 import type { EntityType, NameForm } from './extract';
-import { EntityKnowledge, NO_ITEMS, type Entity, type EntityLink, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
+import { EntityKnowledge, NO_ITEMS, type StoredEntities, type Entity, type EntityLink, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
 import type { Location } from '../types';
 
 const TYPES: EntityType[] = ['person', 'organisation', 'place', 'media'];
@@ -65,8 +65,10 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
     for (const item of list) nums.push(str(item));
   };
 
+  const entityStarts: number[] = [];
   nums.push(knowledge.entities.length);
   for (const entity of knowledge.entities) {
+    entityStarts.push(nums.length);
     const fromRegistry = 'description' in entity;
     nums.push((fromRegistry ? FROM_REGISTRY : 0) | (entity.registry ? HAS_LOCATION : 0));
     nums.push(str(entity.id), str(entity.name), entity.type ? TYPES.indexOf(entity.type) : -1, str(entity.role), str(entity.acronym));
@@ -95,11 +97,17 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
       for (const q of st.quotes) nums.push(q.start, q.end);
     }
   }
+  const formKeys: number[] = [];
+  const formStarts: number[] = [];
   nums.push(knowledge.forms.size);
   for (const [key, entries] of knowledge.forms) {
-    nums.push(str(key), entries.length);
+    nums.push(str(key));
+    formKeys.push(str(key));
+    formStarts.push(nums.length);
+    nums.push(entries.length);
     for (const entry of entries) nums.push(indexOf(entry.entity), KINDS.indexOf(entry.kind), str(entry.surface));
   }
+  const restAt = nums.length;
   nums.push(knowledge.expansions.length);
   for (const x of knowledge.expansions) {
     nums.push(str(x.sourceId), str(x.acronym), str(x.expansion), x.acronymSpan.start, x.acronymSpan.end, x.expansionSpan.start, x.expansionSpan.end, x.kind === 'initials' ? 1 : 0, indexOf(x.entity));
@@ -110,137 +118,251 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
     for (const entity of entities) nums.push(indexOf(entity));
   }
   const json = strings.some((s) => s.includes('\u0000'));
-  writer.json({ json });
+  writer.json({ json, restAt });
   writer.string(json ? JSON.stringify(strings) : strings.join('\u0000'));
   writer.array(Int32Array.from(nums));
+  writer.array(Int32Array.from(entityStarts));
+  writer.array(Int32Array.from(formKeys));
+  writer.array(Int32Array.from(formStarts));
 }
 
-/** Reads what `writeKnowledge` wrote: a knowledge equal to the one written, over `stats`. Throws on damaged bytes. */
+/**
+ * Reads what `writeKnowledge` wrote: a knowledge equal to the one written,
+ * over `stats`. Everything is checked now (damaged bytes throw here, never in
+ * a later lookup), but an entity and the entries of a form are made into
+ * objects only when first asked for: a check reads the few its piece names.
+ */
 export function readKnowledge(reader: ByteReader, stats: CaseStats): EntityKnowledge {
-  const { json } = reader.json<{ json: boolean }>();
+  const { json, restAt } = reader.json<{ json: boolean; restAt: number }>();
   const text = reader.string();
   const strings = json ? (JSON.parse(text) as string[]) : text.split('\u0000');
   const nums = reader.int32();
-  let at = 0;
-  const next = () => {
-    if (at >= nums.length) throw new RangeError('entities cache: truncated knowledge');
-    return nums[at++];
-  };
-  const str = (index: number) => {
-    if (index < 0 || index >= strings.length) throw new RangeError('entities cache: bad string');
-    return strings[index];
-  };
-  const optional = (index: number) => (index < 0 ? undefined : str(index));
-  const strList = (): string[] => {
-    const n = next();
-    if (!n) return NO_ITEMS as never[];
-    const list = new Array<string>(n);
-    for (let i = 0; i < n; i++) list[i] = str(next());
-    return list;
-  };
-  const code = <T>(table: readonly T[], index: number): T => {
-    const value = table[index];
+  const stored = new StoredKnowledge({ strings, nums }, reader.int32(), reader.int32(), reader.int32());
+  const knowledge = EntityKnowledge.restored(stats, stored);
+  stored.readRest(knowledge, restAt);
+  return knowledge;
+}
+
+/** A cursor over the numbers, every read checked. */
+class Cursor {
+  at = 0;
+  constructor(readonly data: Stored) {}
+
+  next(): number {
+    if (this.at >= this.data.nums.length) throw new RangeError('entities cache: truncated knowledge');
+    return this.data.nums[this.at++];
+  }
+
+  count(): number {
+    const n = this.next();
+    if (n < 0 || this.at + n > this.data.nums.length) throw new RangeError('entities cache: bad count');
+    return n;
+  }
+
+  str(): string {
+    const value = this.data.strings[this.next()];
+    if (value === undefined) throw new RangeError('entities cache: bad string');
+    return value;
+  }
+
+  optional(): string | undefined {
+    const index = this.next();
+    if (index < 0) return undefined;
+    const value = this.data.strings[index];
+    if (value === undefined) throw new RangeError('entities cache: bad string');
+    return value;
+  }
+
+  code<T>(table: readonly T[]): T {
+    const value = table[this.next()];
     if (value === undefined) throw new RangeError('entities cache: bad code');
     return value;
-  };
-  const span = (): Span => ({ start: next(), end: next() });
+  }
 
-  const stored: Stored = { strings, nums };
-  const knowledge = EntityKnowledge.restored(stats);
-  const entities = knowledge.entities;
-  const entityAt = (index: number) => {
-    const entity = entities[index];
-    if (!entity) throw new RangeError('entities cache: bad entity');
+  optionalCode<T>(table: readonly T[]): T | undefined {
+    if (this.data.nums[this.at] < 0) {
+      this.at++;
+      return undefined;
+    }
+    return this.code(table);
+  }
+
+  strList(): string[] {
+    const n = this.count();
+    if (!n) return NO_ITEMS as never[];
+    const list = new Array<string>(n);
+    for (let i = 0; i < n; i++) list[i] = this.str();
+    return list;
+  }
+
+  span(): Span {
+    return { start: this.next(), end: this.next() };
+  }
+}
+
+/** The entities and forms of a restored knowledge, made on first use (EntityKnowledge asks through StoredEntities). */
+class StoredKnowledge implements StoredEntities {
+  /** Where each entity's record starts. */
+  private readonly entityOffsets: Int32Array;
+  private readonly made: Array<StoredEntity | undefined>;
+  /** Where each form's entries start, in the order written. */
+  private readonly formOffsets = new Map<string, number>();
+  private readonly madeForms = new Map<string, FormEntry[]>();
+
+  /**
+   * Takes where each entity and each form's entries start, as written, instead
+   * of walking ~600,000 numbers to find them (most of a restore, in a fresh
+   * process, was that walk). Each record is checked as it is read; the section
+   * is written whole and atomically, and a truncated one is refused by length.
+   */
+  constructor(
+    private readonly data: Stored,
+    entityStarts: Int32Array,
+    formKeys: Int32Array,
+    formStarts: Int32Array,
+  ) {
+    const length = data.nums.length;
+    if (data.nums[0] !== entityStarts.length || formKeys.length !== formStarts.length) throw new RangeError('entities cache: bad knowledge tables');
+    let previous = 0;
+    for (let i = 0; i < entityStarts.length; i++) {
+      if (!(entityStarts[i] > previous && entityStarts[i] < length)) throw new RangeError('entities cache: bad entity offset');
+      previous = entityStarts[i];
+    }
+    for (let i = 0; i < formKeys.length; i++) {
+      const key = data.strings[formKeys[i]];
+      if (key === undefined || !(formStarts[i] > 0 && formStarts[i] < length)) throw new RangeError('entities cache: bad form');
+      this.formOffsets.set(key, formStarts[i]);
+    }
+    this.entityOffsets = entityStarts;
+    this.made = new Array<StoredEntity | undefined>(entityStarts.length);
+  }
+
+  /** Expansions and acronyms (a few hundred, each naming an entity): read at once, after the entities and forms. */
+  readRest(knowledge: EntityKnowledge, restAt: number): void {
+    const cursor = new Cursor(this.data);
+    cursor.at = restAt;
+    for (let n = cursor.count(); n > 0; n--) {
+      knowledge.expansions.push({
+        sourceId: cursor.str(),
+        acronym: cursor.str(),
+        expansion: cursor.str(),
+        acronymSpan: cursor.span(),
+        expansionSpan: cursor.span(),
+        kind: cursor.next() === 1 ? 'initials' : 'parenthesis',
+        entity: this.entityAt(cursor.next()),
+      });
+    }
+    for (let n = cursor.count(); n > 0; n--) {
+      const acronym = cursor.str();
+      const list: Entity[] = [];
+      for (let i = cursor.count(); i > 0; i--) list.push(this.entityAt(cursor.next()));
+      knowledge.acronyms.set(acronym, list);
+    }
+    if (cursor.at !== this.data.nums.length) throw new RangeError('entities cache: trailing knowledge data');
+  }
+
+  entityAt(index: number): Entity {
+    let entity = this.made[index];
+    if (entity) return entity;
+    if (!(index >= 0 && index < this.entityOffsets.length)) throw new RangeError('entities cache: bad entity');
+    const cursor = new Cursor(this.data);
+    cursor.at = this.entityOffsets[index];
+    entity = readEntity(cursor, this.data);
+    this.made[index] = entity;
     return entity;
-  };
-  for (let n = next(); n > 0; n--) {
-    const flags = next();
-    const id = str(next());
-    const name = str(next());
-    const typeCode = next();
-    const type = typeCode < 0 ? undefined : code(TYPES, typeCode);
-    const role = optional(next());
-    const acronym = optional(next());
-    const acronyms = strList();
-    const aliases = strList();
-    const discouraged = strList();
-    const registryAliases = strList();
-    let links: Entity['links'] = NO_ITEMS as never[];
-    const linkCount = next();
-    if (linkCount) {
-      links = [];
-      for (let i = 0; i < linkCount; i++) links.push({ label: str(next()), url: str(next()) });
-    }
-    const description = flags & FROM_REGISTRY ? optional(next()) : undefined;
-    const registry = flags & HAS_LOCATION ? { uri: str(next()), span: span() } : undefined;
-    let roleFacts: EntityRole[] = NO_ITEMS as never[];
-    const roleFactCount = next();
-    if (roleFactCount) {
-      roleFacts = new Array<EntityRole>(roleFactCount);
-      for (let i = 0; i < roleFactCount; i++) {
-        const role: EntityRole = { text: str(next()), sourceId: optional(next()) };
-        const start = next();
-        const end = next();
-        if (start >= 0) role.span = { start, end };
-        roleFacts[i] = role;
-      }
-    }
-    let roles: EntityRole[] = NO_ITEMS as never[];
-    const roleCount = next();
-    if (roleCount) {
-      roles = new Array<EntityRole>(roleCount);
-      for (let i = 0; i < roleCount; i++) roles[i] = code(roleFacts, next());
-    }
-    // Mentions and statements are most of what is stored: checked now, made into objects when first read.
-    const mentionsAt = at + 1;
-    const mentionCount = next();
-    if (mentionCount < 0 || at + mentionCount * 6 > nums.length) throw new RangeError('entities cache: truncated mentions');
-    for (let i = 0; i < mentionCount; i++, at += 6) {
-      if (nums[at] < 0 || nums[at] >= strings.length || FORMS[nums[at + 5]] === undefined) throw new RangeError('entities cache: bad mention');
-    }
-    const statementsAt = at + 1;
-    const statementCount = next();
-    for (let i = 0; i < statementCount; i++) {
-      str(next());
-      at += 2;
-      str(next());
-      const quotes = next();
-      if (quotes < 0) throw new RangeError('entities cache: bad quotes');
-      at += quotes * 2;
-    }
-    if (at > nums.length) throw new RangeError('entities cache: truncated statements');
-    const entity = new StoredEntity(stored, { id, name, type, role, roles, roleFacts, acronym, acronyms, aliases, discouraged, registryAliases, links }, mentionsAt, mentionCount, statementsAt, statementCount);
-    if (flags & FROM_REGISTRY) entity.description = description;
-    if (registry) entity.registry = registry;
-    entities.push(entity);
-    knowledge.byId.set(id, entity);
   }
-  for (let n = next(); n > 0; n--) {
-    const key = str(next());
-    const count = next();
-    const entries = new Array<FormEntry>(count);
-    for (let i = 0; i < count; i++) entries[i] = { entity: entityAt(next()), kind: code(KINDS, next()), surface: str(next()) };
-    knowledge.forms.set(key, entries);
+
+  formsOf(key: string): FormEntry[] | undefined {
+    let entries = this.madeForms.get(key);
+    if (entries) return entries;
+    const at = this.formOffsets.get(key);
+    if (at === undefined) return undefined;
+    const cursor = new Cursor(this.data);
+    cursor.at = at;
+    const count = cursor.count();
+    entries = new Array<FormEntry>(count);
+    for (let i = 0; i < count; i++) entries[i] = { entity: this.entityAt(cursor.next()), kind: cursor.code(KINDS), surface: cursor.str() };
+    this.madeForms.set(key, entries);
+    return entries;
   }
-  for (let n = next(); n > 0; n--) {
-    knowledge.expansions.push({
-      sourceId: str(next()),
-      acronym: str(next()),
-      expansion: str(next()),
-      acronymSpan: span(),
-      expansionSpan: span(),
-      kind: next() === 1 ? 'initials' : 'parenthesis',
-      entity: entityAt(next()),
-    });
+
+  allEntities(): Entity[] {
+    const all = new Array<Entity>(this.entityOffsets.length);
+    for (let i = 0; i < all.length; i++) all[i] = this.entityAt(i);
+    return all;
   }
-  for (let n = next(); n > 0; n--) {
-    const acronym = str(next());
-    const list: Entity[] = [];
-    for (let i = next(); i > 0; i--) list.push(entityAt(next()));
-    knowledge.acronyms.set(acronym, list);
+
+  allForms(): Map<string, FormEntry[]> {
+    const all = new Map<string, FormEntry[]>();
+    for (const key of this.formOffsets.keys()) all.set(key, this.formsOf(key)!);
+    return all;
   }
-  if (at !== nums.length) throw new RangeError('entities cache: trailing knowledge data');
-  return knowledge;
+}
+
+/**
+ * Reads one entity's record at the cursor, checking every value. Mentions and
+ * statements are checked here but stay in the numbers until first read
+ * (StoredEntity).
+ */
+function readEntity(cursor: Cursor, data: Stored): StoredEntity {
+  const flags = cursor.next();
+  const id = cursor.str();
+  const name = cursor.str();
+  const type = cursor.optionalCode(TYPES);
+  const role = cursor.optional();
+  const acronym = cursor.optional();
+  const acronyms = cursor.strList();
+  const aliases = cursor.strList();
+  const discouraged = cursor.strList();
+  const registryAliases = cursor.strList();
+  let links: Entity['links'] = NO_ITEMS as never[];
+  const linkCount = cursor.count();
+  if (linkCount) {
+    links = [];
+    for (let i = 0; i < linkCount; i++) links.push({ label: cursor.str(), url: cursor.str() });
+  }
+  const description = flags & FROM_REGISTRY ? cursor.optional() : undefined;
+  const registry = flags & HAS_LOCATION ? { uri: cursor.str(), span: cursor.span() } : undefined;
+  let roleFacts: EntityRole[] = NO_ITEMS as never[];
+  const roleFactCount = cursor.count();
+  if (roleFactCount) {
+    roleFacts = new Array<EntityRole>(roleFactCount);
+    for (let i = 0; i < roleFactCount; i++) {
+      const role: EntityRole = { text: cursor.str(), sourceId: cursor.optional() };
+      const start = cursor.next();
+      const end = cursor.next();
+      if (start >= 0) role.span = { start, end };
+      roleFacts[i] = role;
+    }
+  }
+  let roles: EntityRole[] = NO_ITEMS as never[];
+  const roleCount = cursor.count();
+  if (roleCount) {
+    roles = new Array<EntityRole>(roleCount);
+    for (let i = 0; i < roleCount; i++) roles[i] = cursor.code(roleFacts);
+  }
+  const { nums, strings } = data;
+  const mentionsAt = cursor.at + 1;
+  const mentionCount = cursor.next();
+  if (mentionCount < 0 || cursor.at + mentionCount * 6 > nums.length) throw new RangeError('entities cache: truncated mentions');
+  for (let i = 0, at = cursor.at; i < mentionCount; i++, at += 6) {
+    if (strings[nums[at]] === undefined || FORMS[nums[at + 5]] === undefined) throw new RangeError('entities cache: bad mention');
+  }
+  cursor.at += mentionCount * 6;
+  const statementsAt = cursor.at + 1;
+  const statementCount = cursor.count();
+  for (let i = 0; i < statementCount; i++) {
+    cursor.str();
+    cursor.at += 2;
+    cursor.str();
+    const quotes = cursor.count();
+    cursor.at += quotes * 2;
+  }
+  if (cursor.at > nums.length) throw new RangeError('entities cache: truncated statements');
+  const entity = new StoredEntity(data, { id, name, type, role, roles, roleFacts, acronym, acronyms, aliases, discouraged, registryAliases, links }, mentionsAt, mentionCount, statementsAt, statementCount);
+  if (flags & FROM_REGISTRY) entity.description = description;
+  if (registry) entity.registry = registry;
+  return entity;
 }
 
 /** The decoded string table and numbers a restored knowledge reads its mentions and statements from. */

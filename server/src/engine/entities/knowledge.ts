@@ -73,6 +73,18 @@ export interface Entity {
   statements: EntityStatement[];
 }
 
+/**
+ * A restored knowledge's entities and forms (knowledge-cache.ts): each read
+ * from the cache on first use, the same object every time after.
+ */
+export interface StoredEntities {
+  formsOf(key: string): FormEntry[] | undefined;
+  /** Every entity, in the order the merge made them. */
+  allEntities(): Entity[];
+  /** Every form, in the order the merge indexed them. */
+  allForms(): Map<string, FormEntry[]>;
+}
+
 /** How a form names its entity, for the piece scanner and the variant rule. */
 export type FormKind = 'name' | 'variant' | 'surname' | 'acronym' | 'alias' | 'discouraged';
 
@@ -286,10 +298,11 @@ export interface MergeInput {
 }
 
 export class EntityKnowledge {
-  readonly entities: Entity[] = [];
-  readonly byId = new Map<string, Entity>();
-  /** nameKey(form) → entities it may name. */
-  readonly forms = new Map<string, FormEntry[]>();
+  private readonly entityList: Entity[] = [];
+  private readonly idMap = new Map<string, Entity>();
+  private formMap = new Map<string, FormEntry[]>();
+  /** A restored knowledge's entities and forms, read from the cache as they are asked for (undefined once all are read). */
+  private stored: StoredEntities | undefined;
   /** Expansions the sources give. */
   readonly expansions: ExpansionFact[] = [];
   /** Acronym (as written) → its entities, most expanded first. */
@@ -315,8 +328,43 @@ export class EntityKnowledge {
    * An empty knowledge over `stats`, for knowledge-cache.ts to fill with what a
    * merge made before (the persisted cache): its fields are filled in place.
    */
-  static restored(stats: CaseStats): EntityKnowledge {
-    return new EntityKnowledge(stats);
+  static restored(stats: CaseStats, stored: StoredEntities): EntityKnowledge {
+    const knowledge = new EntityKnowledge(stats);
+    knowledge.stored = stored;
+    return knowledge;
+  }
+
+  /** Every entity (a restored knowledge reads them all from the cache on first use). */
+  get entities(): Entity[] {
+    this.readAllStored();
+    return this.entityList;
+  }
+
+  get byId(): Map<string, Entity> {
+    this.readAllStored();
+    return this.idMap;
+  }
+
+  /** nameKey(form) → entities it may name (all of them: the piece scanner asks `formsOf` instead). */
+  get forms(): Map<string, FormEntry[]> {
+    this.readAllStored();
+    return this.formMap;
+  }
+
+  /** The entities the normalised form `key` may name; a restored knowledge reads only these from the cache. */
+  formsOf(key: string): FormEntry[] | undefined {
+    return this.stored ? this.stored.formsOf(key) : this.formMap.get(key);
+  }
+
+  private readAllStored(): void {
+    const stored = this.stored;
+    if (!stored) return;
+    this.stored = undefined;
+    for (const entity of stored.allEntities()) {
+      this.entityList.push(entity);
+      this.idMap.set(entity.id, entity);
+    }
+    this.formMap = stored.allForms();
   }
 
   /** The knowledge from per-source facts (extractSource): no source text is read again. */
@@ -712,7 +760,7 @@ export class EntityKnowledge {
 
   /** Entities a form may name, best first (full names before surnames; more mentions first). */
   lookup(form: string): FormEntry[] {
-    return this.forms.get(nameKey(form)) ?? [];
+    return this.formsOf(nameKey(form)) ?? [];
   }
 
   /** The entities mentioned in a source passage, for "who said it" checks. */

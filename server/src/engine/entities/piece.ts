@@ -163,7 +163,7 @@ function longestMatch(
     if (!token.word) break;
     // Words must be adjacent, separated by spaces only: "Lavrov, Sergey" is two names.
     if (j > from && /[^\s]/.test(text.slice(tokens[j - 1].end, token.start))) break;
-    const entries = knowledge.forms.get(nameKey(text.slice(tokens[from].start, token.end)));
+    const entries = knowledge.formsOf(nameKey(text.slice(tokens[from].start, token.end)));
     const words = j - from + 1;
     const accepted = entries?.filter((e) => accept(e, words));
     if (accepted?.length) best = { last: j, entries: accepted };
@@ -177,7 +177,7 @@ function firstNameVariant(tokens: Tokens, i: number, knowledge: EntityKnowledge)
   const first = tokens[i];
   const second = tokens[i + 1];
   if (!second?.word || !second.cap || first.possessive || first.base.length < 4 || second.start - first.end > 1) return undefined;
-  const candidates = knowledge.forms.get(nameKey(second.base))?.filter((e) => e.kind === 'surname' || e.kind === 'name') ?? [];
+  const candidates = knowledge.formsOf(nameKey(second.base))?.filter((e) => e.kind === 'surname' || e.kind === 'name') ?? [];
   for (const { entity } of candidates) {
     if (entity.type !== 'person') continue;
     const words = entity.name.split(' ');
