@@ -12,6 +12,7 @@ import { loadSource } from '../../server/src/engine/sources';
 import { EntityKnowledge } from '../../server/src/engine/entities/knowledge';
 import { SourceFactsStore } from '../../server/src/engine/entities/source-facts';
 import { parseRegistry } from '../../server/src/engine/registry';
+import { CaseStats } from '../../server/src/engine/entities/case-stats';
 import type { Source } from '../../server/src/engine/types';
 import { bbcNewsArticles } from '../helpers/corpus';
 
@@ -236,4 +237,25 @@ test('the BBC corpus: restored knowledge equals a merge; a changed, removed or a
   const lines = names.map((e, i) => `${i % 3 ? 'Mr ' + e.name.split(' ').pop() : e.name} said the ${acronyms[i % acronyms.length] ?? 'plan'} was ready.`);
   const piece = { uri: 'file:///bbc/piece.md', text: `# Round-up\n\n${lines.join(' ')}\n` };
   compareConsumers(t, sources, piece, [['one article changed', changed]]);
+});
+
+test('case counts restored with their hash table answer as the counted ones, before and after a change', () => {
+  const texts = [PORT, COUNCIL, FERRY, 'The marsh was wet. Marsh birds sang; the marsh path flooded. Reyes’s boat and O’Neill-Smith sailed.\n'];
+  const counted = new CaseStats();
+  for (const text of texts) counted.add(text);
+  const table = counted.exportTable();
+  const restored = CaseStats.importTable({ ...table, slots: table.slots.slice(), hashes: table.hashes.slice() });
+  assert.ok(restored);
+  const words = [...new Set(texts.join(' ').match(/[\p{L}’'-]+/gu))].concat(['absent', 'Absent', '']);
+  const answers = (stats: CaseStats) => words.map((w) => [w, stats.lowerCount(w), stats.capitalisedCount(w), stats.isCommonWord(w)]);
+  assert.deepEqual(answers(restored), answers(counted));
+  assert.deepEqual(restored.export(), counted.export());
+
+  // Changes after the restore: the table becomes its own and counts as one counted from scratch.
+  restored.add(LIGHTHOUSE);
+  restored.remove(FERRY);
+  const scratchStats = new CaseStats();
+  for (const text of [PORT, COUNCIL, texts[3], LIGHTHOUSE]) scratchStats.add(text);
+  assert.deepEqual(answers(restored), answers(scratchStats));
+  assert.equal(CaseStats.importTable({ ...table, starts: table.starts.subarray(1) }), undefined, 'parts that do not fit are refused');
 });

@@ -18,6 +18,13 @@ const INITIAL_CAPACITY = 1 << 14;
  */
 class WordTable {
   private keys: string[] = [];
+  /**
+   * Set on a table restored from the cache (`importTable`): the words joined
+   * by NUL and where each starts, read in place until the table is first
+   * changed; `hashes` and `slots` are then still the cache's arrays.
+   */
+  private joined: { words: string; starts: Int32Array } | undefined;
+  private size = 0;
   private hashes: Int32Array;
   /** Slot → entry index + 1 (0 = empty). */
   private slots: Int32Array;
@@ -33,6 +40,7 @@ class WordTable {
 
   /** Entry of `text[start, end)` with hash `hash`, created when new. */
   entryOf(text: string, start: number, end: number, hash: number): number {
+    if (this.joined) this.ownArrays();
     const mask = this.slots.length - 1;
     const length = end - start;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
@@ -40,6 +48,7 @@ class WordTable {
       if (at === 0) {
         const entry = this.keys.length;
         this.keys.push(text.slice(start, end));
+        this.size = this.keys.length;
         this.grow(entry + 1);
         this.hashes[entry] = hash;
         this.slots[slot] = entry + 1;
@@ -68,13 +77,60 @@ class WordTable {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const at = this.slots[slot];
       if (at === 0) return -1;
-      if (this.hashes[at - 1] === hash && this.keys[at - 1] === word) return at - 1;
+      if (this.hashes[at - 1] !== hash) continue;
+      const joined = this.joined;
+      if (joined ? joined.starts[at] - joined.starts[at - 1] - 1 === word.length && joined.words.startsWith(word, joined.starts[at - 1]) : this.keys[at - 1] === word) return at - 1;
     }
   }
 
+  /** Before the first change of a restored table: its own keys and arrays instead of the cache's. */
+  private ownArrays(): void {
+    const joined = this.joined!;
+    this.joined = undefined;
+    this.keys = joined.words ? joined.words.split('\u0000') : [];
+    this.hashes = this.hashes.slice();
+    this.slots = this.slots.slice();
+  }
+
+  /**
+   * The counts with the table's own hash layout, so a warm start neither
+   * splits nor hashes the ~33,000 words (`importTable`). `starts` has one
+   * entry per word plus the end.
+   */
+  exportTable(): CaseTable {
+    const n = this.size;
+    const words = this.joined ? this.joined.words : this.keys.join('\u0000');
+    const starts = new Int32Array(n + 1);
+    for (let e = 0, at = 0; e < n; e++) {
+      starts[e] = at;
+      at += (this.joined ? this.joined.starts[e + 1] - this.joined.starts[e] - 1 : this.keys[e].length) + 1;
+      starts[e + 1] = at;
+    }
+    return { words, lower: this.lower.slice(0, n), capMid: this.capMid.slice(0, n), hashes: this.hashes.slice(0, n), slots: this.slots.slice(), starts };
+  }
+
+  /** What `exportTable` gave; undefined when the parts do not fit together (then `import` rebuilds the table). */
+  static importTable(parts: CaseTable): WordTable | undefined {
+    const { words, lower, capMid, hashes, slots, starts } = parts;
+    const n = lower.length;
+    const capacity = slots.length;
+    if (capMid.length !== n || hashes.length !== n || starts.length !== n + 1 || capacity < INITIAL_CAPACITY || (capacity & (capacity - 1)) !== 0 || (n + 1) * 2 > capacity) return undefined;
+    if (starts[0] !== 0 || starts[n] !== (n ? words.length + 1 : 0)) return undefined;
+    for (let e = 0; e < n; e++) if (!(starts[e + 1] > starts[e])) return undefined;
+    for (let i = 0; i < capacity; i++) if (slots[i] < 0 || slots[i] > n) return undefined;
+    const table = new WordTable(capacity);
+    table.joined = { words, starts };
+    table.size = n;
+    table.hashes.set(hashes);
+    table.slots = slots;
+    table.lower.set(lower);
+    table.capMid.set(capMid);
+    return table;
+  }
+
   export(): { words: string; lower: Int32Array; capMid: Int32Array } {
-    const n = this.keys.length;
-    return { words: this.keys.join('\u0000'), lower: this.lower.slice(0, n), capMid: this.capMid.slice(0, n) };
+    const n = this.size;
+    return { words: this.joined ? this.joined.words : this.keys.join('\u0000'), lower: this.lower.slice(0, n), capMid: this.capMid.slice(0, n) };
   }
 
   static import(words: string, lower: Int32Array, capMid: Int32Array): WordTable {
@@ -95,6 +151,7 @@ class WordTable {
       slots[slot] = entry + 1;
     }
     table.keys = keys;
+    table.size = keys.length;
     table.lower.set(lower);
     table.capMid.set(capMid);
     return table;
@@ -102,6 +159,7 @@ class WordTable {
 
   private grow(size: number): void {
     if (size <= this.hashes.length) return;
+    if (this.joined) this.ownArrays();
     const capacity = this.hashes.length * 2;
     for (const name of ['hashes', 'lower', 'capMid'] as const) {
       const next = new Int32Array(capacity);
@@ -148,6 +206,20 @@ export class CaseStats {
   /** The counts as three parts: the words joined by NUL, and their lower-case and mid-sentence capitalised counts. */
   export(): { words: string; lower: Int32Array; capMid: Int32Array } {
     return this.table.export();
+  }
+
+  /** The counts and the hash table's layout (`importTable`: a warm start without hashing a word). */
+  exportTable(): CaseTable {
+    return this.table.exportTable();
+  }
+
+  /** What `exportTable` gave (arrays may be views of a cache buffer: the counts are copied, the rest until first changed); undefined when the parts do not fit. */
+  static importTable(parts: CaseTable): CaseStats | undefined {
+    const table = WordTable.importTable(parts);
+    if (!table) return undefined;
+    const stats = new CaseStats();
+    stats.table = table;
+    return stats;
   }
 
   /** Counts exported by `export` (the arrays may be views of a cache buffer: they are copied). */
@@ -205,6 +277,16 @@ export class CaseStats {
   isCommonWord(word: string): boolean {
     return this.lowerCount(word) > this.capitalisedCount(word);
   }
+}
+
+/** The case counts with their hash table: words joined by NUL, where each starts (plus the end), counts, hashes, slots. */
+export interface CaseTable {
+  words: string;
+  lower: Int32Array;
+  capMid: Int32Array;
+  hashes: Int32Array;
+  slots: Int32Array;
+  starts: Int32Array;
 }
 
 function isLowerLetter(char: string): boolean {

@@ -333,7 +333,10 @@ export function codeFingerprint(): string {
 //   statements: n, per statement: speaker, sentence, verb, quotes n, (start, end)×n
 //   questions: n, (word, answer)×n
 // Strings are table indexes; -1 stands for absent. Then the case statistics:
-// words (NUL-joined), lower-case counts, capitalised counts.
+// words (NUL-joined), lower-case counts, capitalised counts, and their hash
+// table (hashes, slots, where each word starts). Then, when the knowledge
+// merged from these facts is kept (header.knowledge), its bytes
+// (knowledge-cache.ts).
 
 const FORMS: NameForm[] = ['full', 'single', 'honorific', 'acronym'];
 const HINTS: EntityType[] = ['person', 'organisation', 'place', 'media'];
@@ -395,10 +398,13 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats, merged: { know
   writer.json(header);
   writer.string(header.jsonStrings ? JSON.stringify(strings) : strings.join('\u0000'));
   writer.array(Int32Array.from(nums));
-  const counts = stats.export();
+  const counts = stats.exportTable();
   writer.string(counts.words);
   writer.array(counts.lower);
   writer.array(counts.capMid);
+  writer.array(counts.hashes);
+  writer.array(counts.slots);
+  writer.array(counts.starts);
   if (knowledgeBytes) writer.bytes(knowledgeBytes);
   return writer.finish();
 }
@@ -413,7 +419,7 @@ class ImportedFacts {
     private readonly stringBytes: Uint8Array,
     private readonly jsonStrings: boolean,
     private readonly nums: Int32Array,
-    private readonly statsParts: { words: Uint8Array; lower: Int32Array; capMid: Int32Array },
+    private readonly statsParts: { words: Uint8Array; lower: Int32Array; capMid: Int32Array; hashes: Int32Array; slots: Int32Array; starts: Int32Array },
     private readonly knowledgeBytes: Uint8Array | undefined,
   ) {}
 
@@ -448,10 +454,13 @@ class ImportedFacts {
     const words = reader.bytes();
     const lower = reader.int32();
     const capMid = reader.int32();
+    const hashes = reader.int32();
+    const slots = reader.int32();
+    const starts = reader.int32();
     const knowledgeBytes = header.knowledge ? reader.bytes() : undefined;
     const rows = new Map<string, Header['sources'][number]>();
     for (const row of header.sources) rows.set(row[0], row);
-    return new ImportedFacts(header, rows, stringBytes, header.jsonStrings, nums, { words, lower, capMid }, knowledgeBytes);
+    return new ImportedFacts(header, rows, stringBytes, header.jsonStrings, nums, { words, lower, capMid, hashes, slots, starts }, knowledgeBytes);
   }
 
   get size(): number {
@@ -466,8 +475,9 @@ class ImportedFacts {
   }
 
   stats(): CaseStats {
-    const { words, lower, capMid } = this.statsParts;
-    return CaseStats.import(new TextDecoder().decode(words), lower, capMid);
+    const parts = this.statsParts;
+    const words = new TextDecoder().decode(parts.words);
+    return CaseStats.importTable({ ...parts, words }) ?? CaseStats.import(words, parts.lower, parts.capMid);
   }
 
   /** The facts of a source with the same uri, body and text as when exported; undefined otherwise. */
