@@ -136,7 +136,6 @@ test('incremental edits: the acronym rule’s lower-cased text answers lastIndex
     text = randomEdit(text, next);
     const lower = lowerTextOf(text);
     const expected = text.toLowerCase();
-    assert.equal(lower.lower, expected, `step ${step}`);
     for (const needle of needles) {
       for (const at of [0, next(text.length + 1), next(text.length + 1), text.length]) {
         assert.equal(lower.lastIndexOf(needle, at), expected.lastIndexOf(needle, at), `step ${step}: "${needle}" at ${at}`);
@@ -163,7 +162,6 @@ test('incremental edits: an edit that completes, splits or joins a name, or swap
     lowerTextOf(before).lastIndexOf(needle, before.length);
     const carried = lowerTextOf(after);
     const expected = after.toLowerCase();
-    assert.equal(carried.lower, expected, after);
     for (const at of [0, padding.length, padding.length + 15, after.length]) {
       assert.equal(carried.lastIndexOf(needle, at), expected.lastIndexOf(needle, at), `${after}: "${needle}" at ${at}`);
     }

@@ -54,32 +54,36 @@ function acronymsIn(text: string, start: number, end: number): AcronymMatch[] {
 }
 
 /**
- * The lower-cased masked text, answering `lastIndexOf` from each needle's
- * sorted occurrences. Both are carried over from the previous text across an
- * edit: the unchanged head and tail keep their lower case and occurrences
- * (the tail's shifted), and only the edited middle is lower-cased and
+ * The masked text's lower case, answering `lastIndexOf` from each needle's
+ * sorted occurrences, which are carried over from the previous text across an
+ * edit: those in the unchanged head are kept, those in the unchanged tail
+ * shifted, and only a window around the edited middle is lower-cased and
  * searched again. Each first use of a long piece's acronyms otherwise scanned
  * back over the whole text, and the whole text was lower-cased, per check.
  */
 export class LowerText {
   private readonly occurrences = new Map<string, number[]>();
+  private lowerCased: string | undefined;
   /** Whether the text has a character whose lower case depends on more than itself. */
   readonly contextCased: boolean;
 
-  constructor(
-    readonly text: string,
-    readonly lower: string,
-  ) {
+  constructor(readonly text: string) {
     this.contextCased = CONTEXT_CASED.test(text);
+  }
+
+  /** The whole text lower-cased: made only for a needle not seen before (the carried occurrences need none). */
+  get lower(): string {
+    return (this.lowerCased ??= this.text.toLowerCase());
   }
 
   /** Exactly `this.lower.lastIndexOf(needle, at)`. */
   lastIndexOf(needle: string, at: number): number {
-    if (needle.length === 0) return Math.max(0, Math.min(at, this.lower.length));
+    if (needle.length === 0) return Math.max(0, Math.min(at, this.text.length));
     let starts = this.occurrences.get(needle);
     if (!starts) {
+      const lower = this.lower;
       starts = [];
-      for (let i = this.lower.indexOf(needle); i >= 0; i = this.lower.indexOf(needle, i + 1)) starts.push(i);
+      for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + 1)) starts.push(i);
       if (this.occurrences.size >= MAX_NEEDLES) this.occurrences.clear();
       this.occurrences.set(needle, starts);
     }
@@ -93,11 +97,14 @@ export class LowerText {
     return low > 0 ? starts[low - 1] : -1;
   }
 
-  /** The same for `text`, which differs from this one's text in [head, text.length - tail) only. */
+  /**
+   * The same for `text`, which differs from this one's text in [head, text.length - tail) only.
+   * Neither text may be context-cased: then lower-casing goes character by character and keeps
+   * the length, so a slice lower-cased (not cutting a surrogate pair) is that slice of the whole lower-cased.
+   */
   edited(text: string, head: number, tail: number): LowerText {
     const middleEnd = text.length - tail;
-    const lower = this.lower.slice(0, head) + text.slice(head, middleEnd).toLowerCase() + this.lower.slice(this.lower.length - tail);
-    const next = new LowerText(text, lower);
+    const next = new LowerText(text);
     const shift = text.length - this.text.length;
     const oldTail = this.text.length - tail;
     for (const [needle, starts] of this.occurrences) {
@@ -106,8 +113,11 @@ export class LowerText {
       // Wholly in the head: unchanged.
       for (const start of starts) if (start + m <= head) moved.push(start);
       // Touching the middle: searched again in the window where such a match can lie.
-      const from = Math.max(0, head - m + 1);
-      const window = lower.slice(from, Math.min(lower.length, middleEnd - 1 + m));
+      let from = Math.max(0, head - m + 1);
+      let to = Math.min(text.length, middleEnd - 1 + m);
+      if (from > 0 && isLowSurrogate(text.charCodeAt(from)) && isHighSurrogate(text.charCodeAt(from - 1))) from--;
+      if (to < text.length && isHighSurrogate(text.charCodeAt(to - 1)) && isLowSurrogate(text.charCodeAt(to))) to++;
+      const window = text.slice(from, to).toLowerCase();
       for (let i = window.indexOf(needle); i >= 0 && from + i < middleEnd; i = window.indexOf(needle, i + 1)) moved.push(from + i);
       // Wholly in the tail: shifted.
       for (const start of starts) if (start >= oldTail) moved.push(start + shift);
@@ -139,7 +149,7 @@ export function lowerTextOf(text: string): LowerText {
     // A small edit reuses the rest; a different text (another piece) starts afresh.
     if (text.length - head - tail < text.length / 2) next = previous.edited(text, head, tail);
   }
-  next ??= new LowerText(text, text.toLowerCase());
+  next ??= new LowerText(text);
   lastLower = next;
   return next;
 }
