@@ -69,7 +69,8 @@ test('one changed source: only it is extracted again, and the knowledge equals a
   assert.equal(serialised(third), serialised(scratch(removed)));
 
   // The registry is laid over the same facts without extracting anything.
-  const registry = 'entities:\n  - id: reyes\n    name: Alma Reyes\n    role: Port director\n';
+  const registry = '- id: reyes\n  name: Alma Reyes\n  role: Port director\n';
+  assert.equal(parseRegistry(registry).entries.length, 1);
   const withRegistry = store.knowledge(removed, parseRegistry(registry).entries, 'file:///ws/entities.yml');
   assert.equal(store.last.extracted, 0);
   assert.equal(serialised(withRegistry), serialised(scratch(removed, registry)));
