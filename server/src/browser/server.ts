@@ -424,7 +424,7 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
     const findings = project.engine.check(inputOf(document, project), cancel);
     if (cancel.isCancellationRequested) return undefined;
     const context = diagnosticContext(project);
-    const result = { key, version, findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, context)) };
+    const result = { key, version, findings, diagnostics: findings.map((finding) => toDiagnostic(finding, map, context, false)) };
     results.set(id, result);
     return result;
   }
@@ -481,7 +481,7 @@ export function startBrowserServer(connection: Connection, options: BrowserServe
         const map = project.mapOf(uri);
         if (!map || !findings.length) continue;
         stale.delete(uriKey(uri));
-        publish(uri, findings.map((finding) => toDiagnostic(finding, map, context)));
+        publish(uri, findings.map((finding) => toDiagnostic(finding, map, context, false)));
       }
     }
     for (const uri of stale.values()) publish(uri, []);
