@@ -266,7 +266,7 @@ function medianParts(partsOfRuns) {
   return Object.fromEntries(names.map((name) => [name, median(partsOfRuns.map((parts) => parts[name] ?? 0))]));
 }
 
-/** The source index's own share of a warm start: the cache read and import (all sections), setting the sources and the quotation index. */
+/** The source index's own share of a warm start: reading and importing its own (quotes) section — the probe reads the other sections after it, timed apart —, setting the sources and the quotation index. */
 function sourceIndexWarmMs(parts) {
   if (!parts) return undefined;
   const own = ['readCache', 'import', 'setSources', 'quotation index'];
