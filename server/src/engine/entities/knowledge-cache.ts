@@ -30,6 +30,7 @@ import type { CaseStats } from './case-stats';
 import type { EntityType, NameForm } from './extract';
 import { EntityKnowledge, NO_ITEMS, type StoredEntities, type Entity, type EntityLink, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
 import type { Location } from '../types';
+import { decodeStringTable, StringTable } from './string-table';
 
 const TYPES: EntityType[] = ['person', 'organisation', 'place', 'media'];
 const FORMS: NameForm[] = ['full', 'single', 'honorific', 'acronym'];
@@ -40,18 +41,8 @@ const HAS_LOCATION = 2;
 
 /** Appends the knowledge to `writer` (a string block and a numbers block). */
 export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): void {
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const str = (value: string | undefined) => {
-    if (value === undefined) return -1;
-    let index = stringIndex.get(value);
-    if (index === undefined) {
-      index = strings.length;
-      strings.push(value);
-      stringIndex.set(value, index);
-    }
-    return index;
-  };
+  const table = new StringTable();
+  const str = table.index;
   const entityIndex = new Map<Entity, number>();
   knowledge.entities.forEach((entity, i) => entityIndex.set(entity, i));
   const indexOf = (entity: Entity) => {
@@ -117,9 +108,9 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
     nums.push(str(acronym), entities.length);
     for (const entity of entities) nums.push(indexOf(entity));
   }
-  const json = strings.some((s) => s.includes('\u0000'));
+  const json = table.needsJson();
   writer.json({ json, restAt });
-  writer.string(json ? JSON.stringify(strings) : strings.join('\u0000'));
+  writer.string(table.encode(json));
   writer.array(Int32Array.from(nums));
   writer.array(Int32Array.from(entityStarts));
   writer.array(Int32Array.from(formKeys));
@@ -135,7 +126,7 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
 export function readKnowledge(reader: ByteReader, stats: CaseStats): EntityKnowledge {
   const { json, restAt } = reader.json<{ json: boolean; restAt: number }>();
   const text = reader.string();
-  const strings = json ? (JSON.parse(text) as string[]) : text.split('\u0000');
+  const strings = decodeStringTable(text, json);
   const nums = reader.int32();
   const stored = new StoredKnowledge({ strings, nums }, reader.int32(), reader.int32(), reader.int32());
   const knowledge = EntityKnowledge.restored(stats, stored);

@@ -20,6 +20,7 @@ import { SentenceScanner } from './scan';
 import { extractSource, NO_ROLES, type NameForm, type NameOccurrence, type SourceFacts, type EntityType } from './extract';
 import { EntityKnowledge } from './knowledge';
 import { readKnowledge, writeKnowledge } from './knowledge-cache';
+import { decodeStringTable, StringTable } from './string-table';
 
 export const ENTITIES_SECTION = 'entities';
 const FORMAT_VERSION = 3;
@@ -352,18 +353,8 @@ interface Header {
 }
 
 function encodeFacts(entries: readonly Entry[], stats: CaseStats, merged: { knowledge: EntityKnowledge; registry: string } | undefined, fingerprint = codeFingerprint()): Uint8Array {
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const str = (value: string | undefined) => {
-    if (value === undefined) return -1;
-    let index = stringIndex.get(value);
-    if (index === undefined) {
-      index = strings.length;
-      strings.push(value);
-      stringIndex.set(value, index);
-    }
-    return index;
-  };
+  const table = new StringTable();
+  const str = table.index;
   const nums: number[] = [];
   const header: Header = { version: FORMAT_VERSION, fingerprint, sources: [], jsonStrings: false };
   for (const { source, facts } of entries) {
@@ -386,7 +377,7 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats, merged: { know
     nums.push(facts.commonWords.length);
     for (let i = 0; i < facts.commonWords.length; i++) nums.push(str(facts.commonWords[i]), facts.commonAnswers[i] ? 1 : 0);
   }
-  header.jsonStrings = strings.some((s) => s.includes('\u0000'));
+  header.jsonStrings = table.needsJson();
   let knowledgeBytes: Uint8Array | undefined;
   if (merged) {
     const inner = new ByteWriter();
@@ -396,7 +387,7 @@ function encodeFacts(entries: readonly Entry[], stats: CaseStats, merged: { know
   }
   const writer = new ByteWriter();
   writer.json(header);
-  writer.string(header.jsonStrings ? JSON.stringify(strings) : strings.join('\u0000'));
+  writer.string(table.encode(header.jsonStrings));
   writer.array(Int32Array.from(nums));
   const counts = stats.exportTable();
   writer.string(counts.words);
@@ -496,7 +487,7 @@ class ImportedFacts {
   private strings(): string[] {
     if (!this.stringTable) {
       const text = new TextDecoder().decode(this.stringBytes);
-      this.stringTable = this.jsonStrings ? (JSON.parse(text) as string[]) : text.split('\u0000');
+      this.stringTable = decodeStringTable(text, this.jsonStrings);
     }
     return this.stringTable;
   }
