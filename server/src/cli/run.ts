@@ -181,6 +181,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let workspace: typeof config | undefined;
   const cache = chooseCacheDir(options.cache, { root, cwd: io.cwd, env: io.env ?? process.env, platform: process.platform, homedir: os.homedir() });
   const cacheDir = cache.dir;
+  const cacheFile = cacheDir ? indexCacheFile(cacheDir, root) : undefined;
   const { results, stats, loaded, cacheNotice } = await checkAll(
     documents,
     planPool(documents, options.jobs, () => listFiles(root, engine.files().sources)),
@@ -192,14 +193,14 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
         prepare: () => (workspace = loadSources(engine, config, { cacheDir, writeCache: false })),
         check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
       },
-      cacheFile: cacheDir ? indexCacheFile(cacheDir, root) : undefined,
+      cacheFile,
       cacheIo: { read: readIndexCache, write: writeIndexCache },
     },
   );
   io.onPoolStats?.(stats);
   if (cacheNotice) io.stderr.write(`provenance: ${cacheNotice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
   // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
-  if (cacheDir && cache.origin === 'user') pruneStaleCaches(cacheDir, indexCacheFile(cacheDir, root));
+  if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, cacheFile);
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 
