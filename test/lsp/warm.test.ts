@@ -71,3 +71,41 @@ test('warmer: nothing runs after dispose', async () => {
   await turn();
   assert.deepEqual(ran, []);
 });
+
+test('warmer: no step starts while a write it was told to wait for is in flight; a failed write releases it too', async () => {
+  const warmer = new Warmer(() => assert.fail('no step fails'));
+  const ran: string[] = [];
+  let finishWrite!: () => void;
+  warmer.holdUntil(new Promise<void>((resolve) => (finishWrite = resolve)));
+  warmer.plan({}, [() => ran.push('step 1'), () => ran.push('step 2')]);
+  for (let i = 0; i < 5; i++) await turn();
+  assert.equal(ran.length, 0, 'held while the write is in flight');
+  finishWrite();
+  await settled(warmer);
+  assert.deepEqual(ran, ['step 1', 'step 2']);
+
+  // A hold that begins between two steps stops the rest until it ends, and a rejected write ends it.
+  let failWrite!: (err: Error) => void;
+  warmer.plan({}, [
+    () => {
+      ran.push('step 3');
+      warmer.holdUntil(new Promise<void>((_, reject) => (failWrite = reject)));
+    },
+    () => ran.push('step 4'),
+  ]);
+  for (let i = 0; i < 5; i++) await turn();
+  assert.deepEqual(ran.slice(2), ['step 3']);
+  failWrite(new Error('client gone'));
+  await settled(warmer);
+  assert.deepEqual(ran.slice(2), ['step 3', 'step 4']);
+
+  // A write that begins after a step was scheduled, before its turn came, holds it as well.
+  let finishLater!: () => void;
+  warmer.plan({}, [() => ran.push('step 5')]);
+  warmer.holdUntil(new Promise<void>((resolve) => (finishLater = resolve)));
+  for (let i = 0; i < 5; i++) await turn();
+  assert.deepEqual(ran.slice(4), []);
+  finishLater();
+  await settled(warmer);
+  assert.deepEqual(ran.slice(4), ['step 5']);
+});

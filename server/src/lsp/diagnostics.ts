@@ -197,7 +197,10 @@ export class DiagnosticsService {
 
   /** Sends diagnostics; a failed write means the client is gone, and the exit watch takes it from there. */
   private publish(params: PublishDiagnosticsParams): void {
-    this.s.connection.sendDiagnostics(params).catch(() => undefined);
+    const written = this.s.connection.sendDiagnostics(params);
+    written.catch(() => undefined);
+    // The writer waits for these: warm-up for later requests goes after them (warm.ts).
+    this.s.warmer.holdUntil(written);
   }
 
   dispose(): void {

@@ -8,12 +8,20 @@
  * The work comes as steps (`Engine.prepare`) and runs one step per turn of
  * the event loop (setImmediate runs after pending I/O), so a request that
  * arrives meanwhile waits for at most the step under way, never the plan.
+ *
+ * Output the writer waits for goes first: while diagnostics are being written
+ * to the client (`holdUntil`), no step starts. A 200 KB piece's diagnostics
+ * are ~0.7 MB of JSON, which a pipe takes in 64 KB pieces, each needing a
+ * turn of the event loop; a warm-up step between two pieces delayed the
+ * squiggles by the step's length each time.
  */
 export class Warmer {
   /** Pending steps per owner (a project); a new plan replaces the owner's old one. */
   private readonly plans = new Map<object, { steps: Array<() => void>; wanted: () => boolean }>();
   private scheduled = false;
   private disposed = false;
+  /** Writes in flight; no step starts until they are done. */
+  private readonly holds = new Set<Promise<unknown>>();
 
   constructor(private readonly log: (message: string) => void) {}
 
@@ -28,6 +36,23 @@ export class Warmer {
     this.schedule();
   }
 
+  /**
+   * Starts no step until `written` settles (resolved or rejected: a failed
+   * write must not stop the warm-up for good).
+   */
+  holdUntil(written: Promise<unknown>): void {
+    if (this.disposed) return;
+    const hold = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.holds.add(hold);
+    void hold.then(() => {
+      this.holds.delete(hold);
+      this.schedule();
+    });
+  }
+
   /** Whether any step is still pending (tests). */
   get busy(): boolean {
     return this.plans.size > 0;
@@ -39,11 +64,12 @@ export class Warmer {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.plans.size === 0) return;
+    if (this.scheduled || this.plans.size === 0 || this.holds.size > 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.runOne();
+      // A write began after this turn was scheduled: its end schedules the step again.
+      if (this.holds.size === 0) this.runOne();
       this.schedule();
     });
   }
