@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
 import { runCli } from '../../server/src/cli/run';
 import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
+import { decodeCache } from '../../server/src/engine/index-cache';
 import { TEAM_CONFIG, TEAM_PIECE, TEAM_SOURCE } from '../helpers/team-scenario';
 
 const SOURCES: Record<string, string> = {
@@ -173,6 +174,70 @@ test('parallel: split halves write one index cache from both, and a changed sour
   assert.equal(JSON.parse(changed.stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'quote/misquote').length, before - 1);
   const rewarm = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
   assert.equal(rewarm.stdout, changed.stdout);
+});
+
+const STRIKE_SOURCE = `Dockers vote to strike at Harwick
+
+Harwick dock workers voted on Tuesday to strike over pay. Union organiser Magdalena Wrona said the offer was "an insult to every crane driver".
+
+Ms Wrona said the union would picket the gates from Monday, and the port would lose about 2 million pounds a day.
+`;
+
+/** A piece whose findings come from every corpus product: quotation index (quote/*), passage index (claim/*), entity knowledge (style/name-variant). */
+const PRODUCTS_PIECE = `# Harbour strike
+
+Organiser Magdalena Wrona said the offer was "an insult to every crane driver" [@strike].
+
+Magdalene Wrona will lead the picket from Monday [@strike].
+
+The engineer said "none of them threatens the structure today" [@dam].
+
+The port would lose about 2 million pounds a day, the organisers said.
+
+Repairs will cost about 400,000, the council said.
+`;
+
+test('parallel: each half reads and writes only its own cache sections; the file stays whole and valid for one thread', async () => {
+  const root = tempWorkspace({ ...SOURCES, 'sources/strike.txt': STRIKE_SOURCE, 'pieces/piece.md': PRODUCTS_PIECE });
+  const cache = path.join(root, '.cache');
+  const check = (jobs: string, cached: boolean) => run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', jobs, ...(cached ? ['--cache', cache] : ['--no-cache'])], root);
+  const codes = (stdout: string): string[] => JSON.parse(stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+  const cacheFile = () => path.join(cache, fs.readdirSync(cache)[0]);
+
+  const fresh = (await check('1', false)).stdout;
+  assert.ok(codes(fresh).includes('style/name-variant'), codes(fresh).join());
+  assert.ok(codes(fresh).includes('claim/unsourced'), codes(fresh).join());
+  assert.ok(!codes(fresh).includes('quote/misquote'), codes(fresh).join());
+
+  const cold = await check('2', true);
+  assert.deepEqual(cold.stats?.groups, ['sources', 'style']);
+  assert.equal(cold.stdout, fresh);
+  // Written from both halves: every product's section is there.
+  const sections = decodeCache(new Uint8Array(fs.readFileSync(cacheFile())))!;
+  assert.deepEqual([...sections.keys()].sort(), ['entities', 'passages', 'quotes']);
+  for (const [name, bytes] of sections) assert.ok(bytes.length > 0, name);
+
+  // One thread reading the whole file finds every section current: nothing is rebuilt, so nothing is written.
+  const written = fs.statSync(cacheFile()).mtimeMs;
+  assert.equal((await check('1', true)).stdout, fresh);
+  assert.equal((await check('2', true)).stdout, fresh);
+  assert.equal(fs.statSync(cacheFile()).mtimeMs, written, 'a warm run rewrote the cache: a section was missing or stale');
+
+  // A changed source changes both halves' answers: the quotation is now a misquote, the other spelling the source's own.
+  fs.writeFileSync(path.join(root, 'sources/strike.txt'), STRIKE_SOURCE.replace('Magdalena', 'Magdalene').replace('crane driver', 'dock worker'));
+  const changed = await check('2', true);
+  const scratch = (await check('1', false)).stdout;
+  assert.equal(changed.stdout, scratch);
+  assert.notEqual(scratch, fresh);
+  const variantLines = (stdout: string) => JSON.parse(stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'style/name-variant').map((d: { range: { start: { line: number } } }) => d.range.start.line);
+  assert.notDeepEqual(variantLines(scratch), variantLines(fresh), 'the name variant flagged follows the source');
+  assert.ok(codes(scratch).includes('quote/misquote'), codes(scratch).join());
+
+  // The split run rewrote its halves' sections; one thread reading them is warm again and agrees.
+  const rewritten = fs.statSync(cacheFile()).mtimeMs;
+  assert.notEqual(rewritten, written);
+  assert.equal((await check('1', true)).stdout, scratch);
+  assert.equal(fs.statSync(cacheFile()).mtimeMs, rewritten, 'one thread found a section the split run left stale');
 });
 
 test('parallel: a half that overruns its budget stops the piece with one finding', () => {

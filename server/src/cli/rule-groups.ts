@@ -10,6 +10,9 @@
  */
 import type { Finding } from '../engine/types';
 import { compareFindings } from '../engine/directives';
+import { QUOTES_SECTION } from '../engine/corpus';
+import { PASSAGES_SECTION } from '../engine/claims/passages';
+import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -24,6 +27,18 @@ function sourcesRule(ruleId: string): boolean {
 export function ruleFilter(group: RuleGroup): ((ruleId: string) => boolean) | undefined {
   if (group === 'all') return undefined;
   return group === 'sources' ? sourcesRule : (ruleId) => !sourcesRule(ruleId);
+}
+
+/**
+ * The index cache sections a group's thread reads and writes (undefined =
+ * all): those of the corpus products its rules use. A thread reads only its
+ * own, and writes only its own, so the halves never overwrite each other's.
+ * A product missing here is built from the sources when a rule needs it: the
+ * same findings, only slower.
+ */
+export function cacheSectionsOf(group: RuleGroup): readonly string[] | undefined {
+  if (group === 'all') return undefined;
+  return group === 'sources' ? [QUOTES_SECTION, PASSAGES_SECTION] : [ENTITIES_SECTION];
 }
 
 /**

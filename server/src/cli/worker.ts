@@ -14,7 +14,7 @@ import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
-import { ruleFilter } from './rule-groups';
+import { cacheSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
 export function isCheckWorker(): boolean {
@@ -32,6 +32,7 @@ export function runCheckWorker(): void {
   const queue = [...input.assigned];
   const next = () => (queue.length ? queue.shift()! : claimNext(input.table, input.id));
   const rules = ruleFilter(input.group);
+  const sections = cacheSectionsOf(input.group);
   const config = loadConfig(engine, input.root, input.configFile);
 
   // The style half of a split piece parses it and sends the parse to the sources half
@@ -56,7 +57,8 @@ export function runCheckWorker(): void {
   const receiver = input.parse && input.group === 'sources' ? new ParseReceiver(input.parse, port) : undefined;
 
   // The main thread writes the cache once, from what every group built (pool.ts).
-  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false });
+  // Each group reads and writes only its own products' sections (rule-groups.ts).
+  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections });
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
   if (faults.has('cli-worker')) {
@@ -68,7 +70,7 @@ export function runCheckWorker(): void {
   warmUp(engine, rules);
   if (input.writeCache) {
     // After the warm-up, so the products built lazily are in it too.
-    const bytes = engine.exportIndexCache(true);
+    const bytes = engine.exportIndexCache(true, sections);
     if (bytes) port.postMessage({ type: 'cache', bytes } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
   }
   const check = (index: number) => {

@@ -80,10 +80,11 @@ export interface Engine {
   /**
    * Persisted index cache (engine/index-cache.ts): `importIndexCache` before the
    * sources are set lets unchanged ones skip indexing; `exportIndexCache` gives
-   * the bytes to store (undefined when `onlyIfChanged` and nothing changed).
+   * the bytes to store (undefined when `onlyIfChanged` and nothing changed);
+   * with `sections`, only those sections (the others are not built for it).
    */
   importIndexCache(bytes: Uint8Array): boolean;
-  exportIndexCache(onlyIfChanged?: boolean): Uint8Array | undefined;
+  exportIndexCache(onlyIfChanged?: boolean, sections?: readonly string[]): Uint8Array | undefined;
 
   /** Load the entity registry (`entities.yml`). Returns findings for the registry file. */
   setRegistry(uri: string | undefined, text: string | undefined): Finding[];

@@ -16,6 +16,8 @@ export class Corpus {
   private problems = new Map<string, Finding[]>();
   private readonly index = new SourceIndex();
   private idsDirty = false;
+  /** The `byId` the quotation index was last brought in line with: it is synced only when asked for, so a thread that never searches quotations never tokenizes the corpus. */
+  private indexedById = new Map<string, Source>();
   private links: LinkTable | undefined;
   /** Bumped on every change: caches keyed on it go stale. */
   generation = 0;
@@ -47,13 +49,11 @@ export class Corpus {
     return {
       section: QUOTES_SECTION,
       exportSection() {
-        corpus.refresh();
-        return corpus.index.snapshot();
+        return corpus.searchIndex().snapshot();
       },
       importSection: (bytes) => corpus.index.restore(bytes),
       get dirty() {
-        corpus.refresh();
-        return corpus.index.changed;
+        return corpus.searchIndex().changed;
       },
     };
   }
@@ -86,6 +86,18 @@ export class Corpus {
 
   searchIndex(): SourceIndex {
     this.refresh();
+    if (this.indexedById !== this.byId) {
+      // Re-index only what changed: a source whose id and text are unchanged keeps its postings.
+      for (const [id, old] of this.indexedById) {
+        const now = this.byId.get(id);
+        if (!now || now.text !== old.text) this.index.remove(id);
+      }
+      for (const [id, source] of this.byId) {
+        const old = this.indexedById.get(id);
+        if (!old || old.text !== source.text || !this.index.has(id)) this.index.add(source);
+      }
+      this.indexedById = this.byId;
+    }
     return this.index;
   }
 
@@ -131,15 +143,6 @@ export class Corpus {
     const resolved = resolveSourceIds([...this.byUri.values()]);
     const next = new Map<string, Source>();
     for (const source of resolved.sources) next.set(source.id, source);
-    // Re-index only what changed: a source whose id and text are unchanged keeps its postings.
-    for (const [id, old] of this.byId) {
-      const now = next.get(id);
-      if (!now || now.text !== old.text) this.index.remove(id);
-    }
-    for (const [id, source] of next) {
-      const old = this.byId.get(id);
-      if (!old || old.text !== source.text || !this.index.has(id)) this.index.add(source);
-    }
     this.byId = next;
     this.problems = new Map();
     for (const collision of resolved.collisions) {

@@ -161,14 +161,20 @@ export function importCacheProducts(bytes: Uint8Array, products: readonly CacheP
 }
 
 /**
- * The cache bytes holding every product's section; undefined when
- * `onlyIfChanged` and no product is dirty. A product without a `dirty` flag
- * counts as changed.
+ * The cache bytes holding every product's section (with `only`, the sections
+ * named there); undefined when `onlyIfChanged` and none of them is dirty. A
+ * product without a `dirty` flag counts as changed.
+ *
+ * `only` is for an engine that owns some sections of a cache file shared with
+ * others (a CLI thread building some corpus products): the products it never
+ * imported nor needed are neither built nor written, so they cannot overwrite
+ * another's good sections with partial ones.
  */
-export function exportCacheProducts(products: readonly CacheProduct[], onlyIfChanged = false): Uint8Array | undefined {
-  if (onlyIfChanged && !products.some((product) => product.dirty !== false)) return undefined;
+export function exportCacheProducts(products: readonly CacheProduct[], onlyIfChanged = false, only?: readonly string[]): Uint8Array | undefined {
+  const chosen = only ? products.filter((product) => only.includes(product.section)) : products;
+  if (onlyIfChanged && !chosen.some((product) => product.dirty !== false)) return undefined;
   const sections = new Map<string, Uint8Array>();
-  for (const product of products) sections.set(product.section, product.exportSection());
+  for (const product of chosen) sections.set(product.section, product.exportSection());
   return encodeCache(sections);
 }
 

@@ -167,8 +167,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       for (const count of importCacheProducts(bytes, cacheProducts).values()) taken += count;
       return taken > 0;
     },
-    exportIndexCache(onlyIfChanged) {
-      return exportCacheProducts(cacheProducts, onlyIfChanged);
+    exportIndexCache(onlyIfChanged, sections) {
+      return exportCacheProducts(cacheProducts, onlyIfChanged, sections);
     },
 
     setRegistry(uri, text) {
