@@ -27,7 +27,9 @@ test('check worker: after a finished check the main engine holds the worker’s 
   assert.equal(outcome.status, 'done');
   if (outcome.status !== 'done') return;
   assert.deepEqual(outcome.findings, engine.check(doc), 'the worker found what the main engine finds');
-  await outcome.parsed;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(adopted.length, 0, 'the parse is not sent unasked');
+  await outcome.fetchParse();
   assert.equal(adopted.length, 1);
   assert.deepEqual(adopted[0], parseMarkdown(PIECE));
   assert.equal(engine.parsed(doc), adopted[0], 'requests on this text use the adopted parse');
@@ -43,4 +45,27 @@ test('adoptParse: a parse of another text is ignored', () => {
   engine.adoptParse(doc, other);
   assert.notEqual(engine.parsed(doc), other);
   assert.equal(engine.parsed(doc).text, PIECE);
+});
+
+test('check worker: asked for the parse of an older check of the document, it sends none (a newer check came since)', async (t) => {
+  const worker = new CheckWorker({ log: () => undefined });
+  t.after(() => worker.dispose());
+  const base = createEngine();
+  const adopted: ParsedDocument[] = [];
+  const adopt = base.adoptParse.bind(base);
+  base.adoptParse = (doc, parsed) => {
+    adopted.push(parsed);
+    adopt(doc, parsed);
+  };
+  const engine: Engine = worker.mirror(base);
+  engine.setSource('file:///ws/sources/harbour-wall.txt', 'sources/harbour-wall.txt', SOURCE);
+  const first = await worker.check(engine, { uri: 'file:///ws/piece.md', text: PIECE, version: 1 }, 0);
+  const edited = { uri: 'file:///ws/piece.md', text: PIECE.replace('promised', 'swore'), version: 2 };
+  const second = await worker.check(engine, edited, 0);
+  assert.ok(first.status === 'done' && second.status === 'done');
+  await first.fetchParse();
+  assert.equal(adopted.length, 0, 'no parse of the first text');
+  await second.fetchParse();
+  assert.equal(adopted.length, 1);
+  assert.equal(adopted[0].text, edited.text);
 });

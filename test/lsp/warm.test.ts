@@ -109,3 +109,23 @@ test('warmer: no step starts while a write it was told to wait for is in flight;
   await settled(warmer);
   assert.deepEqual(ran.slice(4), ['step 5']);
 });
+
+test('warmer: afterWrites runs its callback in a later turn, after a write begun in the same turn has ended', async () => {
+  const warmer = new Warmer(() => assert.fail('nothing fails'));
+  const order: string[] = [];
+  let finishWrite!: () => void;
+  warmer.afterWrites(() => order.push('callback'));
+  // As a check's diagnostics are published once the check returns: same turn, after the call.
+  warmer.holdUntil(new Promise<void>((resolve) => (finishWrite = resolve)));
+  for (let i = 0; i < 5; i++) await turn();
+  assert.equal(order.length, 0, 'waits for the write');
+  order.push('written');
+  finishWrite();
+  await settled(warmer);
+  assert.deepEqual(order, ['written', 'callback']);
+  // With no write at all, it still waits for a later turn, never runs synchronously.
+  warmer.afterWrites(() => order.push('later'));
+  assert.equal(order.length, 2);
+  await settled(warmer);
+  assert.deepEqual(order.slice(2), ['later']);
+});

@@ -37,9 +37,9 @@ function apply(engine: Engine, op: WorkspaceOp): void {
 }
 
 /**
- * After the result (so diagnostics never wait for it): the parse this check
- * made, which the main thread adopts instead of parsing the same text again
- * for hovers; cloning it costs a fraction of parsing.
+ * When the main thread asks, after the diagnostics went out: the parse this
+ * check made, which the main thread adopts instead of parsing the same text
+ * again for hovers; cloning it costs a fraction of parsing.
  */
 function sendParse(id: number, engine: Engine, doc: DocumentInput): void {
   try {
@@ -58,6 +58,8 @@ export function runLspCheckWorker(): void {
   const post = (message: FromWorker) => port.postMessage(message);
   /** The last result sent per project and document, which the main thread keeps too: the next one is sent as a delta against it. */
   const lastResults = new Map<string, Finding[]>();
+  /** The last finished check per project and document, whose parse the main thread may ask for. */
+  const finished = new Map<string, { id: number; engine: Engine; doc: DocumentInput }>();
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
   const clock = threadClock();
   post({ type: 'hello', clock });
@@ -80,7 +82,19 @@ export function runLspCheckWorker(): void {
       case 'drop':
         engines.delete(message.project);
         cold.delete(message.project);
+        for (const key of finished.keys()) if (key.startsWith(`${message.project}\u0000`)) finished.delete(key);
         break;
+      case 'parse': {
+        const last = finished.get(message.document);
+        if (last?.id === message.id) {
+          finished.delete(message.document);
+          sendParse(last.id, last.engine, last.doc);
+        } else {
+          // A newer check of the document came since: its parse is not this text's.
+          post({ type: 'parsed', id: message.id, parsed: undefined });
+        }
+        break;
+      }
       case 'check': {
         const engine = engines.get(message.project);
         const flag = message.flag;
@@ -115,7 +129,7 @@ export function runLspCheckWorker(): void {
             post({ type: 'result', id: message.id, document, ...delta, cancelled });
             // Only once sent: a result that failed to reach the main thread must not become the base of the next delta.
             rememberLastResult(lastResults, document, findings);
-            sendParse(message.id, engine, message.doc);
+            finished.set(document, { id: message.id, engine, doc: message.doc });
           }
         } catch (err) {
           post({ type: 'error', id: message.id, message: (err as Error)?.stack ?? String(err) });

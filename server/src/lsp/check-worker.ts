@@ -49,7 +49,9 @@ export type ToWorker =
   | { type: 'sync'; project: number; ops: WorkspaceOp[] }
   | { type: 'op'; project: number; op: WorkspaceOp }
   | { type: 'drop'; project: number }
-  | { type: 'check'; id: number; project: number; doc: DocumentInput; flag: Int32Array };
+  | { type: 'check'; id: number; project: number; doc: DocumentInput; flag: Int32Array }
+  /** Send the parse of finished check `id` of `document` (answered with `parsed`, undefined when the worker no longer holds it). */
+  | { type: 'parse'; id: number; document: string };
 
 export type FromWorker =
   | { type: 'hello'; clock?: string }
@@ -60,16 +62,18 @@ export type FromWorker =
    * whole; see FindingDelta).
    */
   | { type: 'result'; id: number; document: string; findings: Finding[]; cancelled: boolean; reused?: Int32Array; shifts?: Int32Array }
-  /** Right after a finished check's result, off its critical path: the worker's parse of the piece (undefined if it could not be sent). */
+  /** Asked for after a finished check (`parse`), off its critical path: the worker's parse of the piece (undefined if it could not be sent). */
   | { type: 'parsed'; id: number; parsed: ParsedDocument | undefined }
   | { type: 'error'; id: number; message: string };
 
 export type CheckOutcome =
   /**
-   * `parsed` settles once the main thread's engine holds the worker's parse of this text (or none is coming).
+   * `fetchParse` asks the worker for its parse of this text; it settles once the main thread's engine holds it
+   * (or none is coming). Not sent unasked: taking it in blocks this thread (~20 ms for a 200 KB piece), so the
+   * caller asks once the diagnostics are on their way.
    * `reuse`, when given: finding i equals `base[from[i]]` moved by the edit (from[i] = -1: a new finding).
    */
-  | { status: 'done'; findings: Finding[]; parsed: Promise<void>; reuse?: { base: readonly Finding[]; from: Int32Array } }
+  | { status: 'done'; findings: Finding[]; fetchParse: () => Promise<void>; reuse?: { base: readonly Finding[]; from: Int32Array } }
   | { status: 'cancelled' }
   | { status: 'over-budget'; budgetMs: number }
   | { status: 'crashed'; reason: string };
@@ -214,7 +218,7 @@ export class CheckWorker {
 
   private checkHere(engine: Engine, doc: DocumentInput, cancel?: CancellationFlag): CheckOutcome {
     const findings = engine.check(doc, cancel);
-    return cancel?.isCancellationRequested ? { status: 'cancelled' } : { status: 'done', findings, parsed: Promise.resolve() };
+    return cancel?.isCancellationRequested ? { status: 'cancelled' } : { status: 'done', findings, fetchParse: () => Promise.resolve() };
   }
 
   /** The worker that would send the pending parses is gone: nobody waits for them any longer. */
@@ -318,8 +322,15 @@ export class CheckWorker {
       job.resolve({ status: 'cancelled' });
     } else {
       // Hovers and code actions on this version then use the worker's parse instead of parsing it again here.
-      const parsed = new Promise<void>((adopted) => this.parses.set(job.id, { job, adopted }));
-      job.resolve({ status: 'done', findings: message.findings, parsed, reuse });
+      const document = message.document;
+      let parsed: Promise<void> | undefined;
+      const fetchParse = () =>
+        (parsed ??= new Promise<void>((adopted) => {
+          if (this.worker !== worker) return adopted(); // that worker is gone, and its parse with it
+          this.parses.set(job.id, { job, adopted });
+          this.post({ type: 'parse', id: job.id, document });
+        }));
+      job.resolve({ status: 'done', findings: message.findings, fetchParse, reuse });
     }
     this.idle();
   }

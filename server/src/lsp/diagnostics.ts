@@ -326,10 +326,11 @@ export class DiagnosticsService {
       case 'done':
         this.s.gate.finished(id, false);
         // The main thread's requests on this version (hover, definition, code actions) find its analysis built,
-        // from the worker's parse once it arrived.
-        void outcome.parsed.then(() =>
-          this.s.warmer.plan(project, project.engine.prepare([input]), () => this.s.documents.get(document.uri) === document && document.version === input.version),
-        );
+        // from the worker's parse, asked for once the diagnostics are written: taking it in blocks this thread.
+        this.s.warmer.afterWrites(() => {
+          const wanted = () => this.s.documents.get(document.uri) === document && document.version === input.version;
+          if (wanted()) void outcome.fetchParse().then(() => this.s.warmer.plan(project, project.engine.prepare([input]), wanted));
+        });
         return { findings: outcome.findings, diagnostics: this.convert(outcome, project, map, context) };
       case 'cancelled':
         return { findings: [], diagnostics: [], cancelled: true };

@@ -22,6 +22,8 @@ export class Warmer {
   private disposed = false;
   /** Writes in flight; no step starts until they are done. */
   private readonly holds = new Set<Promise<unknown>>();
+  /** Callbacks to run in the first turn with no write in flight (`afterWrites`). */
+  private waiting: Array<() => void> = [];
 
   constructor(private readonly log: (message: string) => void) {}
 
@@ -53,23 +55,41 @@ export class Warmer {
     });
   }
 
-  /** Whether any step is still pending (tests). */
+  /**
+   * Runs `then` in a later turn of the event loop with no write in flight: a
+   * write begun by the code that follows this call in the same turn (a check's
+   * diagnostics published once it returns) goes first.
+   */
+  afterWrites(then: () => void): void {
+    if (this.disposed) return;
+    this.waiting.push(then);
+    this.schedule();
+  }
+
+  /** Whether any step or callback is still pending (tests). */
   get busy(): boolean {
-    return this.plans.size > 0;
+    return this.plans.size > 0 || this.waiting.length > 0;
   }
 
   dispose(): void {
     this.disposed = true;
     this.plans.clear();
+    this.waiting = [];
   }
 
   private schedule(): void {
-    if (this.scheduled || this.plans.size === 0 || this.holds.size > 0) return;
+    if (this.scheduled || !this.busy || this.holds.size > 0 || this.disposed) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      // A write began after this turn was scheduled: its end schedules the step again.
-      if (this.holds.size === 0) this.runOne();
+      // A write began after this turn was scheduled: its end schedules the turn again.
+      if (this.holds.size === 0 && !this.disposed) {
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const then of waiting) this.attempt(then);
+        // A callback may have begun a write of its own.
+        if (this.holds.size === 0) this.runOne();
+      }
       this.schedule();
     });
   }
@@ -84,8 +104,12 @@ export class Warmer {
     }
     const step = plan.steps.shift();
     if (!plan.steps.length) this.plans.delete(owner);
+    if (step) this.attempt(step);
+  }
+
+  private attempt(run: () => void): void {
     try {
-      step?.();
+      run();
     } catch (err) {
       // A failed warm-up costs nothing but time: the request that needs the product builds it (and reports its error).
       this.log(`Preparing ahead of requests failed: ${(err as Error).stack ?? err}`);
