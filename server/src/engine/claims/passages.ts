@@ -165,8 +165,6 @@ export class PassageIndex {
     private readonly postingStart: Uint32Array,
     private readonly postingPassage: Uint32Array,
     private readonly postingTf: Uint16Array,
-    private readonly scores: Float32Array,
-    private readonly matched: Float32Array,
   ) {}
 
   /** Answers by query, for this index's lifetime (one corpus generation). */
@@ -212,8 +210,6 @@ export class PassageIndex {
       postings.postingStart,
       postings.postingPassage,
       postings.postingTf,
-      new Float32Array(n),
-      new Float32Array(n),
     );
   }
 
@@ -312,8 +308,6 @@ export class PassageIndex {
       postingStart,
       postingPassage.slice(0, out),
       postingTf.slice(0, out),
-      new Float32Array(n),
-      new Float32Array(n),
     );
   }
 
@@ -339,9 +333,10 @@ export class PassageIndex {
     return hits;
   }
 
-  private rank(text: string, from: number, to: number, limit: number): PassageHit[] {
-    const queryTerms = new Map<number, number>();
-    const unknownTerms = new Set<string>();
+  /** The claim's distinct known terms in the order the claim first has them, and its total idf weight (unknown words count too). */
+  private query(text: string, from: number, to: number): { terms: number[]; totalWeight: number } | undefined {
+    const terms: number[] = [];
+    const unknownTerms: string[] = [];
     let totalWeight = 0;
     const maxIdf = Math.log(1 + (this.size + 0.5) / 0.5);
     for (const token of tokenize(text, from, to)) {
@@ -350,52 +345,100 @@ export class PassageIndex {
       const term = this.termOf(key);
       if (term === undefined) {
         // A word no source has: part of the claim no passage can support.
-        if (!unknownTerms.has(key)) {
-          unknownTerms.add(key);
+        if (!unknownTerms.includes(key)) {
+          unknownTerms.push(key);
           totalWeight += maxIdf;
         }
-        continue;
-      }
-      if (!queryTerms.has(term)) {
-        queryTerms.set(term, this.idf[term]);
+      } else if (!terms.includes(term)) {
+        terms.push(term);
         totalWeight += this.idf[term];
       }
     }
-    if (queryTerms.size === 0 || totalWeight === 0) return [];
+    if (terms.length === 0 || totalWeight === 0) return undefined;
+    return { terms, totalWeight };
+  }
 
-    const scores = this.scores;
-    const matched = this.matched;
-    const touched: number[] = [];
-    for (const [term, idf] of queryTerms) {
-      for (let i = this.postingStart[term]; i < this.postingStart[term + 1]; i++) {
-        const p = this.postingPassage[i];
-        if (!(p < scores.length)) continue; // only in postings restored from damaged bytes
-        const tf = this.postingTf[i];
-        if (matched[p] === 0) touched.push(p);
-        const norm = K1 * (1 - B + (B * this.passageLength[p]) / this.averageLength);
-        scores[p] += (idf * tf * (K1 + 1)) / (tf + norm);
-        matched[p] += idf;
-      }
-    }
+  /** BM25 length normalisation per passage, K1 * (1 - B + B * length / averageLength) (made on the first query). */
+  private norms: Float64Array | undefined;
 
-    const best: number[] = [];
-    for (const p of touched) {
-      if (best.length < limit || scores[p] > scores[best[best.length - 1]]) {
-        let at = best.length < limit ? best.length : limit - 1;
-        best[at] = p;
-        while (at > 0 && scores[best[at]] > scores[best[at - 1]]) {
-          [best[at], best[at - 1]] = [best[at - 1], best[at]];
-          at--;
-        }
-      }
+  private normsOf(): Float64Array {
+    if (this.norms) return this.norms;
+    const norms = new Float64Array(this.size);
+    for (let p = 0; p < norms.length; p++) norms[p] = K1 * (1 - B + (B * this.passageLength[p]) / this.averageLength);
+    return (this.norms = norms);
+  }
+
+  /** Scratch for one query: float32 scores and matched idf per passage (0 between queries), and the passages touched. */
+  private scratch: { scores: Float32Array; matched: Float32Array; touched: Uint32Array } | undefined;
+
+  private rank(text: string, from: number, to: number, limit: number): PassageHit[] {
+    const query = this.query(text, from, to);
+    if (!query) return [];
+    const { terms, totalWeight } = query;
+    const norms = this.normsOf();
+    const n = this.size;
+    const { scores, matched, touched } = (this.scratch ??= { scores: new Float32Array(n), matched: new Float32Array(n), touched: new Uint32Array(n) });
+    let count = 0;
+    for (const term of terms) {
+      count = addTerm(this.postingPassage, this.postingTf, this.postingStart[term], this.postingStart[term + 1], this.idf[term], norms, scores, matched, touched, count);
     }
+    const best = bestOf(scores, touched, count, limit);
     const hits = best.map((p) => ({ passage: this.passage(p), score: scores[p], similarity: Math.min(1, matched[p] / totalWeight) }));
-    for (const p of touched) {
-      scores[p] = 0;
-      matched[p] = 0;
+    for (let i = 0; i < count; i++) {
+      scores[touched[i]] = 0;
+      matched[touched[i]] = 0;
     }
     return hits;
   }
+}
+
+/**
+ * Adds one term's BM25 gains to the passages of its postings `[start, end)`
+ * (float32 sums, in the order the caller gives the terms); passages touched
+ * for the first time go to `touched[count..]`. Returns the new count.
+ * Small and separate so that the engine compiles this loop early and once.
+ */
+function addTerm(
+  postingPassage: Uint32Array,
+  postingTf: Uint16Array,
+  start: number,
+  end: number,
+  idf: number,
+  norms: Float64Array,
+  scores: Float32Array,
+  matched: Float32Array,
+  touched: Uint32Array,
+  count: number,
+): number {
+  const n = scores.length;
+  for (let i = start; i < end; i++) {
+    const p = postingPassage[i];
+    if (!(p < n)) continue; // only in postings restored from damaged bytes
+    const tf = postingTf[i];
+    if (matched[p] === 0) touched[count++] = p;
+    scores[p] += (idf * tf * (K1 + 1)) / (tf + norms[p]);
+    matched[p] += idf;
+  }
+  return count;
+}
+
+/** The `limit` best of the touched passages, best first; of equal scores, the one touched first. */
+function bestOf(scores: Float32Array, touched: Uint32Array, count: number, limit: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = touched[i];
+    if (best.length < limit || scores[p] > scores[best[best.length - 1]]) {
+      let at = best.length < limit ? best.length : limit - 1;
+      best[at] = p;
+      while (at > 0 && scores[best[at]] > scores[best[at - 1]]) {
+        const swap = best[at];
+        best[at] = best[at - 1];
+        best[at - 1] = swap;
+        at--;
+      }
+    }
+  }
+  return best;
 }
 
 /** Stems by word, kept across builds: a surface seen by an earlier build (or another vocabulary) is not stemmed again. */
