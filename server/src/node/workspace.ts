@@ -123,6 +123,30 @@ export function relativePath(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');
 }
 
+/** A relative path of plain segments: URL-safe characters, none of them empty, `.` or `..`. */
+const PLAIN_RELATIVE = /^(?!\.\.?(?:\/|$))[\w.-]+(?:\/(?!\.\.?(?:\/|$))[\w.-]+)*$/;
+
+/**
+ * `toUri(file)` and `relativePath(root, file)` for many files under one root:
+ * a file under the resolved root whose relative path is plain (PLAIN_RELATIVE)
+ * gets the root's uri plus that path, the same strings at a fraction of the
+ * cost (URL parsing and path resolution per file were ~40 ms of each CLI
+ * thread's load of 2,095 sources); any other file the long way.
+ */
+export function fileNamer(root: string): (file: string) => { uri: string; path: string } {
+  const resolved = path.resolve(root);
+  const prefix = resolved.endsWith(path.sep) ? resolved : resolved + path.sep;
+  const rootUri = toUri(prefix);
+  return (file) => {
+    if (file.startsWith(prefix)) {
+      const rest = file.slice(prefix.length);
+      const rel = path.sep === '/' ? rest : rest.split(path.sep).join('/');
+      if (PLAIN_RELATIVE.test(rel)) return { uri: rootUri + rel, path: rel };
+    }
+    return { uri: toUri(file), path: relativePath(root, file) };
+  };
+}
+
 /**
  * A glob is refused when it could reach outside the workspace: absolute paths
  * and `..` segments. Returns a message for each refused glob.
@@ -153,9 +177,9 @@ export function listFiles(root: string, globs: readonly string[], ignore: readon
   const realRoot = safeRealpath(root) ?? root;
   const found = new Set<string>();
 
-  const consider = (rel: string, symlink: boolean) => {
+  const consider = (rel: string, symlink: boolean, absolute?: string) => {
     if (!included(rel) || excluded(rel)) return;
-    const file = path.join(root, rel);
+    const file = absolute ?? path.join(root, rel);
     if (symlink) {
       const real = safeRealpath(file);
       if (real === undefined || !(real === realRoot || real.startsWith(realRoot + path.sep))) {
@@ -172,19 +196,23 @@ export function listFiles(root: string, globs: readonly string[], ignore: readon
   };
 
   const walk = (relDir: string) => {
+    const dir = path.join(root, relDir);
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(path.join(root, relDir), { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
+    // A file's path is its folder's plus its name (which holds no separator and is not a dot name):
+    // what path.join would give, without its normalising, the walk's largest cost per file.
+    const dirPrefix = dir === '.' ? '' : dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules') walk(rel);
-      } else if (entry.isFile()) consider(rel, false);
-      else if (entry.isSymbolicLink()) consider(rel, true);
+      } else if (entry.isFile()) consider(rel, false, dirPrefix + entry.name);
+      else if (entry.isSymbolicLink()) consider(rel, true, dirPrefix + entry.name);
     }
   };
 
@@ -331,6 +359,7 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
   // Named by its path in the workspace only: what it points at is never read or shown.
   for (const file of refused) notices.push(`${relativePath(root, file)} is a symbolic link to a file outside the workspace; it is not read`);
   const total = sourceFiles.length;
+  const names = fileNamer(root);
   yield { done: 0, total };
   for (const [i, file] of sourceFiles.entries()) {
     if (i > 0 && i % SOURCES_PER_STEP === 0) yield { done: i, total };
@@ -339,7 +368,8 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
       notices.push(read.message);
       continue;
     }
-    engine.setSource(toUri(file), relativePath(root, file), read.text);
+    const name = names(file);
+    engine.setSource(name.uri, name.path, read.text);
   }
   for (const [uri, findings] of engine.sourceProblems()) {
     const file = fromUri(uri);
