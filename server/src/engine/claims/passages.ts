@@ -35,6 +35,7 @@ import { tokenize, type SourceIndex } from '../quotes';
 import type { Vocabulary } from '../quotes/vocabulary';
 import { ByteReader, ByteWriter, sourceContentKey, type CacheProduct } from '../index-cache';
 import { splitParagraphs, splitSentences } from '../sentences';
+import { detach } from '../text';
 import { stem, isStopword } from './terms';
 
 export interface Passage {
@@ -167,8 +168,9 @@ export class PassageIndex {
     private readonly postingTf: Uint16Array,
   ) {}
 
-  /** Answers by query, for this index's lifetime (one corpus generation). */
-  private readonly answers = new Map<string, PassageHit[]>();
+  /** Answers by limit, then by claim text (a detached copy), for this index's lifetime (one corpus generation). */
+  private readonly answers = new Map<number, Map<string, PassageHit[]>>();
+  private answerCount = 0;
 
   get size(): number {
     return this.passageSource.length;
@@ -324,12 +326,20 @@ export class PassageIndex {
    */
   search(text: string, from = 0, to = text.length, limit = 3): PassageHit[] {
     // An edit changes one sentence; every other claim of the piece asks the same question again.
-    const key = `${limit}\u0000${text.slice(from, to)}`;
-    const cached = this.answers.get(key);
+    // Looked up by the slice itself (no copy); only a new answer's key is copied, so no cache entry holds the piece.
+    const claim = text.slice(from, to);
+    let byClaim = this.answers.get(limit);
+    const cached = byClaim?.get(claim);
     if (cached) return cached;
     const hits = this.rank(text, from, to, limit);
-    if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
-    this.answers.set(key, hits);
+    if (this.answerCount >= MAX_CACHED_ANSWERS) {
+      this.answers.clear();
+      this.answerCount = 0;
+      byClaim = undefined;
+    }
+    if (!byClaim) this.answers.set(limit, (byClaim = new Map()));
+    byClaim.set(detach(claim), hits);
+    this.answerCount++;
     return hits;
   }
 
@@ -447,10 +457,12 @@ const stems = new Map<string, string | null>();
 function termKey(surface: string): string | undefined {
   const cached = stems.get(surface);
   if (cached !== undefined) return cached ?? undefined;
-  const lower = surface.toLowerCase();
+  // A claim's word is a slice of the piece: kept (and stemmed) as a copy, so the cache does not hold that version of the piece.
+  const own = detach(surface);
+  const lower = own.toLowerCase();
   const key = (lower.length < 2 && !/\d/.test(lower)) || isStopword(lower) ? null : stem(lower);
   if (stems.size > 500_000) stems.clear();
-  stems.set(surface, key);
+  stems.set(own, key);
   return key ?? undefined;
 }
 
