@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readTextFile } from '../../server/src/node/workspace';
+import { decodeUtf8, readTextFile } from '../../server/src/node/workspace';
 import { tempWorkspace } from '../helpers/repo';
 
 test('readTextFile: each text is its own file, long then short, small then beyond the reused buffer', () => {
@@ -64,4 +64,27 @@ test('readTextFile: a directory, a missing file and a FIFO give a reason, withou
   const piped = readTextFile(fifo, 1024);
   assert.equal(piped.ok, false);
   assert.match(!piped.ok ? piped.message : '', /not a file/);
+});
+
+test('decodeUtf8: the same text as TextDecoder, byte order marks and invalid sequences included', () => {
+  const reference = new TextDecoder('utf-8');
+  const same = (bytes: Uint8Array) => assert.equal(decodeUtf8(bytes), reference.decode(bytes), Buffer.from(bytes).toString('hex'));
+  // Every sequence of up to three bytes from those that start, continue, overlong or overrun UTF-8.
+  const edges = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbb, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+  for (const a of edges) {
+    same(Uint8Array.of(a));
+    for (const b of edges) {
+      same(Uint8Array.of(a, b));
+      for (const c of edges) same(Uint8Array.of(a, b, c));
+    }
+  }
+  // Longer random runs (a fixed generator, so a failure repeats).
+  let seed = 42;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+  for (let i = 0; i < 20000; i++) same(Uint8Array.from({ length: 1 + (i % 12) }, () => (i % 2 ? edges[next() % edges.length] : next())));
+  // A leading mark is dropped once; a later one, or a second, is text.
+  for (const text of ['\ufeffHarbour', '\ufeff', '\ufeff\ufeffquay', 'quay\ufeff', 'été ✓ 𝄞']) same(new TextEncoder().encode(text));
+  // A view into a larger buffer decodes only its own bytes.
+  const whole = new TextEncoder().encode('xx\ufeffharbour wall yy');
+  same(whole.subarray(2, whole.length - 3));
 });

@@ -74,7 +74,17 @@ function readAll(fd: number, sizeHint: number): Uint8Array {
   return buffer.subarray(0, length);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+/**
+ * UTF-8 bytes as text, exactly as `new TextDecoder('utf-8').decode` gives it
+ * (a leading byte order mark dropped, each invalid sequence one U+FFFD), but
+ * through Buffer's decoder: in a fresh thread, TextDecoder's first thousands
+ * of calls cost several times more (18 against 3 ms on 2,095 sources).
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // U+FEFF first can only come from the bytes EF BB BF first: the mark TextDecoder drops.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 /** Decodes bytes as UTF-8 text, or says why it is not text. Invalid sequences become U+FFFD. */
 export function decodeText(buffer: Uint8Array, name: string): ReadResult {
@@ -82,7 +92,7 @@ export function decodeText(buffer: Uint8Array, name: string): ReadResult {
   if (probe.includes(0)) {
     return { ok: false, reason: 'binary', bytes: buffer.length, message: `${name} looks binary (NUL byte in its first 8,000 bytes); skipped` };
   }
-  return { ok: true, text: utf8.decode(buffer), bytes: buffer.length };
+  return { ok: true, text: decodeUtf8(buffer), bytes: buffer.length };
 }
 
 export function formatBytes(bytes: number): string {
