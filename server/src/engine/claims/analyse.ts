@@ -22,7 +22,7 @@ import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
 import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
-import { isKnownName, learnNames } from './names';
+import { isAcronym, isKnownName, learnNames } from './names';
 import { claimOptions, type ClaimOptions } from './options';
 
 /** A sentence of the author's own prose. */
@@ -304,7 +304,7 @@ function endsBlock(masked: string, citation: Citation, block: Span): boolean {
 export function nameTester(detectionView: string, corpus: Corpus): (word: string) => boolean {
   const names = learnNames(detectionView);
   const sourceWords = lowerCaseSourceWords(corpus);
-  return (word) => isKnownName(names, word) && (/^\p{Lu}[\p{Lu}\p{N}]+$/u.test(word) || !sourceWords.has(word.toLowerCase()));
+  return (word) => isKnownName(names, word) && (isAcronym(word) || !sourceWords.has(word.toLowerCase()));
 }
 
 const lowerCaseCache = new WeakMap<Corpus, { generation: number; words: Set<string> }>();
@@ -317,11 +317,22 @@ function lowerCaseSourceWords(corpus: Corpus): Set<string> {
   const index = corpus.searchIndex();
   const surfaces = index.vocabulary.surfaces;
   const seen = new Uint8Array(surfaces.length);
-  for (const entry of index.entries()) for (const id of entry.words) seen[id] = 1;
+  for (const entry of index.entries()) {
+    const ids = entry.words;
+    for (let i = 0; i < ids.length; i++) seen[ids[i]] = 1;
+  }
   const words = new Set<string>();
-  for (let id = 0; id < surfaces.length; id++) if (seen[id] && /^\p{Ll}/u.test(surfaces[id])) words.add(surfaces[id]);
+  for (let id = 0; id < surfaces.length; id++) if (seen[id] && startsLowerCase(surfaces[id])) words.add(surfaces[id]);
   lowerCaseCache.set(corpus, { generation: corpus.generation, words });
   return words;
+}
+
+const LOWER_CASE_START = /^\p{Ll}/u;
+
+/** Whether a word starts with a lower-case letter (ASCII answered without the regular expression: this runs for every word of the corpus). */
+function startsLowerCase(word: string): boolean {
+  const c = word.charCodeAt(0);
+  return c < 0x80 ? c >= 0x61 && c <= 0x7a : LOWER_CASE_START.test(word);
 }
 
 interface Outlet {

@@ -24,6 +24,7 @@
  * (ARCHITECTURE.md, Choices, says why no NLP library is used here.)
  */
 import type { Span } from '../types';
+import { isAcronym } from './names';
 
 export type ClaimKind = 'reported-speech' | 'number' | 'percentage' | 'money' | 'date' | 'actor' | 'causal' | 'comparative' | 'trigger';
 export type ExemptionKind = 'question' | 'opinion' | 'hedge' | 'framing' | 'exemption';
@@ -91,6 +92,9 @@ const NUMBER_WORDS = new Set(
 );
 const SMALL_NUMBERS = new Set(['one', 'two', 'three', 'four', 'five', 'six']);
 const ORDINALS = new Set(['second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth']);
+// Constants, not literals in the functions: the bundler turns a `\p{…}` literal into a RegExp made on every call.
+const UPPER_START = /^\p{Lu}/u;
+const LOWER_START = /^\p{Ll}/u;
 const TIME_UNITS = /^(?:years?|months?|weeks?|days?|times?|terms?|quarters?|seasons?|rounds?)$/;
 const FRACTION_WORDS = new Set(['half', 'quarter', 'third', 'fifth', 'tenth']);
 const MONEY_UNITS = /^(?:bn|m|k|tn|pence|p|pounds?|dollars?|euros?|roubles?|rubles?|yen|krone|kroner|kronor)$/;
@@ -179,7 +183,7 @@ function isFiniteVerb(word: Word, afterName: boolean): boolean {
   if (IRREGULAR_FINITE.has(w)) return true;
   if (w.length >= 4 && w.endsWith('ed') && !NOT_VERBS_ED.has(w)) return true;
   // "Holmport says", "Lavrov credits": an -s verb right after the name.
-  return afterName && w.length >= 4 && /[^s']s$/.test(w) && /^\p{Ll}/u.test(word.text);
+  return afterName && w.length >= 4 && /[^s']s$/.test(w) && LOWER_START.test(word.text);
 }
 
 interface ReportingCue {
@@ -244,7 +248,7 @@ function numberSignals(words: Word[], text: string, base: number): ClaimSignal[]
       }
       continue;
     }
-    if (MONTHS.has(word.lower) && /^\p{Lu}/u.test(word.text) && word.lower !== 'may' && (i > 0 || (next !== undefined && /^\d/.test(next.text)))) {
+    if (MONTHS.has(word.lower) && UPPER_START.test(word.text) && word.lower !== 'may' && (i > 0 || (next !== undefined && /^\d/.test(next.text)))) {
       signals.push({ kind: 'date', span: { start: word.start, end: word.end }, text: word.text });
     } else if (word.lower === 'may' && word.text === 'May' && i > 0 && (next === undefined || /^\d/.test(next.text) || /^(?:in|on|of|last|this|next|since|until|by)$/.test(previous!.lower))) {
       signals.push({ kind: 'date', span: { start: word.start, end: word.end }, text: word.text });
@@ -272,18 +276,18 @@ function actorSignal(words: Word[], text: string, base: number, options: DetectO
   let nextFinite: Int32Array | undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    if (!/^\p{Lu}/u.test(word.text) || MONTHS.has(word.lower) || WEEKDAYS.has(word.lower) || word.text === 'I') continue;
+    if (!UPPER_START.test(word.text) || MONTHS.has(word.lower) || WEEKDAYS.has(word.lower) || word.text === 'I') continue;
     const bare = word.text.replace(/['’]s$/, '');
     const known = options.isName(bare);
-    if (i === 0 && !known && !(words[1] && /^\p{Lu}/u.test(words[1].text) && options.isName(words[1].text.replace(/['’]s$/, '')))) continue;
-    if (i > 0 && !known && !/^\p{Lu}[\p{Lu}\p{N}]+$/u.test(word.text)) {
+    if (i === 0 && !known && !(words[1] && UPPER_START.test(words[1].text) && options.isName(words[1].text.replace(/['’]s$/, '')))) continue;
+    if (i > 0 && !known && !isAcronym(word.text)) {
       // A capital after a sentence-internal colon or quote is not evidence of a name.
       const gap = text.slice(words[i - 1].end - base, word.start - base);
       if (/[:"“‘(]/.test(gap)) continue;
     }
     // The name runs over following capitalised words ("Water Standards Office").
     let last = i;
-    while (words[last + 1] && /^\p{Lu}/u.test(words[last + 1].text) && words[last + 1].start - words[last].end <= 1) last++;
+    while (words[last + 1] && UPPER_START.test(words[last + 1].text) && words[last + 1].start - words[last].end <= 1) last++;
     // Where the next finite verb is, from each position (computed once: linear even for a run of names).
     nextFinite ??= nextFiniteVerbs(words);
     const name = text.slice(word.start - base, words[last].end - base);

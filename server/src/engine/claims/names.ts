@@ -30,7 +30,7 @@ export function learnNames(text: string): Set<string> {
     from = to;
   }
   const names = new Set<string>();
-  for (const word of candidates) if (/^\p{Lu}[\p{Lu}\p{N}]+$/u.test(word) || !lowerCase.has(word.toLowerCase())) names.add(word);
+  for (const word of candidates) if (isAcronym(word) || !lowerCase.has(word.toLowerCase())) names.add(word);
   return names;
 }
 
@@ -66,7 +66,15 @@ function segmentWords(text: string, from: number, to: number): { candidates: str
   return words;
 }
 
+/** A capital and then only capitals or digits. (A constant: the bundler turns a `\p{…}` literal in a function into a RegExp made per call.) */
+const ACRONYM = /^\p{Lu}[\p{Lu}\p{N}]+$/u;
+
+/** An acronym ("EAEU", "BBC", "G20"). */
+export function isAcronym(word: string): boolean {
+  return ACRONYM.test(word);
+}
+
 /** A name known from the piece, or an acronym ("EAEU", "BBC"). */
 export function isKnownName(names: ReadonlySet<string>, word: string): boolean {
-  return names.has(word) || /^\p{Lu}[\p{Lu}\p{N}]+$/u.test(word);
+  return names.has(word) || isAcronym(word);
 }
