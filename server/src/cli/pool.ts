@@ -353,9 +353,10 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
 
 /**
  * Writes the index cache from what the workers built. Each group's first
- * worker sends its bytes only when its products changed; the sections it did
- * not change are those it read from the file, so the new file is the old
- * one's sections with the changed sections laid over them (groups in order).
+ * worker sends the sections of its own products (rule-groups.ts,
+ * cacheSectionsOf), and only when they changed; the other sections are the
+ * file's, so the new file is the old one's sections with the changed sections
+ * laid over them (groups in order).
  */
 function writeMergedCache(file: string, parts: readonly (Uint8Array | undefined)[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
   const changed = parts.filter((p): p is Uint8Array => p !== undefined);
