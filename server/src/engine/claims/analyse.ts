@@ -87,28 +87,19 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
  * to 41 characters before a full stop, a citation up to 44 after one.
  * Bounded; cleared when full.
  */
-const blockSentenceCache = new Map<string, Map<string, Span[]>>();
-let cachedBlockCount = 0;
+const blockSentenceCache = new Map<string, Span[]>();
 const MAX_CACHED_BLOCKS = 50_000;
 
 function blockSentences(masked: string, start: number, end: number, protect: Span[]): Span[] {
   const from = Math.max(0, start - 41);
   const to = Math.min(masked.length, end + 44);
-  // By the text (looked up as a slice: no copy of every block per check; a new key is stored as a copy), then by the block's place in it and its quotations.
-  const around = masked.slice(from, to);
-  const shape = `${start - from}:${end - start}:${protect.map((p) => `${p.start - start},${p.end - start}`).join(';')}`;
-  let byShape = blockSentenceCache.get(around);
-  let relative = byShape?.get(shape);
+  const shape = protect.map((p) => `${p.start - start},${p.end - start}`).join(';');
+  const key = `${start - from}:${end - start}:${shape}:${masked.slice(from, to)}`;
+  let relative = blockSentenceCache.get(key);
   if (!relative) {
     relative = splitSentences(masked, start, end, { protect }).map((span) => ({ start: span.start - start, end: span.end - start }));
-    if (cachedBlockCount >= MAX_CACHED_BLOCKS) {
-      blockSentenceCache.clear();
-      cachedBlockCount = 0;
-      byShape = undefined;
-    }
-    if (!byShape) blockSentenceCache.set(detach(around), (byShape = new Map()));
-    byShape.set(shape, relative);
-    cachedBlockCount++;
+    if (blockSentenceCache.size >= MAX_CACHED_BLOCKS) blockSentenceCache.clear();
+    blockSentenceCache.set(key, relative);
   }
   return relative.map((span) => ({ start: span.start + start, end: span.end + start }));
 }

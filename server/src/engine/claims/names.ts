@@ -39,25 +39,18 @@ const CONTEXT = 6;
 const CANDIDATE = /(?<=[\p{Ll}\p{N},;)][ \t\n]{1,3})\p{Lu}[\p{L}\p{M}]*(?:['’]\p{L}+)?/gu;
 const LOWER_CASE = /(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}\p{M}]*/gu;
 
-/**
- * Candidates and lower-case words of each segment with its context, across
- * texts: by the text (looked up as a slice, so a check copies no segment;
- * a new key is stored as a copy), then by the length of the context. Bounded;
- * cleared when full.
- */
-type SegmentWords = { candidates: string[]; lowerCase: string[] };
-const segmentCache = new Map<string, SegmentWords[]>();
-let cachedSegmentCount = 0;
+/** Candidates and lower-case words of each segment with its context, across texts. Bounded; cleared when full. */
+const segmentCache = new Map<string, { candidates: string[]; lowerCase: string[] }>();
 const MAX_CACHED_SEGMENTS = 50_000;
 
 /** Name candidates and lower-case words that start in `text[from, to)`. */
-function segmentWords(text: string, from: number, to: number): SegmentWords {
+function segmentWords(text: string, from: number, to: number): { candidates: string[]; lowerCase: string[] } {
   const context = Math.max(0, from - CONTEXT);
   const key = text.slice(context, to);
-  // The context length is part of the key: the same characters with less context are another question.
   const skip = from - context;
-  let bySkip = segmentCache.get(key);
-  let words = bySkip?.[skip];
+  // The context length is part of the key: the same characters with less context are another question.
+  const cacheKey = skip + ':' + key;
+  let words = segmentCache.get(cacheKey);
   if (words) return words;
   words = { candidates: [], lowerCase: [] };
   // Kept across edits: words taken from a copy do not hold this version of the piece alive.
@@ -68,14 +61,8 @@ function segmentWords(text: string, from: number, to: number): SegmentWords {
     if (!NOT_NAMES.has(word)) words.candidates.push(word);
   }
   for (const match of own.matchAll(LOWER_CASE)) if (match.index >= skip) words.lowerCase.push(match[0]);
-  if (cachedSegmentCount >= MAX_CACHED_SEGMENTS) {
-    segmentCache.clear();
-    cachedSegmentCount = 0;
-    bySkip = undefined;
-  }
-  if (!bySkip) segmentCache.set(own, (bySkip = []));
-  bySkip[skip] = words;
-  cachedSegmentCount++;
+  if (segmentCache.size >= MAX_CACHED_SEGMENTS) segmentCache.clear();
+  segmentCache.set(cacheKey, words);
   return words;
 }
 
