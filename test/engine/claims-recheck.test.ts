@@ -114,3 +114,30 @@ test('claims re-check: a new source or new options change the answers for unchan
   assert.ok(!exempt.some((f) => f.span.start === seals.span.start), 'the exemption applies to the unchanged sentence');
   assert.deepEqual(exempt, claims(engineWith(more, config), text));
 });
+
+test('claims re-check: a source that writes a name in lower case changes the verdict of an unchanged sentence that starts with it', () => {
+  const engine = engineWith(SOURCES);
+  const sentence = 'Dunmore opened a second till.';
+  const before = flagged(PIECE, claims(engine, PIECE));
+  assert.ok(before.includes(sentence), 'a name doing something is a claim');
+  // Edits that keep the piece's names: the verdicts are reused as they were.
+  const edited = PIECE.replace('The harbour was quiet this week.', 'The harbour was calm this week.');
+  assert.deepEqual(flagged(edited, claims(engine, edited)), before);
+
+  // Now the sources write "dunmore" in lower case: it is an ordinary word, so the sentence starts with no name.
+  const more = { ...SOURCES, 'sources/boats.txt': 'Boat names\n\nThe old dunmore was a flat boat for the harbour.\n' };
+  engine.setSource('file:///ws/sources/boats.txt', 'sources/boats.txt', more['sources/boats.txt']);
+  const after = claims(engine, edited);
+  assert.ok(!flagged(edited, after).includes(sentence), `no longer a claim: ${flagged(edited, after).join(' | ')}`);
+  assert.deepEqual(after, claims(engineWith(more), edited));
+});
+
+test('claims re-check: removing the only mid-sentence use of a name changes the verdict of an unchanged sentence (same engine, nothing else in between)', () => {
+  const engine = engineWith(SOURCES);
+  const sentence = 'Dunmore opened a second till.';
+  assert.ok(flagged(PIECE, claims(engine, PIECE)).includes(sentence));
+  const edited = PIECE.replace('The island shop is run by Mr Dunmore.', 'The island shop is run by a family.');
+  const after = claims(engine, edited);
+  assert.ok(!flagged(edited, after).includes(sentence), `no name starts it any more: ${flagged(edited, after).join(' | ')}`);
+  assert.deepEqual(after, claims(engineWith(SOURCES), edited));
+});

@@ -148,8 +148,9 @@ export function checkClaims(analysis: Analysis): ClaimCheck[] {
 function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimCheck[] {
   const { parsed } = analysis;
   const text = detectionText(parsed);
+  const names = nameAnswers(text, analysis.corpus);
   const detectOptions = {
-    isName: nameTester(text, analysis.corpus),
+    isName: names.isName,
     triggers: options.triggers.map((t) => t.toLowerCase()),
     exemptions: options.exemptions.map((e) => e.toLowerCase()),
   };
@@ -183,7 +184,7 @@ function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimChe
   const checks: ClaimCheck[] = [];
   for (const sentence of analysis.sentences()) {
     const { span } = sentence;
-    const verdict = detectCached(text.slice(span.start, span.end), span.start, detectOptions, verdictOptionsKey);
+    const verdict = detectCached(text.slice(span.start, span.end), span.start, detectOptions, verdictOptionsKey, names.epoch);
     if (!verdict.claim) {
       checks.push({ sentence, verdict });
       continue;
@@ -207,18 +208,21 @@ interface CachedVerdict {
   answers: boolean[];
   /** The verdict moved to the last two places the sentence was at (an edit before it moves it; undoing the edit moves it back). */
   moved: Array<{ base: number; verdict: ClaimVerdict }>;
+  /** The name epoch in which `answers` were last given (then they hold without asking again). */
+  epoch: number;
 }
 const verdictCache = new Map<string, CachedVerdict>();
 let verdictCacheOptions = '';
 const MAX_CACHED_VERDICTS = 50_000;
 
-function detectCached(sentence: string, base: number, options: DetectOptions, optionsKey: string): ClaimVerdict {
+function detectCached(sentence: string, base: number, options: DetectOptions, optionsKey: string, epoch: number): ClaimVerdict {
   if (optionsKey !== verdictCacheOptions) {
     verdictCache.clear();
     verdictCacheOptions = optionsKey;
   }
   const cached = verdictCache.get(sentence);
-  if (cached && cached.asked.every((word, i) => options.isName(word) === cached.answers[i])) {
+  if (cached && (cached.epoch === epoch || cached.asked.every((word, i) => options.isName(word) === cached.answers[i]))) {
+    cached.epoch = epoch;
     const recent = cached.moved.find((m) => m.base === base);
     if (recent) return recent.verdict;
     const moved = shiftVerdict(cached.verdict, base);
@@ -238,7 +242,7 @@ function detectCached(sentence: string, base: number, options: DetectOptions, op
   const verdict = detectClaim(own, 0, { ...options, isName });
   if (verdictCache.size >= MAX_CACHED_VERDICTS) verdictCache.clear();
   const moved = shiftVerdict(verdict, base);
-  verdictCache.set(own, { verdict, asked, answers, moved: [{ base, verdict: moved }] });
+  verdictCache.set(own, { verdict, asked, answers, moved: [{ base, verdict: moved }], epoch });
   return moved;
 }
 
@@ -303,9 +307,29 @@ function endsBlock(masked: string, citation: Citation, block: Span): boolean {
  * sentence's first word needs this ("Lavrov dismissed …" vs "Water bills …").
  */
 export function nameTester(detectionView: string, corpus: Corpus): (word: string) => boolean {
+  return nameAnswers(detectionView, corpus).isName;
+}
+
+/**
+ * What name answers depend on: the names learnt from the piece and the
+ * source words (one Set per corpus generation). The epoch stays while a check
+ * has the same names and source words as the check before it (most edits), so
+ * a cached verdict whose name questions were answered in this epoch is reused
+ * without asking them again; any change starts a new epoch.
+ */
+let nameState = { names: new Set<string>(), sourceWords: new Set<string>(), epoch: 0 };
+
+function nameAnswers(detectionView: string, corpus: Corpus): { isName: (word: string) => boolean; epoch: number } {
   const names = learnNames(detectionView);
   const sourceWords = lowerCaseSourceWords(corpus);
-  return (word) => isKnownName(names, word) && (isAcronym(word) || !sourceWords.has(word.toLowerCase()));
+  if (sourceWords !== nameState.sourceWords || !sameMembers(names, nameState.names)) nameState = { names, sourceWords, epoch: nameState.epoch + 1 };
+  return { isName: (word) => isKnownName(names, word) && (isAcronym(word) || !sourceWords.has(word.toLowerCase())), epoch: nameState.epoch };
+}
+
+function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const item of a) if (!b.has(item)) return false;
+  return true;
 }
 
 const lowerCaseCache = new WeakMap<Corpus, { generation: number; words: Set<string> }>();
