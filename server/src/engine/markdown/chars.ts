@@ -43,6 +43,19 @@ export function findChar(s: string, code: number, from: number, end: number): nu
   return -1;
 }
 
+/**
+ * Index of the next character of `s` from `from` on that `oneOf` matches, or
+ * -1. `oneOf` is a global character class of code units (no `u` flag): the
+ * search runs natively, where a loop over every character runs interpreted
+ * until the optimiser catches up, which in a one-shot CLI check is never.
+ * Searching a block's own string (or a slice of it) keeps a search from
+ * reading the rest of the document.
+ */
+export function nextOf(oneOf: RegExp, s: string, from: number): number {
+  oneOf.lastIndex = from;
+  return oneOf.test(s) ? oneOf.lastIndex - 1 : -1;
+}
+
 /** Whether the character at `i` is escaped by an odd number of backslashes. */
 export function isEscaped(s: string, i: number, floor = 0): boolean {
   let n = 0;

@@ -6,7 +6,7 @@
  */
 import type { Span } from '../types';
 import type { LinkInfo } from './inline';
-import { BACKSLASH, findChar, isEscaped, isWhitespace, isWordChar } from './chars';
+import { BACKSLASH, findChar, isEscaped, isWhitespace, isWordChar, nextOf } from './chars';
 
 export interface BlockCitation {
   key: string;
@@ -30,6 +30,8 @@ export interface BlockCitations {
 const KEY_PUNCTUATION = ':.#$%&-+?<>~/';
 const MAX_BRACED_KEY = 500;
 const AT = 0x40;
+const BRACKET = /[[\]]/g;
+const AT_SIGN = /@/g;
 
 /** The key after the `@` at `at`, or undefined: `{ key, end }` where `end` is after the key (or `}`). */
 export function readKey(s: string, at: number, limit: number): { key: string; end: number } | undefined {
@@ -69,7 +71,12 @@ export function scanCitations(masked: string, block: Span, links: readonly LinkI
 
   // Bracketed groups: a `[` … `]` without brackets inside (Pandoc does not nest them).
   let open = -1;
+  // Only brackets and `@` matter here: jump from one to the next within the block.
+  const local = masked.slice(block.start, block.end);
   for (let k = block.start; k < block.end; k++) {
+    const next = nextOf(BRACKET, local, k - block.start);
+    if (next < 0) break;
+    k = block.start + next;
     const c = masked.charCodeAt(k);
     if (c === 0x5b && !isEscaped(masked, k, block.start)) open = k;
     else if (c === 0x5d && open >= 0 && !isEscaped(masked, k, block.start)) {
@@ -87,7 +94,11 @@ export function scanCitations(masked: string, block: Span, links: readonly LinkI
   let scanned = block.start;
   let tokenStart = block.start;
   let tokenIsUrl = false;
-  for (let at = findChar(masked, AT, block.start, block.end); at >= 0; at = findChar(masked, AT, at + 1, block.end)) {
+  const atFrom = (from: number) => {
+    const next = nextOf(AT_SIGN, local, from - block.start);
+    return next < 0 ? -1 : block.start + next;
+  };
+  for (let at = atFrom(block.start); at >= 0; at = atFrom(at + 1)) {
     while (groups && group < groups.length && groups[group].end <= at) group++;
     if (groups && group < groups.length && groups[group].start <= at) continue;
     // The whitespace-delimited token holding this `@`, found by scanning forward only (linear even without spaces).

@@ -11,7 +11,7 @@
  */
 import type { Span } from '../types';
 import type { MaskBuffer } from './buffer';
-import { BACKSLASH, CR, LF, SPACE, isAsciiPunctuation, isEscaped, isPunctuation, isWhitespace } from './chars';
+import { BACKSLASH, CR, LF, SPACE, isAsciiPunctuation, isEscaped, isPunctuation, isWhitespace, nextOf } from './chars';
 
 /** Reference definitions: normalised label → raw destination. */
 export type ReferenceMap = Map<string, string>;
@@ -51,6 +51,8 @@ const CLOSE_PAREN = 0x29;
 const STAR = 0x2a;
 const UNDERSCORE = 0x5f;
 const TILDE = 0x7e;
+/** The characters `scan` acts on; everything else is prose it steps over. */
+const INLINE_SPECIAL = /[\\`<!\[\]*_~]/g;
 
 /** Maximum nesting of parentheses in a link destination (as markdown-it): bounds every attempt. */
 const MAX_DESTINATION_PARENS = 32;
@@ -158,6 +160,8 @@ export class InlineScanner {
     let linkFloor = 0;
     let i = 0;
     while (i < src.length) {
+      i = nextOf(INLINE_SPECIAL, src, i);
+      if (i < 0) break;
       const c = src.charCodeAt(i);
       switch (c) {
         case BACKSLASH:

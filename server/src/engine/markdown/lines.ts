@@ -7,6 +7,11 @@ const CR = 13;
 /** Line start offsets; `\r\n`, `\r` and `\n` each end a line, as in LSP and markdown-it. */
 export function computeLineStarts(text: string): number[] {
   const starts = [0];
+  if (text.indexOf('\r') < 0) {
+    // The common case, searched natively: only `\n` ends lines.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === LF) starts.push(i + 1);

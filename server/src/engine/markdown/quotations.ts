@@ -5,11 +5,13 @@
  * looked at.
  */
 import type { Span } from '../types';
-import { isUppercase, isWhitespace } from './chars';
+import { isUppercase, isWhitespace, nextOf } from './chars';
 
 const STRAIGHT = 0x22;
 const CURLY_OPEN = 0x201c;
 const CURLY_CLOSE = 0x201d;
+const QUOTE_MARK = /["\u201c\u201d]/g;
+const TERMINATOR = /[.!?\u2026]/g;
 
 /** What may stand right before an opening straight quote besides whitespace and the block start. */
 const OPEN_CONTEXT = new Set('([{-\u2013\u2014\u2018\u201c\'/*_\u00ab');
@@ -35,7 +37,12 @@ export function findQuotePairs(masked: string, block: Span): QuotePair[] {
   let pairs = NO_PAIRS;
   let straight = -1;
   let curly = -1;
+  // Only quotation marks matter: jump from one to the next within the block.
+  const local = masked.slice(block.start, block.end);
   for (let k = block.start; k < block.end; k++) {
+    const at = nextOf(QUOTE_MARK, local, k - block.start);
+    if (at < 0) break;
+    k = block.start + at;
     const c = masked.charCodeAt(k);
     if (c === CURLY_OPEN) curly = k;
     else if (c === CURLY_CLOSE) {
@@ -91,8 +98,12 @@ const MAX_TRAILING_GROUP = 300;
 export function splitSentences(masked: string, block: Span): Span[] {
   const sentences: Span[] = [];
   let start = block.start;
+  // Jump from one terminator to the next within the block.
+  const local = masked.slice(block.start, block.end);
   for (let k = block.start; k < block.end; k++) {
-    if (!isTerminator(masked.charCodeAt(k))) continue;
+    const at = nextOf(TERMINATOR, local, k - block.start);
+    if (at < 0) break;
+    k = block.start + at;
     const terminator = k;
     let end = k + 1;
     while (end < block.end && isTerminator(masked.charCodeAt(end))) end++;
