@@ -24,10 +24,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding } from '../node/budget';
-import { relativePath } from '../node/workspace';
+import { relativePath, type SharedSources } from '../node/workspace';
 import { decodeCache, encodeCache } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
@@ -84,6 +84,8 @@ export interface WorkerInput {
   assigned: number[];
   /** With split groups: how the style half hands its parse of a piece to the sources half. */
   parse?: ParseHandover;
+  /** Where the main thread sends the sources it read for the workers (SharedSources), once `ready[0]` is 1. */
+  sources?: { port: MessagePort; ready: Int32Array };
 }
 
 /** What loading the workspace found: problems in the config, registry and sources. */
@@ -174,6 +176,11 @@ export interface PoolOptions {
   cacheFile?: string;
   /** Reads and writes cache files (node/index-cache-file.ts); a write returns an error message. */
   cacheIo?: { read(file: string): Uint8Array | undefined; write(file: string, bytes: Uint8Array): string | undefined };
+  /**
+   * Lists and reads the sources on the main thread, while the workers start,
+   * for all of them: otherwise every worker reads the whole corpus itself.
+   */
+  readAhead?: () => SharedSources;
 }
 
 interface Slot {
@@ -201,7 +208,7 @@ interface Slot {
 export async function checkAll(
   documents: readonly string[],
   plan: PoolPlan,
-  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'assigned' | 'parse'>,
+  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'assigned' | 'parse' | 'sources'>,
   options: PoolOptions,
 ): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string }> {
   const groups = plan.groups;
@@ -223,6 +230,14 @@ export async function checkAll(
   let finish!: () => void;
   const allDone = new Promise<void>((resolve) => (finish = resolve));
   const name = (i: number) => relativePath(options.cwd, documents[i]);
+  // The sources read ahead: 1 in `aheadReady[0]` once they are sent to every worker started so far (or failed to read).
+  const aheadReady = options.readAhead ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  let ahead: SharedSources | undefined;
+  const aheadPorts: MessagePort[] = [];
+  const sendAhead = (port: MessagePort) => {
+    if (ahead) port.postMessage(ahead);
+    port.close();
+  };
 
   const ownedBy = (slot: Slot) => documents.flatMap((_, i) => (Atomics.load(tables[slot.g], 1 + i) === slot.id && !results.has(task(slot.g, i)) ? [i] : []));
   const anyUnowned = (g: number) => documents.some((_, i) => Atomics.load(tables[g], 1 + i) === 0);
@@ -241,12 +256,18 @@ export async function checkAll(
     const writeCache = options.cacheFile !== undefined && !cacheWriters.has(g);
     if (writeCache) cacheWriters.add(g);
     const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, assigned, parse, ...input };
+    const channel = aheadReady ? new MessageChannel() : undefined;
+    if (channel && aheadReady) data.sources = { port: channel.port2, ready: aheadReady };
     const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
     try {
-      slot.worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false, resourceLimits: checkWorkerLimits() });
+      slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: false, stderr: false, resourceLimits: checkWorkerLimits() });
     } catch {
       failuresInARow++;
       return;
+    }
+    if (channel) {
+      if (aheadReady && Atomics.load(aheadReady, 0) === 1) sendAhead(channel.port1);
+      else aheadPorts.push(channel.port1);
     }
     live.add(slot);
     slot.worker.on('message', (message: WorkerMessage) => {
@@ -308,6 +329,16 @@ export async function checkAll(
       : undefined;
 
   for (let k = 0; k < plan.workers; k++) spawn(k % groups.length, []);
+  if (options.readAhead && aheadReady) {
+    try {
+      ahead = options.readAhead();
+    } catch {
+      ahead = undefined; // each worker then reads the sources itself
+    }
+    for (const port of aheadPorts.splice(0)) sendAhead(port);
+    Atomics.store(aheadReady, 0, 1);
+    Atomics.notify(aheadReady, 0);
+  }
   settle();
   await allDone;
   if (watch) clearInterval(watch);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEngine } from '../engine/index';
-import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, readTextFile, relativePath } from '../node/workspace';
+import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, readSources, readTextFile, relativePath } from '../node/workspace';
 import { formatters, type FileReport, type FormatName } from './formatters';
 import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
@@ -195,6 +195,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
       },
       cacheFile,
       cacheIo: { read: readIndexCache, write: writeIndexCache },
+      readAhead: () => readSources(engine, root),
     },
   );
   io.onPoolStats?.(stats);

@@ -5,10 +5,10 @@
  * starts, so the main thread can time each one.
  */
 import * as fs from 'node:fs';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
-import { loadConfig, loadSources } from '../node/workspace';
+import { loadConfig, loadSources, unpackSources, type ReadSources, type SharedSources } from '../node/workspace';
 import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
@@ -58,7 +58,9 @@ export function runCheckWorker(): void {
 
   // The main thread writes the cache once, from what every group built (pool.ts).
   // Each group reads and writes only its own products' sections (rule-groups.ts).
-  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections });
+  const sources = input.sources;
+  const readAhead = sources ? () => receiveSources(sources) : undefined;
+  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, readAhead });
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
   if (faults.has('cli-worker')) {
@@ -93,6 +95,17 @@ export function runCheckWorker(): void {
   };
   if (first >= 0) check(first);
   for (let i = next(); i >= 0; i = next()) check(i);
+}
+
+/** How long a worker waits for the sources the main thread reads for it before reading them itself. */
+const SOURCES_WAIT_MS = 10_000;
+
+/** The sources the main thread read for this worker (pool.ts); undefined when it did not (the worker then reads them itself). */
+function receiveSources({ port, ready }: NonNullable<WorkerInput['sources']>): ReadSources | undefined {
+  Atomics.wait(ready, 0, 0, SOURCES_WAIT_MS);
+  const received = receiveMessageOnPort(port)?.message as SharedSources | undefined;
+  port.close();
+  return received && unpackSources(received);
 }
 
 /** The check-hang test fault: a piece holding the marker never finishes. */

@@ -1,0 +1,74 @@
+/**
+ * A load may take the sources another thread listed and read (`readSources`,
+ * the CLI's main thread reads them once for its workers): it must end in the
+ * same workspace as a load that reads them itself — same sources, notices and
+ * file findings, same findings for a piece — and it must really use what it
+ * is given (not read the disk again behind it).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createEngine } from '../../server/src/engine/index';
+import { loadConfig, loadSources, readSources, toUri, unpackSources, type ReadSources } from '../../server/src/node/workspace';
+import { tempWorkspace } from '../helpers/repo';
+
+const PIECE = `# Dam
+
+The engineer said "none of them threatens the structure today" [@dam].
+
+A spokesman said "we chose the busiest week of the year" [@bridge].
+`;
+
+function workspace(): string {
+  const root = tempWorkspace({
+    'sources/dam.txt': 'Dam inspection finds cracks\n\n"None of them threatens the structure today," the chief engineer said.\n',
+    'sources/bridge.md': '# Footbridge closed\n\n"We chose the quietest week of the year," a council spokesman said.\n',
+    'sources/binary.txt': new Uint8Array([0x41, 0, 0x42]),
+    'sources/invalid.txt': new Uint8Array([0x48, 0x69, 0xff, 0x0a]),
+    'pieces/piece.md': PIECE,
+  });
+  const outside = tempWorkspace({ 'secret.txt': 'not part of the workspace\n' });
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'sources', 'link.txt'));
+  return root;
+}
+
+function load(root: string, readAhead?: (engine: ReturnType<typeof createEngine>) => ReadSources | undefined) {
+  const engine = createEngine({ docsBaseUrl: 'https://example.test/docs' });
+  const config = loadConfig(engine, root);
+  const loaded = loadSources(engine, config, { readAhead: readAhead && (() => readAhead(engine)) });
+  const text = fs.readFileSync(path.join(root, 'pieces/piece.md'), 'utf8');
+  const findings = engine.check({ uri: toUri(path.join(root, 'pieces/piece.md')), text, version: 1 });
+  return { loaded, findings, sources: engine.sources().map((s) => [s.id, s.text]) };
+}
+
+test('read ahead: sources read by another thread load the same workspace as sources read by the load itself', () => {
+  const root = workspace();
+  const itself = load(root);
+  const ahead = load(root, (engine) => unpackSources(readSources(engine, root)));
+  assert.deepEqual(ahead.sources, itself.sources);
+  assert.deepEqual(ahead.loaded.sourceFiles, itself.loaded.sourceFiles);
+  assert.deepEqual(ahead.loaded.notices, itself.loaded.notices);
+  assert.deepEqual([...ahead.loaded.fileFindings], [...itself.loaded.fileFindings]);
+  assert.deepEqual(ahead.findings, itself.findings);
+  // The cases the comparison is about are really there: a binary skipped, a link refused, a misquote found.
+  assert.ok(itself.loaded.notices.some((n) => n.includes('binary')), itself.loaded.notices.join('\n'));
+  assert.ok(itself.loaded.notices.some((n) => n.includes('link.txt')), itself.loaded.notices.join('\n'));
+  assert.ok(itself.findings.some((f) => f.ruleId === 'quote/misquote'), itself.findings.map((f) => f.ruleId).join());
+});
+
+test('read ahead: the load uses the texts it is given, and reads the disk itself when given none', () => {
+  const root = workspace();
+  const read = (engine: ReturnType<typeof createEngine>) => unpackSources(readSources(engine, root));
+  // The texts as read ahead, then the source changed on disk: the load must answer for the texts it was given.
+  const given = load(root, (engine) => {
+    const ahead = read(engine);
+    fs.writeFileSync(path.join(root, 'sources/bridge.md'), '# Footbridge closed\n\n"We chose the busiest week of the year," a council spokesman said.\n');
+    return ahead;
+  });
+  assert.ok(given.findings.some((f) => f.ruleId === 'quote/misquote'));
+  const now = load(root);
+  assert.ok(!now.findings.some((f) => f.ruleId === 'quote/misquote'), 'the changed source settles the misquote');
+  assert.deepEqual(load(root, () => undefined).findings, now.findings);
+  assert.deepEqual(load(root, read).findings, now.findings);
+});
