@@ -58,12 +58,9 @@ export function parseMarkdown(text: string): ParsedDocument {
   const lineStarts = computeLineStarts(text);
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const front = detectFrontMatter(text, lineStarts, bom);
-  // markdown-it sees the same lines, with the BOM and the front matter gone.
-  const source = front
-    ? '\n'.repeat(front.lastLine + 1) + (front.lastLine + 1 < lineStarts.length ? text.slice(lineStarts[front.lastLine + 1]) : '')
-    : text.slice(bom);
+  // markdown-it sees the same lines without the BOM, and starts after the front matter.
   // The BOM is not content: the first line starts after it.
-  const structure = readStructure(text, source, bom ? [bom, ...lineStarts.slice(1)] : lineStarts);
+  const structure = readStructure(text, text.slice(bom), bom ? [bom, ...lineStarts.slice(1)] : lineStarts, front ? front.lastLine + 1 : 0);
   const buffer = new MaskBuffer(text, lineStarts);
   const refs: ReferenceMap = new Map();
   const callouts = new Set<number>();

@@ -15,7 +15,6 @@ import { lineEnd } from './lines';
 import { BACKSLASH, isEscaped } from './chars';
 
 const blockParser = new MarkdownIt({ html: true, linkify: false, typographer: false });
-blockParser.core.ruler.enableOnly(['normalize', 'block']);
 blockParser.block.ruler.disable('reference');
 
 /** A prose block before its inline content is scanned. */
@@ -46,12 +45,24 @@ interface Container {
   id: number;
 }
 
+/** markdown-it's own normalisation (its core rule, switched off here): its parse needs only `\n` line endings and no NUL. */
+const NOT_NORMAL = /[\r\0]/;
+
 /**
- * Parses `source` (the text with BOM and front matter blanked, same lines as
- * `text`) and maps its blocks onto `text`.
+ * Parses `source` (the text without its BOM, same lines as `text`) from line
+ * `firstLine` on (after any front matter) and maps its blocks onto `text`.
+ *
+ * The block parser is run from that line directly rather than on a copy of
+ * the text with the front matter blanked: block rules only read forward, and
+ * building that copy cost more than the rest of the structure pass.
  */
-export function readStructure(text: string, source: string, lineStarts: readonly number[]): Structure {
-  const tokens = blockParser.parse(source, {});
+export function readStructure(text: string, source: string, lineStarts: readonly number[], firstLine = 0): Structure {
+  const src = NOT_NORMAL.test(source) ? source.replace(/\r\n?/g, '\n').replace(/\0/g, '\uFFFD') : source;
+  const tokens: ReturnType<typeof blockParser.parse> = [];
+  if (src) {
+    const state = new blockParser.block.State(src, blockParser, {}, tokens);
+    blockParser.block.tokenize(state, firstLine, state.lineMax);
+  }
   const blocks: RawBlock[] = [];
   const htmlBlocks: Span[] = [];
   const stack: Container[] = [];
