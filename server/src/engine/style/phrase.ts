@@ -178,6 +178,9 @@ export interface PhraseEntry<T> {
  * Entries are indexed by their possible first words, so a long list costs one
  * map lookup per token.
  */
+/** Most tokens start no phrase: one shared empty list instead of a new one per token. */
+const NO_ENTRIES: readonly never[] = [];
+
 export class PhraseMatcher<T> {
   private readonly byFirst = new Map<string, PhraseEntry<T>[]>();
 
@@ -200,7 +203,7 @@ export class PhraseMatcher<T> {
     let i = 0;
     while (i < tokens.length) {
       let best: PhraseMatch<T> | undefined;
-      for (const entry of this.byFirst.get(tokens[i].lower) ?? []) {
+      for (const entry of this.byFirst.get(tokens[i].lower) ?? NO_ENTRIES) {
         const end = matchSlots(entry.phrase, 0, tokens, i);
         if (end > i && (!best || end > best.end)) best = { entry, first: i, end, start: tokens[i].start, stop: tokens[end - 1].end };
       }

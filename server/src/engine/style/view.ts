@@ -69,7 +69,12 @@ function tokensOf(text: string, start: number, end: number): Token[] {
   }
   // Kept across edits: the key and tokens come from a copy, so they do not hold this version of the piece alive.
   const own = detach(key);
-  const tokens = tokenize(own, 0, end - start).map((t) => ({ ...t, start: t.start + start, end: t.end + start }));
+  const tokens = tokenize(own, 0, end - start);
+  // Fresh tokens, not shared yet: shifted in place rather than copied.
+  for (const token of tokens) {
+    token.start += start;
+    token.end += start;
+  }
   if (tokenCache.size >= MAX_CACHED_RANGES) tokenCache.clear();
   tokenCache.set(own, [{ start, tokens }]);
   return tokens;
