@@ -150,6 +150,31 @@ describe('quotations', () => {
     assert.deepEqual(texts(doc), ['quote']);
   });
 
+  test('what front matter holds never opens a block in the body (the block parser starts after it)', () => {
+    // An unclosed fence, a list item and a quote marker inside the front matter; CRLF and a BOM around it.
+    const text = '\uFEFF---\r\nnote: |\r\n  ```\r\n- item\r\n> quoted\r\n---\r\nFirst "line" of the body.\r\n\r\n> Said "this" [@a]\r\n';
+    const doc = parse(text);
+    assert.deepEqual(doc.frontMatter, { start: 1, end: spanOf(text, '---', 1).end });
+    assert.deepEqual(
+      doc.blocks.map((b) => [b.kind, textAt(text, b.span)]),
+      [
+        ['paragraph', 'First "line" of the body.'],
+        ['blockquote', 'Said "this" [@a]'],
+      ],
+    );
+    assert.deepEqual(texts(doc), ['line', 'Said "this"']);
+  });
+
+  test('a NUL in the text is content like any other character', () => {
+    const text = 'A\u0000b said "we\u0000 win" [@a].\r\n\r\nNext.';
+    const doc = parse(text);
+    assert.deepEqual(
+      doc.blocks.map((b) => textAt(text, b.span)),
+      ['A\u0000b said "we\u0000 win" [@a].', 'Next.'],
+    );
+    assert.deepEqual(keys(doc), [['pandoc', 'a']]);
+  });
+
   test('empty quotation marks are not quotations', () => {
     assert.deepEqual(texts(parse('Empty "" and “ ” marks.')), []);
   });
