@@ -8,23 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
-import { createEngine } from '../../server/src/engine/index';
-import { REPO_ROOT } from '../helpers/repo';
-
-v8.setFlagsFromString('--expose-gc');
-const collect = vm.runInNewContext('gc') as () => void;
-
-function liveHeap(): number {
-  collect();
-  collect();
-  return process.memoryUsage().heapUsed;
-}
-
-const EXAMPLE = path.join(REPO_ROOT, 'examples', 'harbour-ferry');
+import { engineWithExampleSources, liveHeap } from '../helpers/memory';
 
 /** A word of 16+ letters that differs for every `i` ("harbourmastersab", …). */
 function longWord(i: number): string {
@@ -34,11 +18,7 @@ function longWord(i: number): string {
 }
 
 test('claims memory: new claim words typed into a long piece do not keep its old versions alive', () => {
-  const engine = createEngine();
-  for (const name of fs.readdirSync(path.join(EXAMPLE, 'sources'))) {
-    const file = path.join(EXAMPLE, 'sources', name);
-    engine.setSource(`file://${file}`, `sources/${name}`, fs.readFileSync(file, 'utf8'));
-  }
+  const engine = engineWithExampleSources();
   const paragraphs: string[] = [];
   for (let i = 0; paragraphs.length < 1500; i++) paragraphs.push(`The ferry company reported ${i} late sailings on the island route in March, up from ${i + 3} a year earlier.`);
   let text = `# A long piece\n\n${paragraphs.join('\n\n')}\n`;

@@ -11,28 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
-import { createEngine } from '../../server/src/engine/index';
-import { REPO_ROOT } from '../helpers/repo';
-
-v8.setFlagsFromString('--expose-gc');
-const collect = vm.runInNewContext('gc') as () => void;
-
-function liveHeap(): number {
-  collect();
-  collect();
-  return process.memoryUsage().heapUsed;
-}
-
-const EXAMPLE = path.join(REPO_ROOT, 'examples', 'harbour-ferry');
+import { EXAMPLE, engineWithExampleSources, liveHeap } from '../helpers/memory';
 
 test('memory: editing a long piece does not keep old versions of it alive', () => {
-  const engine = createEngine();
-  for (const name of fs.readdirSync(path.join(EXAMPLE, 'sources'))) {
-    const file = path.join(EXAMPLE, 'sources', name);
-    engine.setSource(`file://${file}`, `sources/${name}`, fs.readFileSync(file, 'utf8'));
-  }
+  const engine = engineWithExampleSources();
   // About 200 KB: the example's paragraphs over and over, each copy numbered so no two blocks are the same text.
   const body = fs.readFileSync(path.join(EXAMPLE, 'analysis.md'), 'utf8').split('\n\n').slice(1);
   const paragraphs: string[] = [];

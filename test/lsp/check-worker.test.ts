@@ -1,5 +1,5 @@
 /** The check worker hands its parse to the main thread's engine, which adopts it only for the same text. */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import type { ParsedDocument } from '../../server/src/engine/markdown';
@@ -9,7 +9,8 @@ import { CheckWorker } from '../../server/src/lsp/check-worker';
 const SOURCE = 'Council approves harbour wall\n\nThe engineer said the wall "will protect the old town for a hundred years".\n';
 const PIECE = '# The wall\n\nThe engineer promised it "will protect the old town for a hundred years" [@harbour-wall].\n';
 
-test('check worker: after a finished check the main engine holds the worker’s parse, not one of its own', async (t) => {
+/** A check worker and the main engine it mirrors (holding SOURCE), recording every parse the engine adopts. */
+function workerAndEngine(t: TestContext): { worker: CheckWorker; engine: Engine; adopted: ParsedDocument[] } {
   const worker = new CheckWorker({ log: () => undefined });
   t.after(() => worker.dispose());
   const base = createEngine();
@@ -21,6 +22,11 @@ test('check worker: after a finished check the main engine holds the worker’s 
   };
   const engine: Engine = worker.mirror(base);
   engine.setSource('file:///ws/sources/harbour-wall.txt', 'sources/harbour-wall.txt', SOURCE);
+  return { worker, engine, adopted };
+}
+
+test('check worker: after a finished check the main engine holds the worker’s parse, not one of its own', async (t) => {
+  const { worker, engine, adopted } = workerAndEngine(t);
   const doc = { uri: 'file:///ws/piece.md', text: PIECE, version: 1 };
 
   const outcome = await worker.check(engine, doc, 0);
@@ -48,17 +54,7 @@ test('adoptParse: a parse of another text is ignored', () => {
 });
 
 test('check worker: asked for the parse of an older check of the document, it sends none (a newer check came since)', async (t) => {
-  const worker = new CheckWorker({ log: () => undefined });
-  t.after(() => worker.dispose());
-  const base = createEngine();
-  const adopted: ParsedDocument[] = [];
-  const adopt = base.adoptParse.bind(base);
-  base.adoptParse = (doc, parsed) => {
-    adopted.push(parsed);
-    adopt(doc, parsed);
-  };
-  const engine: Engine = worker.mirror(base);
-  engine.setSource('file:///ws/sources/harbour-wall.txt', 'sources/harbour-wall.txt', SOURCE);
+  const { worker, engine, adopted } = workerAndEngine(t);
   const first = await worker.check(engine, { uri: 'file:///ws/piece.md', text: PIECE, version: 1 }, 0);
   const edited = { uri: 'file:///ws/piece.md', text: PIECE.replace('promised', 'swore'), version: 2 };
   const second = await worker.check(engine, edited, 0);
