@@ -65,3 +65,16 @@ test('check worker: asked for the parse of an older check of the document, it se
   assert.equal(adopted.length, 1);
   assert.equal(adopted[0].text, edited.text);
 });
+
+test('check worker: noticeCancellations answers a check cancelled before it began at once, not at the next poll', async (t) => {
+  const { worker, engine } = workerAndEngine(t);
+  let stale = false;
+  const outcome = worker.check(engine, { uri: 'file:///ws/piece.md', text: PIECE, version: 1 }, 0, {
+    get isCancellationRequested() {
+      return stale;
+    },
+  });
+  stale = true;
+  worker.noticeCancellations();
+  assert.deepEqual(await Promise.race([outcome, Promise.resolve('still pending')]), { status: 'cancelled' });
+});

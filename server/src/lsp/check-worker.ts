@@ -353,6 +353,11 @@ export class CheckWorker {
     this.resend();
   }
 
+  /** Raises the flag of every check whose cancellation was requested, without waiting for the next poll. */
+  noticeCancellations(): void {
+    if (this.jobs.size) this.tick();
+  }
+
   private tick(): void {
     const now = Date.now();
     for (const job of this.jobs.values()) {

@@ -3,8 +3,11 @@
  *
  * - Pull (`textDocument/diagnostic`) when the client declared it, push
  *   (`publishDiagnostics`) otherwise — Neovim 0.7 only takes pushed ones.
- * - `provenance.run: onType` re-checks a piece ~150 ms after the last change;
- *   `onSave` checks at open and save. Only the changed piece is re-checked.
+ * - `provenance.run: onType` shows a piece's findings ~150 ms after the last
+ *   change; `onSave` checks at open and save. Only the changed piece is
+ *   re-checked. In push mode the check of a change starts at once in the
+ *   worker, while the debounce holds its diagnostics back, so they are ready
+ *   when the pause ends; the next change cancels it.
  * - A check runs on the newest text and is published with its version, so a
  *   result for an older version is never sent after a newer one arrived.
  * - Findings on a project's own files (config, registry, sources) are pulled
@@ -37,6 +40,14 @@ import type { Settings } from './settings';
 import { toUri } from '../node/workspace';
 
 export const DEBOUNCE_MS = 150;
+/**
+ * How long after a result is delivered the main thread starts building that
+ * version's analysis for hovers. A writer still typing sends the next change
+ * soon after the squiggles appear, and a warm-up step under way when it
+ * arrives holds up its handling, and so its squiggles, by the step's length
+ * (tens of ms on a long piece). Hovers come after a pause: wait for one.
+ */
+export const WARM_UP_PAUSE_MS = 100;
 
 /** One check of one document version under one state of its project and settings. */
 export interface CheckResult {
@@ -49,6 +60,8 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
   /** Stopped because the text changed or the request was cancelled: never shown, never reused. */
   cancelled?: boolean;
+  /** Builds this version's analysis on the main thread for hovers and code actions, once its findings are delivered (`warmUpAfter`). */
+  prepare?: () => void;
 }
 
 export class DiagnosticsService {
@@ -81,8 +94,10 @@ export class DiagnosticsService {
   }
 
   changed(document: OpenDocument): void {
+    // The check of the version before is now stale: the worker hears so now, not at its next poll.
+    this.s.checker.noticeCancellations();
     const role = roleOf(this.s, document);
-    if (role.kind === 'projectFile') this.projectFileEdited(document, DEBOUNCE_MS);
+    if (role.kind === 'projectFile') this.projectFileEdited(document, this.s.debounceMs);
     else if (role.kind === 'piece') this.afterSettings(document, (settings) => this.pieceEvent(document, settings, 'change'));
   }
 
@@ -175,13 +190,14 @@ export class DiagnosticsService {
     } else {
       // The client pulls on every keystroke; wait until typing pauses.
       const quietFor = Date.now() - document.changedAt;
-      if (quietFor < DEBOUNCE_MS) await delay(DEBOUNCE_MS - quietFor, token);
+      if (quietFor < this.s.debounceMs) await delay(this.s.debounceMs - quietFor, token);
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
       result = await this.resultFor(document, role.project, settings, cancellationOf(document, token));
     }
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     // The text changed while it was checked: ask the client to pull again rather than show an empty result.
     if (result.cancelled) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed', { retriggerRequest: true });
+    this.warmUpAfter(result);
     if (previousResultId === result.key) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.key };
     return { kind: DocumentDiagnosticReportKind.Full, resultId: result.key, items: result.diagnostics };
   }
@@ -192,6 +208,7 @@ export class DiagnosticsService {
     if (role.kind !== 'piece') return undefined;
     const settings = await this.s.settings.for(document.uri);
     const result = await this.resultFor(document, role.project, settings, token ? cancellationOf(document, token) : undefined);
+    this.warmUpAfter(result);
     return { findings: result.findings, project: role.project };
   }
 
@@ -201,6 +218,17 @@ export class DiagnosticsService {
     written.catch(() => undefined);
     // The writer waits for these: warm-up for later requests goes after them (warm.ts).
     this.s.warmer.holdUntil(written);
+  }
+
+  /**
+   * Once a result's findings are delivered and the writer pauses (WARM_UP_PAUSE_MS), the main thread takes
+   * the worker's parse of that version and builds its analysis in idle turns, after any write (warm.ts):
+   * taking the parse in blocks this thread. A newer version drops it (`prepare` checks).
+   */
+  private warmUpAfter(result: CheckResult): void {
+    const prepare = result.prepare;
+    result.prepare = undefined;
+    if (prepare) setTimeout(() => this.s.warmer.afterWrites(prepare), this.s.warmUpPauseMs).unref();
   }
 
   dispose(): void {
@@ -223,7 +251,20 @@ export class DiagnosticsService {
       }
       return;
     }
-    this.schedulePush(document, event === 'change' ? DEBOUNCE_MS : 0);
+    if (event === 'change') this.checkAhead(document, settings);
+    // The pause counts from when the change was applied: work done since (the check begun above) is not added to it.
+    this.schedulePush(document, event === 'change' ? Math.max(0, this.s.debounceMs - (Date.now() - document.changedAt)) : 0);
+  }
+
+  /**
+   * Push mode: starts the check of a changed piece now, in the worker, so it runs during the debounce
+   * instead of after it; the debounce's timer publishes it (pushNow finds it running or done). Only with
+   * a worker: on the main thread it would stall every keystroke. A newer change cancels it.
+   */
+  private checkAhead(document: OpenDocument, settings: Settings): void {
+    const project = this.pieceProject(document);
+    if (!project || !this.s.checker.isolated) return;
+    this.resultFor(document, project, settings, cancellationOf(document)).catch((err: Error) => this.s.log.error(`Checking ${document.uri} failed: ${err.stack ?? err}`));
   }
 
   private pieceProject(document: OpenDocument): Project | undefined {
@@ -264,6 +305,7 @@ export class DiagnosticsService {
     if (result.cancelled || this.s.documents.get(uri) !== document || document.version !== result.version) return;
     this.publish({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
     this.pushedPieces.add(documentKey(uri));
+    this.warmUpAfter(result);
   }
 
   private async snapshot(document: OpenDocument, project: Project, settings: Settings): Promise<CheckResult> {
@@ -325,13 +367,15 @@ export class DiagnosticsService {
     switch (outcome.status) {
       case 'done':
         this.s.gate.finished(id, false);
-        // The main thread's requests on this version (hover, definition, code actions) find its analysis built,
-        // from the worker's parse, asked for once the diagnostics are written: taking it in blocks this thread.
-        this.s.warmer.afterWrites(() => {
-          const wanted = () => this.s.documents.get(document.uri) === document && document.version === input.version;
-          if (wanted()) void outcome.fetchParse().then(() => this.s.warmer.plan(project, project.engine.prepare([input]), wanted));
-        });
-        return { findings: outcome.findings, diagnostics: this.convert(outcome, project, map, context) };
+        return {
+          findings: outcome.findings,
+          diagnostics: this.convert(outcome, project, map, context),
+          // The main thread's requests on this version (hover, definition, code actions) then find its analysis built from the worker's parse.
+          prepare: () => {
+            const wanted = () => this.s.documents.get(document.uri) === document && document.version === input.version;
+            if (wanted()) void outcome.fetchParse().then(() => this.s.warmer.plan(project, project.engine.prepare([input]), wanted));
+          },
+        };
       case 'cancelled':
         return { findings: [], diagnostics: [], cancelled: true };
       case 'over-budget':

@@ -18,7 +18,7 @@ import {
 import type { Engine } from '../engine/api';
 import { fromUri } from '../node/workspace';
 import { CheckWorker } from './check-worker';
-import { DiagnosticsService } from './diagnostics';
+import { DEBOUNCE_MS, DiagnosticsService, WARM_UP_PAUSE_MS } from './diagnostics';
 import { DocumentStore } from './documents';
 import * as features from './features';
 import { AnalysisGate } from './gate';
@@ -37,6 +37,8 @@ export interface ServerOptions {
   version?: string;
   /** Handler names that throw on purpose (tests only). */
   faults?: ReadonlySet<string>;
+  /** Other pauses than DEBOUNCE_MS and WARM_UP_PAUSE_MS (tests only). */
+  timing?: { debounceMs?: number; warmUpPauseMs?: number };
 }
 
 /** Files whose change can matter: pieces, sources, registry and config. */
@@ -44,7 +46,14 @@ const WATCHED_FILES = '**/*.{md,txt,yml,yaml,json}';
 /** How often to look for the editor process that started us. */
 const PARENT_POLL_MS = 1000;
 
-export function startServer(connection: Connection, options: ServerOptions): void {
+/** What the transport needs to know of a running server. */
+export interface RunningServer {
+  /** Whether the client asked to shut down: leaving after that is a success. */
+  readonly shutdownRequested: boolean;
+}
+
+export function startServer(connection: Connection, options: ServerOptions): RunningServer {
+  let shutdownRequested = false;
   const log: Log = {
     info: (message) => connection.console.info(message),
     warn: (message) => connection.console.warn(message),
@@ -77,6 +86,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onRequest('provenance/actors', guard.request('actors', (p: { textDocument: { uri: string } }, t) => features.actors(session(), p, t)));
   connection.onCodeAction(guard.request('codeAction', (p, t) => features.codeActions(session(), diagnostics(), p, t)));
   connection.onShutdown(() => {
+    shutdownRequested = true;
     state?.diagnostics.dispose();
     state?.session.warmer.dispose();
     return state?.session.checker.dispose();
@@ -100,7 +110,20 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const ready = new Promise<void>((resolve) => (loaded = resolve));
     const checker = options.checker ?? new CheckWorker({ log: (message) => log.info(message) });
     const warmer = new Warmer((message) => log.warn(message));
-    const session: Session = { connection, documents, projects, settings, client, log, ready, checker, gate: new AnalysisGate(), warmer };
+    const session: Session = {
+      connection,
+      documents,
+      projects,
+      settings,
+      client,
+      log,
+      ready,
+      checker,
+      gate: new AnalysisGate(),
+      warmer,
+      debounceMs: options.timing?.debounceMs ?? DEBOUNCE_MS,
+      warmUpPauseMs: options.timing?.warmUpPauseMs ?? WARM_UP_PAUSE_MS,
+    };
     state = { session, diagnostics: new DiagnosticsService(session), loaded };
     exitWithParent(params.processId);
 
@@ -210,6 +233,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
     progress?.done();
   }
+
+  return {
+    get shutdownRequested() {
+      return shutdownRequested;
+    },
+  };
 }
 
 /**

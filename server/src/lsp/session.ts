@@ -67,6 +67,10 @@ export interface Session {
   readonly gate: AnalysisGate;
   /** Builds in idle turns what requests will need (corpus-wide products, the parse of a checked version). */
   readonly warmer: Warmer;
+  /** Quiet time after a change before its findings are shown (diagnostics.ts DEBOUNCE_MS). */
+  readonly debounceMs: number;
+  /** Quiet time after findings are delivered before hovers' analysis is built (diagnostics.ts WARM_UP_PAUSE_MS). */
+  readonly warmUpPauseMs: number;
   /** Resolves once the workspace folders are loaded; handlers wait for it. */
   readonly ready: Promise<void>;
 }
