@@ -52,11 +52,20 @@ test('robustness: the server exits after shutdown and exit with code 0', async (
   assert.equal(code, 0);
 });
 
-test('robustness: the server exits within 3 s when its stdin closes', async () => {
+test('robustness: the server exits within 3 s when its stdin closes, with code 1 (no shutdown was asked)', async () => {
   const client = await start();
   await client.waitForServerRequest('window/workDoneProgress/create');
   client.process.stdin!.end();
-  await exitsWithin(client.exited, EXIT_DEADLINE_MS, 'stdin closed');
+  const { code } = await exitsWithin(client.exited, EXIT_DEADLINE_MS, 'stdin closed');
+  assert.equal(code, 1);
+});
+
+test('robustness: stdin closing after a shutdown request is a clean exit (code 0)', async () => {
+  const client = await start();
+  await client.request('shutdown', null);
+  client.process.stdin!.end();
+  const { code } = await exitsWithin(client.exited, EXIT_DEADLINE_MS, 'stdin closed');
+  assert.equal(code, 0);
 });
 
 test('robustness: the server exits within 3 s when the process id given in initialize disappears', async () => {

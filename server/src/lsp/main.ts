@@ -4,13 +4,15 @@
  * Started as a worker thread, the same bundle is the server's check worker.
  */
 import * as net from 'node:net';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { format } from 'node:util';
+import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
 import { createEngine } from '../engine/index';
 import { docsBaseUrl, packageVersion } from '../node/install';
 import { CheckWorker } from './check-worker';
 import { isLspCheckWorker } from './check-worker-thread';
 import { faultsFromEnvironment } from './guard';
-import { startServer } from './server';
+import { startServer, type RunningServer } from './server';
+import { cachedDiagnosticsWriterOptions } from './wire';
 
 /** `--socket=<port>` or `--socket <port>`. */
 function socketPort(argv: readonly string[]): number | undefined {
@@ -25,11 +27,17 @@ function socketPort(argv: readonly string[]): number | undefined {
 if (!isLspCheckWorker()) serve();
 
 function serve(): void {
-  // For a socket we open the stream ourselves: handed streams, the library exits when
-  // the socket closes, as it does when stdin closes; handed a port, it would not.
+  // Over stdio and a socket we make the streams' reader and writer ourselves (see streamConnection);
+  // Node IPC (VS Code) and pipes are left to the library.
   const port = socketPort(process.argv);
-  const socket = port !== undefined ? net.createConnection(port, '127.0.0.1') : undefined;
-  const connection = socket ? createConnection(ProposedFeatures.all, socket, socket) : createConnection(ProposedFeatures.all);
+  let server: RunningServer | undefined;
+  const ended = () => server?.shutdownRequested === true;
+  const connection =
+    port !== undefined
+      ? streamConnection(net.createConnection(port, '127.0.0.1'), undefined, ended)
+      : process.argv.includes('--stdio')
+        ? streamConnection(process.stdin, process.stdout, ended)
+        : createConnection(ProposedFeatures.all);
 
   // A bug in one code path must not take the editor's checks down with it: log and carry on.
   process.on('uncaughtException', (err) => connection.console.error(`Uncaught exception: ${err.stack ?? err}`));
@@ -41,11 +49,33 @@ function serve(): void {
   const docs = docsBaseUrl();
   // Pieces are checked in a worker with a time budget; hovers and the rest are answered here meanwhile.
   const checker = new CheckWorker({ docsBaseUrl: docs, log: (message) => connection.console.info(message) });
-  startServer(connection, {
+  server = startServer(connection, {
     createEngine: () => checker.mirror(createEngine({ docsBaseUrl: docs })),
     checker,
     version: packageVersion(),
     faults: faultsFromEnvironment(process.env),
   });
   connection.listen();
+}
+
+/**
+ * A connection over a duplex stream, or stdin and stdout, whose writer
+ * encodes diagnostics through a cache (wire.ts). Handed a reader and a writer
+ * instead of streams, the library no longer does two things, done here: it
+ * exits when the input closes (the client is gone: 0 after a shutdown
+ * request, else 1), and on stdio it keeps console output off stdout, where
+ * it would corrupt the protocol.
+ */
+function streamConnection(input: net.Socket | NodeJS.ReadStream, output: NodeJS.WriteStream | undefined, shutdownRequested: () => boolean): Connection {
+  const writer = new StreamMessageWriter(output ?? input, cachedDiagnosticsWriterOptions());
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), writer);
+  const leave = () => process.exit(shutdownRequested() ? 0 : 1);
+  input.on('end', leave);
+  input.on('close', leave);
+  if (output === process.stdout) {
+    console.log = console.info = console.debug = (...args: unknown[]) => connection.console.log(format(...args));
+    console.warn = (...args: unknown[]) => connection.console.warn(format(...args));
+    console.error = (...args: unknown[]) => connection.console.error(format(...args));
+  }
+  return connection;
 }
