@@ -25,7 +25,7 @@ interface Harness {
   until(what: string, ready: () => boolean): Promise<void>;
 }
 
-async function inProcessServer(t: TestContext, debounceMs: number): Promise<Harness> {
+async function inProcessServer(t: TestContext, debounceMs: number, kind: 'push' | 'pull' = 'push'): Promise<Harness> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const checker = new CheckWorker({ log: () => undefined });
@@ -59,7 +59,7 @@ async function inProcessServer(t: TestContext, debounceMs: number): Promise<Harn
     server.dispose();
   });
 
-  await client.sendRequest('initialize', { processId: null, rootUri: fileUri(root), capabilities: clientCapabilities('push') });
+  await client.sendRequest('initialize', { processId: null, rootUri: fileUri(root), capabilities: clientCapabilities(kind) });
   await client.sendNotification('initialized', {});
   const until = (what: string, ready: () => boolean) =>
     new Promise<void>((resolve, reject) => {
@@ -80,19 +80,22 @@ async function inProcessServer(t: TestContext, debounceMs: number): Promise<Harn
       listener();
     });
   await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: PIECE } });
-  await until('the diagnostics of the opened piece', () => published.includes(1));
+  // A pull client asks for them itself; nothing is checked at open until it does.
+  if (kind === 'push') await until('the diagnostics of the opened piece', () => published.includes(1));
   return { client, uri, checks, published, until };
 }
 
 const edited = (n: number) => PIECE.replace('# The wall', `# The wall, take ${n}`);
 
-test('check ahead: a change is checked while the debounce still holds its diagnostics back', async (t) => {
-  // A pause no test outlasts: whatever checks version 2 is not the debounce's timer.
-  const { client, uri, checks, published, until } = await inProcessServer(t, 600_000);
-  await client.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited(2) }] });
-  await until('the check of version 2', () => checks.some((c) => c.version === 2 && c.status === 'done'));
-  assert.deepEqual(published, [1], 'checked, but not shown before the pause ends');
-});
+for (const kind of ['push', 'pull'] as const) {
+  test(`check ahead (${kind}): a change is checked while the debounce still holds its diagnostics back`, async (t) => {
+    // A pause no test outlasts: whatever checks version 2 is neither the debounce's timer nor a pull after it.
+    const { client, uri, checks, published, until } = await inProcessServer(t, 600_000, kind);
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited(2) }] });
+    await until('the check of version 2', () => checks.some((c) => c.version === 2 && c.status === 'done'));
+    assert.deepEqual(published, kind === 'push' ? [1] : [], 'checked, but not shown before the pause ends');
+  });
+}
 
 test('check ahead: the debounce publishes the check that ran ahead (one check per version); an overtaken version is never shown', async (t) => {
   const { client, uri, checks, published, until } = await inProcessServer(t, 300);
@@ -105,4 +108,14 @@ test('check ahead: the debounce publishes the check that ran ahead (one check pe
   assert.deepEqual(published, [1, 3], 'version 2 is never shown');
   assert.equal(checks.filter((c) => c.version === 3).length, 1, 'the timer used the check begun at the change');
   assert.equal(checks.filter((c) => c.version === 2).length, 1, 'version 2 was checked once');
+});
+
+test('check ahead (pull): the pull after the pause answers from the check begun at the change', async (t) => {
+  const { client, uri, checks, until } = await inProcessServer(t, 300, 'pull');
+  await client.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited(2) }] });
+  await until('version 2 to be checked', () => checks.some((c) => c.version === 2));
+  const report = await client.sendRequest<{ kind: string; items: unknown[] }>('textDocument/diagnostic', { textDocument: { uri } });
+  assert.equal(report.kind, 'full');
+  assert.ok(report.items.length > 0);
+  assert.equal(checks.filter((c) => c.version === 2).length, 1, 'one check of version 2, shared by the pull');
 });

@@ -5,9 +5,9 @@
  *   (`publishDiagnostics`) otherwise — Neovim 0.7 only takes pushed ones.
  * - `provenance.run: onType` shows a piece's findings ~150 ms after the last
  *   change; `onSave` checks at open and save. Only the changed piece is
- *   re-checked. In push mode the check of a change starts at once in the
- *   worker, while the debounce holds its diagnostics back, so they are ready
- *   when the pause ends; the next change cancels it.
+ *   re-checked. The check of a change starts at once in the worker, while
+ *   the debounce holds its diagnostics back, so they are ready when the
+ *   pause ends; the next change cancels it.
  * - A check runs on the newest text and is published with its version, so a
  *   result for an older version is never sent after a newer one arrived.
  * - Findings on a project's own files (config, registry, sources) are pulled
@@ -239,6 +239,7 @@ export class DiagnosticsService {
   private pieceEvent(document: OpenDocument, settings: Settings, event: 'open' | 'change' | 'save'): void {
     const onSave = settings.run === 'onSave';
     if (onSave && event === 'change') return;
+    if (event === 'change') this.checkAhead(document, settings);
     if (this.pull) {
       if (onSave) {
         // Checked now, shown when the client pulls; tell it to pull after a save.
@@ -251,15 +252,14 @@ export class DiagnosticsService {
       }
       return;
     }
-    if (event === 'change') this.checkAhead(document, settings);
     // The pause counts from when the change was applied: work done since (the check begun above) is not added to it.
     this.schedulePush(document, event === 'change' ? Math.max(0, this.s.debounceMs - (Date.now() - document.changedAt)) : 0);
   }
 
   /**
-   * Push mode: starts the check of a changed piece now, in the worker, so it runs during the debounce
-   * instead of after it; the debounce's timer publishes it (pushNow finds it running or done). Only with
-   * a worker: on the main thread it would stall every keystroke. A newer change cancels it.
+   * Starts the check of a changed piece now, in the worker, so it runs during the debounce instead of
+   * after it: the debounce's timer (push) or the client's pull after the pause finds it running or done.
+   * Only with a worker: on the main thread it would stall every keystroke. A newer change cancels it.
    */
   private checkAhead(document: OpenDocument, settings: Settings): void {
     const project = this.pieceProject(document);
