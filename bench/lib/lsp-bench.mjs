@@ -109,6 +109,7 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
   const progress = [];
   const waiters = new Map();
   const published = new Map();
+  let diagnosticsBytes;
   const uri = pathToFileURL(piece).href;
 
   connection.onNotification('window/logMessage', (p) => logs.push(p.message));
@@ -116,6 +117,7 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
   connection.onNotification('textDocument/publishDiagnostics', (p) => {
     if (p.uri !== uri) return;
     published.set(p.version, { at: performance.now(), count: p.diagnostics.length });
+    diagnosticsBytes ??= Buffer.byteLength(JSON.stringify(p));
     waiters.get(p.version)?.();
   });
   connection.onRequest('window/workDoneProgress/create', () => null);
@@ -245,6 +247,9 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     coldMs,
     firstFindings: first.count,
     change: summary(changeMs),
+    debounceMs,
+    /** Size of one publish of the piece's diagnostics (JSON). */
+    diagnosticsBytes,
     /** CPU the server spent per edit (main thread; all threads), Linux only. */
     changeCpu,
     hover: summary(hoverMs),
