@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCache, encodeCache } from '../../server/src/engine/index-cache';
-import { readIndexCache, writeIndexCache } from '../../server/src/node/index-cache-file';
+import { readIndexCache, readIndexCacheInParallel, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { tempWorkspace } from '../helpers/repo';
 
 const bytesOf = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
@@ -47,4 +47,26 @@ test('index cache file: a truncated or foreign file gives undefined when reading
   fs.writeFileSync(foreign, 'not a cache at all, just text');
   assert.equal(readIndexCache(foreign, ['quotes']), undefined);
   assert.equal(readIndexCache(path.join(root, 'absent.bin'), ['quotes']), undefined);
+});
+
+test('index cache file: the parallel reader gives the same bytes as the plain one, whole or by section, in pieces of any size', async () => {
+  const sections = new Map([
+    ['quotes', bytesOf(100_003, 7)],
+    ['entities', bytesOf(4_097, 8)],
+    ['passages', bytesOf(65_536, 9)],
+  ]);
+  const root = tempWorkspace({});
+  const file = path.join(root, 'cache.bin');
+  assert.equal(writeIndexCache(file, encodeCache(sections)), undefined);
+  for (const wanted of [undefined, ['quotes'], ['passages', 'quotes'], ['entities', 'missing'], []]) {
+    const plain = readIndexCache(file, wanted);
+    assert.ok(plain);
+    // Pieces smaller than a section, a section's size exactly and larger, so pieces end inside, at and past sections.
+    for (const pieceBytes of [1_000, 4_097, 65_536, 1 << 20]) assert.deepEqual(await readIndexCacheInParallel(file, wanted, pieceBytes), plain, `${wanted} in ${pieceBytes}-byte pieces`);
+  }
+  const truncated = path.join(root, 'truncated.bin');
+  fs.writeFileSync(truncated, fs.readFileSync(file).subarray(0, 50_000));
+  assert.equal(await readIndexCacheInParallel(truncated, ['quotes'], 1_000), undefined);
+  assert.equal(await readIndexCacheInParallel(path.join(root, 'absent.bin')), undefined);
+  assert.equal(await readIndexCacheInParallel(root), undefined, 'a folder is not a cache');
 });

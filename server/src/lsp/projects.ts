@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import type { Engine, FileSelection } from '../engine/api';
 import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
+import { indexCacheFile, readIndexCacheInParallel } from '../node/index-cache-file';
 import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
 import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
@@ -71,6 +72,19 @@ export class Project {
 
   /** A load begun by `beginLoading` and not finished yet. */
   private loading: Generator<LoadProgress, void, void> | undefined;
+  /** The index cache as `readCacheAhead` read it, until the load takes it; `'taken'` once the load began without it. */
+  private cacheAhead: Uint8Array | 'taken' | undefined;
+
+  /**
+   * Reads the index cache with parallel reads (node/index-cache-file.ts) before the load, which then uses
+   * those bytes instead of reading the file itself: about half the wall time on two cores (see readIndexCacheInParallel). Call after
+   * `beginLoading` and before the first `loadStep`; a load that began meanwhile reads the file as usual.
+   */
+  async readCacheAhead(): Promise<void> {
+    if (!this.host.cacheDir || this.cacheAhead !== undefined) return;
+    const bytes = await readIndexCacheInParallel(indexCacheFile(this.host.cacheDir, this.root));
+    if (this.cacheAhead === undefined) this.cacheAhead = bytes;
+  }
 
   /** Reads config, registry and sources from disk, then lays the editor's open files over them. */
   load(): void {
@@ -104,7 +118,9 @@ export class Project {
 
   private *loadSteps(): Generator<LoadProgress, void, void> {
     const started = Date.now();
-    const loaded = yield* loadSourcesStepwise(this.engine, loadConfig(this.engine, this.root, this.configFile), { cacheDir: this.host.cacheDir });
+    const cacheBytes = this.cacheAhead instanceof Uint8Array ? this.cacheAhead : undefined;
+    this.cacheAhead = 'taken';
+    const loaded = yield* loadSourcesStepwise(this.engine, loadConfig(this.engine, this.root, this.configFile), { cacheDir: this.host.cacheDir, cacheBytes });
     for (const notice of loaded.notices) this.host.log(`${this.root}: ${notice}`);
     this.sourceFiles = new Set(loaded.sourceFiles);
     this.selectionChanged();

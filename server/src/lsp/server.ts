@@ -223,6 +223,7 @@ export function startServer(connection: Connection, options: ServerOptions): Run
       const name = path.basename(folder);
       progress?.report(Math.round((100 * i) / folders.length), `Loading ${name}…`);
       const project = s.projects.beginFolder(folder);
+      await project.readCacheAhead();
       // A batch of sources per turn: the report reaches the client and requests are answered
       // between batches (a request that needs this project finishes the load first).
       for (let step = project.loadStep(); step; step = project.loadStep()) {

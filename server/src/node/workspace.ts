@@ -300,6 +300,8 @@ export interface LoadOptions {
    * (`writeCache: false`): it would write the other products as it has them.
    */
   cacheSections?: readonly string[];
+  /** The cache's bytes (of `cacheSections`) as the caller already read them; read here when absent. */
+  cacheBytes?: Uint8Array;
   /**
    * The sources as another thread already listed and read them (`readSources`
    * with the same config), asked for when the load needs them; undefined = list
@@ -436,7 +438,7 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
   const selection = engine.files();
   const cacheFile = options.cacheDir ? indexCacheFile(options.cacheDir, root) : undefined;
   if (cacheFile) {
-    const bytes = readIndexCache(cacheFile, options.cacheSections);
+    const bytes = options.cacheBytes ?? readIndexCache(cacheFile, options.cacheSections);
     // Unusable bytes (another version, damaged) are simply rebuilt and overwritten below.
     if (bytes) engine.importIndexCache(bytes);
   }
