@@ -17,7 +17,7 @@ function diagnostic(line: number, message: string): Diagnostic {
   };
 }
 
-// Curly quotes, an accent, an emoji (a surrogate pair), a lone surrogate, a backslash, a control character and the mark's own words.
+// Curly quotes, an accent, an emoji (a surrogate pair), a lone surrogate, a backslash, a control character and the placeholder's own words.
 const MESSAGES = ['The source says “safe harbour”, not “fair”.', 'Café — 🚢 at sea', 'lone \ud800 half', 'back\\slash "quoted" \u0001diagnostics\u0001 tab\t'];
 
 function publish(version: number, diagnostics: Diagnostic[]): Message {

@@ -38,15 +38,15 @@ export class DiagnosticsEncoder {
   private encodeNow(message: Message): Buffer {
     const carried = diagnosticsOf(message);
     if (!carried) return Buffer.from(JSON.stringify(message), 'utf8');
-    // The message with an empty list where the diagnostics go, then split there.
-    const shell = JSON.stringify(carried.withEmptyList);
-    const at = shell.indexOf(EMPTY_LIST_MARK);
+    // The message with a placeholder where the diagnostics go, split there.
+    const shell = JSON.stringify(carried.withPlaceholder);
+    const at = shell.indexOf(PLACEHOLDER_JSON);
     const parts: Buffer[] = [Buffer.from(`${shell.slice(0, at)}[`, 'utf8')];
     carried.diagnostics.forEach((diagnostic, i) => {
       if (i > 0) parts.push(COMMA);
       parts.push(this.bytesOf(diagnostic));
     });
-    parts.push(Buffer.from(`]${shell.slice(at + EMPTY_LIST_MARK.length)}`, 'utf8'));
+    parts.push(Buffer.from(`]${shell.slice(at + PLACEHOLDER_JSON.length)}`, 'utf8'));
     return Buffer.concat(parts);
   }
 
@@ -62,20 +62,20 @@ export class DiagnosticsEncoder {
 
 /**
  * Stands in for the list in the shell. Its JSON form (with the quotes) can
- * come from no other value there: the uri is the only other string, and a
- * URI holds no control character.
+ * come from no other value there: the other strings (method, uri, result id,
+ * report kind) hold no control character.
  */
-const EMPTY_LIST = '\u0001diagnostics\u0001';
-const EMPTY_LIST_MARK = JSON.stringify(EMPTY_LIST);
+const LIST_PLACEHOLDER = '\u0001diagnostics\u0001';
+const PLACEHOLDER_JSON = JSON.stringify(LIST_PLACEHOLDER);
 
-/** The diagnostics a publish (`params.diagnostics`) or a full pull report (`result.items`) carries, and the message with a mark in their place. */
-function diagnosticsOf(message: Message): { diagnostics: Diagnostic[]; withEmptyList: object } | undefined {
+/** The diagnostics a publish (`params.diagnostics`) or a full pull report (`result.items`) carries, and the message with a placeholder in their place. */
+function diagnosticsOf(message: Message): { diagnostics: Diagnostic[]; withPlaceholder: object } | undefined {
   const m = message as { method?: string; params?: { diagnostics?: unknown }; result?: { kind?: string; items?: unknown } };
   if (m.method === 'textDocument/publishDiagnostics' && Array.isArray(m.params?.diagnostics)) {
-    return { diagnostics: m.params.diagnostics as Diagnostic[], withEmptyList: { ...m, params: { ...m.params, diagnostics: EMPTY_LIST } } };
+    return { diagnostics: m.params.diagnostics as Diagnostic[], withPlaceholder: { ...m, params: { ...m.params, diagnostics: LIST_PLACEHOLDER } } };
   }
   if (m.result?.kind === 'full' && Array.isArray(m.result.items)) {
-    return { diagnostics: m.result.items as Diagnostic[], withEmptyList: { ...m, result: { ...m.result, items: EMPTY_LIST } } };
+    return { diagnostics: m.result.items as Diagnostic[], withPlaceholder: { ...m, result: { ...m.result, items: LIST_PLACEHOLDER } } };
   }
   return undefined;
 }
