@@ -119,6 +119,14 @@ test('parallel: the bundled dist/cli.js is its own worker script', () => {
     env: { ...process.env, PROVENANCE_TEST_FAULTS: 'cli-worker' },
   });
   assert.equal(crashed.stdout, one.stdout);
+  // What a worker prints goes to stderr: stdout is the report.
+  const noisy = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PROVENANCE_TEST_FAULTS: 'worker-stdout' },
+  });
+  assert.equal(noisy.stdout, one.stdout);
+  assert.match(noisy.stderr, /stray output from a check worker/);
 });
 
 /** A piece that trips rules of both halves (rule-groups.ts): quotations, claims, citations, house style, a team rule, an inline disable. */

@@ -1,10 +1,13 @@
 /** The check worker hands its parse to the main thread's engine, which adopts it only for the same text. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import type { ParsedDocument } from '../../server/src/engine/markdown';
 import { parseMarkdown } from '../../server/src/engine/markdown';
 import { CheckWorker } from '../../server/src/lsp/check-worker';
+import { tempWorkspace } from '../helpers/repo';
 
 const SOURCE = 'Council approves harbour wall\n\nThe engineer said the wall "will protect the old town for a hundred years".\n';
 const PIECE = '# The wall\n\nThe engineer promised it "will protect the old town for a hundred years" [@harbour-wall].\n';
@@ -77,4 +80,28 @@ test('check worker: noticeCancellations answers a check cancelled before it bega
   stale = true;
   worker.noticeCancellations();
   assert.deepEqual(await Promise.race([outcome, Promise.resolve('still pending')]), { status: 'cancelled' });
+});
+
+test('check worker: what the worker prints goes to the log, never to the server’s stdout (the protocol, over stdio)', async (t) => {
+  const script = path.join(tempWorkspace({}), 'noisy-worker.js');
+  fs.writeFileSync(script, `console.log('stray output from a worker');\nrequire(${JSON.stringify(path.join(__dirname, '../../server/src/lsp/check-worker-thread.js'))});\n`);
+  const logged: string[] = [];
+  const worker = new CheckWorker({ log: (message) => logged.push(message), script });
+  t.after(() => worker.dispose());
+  const written: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    written.push(String(chunk));
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    const engine = worker.mirror(createEngine());
+    const outcome = await worker.check(engine, { uri: 'file:///ws/piece.md', text: PIECE, version: 1 }, 0);
+    assert.equal(outcome.status, 'done', 'the worker works all the same');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.ok(logged.some((line) => line.includes('stray output from a worker')), `logged: ${logged.join(' | ')}`);
+  assert.ok(!written.some((chunk) => chunk.includes('stray output from a worker')), 'nothing reached stdout');
 });

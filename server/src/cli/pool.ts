@@ -260,7 +260,9 @@ export async function checkAll(
     if (channel && aheadReady) data.sources = { port: channel.port2, ready: aheadReady };
     const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
     try {
-      slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: false, stderr: false, resourceLimits: checkWorkerLimits() });
+      // A worker's stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break.
+      slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: true, stderr: false, resourceLimits: checkWorkerLimits() });
+      slot.worker.stdout.pipe(process.stderr, { end: false });
     } catch {
       failuresInARow++;
       return;

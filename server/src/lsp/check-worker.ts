@@ -249,7 +249,9 @@ export class CheckWorker {
     if (!this.isolated) return false;
     try {
       const data: WorkerData = { provenanceLspCheckWorker: true, docsBaseUrl: this.options.docsBaseUrl };
-      const worker = new Worker(this.options.script ?? defaultScript(), { workerData: data, stdout: false, stderr: false, resourceLimits: checkWorkerLimits() });
+      // Its stdout is not ours: over stdio, ours is the protocol, and a stray line from the worker would break it. It goes to the log.
+      const worker = new Worker(this.options.script ?? defaultScript(), { workerData: data, stdout: true, stderr: false, resourceLimits: checkWorkerLimits() });
+      worker.stdout.on('data', (chunk: Buffer) => this.options.log(`check worker output: ${chunk.toString('utf8').trimEnd()}`));
       // The worker never keeps the server alive: when the client goes, the process goes.
       worker.unref();
       let failure: unknown;
