@@ -28,7 +28,7 @@ if (!isLspCheckWorker()) serve();
 
 function serve(): void {
   // Over stdio and a socket we make the streams' reader and writer ourselves (see streamConnection);
-  // Node IPC (VS Code) and pipes are left to the library.
+  // Node IPC and pipes are left to the library.
   const port = socketPort(process.argv);
   let server: RunningServer | undefined;
   const ended = () => server?.shutdownRequested === true;

@@ -11,7 +11,8 @@
  *
  * Diagnostics are never changed once built (convert.ts makes a new object
  * for a moved one), so the bytes stay true for as long as the object lives.
- * Node IPC (VS Code's default) serialises messages itself: no hook there.
+ * Node IPC serialises messages itself, with no hook for this: the VS Code
+ * client starts the server over stdio for that reason.
  */
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Message, MessageWriterOptions } from 'vscode-languageserver/node';
