@@ -14,6 +14,7 @@ import { runCli } from '../../server/src/cli/run';
 import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
 import { decodeCache } from '../../server/src/engine/index-cache';
 import { TEAM_CONFIG, TEAM_PIECE, TEAM_SOURCE } from '../helpers/team-scenario';
+import { CLI_YOUNG_GENERATION_MB } from '../../server/src/node/budget';
 
 const SOURCES: Record<string, string> = {
   'sources/dam.txt': `Dam inspection finds cracks
@@ -127,6 +128,24 @@ test('parallel: the bundled dist/cli.js is its own worker script', () => {
   });
   assert.equal(noisy.stdout, one.stdout);
   assert.match(noisy.stderr, /stray output from a check worker/);
+});
+
+test('parallel: CLI workers run with a small nursery, the main thread\'s heap limit and the same findings', () => {
+  const root = tempWorkspace({ ...SOURCES, ...pieces(2) });
+  const cli = path.join(DIST, 'cli.js');
+  const result = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PROVENANCE_TEST_FAULTS: 'worker-limits' },
+  });
+  const limits = [...result.stderr.matchAll(/check worker limits (\{.*\})/g)].map((m) => JSON.parse(m[1]) as Record<string, number>);
+  assert.equal(limits.length, 2, result.stderr);
+  for (const limit of limits) {
+    assert.equal(limit.maxYoungGenerationSizeMb, CLI_YOUNG_GENERATION_MB);
+    assert.ok(limit.maxOldGenerationSizeMb >= 256);
+  }
+  const plain = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], { cwd: root, encoding: 'utf8' });
+  assert.equal(result.stdout, plain.stdout);
 });
 
 /** A piece that trips rules of both halves (rule-groups.ts): quotations, claims, citations, house style, a team rule, an inline disable. */

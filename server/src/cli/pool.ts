@@ -26,7 +26,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
-import { checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding } from '../node/budget';
+import { CLI_YOUNG_GENERATION_MB, checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding } from '../node/budget';
 import { relativePath, type SharedSources } from '../node/workspace';
 import { decodeCache, encodeCache } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
@@ -261,7 +261,7 @@ export async function checkAll(
     const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
     try {
       // A worker's stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break.
-      slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: true, stderr: false, resourceLimits: checkWorkerLimits() });
+      slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
       slot.worker.stdout.pipe(process.stderr, { end: false });
     } catch {
       failuresInARow++;

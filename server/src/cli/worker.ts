@@ -5,7 +5,7 @@
  * starts, so the main thread can time each one.
  */
 import * as fs from 'node:fs';
-import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
 import { loadConfig, loadSources, unpackSources, type ReadSources, type SharedSources } from '../node/workspace';
@@ -31,6 +31,8 @@ export function runCheckWorker(): void {
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
   // Tests prove that a worker's stray output never reaches the report on stdout.
   if (faults.has('worker-stdout')) console.log('stray output from a check worker');
+  // Tests read the limits a worker runs under (its nursery is capped: budget.ts CLI_YOUNG_GENERATION_MB).
+  if (faults.has('worker-limits')) process.stderr.write(`check worker limits ${JSON.stringify(resourceLimits)}\n`);
   const queue = [...input.assigned];
   const next = () => (queue.length ? queue.shift()! : claimNext(input.table, input.id));
   const rules = ruleFilter(input.group);
