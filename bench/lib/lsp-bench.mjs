@@ -8,7 +8,10 @@
  *   debounce, over N single-word edits at seeded random places (each edit
  *   inserts a word, the next removes it, so the piece keeps its size),
  * - hover and completion round trips, each after `warmUp` unmeasured ones
- *   (the first hovers are reported apart),
+ *   (the first hovers are reported apart: they come after the edits, with no
+ *   pause since the piece opened, so nothing was warmed up),
+ * - a hover sent as soon as a burst of edits is diagnosed, after a pause in
+ *   which the server warmed up (a writer who stops typing to hover),
  * - the server's peak RSS (VmHWM from /proc) at the end.
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +19,10 @@ import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
 import { percentile, median } from './stats.mjs';
+
+/** A burst before a hover (burstHovers): this many edits, after a pause this long. */
+const BURST_EDITS = 6;
+const BURST_PAUSE_MS = 1500;
 
 /** How many of the very first hovers are reported apart, as the cold figure. */
 const FIRST_HOVERS = 20;
@@ -100,7 +107,7 @@ function editPlaces(text) {
   return places;
 }
 
-export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, warmUp = 300, debounceMs, seed = 42, log = () => {}, nodeArgs = [] }) {
+export async function serverLatency({ serverJs, root, piece, edits = 200, hovers = 200, completions = 200, warmUp = 300, bursts = 20, debounceMs, seed = 42, log = () => {}, nodeArgs = [] }) {
   const child = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -161,7 +168,8 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
   const places = editPlaces(text);
   const changeMs = [];
   let pending;
-  for (let i = 0; i < edits; i++) {
+  /** Types "so " somewhere, or deletes the last one typed; resolves with when it was sent and its diagnostics. */
+  const editOnce = async () => {
     let edit;
     if (pending === undefined) {
       const at = places[random(places.length)];
@@ -178,6 +186,10 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     const sent = performance.now();
     connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: edit.newText }] });
     const result = await withTimeout(diagnosticsFor(version), 60_000, `diagnostics of version ${version}`);
+    return { sent, result };
+  };
+  for (let i = 0; i < edits; i++) {
+    const { sent, result } = await editOnce();
     changeMs.push(Math.max(0, result.at - sent - debounceMs));
   }
 
@@ -215,6 +227,20 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     if (i < warmUp) continue;
     completionMs.push(performance.now() - sent);
     completionItems += Array.isArray(answer) ? answer.length : (answer?.items?.length ?? 0);
+  }
+
+  // ── a hover right after a typing burst: the writer paused (the server warmed up), typed a few
+  // words, then hovers at once, before the server's warm-up of the new version (it waits for a pause) ──
+  const burstHoverMs = [];
+  for (let i = 0; i < bursts; i++) {
+    await new Promise((resolve) => setTimeout(resolve, BURST_PAUSE_MS));
+    for (let k = 0; k < BURST_EDITS; k++) await editOnce();
+    const lines = lineStarts(text);
+    const quotes = [...text.matchAll(/["“]([^"“”\n]{10,})["”]/g)].map((m) => m.index + 1 + (m[1].length >> 1));
+    const at = i % 2 === 0 && quotes.length ? quotes[random(quotes.length)] : random(text.length);
+    const sent = performance.now();
+    await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: position(lines, at) });
+    burstHoverMs.push(performance.now() - sent);
   }
 
   // ── baseline: a hover on a document that is not open (answered without work: the transport's round trip) ──
@@ -255,6 +281,8 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     hover: summary(hoverMs),
     /** The first hovers of the process, before any warm-up: the JIT has not compiled the transport yet. */
     firstHovers: summary(firstHoverMs),
+    /** A hover sent as soon as the last of a few quick edits is diagnosed, after a pause in which the server warmed up. */
+    burstHovers: burstHoverMs.length ? summary(burstHoverMs) : undefined,
     warmUp,
     completion: { ...summary(completionMs), meanItems: completionItems / Math.max(1, completions) },
     baseline: summary(baselineMs),

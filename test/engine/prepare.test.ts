@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, type DocumentInput, type Engine } from '../../server/src/engine/index';
+import { SourceIndex } from '../../server/src/engine/quotes/source-index';
 
 const WALL = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall "will protect the old town for a hundred years" on Monday.\n';
 const MOVED = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall would be finished in spring.\n';
@@ -41,4 +42,25 @@ test('prepare: a source changed after preparing changes the answers (nothing pre
   assert.notEqual(after, before);
   assert.equal(answers(engine, doc), answers(engineWith(MOVED), doc));
   assert.ok(engine.check(doc).some((f) => f.ruleId === 'quote/not-found'));
+});
+
+test('prepare: the quotation index step makes the postings, so the first request after it makes none', () => {
+  const engine = engineWith(WALL);
+  engine.setSource('file:///ws/sources/moved.txt', 'sources/moved.txt', MOVED);
+  const doc: DocumentInput = { uri: 'file:///ws/piece.md', text: PIECE, version: 1 };
+  // The first step is the quotation index (engine/index.ts); it alone must leave nothing for a lookup to build.
+  engine.prepare()[0]();
+  const prototype = SourceIndex.prototype as unknown as { makeSegment: (...args: unknown[]) => unknown };
+  const makeSegment = prototype.makeSegment;
+  let made = 0;
+  prototype.makeSegment = function (this: unknown, ...args: unknown[]) {
+    made++;
+    return makeSegment.apply(this, args);
+  };
+  try {
+    assert.match(engine.hover(doc, PIECE.indexOf('protect'))?.markdown ?? '', /verbatim|Verbatim|harbour-wall/);
+    assert.equal(made, 0, 'a segment was made while answering');
+  } finally {
+    prototype.makeSegment = makeSegment;
+  }
 });

@@ -232,7 +232,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     prepare(docs = []) {
       // One step per product, so a caller can serve requests between them; a built product costs nothing.
       const steps: Array<() => void> = [
-        () => void corpus.searchIndex(),
+        // Built, not only brought up to date: the postings of added sources are made at the first lookup otherwise.
+        () => corpus.searchIndex().build(),
         () => void workspace.entities(),
         () => void passageIndexOf(corpus),
         () => void citationKeyIndex(corpus),
