@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { SHARED_CORPUS } from '../helpers/repo';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import { loadSource } from '../../server/src/engine/sources';
-import { sourceQuotes } from '../../server/src/engine/claims/speakers';
+import { quoteContaining, sourceQuotes } from '../../server/src/engine/claims/speakers';
 
 const POLITICS = path.join(SHARED_CORPUS, 'bbc-news', 'news', 'politics');
 
@@ -103,4 +103,27 @@ test('misattributed: a pronoun resolves to the last named speaker in the piece; 
   assert.ok(findings[0].span.start < text.indexOf('\n'), 'the first paragraph: "He" is Jack Straw');
   assert.match(findings[0].message, /Abbas, not Jack Straw \("He"\)/);
   assert.equal(findings[0].fixes, undefined, 'no fix that would rewrite a pronoun');
+});
+
+test('misattributed: asking one paragraph for the quotation that holds a passage agrees with reading the whole article', (t) => {
+  if (!fs.existsSync(POLITICS)) return t.skip(`../shared/corpus not found: ${POLITICS}`);
+  let compared = 0;
+  for (const name of fs.readdirSync(POLITICS).sort()) {
+    const text = fs.readFileSync(path.join(POLITICS, name), 'utf8');
+    const whole = sourceQuotes(loadSource(`file:///w/sources/${name}`, `sources/${name}`, text));
+    // A fresh source object for each question: nothing worked out for another paragraph helps it.
+    const fresh = () => loadSource(`file:///w/sources/${name}`, `sources/${name}`, text);
+    for (const quote of whole) {
+      const { start, end } = quote.content;
+      const inner = { start: start + ((end - start) >> 2), end: end - ((end - start) >> 2) };
+      for (const passage of [quote.content, inner]) {
+        const found = quoteContaining(fresh(), passage);
+        assert.deepEqual(found, whole.find((q) => q.content.start <= passage.start && passage.end <= q.content.end), `${name} ${start}`);
+        compared++;
+      }
+    }
+    // A passage across two paragraphs, or outside the body, is in no quotation.
+    assert.equal(quoteContaining(fresh(), { start: 0, end: text.length }), undefined);
+  }
+  assert.ok(compared > 1000, `only ${compared} passages compared`);
 });

@@ -219,30 +219,59 @@ export function lastNamedResolver(text: string, floor: number, to: number): (bef
   };
 }
 
-const cache = new WeakMap<Source, QuotedPassage[]>();
+/**
+ * A source's quotations with their speakers, worked out per paragraph when
+ * first asked: a check asks about the few paragraphs that hold a verified
+ * quotation, and a paragraph's speakers depend only on its own text and on
+ * the named speakers before it (`lastNamed`, one scan per source, made only
+ * when a pronoun needs it). Kept per source object, so per source version.
+ */
+interface SourceSpeakers {
+  paragraphs: Span[];
+  lastNamed: (before: number) => Speaker | undefined;
+  quotes: (QuotedPassage[] | undefined)[];
+  all?: QuotedPassage[];
+}
 
-/** Every quotation of a source's body with its speaker, computed once per source version. */
-export function sourceQuotes(source: Source): QuotedPassage[] {
-  const cached = cache.get(source);
-  if (cached) return cached;
+const speakersOfSources = new WeakMap<Source, SourceSpeakers>();
+
+function speakersOf(source: Source): SourceSpeakers {
+  let entry = speakersOfSources.get(source);
+  if (!entry) {
+    const paragraphs = splitParagraphs(source.text, source.body.start, source.body.end);
+    entry = { paragraphs, lastNamed: lastNamedResolver(source.text, source.body.start, source.body.end), quotes: new Array(paragraphs.length) };
+    speakersOfSources.set(source, entry);
+  }
+  return entry;
+}
+
+/** The quotations of a source's `k`th body paragraph with their speakers. */
+function paragraphQuotes(source: Source, entry: SourceSpeakers, k: number): QuotedPassage[] {
+  const known = entry.quotes[k];
+  if (known) return known;
   const text = source.text;
-  const lastNamed = lastNamedResolver(text, source.body.start, source.body.end);
+  const paragraph = entry.paragraphs[k];
   const result: QuotedPassage[] = [];
-  for (const paragraph of splitParagraphs(text, source.body.start, source.body.end)) {
-    const quotes = findQuotes(text, paragraph.start, paragraph.end);
-    if (!quotes.length) continue;
+  const quotes = findQuotes(text, paragraph.start, paragraph.end);
+  if (quotes.length) {
     const sentences = splitSentences(text, paragraph.start, paragraph.end, { protect: quotes.map((q) => q.span) });
     let previous: Speaker | undefined;
     for (const quote of quotes) {
       const sentence = sentences.find((s) => s.start <= quote.span.start && quote.span.end <= s.end) ?? paragraph;
-      const found = attributionOf(text, quote.span, sentence, lastNamed);
+      const found = attributionOf(text, quote.span, sentence, entry.lastNamed);
       const speaker = found === ANONYMOUS ? undefined : (found ?? (sentenceHasNoOtherQuote(sentence, quote, quotes) ? previous : undefined));
       result.push({ ...quote, speaker });
       previous = found === ANONYMOUS ? undefined : (speaker ?? previous);
     }
   }
-  cache.set(source, result);
+  entry.quotes[k] = result;
   return result;
+}
+
+/** Every quotation of a source's body with its speaker, in order. */
+export function sourceQuotes(source: Source): QuotedPassage[] {
+  const entry = speakersOf(source);
+  return (entry.all ??= entry.paragraphs.flatMap((_, k) => paragraphQuotes(source, entry, k)));
 }
 
 /** A quotation alone in its sentence (so an unattributed one continues the previous speaker). */
@@ -260,7 +289,21 @@ export function fullestName(source: Source, key: string): string | undefined {
   return best;
 }
 
-/** The source quotation that contains a passage (a matched span of the source's text). */
+/**
+ * The source quotation that contains a passage (a matched span of the source's
+ * text). Quotations never cross paragraphs, so only the passage's paragraph is read.
+ */
 export function quoteContaining(source: Source, passage: Span): QuotedPassage | undefined {
-  return sourceQuotes(source).find((q) => q.content.start <= passage.start && passage.end <= q.content.end);
+  const entry = speakersOf(source);
+  const { paragraphs } = entry;
+  let lo = 0;
+  let hi = paragraphs.length - 1;
+  // The last paragraph starting at or before the passage.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (paragraphs[mid].start <= passage.start) lo = mid;
+    else hi = mid - 1;
+  }
+  if (!paragraphs.length || paragraphs[lo].start > passage.start || passage.end > paragraphs[lo].end) return undefined;
+  return paragraphQuotes(source, entry, lo).find((q) => q.content.start <= passage.start && passage.end <= q.content.end);
 }
