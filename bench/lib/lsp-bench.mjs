@@ -229,8 +229,20 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     completionItems += Array.isArray(answer) ? answer.length : (answer?.items?.length ?? 0);
   }
 
+  // ── baseline: a hover on a document that is not open (answered without work: the transport's round trip) ──
+  const baselineMs = [];
+  const closedUri = pathToFileURL(piece + '.not-open.md').href;
+  for (let i = 0; i < warmUp + hovers; i++) {
+    const sent = performance.now();
+    await connection.sendRequest('textDocument/hover', { textDocument: { uri: closedUri }, position: { line: 0, character: 0 } });
+    if (i >= warmUp) baselineMs.push(performance.now() - sent);
+  }
+
+  const rssBytes = peakRssBytes(child.pid);
+
   // ── a hover right after a typing burst: the writer paused (the server warmed up), typed a few
-  // words, then hovers at once, before the server's warm-up of the new version (it waits for a pause) ──
+  // words, then hovers at once, before the server's warm-up of the new version (it waits for a pause).
+  // After the peak RSS is read, so that figure stays comparable with runs before this phase existed. ──
   const burstHoverMs = [];
   for (let i = 0; i < bursts; i++) {
     await new Promise((resolve) => setTimeout(resolve, BURST_PAUSE_MS));
@@ -243,16 +255,6 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     burstHoverMs.push(performance.now() - sent);
   }
 
-  // ── baseline: a hover on a document that is not open (answered without work: the transport's round trip) ──
-  const baselineMs = [];
-  const closedUri = pathToFileURL(piece + '.not-open.md').href;
-  for (let i = 0; i < warmUp + hovers; i++) {
-    const sent = performance.now();
-    await connection.sendRequest('textDocument/hover', { textDocument: { uri: closedUri }, position: { line: 0, character: 0 } });
-    if (i >= warmUp) baselineMs.push(performance.now() - sent);
-  }
-
-  const rssBytes = peakRssBytes(child.pid);
   await connection.sendRequest('shutdown');
   connection.sendNotification('exit');
   await new Promise((resolve) => {
