@@ -285,3 +285,29 @@ test('index cache: damaged numbers inside the quotation section never make a loo
     assert.ok(performance.now() - started < 5000, 'lookups end');
   }
 });
+
+test('index cache: word ids are stored in 16 bits while the vocabulary fits, in 32 past 65,536 words, and both restore alike', () => {
+  const header = (bytes: Uint8Array) => new ByteReader(decodeCache(bytes)!.get('quotes')!).json<{ wordBytes: number; vocabulary: number }>();
+  // Past 2^16 distinct words: one source of 70,000 made-up ones, each written twice (a quotation of them must still be found).
+  const made = Array.from({ length: 70_000 }, (_, i) => `w${i.toString(36)}x`);
+  const wide = { ...SOURCES, 'sources/wordlist.txt': `Word list\n\n${made.join(' ')}. ${made.join(' ')}.\n` };
+  const quotes = [...QUOTES, made.slice(68_000, 68_012).join(' ')];
+  for (const [files, wordBytes] of [[SOURCES, 2], [wide, 4]] as const) {
+    const cold = corpusOf(files).corpus;
+    const expected = verdicts(cold, quotes);
+    const bytes = cold.exportIndex()!;
+    assert.equal(header(bytes).wordBytes, wordBytes, `vocabulary of ${header(bytes).vocabulary}`);
+    const warm = corpusOf(files, bytes);
+    assert.equal(warm.restored, true);
+    assert.deepEqual(verdicts(warm.corpus, quotes), expected);
+    // A source added after the restore is tokenized into 32-bit ids and sits beside the restored 16- or 32-bit ones.
+    warm.corpus.set('file:///ws/sources/extra.txt', 'sources/extra.txt', 'Extra\n\nThe harbour wall will stand for a hundred years, the engineer said.\n');
+    assert.equal(verdicts(warm.corpus, ['The harbour wall will stand for a hundred years'])[0].verdict, 'verbatim');
+    assert.deepEqual(verdicts(warm.corpus, quotes), expected);
+    // And a cache written from that mixed index restores again.
+    const again = corpusOf({ ...files, 'sources/extra.txt': 'Extra\n\nThe harbour wall will stand for a hundred years, the engineer said.\n' }, warm.corpus.exportIndex()!);
+    assert.equal(again.restored, true);
+    assert.deepEqual(verdicts(again.corpus, quotes), expected);
+  }
+  assert.equal(verdicts(corpusOf(wide).corpus, quotes).at(-1)!.verdict, 'verbatim');
+});

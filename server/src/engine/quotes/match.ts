@@ -19,7 +19,7 @@ import type { Span } from '../types';
 import { alignWords, MAX_ALIGNMENT_CELLS, type AlignedPair } from './align';
 import type { WordDiff } from './diff';
 import { parseQuotation, type ParsedQuotation, type QuoteWord } from './quotation';
-import { trigramKey, type IndexedSource, type SourceIndex } from './source-index';
+import { trigramKey, type IndexedSource, type SourceIndex, type WordIds } from './source-index';
 import { UNKNOWN, type Vocabulary } from './vocabulary';
 
 export type QuoteVerdict = 'verbatim' | 'near' | 'none';
@@ -231,7 +231,7 @@ function anchorSlots(index: SourceIndex, quote: ParsedQuotation, anchor: Anchor)
   return [...slots].sort((a, b) => a - b);
 }
 
-function partMatchesAt(vocabulary: Vocabulary, quote: ParsedQuotation, k: number, words: Uint32Array, start: number, mode: CompareMode): boolean {
+function partMatchesAt(vocabulary: Vocabulary, quote: ParsedQuotation, k: number, words: WordIds, start: number, mode: CompareMode): boolean {
   const part = quote.parts[k];
   for (let t = 0; t < part.end - part.first; t++) {
     const word = quote.words[part.first + t];
@@ -246,7 +246,7 @@ function partMatchesAt(vocabulary: Vocabulary, quote: ParsedQuotation, k: number
 }
 
 /** Places every part in order in `words`; returns each part's start, or undefined. */
-function placeParts(vocabulary: Vocabulary, quote: ParsedQuotation, words: Uint32Array, mode: CompareMode): number[] | undefined {
+function placeParts(vocabulary: Vocabulary, quote: ParsedQuotation, words: WordIds, mode: CompareMode): number[] | undefined {
   const parts = quote.parts;
   const n = words.length;
   const starts = new Array<number>(parts.length);
@@ -463,7 +463,7 @@ function quoteFolds(quote: ParsedQuotation): Int32Array {
   return Int32Array.from(quote.words, (word) => word.fold);
 }
 
-function windowFolds(vocabulary: Vocabulary, words: Uint32Array, from: number, to: number): Int32Array {
+function windowFolds(vocabulary: Vocabulary, words: WordIds, from: number, to: number): Int32Array {
   const folded = new Int32Array(to - from);
   for (let p = from; p < to; p++) folded[p - from] = vocabulary.fold[words[p]];
   return folded;
@@ -482,7 +482,7 @@ function sameAsWritten(vocabulary: Vocabulary, word: QuoteWord, id: number): boo
  * words)) and how many quotation words were found in the passage with case
  * aside (a case-only change still shows the word is there).
  */
-function scoreAlignment(vocabulary: Vocabulary, quote: ParsedQuotation, words: Uint32Array, pairs: AlignedPair[]): { similarity: number; wordsFound: number } {
+function scoreAlignment(vocabulary: Vocabulary, quote: ParsedQuotation, words: WordIds, pairs: AlignedPair[]): { similarity: number; wordsFound: number } {
   let equalWords = 0;
   let wordsFound = 0;
   let sourceWordCount = 0;

@@ -44,12 +44,23 @@ import { ByteReader, ByteWriter, contentKey, sourceContentKey } from '../index-c
 import { scanTokens } from './tokenize';
 import { Vocabulary } from './vocabulary';
 
+/**
+ * Surface ids of a source's words. A source tokenized here holds 32-bit ids;
+ * one restored from a snapshot holds 16-bit ids when the vocabulary it was
+ * written with had at most 2^16 words (48,874 for the 2,095 BBC articles),
+ * so the cache, and a warm start's read, is 1.5 MiB smaller there.
+ */
+export type WordIds = Uint16Array | Uint32Array;
+
+/** The most words a vocabulary may have for its ids to be stored in 16 bits. */
+const NARROW_VOCABULARY = 0x10000;
+
 /** A source as the index holds it. */
 export interface IndexedSource {
   readonly source: Source;
   readonly slot: number;
   /** Surface ids of the source's words, in order. */
-  readonly words: Uint32Array;
+  readonly words: WordIds;
   /** Offset in `source.text` of each word. */
   readonly starts: Uint32Array;
 }
@@ -136,7 +147,7 @@ let scratchStarts = new Uint32Array(1 << 14);
 interface PendingSource {
   slot: number;
   key: string;
-  words: Uint32Array;
+  words: WordIds;
   /** The words' offsets, delta-packed (see `packStarts`). */
   packedStarts: Uint8Array;
 }
@@ -152,7 +163,7 @@ class RestoredSource implements IndexedSource {
   constructor(
     readonly source: Source,
     readonly slot: number,
-    readonly words: Uint32Array,
+    readonly words: WordIds,
     readonly packedStarts: Uint8Array,
   ) {}
 
@@ -427,7 +438,8 @@ export class SourceIndex {
     const number = new Map(live.map((entry, k) => [entry.slot, k]));
     const offsets = new Uint32Array(live.length + 1);
     live.forEach((entry, k) => (offsets[k + 1] = offsets[k] + entry.words.length));
-    const words = new Uint32Array(offsets[live.length]);
+    const narrow = this.vocabulary.size <= NARROW_VOCABULARY;
+    const words = narrow ? new Uint16Array(offsets[live.length]) : new Uint32Array(offsets[live.length]);
     const starts = new ByteSink();
     const startOffsets = new Uint32Array(live.length + 1);
     live.forEach((entry, k) => {
@@ -441,6 +453,7 @@ export class SourceIndex {
       format: SNAPSHOT_FORMAT,
       fingerprint: indexFingerprint(),
       vocabulary: this.vocabulary.size,
+      wordBytes: narrow ? 2 : 4,
       sources: live.map((entry) => ({ id: entry.source.id, key: sourceKey(entry.source) })),
       segments: this.segments.map((segment) => ({ bucketShift: segment.bucketShift })),
     };
@@ -487,7 +500,8 @@ export class SourceIndex {
       const vocabulary = Vocabulary.restore(surfaces, { fold: input.uint32(), exact: input.uint32(), cap: input.uint32(), hashes: input.uint32(), table: input.int32() });
       if (!vocabulary) return 0;
       const offsets = input.uint32();
-      const words = input.uint32();
+      if (header.wordBytes === 2 ? header.vocabulary > NARROW_VOCABULARY : header.wordBytes !== 4) return 0;
+      const words: WordIds = header.wordBytes === 2 ? input.uint16() : input.uint32();
       const startOffsets = input.uint32();
       const packedStarts = input.bytes();
       const count = header.sources.length;
@@ -640,7 +654,7 @@ function liveWords(segment: Segment): number {
   return segment.words - segment.dead;
 }
 
-const SNAPSHOT_FORMAT = 4;
+const SNAPSHOT_FORMAT = 5;
 
 /** Fewest hash bits a segment's buckets take (see `Segment.lowKeys`). */
 const MIN_BUCKET_BITS = 16;
@@ -649,6 +663,8 @@ interface SnapshotHeader {
   format: number;
   fingerprint: string;
   vocabulary: number;
+  /** Bytes per word id in the words array: 2 when the vocabulary fits (NARROW_VOCABULARY), else 4. */
+  wordBytes: 2 | 4;
   sources: { id: string; key: string }[];
   segments: { bucketShift: number }[];
 }
