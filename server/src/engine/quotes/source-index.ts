@@ -3,9 +3,11 @@
  *
  * Layout, chosen for a corpus of thousands of articles edited one at a time:
  *
- * - Per source ("slot"): its words as a `Uint32Array` of surface ids (see
- *   vocabulary.ts) and a `Uint32Array` of their start offsets. That is all
- *   alignment and verification need; a word's end is `start + surface.length`.
+ * - Per source ("slot"): its words as an array of surface ids (see
+ *   vocabulary.ts; 32-bit, or 16-bit when restored from a cache written with
+ *   a small vocabulary, `WordIds`) and a `Uint32Array` of their start
+ *   offsets. That is all alignment and verification need; a word's end is
+ *   `start + surface.length`.
  * - Postings live in immutable *segments*. A segment covers a batch of slots
  *   and holds, for every word trigram position, a 32-bit hash of the trigram's
  *   case-folded ids and the position (an offset into the segment's
