@@ -4,7 +4,6 @@
  * Started as a worker thread, the same bundle is the server's check worker.
  */
 import * as net from 'node:net';
-import * as v8 from 'node:v8';
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
 import { createEngine } from '../engine/index';
@@ -24,31 +23,10 @@ function socketPort(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-/**
- * How far past what survived its last full collection a heap may grow before
- * the next one: 1.5×, where V8 picks up to 4× by itself. The check worker's
- * live data is ~150 MB with the 2,095 BBC articles loaded, and every check
- * leaves a few MB of the previous version's results in the old generation;
- * with V8's own factor ~270 MB of that garbage piled up before a collection,
- * and the server peaked at ~770 MiB. At 1.5× it peaked at ~545 MiB over the
- * same 200 edits of the 200 KB piece, with the same didChange latency and
- * ~4% more CPU per edit (bench, alternating runs); at 1.25× the collections
- * began to delay diagnostics. A factor the user set (NODE_OPTIONS, or node's
- * own arguments) is left alone.
- */
-const HEAP_GROWING_PERCENT = 50;
-
-function limitHeapGrowth(): void {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => /heap[-_]growing[-_]percent/.test(arg));
-  if (!given) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-
 // Started as the check worker, check-worker-thread.ts has taken over on import.
 if (!isLspCheckWorker()) serve();
 
 function serve(): void {
-  // Flags are process-wide: the check worker's heap, made later, grows by the same factor.
-  limitHeapGrowth();
   // Over stdio and a socket we make the streams' reader and writer ourselves (see streamConnection);
   // Node IPC and pipes are left to the library.
   const port = socketPort(process.argv);
