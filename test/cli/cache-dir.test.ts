@@ -72,12 +72,13 @@ test('cache-dir: the order of choices, and platform folders', () => {
   assert.deepEqual(chooseCacheDir(undefined, { ...base, homedir: '' }), { origin: 'off' }, 'no home folder: no cache rather than one in the working folder');
 });
 
-test('cache-dir: pruning drops month-old index files of other workspaces, keeps and touches the current one', () => {
-  const dir = tempWorkspace({ 'provenance-index-aaaa.bin': 'x', 'provenance-index-bbbb.bin': 'x', 'provenance-index-cccc.bin': 'x', 'unrelated.bin': 'x' });
+test('cache-dir: pruning drops month-old index and results files of other workspaces, keeps and touches the current ones', () => {
+  const names = ['provenance-index-aaaa.bin', 'provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-aaaa.json', 'provenance-results-bbbb.json', 'unrelated.bin'];
+  const dir = tempWorkspace(Object.fromEntries(names.map((name) => [name, 'x'])));
   const old = (Date.now() - STALE_CACHE_MS - 60_000) / 1000;
-  for (const name of ['provenance-index-aaaa.bin', 'provenance-index-bbbb.bin', 'unrelated.bin']) fs.utimesSync(path.join(dir, name), old, old);
-  const keep = path.join(dir, 'provenance-index-bbbb.bin');
-  assert.equal(pruneStaleCaches(dir, keep), 1);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'unrelated.bin']);
-  assert.ok(Date.now() - fs.statSync(keep).mtimeMs < 60_000, 'the file in use is marked used');
+  for (const name of names.filter((n) => !n.includes('cccc'))) fs.utimesSync(path.join(dir, name), old, old);
+  const keep = [path.join(dir, 'provenance-index-bbbb.bin'), path.join(dir, 'provenance-results-bbbb.json')];
+  assert.equal(pruneStaleCaches(dir, keep), 2);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-bbbb.json', 'unrelated.bin']);
+  for (const file of keep) assert.ok(Date.now() - fs.statSync(file).mtimeMs < 60_000, 'the files in use are marked used');
 });

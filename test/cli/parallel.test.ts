@@ -51,7 +51,8 @@ async function run(argv: string[], cwd: string): Promise<{ code: number; stdout:
   let stderr = '';
   let stats: PoolStats | undefined;
   const code = await runCli({
-    argv,
+    // These tests are about the threads: findings cached by an earlier run would start none.
+    argv: [...argv, '--no-results-cache'],
     cwd,
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
@@ -109,19 +110,19 @@ test('parallel: pieces claimed by workers that keep dying are checked on the mai
 test('parallel: the bundled dist/cli.js is its own worker script', () => {
   const root = tempWorkspace({ ...SOURCES, ...pieces(6) });
   const cli = path.join(DIST, 'cli.js');
-  const one = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '1'], { cwd: root, encoding: 'utf8' });
-  const two = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], { cwd: root, encoding: 'utf8' });
+  const one = spawnSync(process.execPath, [cli, 'check', 'pieces', '--no-results-cache', '--format', 'json', '--jobs', '1'], { cwd: root, encoding: 'utf8' });
+  const two = spawnSync(process.execPath, [cli, 'check', 'pieces', '--no-results-cache', '--format', 'json', '--jobs', '2'], { cwd: root, encoding: 'utf8' });
   assert.equal(two.status, one.status, two.stderr);
   assert.equal(two.stdout, one.stdout);
   assert.equal(JSON.parse(two.stdout).files.length, 6);
-  const crashed = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], {
+  const crashed = spawnSync(process.execPath, [cli, 'check', 'pieces', '--no-results-cache', '--format', 'json', '--jobs', '2'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PROVENANCE_TEST_FAULTS: 'cli-worker' },
   });
   assert.equal(crashed.stdout, one.stdout);
   // What a worker prints goes to stderr: stdout is the report.
-  const noisy = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], {
+  const noisy = spawnSync(process.execPath, [cli, 'check', 'pieces', '--no-results-cache', '--format', 'json', '--jobs', '2'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PROVENANCE_TEST_FAULTS: 'worker-stdout' },
@@ -133,7 +134,7 @@ test('parallel: the bundled dist/cli.js is its own worker script', () => {
 test('parallel: CLI workers run with a small nursery, the main thread\'s heap limit and the same findings', () => {
   const root = tempWorkspace({ ...SOURCES, ...pieces(2) });
   const cli = path.join(DIST, 'cli.js');
-  const result = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], {
+  const result = spawnSync(process.execPath, [cli, 'check', 'pieces', '--no-results-cache', '--format', 'json', '--jobs', '2'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PROVENANCE_TEST_FAULTS: 'worker-limits' },
@@ -144,7 +145,7 @@ test('parallel: CLI workers run with a small nursery, the main thread\'s heap li
     assert.equal(limit.maxYoungGenerationSizeMb, CLI_YOUNG_GENERATION_MB);
     assert.ok(limit.maxOldGenerationSizeMb >= 256);
   }
-  const plain = spawnSync(process.execPath, [cli, 'check', 'pieces', '--format', 'json', '--jobs', '2'], { cwd: root, encoding: 'utf8' });
+  const plain = spawnSync(process.execPath, [cli, 'check', 'pieces', '--no-results-cache', '--format', 'json', '--jobs', '2'], { cwd: root, encoding: 'utf8' });
   assert.equal(result.stdout, plain.stdout);
 });
 
@@ -270,7 +271,7 @@ test('parallel: each half reads and writes only its own cache sections; the file
 test('parallel: a half that overruns its budget stops the piece with one finding', () => {
   const root = tempWorkspace({ ...SOURCES, 'pieces/hang.md': 'The engineer said "provenance-test-hang" [@dam].\n' });
   const cli = path.join(DIST, 'cli.js');
-  const run = spawnSync(process.execPath, [cli, 'check', 'pieces/hang.md', '--format', 'json', '--jobs', '2', '--time-budget', '0.3'], {
+  const run = spawnSync(process.execPath, [cli, 'check', 'pieces/hang.md', '--no-results-cache', '--format', 'json', '--jobs', '2', '--time-budget', '0.3'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PROVENANCE_TEST_FAULTS: 'check-hang' },

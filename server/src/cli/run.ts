@@ -17,6 +17,7 @@ import { ruleFilter } from './rule-groups';
 import { indexCacheFile, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
+import { ResultsCache, resultsCacheFile } from './results-cache';
 
 export interface CliIo {
   argv: string[];
@@ -36,8 +37,10 @@ interface CheckOptions {
   maxWarnings?: number;
   /** Threads to check with, main thread included; undefined = as many as help. */
   jobs?: number;
-  /** Folder of the persisted index cache; false = `--no-cache`; undefined = the default (node/cache-dir.ts). */
+  /** Folder of the persisted index and results caches; false = `--no-cache`; undefined = the default (node/cache-dir.ts). */
   cache?: string | false;
+  /** `--no-results-cache`: check every piece, even one whose findings are cached (the index cache is still used). */
+  recheck: boolean;
   /** Time budget per piece (ms); 0 = none. */
   timeBudgetMs: number;
   quiet: boolean;
@@ -53,11 +56,14 @@ Options:
   --format <name>      stylish (default), json, sarif, github
   --config <file>      use this config instead of the nearest .provenance.yml
   --max-warnings <n>   exit 1 when there are more than n warnings
-  --cache <dir>        keep the source index in this folder: a later run
-                       re-indexes only sources whose text changed (default:
+  --cache <dir>        keep the source index and each piece's findings in
+                       this folder: a later run re-indexes only sources whose
+                       text changed, and re-checks only pieces whose text,
+                       config, registry or sources changed (default:
                        $PROVENANCE_CACHE_DIR, else node_modules/.cache/provenance
                        above the workspace, else the user's cache folder)
-  --no-cache           neither read nor write the index cache
+  --no-cache           neither read nor write either cache
+  --no-results-cache   check every piece again (the index cache is still used)
   --jobs <n>           check on n threads (default: one per core when there
                        is enough text to be worth it, else one); on two or
                        more, each piece's rules are split in two halves, so
@@ -80,7 +86,7 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
   if (args[0] === '-v' || args[0] === '--version') return 'version';
   const command = args.shift();
   if (command !== 'check') throw new UsageError(`unknown command "${command}"`);
-  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false, timeBudgetMs: DEFAULT_TIME_BUDGET_MS };
+  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false, recheck: false, timeBudgetMs: DEFAULT_TIME_BUDGET_MS };
   while (args.length) {
     const arg = args.shift()!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -110,6 +116,9 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
         break;
       case '--no-cache':
         options.cache = false;
+        break;
+      case '--no-results-cache':
+        options.recheck = true;
         break;
       case '--jobs': {
         const n = Number(value());
@@ -182,26 +191,38 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const cache = chooseCacheDir(options.cache, { root, cwd: io.cwd, env: io.env ?? process.env, platform: process.platform, homedir: os.homedir() });
   const cacheDir = cache.dir;
   const cacheFile = cacheDir ? indexCacheFile(cacheDir, root) : undefined;
-  const { results, stats, loaded, cacheNotice } = await checkAll(
-    documents,
-    planPool(documents, options.jobs, () => listFiles(root, engine.files().sources)),
-    { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir },
-    {
-      budgetMs: options.timeBudgetMs,
-      cwd: io.cwd,
-      fallback: {
-        prepare: () => (workspace = loadSources(engine, config, { cacheDir, writeCache: false })),
-        check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
-      },
-      cacheFile,
-      cacheIo: { read: readIndexCache, write: writeIndexCache },
-      readAhead: () => readSources(engine, root),
-    },
-  );
-  io.onPoolStats?.(stats);
-  if (cacheNotice) io.stderr.write(`provenance: ${cacheNotice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
+  // Pieces whose findings were recorded for their present text and the present inputs are not checked again.
+  const resultsCache = cacheDir && !options.recheck ? ResultsCache.open(resultsCacheFile(cacheDir, root), { root, configFile: config.configFile, engine, docsBaseUrl: docs }) : undefined;
+  const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
+  const pending = documents.filter((_, i) => !reused[i]);
+  const pool = pending.length
+    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir }, {
+        budgetMs: options.timeBudgetMs,
+        cwd: io.cwd,
+        fallback: {
+          prepare: () => (workspace = loadSources(engine, config, { cacheDir, writeCache: false })),
+          check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
+        },
+        cacheFile,
+        cacheIo: { read: readIndexCache, write: writeIndexCache },
+        readAhead: () => readSources(engine, root),
+      })
+    : NOTHING_CHECKED;
+  io.onPoolStats?.(pool.stats);
+  const checked = pool.results.values();
+  const results = reused.map((hit, i) => {
+    if (hit) return hit;
+    const result = checked.next().value!;
+    resultsCache?.record(documents[i], result);
+    return result;
+  });
+  let loaded = pool.loaded;
+  if (loaded) resultsCache?.recordLoad(loaded);
+  else loaded = resultsCache?.loadReport();
+  const cacheNotices = [pool.cacheNotice, resultsCache?.save()].filter((notice) => notice !== undefined);
+  for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
   // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
-  if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, cacheFile);
+  if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, resultsCacheFile(cacheDir, root)]);
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 
@@ -241,6 +262,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   }
   return exit;
 }
+
+/** The pool's answer when every piece's findings came from the results cache: no thread was started. */
+const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0 } };
 
 /** Files, folders (their Markdown files) and globs, relative to cwd. */
 function expandPaths(paths: string[], cwd: string, documentGlobs: string[]): string[] {

@@ -63,16 +63,18 @@ function userCacheHome({ env, platform, homedir }: CacheDirContext): string | un
 }
 
 /**
- * Removes this tool's cache files that no run has written for `STALE_CACHE_MS`
- * (workspaces deleted or moved). `keep`, the file this run used, is marked
- * used now (a run that changed nothing does not rewrite it). Best effort: a
- * file that cannot be removed is left alone.
+ * Removes this tool's cache files (index and results) that no run has written
+ * for `STALE_CACHE_MS` (workspaces deleted or moved). `keep`, the files this
+ * run used, are marked used now (a run that changed nothing does not rewrite
+ * them). Best effort: a file that cannot be removed is left alone.
  */
-export function pruneStaleCaches(dir: string, keep: string, now = Date.now()): number {
-  try {
-    fs.utimesSync(keep, now / 1000, now / 1000);
-  } catch {
-    // Not written (nothing to cache, or the folder is read-only).
+export function pruneStaleCaches(dir: string, keep: readonly string[], now = Date.now()): number {
+  for (const file of keep) {
+    try {
+      fs.utimesSync(file, now / 1000, now / 1000);
+    } catch {
+      // Not written (nothing to cache, or the folder is read-only).
+    }
   }
   let removed = 0;
   let names: string[];
@@ -82,9 +84,9 @@ export function pruneStaleCaches(dir: string, keep: string, now = Date.now()): n
     return 0;
   }
   for (const name of names) {
-    if (!/^provenance-index-[0-9a-f]+\.bin$/.test(name)) continue;
+    if (!/^provenance-(index-[0-9a-f]+\.bin|results-[0-9a-f]+\.json)$/.test(name)) continue;
     const file = path.join(dir, name);
-    if (file === keep) continue;
+    if (keep.includes(file)) continue;
     try {
       if (now - fs.statSync(file).mtimeMs > STALE_CACHE_MS) {
         fs.rmSync(file);

@@ -11,9 +11,13 @@ import { createHash } from 'node:crypto';
 /** Cache files above this size are not read (a corrupt or foreign file must not eat memory). */
 const MAX_CACHE_BYTES = 1024 * 1024 * 1024;
 
+/** The part of a cache file's name that says which workspace root it belongs to. */
+export function workspaceCacheId(root: string): string {
+  return createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
+}
+
 export function indexCacheFile(cacheDir: string, root: string): string {
-  const id = createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
-  return path.join(cacheDir, `provenance-index-${id}.bin`);
+  return path.join(cacheDir, `provenance-index-${workspaceCacheId(root)}.bin`);
 }
 
 /**
@@ -146,6 +150,11 @@ function align8(n: number): number {
  * error message, or undefined on success.
  */
 export function writeIndexCache(file: string, bytes: Uint8Array): string | undefined {
+  return writeCacheFile(file, bytes, 'the index cache');
+}
+
+/** Writes a cache file atomically; returns an error message naming `what`, or undefined on success. */
+export function writeCacheFile(file: string, bytes: Uint8Array | string, what: string): string | undefined {
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -154,6 +163,6 @@ export function writeIndexCache(file: string, bytes: Uint8Array): string | undef
     return undefined;
   } catch (err) {
     fs.rmSync(temporary, { force: true });
-    return `could not write the index cache ${file}: ${(err as Error).message}`;
+    return `could not write ${what} ${file}: ${(err as Error).message}`;
   }
 }

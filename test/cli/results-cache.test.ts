@@ -1,0 +1,205 @@
+/**
+ * The CLI's results cache (cli/results-cache.ts): a piece is checked again
+ * only when its text, the config, the registry, a source or Provenance's code
+ * changed; otherwise its findings come back byte for byte as a check gives
+ * them, in every format, with no thread started.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runCli } from '../../server/src/cli/run';
+import type { PoolStats } from '../../server/src/cli/pool';
+import { ResultsCache, resultsCacheFile, RACY_MS } from '../../server/src/cli/results-cache';
+import { createEngine } from '../../server/src/engine/index';
+import { loadConfig } from '../../server/src/node/workspace';
+import { docsBaseUrl } from '../../server/src/node/install';
+import { DIST, tempWorkspace } from '../helpers/repo';
+
+const FILES = {
+  '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\nrules:\n  quote/misquote: warning\n',
+  'entities.yml': '- id: wren-ostberg\n  name: Wren Ostberg\n  type: person\n  role: Harbour master of Lindvik\n',
+  'sources/quay.txt': 'The harbour master, Wren Ostberg, said the quay would reopen in May after the storm repairs.\n',
+  'sources/tolls.txt': 'Tolls on the bridge rose by 12% in 2023, the council said.\n',
+  'pieces/quay.md': 'Wren Ostberg said "the quay would reopen in June" [@quay].\n\nThe NTSB has not commented.\n',
+  'pieces/tolls.md': 'Tolls rose by 12% in 2023 [@tolls]. Some experts say the rise was too steep.\n',
+};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Pieces checked by a thread in this run (each piece once: `--jobs 1`). */
+  checked: number;
+}
+
+async function check(root: string, cache: string, ...extra: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  let stats: PoolStats | undefined;
+  const code = await runCli({
+    argv: ['check', '--format', 'json', '--jobs', '1', '--cache', cache, ...extra],
+    cwd: root,
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    onPoolStats: (s) => (stats = s),
+  });
+  return { code, stdout, stderr, checked: stats ? stats.checkedBy.reduce((a, b) => a + b, 0) : -1 };
+}
+
+/** What a check with no cache at all says: the answer every cached run must give. */
+async function fresh(root: string, ...extra: string[]): Promise<Run> {
+  return check(root, path.join(root, 'unused'), '--no-cache', ...extra);
+}
+
+function stored(root: string, cache: string): { workspace: string; stamps: Record<string, unknown[]>; pieces: Record<string, unknown> } {
+  return JSON.parse(fs.readFileSync(resultsCacheFile(cache, root), 'utf8'));
+}
+
+test('results-cache: an unchanged run checks nothing and reports byte for byte what a check does, in every format', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const first = await check(root, cache);
+  assert.equal(first.checked, 2);
+  assert.match(first.stdout, /quote\/misquote/);
+  assert.match(first.stdout, /style\/acronym-first-use/);
+  const again = await check(root, cache);
+  assert.equal(again.checked, 0, 'no thread checked a piece');
+  assert.deepEqual([again.code, again.stdout, again.stderr], [first.code, first.stdout, first.stderr]);
+  for (const format of ['stylish', 'sarif', 'github']) {
+    const cached = await check(root, cache, '--format', format);
+    const plain = await fresh(root, '--format', format);
+    assert.equal(cached.checked, 0, format);
+    assert.deepEqual([cached.code, cached.stdout, cached.stderr], [plain.code, plain.stdout, plain.stderr], format);
+  }
+  const quiet = await check(root, cache, '--quiet', '--max-warnings', '0');
+  assert.equal(quiet.checked, 0);
+  const plainQuiet = await fresh(root, '--quiet', '--max-warnings', '0');
+  assert.deepEqual([quiet.code, quiet.stdout], [plainQuiet.code, plainQuiet.stdout]);
+
+  const rechecked = await check(root, cache, '--no-results-cache');
+  assert.equal(rechecked.checked, 2, '--no-results-cache checks every piece');
+  assert.equal(rechecked.stdout, first.stdout);
+  const noCache = path.join(root, '.none');
+  await check(root, noCache, '--no-cache');
+  assert.ok(!fs.existsSync(noCache), '--no-cache writes neither cache');
+});
+
+test('results-cache: each input a finding depends on makes the pieces it touches be checked again', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const write = (name: string, text: string) => fs.writeFileSync(path.join(root, name), text);
+  /** Checks with the cache, proves the answer equals a fresh check's, and returns how many pieces were checked. */
+  const checkedAfterChange = async (): Promise<number> => {
+    const cached = await check(root, cache);
+    const plain = await fresh(root);
+    assert.deepEqual([cached.code, cached.stdout, cached.stderr], [plain.code, plain.stdout, plain.stderr]);
+    return cached.checked;
+  };
+  assert.equal(await checkedAfterChange(), 2);
+  assert.equal(await checkedAfterChange(), 0);
+
+  // A piece's own text: only that piece.
+  write('pieces/tolls.md', FILES['pieces/tolls.md'].replace('Some experts say', 'Analysts at the council say'));
+  assert.equal(await checkedAfterChange(), 1);
+
+  // A source's text, same size and the old modification time put back: the change time still differs.
+  const quay = path.join(root, 'sources/quay.txt');
+  const before = fs.statSync(quay);
+  write('sources/quay.txt', FILES['sources/quay.txt'].replace('May after the storm', 'June, after a storm'));
+  fs.utimesSync(quay, before.atime, before.mtime);
+  assert.equal(fs.statSync(quay).size, before.size);
+  assert.equal(await checkedAfterChange(), 2);
+  assert.doesNotMatch((await check(root, cache)).stdout, /quote\/misquote/, 'the source now says June');
+
+  // A source added, then removed; the registry; the config.
+  write('sources/ferry.txt', 'The ferry will run twice a day from March.\n');
+  assert.equal(await checkedAfterChange(), 2);
+  fs.rmSync(path.join(root, 'sources/ferry.txt'));
+  assert.equal(await checkedAfterChange(), 2);
+  write('entities.yml', FILES['entities.yml'].replace('Harbour master', 'Former harbour master'));
+  assert.equal(await checkedAfterChange(), 2);
+  write('.provenance.yml', FILES['.provenance.yml'].replace('quote/misquote: warning', 'quote/misquote: warning\n  style/acronym-first-use: off'));
+  assert.equal(await checkedAfterChange(), 2);
+  assert.doesNotMatch((await check(root, cache)).stdout, /acronym-first-use/);
+  assert.equal(await checkedAfterChange(), 0);
+});
+
+test('results-cache: a damaged or foreign cache file is ignored and replaced', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const expected = await fresh(root);
+  const file = resultsCacheFile(cache, root);
+  for (const damage of ['{"format": 1, "workspace": ', '{"format": 999}', '\u0000\u0001binary', JSON.stringify({ format: 1, workspace: 'x', stamps: {}, load: { notices: [], fileFindings: [] }, pieces: { a: { hash: 1 } } })]) {
+    fs.mkdirSync(cache, { recursive: true });
+    fs.writeFileSync(file, damage);
+    const run = await check(root, cache);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [expected.code, expected.stdout, expected.stderr], damage);
+    assert.equal(run.checked, 2);
+    assert.equal((await check(root, cache)).checked, 0, 'the replaced cache is used next time');
+  }
+});
+
+test('results-cache: a source keeps its recorded hash while its stat is unchanged, unless it was written just before it was recorded', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  await check(root, cache);
+  const source = path.join(root, 'sources', 'quay.txt');
+  // Files written less than RACY_MS ago get no stamp: the next run reads them again.
+  assert.equal(stored(root, cache).stamps[source], undefined);
+
+  // Whole seconds, so that putting a modification time back below restores it exactly.
+  const whole = Math.floor(Date.now() / 1000) - 10;
+  fs.utimesSync(source, whole, whole);
+  // Recorded as if the files were older: every input gets a stamp.
+  const engine = createEngine({ docsBaseUrl: docsBaseUrl() });
+  const config = loadConfig(engine, root);
+  const inputs = { root, configFile: config.configFile, engine, docsBaseUrl: docsBaseUrl() };
+  const later = Date.now() + RACY_MS + 1000;
+  const opened = ResultsCache.open(resultsCacheFile(cache, root), inputs, later);
+  assert.ok(opened.reuse(path.join(root, 'pieces', 'quay.md'), 1 << 20), 'the same inputs find the entry');
+  opened.recordLoad(opened.loadReport()!);
+  assert.equal(opened.save(), undefined);
+  const withStamps = stored(root, cache);
+  assert.equal(withStamps.stamps[source]?.length, 5);
+
+  const piece = path.join(root, 'pieces', 'quay.md');
+  const reusedAt = (now: number) => ResultsCache.open(resultsCacheFile(cache, root), inputs, now).reuse(piece, 1 << 20) !== undefined;
+
+  // New bytes of the same size under the old modification time: the change time gives them away.
+  fs.writeFileSync(source, FILES['sources/quay.txt'].replace('May after the storm', 'June, after a storm'));
+  fs.utimesSync(source, whole, whole);
+  assert.equal(reusedAt(later), false, 'a changed source is read again, whatever its size and mtime say');
+  fs.writeFileSync(source, FILES['sources/quay.txt']);
+  fs.utimesSync(source, whole, whole);
+  assert.equal(reusedAt(later), true, 'the original bytes again: the key is their hash, so the entries are found');
+
+  // A wrong hash in a stamp whose stat matches is believed: the key changes and nothing is reused.
+  // (Had the file been read, its true hash would have found the entries.) So the stat is what is trusted.
+  const tolls = path.join(root, 'sources', 'tolls.txt');
+  const tampered = stored(root, cache);
+  assert.equal(tampered.stamps[tolls]?.length, 5);
+  tampered.stamps[tolls][4] = '0'.repeat(40);
+  fs.writeFileSync(resultsCacheFile(cache, root), JSON.stringify(tampered));
+  assert.equal(reusedAt(later), false);
+});
+
+test('results-cache: a piece stopped by its time budget is not kept; the others are', () => {
+  const root = tempWorkspace({ ...FILES, 'pieces/hang.md': 'A paragraph. provenance-test-hang\n' });
+  const cache = path.join(root, '.cache');
+  const run = () =>
+    spawnSync(process.execPath, [path.join(DIST, 'cli.js'), 'check', '--format', 'json', '--cache', cache, '--time-budget', '0.3'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PROVENANCE_TEST_FAULTS: 'check-hang' },
+    });
+  const first = run();
+  assert.equal(first.status, 2, first.stderr);
+  assert.match(first.stdout, /input\/skipped/);
+  const pieces = Object.keys(stored(root, cache).pieces).map((file) => path.basename(file)).sort();
+  assert.deepEqual(pieces, ['quay.md', 'tolls.md']);
+  const second = run();
+  assert.equal(second.status, 2, 'the stopped piece is checked, and stopped, again');
+  assert.equal(second.stdout, first.stdout);
+});
