@@ -7,9 +7,13 @@
  * 1. CLI, whole process: `provenance check` on 2 KB / 200 KB / 2 MB pieces
  *    against the seed article and against all 2,095 BBC articles, next to
  *    `node -e 0` and markdownlint-cli2 (default rules) on the same piece;
- *    with the 2,095 articles both cold and with a warm `--cache` folder (as
- *    CI keeps it between runs), each as a ratio to markdownlint-cli2 in the
- *    same rounds; and one run over ten pieces (the 200 KB piece cut in ten).
+ *    with the 2,095 articles cold (`--no-cache`) and with a warm `--cache`
+ *    folder (as CI keeps it between runs): the piece changed since the last
+ *    run (checked with the index read from the cache), and nothing changed
+ *    (its findings read from the results cache); each as a ratio to
+ *    markdownlint-cli2 in the same rounds; and runs over ten pieces (the
+ *    200 KB piece cut in ten): cold, warm with every piece checked, and warm
+ *    with one piece changed since the last run (a different one each round).
  *    Runs are interleaved round by round; medians are reported.
  * 2. Index: cold build time and added memory for the 2,095 articles and for a
  *    generated 10× corpus (each in a fresh process, baseline: a whitespace
@@ -50,6 +54,12 @@ const PROBE = path.join(WORK, 'index-probe.cjs');
 const NO_BUDGET = ['--time-budget', '0'];
 // The cold rows must stay cold: the CLI caches the index by default (node/cache-dir.ts).
 const COLD = ['--no-cache', ...NO_BUDGET];
+/**
+ * The warm rows read the index cache but check the piece, as after an edit:
+ * by default a piece unchanged since the last run is not checked at all (its
+ * findings come from the results cache), which the "unchanged" rows measure.
+ */
+const RECHECK = ['--no-results-cache'];
 
 const log = (message) => process.stderr.write(message + '\n');
 
@@ -87,7 +97,8 @@ function runCliBench(workspaces) {
     timeNode([CLI, 'check', path.relative(workspaces.bbc.root, workspaces.bbc.pieces[size.name]), '--cache', cacheDir, ...NO_BUDGET], workspaces.bbc.root);
     for (let round = 0; round < reps; round++) {
       add('baseline', timeNode(['-e', '0'], REPO_ROOT));
-      add('provenance-warm/bbc', timeNode([CLI, 'check', path.relative(workspaces.bbc.root, workspaces.bbc.pieces[size.name]), '--cache', cacheDir, ...NO_BUDGET], workspaces.bbc.root));
+      add('provenance-warm/bbc', timeNode([CLI, 'check', path.relative(workspaces.bbc.root, workspaces.bbc.pieces[size.name]), '--cache', cacheDir, ...RECHECK, ...NO_BUDGET], workspaces.bbc.root));
+      add('provenance-unchanged/bbc', timeNode([CLI, 'check', path.relative(workspaces.bbc.root, workspaces.bbc.pieces[size.name]), '--cache', cacheDir, ...NO_BUDGET], workspaces.bbc.root));
       for (const ws of ['seed', 'bbc']) {
         const { root, pieces } = workspaces[ws];
         const piece = path.relative(root, pieces[size.name]);
@@ -103,6 +114,7 @@ function runCliBench(workspaces) {
     const summary = (key) => ({ ms: median(samples[key].map((r) => r.ms)), rssBytes: median(samples[key].map((r) => r.rssBytes)), runs: samples[key].length });
     const baseline = summary('baseline');
     const warm = summary('provenance-warm/bbc');
+    const unchanged = summary('provenance-unchanged/bbc');
     for (const ws of ['seed', 'bbc']) {
       const provenance = summary(`provenance/${ws}`);
       const markdownlint = summary(`markdownlint/${ws}`);
@@ -118,7 +130,7 @@ function runCliBench(workspaces) {
         vsMarkdownlint: ratio(provenance.ms, markdownlint.ms),
         vsBaseline: ratio(provenance.ms, baseline.ms),
         markdownlintVsBaseline: ratio(markdownlint.ms, baseline.ms),
-        ...(ws === 'bbc' ? { warmCache: warm, warmVsMarkdownlint: ratio(warm.ms, markdownlint.ms) } : {}),
+        ...(ws === 'bbc' ? { warmCache: warm, warmVsMarkdownlint: ratio(warm.ms, markdownlint.ms), unchanged, unchangedVsMarkdownlint: ratio(unchanged.ms, markdownlint.ms) } : {}),
         findings: findingsOf(workspaces[ws].root, piece),
       });
     }
@@ -142,16 +154,22 @@ function runManyBench(ws) {
   };
   for (let round = 0; round < reps; round++) {
     add('baseline', timeNode(['-e', '0'], REPO_ROOT));
-    const order = round % 2 === 0 ? ['markdownlint', 'provenance', 'warm'] : ['warm', 'provenance', 'markdownlint'];
+    const order = round % 2 === 0 ? ['markdownlint', 'provenance', 'warm', 'oneEdited'] : ['oneEdited', 'warm', 'provenance', 'markdownlint'];
     for (const tool of order) {
       if (tool === 'markdownlint') add(tool, timeNode([MARKDOWNLINT, glob], ws.root));
       else if (tool === 'provenance') add(tool, timeNode([CLI, 'check', glob, ...COLD], ws.root));
-      else add(tool, timeNode([CLI, 'check', glob, '--cache', cacheDir, ...NO_BUDGET], ws.root));
+      else if (tool === 'warm') add(tool, timeNode([CLI, 'check', glob, '--cache', cacheDir, ...RECHECK, ...NO_BUDGET], ws.root));
+      else {
+        // One piece of the ten changed since the last run (a different one each round): CI after a commit.
+        toggleLastLine(files[round % files.length]);
+        add(tool, timeNode([CLI, 'check', glob, '--cache', cacheDir, ...NO_BUDGET], ws.root));
+      }
     }
     log(`  cli many (${files.length} pieces): round ${round + 1}/${reps}`);
   }
+  for (const file of [...toggled]) toggleLastLine(file);
   const summary = (key) => ({ ms: median(samples[key].map((r) => r.ms)), rssBytes: median(samples[key].map((r) => r.rssBytes)), runs: samples[key].length });
-  const [baseline, provenance, markdownlint, warm] = ['baseline', 'provenance', 'markdownlint', 'warm'].map(summary);
+  const [baseline, provenance, markdownlint, warm, oneEdited] = ['baseline', 'provenance', 'markdownlint', 'warm', 'oneEdited'].map(summary);
   return {
     size: 'many',
     pieces: files.length,
@@ -166,8 +184,21 @@ function runManyBench(ws) {
     markdownlintVsBaseline: ratio(markdownlint.ms, baseline.ms),
     warmCache: warm,
     warmVsMarkdownlint: ratio(warm.ms, markdownlint.ms),
+    oneEdited,
+    oneEditedVsMarkdownlint: ratio(oneEdited.ms, markdownlint.ms),
     findings: findingsOf(ws.root, glob),
   };
+}
+
+const EDIT_LINE = '\nA line added for the benchmark, so that this piece changed since the last run.\n';
+const toggled = new Set();
+
+/** Adds a last line to the piece, or takes it away again. */
+function toggleLastLine(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.endsWith(EDIT_LINE) ? text.slice(0, -EDIT_LINE.length) : text + EDIT_LINE);
+  if (toggled.has(file)) toggled.delete(file);
+  else toggled.add(file);
 }
 
 /** One untimed run with --format json: what the check found, by rule (shows the work was done). */
@@ -298,9 +329,13 @@ function floorsOf(results) {
   const add = (what, value, limit, shown) => floors.push({ what, value, limit, pass: Number.isFinite(value) && value <= limit, shown });
   if (cli('200kb')) add('CLI 200 KB + 2,095 articles vs markdownlint-cli2', cli('200kb').vsMarkdownlint, 0.6, fmtRatio(cli('200kb').vsMarkdownlint));
   if (cli('2mb')) add('CLI 2 MB + 2,095 articles vs markdownlint-cli2', cli('2mb').vsMarkdownlint, 0.3, fmtRatio(cli('2mb').vsMarkdownlint));
-  // The same floors with a warm --cache folder (what CI sees when it keeps the folder between runs).
-  if (cli('200kb')?.warmCache) add('CLI 200 KB + 2,095 articles, `--cache` warm, vs markdownlint-cli2', cli('200kb').warmVsMarkdownlint, 0.6, fmtRatio(cli('200kb').warmVsMarkdownlint));
-  if (cli('2mb')?.warmCache) add('CLI 2 MB + 2,095 articles, `--cache` warm, vs markdownlint-cli2', cli('2mb').warmVsMarkdownlint, 0.3, fmtRatio(cli('2mb').warmVsMarkdownlint));
+  // The same floors with the --cache folder CI keeps between runs: the piece changed since the last
+  // run (index cached, piece checked), and nothing changed (findings from the results cache).
+  for (const [size, label, limit] of [['200kb', '200 KB', 0.6], ['2mb', '2 MB', 0.3]]) {
+    const row = cli(size);
+    if (row?.warmCache) add(`CLI ${label} + 2,095 articles, \`--cache\` warm, piece changed since the last run, vs markdownlint-cli2`, row.warmVsMarkdownlint, limit, fmtRatio(row.warmVsMarkdownlint));
+    if (row?.unchanged) add(`CLI ${label} + 2,095 articles, \`--cache\` warm, nothing changed since the last run, vs markdownlint-cli2`, row.unchangedVsMarkdownlint, limit, fmtRatio(row.unchangedVsMarkdownlint));
+  }
   const index = results.index;
   if (index?.bbc) {
     add('index build, 2,095 articles (ms)', index.bbc.buildMs, 500, millis(index.bbc.buildMs));
@@ -341,9 +376,12 @@ function markdownReport(results) {
       const findings = Object.entries(r.findings).map(([k, v]) => `${k} ${v}`).join(', ');
       const label = r.size === 'many' ? `${r.pieces} pieces (${(r.pieceBytes / 1024).toFixed(0)} KiB in all)` : `${r.size} (${(r.pieceBytes / 1024).toFixed(0)} KiB)`;
       out.push(`| ${label} | ${r.corpus === 'seed' ? 'seed article' : `${r.sources} BBC articles`} | ${seconds(r.baseline.ms)} | ${seconds(r.markdownlint.ms)} | ${seconds(r.provenance.ms)} | **${fmtRatio(r.vsMarkdownlint)}** | ${fmtRatio(r.vsBaseline)} | ${mib(r.provenance.rssBytes)} | ${mib(r.markdownlint.rssBytes)} | ${findings} |`);
-      if (r.warmCache) {
-        out.push(`| ${r.size === 'many' ? `${r.pieces} pieces` : r.size}, \`--cache\` warm | ${r.sources} BBC articles | ${seconds(r.baseline.ms)} | ${seconds(r.markdownlint.ms)} | ${seconds(r.warmCache.ms)} | **${fmtRatio(r.warmVsMarkdownlint)}** | ${fmtRatio(ratio(r.warmCache.ms, r.baseline.ms))} | ${mib(r.warmCache.rssBytes)} | | same |`);
-      }
+      const name = r.size === 'many' ? `${r.pieces} pieces` : r.size;
+      const variant = (what, run, vs) =>
+        out.push(`| ${name}, ${what} | ${r.sources} BBC articles | ${seconds(r.baseline.ms)} | ${seconds(r.markdownlint.ms)} | ${seconds(run.ms)} | **${fmtRatio(vs)}** | ${fmtRatio(ratio(run.ms, r.baseline.ms))} | ${mib(run.rssBytes)} | | same |`);
+      if (r.warmCache) variant(r.size === 'many' ? '`--cache` warm, every piece checked' : '`--cache` warm, piece checked (changed since the last run)', r.warmCache, r.warmVsMarkdownlint);
+      if (r.oneEdited) variant('`--cache` warm, one piece changed since the last run', r.oneEdited, r.oneEditedVsMarkdownlint);
+      if (r.unchanged) variant('`--cache` warm, nothing changed since the last run', r.unchanged, r.unchangedVsMarkdownlint);
     }
   }
   if (results.index) {
