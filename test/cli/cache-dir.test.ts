@@ -18,7 +18,7 @@ const FILES = {
 };
 
 function cacheFiles(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.bin')) : [];
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.startsWith('provenance-index-')) : [];
 }
 
 test('cache-dir: without --cache the index goes to the user cache folder, and a warm run follows a changed source', async () => {
@@ -73,12 +73,12 @@ test('cache-dir: the order of choices, and platform folders', () => {
 });
 
 test('cache-dir: pruning drops month-old index and results files of other workspaces, keeps and touches the current ones', () => {
-  const names = ['provenance-index-aaaa.bin', 'provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-aaaa.json', 'provenance-results-bbbb.json', 'unrelated.bin'];
+  const names = ['provenance-index-aaaa.bin', 'provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-aaaa.bin', 'provenance-results-bbbb.bin', 'unrelated.bin'];
   const dir = tempWorkspace(Object.fromEntries(names.map((name) => [name, 'x'])));
   const old = (Date.now() - STALE_CACHE_MS - 60_000) / 1000;
   for (const name of names.filter((n) => !n.includes('cccc'))) fs.utimesSync(path.join(dir, name), old, old);
-  const keep = [path.join(dir, 'provenance-index-bbbb.bin'), path.join(dir, 'provenance-results-bbbb.json')];
+  const keep = [path.join(dir, 'provenance-index-bbbb.bin'), path.join(dir, 'provenance-results-bbbb.bin')];
   assert.equal(pruneStaleCaches(dir, keep), 2);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-bbbb.json', 'unrelated.bin']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-bbbb.bin', 'unrelated.bin']);
   for (const file of keep) assert.ok(Date.now() - fs.statSync(file).mtimeMs < 60_000, 'the files in use are marked used');
 });

@@ -53,8 +53,25 @@ async function fresh(root: string, ...extra: string[]): Promise<Run> {
   return check(root, path.join(root, 'unused'), '--no-cache', ...extra);
 }
 
-function stored(root: string, cache: string): { workspace: string; stamps: Record<string, unknown[]>; pieces: Record<string, unknown> } {
-  return JSON.parse(fs.readFileSync(resultsCacheFile(cache, root), 'utf8'));
+interface Stored {
+  header: { workspace: string; stamps: Record<string, unknown[]>; pieces: Record<string, { hash: string; at: number; length: number }> };
+  /** The findings after the header. */
+  rest: Buffer;
+}
+
+/** The results cache file: 'PVRC', the header's length, the header (JSON), each piece's findings. */
+function stored(root: string, cache: string): Stored {
+  const bytes = fs.readFileSync(resultsCacheFile(cache, root));
+  assert.equal(bytes.subarray(0, 4).toString('latin1'), 'PVRC');
+  const length = bytes.readUInt32LE(4);
+  return { header: JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')), rest: bytes.subarray(8 + length) };
+}
+
+function store(root: string, cache: string, { header, rest }: Stored): void {
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(headerBytes.length);
+  fs.writeFileSync(resultsCacheFile(cache, root), Buffer.concat([Buffer.from('PVRC', 'latin1'), length, headerBytes, rest]));
 }
 
 test('results-cache: an unchanged run checks nothing and reports byte for byte what a check does, in every format', async () => {
@@ -131,14 +148,46 @@ test('results-cache: a damaged or foreign cache file is ignored and replaced', a
   const cache = path.join(root, '.cache');
   const expected = await fresh(root);
   const file = resultsCacheFile(cache, root);
-  for (const damage of ['{"format": 1, "workspace": ', '{"format": 999}', '\u0000\u0001binary', JSON.stringify({ format: 1, workspace: 'x', stamps: {}, load: { notices: [], fileFindings: [] }, pieces: { a: { hash: 1 } } })]) {
-    fs.mkdirSync(cache, { recursive: true });
-    fs.writeFileSync(file, damage);
+  const damages: Array<[string, () => void]> = [
+    ['JSON', () => fs.writeFileSync(file, JSON.stringify({ format: 2, workspace: 'x', pieces: {} }))],
+    ['binary', () => fs.writeFileSync(file, '\u0000\u0001binary')],
+    ['a header longer than the file', () => fs.writeFileSync(file, Buffer.concat([Buffer.from('PVRC', 'latin1'), Buffer.from([0xff, 0xff, 0xff, 0x0f]), Buffer.from('{}')]))],
+    ['a header of another shape', () => store(root, cache, { header: { ...stored(root, cache).header, pieces: { a: { hash: 1 } } } as unknown as Stored['header'], rest: Buffer.alloc(0) })],
+    ['findings cut short', () => store(root, cache, { ...stored(root, cache), rest: stored(root, cache).rest.subarray(0, 10) })],
+    ['findings that are not JSON', () => store(root, cache, { ...stored(root, cache), rest: Buffer.alloc(stored(root, cache).rest.length, 'x') })],
+  ];
+  for (const [what, damage] of damages) {
+    await check(root, cache);
+    damage();
     const run = await check(root, cache);
-    assert.deepEqual([run.code, run.stdout, run.stderr], [expected.code, expected.stdout, expected.stderr], damage);
-    assert.equal(run.checked, 2);
-    assert.equal((await check(root, cache)).checked, 0, 'the replaced cache is used next time');
+    assert.deepEqual([run.code, run.stdout, run.stderr], [expected.code, expected.stdout, expected.stderr], what);
+    assert.equal(run.checked, 2, what);
+    assert.equal((await check(root, cache)).checked, 0, `${what}: the replaced cache is used next time`);
   }
+});
+
+test("results-cache: a run reads only the findings of the pieces it reports, and keeps the others' entries", async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  await check(root, cache);
+  // The tolls piece's findings spoilt: a run over the quay piece alone never reads them.
+  const file = stored(root, cache);
+  const tolls = file.header.pieces[path.join(root, 'pieces', 'tolls.md')];
+  file.rest.fill('x', tolls.at, tolls.at + tolls.length);
+  store(root, cache, file);
+  const quayOnly = await check(root, cache, 'pieces/quay.md');
+  assert.equal(quayOnly.checked, 0);
+  assert.equal(quayOnly.stdout, (await fresh(root, 'pieces/quay.md')).stdout);
+
+  // Over both pieces, only the one whose findings are spoilt is checked again, and stored anew.
+  assert.equal((await check(root, cache, '--no-results-cache')).checked, 2);
+  assert.equal((await check(root, cache)).checked, 1, 'the --no-results-cache run neither read nor wrote findings');
+  // The quay piece edited and checked alone: the tolls entry is carried into the new file.
+  fs.appendFileSync(path.join(root, 'pieces', 'quay.md'), '\nThe quay is the oldest in Lindvik.\n');
+  assert.equal((await check(root, cache, 'pieces/quay.md')).checked, 1);
+  const all = await check(root, cache);
+  assert.equal(all.checked, 0, 'both entries are in the rewritten file');
+  assert.equal(all.stdout, (await fresh(root)).stdout);
 });
 
 test('results-cache: a source keeps its recorded hash while its stat is unchanged, unless it was written just before it was recorded', async () => {
@@ -147,7 +196,7 @@ test('results-cache: a source keeps its recorded hash while its stat is unchange
   await check(root, cache);
   const source = path.join(root, 'sources', 'quay.txt');
   // Files written less than RACY_MS ago get no stamp: the next run reads them again.
-  assert.equal(stored(root, cache).stamps[source], undefined);
+  assert.equal(stored(root, cache).header.stamps[source], undefined);
 
   // Whole seconds, so that putting a modification time back below restores it exactly.
   const whole = Math.floor(Date.now() / 1000) - 10;
@@ -161,8 +210,7 @@ test('results-cache: a source keeps its recorded hash while its stat is unchange
   assert.ok(opened.reuse(path.join(root, 'pieces', 'quay.md'), 1 << 20), 'the same inputs find the entry');
   opened.recordLoad(opened.loadReport()!);
   assert.equal(opened.save(), undefined);
-  const withStamps = stored(root, cache);
-  assert.equal(withStamps.stamps[source]?.length, 5);
+  assert.equal(stored(root, cache).header.stamps[source]?.length, 5);
 
   const piece = path.join(root, 'pieces', 'quay.md');
   const reusedAt = (now: number) => ResultsCache.open(resultsCacheFile(cache, root), inputs, now).reuse(piece, 1 << 20) !== undefined;
@@ -179,9 +227,9 @@ test('results-cache: a source keeps its recorded hash while its stat is unchange
   // (Had the file been read, its true hash would have found the entries.) So the stat is what is trusted.
   const tolls = path.join(root, 'sources', 'tolls.txt');
   const tampered = stored(root, cache);
-  assert.equal(tampered.stamps[tolls]?.length, 5);
-  tampered.stamps[tolls][4] = '0'.repeat(40);
-  fs.writeFileSync(resultsCacheFile(cache, root), JSON.stringify(tampered));
+  assert.equal(tampered.header.stamps[tolls]?.length, 5);
+  tampered.header.stamps[tolls][4] = '0'.repeat(40);
+  store(root, cache, tampered);
   assert.equal(reusedAt(later), false);
 });
 
@@ -197,7 +245,7 @@ test('results-cache: a piece stopped by its time budget is not kept; the others 
   const first = run();
   assert.equal(first.status, 2, first.stderr);
   assert.match(first.stdout, /input\/skipped/);
-  const pieces = Object.keys(stored(root, cache).pieces).map((file) => path.basename(file)).sort();
+  const pieces = Object.keys(stored(root, cache).header.pieces).map((file) => path.basename(file)).sort();
   assert.deepEqual(pieces, ['quay.md', 'tolls.md']);
   const second = run();
   assert.equal(second.status, 2, 'the stopped piece is checked, and stopped, again');

@@ -19,6 +19,7 @@
  * it was recorded is never trusted that way: a write in the same clock tick
  * as our stat would go unseen. A cache that cannot be read, or is from
  * another format or build, is ignored and rewritten; losing it costs time only.
+ * Each piece's findings are read only when that piece is reported.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -31,33 +32,42 @@ import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
 
 /** Bumped whenever the file's layout changes. */
-export const RESULTS_CACHE_FORMAT = 1;
+export const RESULTS_CACHE_FORMAT = 2;
 /** A file written this recently before it was recorded is always read again (see above). */
 export const RACY_MS = 2000;
-/** Larger files are not read: a damaged or foreign file must not eat memory. */
-const MAX_RESULTS_CACHE_BYTES = 512 * 1024 * 1024;
+/** The file starts with these 4 bytes, then the header's length (u32, little-endian), the header (JSON), the findings. */
+const MAGIC = Buffer.from('PVRC', 'latin1');
+/** A header larger than this is not read: a damaged or foreign file must not eat memory. */
+const MAX_HEADER_BYTES = 256 * 1024 * 1024;
 /** The byte limits loadConfig and loadSources read these files with (node/workspace.ts). */
 const CONFIG_LIMIT = 1024 * 1024;
 const REGISTRY_LIMIT = 4 * 1024 * 1024;
 
 export function resultsCacheFile(cacheDir: string, root: string): string {
-  return path.join(cacheDir, `provenance-results-${workspaceCacheId(root)}.json`);
+  return path.join(cacheDir, `provenance-results-${workspaceCacheId(root)}.bin`);
 }
 
 /** size, mtimeMs, ctimeMs, inode, content hash. */
 type Stamp = [number, number, number, number, string];
 
-interface StoredPiece {
-  hash: string;
-  findings: Finding[];
-}
-
-interface Stored {
+/**
+ * The file's header. Each piece's findings are a JSON array stored after it
+ * (`at` bytes from the end of the header, `length` bytes long), so a run reads
+ * only the findings of the pieces it reports, however many the file holds.
+ */
+interface Header {
   format: number;
   workspace: string;
   stamps: Record<string, Stamp>;
   load: LoadReport;
-  pieces: Record<string, StoredPiece>;
+  pieces: Record<string, { hash: string; at: number; length: number }>;
+}
+
+/** A piece's entry: its findings as checked in this run, or where they are in the file read at the start. */
+interface Entry {
+  hash: string;
+  findings?: Finding[];
+  stored?: { at: number; length: number };
 }
 
 /** One input file as found now: its content hash and the stat it was taken under. */
@@ -76,7 +86,7 @@ export interface WorkspaceInputs {
 }
 
 export class ResultsCache {
-  private readonly pieces = new Map<string, StoredPiece>();
+  private readonly pieces = new Map<string, Entry>();
   private load: LoadReport | undefined;
   private changed: boolean;
 
@@ -84,23 +94,24 @@ export class ResultsCache {
     private readonly file: string,
     private readonly workspace: string,
     private readonly inputs: Map<string, Found>,
-    stored: Stored | undefined,
+    /** The file as read at the start (kept open: a later run may replace it meanwhile). */
+    private readonly stored: StoredFile | undefined,
     /** When the inputs were looked at (ms since the epoch): files written shortly before get no stamp. */
     private readonly now: number,
   ) {
-    const reusable = stored?.workspace === workspace;
+    const reusable = stored?.header.workspace === workspace;
     if (reusable) {
-      for (const [piece, entry] of Object.entries(stored.pieces)) this.pieces.set(piece, entry);
-      this.load = stored.load;
+      for (const [piece, { hash, at, length }] of Object.entries(stored.header.pieces)) this.pieces.set(piece, { hash, stored: { at, length } });
+      this.load = stored.header.load;
     }
     // A stored cache for other inputs is replaced even if this run adds nothing to it.
-    this.changed = !reusable || !sameStamps(stored?.stamps ?? {}, stampsOf(inputs, now));
+    this.changed = !reusable || !sameStamps(stored?.header.stamps ?? {}, stampsOf(inputs, now));
   }
 
-  /** Reads the cache file (if any) and works out the workspace key from the input files as they are now. */
+  /** Reads the cache file's header (if any) and works out the workspace key from the input files as they are now. */
   static open(file: string, inputs: WorkspaceInputs, now = Date.now()): ResultsCache {
-    const stored = readStored(file);
-    const found = inputFiles(inputs, stored?.stamps ?? {});
+    const stored = StoredFile.open(file);
+    const found = inputFiles(inputs, stored?.header.stamps ?? {});
     return new ResultsCache(file, workspaceKey(inputs, found), found.files, stored, now);
   }
 
@@ -115,7 +126,14 @@ export class ResultsCache {
     if (!entry || !this.load) return undefined;
     const read = readTextFile(piece, maxFileSize);
     if (!read.ok || textHash(read.text) !== entry.hash) return undefined;
-    return { text: read.text, findings: entry.findings, unreadable: false };
+    const findings = entry.findings ?? this.storedFindings(entry);
+    if (!findings) {
+      // Unreadable in the file: checked again, and stored anew.
+      this.pieces.delete(piece);
+      this.changed = true;
+      return undefined;
+    }
+    return { text: read.text, findings, unreadable: false };
   }
 
   recordLoad(report: LoadReport): void {
@@ -134,44 +152,107 @@ export class ResultsCache {
   }
 
   /**
-   * Writes the cache when something changed; returns a problem to report, or
-   * undefined. Nothing is written when an input file changed during the run:
-   * its findings might be from either version.
+   * Writes the cache when something changed, and closes the file read at the
+   * start; returns a problem to report, or undefined. Nothing is written when
+   * an input file changed during the run: its findings might be from either version.
    */
   save(): string | undefined {
-    if (!this.changed || !this.load) return undefined;
-    for (const [file, found] of this.inputs) if (!sameStat(found.stat, statOf(file))) return undefined;
-    for (const piece of [...this.pieces.keys()]) if (!fs.existsSync(piece)) this.pieces.delete(piece);
-    const stored: Stored = {
-      format: RESULTS_CACHE_FORMAT,
-      workspace: this.workspace,
-      stamps: stampsOf(this.inputs, this.now),
-      load: this.load,
-      pieces: Object.fromEntries(this.pieces),
-    };
-    const problem = writeCacheFile(this.file, JSON.stringify(stored), 'the results cache');
-    if (!problem) this.changed = false;
-    return problem;
+    try {
+      if (!this.changed || !this.load) return undefined;
+      for (const [file, found] of this.inputs) if (!sameStat(found.stat, statOf(file))) return undefined;
+      const blobs: Buffer[] = [];
+      const pieces: Header['pieces'] = {};
+      let at = 0;
+      for (const [piece, entry] of this.pieces) {
+        if (!fs.existsSync(piece)) continue;
+        const blob = entry.findings ? Buffer.from(JSON.stringify(entry.findings)) : entry.stored && this.stored?.read(entry.stored.at, entry.stored.length);
+        if (!blob) continue;
+        pieces[piece] = { hash: entry.hash, at, length: blob.length };
+        blobs.push(blob);
+        at += blob.length;
+      }
+      const header: Header = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, stamps: stampsOf(this.inputs, this.now), load: this.load, pieces };
+      const headerBytes = Buffer.from(JSON.stringify(header));
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(headerBytes.length);
+      const problem = writeCacheFile(this.file, Buffer.concat([MAGIC, length, headerBytes, ...blobs]), 'the results cache');
+      if (!problem) this.changed = false;
+      return problem;
+    } finally {
+      this.stored?.close();
+    }
+  }
+
+  private storedFindings(entry: Entry): Finding[] | undefined {
+    const bytes = entry.stored && this.stored?.read(entry.stored.at, entry.stored.length);
+    if (!bytes) return undefined;
+    try {
+      const findings = JSON.parse(bytes.toString('utf8')) as unknown;
+      return Array.isArray(findings) ? (findings as Finding[]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
-function readStored(file: string): Stored | undefined {
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile() || stat.size > MAX_RESULTS_CACHE_BYTES) return undefined;
-    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Stored>;
-    const valid =
-      stored?.format === RESULTS_CACHE_FORMAT &&
-      typeof stored.workspace === 'string' &&
-      isRecord(stored.stamps) &&
-      isRecord(stored.pieces) &&
-      Array.isArray(stored.load?.notices) &&
-      Array.isArray(stored.load?.fileFindings) &&
-      Object.values(stored.pieces).every((p) => typeof p?.hash === 'string' && Array.isArray(p.findings));
-    return valid ? (stored as Stored) : undefined;
-  } catch {
-    return undefined;
+/** A results cache file as found at the start of a run: its header, and its findings read on demand. */
+class StoredFile {
+  private constructor(
+    private fd: number | undefined,
+    readonly header: Header,
+    /** Where the findings start in the file. */
+    private readonly base: number,
+    private readonly size: number,
+  ) {}
+
+  static open(file: string): StoredFile | undefined {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(file, 'r');
+      const stat = fs.fstatSync(fd);
+      const prefix = Buffer.alloc(8);
+      if (!stat.isFile() || fs.readSync(fd, prefix, 0, 8, 0) !== 8 || !prefix.subarray(0, 4).equals(MAGIC)) throw new Error('not a results cache');
+      const headerLength = prefix.readUInt32LE(4);
+      if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > stat.size) throw new Error('damaged');
+      const headerBytes = Buffer.alloc(headerLength);
+      if (fs.readSync(fd, headerBytes, 0, headerLength, 8) !== headerLength) throw new Error('damaged');
+      const header = JSON.parse(headerBytes.toString('utf8')) as unknown;
+      if (!isHeader(header)) throw new Error('another format');
+      return new StoredFile(fd, header, 8 + headerLength, stat.size);
+    } catch {
+      if (fd !== undefined) fs.closeSync(fd);
+      return undefined;
+    }
   }
+
+  /** `length` bytes of findings from `at`, or undefined when they are not all there. */
+  read(at: number, length: number): Buffer | undefined {
+    if (this.fd === undefined || !Number.isSafeInteger(at) || !Number.isSafeInteger(length) || at < 0 || length < 0 || this.base + at + length > this.size) return undefined;
+    const bytes = Buffer.alloc(length);
+    try {
+      return fs.readSync(this.fd, bytes, 0, length, this.base + at) === length ? bytes : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function isHeader(value: unknown): value is Header {
+  const header = value as Partial<Header> | null;
+  return (
+    header?.format === RESULTS_CACHE_FORMAT &&
+    typeof header.workspace === 'string' &&
+    isRecord(header.stamps) &&
+    isRecord(header.pieces) &&
+    Array.isArray(header.load?.notices) &&
+    Array.isArray(header.load?.fileFindings) &&
+    Object.values(header.pieces).every((p) => typeof p?.hash === 'string' && typeof p.at === 'number' && typeof p.length === 'number')
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -84,7 +84,7 @@ export function pruneStaleCaches(dir: string, keep: readonly string[], now = Dat
     return 0;
   }
   for (const name of names) {
-    if (!/^provenance-(index-[0-9a-f]+\.bin|results-[0-9a-f]+\.json)$/.test(name)) continue;
+    if (!/^provenance-(index-[0-9a-f]+\.bin|results-[0-9a-f]+\.bin)$/.test(name)) continue;
     const file = path.join(dir, name);
     if (keep.includes(file)) continue;
     try {
