@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
+import { indexCacheFile } from '../../server/src/node/index-cache-file';
 import { runCli } from '../../server/src/cli/run';
 import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
 import { decodeCache } from '../../server/src/engine/index-cache';
@@ -188,8 +189,8 @@ test('parallel: split halves write one index cache from both, and a changed sour
   const cold = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
   assert.equal(cold.stdout, fresh);
   assert.equal(cold.stderr, '');
-  const [file] = fs.readdirSync(cache);
-  assert.match(file, /^provenance-index-.*\.bin$/);
+  const file = path.basename(indexCacheFile(cache, root));
+  assert.deepEqual(fs.readdirSync(cache).filter((name) => name.startsWith('provenance-index-')), [file]);
   const written = fs.statSync(path.join(cache, file)).mtimeMs;
   const warm = await run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', '2', '--cache', cache], root);
   assert.equal(warm.stdout, fresh);
@@ -230,7 +231,7 @@ test('parallel: each half reads and writes only its own cache sections; the file
   const cache = path.join(root, '.cache');
   const check = (jobs: string, cached: boolean) => run(['check', 'pieces/piece.md', '--format', 'json', '--jobs', jobs, ...(cached ? ['--cache', cache] : ['--no-cache'])], root);
   const codes = (stdout: string): string[] => JSON.parse(stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
-  const cacheFile = () => path.join(cache, fs.readdirSync(cache)[0]);
+  const cacheFile = () => indexCacheFile(cache, root);
 
   const fresh = (await check('1', false)).stdout;
   assert.ok(codes(fresh).includes('style/name-variant'), codes(fresh).join());

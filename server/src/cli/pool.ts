@@ -76,6 +76,8 @@ export interface WorkerInput {
   docsBaseUrl: string;
   /** Persisted index cache the worker may read. */
   cacheDir?: string;
+  /** The running build (node/build-id.ts): given, the worker's quotation verdicts are persisted too. */
+  buildId?: string;
   /** Which of each piece's rules this worker checks. */
   group: RuleGroup;
   /** Whether this worker sends its index cache bytes back when they changed (the first one of each group does). */
@@ -96,7 +98,8 @@ export interface LoadReport {
 
 export type WorkerMessage =
   | ({ type: 'loaded'; clock?: string } & LoadReport)
-  | { type: 'cache'; bytes: Uint8Array }
+  /** Cache sections that changed, for the index cache file or the checks cache file. */
+  | { type: 'cache'; file: 'index' | 'checks'; bytes: Uint8Array }
   | ParseMessage
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
@@ -174,6 +177,8 @@ export interface PoolOptions {
   fallback: { prepare(): void; check(file: string, group: RuleGroup): CheckedFile };
   /** Where to write the index cache the workers built (undefined = nowhere). */
   cacheFile?: string;
+  /** Where to write what the workers' checks added (quotation verdicts; undefined = nowhere). */
+  checksCacheFile?: string;
   /** Reads and writes cache files (node/index-cache-file.ts); a write returns an error message. */
   cacheIo?: { read(file: string): Uint8Array | undefined; write(file: string, bytes: Uint8Array): string | undefined };
   /**
@@ -220,8 +225,8 @@ export async function checkAll(
   const task = (g: number, i: number) => g * pieces + i;
   const checkedBy = [0];
   const live = new Set<Slot>();
-  /** Index cache bytes each group's first worker built, when they changed. */
-  const cacheParts: (Uint8Array | undefined)[] = groups.map(() => undefined);
+  /** Cache sections the groups' first workers sent for each file, when they changed, in the order they came. */
+  const cacheParts = { index: [] as Uint8Array[], checks: [] as Uint8Array[] };
   const cacheWriters = new Set<number>();
   let loaded: LoadReport | undefined;
   let nextId = 2; // 1 was the main thread's id when it claimed pieces; kept free so ids stay > 1
@@ -276,7 +281,7 @@ export async function checkAll(
       if (message.type === 'loaded') {
         loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
         slot.clock = message.clock;
-      } else if (message.type === 'cache') cacheParts[g] = message.bytes;
+      } else if (message.type === 'cache') cacheParts[message.file].push(message.bytes);
       else if (message.type === 'parse') {
         // Passed on as is: the bytes are shared memory, so no thread copies them.
         for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
@@ -367,7 +372,8 @@ export async function checkAll(
     });
     ordered.push(mergeParts(parts, name(i)));
   }
-  const cacheNotice = options.cacheFile && options.cacheIo ? writeMergedCache(options.cacheFile, cacheParts, options.cacheIo) : undefined;
+  const io = options.cacheIo;
+  const cacheNotice = io && [options.cacheFile && writeMergedCache(options.cacheFile, cacheParts.index, io), options.checksCacheFile && writeMergedCache(options.checksCacheFile, cacheParts.checks, io)].find((notice) => notice);
   return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2 }, loaded, cacheNotice };
 }
 
@@ -385,18 +391,17 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
 }
 
 /**
- * Writes the index cache from what the workers built. Each group's first
- * worker sends the sections of its own products (rule-groups.ts,
- * cacheSectionsOf), and only when they changed; the other sections are the
- * file's, so the new file is the old one's sections with the changed sections
- * laid over them (groups in order).
+ * Writes a cache file from what the workers built. Each group's first worker
+ * sends the sections of its own products (rule-groups.ts, cacheSectionsOf)
+ * when they changed: the index's once the workspace is loaded, the checks'
+ * (quotation verdicts) once its pieces are checked. The other sections are
+ * the file's, so the new file is the old one's sections with the sent
+ * sections laid over them, in the order they came.
  */
-function writeMergedCache(file: string, parts: readonly (Uint8Array | undefined)[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
-  const changed = parts.filter((p): p is Uint8Array => p !== undefined);
-  if (!changed.length) return undefined;
-  if (parts.length === 1) return io.write(file, changed[0]);
+function writeMergedCache(file: string, parts: readonly Uint8Array[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
+  if (!parts.length) return undefined;
   const old = io.read(file);
   const sections = new Map((old && decodeCache(old)) ?? []);
-  for (const bytes of changed) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);
+  for (const bytes of parts) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);
   return io.write(file, encodeCache(sections));
 }

@@ -30,6 +30,7 @@ import { listFiles, readFileBytes, readTextFile, sourceByteLimit } from '../node
 import { workspaceCacheId, writeCacheFile } from '../node/index-cache-file';
 import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
+import { codeFingerprint } from '../node/build-id';
 
 /** Bumped whenever the file's layout changes. */
 export const RESULTS_CACHE_FORMAT = 2;
@@ -321,29 +322,4 @@ function workspaceKey(inputs: WorkspaceInputs, found: { files: Map<string, Found
 
 function textHash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-let code: string | undefined;
-
-/**
- * A hash of Provenance's code: a new build may report differently. Bundled
- * (dist/cli.js), the code is the one running file; compiled by tsc (the
- * tests), it is every module of the server.
- */
-export function codeFingerprint(): string {
-  if (code) return code;
-  const files = path.basename(__filename) === 'results-cache.js' ? modulesUnder(path.resolve(__dirname, '..')) : [__filename];
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(file));
-  return (code = hash.digest('hex'));
-}
-
-function modulesUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...modulesUnder(file));
-    else if (entry.name.endsWith('.js')) found.push(file);
-  }
-  return found;
 }

@@ -13,6 +13,7 @@ import { compareFindings } from '../engine/directives';
 import { QUOTES_SECTION } from '../engine/corpus';
 import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
+import { VERDICTS_SECTION } from '../engine/quotes/verdict-cache';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -39,6 +40,20 @@ export function ruleFilter(group: RuleGroup): ((ruleId: string) => boolean) | un
 export function cacheSectionsOf(group: RuleGroup): readonly string[] | undefined {
   if (group === 'all') return undefined;
   return group === 'sources' ? [QUOTES_SECTION, PASSAGES_SECTION] : [ENTITIES_SECTION];
+}
+
+/** The index cache sections a group writes once the workspace is loaded (all of its corpus products). */
+export function indexSectionsOf(group: RuleGroup): readonly string[] {
+  return cacheSectionsOf(group) ?? [QUOTES_SECTION, PASSAGES_SECTION, ENTITIES_SECTION];
+}
+
+/**
+ * The sections of the checks cache file (node/index-cache-file.ts
+ * checksCacheFile) a group reads, and writes once its pieces are checked:
+ * the products its checks add to, the quotation verdicts.
+ */
+export function checkSectionsOf(group: RuleGroup): readonly string[] {
+  return group === 'style' ? [] : [VERDICTS_SECTION];
 }
 
 /**

@@ -14,10 +14,11 @@ import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
 import { checkAll, planPool, type PoolStats } from './pool';
 import { ruleFilter } from './rule-groups';
-import { indexCacheFile, readIndexCache, writeIndexCache } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
 import { ResultsCache, resultsCacheFile } from './results-cache';
+import { codeFingerprint } from '../node/build-id';
 
 export interface CliIo {
   argv: string[];
@@ -196,7 +197,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
   const pending = documents.filter((_, i) => !reused[i]);
   const pool = pending.length
-    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir }, {
+    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId: cacheDir ? codeFingerprint() : undefined }, {
         budgetMs: options.timeBudgetMs,
         cwd: io.cwd,
         fallback: {
@@ -204,6 +205,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
           check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
         },
         cacheFile,
+        checksCacheFile: cacheDir ? checksCacheFile(cacheDir, root) : undefined,
         cacheIo: { read: readIndexCache, write: writeIndexCache },
         readAhead: () => readSources(engine, root),
       })
@@ -222,7 +224,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const cacheNotices = [pool.cacheNotice, resultsCache?.save()].filter((notice) => notice !== undefined);
   for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
   // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
-  if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, resultsCacheFile(cacheDir, root)]);
+  if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), resultsCacheFile(cacheDir, root)]);
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 

@@ -14,7 +14,7 @@ import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
-import { cacheSectionsOf, ruleFilter } from './rule-groups';
+import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
 export function isCheckWorker(): boolean {
@@ -25,7 +25,7 @@ export function runCheckWorker(): void {
   const input = workerData as WorkerInput;
   const port = parentPort!;
   const post = (message: WorkerMessage) => port.postMessage(message);
-  const engine = createEngine({ docsBaseUrl: input.docsBaseUrl });
+  const engine = createEngine({ docsBaseUrl: input.docsBaseUrl, buildId: input.buildId });
   const clock = threadClock();
   const cpu = () => (clock !== undefined ? threadCpuMs(clock) : undefined);
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));
@@ -64,7 +64,8 @@ export function runCheckWorker(): void {
   // Each group reads and writes only its own products' sections (rule-groups.ts).
   const sources = input.sources;
   const readAhead = sources ? () => receiveSources(sources) : undefined;
-  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, readAhead });
+  const checkSections = checkSectionsOf(input.group);
+  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, checkSections, readAhead });
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
   if (faults.has('cli-worker')) {
@@ -74,11 +75,12 @@ export function runCheckWorker(): void {
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
   // Only this group's rules run, so only the corpus products they need are built.
   warmUp(engine, rules);
-  if (input.writeCache) {
-    // After the warm-up, so the products built lazily are in it too.
-    const bytes = engine.exportIndexCache(true, sections);
-    if (bytes) port.postMessage({ type: 'cache', bytes } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
-  }
+  const sendCache = (file: 'index' | 'checks', only: readonly string[]) => {
+    const bytes = input.writeCache && only.length ? engine.exportIndexCache(true, only) : undefined;
+    if (bytes) port.postMessage({ type: 'cache', file, bytes } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
+  };
+  // After the warm-up, so the products built lazily are in it too.
+  sendCache('index', indexSectionsOf(input.group));
   const check = (index: number) => {
     post({ type: 'started', index, cpu: cpu() });
     // Tests prove that a piece whose analysis never ends is stopped at its budget, and that a worker
@@ -95,10 +97,17 @@ export function runCheckWorker(): void {
           if (parsed) engine.adoptParse(doc, parsed);
         }
       : undefined;
-    post({ type: 'result', index, result: checkFile(engine, input.documents[index], input.root, rules, adopt) });
+    return checkFile(engine, input.documents[index], input.root, rules, adopt);
   };
-  if (first >= 0) check(first);
-  for (let i = next(); i >= 0; i = next()) check(i);
+  for (let index = first >= 0 ? first : next(); index >= 0; ) {
+    const result = check(index);
+    const following = next();
+    // What the checks added (quotation verdicts), for the next run over these pieces: sent before
+    // the last result, since the main thread stops the workers once every result is in.
+    if (following < 0) sendCache('checks', checkSections);
+    post({ type: 'result', index, result });
+    index = following;
+  }
 }
 
 /** How long a worker waits for the sources the main thread reads for it before reading them itself. */

@@ -5,13 +5,12 @@
  */
 import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
-import { detach } from './text';
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Source } from './types';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
-import { matchQuotation, type QuoteResult } from './quotes';
+import { VerdictCache } from './quotes/verdict-cache';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, compareFindings, disableForLineFix, lineStartsOf } from './directives';
@@ -29,6 +28,11 @@ export interface EngineOptions {
   docsBaseUrl?: string;
   /** Further products persisted in the index cache, after the built-in ones (embedders, tests). */
   cacheProducts?: readonly CacheProduct[];
+  /**
+   * A hash of the running code. Given, quotation verdicts are persisted in the
+   * index cache too (they are the matcher's output, valid for this build only).
+   */
+  buildId?: string;
 }
 
 // Adapters pass an absolute base (the installed docs folder); this relative one is a last resort.
@@ -55,35 +59,11 @@ class ParseCache {
   }
 }
 
-/**
- * Quotation verdicts keyed by (cited sources, words), valid for one corpus
- * generation: an edit elsewhere in the piece re-uses every unchanged quotation.
- */
-class QuoteCache {
-  private generation = -1;
-  private readonly entries = new Map<string, QuoteResult>();
-  get(corpus: Corpus, text: string, prefer: readonly string[]): QuoteResult {
-    if (corpus.generation !== this.generation) {
-      this.entries.clear();
-      this.generation = corpus.generation;
-    }
-    const key = prefer.join(' ') + '\u0000' + text;
-    let result = this.entries.get(key);
-    if (!result) {
-      // Kept across edits: matched from a copy, so the verdict does not hold this version of the piece alive.
-      result = matchQuotation(corpus.searchIndex(), detach(text), { preferSources: [...prefer] });
-      if (this.entries.size > 50_000) this.entries.clear();
-      this.entries.set(key, result);
-    }
-    return result;
-  }
-}
-
 export function createEngine(options: EngineOptions = {}): Engine {
   const docsBase = options.docsBaseUrl ?? DEFAULT_DOCS_BASE;
   const corpus = new Corpus();
   const parses = new ParseCache();
-  const quotes = new QuoteCache();
+  const quotes = new VerdictCache(corpus, options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore();
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
@@ -92,6 +72,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     corpus.quotationCache,
     entities.cacheProduct(corpus),
     passagesCacheProduct(corpus),
+    quotes,
   ];
 
   const workspace: Workspace = {
@@ -99,7 +80,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     get config() {
       return config;
     },
-    matchQuotation: (text, prefer) => quotes.get(corpus, text, prefer),
+    matchQuotation: (text, prefer) => quotes.get(text, prefer),
     entities: () => entities.knowledge(corpus),
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),
   };

@@ -63,7 +63,7 @@ function userCacheHome({ env, platform, homedir }: CacheDirContext): string | un
 }
 
 /**
- * Removes this tool's cache files (index and results) that no run has written
+ * Removes this tool's cache files (index, checks and results) that no run has written
  * for `STALE_CACHE_MS` (workspaces deleted or moved). `keep`, the files this
  * run used, are marked used now (a run that changed nothing does not rewrite
  * them). Best effort: a file that cannot be removed is left alone.
@@ -84,7 +84,7 @@ export function pruneStaleCaches(dir: string, keep: readonly string[], now = Dat
     return 0;
   }
   for (const name of names) {
-    if (!/^provenance-(index-[0-9a-f]+\.bin|results-[0-9a-f]+\.bin)$/.test(name)) continue;
+    if (!/^provenance-(index|checks|results)-[0-9a-f]+\.bin$/.test(name)) continue;
     const file = path.join(dir, name);
     if (keep.includes(file)) continue;
     try {

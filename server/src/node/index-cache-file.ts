@@ -21,6 +21,15 @@ export function indexCacheFile(cacheDir: string, root: string): string {
 }
 
 /**
+ * The file of the products a check adds to (quotation verdicts), in the same
+ * container layout: apart from the index, so that new verdicts never make a
+ * run rewrite the 10+ MB of indexes it did not change.
+ */
+export function checksCacheFile(cacheDir: string, root: string): string {
+  return path.join(cacheDir, `provenance-checks-${workspaceCacheId(root)}.bin`);
+}
+
+/**
  * The cache's bytes, or undefined when there is none (or it cannot be read).
  * With `sections`, only those sections are read (the others are skipped on
  * disk, not read and dropped): a thread that needs one corpus product does

@@ -10,7 +10,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
-import { indexCacheFile, readIndexCache, writeIndexCache } from './index-cache-file';
+import { checksCacheFile, indexCacheFile, readIndexCache, writeIndexCache } from './index-cache-file';
 
 export const CONFIG_NAMES = ['.provenance.yml', '.provenance.yaml', '.provenance.json'];
 /** Always skipped when listing files: dependencies and dot-folders. */
@@ -302,6 +302,8 @@ export interface LoadOptions {
   cacheSections?: readonly string[];
   /** The cache's bytes (of `cacheSections`) as the caller already read them; read here when absent. */
   cacheBytes?: Uint8Array;
+  /** Sections to read from the checks cache file as well (`checksCacheFile`: what checks add, such as quotation verdicts). */
+  checkSections?: readonly string[];
   /**
    * The sources as another thread already listed and read them (`readSources`
    * with the same config), asked for when the load needs them; undefined = list
@@ -441,6 +443,8 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
     const bytes = options.cacheBytes ?? readIndexCache(cacheFile, options.cacheSections);
     // Unusable bytes (another version, damaged) are simply rebuilt and overwritten below.
     if (bytes) engine.importIndexCache(bytes);
+    const checks = options.checkSections?.length ? readIndexCache(checksCacheFile(options.cacheDir!, root), options.checkSections) : undefined;
+    if (checks) engine.importIndexCache(checks);
   }
   for (const message of unsafeGlobs(selection.sources)) notices.push(message);
 

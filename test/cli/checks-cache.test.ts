@@ -1,0 +1,59 @@
+/**
+ * The checks cache file (node/index-cache-file.ts checksCacheFile): the
+ * quotation verdicts of a CLI run, kept for the next one, on one thread and
+ * on two. A run that re-checks a piece with kept verdicts reports what a run
+ * with no cache does, also after a source changed under them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cli } from '../helpers/cli';
+import { tempWorkspace } from '../helpers/repo';
+import { checksCacheFile, indexCacheFile, readIndexCache } from '../../server/src/node/index-cache-file';
+import { decodeCache, ByteReader } from '../../server/src/engine/index-cache';
+import { VERDICTS_SECTION } from '../../server/src/engine/quotes/verdict-cache';
+
+const FILES = {
+  '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\n',
+  'sources/quay.txt': 'The harbour master said the quay would reopen in May after the storm repairs.\n',
+  'sources/tolls.txt': 'Tolls on the bridge rose by 12% in 2023, the council said, and will rise again next spring.\n',
+  'pieces/quay.md': 'The harbour master said "the quay would reopen in June" [@quay]. The council said "tolls will rise again next spring".\n',
+};
+
+/** The quotations whose verdicts the checks file keeps (a key is the cited ids, NUL, the words). */
+function keptVerdicts(cache: string, root: string): string[] {
+  const bytes = readIndexCache(checksCacheFile(cache, root));
+  const section = bytes && decodeCache(bytes)?.get(VERDICTS_SECTION);
+  return section ? new ByteReader(section).json<{ keys: string[] }>().keys.map((key) => key.slice(key.indexOf('\u0000') + 1)) : [];
+}
+
+for (const jobs of ['1', '2']) {
+  test(`checks-cache: quotation verdicts are kept for the next run and never outlive their sources (--jobs ${jobs})`, async () => {
+    const root = tempWorkspace(FILES);
+    const cache = path.join(root, '.cache');
+    const run = (...extra: string[]) => cli(['check', '--format', 'json', '--jobs', jobs, '--cache', cache, '--no-results-cache', ...extra], root);
+    const fresh = () => cli(['check', '--format', 'json', '--jobs', jobs, '--no-cache'], root);
+
+    const first = await run();
+    assert.deepEqual(first, await fresh());
+    assert.match(first.stdout, /quote\/misquote/);
+    const kept = keptVerdicts(cache, root);
+    for (const quotation of ['the quay would reopen in June', 'tolls will rise again next spring']) assert.ok(kept.includes(quotation), quotation);
+    assert.ok(!decodeCache(readIndexCache(indexCacheFile(cache, root))!)?.has(VERDICTS_SECTION), 'verdicts are not in the index file');
+    const indexWritten = fs.statSync(indexCacheFile(cache, root)).mtimeMs;
+
+    // A third quotation: matched, and kept beside the others; the index file is not written again.
+    fs.appendFileSync(path.join(root, 'pieces/quay.md'), '\nTolls "rose by 12% in 2023" [@tolls].\n');
+    assert.deepEqual(await run(), await fresh());
+    assert.ok(keptVerdicts(cache, root).includes('rose by 12% in 2023'));
+    assert.equal(keptVerdicts(cache, root).length, kept.length + 1);
+    assert.equal(fs.statSync(indexCacheFile(cache, root)).mtimeMs, indexWritten);
+
+    // The source now says June: the kept verdict for "… in June" must not be used.
+    fs.writeFileSync(path.join(root, 'sources/quay.txt'), FILES['sources/quay.txt'].replace('May', 'June'));
+    const changed = await run();
+    assert.deepEqual(changed, await fresh());
+    assert.doesNotMatch(changed.stdout, /quote\/misquote.*June|"June"/);
+  });
+}
