@@ -373,7 +373,8 @@ export async function checkAll(
     ordered.push(mergeParts(parts, name(i)));
   }
   const io = options.cacheIo;
-  const cacheNotice = io && [options.cacheFile && writeMergedCache(options.cacheFile, cacheParts.index, io), options.checksCacheFile && writeMergedCache(options.checksCacheFile, cacheParts.checks, io)].find((notice) => notice);
+  const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), writeMergedCache(options.checksCacheFile, cacheParts.checks, io)] : [];
+  const cacheNotice = problems.find((problem) => problem !== undefined);
   return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2 }, loaded, cacheNotice };
 }
 
@@ -398,8 +399,8 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
  * the file's, so the new file is the old one's sections with the sent
  * sections laid over them, in the order they came.
  */
-function writeMergedCache(file: string, parts: readonly Uint8Array[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
-  if (!parts.length) return undefined;
+function writeMergedCache(file: string | undefined, parts: readonly Uint8Array[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
+  if (!file || !parts.length) return undefined;
   const old = io.read(file);
   const sections = new Map((old && decodeCache(old)) ?? []);
   for (const bytes of parts) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);

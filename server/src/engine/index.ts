@@ -72,7 +72,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     corpus.quotationCache,
     entities.cacheProduct(corpus),
     passagesCacheProduct(corpus),
-    quotes,
+    // Verdicts are the matcher's output: persisted only for an embedder that names its build.
+    ...(options.buildId !== undefined ? [quotes] : []),
   ];
 
   const workspace: Workspace = {

@@ -20,7 +20,7 @@ export type ReadResult =
   | { ok: true; text: string; bytes: number }
   | { ok: false; reason: 'binary' | 'too-large' | 'unreadable'; message: string; bytes?: number };
 
-export type Refusal = Extract<ReadResult, { ok: false }>;
+type Refusal = Extract<ReadResult, { ok: false }>;
 
 /** Reads a text file; refuses binaries (NUL in the first 8,000 bytes) and files above `maxBytes`. */
 export function readTextFile(file: string, maxBytes: number): ReadResult {
@@ -438,12 +438,13 @@ export const SOURCES_PER_STEP = 100;
 export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, options: LoadOptions = {}): Generator<LoadProgress, LoadedWorkspace, void> {
   const { root, fileFindings, notices } = loaded;
   const selection = engine.files();
-  const cacheFile = options.cacheDir ? indexCacheFile(options.cacheDir, root) : undefined;
-  if (cacheFile) {
+  const cacheDir = options.cacheDir;
+  const cacheFile = cacheDir ? indexCacheFile(cacheDir, root) : undefined;
+  if (cacheDir && cacheFile) {
     const bytes = options.cacheBytes ?? readIndexCache(cacheFile, options.cacheSections);
     // Unusable bytes (another version, damaged) are simply rebuilt and overwritten below.
     if (bytes) engine.importIndexCache(bytes);
-    const checks = options.checkSections?.length ? readIndexCache(checksCacheFile(options.cacheDir!, root), options.checkSections) : undefined;
+    const checks = options.checkSections?.length ? readIndexCache(checksCacheFile(cacheDir, root), options.checkSections) : undefined;
     if (checks) engine.importIndexCache(checks);
   }
   for (const message of unsafeGlobs(selection.sources)) notices.push(message);
