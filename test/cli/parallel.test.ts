@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
 import { indexCacheFile } from '../../server/src/node/index-cache-file';
 import { runCli } from '../../server/src/cli/run';
-import { PARALLEL_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
+import { PARALLEL_MIN_BYTES, planPool, SPLIT_MIN_BYTES, WARM_SPLIT_MIN_BYTES, type PoolStats } from '../../server/src/cli/pool';
+import { SPLIT_GROUPS } from '../../server/src/cli/rule-groups';
 import { decodeCache } from '../../server/src/engine/index-cache';
 import { TEAM_CONFIG, TEAM_PIECE, TEAM_SOURCE } from '../helpers/team-scenario';
 import { CLI_YOUNG_GENERATION_MB } from '../../server/src/node/budget';
@@ -92,6 +93,17 @@ test('parallel: by default, one worker per core only when there are several piec
   assert.equal(small.stats?.workers, 1);
   const single = await run(['check', 'pieces/piece-00.md'], root);
   assert.equal(single.stats?.workers, 1);
+});
+
+test('parallel: with the index cache written, one thread checks pieces below WARM_SPLIT_MIN_BYTES; without it, the split starts earlier', (t) => {
+  if (os.availableParallelism() < 2) return t.skip('one core: never more than one thread');
+  const root = tempWorkspace({ 'small.md': 'x'.repeat(2048), 'big.md': 'x'.repeat(WARM_SPLIT_MIN_BYTES + 1024), 'source.txt': 'y'.repeat(SPLIT_MIN_BYTES) });
+  const [small, big, source] = ['small.md', 'big.md', 'source.txt'].map((name) => path.join(root, name));
+  const sources = () => [source];
+  assert.deepEqual(planPool([small], undefined, sources, false).groups, SPLIT_GROUPS, 'cold: a large corpus is worth a second thread');
+  assert.deepEqual(planPool([small], undefined, sources, true), { workers: 1, groups: ['all'] }, 'warm: the corpus is read back, one thread is cheaper');
+  assert.deepEqual(planPool([big], undefined, sources, true).groups, SPLIT_GROUPS);
+  assert.deepEqual(planPool([small], 2, sources, true).groups, SPLIT_GROUPS, '--jobs is obeyed');
 });
 
 test('parallel: pieces claimed by workers that keep dying are checked on the main thread', async () => {

@@ -41,6 +41,15 @@ export const PARALLEL_MIN_BYTES = 48 * 1024;
  * the corpus products on one.
  */
 export const SPLIT_MIN_BYTES = 256 * 1024;
+/**
+ * With the index cache already written, below this many bytes of pieces one
+ * thread checks everything: a second thread's start and load (~0.3–0.4 s of
+ * CPU on two cores also busy reading the sources) then cost more than the
+ * half of the check it would take. Alternating runs with the 2,095 BBC
+ * articles, warm, two threads against one: 2 KB 1.05 / 0.95 s, 20 KB 1.14 /
+ * 1.07 s, 200 KB 1.61 / 1.60 s, 400 KB 1.87 / 1.93 s.
+ */
+export const WARM_SPLIT_MIN_BYTES = 256 * 1024;
 /** More threads than this only multiply memory (each holds the corpus) for little gain. */
 const MAX_WORKERS = 7;
 /** Worker failures in a row, with no piece done in between, after which no more are started. */
@@ -129,7 +138,7 @@ function bytesOf(files: readonly string[], enough = Infinity): number {
  * How many worker threads to start for these pieces, and whether each piece is
  * split over two of them. `jobs` is the user's thread count (undefined = as
  * many as help); `sourceFiles` lists the corpus, to judge whether a second
- * thread pays.
+ * thread pays; `warmCache` says the index cache was written by an earlier run.
  *
  * With two or more threads, every piece is checked in two halves of its rules
  * (rule-groups.ts), each thread taking the halves of one group: each thread
@@ -138,12 +147,15 @@ function bytesOf(files: readonly string[], enough = Infinity): number {
  * would each build all of them. Measured on ten 20 KB pieces with the 2,095
  * BBC articles: 5.5 s of CPU split against 7.8 s whole, the same findings.
  */
-export function planPool(documents: readonly string[], jobs: number | undefined, sourceFiles: () => readonly string[]): PoolPlan {
+export function planPool(documents: readonly string[], jobs: number | undefined, sourceFiles: () => readonly string[], warmCache = false): PoolPlan {
   if (!documents.length) return { workers: 0, groups: ['all'] };
   const cores = Math.min(jobs ?? os.availableParallelism(), MAX_WORKERS);
   if (cores < 2) return { workers: 1, groups: ['all'] };
-  const pieceBytes = bytesOf(documents, SPLIT_MIN_BYTES);
-  const worth = jobs !== undefined || pieceBytes >= PARALLEL_MIN_BYTES || pieceBytes + bytesOf(sourceFiles(), SPLIT_MIN_BYTES - pieceBytes) >= SPLIT_MIN_BYTES;
+  const pieceBytes = bytesOf(documents, Math.max(SPLIT_MIN_BYTES, WARM_SPLIT_MIN_BYTES));
+  // Cold, the corpus products are built and a second thread shares that; warm, they are read back.
+  const worth =
+    jobs !== undefined ||
+    (warmCache ? pieceBytes >= WARM_SPLIT_MIN_BYTES : pieceBytes >= PARALLEL_MIN_BYTES || pieceBytes + bytesOf(sourceFiles(), SPLIT_MIN_BYTES - pieceBytes) >= SPLIT_MIN_BYTES);
   if (!worth) return { workers: 1, groups: ['all'] };
   return { workers: Math.min(cores, documents.length * SPLIT_GROUPS.length), groups: SPLIT_GROUPS };
 }

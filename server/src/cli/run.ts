@@ -197,7 +197,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
   const pending = documents.filter((_, i) => !reused[i]);
   const pool = pending.length
-    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId: cacheDir ? codeFingerprint() : undefined }, {
+    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources), cacheFile !== undefined && fs.existsSync(cacheFile)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId: cacheDir ? codeFingerprint() : undefined }, {
         budgetMs: options.timeBudgetMs,
         cwd: io.cwd,
         fallback: {
