@@ -1,7 +1,7 @@
 /**
  * The checks cache file (node/index-cache-file.ts checksCacheFile): the
- * quotation verdicts of a CLI run, kept for the next one, on one thread and
- * on two. A run that re-checks a piece with kept verdicts reports what a run
+ * quotation verdicts and claims' supporting passages of a CLI run, kept for
+ * the next one, on one thread and on two. A run that re-checks a piece with kept verdicts reports what a run
  * with no cache does, also after a source changed under them.
  */
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { tempWorkspace } from '../helpers/repo';
 import { checksCacheFile, indexCacheFile, readIndexCache } from '../../server/src/node/index-cache-file';
 import { decodeCache, ByteReader } from '../../server/src/engine/index-cache';
 import { VERDICTS_SECTION } from '../../server/src/engine/quotes/verdict-cache';
+import { PASSAGE_ANSWERS_SECTION } from '../../server/src/engine/claims/passages';
 
 const FILES = {
   '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\n',
@@ -41,6 +42,9 @@ for (const jobs of ['1', '2']) {
     const kept = keptVerdicts(cache, root);
     for (const quotation of ['the quay would reopen in June', 'tolls will rise again next spring']) assert.ok(kept.includes(quotation), quotation);
     assert.ok(!decodeCache(readIndexCache(indexCacheFile(cache, root))!)?.has(VERDICTS_SECTION), 'verdicts are not in the index file');
+    // The unsourced claim's passage search is kept beside them.
+    const answers = decodeCache(readIndexCache(checksCacheFile(cache, root))!)?.get(PASSAGE_ANSWERS_SECTION);
+    assert.ok(answers && new ByteReader(answers).json<{ keys: string[] }>().keys.some((key) => key.includes('The council said')));
     const indexWritten = fs.statSync(indexCacheFile(cache, root)).mtimeMs;
 
     // A third quotation: matched, and kept beside the others; the index file is not written again.

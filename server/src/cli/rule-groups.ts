@@ -11,7 +11,7 @@
 import type { Finding } from '../engine/types';
 import { compareFindings } from '../engine/directives';
 import { QUOTES_SECTION } from '../engine/corpus';
-import { PASSAGES_SECTION } from '../engine/claims/passages';
+import { PASSAGE_ANSWERS_SECTION, PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 import { VERDICTS_SECTION } from '../engine/quotes/verdict-cache';
 
@@ -50,10 +50,11 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
 /**
  * The sections of the checks cache file (node/index-cache-file.ts
  * checksCacheFile) a group reads, and writes once its pieces are checked:
- * the products its checks add to, the quotation verdicts.
+ * the products its checks add to, the quotation verdicts and the passages
+ * found for claims.
  */
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
-  return group === 'style' ? [] : [VERDICTS_SECTION];
+  return group === 'style' ? [] : [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION];
 }
 
 /**

@@ -12,6 +12,7 @@ import type { ResolvedConfig } from './config';
 import type { Source } from './types';
 import { checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
 import type { EntityKnowledge, PieceMention } from './entities';
+import type { PassageHit } from './claims/passages';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -28,6 +29,8 @@ export interface Workspace {
   readonly config: ResolvedConfig;
   /** Quotation verdicts cached across checks for the current corpus generation. */
   matchQuotation(text: string, preferSources: readonly string[]): QuoteResult;
+  /** The best source passages for `text[from, to)`, best first; cached like the verdicts. */
+  searchPassages(text: string, from: number, to: number, limit: number): PassageHit[];
   /** Actors learnt from the sources and the registry, built lazily once per corpus generation. */
   entities(): EntityKnowledge;
   /** Known actors named in a parsed piece, cached per parse. */

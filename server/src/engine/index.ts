@@ -11,6 +11,7 @@ import { Corpus } from './corpus';
 import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { VerdictCache } from './quotes/verdict-cache';
+import { CorpusMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, compareFindings, disableForLineFix, lineStartsOf } from './directives';
@@ -18,7 +19,7 @@ import { citationKeyIndex, completionProviders, definitionProviders, hoverProvid
 import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
-import { passageIndexOf, passagesCacheProduct } from './claims/passages';
+import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 export * from './types';
@@ -64,6 +65,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const corpus = new Corpus();
   const parses = new ParseCache();
   const quotes = new VerdictCache(corpus, options.buildId);
+  const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore();
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
@@ -72,8 +74,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     corpus.quotationCache,
     entities.cacheProduct(corpus),
     passagesCacheProduct(corpus),
-    // Verdicts are the matcher's output: persisted only for an embedder that names its build.
-    ...(options.buildId !== undefined ? [quotes] : []),
+    // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
+    ...(options.buildId !== undefined ? [quotes.memo, passageAnswers] : []),
   ];
 
   const workspace: Workspace = {
@@ -82,6 +84,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return config;
     },
     matchQuotation: (text, prefer) => quotes.get(text, prefer),
+    searchPassages: (text, from, to, limit) => passageAnswers.get(`${limit}\u0000${text.slice(from, to)}`, () => passageIndexOf(corpus).search(text, from, to, limit)),
     entities: () => entities.knowledge(corpus),
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),
   };

@@ -54,6 +54,20 @@ export interface PassageHit {
   similarity: number;
 }
 
+/** Section of the persisted cache holding the supporting passages found for claims (engine/corpus-memo.ts). */
+export const PASSAGE_ANSWERS_SECTION = 'passage-answers';
+
+/** Whether a value read back from a cache file is a search's answer (`PassageHit[]`). */
+export function isPassageHits(value: unknown): value is PassageHit[] {
+  return (
+    Array.isArray(value) &&
+    value.every((hit: Partial<PassageHit> | null) => {
+      const passage = hit?.passage;
+      return typeof passage?.sourceId === 'string' && typeof passage.paragraph === 'number' && typeof passage.span?.start === 'number' && typeof passage.span.end === 'number' && typeof hit?.score === 'number' && typeof hit.similarity === 'number';
+    })
+  );
+}
+
 /** Section of the persisted index cache holding every source's passages and terms. */
 export const PASSAGES_SECTION = 'passages';
 // Bump when passages or terms are made differently (sentence splitting, stemming, stop words).

@@ -4,12 +4,12 @@
  */
 import type { Analysis } from '../analysis';
 import type { Fix, Span } from '../types';
-import { passageIndexOf, type PassageHit } from './passages';
+import type { PassageHit } from './passages';
 
 /** The best source passages for a sentence of the piece, best first. */
 export function supportingPassages(analysis: Analysis, span: Span, limit = 3): PassageHit[] {
   if (analysis.corpus.sources().size === 0) return [];
-  return passageIndexOf(analysis.corpus).search(analysis.parsed.masked, span.start, span.end, limit);
+  return analysis.workspace.searchPassages(analysis.parsed.masked, span.start, span.end, limit);
 }
 
 /**

@@ -1,0 +1,132 @@
+/**
+ * Answers remembered across runs (engine/corpus-memo.ts), through the two
+ * that use it: quotation verdicts and the passages that support a claim. A
+ * kept answer is used only for the same build and the same sources (ids,
+ * texts and order), is the answer computing it would give, and a damaged
+ * entry costs that entry only.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Corpus } from '../../server/src/engine/corpus';
+import { VerdictCache } from '../../server/src/engine/quotes/verdict-cache';
+import { ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
+import { createEngine } from '../../server/src/engine/index';
+import { PASSAGE_ANSWERS_SECTION, passageWork } from '../../server/src/engine/claims/passages';
+
+const SOURCES: Array<[string, string]> = [
+  ['quay.txt', 'The harbour master said the quay would reopen in May after the storm repairs, weeks later than planned.\n'],
+  ['tolls.txt', 'Tolls on the bridge rose by 12% in 2023, the council said, and will rise again next spring.\n'],
+  ['ferry.txt', 'The ferry company said it would add a second boat on the island route from March.\n'],
+];
+const QUOTATIONS: Array<[string, string[]]> = [
+  ['the quay would reopen in May', ['quay']], // verbatim
+  ['the quay would reopen in June', ['quay']], // near miss
+  ['tolls will rise again next spring', []], // near miss, no citation
+  ['words that appear in no source at all', []], // none
+];
+
+function corpusOf(sources: Array<[string, string]>): Corpus {
+  const corpus = new Corpus();
+  for (const [name, text] of sources) corpus.set(`file:///w/sources/${name}`, `sources/${name}`, text);
+  return corpus;
+}
+
+function verdictsOf(cache: VerdictCache): unknown[] {
+  return QUOTATIONS.map(([text, prefer]) => cache.get(text, prefer));
+}
+
+test('verdict-cache: verdicts kept by a run of the same build over the same sources are used as they are', () => {
+  const first = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  const expected = verdictsOf(first);
+  assert.equal(first.memo.stats.computed, QUOTATIONS.length);
+  assert.ok(first.memo.dirty);
+  const bytes = first.memo.exportSection();
+  assert.equal(first.memo.dirty, false, 'written: nothing new to write');
+
+  const second = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  assert.equal(second.memo.importSection(bytes), QUOTATIONS.length);
+  assert.deepEqual(verdictsOf(second), expected);
+  assert.deepEqual(second.memo.stats, { computed: 0, kept: QUOTATIONS.length });
+  assert.equal(second.memo.dirty, false, 'only kept verdicts: the file need not be written again');
+  // A new quotation is matched, and the export holds it with the kept ones (those used first).
+  second.get('a second boat on the island route', ['ferry']);
+  assert.equal(second.memo.stats.computed, 1);
+  assert.ok(second.memo.dirty);
+  const third = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  assert.equal(third.memo.importSection(second.memo.exportSection()), QUOTATIONS.length + 1);
+});
+
+test('verdict-cache: another build, changed or reordered sources, or no build id: nothing is kept', () => {
+  const first = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  verdictsOf(first);
+  const bytes = first.memo.exportSection();
+  const fresh = (cache: VerdictCache) => {
+    cache.memo.importSection(bytes);
+    verdictsOf(cache);
+    return cache.memo.stats;
+  };
+  assert.deepEqual(fresh(new VerdictCache(corpusOf(SOURCES), 'build-2')), { computed: QUOTATIONS.length, kept: 0 });
+  const changed: Array<[string, string]> = SOURCES.map(([name, text]) => [name, text.replace('May', 'June')]);
+  const afterChange = new VerdictCache(corpusOf(changed), 'build-1');
+  assert.deepEqual(fresh(afterChange), { computed: QUOTATIONS.length, kept: 0 });
+  assert.equal(afterChange.get('the quay would reopen in June', ['quay']).verdict, 'verbatim', 'the source now says June');
+  assert.deepEqual(fresh(new VerdictCache(corpusOf([...SOURCES].reverse()), 'build-1')), { computed: QUOTATIONS.length, kept: 0 });
+  const noBuild = new VerdictCache(corpusOf(SOURCES));
+  assert.equal(noBuild.memo.importSection(bytes), 0);
+  verdictsOf(noBuild);
+  assert.equal(noBuild.memo.dirty, false, 'without a build id nothing is ever written');
+});
+
+test('verdict-cache: a source set after the import, and a damaged entry, cost only what they touch', () => {
+  const first = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  const expected = verdictsOf(first);
+  const reader = new ByteReader(first.memo.exportSection());
+  const header = reader.json<{ keys: string[] }>();
+  const lines = reader.string().split('\n');
+  const damaged = header.keys.indexOf(['quay', 'the quay would reopen in June'].join('\u0000'));
+  assert.ok(damaged >= 0);
+  lines[damaged] = '{"verdict": "nonsense"';
+  const out = new ByteWriter();
+  out.json(header);
+  out.string(lines.join('\n'));
+
+  // As a load does it: import first, then set the sources one by one.
+  const corpus = new Corpus();
+  const second = new VerdictCache(corpus, 'build-1');
+  assert.equal(second.memo.importSection(out.finish()), QUOTATIONS.length);
+  for (const [name, text] of SOURCES) corpus.set(`file:///w/sources/${name}`, `sources/${name}`, text);
+  assert.deepEqual(verdictsOf(second), expected);
+  assert.deepEqual(second.memo.stats, { computed: 1, kept: QUOTATIONS.length - 1 });
+
+  assert.equal(new VerdictCache(corpusOf(SOURCES), 'build-1').memo.importSection(new Uint8Array([1, 2, 3])), 0, 'bytes that are not a section');
+});
+
+test('corpus-memo: supporting passages found for claims are kept too, and a run that has them all builds no passage index', () => {
+  const piece = {
+    uri: 'file:///w/piece.md',
+    path: 'piece.md',
+    text: 'Tolls on the bridge rose by 12% in 2023.\n\nThe ferry company will add a second boat from March.\n\nThe harbour master expects the quay to reopen in May.\n',
+  };
+  const engineWith = (buildId: string) => {
+    const engine = createEngine({ docsBaseUrl: 'file:///docs/', buildId });
+    for (const [name, text] of SOURCES) engine.setSource(`file:///w/sources/${name}`, `sources/${name}`, text);
+    return engine;
+  };
+  const first = engineWith('build-1');
+  const expected = first.check(piece);
+  assert.ok(expected.filter((f) => f.ruleId === 'claim/unsourced' && f.data?.suggestion).length >= 2, JSON.stringify(expected));
+  const bytes = first.exportIndexCache(false, [PASSAGE_ANSWERS_SECTION])!;
+
+  const merged = passageWork.merged;
+  const second = createEngine({ docsBaseUrl: 'file:///docs/', buildId: 'build-1' });
+  assert.ok(second.importIndexCache(bytes));
+  for (const [name, text] of SOURCES) second.setSource(`file:///w/sources/${name}`, `sources/${name}`, text);
+  assert.deepEqual(second.check(piece), expected);
+  assert.equal(passageWork.merged, merged, 'every claim found its passages kept: the passage index was not merged');
+
+  const otherBuild = createEngine({ docsBaseUrl: 'file:///docs/', buildId: 'build-2' });
+  otherBuild.importIndexCache(bytes);
+  for (const [name, text] of SOURCES) otherBuild.setSource(`file:///w/sources/${name}`, `sources/${name}`, text);
+  assert.deepEqual(otherBuild.check(piece), expected);
+  assert.ok(passageWork.merged > merged, 'another build searched for itself');
+});
