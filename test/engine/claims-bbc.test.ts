@@ -148,7 +148,7 @@ test('claims on bbc-news: the top passage for 50 hand-written paraphrases is in 
   // CPU time as well as wall time: on a shared machine the wall clock mostly measures the neighbours.
   started = performance.now();
   const cpu = process.cpuUsage();
-  // Each round varies the text (an extra word no source has) so the index's answer cache is not what gets timed.
+  // Each round varies the text (an extra word no source has), so that no answer cache in front of the index could be what gets timed.
   for (let round = 0; round < 20; round++) {
     for (const p of paraphrases) {
       const query = `${p.paraphrase} zq${round}`;

@@ -30,8 +30,9 @@ export interface EngineOptions {
   /** Further products persisted in the index cache, after the built-in ones (embedders, tests). */
   cacheProducts?: readonly CacheProduct[];
   /**
-   * A hash of the running code. Given, quotation verdicts are persisted in the
-   * index cache too (they are the matcher's output, valid for this build only).
+   * A hash of the running code. Given, quotation verdicts and claims'
+   * supporting passages are cache products too (engine/corpus-memo.ts): they
+   * are the engine's output, valid for this build only.
    */
   buildId?: string;
 }

@@ -74,7 +74,6 @@ export const PASSAGES_SECTION = 'passages';
 const FORMAT_VERSION = 3;
 
 // The usual BM25 constants; 0.9–1.6 and b 0.4–0.75 gave the same 45/50 on the paraphrase test.
-const MAX_CACHED_ANSWERS = 20_000;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -181,10 +180,6 @@ export class PassageIndex {
     private readonly postingPassage: Uint32Array,
     private readonly postingTf: Uint16Array,
   ) {}
-
-  /** Answers by limit, then by claim text (a detached copy), for this index's lifetime (one corpus generation). */
-  private readonly answers = new Map<number, Map<string, PassageHit[]>>();
-  private answerCount = 0;
 
   get size(): number {
     return this.passageSource.length;
@@ -336,25 +331,12 @@ export class PassageIndex {
 
   /**
    * The best passages for a claim, best first. `text[from, to)` is the claim
-   * (quotation contents and citations may be blanked).
+   * (quotation contents and citations may be blanked). Not remembered here:
+   * the engine asks through its answer memo (engine/corpus-memo.ts), which
+   * every other claim of an edited piece hits.
    */
   search(text: string, from = 0, to = text.length, limit = 3): PassageHit[] {
-    // An edit changes one sentence; every other claim of the piece asks the same question again.
-    // Looked up by the slice itself (no copy); only a new answer's key is copied, so no cache entry holds the piece.
-    const claim = text.slice(from, to);
-    let byClaim = this.answers.get(limit);
-    const cached = byClaim?.get(claim);
-    if (cached) return cached;
-    const hits = this.rank(text, from, to, limit);
-    if (this.answerCount >= MAX_CACHED_ANSWERS) {
-      this.answers.clear();
-      this.answerCount = 0;
-      byClaim = undefined;
-    }
-    if (!byClaim) this.answers.set(limit, (byClaim = new Map()));
-    byClaim.set(detach(claim), hits);
-    this.answerCount++;
-    return hits;
+    return this.rank(text, from, to, limit);
   }
 
   /** The claim's distinct known terms in the order the claim first has them, and its total idf weight (unknown words count too). */
