@@ -2,7 +2,8 @@
  * The server keeps its source index in the folder the client names in
  * `initializationOptions.storagePath`: a reopened workspace reuses it for
  * unchanged sources (the file is not rewritten) and refreshes it when a
- * source changed on disk.
+ * source changed on disk. What the warm-up builds after loading (the entities
+ * learnt from each source) is written too, so a reopened workspace restores it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LspClient, clientCapabilities, fileUri } from '../helpers/lsp-client';
 import { workspace } from './fixture';
+import { decodeCache } from '../../server/src/engine/index-cache';
+import { SourceFactsStore, entitiesCacheProduct } from '../../server/src/engine/entities/source-facts';
+
+/** The warm-up's last step says whether it wrote the cache or found it up to date (lsp/projects.ts). */
+const CACHE_VERDICT = /kept the corpus index in .* for the next start|the corpus index kept in .* is up to date/;
 
 async function startWith(root: string, initializationOptions: unknown): Promise<LspClient> {
   const client = await LspClient.start({ root, skipInitialize: true });
@@ -25,15 +31,29 @@ async function startWith(root: string, initializationOptions: unknown): Promise<
   return client;
 }
 
+/** The piece's diagnostics, and (with a storage folder) what the warm-up said of the cache once it finished. */
 async function diagnosticsOf(root: string, storagePath: unknown): Promise<string[]> {
+  return (await session(root, storagePath)).diagnostics;
+}
+
+async function session(root: string, storagePath: unknown): Promise<{ diagnostics: string[]; cacheVerdict?: string }> {
   const client = await startWith(root, { storagePath });
   try {
     const uri = client.open('analysis.md');
     const published = await client.waitForDiagnostics(uri);
-    return published.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`).sort();
+    const diagnostics = published.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`).sort();
+    if (typeof storagePath !== 'string' || !path.isAbsolute(storagePath)) return { diagnostics };
+    const logged = await client.waitForNotification('window/logMessage', (p) => CACHE_VERDICT.test(p.message), 'the warm-up writing or keeping the index cache');
+    return { diagnostics, cacheVerdict: logged.message as string };
   } finally {
     await client.stop();
   }
+}
+
+/** How many sources' entity facts the cache file holds (its `entities` section, imported as the engine would). */
+function entityFactsIn(file: string): number {
+  const section = decodeCache(new Uint8Array(fs.readFileSync(file)))?.get('entities');
+  return section ? entitiesCacheProduct(new SourceFactsStore(), () => []).importSection(section) : 0;
 }
 
 function cacheFiles(folder: string): string[] {
@@ -44,13 +64,16 @@ test('server index cache: written to storagePath, reused unchanged on reopen, re
   const root = workspace();
   const storage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-storage-')), 'workspace-storage');
 
-  const first = await diagnosticsOf(root, storage);
+  const { diagnostics: first, cacheVerdict: firstVerdict } = await session(root, storage);
   const [file] = cacheFiles(storage);
   assert.ok(file, 'a cache file is written into the storage folder');
+  assert.match(firstVerdict ?? '', /kept the corpus index/, 'the warm-up wrote what it built after loading');
+  assert.equal(entityFactsIn(path.join(storage, file)), 2, "both sources' entity facts are kept, not only what loading had built");
   const written = fs.statSync(path.join(storage, file));
 
-  const second = await diagnosticsOf(root, storage);
+  const { diagnostics: second, cacheVerdict: secondVerdict } = await session(root, storage);
   assert.deepEqual(second, first);
+  assert.match(secondVerdict ?? '', /is up to date/, 'the reopened workspace restored every product: its warm-up had nothing to write');
   const reopened = fs.statSync(path.join(storage, file));
   assert.equal(reopened.mtimeMs, written.mtimeMs, 'nothing changed: the cache is reused, not rewritten');
 

@@ -373,7 +373,7 @@ export class DiagnosticsService {
           // The main thread's requests on this version (hover, definition, code actions) then find its analysis built from the worker's parse.
           prepare: () => {
             const wanted = () => this.s.documents.get(document.uri) === document && document.version === input.version;
-            if (wanted()) void outcome.fetchParse().then(() => this.s.warmer.plan(project, project.engine.prepare([input]), wanted));
+            if (wanted()) void outcome.fetchParse().then(() => this.s.warmer.plan(project, project.warmUpSteps([input]), wanted));
           },
         };
       case 'cancelled':

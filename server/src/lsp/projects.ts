@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import type { Engine, FileSelection } from '../engine/api';
 import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
-import { indexCacheFile, readIndexCacheInParallel } from '../node/index-cache-file';
+import { indexCacheFile, readIndexCacheInParallel, writeIndexCache } from '../node/index-cache-file';
 import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
 import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
@@ -61,6 +61,8 @@ export class Project {
   /** The same maps by the URI they were asked for, valid for one generation (`mapsGeneration`). */
   private readonly mapsByUri = new Map<string, TextMap>();
   private mapsGeneration = -1;
+  /** Whether the log already said the stored index cache needed no rewrite (said once, not after every warm-up). */
+  private toldCacheUpToDate = false;
 
   constructor(
     private readonly host: ProjectHost,
@@ -141,6 +143,33 @@ export class Project {
     }
     this.generation = nextGeneration();
     this.host.log(`Loaded ${this.sourceFiles.size} source(s) from ${this.root}${this.configFile ? ` (config ${path.basename(this.configFile)})` : ' (no config: defaults)'} in ${Date.now() - started} ms`);
+  }
+
+  /**
+   * What the main thread builds while idle (`Engine.prepare`, see warm.ts), then the persisted index cache
+   * written again if that changed it. Loading writes the cache before the warm-up builds the entity facts
+   * and the passage index, so without the second write every reopened workspace extracted the entities
+   * of every source again, on the main thread and in the check worker.
+   */
+  warmUpSteps(docs?: Parameters<Engine['prepare']>[0]): Array<() => void> {
+    return [...this.engine.prepare(docs), () => this.persistIndexCache()];
+  }
+
+  /**
+   * Writes the index cache to the editor's storage when a corpus product changed since it was last read or
+   * written. Says so in the log, and says once when the stored cache was already up to date.
+   */
+  persistIndexCache(): void {
+    if (!this.host.cacheDir) return;
+    const file = indexCacheFile(this.host.cacheDir, this.root);
+    const bytes = this.engine.exportIndexCache(true);
+    if (!bytes) {
+      if (!this.toldCacheUpToDate) this.host.log(`${this.root}: the corpus index kept in ${file} is up to date`);
+      this.toldCacheUpToDate = true;
+      return;
+    }
+    const problem = writeIndexCache(file, bytes);
+    this.host.log(`${this.root}: ${problem ?? `kept the corpus index in ${file} (${(bytes.byteLength / 1048576).toFixed(1)} MiB) for the next start`}`);
   }
 
   contains(file: string): boolean {

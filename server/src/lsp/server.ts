@@ -158,8 +158,9 @@ export function startServer(connection: Connection, options: ServerOptions): Run
       loaded();
     }
     d.publishProjectFiles();
-    // Entity knowledge and the passage index, built before the first hover needs them (open pieces follow their checks).
-    for (const project of s.projects.all()) s.warmer.plan(project, project.engine.prepare());
+    // Entity knowledge and the passage index, built before the first hover needs them (open pieces follow their checks),
+    // then kept in the editor's storage for the next start.
+    for (const project of s.projects.all()) s.warmer.plan(project, project.warmUpSteps());
   }
 
   function watchedFilesChanged(params: DidChangeWatchedFilesParams): void {
