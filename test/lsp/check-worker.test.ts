@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import type { ParsedDocument } from '../../server/src/engine/markdown';
 import { parseMarkdown } from '../../server/src/engine/markdown';
-import { CheckWorker } from '../../server/src/lsp/check-worker';
+import { CheckWorker, ProjectState } from '../../server/src/lsp/check-worker';
 import { tempWorkspace } from '../helpers/repo';
 
 const SOURCE = 'Council approves harbour wall\n\nThe engineer said the wall "will protect the old town for a hundred years".\n';
@@ -104,4 +104,17 @@ test('check worker: what the worker prints goes to the log, never to the serverâ
   }
   assert.ok(logged.some((line) => line.includes('stray output from a worker')), `logged: ${logged.join(' | ')}`);
   assert.ok(!written.some((chunk) => chunk.includes('stray output from a worker')), 'nothing reached stdout');
+});
+
+test('check worker: a project sent to the worker carries every cache file its load imported, in order (the index, then the kept answers)', () => {
+  const state = new ProjectState(1);
+  const index = { kind: 'indexCache', bytes: new Uint8Array([1]) } as const;
+  const answers = { kind: 'indexCache', bytes: new Uint8Array([2]) } as const;
+  state.record({ kind: 'config', uri: 'file:///ws/.provenance.yml', text: 'sources: []\n' });
+  state.record(index);
+  state.record(answers);
+  state.record({ kind: 'source', uri: 'file:///ws/sources/a.txt', path: 'sources/a.txt', text: SOURCE });
+  const kinds = state.ops().map((op) => op.kind);
+  assert.deepEqual(kinds, ['config', 'indexCache', 'indexCache', 'source']);
+  assert.deepEqual(state.ops().filter((op) => op.kind === 'indexCache'), [index, answers]);
 });

@@ -3,7 +3,9 @@
  * `initializationOptions.storagePath`: a reopened workspace reuses it for
  * unchanged sources (the file is not rewritten) and refreshes it when a
  * source changed on disk. What the warm-up builds after loading (the entities
- * learnt from each source) is written too, so a reopened workspace restores it.
+ * learnt from each source) is written too, so a reopened workspace restores it,
+ * and so are the answers of the opened piece's checks (quotation verdicts,
+ * claims' passages), which a changed source must not bring back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,8 @@ import { SourceFactsStore, entitiesCacheProduct } from '../../server/src/engine/
 
 /** The warm-up's last step says whether it wrote the cache or found it up to date (lsp/projects.ts). */
 const CACHE_VERDICT = /kept the corpus index in .* for the next start|the corpus index kept in .* is up to date/;
+/** The warm-up of the opened piece found quotation verdicts and claims' passages and kept them beside the index. */
+const ANSWERS_KEPT = /kept the quotation verdicts and claims' passages in .*provenance-checks-.* for the next start/;
 
 async function startWith(root: string, initializationOptions: unknown): Promise<LspClient> {
   const client = await LspClient.start({ root, skipInitialize: true });
@@ -36,7 +40,7 @@ async function diagnosticsOf(root: string, storagePath: unknown): Promise<string
   return (await session(root, storagePath)).diagnostics;
 }
 
-async function session(root: string, storagePath: unknown): Promise<{ diagnostics: string[]; cacheVerdict?: string }> {
+async function session(root: string, storagePath: unknown, waitForAnswers = false): Promise<{ diagnostics: string[]; cacheVerdict?: string }> {
   const client = await startWith(root, { storagePath });
   try {
     const uri = client.open('analysis.md');
@@ -44,6 +48,7 @@ async function session(root: string, storagePath: unknown): Promise<{ diagnostic
     const diagnostics = published.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`).sort();
     if (typeof storagePath !== 'string' || !path.isAbsolute(storagePath)) return { diagnostics };
     const logged = await client.waitForNotification('window/logMessage', (p) => CACHE_VERDICT.test(p.message), 'the warm-up writing or keeping the index cache');
+    if (waitForAnswers) await client.waitForNotification('window/logMessage', (p) => ANSWERS_KEPT.test(p.message), "the piece's warm-up keeping its answers");
     return { diagnostics, cacheVerdict: logged.message as string };
   } finally {
     await client.stop();
@@ -64,8 +69,9 @@ test('server index cache: written to storagePath, reused unchanged on reopen, re
   const root = workspace();
   const storage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-storage-')), 'workspace-storage');
 
-  const { diagnostics: first, cacheVerdict: firstVerdict } = await session(root, storage);
+  const { diagnostics: first, cacheVerdict: firstVerdict } = await session(root, storage, true);
   const [file] = cacheFiles(storage);
+  assert.ok(fs.readdirSync(storage).some((name) => name.startsWith('provenance-checks-')), 'the kept answers have a file of their own');
   assert.ok(file, 'a cache file is written into the storage folder');
   assert.match(firstVerdict ?? '', /kept the corpus index/, 'the warm-up wrote what it built after loading');
   assert.equal(entityFactsIn(path.join(storage, file)), 2, "both sources' entity facts are kept, not only what loading had built");

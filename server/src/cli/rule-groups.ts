@@ -11,9 +11,9 @@
 import type { Finding } from '../engine/types';
 import { compareFindings } from '../engine/directives';
 import { QUOTES_SECTION } from '../engine/corpus';
-import { PASSAGE_ANSWERS_SECTION, PASSAGES_SECTION } from '../engine/claims/passages';
+import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
-import { VERDICTS_SECTION } from '../engine/quotes/verdict-cache';
+import { ANSWER_SECTIONS } from '../engine/index';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -54,7 +54,7 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
  * found for claims.
  */
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
-  return group === 'style' ? [] : [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION];
+  return group === 'style' ? [] : ANSWER_SECTIONS;
 }
 
 /**

@@ -81,7 +81,8 @@ export interface Engine {
    * Persisted index cache (engine/index-cache.ts): `importIndexCache` before the
    * sources are set lets unchanged ones skip indexing; `exportIndexCache` gives
    * the bytes to store (undefined when `onlyIfChanged` and nothing changed);
-   * with `sections`, only those sections (the others are not built for it).
+   * with `sections`, only those sections (the others are not built for it);
+   * without, every section but the kept answers (`ANSWER_SECTIONS`).
    */
   importIndexCache(bytes: Uint8Array): boolean;
   exportIndexCache(onlyIfChanged?: boolean, sections?: readonly string[]): Uint8Array | undefined;

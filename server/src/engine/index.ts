@@ -10,7 +10,7 @@ import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
-import { VerdictCache } from './quotes/verdict-cache';
+import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
 import { CorpusMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
@@ -19,9 +19,17 @@ import { citationKeyIndex, completionProviders, definitionProviders, hoverProvid
 import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
+import { prepareSupportingPassages } from './claims/suggest';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
+
+/**
+ * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages), given a
+ * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
+ * and names them to `exportIndexCache`, which leaves them out otherwise.
+ */
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -69,15 +77,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore();
+  // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
+  // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
-  const cacheProducts: CacheProduct[] = [
-    ...(options.cacheProducts ?? []),
-    corpus.quotationCache,
-    entities.cacheProduct(corpus),
-    passagesCacheProduct(corpus),
-    // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
-    ...(options.buildId !== undefined ? [quotes.memo, passageAnswers] : []),
-  ];
+  const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
+  const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
 
   const workspace: Workspace = {
     corpus,
@@ -154,7 +159,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return taken > 0;
     },
     exportIndexCache(onlyIfChanged, sections) {
-      return exportCacheProducts(cacheProducts, onlyIfChanged, sections);
+      return exportCacheProducts(sections ? cacheProducts : indexProducts, onlyIfChanged, sections);
     },
 
     setRegistry(uri, text) {
@@ -230,6 +235,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
           () => void analyse(doc).quoteChecks(),
           () => void analyse(doc).entityMentions(),
           () => void analyse(doc).claimChecks(),
+          // Also what an embedder that keeps answers (the server, in the editor's storage) writes for the next start.
+          () => prepareSupportingPassages(analyse(doc)),
         );
       }
       return steps;

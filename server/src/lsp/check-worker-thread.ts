@@ -67,7 +67,7 @@ export function runLspCheckWorker(): void {
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'sync': {
-        const engine = createEngine({ docsBaseUrl: data.docsBaseUrl });
+        const engine = createEngine({ docsBaseUrl: data.docsBaseUrl, buildId: data.buildId });
         for (const op of message.ops) apply(engine, op);
         engines.set(message.project, engine);
         cold.add(message.project);

@@ -43,6 +43,8 @@ export type WorkspaceOp =
 export interface WorkerData {
   provenanceLspCheckWorker: true;
   docsBaseUrl?: string;
+  /** The running build (node/build-id.ts), so the worker's engines take the answers the main thread's kept. */
+  buildId?: string;
 }
 
 export type ToWorker =
@@ -79,10 +81,11 @@ export type CheckOutcome =
   | { status: 'crashed'; reason: string };
 
 /** Everything a worker needs to rebuild a project's engine. */
-class ProjectState {
+export class ProjectState {
   config: WorkspaceOp | undefined;
   registry: WorkspaceOp | undefined;
-  indexCache: WorkspaceOp | undefined;
+  /** Every cache file the load imported (the index, then the kept answers): each holds other sections. */
+  readonly indexCaches: WorkspaceOp[] = [];
   readonly sources = new Map<string, WorkspaceOp>();
 
   constructor(readonly id: number) {}
@@ -90,14 +93,14 @@ class ProjectState {
   record(op: WorkspaceOp): void {
     if (op.kind === 'config') this.config = op;
     else if (op.kind === 'registry') this.registry = op;
-    else if (op.kind === 'indexCache') this.indexCache = op;
+    else if (op.kind === 'indexCache') this.indexCaches.push(op);
     else if (op.kind === 'source') this.sources.set(op.uri, op);
     else this.sources.delete(op.uri);
   }
 
   /** In the order loading uses: config, index cache, registry, sources. */
   ops(): WorkspaceOp[] {
-    return [this.config, this.indexCache, this.registry, ...this.sources.values()].filter((op): op is WorkspaceOp => op !== undefined);
+    return [this.config, ...this.indexCaches, this.registry, ...this.sources.values()].filter((op): op is WorkspaceOp => op !== undefined);
   }
 }
 
@@ -118,6 +121,8 @@ interface Job {
 
 export interface CheckWorkerOptions {
   docsBaseUrl?: string;
+  /** Given to the worker's engines as `EngineOptions.buildId`: the same as the main thread's engines'. */
+  buildId?: string;
   log(message: string): void;
   /** The worker's script; by default this module's bundle (dist/server.js) or its compiled sibling. */
   script?: string;
@@ -248,7 +253,7 @@ export class CheckWorker {
     if (this.worker) return true;
     if (!this.isolated) return false;
     try {
-      const data: WorkerData = { provenanceLspCheckWorker: true, docsBaseUrl: this.options.docsBaseUrl };
+      const data: WorkerData = { provenanceLspCheckWorker: true, docsBaseUrl: this.options.docsBaseUrl, buildId: this.options.buildId };
       // Its stdout is not ours: over stdio, ours is the protocol, and a stray line from the worker would break it. It goes to the log.
       const worker = new Worker(this.options.script ?? defaultScript(), { workerData: data, stdout: true, stderr: false, resourceLimits: checkWorkerLimits() });
       worker.stdout.on('data', (chunk: Buffer) => this.options.log(`check worker output: ${chunk.toString('utf8').trimEnd()}`));

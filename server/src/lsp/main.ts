@@ -8,6 +8,7 @@ import { format } from 'node:util';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
 import { createEngine } from '../engine/index';
 import { docsBaseUrl, packageVersion } from '../node/install';
+import { codeFingerprint } from '../node/build-id';
 import { CheckWorker } from './check-worker';
 import { isLspCheckWorker } from './check-worker-thread';
 import { faultsFromEnvironment } from './guard';
@@ -48,9 +49,11 @@ function serve(): void {
   // Rule links open the pages installed beside the server: they match this version and work offline.
   const docs = docsBaseUrl();
   // Pieces are checked in a worker with a time budget; hovers and the rest are answered here meanwhile.
-  const checker = new CheckWorker({ docsBaseUrl: docs, log: (message) => connection.console.info(message) });
+  // Names this build to the engines, so the answers they keep in the editor's storage are never used by another.
+  const buildId = codeFingerprint();
+  const checker = new CheckWorker({ docsBaseUrl: docs, buildId, log: (message) => connection.console.info(message) });
   server = startServer(connection, {
-    createEngine: () => checker.mirror(createEngine({ docsBaseUrl: docs })),
+    createEngine: () => checker.mirror(createEngine({ docsBaseUrl: docs, buildId })),
     checker,
     version: packageVersion(),
     faults: faultsFromEnvironment(process.env),

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import type { Engine, FileSelection } from '../engine/api';
 import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
-import { indexCacheFile, readIndexCacheInParallel, writeIndexCache } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, readIndexCacheInParallel, writeCacheFile } from '../node/index-cache-file';
+import { ANSWER_SECTIONS } from '../engine/index';
 import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
 import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
@@ -122,7 +123,7 @@ export class Project {
     const started = Date.now();
     const cacheBytes = this.cacheAhead instanceof Uint8Array ? this.cacheAhead : undefined;
     this.cacheAhead = 'taken';
-    const loaded = yield* loadSourcesStepwise(this.engine, loadConfig(this.engine, this.root, this.configFile), { cacheDir: this.host.cacheDir, cacheBytes });
+    const loaded = yield* loadSourcesStepwise(this.engine, loadConfig(this.engine, this.root, this.configFile), { cacheDir: this.host.cacheDir, cacheBytes, checkSections: ANSWER_SECTIONS });
     for (const notice of loaded.notices) this.host.log(`${this.root}: ${notice}`);
     this.sourceFiles = new Set(loaded.sourceFiles);
     this.selectionChanged();
@@ -157,19 +158,26 @@ export class Project {
 
   /**
    * Writes the index cache to the editor's storage when a corpus product changed since it was last read or
-   * written. Says so in the log, and says once when the stored cache was already up to date.
+   * written, and the answers the engine keeps (quotation verdicts, claims' passages) to the checks file beside
+   * it when it found new ones. Says so in the log, and says once when there was nothing to write.
    */
   persistIndexCache(): void {
-    if (!this.host.cacheDir) return;
-    const file = indexCacheFile(this.host.cacheDir, this.root);
-    const bytes = this.engine.exportIndexCache(true);
-    if (!bytes) {
-      if (!this.toldCacheUpToDate) this.host.log(`${this.root}: the corpus index kept in ${file} is up to date`);
+    const dir = this.host.cacheDir;
+    if (!dir) return;
+    const writes = [
+      { file: indexCacheFile(dir, this.root), bytes: this.engine.exportIndexCache(true), what: 'the corpus index' },
+      { file: checksCacheFile(dir, this.root), bytes: this.engine.exportIndexCache(true, ANSWER_SECTIONS), what: "the quotation verdicts and claims' passages" },
+    ];
+    if (writes.every((write) => !write.bytes)) {
+      if (!this.toldCacheUpToDate) this.host.log(`${this.root}: the corpus index kept in ${writes[0].file} is up to date`);
       this.toldCacheUpToDate = true;
       return;
     }
-    const problem = writeIndexCache(file, bytes);
-    this.host.log(`${this.root}: ${problem ?? `kept the corpus index in ${file} (${(bytes.byteLength / 1048576).toFixed(1)} MiB) for the next start`}`);
+    for (const { file, bytes, what } of writes) {
+      if (!bytes) continue;
+      const problem = writeCacheFile(file, bytes, what);
+      this.host.log(`${this.root}: ${problem ?? `kept ${what} in ${file} (${(bytes.byteLength / 1048576).toFixed(1)} MiB) for the next start`}`);
+    }
   }
 
   contains(file: string): boolean {

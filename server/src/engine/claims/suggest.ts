@@ -6,6 +6,16 @@ import type { Analysis } from '../analysis';
 import type { Fix, Span } from '../types';
 import type { PassageHit } from './passages';
 
+/**
+ * Looks up the passages of every unsourced claim of the piece, as `claim/unsourced` and the claim hover card
+ * will (same limit, so the same memo entries): a warm-up step, so that they are found, and kept, ahead.
+ */
+export function prepareSupportingPassages(analysis: Analysis): void {
+  for (const check of analysis.claimChecks()) {
+    if (check.verdict.claim && !check.sourcing) supportingPassages(analysis, check.sentence.span);
+  }
+}
+
 /** The best source passages for a sentence of the piece, best first. */
 export function supportingPassages(analysis: Analysis, span: Span, limit = 3): PassageHit[] {
   if (analysis.corpus.sources().size === 0) return [];
