@@ -27,6 +27,9 @@ export interface ProjectHost {
   cacheDir?: string;
 }
 
+/** The kept answers (checks file) are written at most this often; the index cache whenever it changed. */
+const ANSWERS_WRITE_INTERVAL_MS = 60_000;
+
 /** Registries and configs larger than this are refused rather than parsed. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_REGISTRY_BYTES = 4 * 1024 * 1024;
@@ -64,6 +67,10 @@ export class Project {
   private mapsGeneration = -1;
   /** Whether the log already said the stored index cache needed no rewrite (said once, not after every warm-up). */
   private toldCacheUpToDate = false;
+  /** When `persistIndexCache` last wrote the kept answers (Date.now()). */
+  private answersWrittenAt = -Infinity;
+  /** The generation whose corpus products `persistIndexCache` last wrote or found unchanged (after a full warm-up). */
+  private indexCheckedGeneration = -1;
 
   constructor(
     private readonly host: ProjectHost,
@@ -164,10 +171,17 @@ export class Project {
   persistIndexCache(): void {
     const dir = this.host.cacheDir;
     if (!dir) return;
+    // Every pause in typing ends with this step. The corpus products change only with the project (a source, the
+    // config, the registry), and asking them whether they did costs ~5-15 ms with 2,095 sources: ask once per generation.
+    const indexDue = this.generation !== this.indexCheckedGeneration;
+    this.indexCheckedGeneration = this.generation;
+    // An edit brings new answers: write them at most once a minute.
+    const answersDue = Date.now() - this.answersWrittenAt >= ANSWERS_WRITE_INTERVAL_MS;
     const writes = [
-      { file: indexCacheFile(dir, this.root), bytes: this.engine.exportIndexCache(true), what: 'the corpus index' },
-      { file: checksCacheFile(dir, this.root), bytes: this.engine.exportIndexCache(true, ANSWER_SECTIONS), what: "the quotation verdicts and claims' passages" },
+      { file: indexCacheFile(dir, this.root), bytes: indexDue ? this.engine.exportIndexCache(true) : undefined, what: 'the corpus index' },
+      { file: checksCacheFile(dir, this.root), bytes: answersDue ? this.engine.exportIndexCache(true, ANSWER_SECTIONS) : undefined, what: "the quotation verdicts and claims' passages" },
     ];
+    if (writes[1].bytes) this.answersWrittenAt = Date.now();
     if (writes.every((write) => !write.bytes)) {
       if (!this.toldCacheUpToDate) this.host.log(`${this.root}: the corpus index kept in ${writes[0].file} is up to date`);
       this.toldCacheUpToDate = true;
