@@ -32,13 +32,14 @@
  *          --only=cli,index,server   --no-write   --reps=N
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { ensureManyPieces, generateAll, PIECE_SIZES, REPO_ROOT, WORK } from './generate-pieces.mjs';
 import { machineInfo, machineLabel } from './lib/machine.mjs';
 import { timeNode, outputOf } from './lib/process.mjs';
-import { serverLatency } from './lib/lsp-bench.mjs';
+import { serverLatency, serverReopen } from './lib/lsp-bench.mjs';
 import { median, percentile, seconds, millis, mib, ratio, fmtRatio } from './lib/stats.mjs';
 
 const args = process.argv.slice(2);
@@ -318,7 +319,13 @@ async function runServerBench(workspaces) {
     debounceMs: debounceMs(),
     log,
   });
-  return { ...result, piece: '200kb', corpus: 'bbc', sources: ws.sources };
+  const storagePath = fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-bench-storage-'));
+  try {
+    const reopen = await serverReopen({ serverJs: SERVER, root: ws.root, piece: ws.pieces['200kb'], storagePath, reopens: quick ? 1 : 3, log });
+    return { ...result, reopen, piece: '200kb', corpus: 'bbc', sources: ws.sources };
+  } finally {
+    fs.rmSync(storagePath, { recursive: true, force: true });
+  }
 }
 
 // ── Report ──────────────────────────────────────────────────────────────────
@@ -421,6 +428,7 @@ function markdownReport(results) {
     out.push(`A change is checked as soon as it arrives, in the server's worker thread, and its diagnostics are published when the ${s.debounceMs ?? 150} ms pause ends; the didChange figure is what is left after that pause: the check's tail if it outlasts the pause, then writing and reading the diagnostics (${Math.round(s.diagnosticsBytes / 1024) || '?'} KB of JSON for this piece).${s.changeCpu ? ` CPU per edit: ${s.changeCpu.mainPerEdit.toFixed(1)} ms on the main thread, ${s.changeCpu.processPerEdit.toFixed(1)} ms in all threads (the check, GC).` : ''}`);
     if (s.warmUp) out.push(`Hover, completion and the baseline are each measured after ${s.warmUp} unmeasured requests of the same kind: a fresh process's first few hundred round trips, even of a request that does no work, are slowed by the JIT compiling the transport (on this VM a bare vscode-languageserver server answering null shows p99 ≈ 3.5 ms over its first 1,000 requests and ≈ 0.4 ms over the next 1,000).`);
     out.push(`initialize ${millis(s.initializeMs)}; first diagnostics (load + index + check) ${millis(s.coldMs)}; peak RSS ${mib(s.peakRssBytes)}; ${s.progressReports} progress notifications while loading.`);
+    if (s.reopen) out.push(`With the editor's storage folder (\`initializationOptions.storagePath\`), each a fresh server: first diagnostics ${millis(s.reopen.emptyMs)} when the folder is empty, ${millis(s.reopen.reopenMs)} when the workspace is reopened (median of ${s.reopen.reopens}) = ${fmtRatio(ratio(s.reopen.reopenMs, s.reopen.emptyMs))}.`);
   }
   out.push('');
   return out.join('\n');

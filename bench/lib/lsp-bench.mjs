@@ -294,3 +294,50 @@ export async function serverLatency({ serverJs, root, piece, edits = 200, hovers
     stderr: stderr.slice(0, 2000),
   };
 }
+
+/**
+ * Opening a workspace with the editor's storage folder (`initializationOptions.storagePath`): the time from
+ * start-up to the first diagnostics of `piece`, each run a fresh server process. The first run finds the
+ * folder empty and fills it (it waits until the warm-up has written the index cache and the piece's kept
+ * answers); the next `reopens` runs find it full, as a reopened VS Code window does.
+ */
+export async function serverReopen({ serverJs, root, piece, storagePath, reopens = 3, log = () => {} }) {
+  const once = async (waitForKept) => {
+    const child = spawn(process.execPath, [serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'ignore'] });
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const uri = pathToFileURL(piece).href;
+    let diagnosed;
+    const first = new Promise((resolve) => (diagnosed = resolve));
+    let keptAnswers;
+    const kept = new Promise((resolve) => (keptAnswers = resolve));
+    connection.onNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && diagnosed(performance.now()));
+    connection.onNotification('window/logMessage', (p) => /kept the quotation verdicts/.test(p.message) && keptAnswers());
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('workspace/configuration', (p) => p.items.map(() => null));
+    connection.listen();
+    const started = performance.now();
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(root).href,
+      workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'bench' }],
+      capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true, workspaceFolders: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions: { storagePath },
+    });
+    connection.sendNotification('initialized', {});
+    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: fs.readFileSync(piece, 'utf8') } });
+    const ms = (await withTimeout(first, 300_000, 'the first diagnostics')) - started;
+    if (waitForKept) await withTimeout(kept, 300_000, 'the warm-up keeping its answers in the storage folder');
+    await connection.sendRequest('shutdown');
+    connection.sendNotification('exit');
+    await new Promise((resolve) => child.on('exit', resolve));
+    connection.dispose();
+    return ms;
+  };
+  const emptyMs = await once(true);
+  log(`  server: first diagnostics with an empty storage folder ${Math.round(emptyMs)} ms`);
+  const reopenMs = [];
+  for (let i = 0; i < reopens; i++) reopenMs.push(await once(false));
+  log(`  server: first diagnostics after reopening ${reopenMs.map(Math.round).join(', ')} ms`);
+  return { emptyMs, reopenMs: median(reopenMs), reopens };
+}
