@@ -98,7 +98,7 @@ export class ProjectState {
     else this.sources.delete(op.uri);
   }
 
-  /** In the order loading uses: config, index cache, registry, sources. */
+  /** In the order loading uses: config, the cache files, registry, sources. */
   ops(): WorkspaceOp[] {
     return [this.config, ...this.indexCaches, this.registry, ...this.sources.values()].filter((op): op is WorkspaceOp => op !== undefined);
   }
