@@ -10,14 +10,14 @@ import { escapeMarkdown, shorten } from '../text';
 import { describeSignal } from './detect';
 import { claimOptions, CLAIM_RULE_ID } from './options';
 import { passageText } from './passages';
-import { supportingPassages } from './suggest';
+import { isUnsourcedClaim, supportingPassages } from './suggest';
 
 export function unsourcedClaimHover(analysis: Analysis, offset: number): HoverCard | undefined {
   if (analysis.config.rules.get(CLAIM_RULE_ID)?.severity === 'off') return undefined;
   const sentence = analysis.sentences().find((s) => s.span.start <= offset && offset <= s.span.end);
   if (!sentence) return undefined;
   const check = analysis.claimChecks().find((c) => c.sentence === sentence);
-  if (!check || !check.verdict.claim || check.sourcing) return undefined;
+  if (!check || !isUnsourcedClaim(check)) return undefined;
   const minSimilarity = claimOptions(analysis.config).minSimilarity;
   const lines = [`**Unsourced claim**: ${escapeMarkdown(check.verdict.signals.slice(0, 3).map(describeSignal).join('; '))}`, ''];
   const hits = supportingPassages(analysis, sentence.span, 3);

@@ -5,6 +5,12 @@
 import type { Analysis } from '../analysis';
 import type { Fix, Span } from '../types';
 import type { PassageHit } from './passages';
+import type { ClaimCheck } from './analyse';
+
+/** A claim with no citation: what `claim/unsourced` reports, the hover card explains, and the warm-up looks up passages for. */
+export function isUnsourcedClaim(check: ClaimCheck): boolean {
+  return check.verdict.claim && !check.sourcing;
+}
 
 /**
  * Looks up the passages of every unsourced claim of the piece, as `claim/unsourced` and the claim hover card
@@ -12,7 +18,7 @@ import type { PassageHit } from './passages';
  */
 export function prepareSupportingPassages(analysis: Analysis): void {
   for (const check of analysis.claimChecks()) {
-    if (check.verdict.claim && !check.sourcing) supportingPassages(analysis, check.sentence.span);
+    if (isUnsourcedClaim(check)) supportingPassages(analysis, check.sentence.span);
   }
 }
 

@@ -5,7 +5,7 @@ import { shorten } from '../../text';
 import { describeSignal, type ClaimSignal } from '../../claims/detect';
 import { CLAIM_DEFAULTS, type ClaimOptions } from '../../claims/options';
 import { passageText, type PassageHit } from '../../claims/passages';
-import { citeFix, supportingPassages } from '../../claims/suggest';
+import { citeFix, isUnsourcedClaim, supportingPassages } from '../../claims/suggest';
 
 export default defineRule<ClaimOptions>({
   id: 'claim/unsourced',
@@ -71,7 +71,7 @@ rules:
 \`\`\``,
   check({ analysis, options, report }) {
     for (const check of analysis.claimChecks()) {
-      if (!check.verdict.claim || check.sourcing) continue;
+      if (!isUnsourcedClaim(check)) continue;
       const { span } = check.sentence;
       const hits = supportingPassages(analysis, span);
       const parts = reportParts(analysis, check.verdict.signals, hits, options.minSimilarity);
