@@ -11,13 +11,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cliJson, type JsonDiagnostic, type JsonReport } from '../helpers/cli';
 import { DIST } from '../helpers/repo';
 import { LspClient, positionOf, type PublishedDiagnostics } from '../helpers/lsp-client';
 import { fileName, NORMAL_PIECE, PATHOLOGICAL, since, workspaceWith } from './inputs';
 
 const HANG_PIECE = 'The engineer said "provenance-test-hang" and left.\n';
+
+/** A never-ending piece 2.5 times the text one budget covers (budget.ts BUDGET_UNIT_CHARS, 256 KB), all ASCII. */
+function longHangPiece(): string {
+  const size = 640 * 1024;
+  const line = 'The harbour wall was finished in May and the ferry sailed on time.\n\n';
+  const filler = line.repeat(Math.ceil(size / line.length));
+  return (HANG_PIECE + '\n' + filler).slice(0, size - 1) + '\n';
+}
 
 function byPath(report: JsonReport): Map<string, JsonDiagnostic[]> {
   return new Map(report.files.map((file) => [file.path, file.diagnostics]));
@@ -34,7 +42,7 @@ function assertCheckedOrStopped(name: string, diagnostics: { code?: unknown; sev
   return true;
 }
 
-test('pathological (CLI): each of cmark’s pathological inputs is checked within 2 s or stopped there with one information; exit 2 when one was stopped', { timeout: 180_000 }, async (t) => {
+test('pathological (CLI): each of cmark’s pathological inputs is checked within its budget (2 s per 256 KB) or stopped there with one information; exit 2 when one was stopped', { timeout: 180_000 }, async (t) => {
   const root = workspaceWith(Object.fromEntries(Object.entries(PATHOLOGICAL).map(([name, make]) => [fileName(name), make()])));
   const started = performance.now();
   const { code, report, stderr } = await cliJson(['check', '--time-budget', '2'], root);
@@ -85,6 +93,25 @@ test('pathological (CLI): a piece whose analysis never ends is stopped at its bu
   t.diagnostic(`dist/cli.js with a never-ending piece and a 0.5 s budget exited 2 after ${elapsed} ms`);
 });
 
+test('pathological (CLI): a long piece gets its budget per 256 KB, so it is stopped later than a short one, and the message says when', { timeout: 60_000 }, () => {
+  const root = workspaceWith({ 'hang.md': HANG_PIECE, 'long-hang.md': longHangPiece() });
+  const run = spawnSync(process.execPath, [path.join(DIST, 'cli.js'), 'check', 'hang.md', 'long-hang.md', '--format', 'json', '--no-cache', '--time-budget', '0.3', '--jobs', '1'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PROVENANCE_TEST_FAULTS: 'check-hang' },
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 2, run.stderr);
+  const stderr = run.stderr;
+  const files = byPath(JSON.parse(run.stdout) as JsonReport);
+  const short = files.get('hang.md')!;
+  const long = files.get('long-hang.md')!;
+  assert.deepEqual([short.length, long.length], [1, 1]);
+  assert.deepEqual([short[0].data, long[0].data], [{ reason: 'time-budget', budgetMs: 300 }, { reason: 'time-budget', budgetMs: 750 }]);
+  assert.match(long[0].message, /long-hang\.md stopped after 0\.75 s/);
+  assert.match(stderr, /hang\.md stopped after 0\.3 s/);
+});
+
 /** Hover round trips on the ordinary piece, one after another, for `forMs`; returns each latency. */
 async function hoverLatencies(client: LspClient, uri: string, forMs: number): Promise<number[]> {
   const position = positionOf(NORMAL_PIECE, 'protect the old town');
@@ -132,6 +159,19 @@ test('pathological (server): while a check never ends, hovers keep answering; th
   assert.ok(!recovered.diagnostics.some((d) => d.code === 'input/skipped'), JSON.stringify(recovered.diagnostics));
   assert.ok(await client.request('textDocument/hover', { textDocument: { uri: hang }, position: positionOf(client.text(hang), 'protect the old town') }));
   t.diagnostic(`${latencies.length} hovers during the hung check: median ${latencies.sort((a, b) => a - b)[latencies.length >> 1]} ms, slowest ${slowest} ms; stopped after ${stoppedAfter} ms (budget 1500); hover on the stopped piece ${gatedHover} ms`);
+});
+
+test('pathological (server): a long piece gets its budget per 256 KB of its text', { timeout: 60_000 }, async (t) => {
+  const root = workspaceWith({ 'long-hang.md': longHangPiece() });
+  const client = await LspClient.start({ root, kind: 'push', settings: { timeBudget: 0.4 }, env: { PROVENANCE_TEST_FAULTS: 'check-hang' } });
+  t.after(() => client.stop());
+  const opened = performance.now();
+  const published = await client.waitForDiagnostics(client.open('long-hang.md'), () => true, { timeoutMs: 30_000 });
+  const stoppedAfter = since(opened);
+  assert.equal(published.diagnostics.length, 1);
+  assert.deepEqual(published.diagnostics[0].data, { reason: 'time-budget', budgetMs: 1000 });
+  assert.match(String(published.diagnostics[0].message), /long-hang\.md stopped after 1 s/);
+  assert.ok(stoppedAfter >= 1000, `stopped after ${stoppedAfter} ms, not before its budget`);
 });
 
 test('pathological (server): each pathological piece opened in the editor is checked within its budget or stopped with one information', { timeout: 180_000 }, async (t) => {

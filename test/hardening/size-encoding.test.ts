@@ -90,11 +90,12 @@ test('size: 20 MB of adversarial Markdown through dist/cli.js ends in a report â
   const stopped = diagnostics.some((d) => d.code === 'input/skipped');
   if (stopped) {
     assert.equal(diagnostics.length, 1);
+    assert.deepEqual(diagnostics[0].data, { reason: 'time-budget', budgetMs: 16_000 }, 'a budget grows with the piece up to 8 times, no further');
     assert.equal(raised.code, 2);
   } else {
     assert.ok(raised.code === 0 || raised.code === 1, raised.stderr);
   }
-  t.diagnostic(`above the default cap: exit ${capped.code} in ${capped.ms} ms, peak RSS ${capped.maxRssMiB} MiB; cap raised to 32 MB: ${stopped ? 'stopped at the 2 s budget' : 'checked'}, exit ${raised.code} in ${raised.ms} ms, peak RSS ${raised.maxRssMiB} MiB`);
+  t.diagnostic(`above the default cap: exit ${capped.code} in ${capped.ms} ms, peak RSS ${capped.maxRssMiB} MiB; cap raised to 32 MB: ${stopped ? 'stopped at its budget (16 s: 2 s per 256 KB, at most 8 times)' : 'checked'}, exit ${raised.code} in ${raised.ms} ms, peak RSS ${raised.maxRssMiB} MiB`);
 });
 
 test('encoding: a NUL in the first 8,000 bytes makes a piece binary (one warning); a NUL after them does not', async () => {

@@ -26,7 +26,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
-import { CLI_YOUNG_GENERATION_MB, checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding } from '../node/budget';
+import { CLI_YOUNG_GENERATION_MB, checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
 import { relativePath, type SharedSources } from '../node/workspace';
 import { decodeCache, encodeCache } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
@@ -181,7 +181,7 @@ export interface PoolStats {
 }
 
 export interface PoolOptions {
-  /** Time budget per piece (ms); 0 = none. With split groups, each half has the whole budget. */
+  /** Time budget per piece (ms) per 256 KB of its text (budget.ts pieceBudgetMs); 0 = none. With split groups, each half has the whole budget. */
   budgetMs: number;
   /** The working directory, for the file names in messages. */
   cwd: string;
@@ -209,8 +209,8 @@ interface Slot {
   worker: Worker;
   /** Where to read the worker thread's CPU time (budget.ts). */
   clock?: string;
-  /** The piece it is checking, when it started (main thread's clock) and the worker's CPU time then. */
-  current?: { index: number; since: number; cpu?: number };
+  /** The piece it is checking, when it started (main thread's clock), the worker's CPU time then, and the piece's budget. */
+  current?: { index: number; since: number; cpu?: number; budgetMs: number };
   error?: unknown;
   /** Terminated by us: over budget, or no longer needed. */
   stopped: boolean;
@@ -298,7 +298,7 @@ export async function checkAll(
         // Passed on as is: the bytes are shared memory, so no thread copies them.
         for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
       }
-      else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu };
+      else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu, budgetMs: pieceBudgetMs(options.budgetMs, bytesOf([documents[message.index]])) };
       else if (message.type === 'idle') slot.current = undefined;
       else if (message.type === 'result') {
         slot.current = undefined;
@@ -337,8 +337,8 @@ export async function checkAll(
           const now = Date.now();
           for (const slot of live) {
             const current = slot.current;
-            if (!current || results.has(task(slot.g, current.index)) || !overBudget({ startedAt: current.since, clock: slot.clock, cpuAtStart: current.cpu }, options.budgetMs, now)) continue;
-            const finding = overBudgetFinding(name(current.index), options.budgetMs);
+            if (!current || results.has(task(slot.g, current.index)) || !overBudget({ startedAt: current.since, clock: slot.clock, cpuAtStart: current.cpu }, current.budgetMs, now)) continue;
+            const finding = overBudgetFinding(name(current.index), current.budgetMs);
             results.set(task(slot.g, current.index), { text: '', findings: [finding], notice: finding.message, unreadable: false, stopped: 'time-budget' });
             failuresInARow = 0;
             slot.stopped = true;

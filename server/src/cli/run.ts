@@ -69,8 +69,9 @@ Options:
                        is enough text to be worth it, else one); on two or
                        more, each piece's rules are split in two halves, so
                        each thread builds only the indexes its half needs
-  --time-budget <s>    stop analysing a piece after s seconds (default 2) and
-                       report it as input/skipped, exit 2; 0 = no limit
+  --time-budget <s>    stop analysing a piece after s seconds per 256 KB of it
+                       (default 2; at most 8 × s) and report it as
+                       input/skipped, exit 2; 0 = no limit
   --quiet              report errors only
   -h, --help           show this help
   -v, --version        print the version

@@ -24,7 +24,7 @@ import { Worker } from 'node:worker_threads';
 import type { CancellationFlag, DocumentInput, Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 import type { ParsedDocument } from '../engine/markdown';
-import { checkWorkerLimits, describeWorkerFailure, overBudget } from '../node/budget';
+import { checkWorkerLimits, describeWorkerFailure, overBudget, pieceBudgetMs } from '../node/budget';
 
 /** A cancelled check that is still running this long after its flag was raised is stopped by force. */
 export const CANCEL_GRACE_MS = 150;
@@ -191,13 +191,14 @@ export class CheckWorker {
 
   /**
    * Checks a piece with `engine`'s workspace in the worker. `budgetMs` (0 =
-   * none) counts from the moment the worker starts this piece. Never rejects.
+   * none) is per 256 KB of the piece (budget.ts pieceBudgetMs) and counts from
+   * the moment the worker starts this piece. Never rejects.
    */
   check(engine: Engine, doc: DocumentInput, budgetMs: number, cancel?: CancellationFlag): Promise<CheckOutcome> {
     const state = this.states.get(engine);
     if (!state || !this.isolated) return Promise.resolve(this.checkHere(engine, doc, cancel));
     return new Promise((resolve) => {
-      const job: Job = { id: this.nextJob++, state, engine, doc, budgetMs, cancel, flag: new Int32Array(new SharedArrayBuffer(4)), resolve };
+      const job: Job = { id: this.nextJob++, state, engine, doc, budgetMs: pieceBudgetMs(budgetMs, doc.text.length), cancel, flag: new Int32Array(new SharedArrayBuffer(4)), resolve };
       this.jobs.set(job.id, job);
       this.send(job);
       this.watch ??= setInterval(() => this.tick(), WATCH_INTERVAL_MS);

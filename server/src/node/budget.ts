@@ -9,8 +9,28 @@ import * as v8 from 'node:v8';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 
-/** Default budget per piece (ms). */
+/** Default budget per piece (ms), for a piece of up to BUDGET_UNIT_CHARS. */
 export const DEFAULT_TIME_BUDGET_MS = 2000;
+/**
+ * The text one budget covers. A check's cost grows with the piece's length,
+ * so a fixed budget stopped long ordinary pieces as if they were
+ * pathological: the 2 MB benchmark piece needs ~4–5 s of CPU per thread when
+ * no answers are kept from an earlier run. Pathological Markdown is slow for
+ * its size, not because of it, so the budget scales with the length.
+ */
+export const BUDGET_UNIT_CHARS = 256 * 1024;
+/**
+ * The most a piece's budget grows (8 × 256 KB = 2 MB): past that, a piece is
+ * stopped at 8 budgets (16 s by default), so a huge file of adversarial
+ * syntax, let in by a raised `maxFileSize`, cannot hold a run for minutes.
+ */
+export const MAX_BUDGET_UNITS = 8;
+
+/** The budget (ms) of a piece of `length` characters (or bytes): `budgetMs` per BUDGET_UNIT_CHARS, between 1 and MAX_BUDGET_UNITS budgets; 0 (no budget) stays 0. */
+export function pieceBudgetMs(budgetMs: number, length: number): number {
+  if (budgetMs <= 0) return budgetMs;
+  return Math.round(budgetMs * Math.min(MAX_BUDGET_UNITS, Math.max(1, length / BUDGET_UNIT_CHARS)));
+}
 /**
  * The budget counts the checking thread's CPU time where the system tells it
  * (Linux), so a machine busy with other work does not stop ordinary pieces;
