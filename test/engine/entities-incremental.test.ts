@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createEngine } from '../../server/src/engine/index';
 import { loadSource } from '../../server/src/engine/sources';
 import { EntityKnowledge } from '../../server/src/engine/entities/knowledge';
-import { SourceFactsStore } from '../../server/src/engine/entities/source-facts';
+import { EXTRACTION_WORK, SourceFactsStore } from '../../server/src/engine/entities/source-facts';
 import { parseRegistry } from '../../server/src/engine/registry';
 import type { Source } from '../../server/src/engine/types';
 import { bbcNewsArticles } from '../helpers/corpus';
@@ -87,6 +87,28 @@ test('a source whose facts depend on corpus-wide case counts is extracted again 
   assert.equal(store.last.revalidated, 1, 'the unchanged source asked about "Marsh" and now gets another answer');
   assert.equal(store.last.extracted, 2);
   assert.equal(serialised(after), serialised(scratch([named, marshes])));
+});
+
+test('a cold build spread over short steps (prepareSome) equals a build from scratch, also when a source changes between steps', () => {
+  const named = sourceOf('named.txt', 'Reed warden\n\nThe warden, Ivo Marsh, counted the birds. Marsh said the count was high. Later Marsh left.\n');
+  const other = sourceOf('other.txt', 'Wetland walk\n\nVisitors walked by the lake.\n');
+  const sources = [named, sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL), sourceOf('ferry.txt', FERRY), other];
+  const store = new SourceFactsStore();
+  let steps = 1;
+  while (!store.prepareSome(sources, [], undefined, 1)) steps++;
+  // A budget of 1 unit: each step counts one source into the case statistics, or (once all are counted) extracts one.
+  assert.equal(steps, 2 * sources.length);
+  const stepwise = store.knowledge(sources, []);
+  assert.equal(store.last.extracted, 0, 'the steps left only the merge');
+  assert.equal(serialised(stepwise), serialised(scratch(sources)));
+
+  // "named.txt" is extracted while the corpus writes "Marsh" capitalised; then another source starts writing it in lower case.
+  const midway = new SourceFactsStore();
+  assert.equal(midway.prepareSome(sources, [], undefined, sources.length + EXTRACTION_WORK), false);
+  const marshes = sourceOf('other.txt', 'Wetland walk\n\nThe marsh was wet; the marsh path, the marsh birds and the marsh grass were all in the marsh.\n');
+  const changed = [...sources.slice(0, 4), marshes];
+  while (!midway.prepareSome(changed, [], undefined, EXTRACTION_WORK));
+  assert.equal(serialised(midway.knowledge(changed, [])), serialised(scratch(changed)));
 });
 
 test('persisted facts: a warm store extracts nothing, a changed text is extracted again', () => {

@@ -14,12 +14,20 @@ import type { ParsedDocument } from './markdown';
 import { parseRegistry, type RegistryEntry } from './registry';
 import { EntityKnowledge } from './entities/knowledge';
 import { findPieceMentions, type PieceMention } from './entities/piece';
-import { entitiesCacheProduct, SourceFactsStore } from './entities/source-facts';
+import { entitiesCacheProduct, EXTRACTION_WORK, SourceFactsStore } from './entities/source-facts';
 import type { CacheProduct } from './index-cache';
 
 export { EntityKnowledge, nameKey } from './entities/knowledge';
 export type { Entity, EntityType, EntityRole, EntityStatement, SourceMention, FormKind } from './entities/knowledge';
 export { findPieceMentions, mentionAt, type PieceMention } from './entities/piece';
+
+/** The work (SourceFactsStore.refresh units) of one step of a spread-out build: ~25–30 ms on the benchmark VM. */
+export const ENTITY_WORK_PER_STEP = 400;
+
+/** How many steps of ENTITY_WORK_PER_STEP the facts of `sources` sources take at most, built from nothing. */
+export function entityFactSteps(sources: number): number {
+  return Math.ceil((sources * (1 + EXTRACTION_WORK)) / ENTITY_WORK_PER_STEP);
+}
 
 /** Holds the registry and the knowledge built from the current corpus. */
 export class EntityStore {
@@ -53,6 +61,16 @@ export class EntityStore {
       this.cache = { generation, registryVersion: this.registryVersion, knowledge: this.facts.knowledge(sources, this.entries, this.registryUri) };
     }
     return this.cache.knowledge;
+  }
+
+  /**
+   * Part of the work of the next `knowledge` call, up to `budget` (see
+   * SourceFactsStore.refresh): a caller preparing ahead of requests spreads
+   * a cold build over several short steps, then calls `knowledge`.
+   */
+  prepareSome(corpus: Corpus, budget: number): void {
+    if (this.cache && this.cache.generation === corpus.generation && this.cache.registryVersion === this.registryVersion) return;
+    this.facts.prepareSome([...corpus.sources().values()], this.entries, this.registryUri, budget);
   }
 
   /** Mentions of known actors in a parsed piece, cached per parse and knowledge. */
