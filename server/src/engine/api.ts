@@ -86,6 +86,13 @@ export interface Engine {
    */
   importIndexCache(bytes: Uint8Array): boolean;
   exportIndexCache(onlyIfChanged?: boolean, sections?: readonly string[]): Uint8Array | undefined;
+  /**
+   * The sections `exportIndexCache()` writes, for an embedder that exports
+   * them one at a time (`exportIndexCache(false, [section])`) to spread the
+   * work; with `onlyIfChanged`, none when none changed since the last import
+   * or export (what `exportIndexCache(true)` asks).
+   */
+  indexCacheSections(onlyIfChanged?: boolean): string[];
 
   /** Load the entity registry (`entities.yml`). Returns findings for the registry file. */
   setRegistry(uri: string | undefined, text: string | undefined): Finding[];

@@ -162,6 +162,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return exportCacheProducts(sections ? cacheProducts : indexProducts, onlyIfChanged, sections);
     },
 
+    indexCacheSections(onlyIfChanged = false) {
+      if (onlyIfChanged && !indexProducts.some((product) => product.dirty !== false)) return [];
+      return indexProducts.map((product) => product.section);
+    },
+
     setRegistry(uri, text) {
       return entities.setRegistry(uri, text);
     },

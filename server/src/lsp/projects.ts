@@ -12,6 +12,7 @@ import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
 import { checksCacheFile, indexCacheFile, readIndexCacheInParallel, writeCacheFile } from '../node/index-cache-file';
 import { ANSWER_SECTIONS } from '../engine/index';
+import { decodeCache, encodeCache } from '../engine/index-cache';
 import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
 import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
@@ -158,43 +159,72 @@ export class Project {
 
   /**
    * What the main thread builds while idle (`Engine.prepare`, see warm.ts), then the persisted index cache
-   * written again if that changed it. Loading writes the cache before the warm-up builds the entity facts
-   * and the passage index, so without the second write every reopened workspace extracted the entities
-   * of every source again, on the main thread and in the check worker.
+   * written if that changed it (the load writes nothing: the warm-up builds the entity facts and the passage
+   * index after it, and without them in the file every reopened workspace extracted the entities of every
+   * source again, on the main thread and in the check worker).
    */
   warmUpSteps(docs?: Parameters<Engine['prepare']>[0]): Array<() => void> {
-    return [...this.engine.prepare(docs), () => this.persistIndexCache()];
+    return [...this.engine.prepare(docs), ...this.persistSteps()];
+  }
+
+  /** `persistSteps` run at once (tests). */
+  persistIndexCache(): void {
+    for (const step of this.persistSteps()) step();
   }
 
   /**
    * Writes the index cache to the editor's storage when a corpus product changed since it was last read or
    * written, and the answers the engine keeps (quotation verdicts, claims' passages) to the checks file beside
    * it when it found new ones. Says so in the log, and says once when there was nothing to write.
+   *
+   * In steps: each section of the index is exported in a step of its own, then they are put together and
+   * written. As one step this held the main thread ~1.1 s with the 2,095 articles (the entities' section,
+   * the longest part, takes ~0.45 s). Every section checks its sources by content on import, so a source
+   * changed between two steps costs only that section its reuse, never a wrong answer.
    */
-  persistIndexCache(): void {
+  private persistSteps(): Array<() => void> {
     const dir = this.host.cacheDir;
-    if (!dir) return;
-    // Every pause in typing ends with this step. The corpus products change only with the project (a source, the
-    // config, the registry), and asking them whether they did costs ~5-15 ms with 2,095 sources: ask once per generation.
-    const indexDue = this.generation !== this.indexCheckedGeneration;
-    this.indexCheckedGeneration = this.generation;
-    // An edit brings new answers: write them at most once a minute.
-    const answersDue = Date.now() - this.answersWrittenAt >= ANSWERS_WRITE_INTERVAL_MS;
-    const writes = [
-      { file: indexCacheFile(dir, this.root), bytes: indexDue ? this.engine.exportIndexCache(true) : undefined, what: 'the corpus index' },
-      { file: checksCacheFile(dir, this.root), bytes: answersDue ? this.engine.exportIndexCache(true, ANSWER_SECTIONS) : undefined, what: "the quotation verdicts and claims' passages" },
-    ];
-    if (writes[1].bytes) this.answersWrittenAt = Date.now();
-    if (writes.every((write) => !write.bytes)) {
-      if (!this.toldCacheUpToDate) this.host.log(`${this.root}: the corpus index kept in ${writes[0].file} is up to date`);
-      this.toldCacheUpToDate = true;
-      return;
-    }
-    for (const { file, bytes, what } of writes) {
-      if (!bytes) continue;
+    if (!dir) return [];
+    const indexFile = indexCacheFile(dir, this.root);
+    const sections = this.engine.indexCacheSections();
+    let due: readonly string[] = [];
+    const parts = new Map<string, Uint8Array>();
+    let written = false;
+    const write = (file: string, bytes: Uint8Array, what: string) => {
       const problem = writeCacheFile(file, bytes, what);
       this.host.log(`${this.root}: ${problem ?? `kept ${what} in ${file} (${(bytes.byteLength / 1048576).toFixed(1)} MiB) for the next start`}`);
-    }
+      written = true;
+    };
+    return [
+      () => {
+        // Every pause in typing ends with these steps. The corpus products change only with the project (a source,
+        // the config, the registry), and asking them whether they did costs ~5-15 ms with 2,095 sources: ask once per generation.
+        if (this.generation === this.indexCheckedGeneration) return;
+        this.indexCheckedGeneration = this.generation;
+        due = this.engine.indexCacheSections(true).length ? sections : [];
+      },
+      ...sections.map((section) => () => {
+        if (due.includes(section)) parts.set(section, this.engine.exportIndexCache(false, [section])!);
+      }),
+      () => {
+        if (parts.size) write(indexFile, mergeCacheSections(parts), 'the corpus index');
+        parts.clear();
+        due = [];
+      },
+      () => {
+        // An edit brings new answers: write them at most once a minute.
+        if (Date.now() - this.answersWrittenAt < ANSWERS_WRITE_INTERVAL_MS) return;
+        const answers = this.engine.exportIndexCache(true, ANSWER_SECTIONS);
+        if (answers) {
+          this.answersWrittenAt = Date.now();
+          write(checksCacheFile(dir, this.root), answers, "the quotation verdicts and claims' passages");
+        }
+      },
+      () => {
+        if (!written && !this.toldCacheUpToDate) this.host.log(`${this.root}: the corpus index kept in ${indexFile} is up to date`);
+        if (!written) this.toldCacheUpToDate = true;
+      },
+    ];
   }
 
   contains(file: string): boolean {
@@ -464,3 +494,9 @@ function isInside(folder: string, file: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
+/** One cache file from containers of one section each (`Engine.exportIndexCache(false, [section])`). */
+function mergeCacheSections(parts: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const sections = new Map<string, Uint8Array>();
+  for (const bytes of parts.values()) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);
+  return encodeCache(sections);
+}
