@@ -6,8 +6,9 @@
  * instead of building them while the writer waits.
  *
  * The work comes as steps (`Engine.prepare`) and runs one step per turn of
- * the event loop (setImmediate runs after pending I/O), so a request that
- * arrives meanwhile waits for at most the step under way, never the plan.
+ * the event loop, each after the requests read since the last one have been
+ * answered (see `turn`), so a request that arrives meanwhile waits for at
+ * most the step under way, never the plan.
  *
  * Output the writer waits for goes first: while diagnostics are being written
  * to the client (`holdUntil`), no step starts. A 200 KB piece's diagnostics
@@ -15,6 +16,14 @@
  * turn of the event loop; a warm-up step between two pieces delayed the
  * squiggles by the step's length each time.
  */
+/** Turns a step waits at most for other work queued before it (see `Warmer.turn`), so that a stream of it cannot starve the warm-up. */
+const MAX_YIELDS = 100;
+
+/** Whether work queued by others is pending: an immediate (this one's own is running, so not counted) or a write under way. */
+function othersPending(): boolean {
+  return process.getActiveResourcesInfo().some((kind) => kind === 'Immediate' || kind === 'WriteWrap');
+}
+
 export class Warmer {
   /** Pending steps per owner (a project); a new plan replaces the owner's old one. */
   private readonly plans = new Map<object, { steps: Array<() => void>; wanted: () => boolean }>();
@@ -80,18 +89,29 @@ export class Warmer {
   private schedule(): void {
     if (this.scheduled || !this.busy || this.holds.size > 0 || this.disposed) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      // A write began after this turn was scheduled: its end schedules the turn again.
-      if (this.holds.size === 0 && !this.disposed) {
-        const waiting = this.waiting;
-        this.waiting = [];
-        for (const then of waiting) this.attempt(then);
-        // A callback may have begun a write of its own.
-        if (this.holds.size === 0) this.runOne();
-      }
-      this.schedule();
-    });
+    setImmediate(() => this.turn(0));
+  }
+
+  private turn(yielded: number): void {
+    // A request that arrives during a step goes through a chain of immediates: vscode-jsonrpc reads it in one,
+    // handles it in the next, and writes the answer in a third, each queued by the one before. A step run as
+    // soon as its own immediate came round went before most of that chain, so a request waited for two steps
+    // (measured: ~1 s behind the entity merge and the passage index on a cold start). So while anyone else's
+    // immediate or write is pending, the step waits a turn (never more than MAX_YIELDS in a row).
+    if (yielded < MAX_YIELDS && othersPending()) {
+      setImmediate(() => this.turn(yielded + 1));
+      return;
+    }
+    this.scheduled = false;
+    // A write began after this turn was scheduled: its end schedules the turn again.
+    if (this.holds.size === 0 && !this.disposed) {
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const then of waiting) this.attempt(then);
+      // A callback may have begun a write of its own.
+      if (this.holds.size === 0) this.runOne();
+    }
+    this.schedule();
   }
 
   private runOne(): void {
