@@ -90,8 +90,17 @@ let splitWords = 0;
 for (const { text } of texts) splitWords += text.split(/\s+/).length;
 const splitMs = performance.now() - splitStarted;
 
-/** Names of the corpus-wide steps of `engine.prepare()`, in its order (see engine/index.ts). */
-const PREPARE_STEPS = ['quotation index', 'entity knowledge', 'passage index', 'citation keys'];
+/**
+ * Names of the corpus-wide steps of `engine.prepare()`, in its order (see engine/index.ts): the quotation
+ * index, the entity knowledge (the facts in several short steps, then the merge), the passage index and the
+ * citation keys. The entities' steps are summed under one name.
+ */
+function prepareStepName(i, count) {
+  if (i === 0) return 'quotation index';
+  if (i === count - 2) return 'passage index';
+  if (i === count - 1) return 'citation keys';
+  return 'entity knowledge';
+}
 
 /**
  * The engine ready to check: cache bytes imported (when given), every source
@@ -114,7 +123,8 @@ function engineReady(bytes, laterBytes) {
   timed('setSources', () => {
     for (const source of texts) engine.setSource(source.uri, source.path, source.text);
   });
-  engine.prepare().forEach((step, i) => timed(PREPARE_STEPS[i] ?? `prepare step ${i}`, step));
+  const steps = engine.prepare();
+  steps.forEach((step, i) => timed(prepareStepName(i, steps.length), step));
   const totalMs = Object.values(parts).reduce((a, b) => a + b, 0);
   return { engine, restored, parts, totalMs };
 }

@@ -65,12 +65,15 @@ export class EntityStore {
 
   /**
    * Part of the work of the next `knowledge` call, up to `budget` (see
-   * SourceFactsStore.refresh): a caller preparing ahead of requests spreads
-   * a cold build over several short steps, then calls `knowledge`.
+   * SourceFactsStore.refresh), and the merge once nothing else is left: a
+   * caller preparing ahead of requests spreads a cold build over several
+   * short steps.
    */
   prepareSome(corpus: Corpus, budget: number): void {
     if (this.cache && this.cache.generation === corpus.generation && this.cache.registryVersion === this.registryVersion) return;
-    this.facts.prepareSome([...corpus.sources().values()], this.entries, this.registryUri, budget);
+    // Once only the merge is left (or the imported knowledge can be taken as it is, the warm start), it is done
+    // here, so the steps after this one find the knowledge made and cost nothing.
+    if (this.facts.prepareSome([...corpus.sources().values()], this.entries, this.registryUri, budget)) this.knowledge(corpus);
   }
 
   /** Mentions of known actors in a parsed piece, cached per parse and knowledge. */
