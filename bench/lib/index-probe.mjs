@@ -25,7 +25,8 @@ import { createEngine } from '../../server/src/engine/index';
 import { indexCacheFile, readIndexCache, readIndexCacheInParallel, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { QUOTES_SECTION } from '../../server/src/engine/corpus';
 import { ENTITIES_SECTION } from '../../server/src/engine/entities/source-facts';
-import { PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
+import { PASSAGE_SOURCES_PER_STEP, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
+import { entityFactSteps } from '../../server/src/engine/entities';
 
 function gc() {
   if (globalThis.gc) for (let i = 0; i < 3; i++) globalThis.gc();
@@ -92,14 +93,16 @@ const splitMs = performance.now() - splitStarted;
 
 /**
  * Names of the corpus-wide steps of `engine.prepare()`, in its order (see engine/index.ts): the quotation
- * index, the entity knowledge (the facts in several short steps, then the merge), the passage index and the
- * citation keys. The entities' steps are summed under one name.
+ * index, the entity knowledge and the passage index (each in several short steps, then one that completes it)
+ * and the citation keys. Each product's steps are summed under its name.
  */
-function prepareStepName(i, count) {
+function prepareStepName(i, sources) {
+  const entitySteps = entityFactSteps(sources) + 1; // the facts in short steps, then the merge
+  const passageSteps = Math.ceil(sources / PASSAGE_SOURCES_PER_STEP) + 1; // likewise the passages, then the index
   if (i === 0) return 'quotation index';
-  if (i === count - 2) return 'passage index';
-  if (i === count - 1) return 'citation keys';
-  return 'entity knowledge';
+  if (i <= entitySteps) return 'entity knowledge';
+  if (i <= entitySteps + passageSteps) return 'passage index';
+  return 'citation keys';
 }
 
 /**
@@ -124,7 +127,7 @@ function engineReady(bytes, laterBytes) {
     for (const source of texts) engine.setSource(source.uri, source.path, source.text);
   });
   const steps = engine.prepare();
-  steps.forEach((step, i) => timed(prepareStepName(i, steps.length), step));
+  steps.forEach((step, i) => timed(prepareStepName(i, texts.length), step));
   const totalMs = Object.values(parts).reduce((a, b) => a + b, 0);
   return { engine, restored, parts, totalMs };
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import { decodeCache, encodeCache } from '../../server/src/engine/index-cache';
-import { PassageIndex, passageIndexOf, passagesCacheProduct, passageWork, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
+import { PassageIndex, passageIndexOf, passagesCacheProduct, passageWork, PASSAGES_SECTION, preparePassages } from '../../server/src/engine/claims/passages';
 import { bbcNewsArticles } from '../helpers/corpus';
 
 const SOURCES: Record<string, string> = {
@@ -88,6 +88,28 @@ test('passages: after a source changes, is removed or is added, the index answer
   assert.equal(passageWork.made - addedMade, 1);
   assert.equal(added[QUERIES.length][0]?.passage.sourceId, 'harbour');
   assert.deepEqual(added, answers(PassageIndex.build(corpus), [...QUERIES, ...query]));
+});
+
+test('passages: a cold build spread over short steps (preparePassages) makes each source once and answers like one built from scratch, also when a source changes between steps', () => {
+  const corpus = corpusOf(SOURCES);
+  const made = passageWork.made;
+  const merged = passageWork.merged;
+  for (let step = 1; step <= 3; step++) {
+    preparePassages(corpus, 1);
+    assert.equal(passageWork.made - made, step, 'one source a step');
+    assert.equal(passageWork.merged - merged, 0, 'no index before every source has its passages');
+  }
+  preparePassages(corpus, 1);
+  assert.equal(passageWork.merged - merged, 1, 'the step that makes the last source makes the index');
+  const stepwise = answers(passageIndexOf(corpus));
+  assert.equal(passageWork.made - made, 4, 'asking for the index made nothing again');
+  assert.deepEqual(stepwise, answers(PassageIndex.build(corpus)));
+
+  const changing = corpusOf(SOURCES);
+  preparePassages(changing, 2);
+  changing.set('file:///ws/sources/orchard.txt', 'sources/orchard.txt', `${SOURCES['sources/orchard.txt']}\nA lighthouse keeper counted seals on the rocks.\n`);
+  for (let step = 0; step < 4; step++) preparePassages(changing, 2);
+  assert.deepEqual(answers(passageIndexOf(changing)), answers(PassageIndex.build(changing)));
 });
 
 test('passages: a restored section is used without splitting or stemming, a changed source is indexed again, bad bytes are refused', () => {
