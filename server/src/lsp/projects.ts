@@ -132,7 +132,7 @@ export class Project {
     const cacheBytes = this.cacheAhead instanceof Uint8Array ? this.cacheAhead : undefined;
     this.cacheAhead = 'taken';
     // Not written at the end of the load: the warm-up that follows builds the rest of the corpus products and
-    // ends by writing them all (warmUpSteps, persistIndexCache). Writing here too cost a cold start ~0.6 s of
+    // ends by writing them all (warmUpSteps, persistSteps). Writing here too cost a cold start ~0.6 s of
     // main thread in one step (exporting builds the passage index), for a file rewritten seconds later.
     const loaded = yield* loadSourcesStepwise(this.engine, loadConfig(this.engine, this.root, this.configFile), { cacheDir: this.host.cacheDir, cacheBytes, checkSections: ANSWER_SECTIONS, writeCache: false });
     for (const notice of loaded.notices) this.host.log(`${this.root}: ${notice}`);
