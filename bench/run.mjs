@@ -453,11 +453,22 @@ async function main() {
   process.stdout.write(report);
   if (write) {
     fs.mkdirSync(path.join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-    const base = path.join(REPO_ROOT, 'bench', 'results', `${machine.date.slice(0, 10)}-${machineLabel(machine)}${quick ? '-quick' : ''}`);
+    const base = freeResultsBase(path.join(REPO_ROOT, 'bench', 'results'), machine.date.slice(0, 10), `${machineLabel(machine)}${quick ? '-quick' : ''}`);
     fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
     fs.writeFileSync(`${base}.md`, report);
     log(`wrote ${path.relative(REPO_ROOT, base)}.{md,json}`);
   }
+}
+
+/**
+ * `<dir>/<date>-<label>`, or `<date>-2-<label>`, `-3-`… when a run of that day already wrote one: a second run
+ * the same day used to overwrite the first (committed) one.
+ */
+function freeResultsBase(dir, date, label) {
+  const taken = (base) => fs.existsSync(`${base}.md`) || fs.existsSync(`${base}.json`);
+  let base = path.join(dir, `${date}-${label}`);
+  for (let n = 2; taken(base); n++) base = path.join(dir, `${date}-${n}-${label}`);
+  return base;
 }
 
 main().catch((err) => {
