@@ -28,7 +28,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { CLI_YOUNG_GENERATION_MB, checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
 import { relativePath, type SharedSources } from '../node/workspace';
-import { decodeCache, encodeCache } from '../engine/index-cache';
+import { mergeCaches } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
@@ -413,8 +413,5 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
  */
 function writeMergedCache(file: string | undefined, parts: readonly Uint8Array[], io: NonNullable<PoolOptions['cacheIo']>): string | undefined {
   if (!file || !parts.length) return undefined;
-  const old = io.read(file);
-  const sections = new Map((old && decodeCache(old)) ?? []);
-  for (const bytes of parts) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);
-  return io.write(file, encodeCache(sections));
+  return io.write(file, mergeCaches([io.read(file), ...parts]));
 }

@@ -94,6 +94,13 @@ export function encodeCache(sections: ReadonlyMap<string, Uint8Array>): Uint8Arr
   return out;
 }
 
+/** One container from several: each one's sections, a later container's section replacing an earlier one of the same name; unreadable containers skipped. */
+export function mergeCaches(containers: readonly (Uint8Array | undefined)[]): Uint8Array {
+  const sections = new Map<string, Uint8Array>();
+  for (const bytes of containers) for (const [section, content] of (bytes && decodeCache(bytes)) ?? []) sections.set(section, content);
+  return encodeCache(sections);
+}
+
 /** Unpacks what `encodeCache` packed; undefined when the bytes are not a cache (or are truncated). Sections are views, not copies. */
 export function decodeCache(input: Uint8Array): Map<string, Uint8Array> | undefined {
   if (input.length < 8) return undefined;

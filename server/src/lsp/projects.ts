@@ -12,7 +12,7 @@ import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';
 import { checksCacheFile, indexCacheFile, readIndexCacheInParallel, writeCacheFile } from '../node/index-cache-file';
 import { ANSWER_SECTIONS } from '../engine/index';
-import { decodeCache, encodeCache } from '../engine/index-cache';
+import { mergeCaches } from '../engine/index-cache';
 import { CONFIG_NAMES, findConfigFile, fromUri, globMatcher, listFiles, loadConfig, loadSourcesStepwise, readTextFile, toUri, type LoadProgress } from '../node/workspace';
 import { isUnreadableConfig, keptLastGoodConfigNotice } from '../engine/config';
 
@@ -207,7 +207,7 @@ export class Project {
         if (due.includes(section)) parts.set(section, this.engine.exportIndexCache(false, [section])!);
       }),
       () => {
-        if (parts.size) write(indexFile, mergeCacheSections(parts), 'the corpus index');
+        if (parts.size) write(indexFile, mergeCaches([...parts.values()]), 'the corpus index');
         parts.clear();
         due = [];
       },
@@ -492,11 +492,4 @@ export class ProjectSet {
 function isInside(folder: string, file: string): boolean {
   const rel = path.relative(folder, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
-/** One cache file from containers of one section each (`Engine.exportIndexCache(false, [section])`). */
-function mergeCacheSections(parts: ReadonlyMap<string, Uint8Array>): Uint8Array {
-  const sections = new Map<string, Uint8Array>();
-  for (const bytes of parts.values()) for (const [section, content] of decodeCache(bytes) ?? []) sections.set(section, content);
-  return encodeCache(sections);
 }
