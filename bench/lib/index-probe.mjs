@@ -25,7 +25,7 @@ import { createEngine } from '../../server/src/engine/index';
 import { indexCacheFile, readIndexCache, readIndexCacheInParallel, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { QUOTES_SECTION } from '../../server/src/engine/corpus';
 import { ENTITIES_SECTION } from '../../server/src/engine/entities/source-facts';
-import { PASSAGE_SOURCES_PER_STEP, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
+import { passageStepCount, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
 import { entityFactSteps } from '../../server/src/engine/entities';
 
 function gc() {
@@ -94,11 +94,12 @@ const splitMs = performance.now() - splitStarted;
 /**
  * Names of the corpus-wide steps of `engine.prepare()`, in its order (see engine/index.ts): the quotation
  * index, the entity knowledge and the passage index (each in several short steps, then one that completes it)
- * and the citation keys. Each product's steps are summed under its name.
+ * and the citation keys. Each product's steps are summed under its name. Counted for an engine whose products
+ * are not built yet, as every engine here is when prepare() is called (a built product adds no steps).
  */
 function prepareStepName(i, sources) {
   const entitySteps = entityFactSteps(sources) + 1; // the facts in short steps, then the merge
-  const passageSteps = Math.ceil(sources / PASSAGE_SOURCES_PER_STEP) + 1; // likewise the passages, then the index
+  const passageSteps = passageStepCount(sources) + 1; // likewise the passages, then the index
   if (i === 0) return 'quotation index';
   if (i <= entitySteps) return 'entity knowledge';
   if (i <= entitySteps + passageSteps) return 'passage index';

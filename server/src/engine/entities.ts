@@ -22,7 +22,7 @@ export type { Entity, EntityType, EntityRole, EntityStatement, SourceMention, Fo
 export { findPieceMentions, mentionAt, type PieceMention } from './entities/piece';
 
 /** The work (SourceFactsStore.refresh units) of one step of a spread-out build: ~25–30 ms on the benchmark VM. */
-export const ENTITY_WORK_PER_STEP = 400;
+const ENTITY_WORK_PER_STEP = 400;
 
 /** How many steps of ENTITY_WORK_PER_STEP the facts of `sources` sources take at most, built from nothing. */
 export function entityFactSteps(sources: number): number {
@@ -64,13 +64,26 @@ export class EntityStore {
   }
 
   /**
+   * Steps that build the knowledge of `corpus` a little at a time (`prepareSome`), enough for a build from
+   * nothing; none when it is built already, so a warm-up after every check does not queue dozens of no-ops.
+   */
+  prepareSteps(corpus: Corpus): Array<() => void> {
+    if (this.isCurrent(corpus)) return [];
+    return Array.from({ length: entityFactSteps(corpus.sources().size) }, () => () => this.prepareSome(corpus, ENTITY_WORK_PER_STEP));
+  }
+
+  private isCurrent(corpus: Corpus): boolean {
+    return this.cache !== undefined && this.cache.generation === corpus.generation && this.cache.registryVersion === this.registryVersion;
+  }
+
+  /**
    * Part of the work of the next `knowledge` call, up to `budget` (see
    * SourceFactsStore.refresh), and the merge once nothing else is left: a
    * caller preparing ahead of requests spreads a cold build over several
    * short steps.
    */
   prepareSome(corpus: Corpus, budget: number): void {
-    if (this.cache && this.cache.generation === corpus.generation && this.cache.registryVersion === this.registryVersion) return;
+    if (this.isCurrent(corpus)) return;
     // Once only the merge is left (or the imported knowledge can be taken as it is, the warm start), it is done
     // here, so the steps after this one find the knowledge made and cost nothing.
     if (this.facts.prepareSome([...corpus.sources().values()], this.entries, this.registryUri, budget)) this.knowledge(corpus);

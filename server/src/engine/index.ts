@@ -16,11 +16,11 @@ import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, compareFindings, disableForLineFix, lineStartsOf } from './directives';
 import { citationKeyIndex, completionProviders, definitionProviders, hoverProviders } from './providers';
-import { ENTITY_WORK_PER_STEP, EntityStore, entityFactSteps } from './entities';
+import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
 import { prepareSupportingPassages } from './claims/suggest';
-import { isPassageHits, PASSAGE_ANSWERS_SECTION, PASSAGE_SOURCES_PER_STEP, passageIndexOf, passagesCacheProduct, preparePassages } from './claims/passages';
+import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 
@@ -231,10 +231,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         // Built, not only brought up to date: the postings of added sources are made at the first lookup otherwise.
         () => corpus.searchIndex().build(),
         // The entity facts of a cold corpus take ~0.7 s (2,095 articles): in short steps, then the merge.
-        ...Array.from({ length: entityFactSteps(corpus.sources().size) }, () => () => entities.prepareSome(corpus, ENTITY_WORK_PER_STEP)),
+        ...entities.prepareSteps(corpus),
         () => void workspace.entities(),
         // Likewise the passages of a cold corpus (~0.35 s): in short steps, the index in the last.
-        ...Array.from({ length: Math.ceil(corpus.sources().size / PASSAGE_SOURCES_PER_STEP) }, () => () => preparePassages(corpus, PASSAGE_SOURCES_PER_STEP)),
+        ...preparePassageSteps(corpus),
         () => void passageIndexOf(corpus),
         () => void citationKeyIndex(corpus),
       ];

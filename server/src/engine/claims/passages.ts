@@ -518,8 +518,12 @@ class PassageStore {
    * requests spreads a cold build over several short steps.
    */
   prepareSome(budget: number): void {
-    if (this.current && this.current.generation === this.corpus.generation) return;
+    if (this.isCurrent()) return;
     if (this.refresh(budget)) this.index();
+  }
+
+  isCurrent(): boolean {
+    return this.current !== undefined && this.current.generation === this.corpus.generation;
   }
 
   get dirty(): boolean {
@@ -904,11 +908,22 @@ export function passageIndexOf(corpus: Corpus): PassageIndex {
 }
 
 /** Sources whose passages one step of a spread-out build makes (~25 ms on the benchmark VM): see `preparePassages`. */
-export const PASSAGE_SOURCES_PER_STEP = 150;
+const PASSAGE_SOURCES_PER_STEP = 150;
 
 /** Part of `passageIndexOf`'s work: up to `budget` sources' passages, then the index once all have them. */
 export function preparePassages(corpus: Corpus, budget: number): void {
   storeOf(corpus).prepareSome(budget);
+}
+
+/** How many steps of `preparePassageSteps` a corpus of `sources` sources gets. */
+export function passageStepCount(sources: number): number {
+  return Math.ceil(sources / PASSAGE_SOURCES_PER_STEP);
+}
+
+/** Steps that build the passage index of `corpus` a little at a time; none when it is built already (see EntityStore.prepareSteps). */
+export function preparePassageSteps(corpus: Corpus): Array<() => void> {
+  if (storeOf(corpus).isCurrent()) return [];
+  return Array.from({ length: passageStepCount(corpus.sources().size) }, () => () => preparePassages(corpus, PASSAGE_SOURCES_PER_STEP));
 }
 
 /** The corpus's passage index as a product of the persisted cache (section 'passages'). Import before the first source is set. */
