@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, type DocumentInput, type Engine } from '../../server/src/engine/index';
 import { SourceIndex } from '../../server/src/engine/quotes/source-index';
+import { claimWork } from '../../server/src/engine/claims/analyse';
 
 const WALL = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall "will protect the old town for a hundred years" on Monday.\n';
 const MOVED = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall would be finished in spring.\n';
@@ -63,4 +64,45 @@ test('prepare: the quotation index step makes the postings, so the first request
   } finally {
     prototype.makeSegment = makeSegment;
   }
+});
+
+/** A long piece of distinct sentences (claims and not), with a name the sources know: ~70 KB. */
+function longPiece(): string {
+  const paragraphs: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    paragraphs.push(
+      `In ${1900 + (i % 120)} the council of Harbourtown ${i} spent ${i + 3} million on wall number ${i}, said Ada Lovelace. ` +
+        `The engineers of district ${i} were pleased with section ${i * 7}. Readers of paragraph ${i} may wonder why.`,
+    );
+  }
+  return paragraphs.join('\n\n') + '\n';
+}
+
+test('prepare: a long piece is prepared in steps of a share of it each, and leaves nothing for its check to do', () => {
+  const text = longPiece();
+  const doc: DocumentInput = { uri: 'file:///ws/long.md', text, version: 1 };
+  const engine = engineWith(WALL);
+  const corpusSteps = engine.prepare().length;
+  const pieceSteps = engine.prepare([doc]).slice(corpusSteps);
+  const shortSteps = engine.prepare([{ uri: 'file:///ws/piece.md', text: PIECE }]).length - corpusSteps;
+  assert.ok(pieceSteps.length >= shortSteps + 12, `${pieceSteps.length} steps for ${text.length} characters, ${shortSteps} for a short piece`);
+
+  const sentences = 900;
+  const perStep: number[] = [];
+  for (const step of pieceSteps) {
+    const before = claimWork.sentencesChecked;
+    step();
+    perStep.push(claimWork.sentencesChecked - before);
+  }
+  assert.equal(
+    perStep.reduce((a, b) => a + b, 0),
+    sentences,
+    'every sentence checked once, ahead',
+  );
+  assert.ok(Math.max(...perStep) <= sentences / 4, `no step checks most sentences: ${perStep.filter(Boolean).join(' ')}`);
+  const before = claimWork.sentencesChecked;
+  const findings = engine.check(doc);
+  assert.equal(claimWork.sentencesChecked, before, 'the check found every sentence checked');
+  assert.ok(findings.some((f) => f.ruleId === 'claim/unsourced'));
+  assert.equal(JSON.stringify(findings), JSON.stringify(engineWith(WALL).check({ ...doc, uri: 'file:///ws/long-again.md' })));
 });

@@ -22,7 +22,7 @@ import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
 import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
-import { isAcronym, isKnownName, learnNames } from './names';
+import { isAcronym, isKnownName, learnNames, readNamesIn } from './names';
 import { claimOptions, type ClaimOptions } from './options';
 
 /** A sentence of the author's own prose. */
@@ -53,7 +53,7 @@ export interface ClaimCheck {
 // Keyed by the parse, which the engine keeps per document version: checks, hovers and
 // code actions on an unchanged text share one segmentation and one set of verdicts.
 const sentenceCache = new WeakMap<ParsedDocument, ProseSentence[]>();
-const claimCache = new WeakMap<ParsedDocument, { corpus: Corpus; generation: number; options: string; checks: ClaimCheck[] }>();
+const claimCache = new WeakMap<ParsedDocument, ClaimWork>();
 
 /**
  * Prose sentences: paragraphs and list items, not headings, blockquotes,
@@ -64,6 +64,33 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
   if (cached) return cached;
   const sentences: ProseSentence[] = [];
   sentenceCache.set(parsed, sentences);
+  const quotationsByBlock = inlineQuotationsByBlock(parsed);
+  for (const block of parsed.blocks) {
+    if (!isProseBlock(block)) continue;
+    const spans = blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? []);
+    spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
+  }
+  return sentences;
+}
+
+/**
+ * Splits, as `proseSentences(parsed)` will, the blocks `from` to `to`
+ * (indexes): a caller spreads the first splitting of a long piece over
+ * several steps, and `proseSentences` then finds every block split.
+ */
+export function splitBlocksIn(parsed: ParsedDocument, from: number, to: number): void {
+  const quotationsByBlock = inlineQuotationsByBlock(parsed);
+  for (const block of parsed.blocks.slice(from, to)) {
+    if (isProseBlock(block)) blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? []);
+  }
+}
+
+function isProseBlock(block: ParsedDocument['blocks'][number]): boolean {
+  return (block.kind === 'paragraph' || block.kind === 'listItem') && !block.inBlockquote && block.footnote === undefined;
+}
+
+/** Spans of the inline quotations per block, in order: a sentence is never split inside one. */
+function inlineQuotationsByBlock(parsed: ParsedDocument): Map<number, Span[]> {
   const quotationsByBlock = new Map<number, Span[]>();
   for (const quotation of parsed.quotations) {
     if (quotation.kind !== 'inline') continue;
@@ -71,13 +98,8 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
     list.push(quotation.span);
     quotationsByBlock.set(quotation.blockIndex, list);
   }
-  for (const block of parsed.blocks) {
-    if ((block.kind !== 'paragraph' && block.kind !== 'listItem') || block.inBlockquote || block.footnote !== undefined) continue;
-    const protect = (quotationsByBlock.get(block.index) ?? []).sort((a, b) => a.start - b.start);
-    const spans = blockSentences(parsed.masked, block.span.start, block.span.end, protect);
-    spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
-  }
-  return sentences;
+  for (const list of quotationsByBlock.values()) list.sort((a, b) => a.start - b.start);
+  return quotationsByBlock;
 }
 
 /**
@@ -110,6 +132,14 @@ function blockSentences(masked: string, start: number, end: number, protect: Spa
  * citation keys never count as the author's.
  */
 export function detectionText(parsed: ParsedDocument): string {
+  let text = detectionTexts.get(parsed);
+  if (text === undefined) detectionTexts.set(parsed, (text = blankQuotationsAndCitations(parsed)));
+  return text;
+}
+
+const detectionTexts = new WeakMap<ParsedDocument, string>();
+
+function blankQuotationsAndCitations(parsed: ParsedDocument): string {
   const blanks: Span[] = [];
   for (const quotation of parsed.quotations) if (quotation.kind === 'inline') blanks.push(quotation.contentSpan);
   for (const citation of parsed.citations) blanks.push(citation.reference ?? citation.group);
@@ -135,17 +165,93 @@ function blankedSlice(text: string, start: number, end: number): string {
 }
 
 export function checkClaims(analysis: Analysis): ClaimCheck[] {
+  const work = claimWorkOf(analysis);
+  checkSentences(analysis, work, 0, work.checks.length);
+  return work.checks as ClaimCheck[];
+}
+
+/**
+ * Steps that make `checkClaims` of this analysis a little at a time: a first
+ * look at a 200 KB piece on a thread that has seen none of its sentences took
+ * ~160 ms in one go, a wait for any request behind it. The first step reads
+ * what every sentence needs (names, citations, verified quotations); each
+ * next one checks a share of the sentences. The count depends only on the
+ * length, so a caller can plan before parsing.
+ */
+export function claimCheckSteps(analysis: () => Analysis, textLength: number): Array<() => void> {
+  const parts = Math.max(1, Math.ceil(textLength / CLAIM_CHARS_PER_STEP));
+  const steps: Array<() => void> = [];
+  // The names the piece teaches are learnt from all of it (~45 ms for 200 KB): its paragraphs are read in shares first.
+  for (let part = 0; part < parts; part++) {
+    steps.push(() => {
+      const text = detectionText(analysis().parsed);
+      readNamesIn(text, Math.floor((part * text.length) / parts), Math.floor(((part + 1) * text.length) / parts));
+    });
+  }
+  // Likewise its sentences (~40 ms), a share of its blocks each.
+  for (let part = 0; part < parts; part++) {
+    steps.push(() => {
+      const { parsed } = analysis();
+      const n = parsed.blocks.length;
+      splitBlocksIn(parsed, Math.floor((part * n) / parts), Math.floor(((part + 1) * n) / parts));
+    });
+  }
+  // Then the words the sources write in lower case (~20 ms, once per corpus generation), and what every sentence needs.
+  steps.push(() => void lowerCaseSourceWords(analysis().corpus));
+  steps.push(() => void claimWorkOf(analysis()));
+  for (let part = 0; part < parts; part++) {
+    steps.push(() => {
+      const a = analysis();
+      const work = claimWorkOf(a);
+      const n = work.checks.length;
+      checkSentences(a, work, Math.floor((part * n) / parts), Math.floor(((part + 1) * n) / parts));
+    });
+  }
+  return steps;
+}
+
+/** Piece text per warm-up step of claim checks: ~12 ms of detection where no sentence was checked before. */
+const CLAIM_CHARS_PER_STEP = 16_384;
+
+/** What checking any sentence of a parse needs, and the checks made so far (all of them once `checkClaims` ran). */
+interface ClaimWork {
+  corpus: Corpus;
+  generation: number;
+  options: string;
+  context: ClaimContext;
+  checks: Array<ClaimCheck | undefined>;
+}
+
+interface ClaimContext {
+  text: string;
+  detectOptions: DetectOptions;
+  verdictOptionsKey: string;
+  epoch: number;
+  citationsByBlock: Map<number, Citation[]>;
+  blockEndCitations: Map<number, Citation[]>;
+  verified: Map<number, QuoteCheck[]>;
+  blockVerified: QuoteCheck[];
+  outlets: OutletIndex;
+}
+
+function claimWorkOf(analysis: Analysis): ClaimWork {
   const { parsed, corpus } = analysis;
   const options = claimOptions(analysis.config);
   const optionsKey = JSON.stringify(options);
   const cached = claimCache.get(parsed);
-  if (cached && cached.corpus === corpus && cached.generation === corpus.generation && cached.options === optionsKey) return cached.checks;
-  const checks = computeClaimChecks(analysis, options);
-  claimCache.set(parsed, { corpus, generation: corpus.generation, options: optionsKey, checks });
-  return checks;
+  if (cached && cached.corpus === corpus && cached.generation === corpus.generation && cached.options === optionsKey) return cached;
+  const work: ClaimWork = {
+    corpus,
+    generation: corpus.generation,
+    options: optionsKey,
+    context: claimContext(analysis, options),
+    checks: new Array<ClaimCheck | undefined>(analysis.sentences().length),
+  };
+  claimCache.set(parsed, work);
+  return work;
 }
 
-function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimCheck[] {
+function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
   const { parsed } = analysis;
   const text = detectionText(parsed);
   const names = nameAnswers(text, analysis.corpus);
@@ -179,19 +285,37 @@ function computeClaimChecks(analysis: Analysis, options: ClaimOptions): ClaimChe
       if (ending.length) blockEndCitations.set(block.index, ending);
     }
   }
-  const outlets = outletNeedles(analysis.corpus);
+  return {
+    text,
+    detectOptions,
+    verdictOptionsKey,
+    epoch: names.epoch,
+    citationsByBlock,
+    blockEndCitations,
+    verified,
+    blockVerified,
+    outlets: outletNeedles(analysis.corpus),
+  };
+}
 
-  const checks: ClaimCheck[] = [];
-  for (const sentence of analysis.sentences()) {
+/** Sentences checked so far in this process, each once per parse (tests: is the work spread over the steps, and done ahead?). */
+export const claimWork = { sentencesChecked: 0 };
+
+/** Checks the sentences `from` to `to` (indexes) that are not checked yet. */
+function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: number): void {
+  const sentences = analysis.sentences();
+  const c = work.context;
+  for (let i = from; i < to; i++) {
+    if (work.checks[i]) continue;
+    const sentence = sentences[i];
     const { span } = sentence;
-    const verdict = detectCached(text.slice(span.start, span.end), span.start, detectOptions, verdictOptionsKey, names.epoch);
-    if (!verdict.claim) {
-      checks.push({ sentence, verdict });
-      continue;
-    }
-    checks.push({ sentence, verdict, sourcing: sourcingOf(sentence, verdict, text, citationsByBlock, blockEndCitations, verified, blockVerified, outlets, analysis) });
+    // A verdict stamped with an epoch since overtaken is still right: an older epoch makes the cache ask its name questions again.
+    claimWork.sentencesChecked++;
+    const verdict = detectCached(c.text.slice(span.start, span.end), span.start, c.detectOptions, c.verdictOptionsKey, c.epoch);
+    work.checks[i] = verdict.claim
+      ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c.text, c.citationsByBlock, c.blockEndCitations, c.verified, c.blockVerified, c.outlets, analysis) }
+      : { sentence, verdict };
   }
-  return checks;
 }
 
 /**

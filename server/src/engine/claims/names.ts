@@ -22,8 +22,7 @@ export function learnNames(text: string): Set<string> {
   const lowerCase = new Set<string>();
   // Paragraph by paragraph (cut after blank lines, where no word runs on), each read once per text it ever has.
   for (let from = 0; from < text.length; ) {
-    const blank = text.indexOf('\n\n', from);
-    const to = blank < 0 ? text.length : blank + 2;
+    const to = paragraphEnd(text, from);
     const words = segmentWords(text, from, to);
     for (const word of words.candidates) candidates.add(word);
     for (const word of words.lowerCase) lowerCase.add(word);
@@ -32,6 +31,25 @@ export function learnNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const word of candidates) if (isAcronym(word) || !lowerCase.has(word.toLowerCase())) names.add(word);
   return names;
+}
+
+/**
+ * Reads, as `learnNames(text)` will, the paragraphs that start in
+ * `text[from, to)`: a caller spreads the first reading of a long text over
+ * several steps, and `learnNames` then finds every paragraph read.
+ */
+export function readNamesIn(text: string, from: number, to: number): void {
+  for (let start = 0; start < text.length && start < to; ) {
+    const end = paragraphEnd(text, start);
+    if (start >= from) segmentWords(text, start, end);
+    start = end;
+  }
+}
+
+/** Where the paragraph that starts at `from` ends: after the next blank line, or at the end of the text. */
+function paragraphEnd(text: string, from: number): number {
+  const blank = text.indexOf('\n\n', from);
+  return blank < 0 ? text.length : blank + 2;
 }
 
 /** The look-behinds below read at most five code units before a match (an astral letter and three spaces). */

@@ -50,6 +50,37 @@ interface BlockHit {
 const blockHitCache = new WeakMap<EntityKnowledge, Map<string, BlockHit[]>>();
 const MAX_CACHED_BLOCKS = 50_000;
 
+/**
+ * Scans, as `findPieceMentions(parsed, knowledge)` will, the blocks `from` to
+ * `to` (indexes): a caller spreads the first scan of a long piece over several
+ * steps, and `findPieceMentions` then finds every block scanned.
+ */
+export function scanBlocksIn(parsed: ParsedDocument, knowledge: EntityKnowledge, from: number, to: number): void {
+  const cache = blockHitsOf(knowledge);
+  const scanner = new SentenceScanner();
+  for (const block of parsed.blocks.slice(from, to)) hitsOfBlock(parsed.masked, block.span, knowledge, cache, scanner);
+}
+
+function blockHitsOf(knowledge: EntityKnowledge): Map<string, BlockHit[]> {
+  let cache = blockHitCache.get(knowledge);
+  if (!cache) blockHitCache.set(knowledge, (cache = new Map()));
+  return cache;
+}
+
+function hitsOfBlock(text: string, { start, end }: Span, knowledge: EntityKnowledge, cache: Map<string, BlockHit[]>, scanner: SentenceScanner): BlockHit[] {
+  // The character after the block is part of the key: it decides whether a final "s'" is a possessive plural.
+  const key = text.slice(start, end + 1);
+  let hits = cache.get(key);
+  if (!hits) {
+    hits = scanBlock(text, start, end, knowledge, scanner);
+    // Kept across edits: key and surfaces are copies, so they do not hold this version of the piece alive.
+    for (const hit of hits) hit.surface = detach(hit.surface);
+    if (cache.size >= MAX_CACHED_BLOCKS) cache.clear();
+    cache.set(detach(key), hits);
+  }
+  return hits;
+}
+
 /** Scans the prose blocks of a parsed piece for mentions of known entities, in document order. */
 export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowledge): PieceMention[] {
   const text = parsed.masked;
@@ -79,21 +110,11 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
     return sorted[0];
   };
 
-  let cache = blockHitCache.get(knowledge);
-  if (!cache) blockHitCache.set(knowledge, (cache = new Map()));
+  const cache = blockHitsOf(knowledge);
   const scanner = new SentenceScanner();
   for (const block of parsed.blocks) {
-    const { start, end } = block.span;
-    // The character after the block is part of the key: it decides whether a final "s'" is a possessive plural.
-    const key = text.slice(start, end + 1);
-    let hits = cache.get(key);
-    if (!hits) {
-      hits = scanBlock(text, start, end, knowledge, scanner);
-      // Kept across edits: key and surfaces are copies, so they do not hold this version of the piece alive.
-      for (const hit of hits) hit.surface = detach(hit.surface);
-      if (cache.size >= MAX_CACHED_BLOCKS) cache.clear();
-      cache.set(detach(key), hits);
-    }
+    const { start } = block.span;
+    const hits = hitsOfBlock(text, block.span, knowledge, cache, scanner);
     for (const hit of hits) {
       const span = { start: start + hit.start, end: start + hit.end };
       if (hit.kind === 'variant') {
