@@ -173,10 +173,11 @@ export function checkClaims(analysis: Analysis): ClaimCheck[] {
 /**
  * Steps that make `checkClaims` of this analysis a little at a time: a first
  * look at a 200 KB piece on a thread that has seen none of its sentences took
- * ~160 ms in one go, a wait for any request behind it. The first step reads
- * what every sentence needs (names, citations, verified quotations); each
- * next one checks a share of the sentences. The count depends only on the
- * length, so a caller can plan before parsing.
+ * ~160 ms in one go, a wait for any request behind it. First the piece-wide
+ * reading (the names it teaches, its sentences) a share at a time, then what
+ * every sentence needs (names, citations, verified quotations), then the
+ * sentences a share at a time. The count depends only on the length, so a
+ * caller can plan before parsing.
  */
 export function claimCheckSteps(analysis: () => Analysis, textLength: number): Array<() => void> {
   const parts = Math.max(1, Math.ceil(textLength / CLAIM_CHARS_PER_STEP));
@@ -309,8 +310,9 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
     if (work.checks[i]) continue;
     const sentence = sentences[i];
     const { span } = sentence;
-    // A verdict stamped with an epoch since overtaken is still right: an older epoch makes the cache ask its name questions again.
     claimWork.sentencesChecked++;
+    // The context's epoch may have been overtaken since (another piece checked between two steps): still right,
+    // since a cached verdict from another epoch has its name questions asked again.
     const verdict = detectCached(c.text.slice(span.start, span.end), span.start, c.detectOptions, c.verdictOptionsKey, c.epoch);
     work.checks[i] = verdict.claim
       ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c.text, c.citationsByBlock, c.blockEndCitations, c.verified, c.blockVerified, c.outlets, analysis) }
