@@ -10,7 +10,7 @@ import type { Citation, ParsedDocument, Quotation } from './markdown';
 import type { QuoteResult } from './quotes';
 import type { ResolvedConfig } from './config';
 import type { Source } from './types';
-import { checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
+import { checkClaimAt, checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
 import type { EntityKnowledge, PieceMention } from './entities';
 import type { PassageHit } from './claims/passages';
 
@@ -48,10 +48,14 @@ export interface Analysis {
   source(id: string): Source | undefined;
   /** Every quotation with its verdict, computed once per analysis. */
   quoteChecks(): readonly QuoteCheck[];
+  /** One quotation of the piece with its verdict, without the others' when they are not made yet (a hover). */
+  quoteCheckOf(quotation: Quotation): QuoteCheck;
   /** The author's prose sentences (paragraphs and list items), computed once per analysis. */
   sentences(): readonly ProseSentence[];
   /** Every prose sentence: is it a claim, and how is it sourced; computed once per analysis. */
   claimChecks(): readonly ClaimCheck[];
+  /** The check of `sentences()[index]`, without the other sentences' when they are not made yet (a hover). */
+  claimCheckAt(index: number): ClaimCheck;
   /** Actors learnt from the sources and the registry. */
   entities(): EntityKnowledge;
   /** Known actors named in the piece, in document order (quotations included, flagged). */
@@ -64,6 +68,25 @@ export interface Analysis {
  * quotation of the piece again.
  */
 const quoteCheckCache = new WeakMap<ParsedDocument, { corpus: Corpus; generation: number; checks: QuoteCheck[] }>();
+
+/**
+ * Verdicts made one at a time (`quoteCheckOf`) before the piece's were all
+ * made: the first hover on a 200 KB piece no thread had checked here matched
+ * its ~1,700 quotations (~150 ms) to show one. `quoteChecks` takes them over.
+ */
+const singleQuoteChecks = new WeakMap<ParsedDocument, { corpus: Corpus; generation: number; checks: Map<Quotation, QuoteCheck> }>();
+
+/** Quotations given a verdict so far in this process (tests: does a hover check only its own?). */
+export const quoteWork = { quotationsChecked: 0 };
+
+/** A piece's verdicts by quotation, made at the first lookup: claims ask for a few per sentence. */
+const checkIndexes = new WeakMap<readonly QuoteCheck[], Map<Quotation, QuoteCheck>>();
+
+function byQuotation(checks: readonly QuoteCheck[]): Map<Quotation, QuoteCheck> {
+  let index = checkIndexes.get(checks);
+  if (!index) checkIndexes.set(checks, (index = new Map(checks.map((check) => [check.quotation, check]))));
+  return index;
+}
 
 /** Thrown inside a check when a newer version made it pointless. */
 export class CheckCancelled extends Error {}
@@ -80,6 +103,12 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
     if (citation.kind === 'link') return corpus.idForLink(citation.key);
     return corpus.get(citation.key) ? citation.key : undefined;
   };
+  const checkQuotation = (quotation: Quotation): QuoteCheck => {
+    quoteWork.quotationsChecked++;
+    const citations = citationsFor(quotation, sourceIdOf);
+    const citedSourceIds = [...new Set(citations.map((c) => sourceIdOf(c)!))];
+    return { quotation, citedSourceIds, citations, result: workspace.matchQuotation(quotation.text, citedSourceIds) };
+  };
   return {
     doc,
     get parsed() {
@@ -95,23 +124,41 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
         const parsed = parse();
         const cached = quoteCheckCache.get(parsed);
         if (cached && cached.corpus === corpus && cached.generation === corpus.generation) return (checks = cached.checks);
+        const single = singleQuoteChecks.get(parsed);
+        const made = single && single.corpus === corpus && single.generation === corpus.generation ? single.checks : undefined;
         const computed: QuoteCheck[] = [];
         for (const quotation of parsed.quotations) {
           if (cancel?.isCancellationRequested) throw new CheckCancelled();
-          const citations = citationsFor(quotation, sourceIdOf);
-          const citedSourceIds = [...new Set(citations.map((c) => sourceIdOf(c)!))];
-          computed.push({ quotation, citedSourceIds, citations, result: workspace.matchQuotation(quotation.text, citedSourceIds) });
+          computed.push(made?.get(quotation) ?? checkQuotation(quotation));
         }
         quoteCheckCache.set(parsed, { corpus, generation: corpus.generation, checks: computed });
+        singleQuoteChecks.delete(parsed);
         checks = computed;
       }
       return checks;
+    },
+    quoteCheckOf(quotation) {
+      const parsed = parse();
+      const cached = quoteCheckCache.get(parsed);
+      const list = checks ?? (cached && cached.corpus === corpus && cached.generation === corpus.generation ? cached.checks : undefined);
+      const listed = list && byQuotation(list).get(quotation);
+      if (listed) return listed;
+      let single = singleQuoteChecks.get(parsed);
+      if (!single || single.corpus !== corpus || single.generation !== corpus.generation) {
+        singleQuoteChecks.set(parsed, (single = { corpus, generation: corpus.generation, checks: new Map() }));
+      }
+      let check = single.checks.get(quotation);
+      if (!check) single.checks.set(quotation, (check = checkQuotation(quotation)));
+      return check;
     },
     sentences() {
       return (sentences ??= proseSentences(parse()));
     },
     claimChecks() {
       return (claims ??= checkClaims(this));
+    },
+    claimCheckAt(index) {
+      return claims?.[index] ?? checkClaimAt(this, index);
     },
     entities: () => workspace.entities(),
     entityMentions: () => workspace.entityMentions(parse()),

@@ -17,7 +17,7 @@ export type CompletionProvider = (analysis: Analysis, offset: number) => Complet
 
 function quotationAt(analysis: Analysis, offset: number) {
   const quotation = analysis.parsed.quotations.find((q) => q.span.start <= offset && offset <= q.span.end);
-  return quotation ? analysis.quoteChecks().find((c) => c.quotation === quotation) : undefined;
+  return quotation ? analysis.quoteCheckOf(quotation) : undefined;
 }
 
 function citationAt(analysis: Analysis, offset: number) {

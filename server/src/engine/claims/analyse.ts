@@ -17,7 +17,7 @@
  */
 import type { Analysis, QuoteCheck } from '../analysis';
 import type { Corpus } from '../corpus';
-import type { Citation, ParsedDocument } from '../markdown';
+import type { Citation, ParsedDocument, Quotation } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
@@ -171,6 +171,17 @@ export function checkClaims(analysis: Analysis): ClaimCheck[] {
 }
 
 /**
+ * The check of one sentence (an index into `analysis.sentences()`), the
+ * others left for later: a hover on a piece whose claims this thread never
+ * checked detected every sentence of it (~160 ms for 200 KB) to show one.
+ */
+export function checkClaimAt(analysis: Analysis, index: number): ClaimCheck {
+  const work = claimWorkOf(analysis);
+  checkSentences(analysis, work, index, index + 1);
+  return work.checks[index]!;
+}
+
+/**
  * Steps that make `checkClaims` of this analysis a little at a time: a first
  * look at a 200 KB piece on a thread that has seen none of its sentences took
  * ~160 ms in one go, a wait for any request behind it. First the piece-wide
@@ -230,8 +241,7 @@ interface ClaimContext {
   epoch: number;
   citationsByBlock: Map<number, Citation[]>;
   blockEndCitations: Map<number, Citation[]>;
-  verified: Map<number, QuoteCheck[]>;
-  blockVerified: QuoteCheck[];
+  quotationsByBlock: Map<number, Quotation[]>;
   outlets: OutletIndex;
 }
 
@@ -270,15 +280,14 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
     list.push(citation);
     citationsByBlock.set(citation.blockIndex, list);
   }
-  // Verified inline quotations by block: a sentence's quotations are in its block (one spanning blocks is in no sentence).
-  const verified = new Map<number, QuoteCheck[]>();
-  for (const check of analysis.quoteChecks()) {
-    if (check.quotation.kind !== 'inline' || check.result.verdict !== 'verbatim') continue;
-    const list = verified.get(check.quotation.blockIndex);
-    if (list) list.push(check);
-    else verified.set(check.quotation.blockIndex, [check]);
+  // Quotations by block, in order: a sentence's are in its block (one spanning blocks is in no sentence). Their
+  // verdicts are asked for only where a claim needs them, so checking one sentence does not match them all.
+  const quotationsByBlock = new Map<number, Quotation[]>();
+  for (const quotation of parsed.quotations) {
+    const list = quotationsByBlock.get(quotation.blockIndex);
+    if (list) list.push(quotation);
+    else quotationsByBlock.set(quotation.blockIndex, [quotation]);
   }
-  const blockVerified = analysis.quoteChecks().filter((c) => c.quotation.kind === 'block' && c.result.verdict === 'verbatim');
   const blockEndCitations = new Map<number, Citation[]>();
   if (options.scope === 'paragraph') {
     for (const block of parsed.blocks) {
@@ -293,8 +302,7 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
     epoch: names.epoch,
     citationsByBlock,
     blockEndCitations,
-    verified,
-    blockVerified,
+    quotationsByBlock,
     outlets: outletNeedles(analysis.corpus),
   };
 }
@@ -315,7 +323,7 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
     // since a cached verdict from another epoch has its name questions asked again.
     const verdict = detectCached(c.text.slice(span.start, span.end), span.start, c.detectOptions, c.verdictOptionsKey, c.epoch);
     work.checks[i] = verdict.claim
-      ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c.text, c.citationsByBlock, c.blockEndCitations, c.verified, c.blockVerified, c.outlets, analysis) }
+      ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c, analysis) }
       : { sentence, verdict };
   }
 }
@@ -380,17 +388,8 @@ function shiftVerdict(verdict: ClaimVerdict, base: number): ClaimVerdict {
   return verdict.exemption ? { claim: verdict.claim, signals, exemption: verdict.exemption } : { claim: verdict.claim, signals };
 }
 
-function sourcingOf(
-  sentence: ProseSentence,
-  verdict: ClaimVerdict,
-  text: string,
-  citationsByBlock: Map<number, Citation[]>,
-  blockEndCitations: Map<number, Citation[]>,
-  verified: Map<number, QuoteCheck[]>,
-  blockVerified: ReturnType<Analysis['quoteChecks']>,
-  outlets: OutletIndex,
-  analysis: Analysis,
-): Sourcing | undefined {
+function sourcingOf(sentence: ProseSentence, verdict: ClaimVerdict, context: ClaimContext, analysis: Analysis): Sourcing | undefined {
+  const { text, citationsByBlock, blockEndCitations, outlets } = context;
   const { span } = sentence;
   const inside = (citationsByBlock.get(sentence.blockIndex) ?? []).filter((c) => within(c.reference ?? c.group, span));
   if (inside.length) {
@@ -399,10 +398,10 @@ function sourcingOf(
   }
   const ending = blockEndCitations.get(sentence.blockIndex);
   if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
-  let quoted = (verified.get(sentence.blockIndex) ?? []).filter((c) => within(c.quotation.span, span));
+  let quoted = verifiedIn(context, sentence.blockIndex, 'inline', analysis).filter((c) => within(c.quotation.span, span));
   // "Mr Abbas said:" introducing a verified blockquote is sourced by it.
   if (!quoted.length && sentence.lastInBlock && /:\s*$/.test(text.slice(span.start, span.end))) {
-    quoted = blockVerified.filter((c) => c.quotation.blockIndex > sentence.blockIndex && c.quotation.blockIndex <= sentence.blockIndex + 1);
+    quoted = verifiedIn(context, sentence.blockIndex + 1, 'block', analysis);
   }
   if (quoted.length) return { by: 'quotation', sourceIds: [...new Set(quoted.flatMap((c) => (c.result.best ? [c.result.best.sourceId] : [])))] };
   if (verdict.signals.some((s) => s.kind === 'reported-speech') && outlets.size) {
@@ -410,6 +409,17 @@ function sourcingOf(
     if (named.length) return { by: 'according-to', sourceIds: [...new Set(named.map((o) => o.sourceId))] };
   }
   return undefined;
+}
+
+/** The verbatim quotations of one kind in a block, in order. */
+function verifiedIn(context: ClaimContext, blockIndex: number, kind: Quotation['kind'], analysis: Analysis): QuoteCheck[] {
+  const checks: QuoteCheck[] = [];
+  for (const quotation of context.quotationsByBlock.get(blockIndex) ?? []) {
+    if (quotation.kind !== kind) continue;
+    const check = analysis.quoteCheckOf(quotation);
+    if (check.result.verdict === 'verbatim') checks.push(check);
+  }
+  return checks;
 }
 
 function knownIds(citations: Citation[], analysis: Analysis): string[] {

@@ -14,10 +14,11 @@ import { isUnsourcedClaim, supportingPassages } from './suggest';
 
 export function unsourcedClaimHover(analysis: Analysis, offset: number): HoverCard | undefined {
   if (analysis.config.rules.get(CLAIM_RULE_ID)?.severity === 'off') return undefined;
-  const sentence = analysis.sentences().find((s) => s.span.start <= offset && offset <= s.span.end);
-  if (!sentence) return undefined;
-  const check = analysis.claimChecks().find((c) => c.sentence === sentence);
-  if (!check || !isUnsourcedClaim(check)) return undefined;
+  const index = analysis.sentences().findIndex((s) => s.span.start <= offset && offset <= s.span.end);
+  if (index < 0) return undefined;
+  const check = analysis.claimCheckAt(index);
+  const { sentence } = check;
+  if (!isUnsourcedClaim(check)) return undefined;
   const minSimilarity = claimOptions(analysis.config).minSimilarity;
   const lines = [`**Unsourced claim**: ${escapeMarkdown(check.verdict.signals.slice(0, 3).map(describeSignal).join('; '))}`, ''];
   const hits = supportingPassages(analysis, sentence.span, 3);
