@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createEngine, type DocumentInput, type Engine } from '../../server/src/engine/index';
 import { quoteWork } from '../../server/src/engine/analysis';
 import { claimWork } from '../../server/src/engine/claims/analyse';
+import { EntityStore } from '../../server/src/engine/entities';
 
 const SOURCE = 'Council approves harbour wall\n\nThe engineer Ada Lovelace said the wall "will protect the old town for a hundred years" on Monday.\n';
 
@@ -50,4 +51,24 @@ test('hover on a claim: only that sentence is checked, and the check reuses it',
   assert.equal(claimWork.sentencesChecked - before, 240, 'the check made the other 239 sentences');
   assert.ok(findings.some((f) => f.ruleId === 'claim/unsourced'));
   assert.equal(JSON.stringify(findings), JSON.stringify(engineWithSource().check({ ...doc, uri: 'file:///ws/claims-again.md' })));
+});
+
+test('hover away from a name: the actors named in the piece are not resolved; on a name they are', () => {
+  const engine = engineWithSource();
+  const doc: DocumentInput = { uri: 'file:///ws/names.md', text: piece('naming'), version: 1 };
+  const prototype = EntityStore.prototype as unknown as { mentions: (...args: unknown[]) => unknown };
+  const mentions = prototype.mentions;
+  let resolved = 0;
+  prototype.mentions = function (this: unknown, ...args: unknown[]) {
+    resolved++;
+    return mentions.apply(this, args);
+  };
+  try {
+    assert.match(engine.hover(doc, doc.text.indexOf('"will protect') + 3)?.markdown ?? '', /Quotation verified/);
+    assert.equal(resolved, 0, 'a hover on a quotation resolved the whole piece’s actors');
+    assert.match(engine.hover(doc, doc.text.indexOf('Lovelace', doc.text.length / 2) + 2)?.markdown ?? '', /Ada Lovelace/);
+    assert.equal(resolved, 1);
+  } finally {
+    prototype.mentions = mentions;
+  }
 });

@@ -61,6 +61,24 @@ export function scanBlocksIn(parsed: ParsedDocument, knowledge: EntityKnowledge,
   for (const block of parsed.blocks.slice(from, to)) hitsOfBlock(parsed.masked, block.span, knowledge, cache, scanner);
 }
 
+/**
+ * Whether a mention of a known actor may cover `offset`: a hit of the block
+ * there does (each mention is a block's hit). Reads that block alone, so a
+ * hover elsewhere does not resolve the mentions of the whole piece (~60 ms
+ * the first time for 200 KB).
+ */
+export function nameMayBeAt(parsed: ParsedDocument, knowledge: EntityKnowledge, offset: number): boolean {
+  const cache = blockHitsOf(knowledge);
+  const scanner = new SentenceScanner();
+  for (const block of parsed.blocks) {
+    const { start, end } = block.span;
+    if (offset < start || offset > end) continue;
+    const hits = hitsOfBlock(parsed.masked, block.span, knowledge, cache, scanner);
+    if (hits.some((hit) => start + hit.start <= offset && offset <= start + hit.end)) return true;
+  }
+  return false;
+}
+
 function blockHitsOf(knowledge: EntityKnowledge): Map<string, BlockHit[]> {
   let cache = blockHitCache.get(knowledge);
   if (!cache) blockHitCache.set(knowledge, (cache = new Map()));

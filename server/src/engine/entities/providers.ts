@@ -7,10 +7,12 @@ import type { Analysis } from '../analysis';
 import { COMPLETION_LIMIT, type CompletionEntry, type CompletionList, type HoverCard, type Location, type Span } from '../types';
 import type { ActorSummary } from '../api';
 import { entityCard } from './card';
-import { mentionAt, type PieceMention } from './piece';
+import { mentionAt, nameMayBeAt, type PieceMention } from './piece';
 import type { Entity, EntityKnowledge } from './knowledge';
 
 export function entityAt(analysis: Analysis, offset: number): PieceMention | undefined {
+  // Most requests are not on a name: the block under the cursor says so before the whole piece is resolved.
+  if (!nameMayBeAt(analysis.parsed, analysis.entities(), offset)) return undefined;
   return mentionAt(analysis.entityMentions(), offset);
 }
 
