@@ -14,6 +14,7 @@ import type { ParsedDocument } from './markdown';
 import { parseRegistry, type RegistryEntry } from './registry';
 import { EntityKnowledge } from './entities/knowledge';
 import { findPieceMentions, scanBlocksIn, type PieceMention } from './entities/piece';
+import { shareSteps } from './shares';
 import { entitiesCacheProduct, EXTRACTION_WORK, SourceFactsStore } from './entities/source-facts';
 import type { CacheProduct } from './index-cache';
 
@@ -97,11 +98,9 @@ export class EntityStore {
    * took ~60 ms in one go). The count depends only on the length, so a caller can plan before parsing.
    */
   mentionSteps(parsed: () => ParsedDocument, corpus: Corpus, textLength: number): Array<() => void> {
-    const parts = Math.max(1, Math.ceil(textLength / MENTION_CHARS_PER_STEP));
-    return Array.from({ length: parts }, (_, part) => () => {
+    return shareSteps(textLength, MENTION_CHARS_PER_STEP, (share) => {
       const piece = parsed();
-      const n = piece.blocks.length;
-      scanBlocksIn(piece, this.knowledge(corpus), Math.floor((part * n) / parts), Math.floor(((part + 1) * n) / parts));
+      scanBlocksIn(piece, this.knowledge(corpus), ...share(piece.blocks.length));
     });
   }
 

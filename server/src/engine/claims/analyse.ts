@@ -24,6 +24,7 @@ import { detach } from '../text';
 import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn } from './names';
 import { claimOptions, type ClaimOptions } from './options';
+import { shareSteps, type Share } from '../shares';
 
 /** A sentence of the author's own prose. */
 export interface ProseSentence {
@@ -191,35 +192,27 @@ export function checkClaimAt(analysis: Analysis, index: number): ClaimCheck {
  * caller can plan before parsing.
  */
 export function claimCheckSteps(analysis: () => Analysis, textLength: number): Array<() => void> {
-  const parts = Math.max(1, Math.ceil(textLength / CLAIM_CHARS_PER_STEP));
-  const steps: Array<() => void> = [];
-  // The names the piece teaches are learnt from all of it (~45 ms for 200 KB): its paragraphs are read in shares first.
-  for (let part = 0; part < parts; part++) {
-    steps.push(() => {
+  const inShares = (doShare: (share: Share) => void) => shareSteps(textLength, CLAIM_CHARS_PER_STEP, doShare);
+  return [
+    // The names the piece teaches are learnt from all of it (~45 ms for 200 KB): its paragraphs are read in shares first.
+    ...inShares((share) => {
       const text = detectionText(analysis().parsed);
-      readNamesIn(text, Math.floor((part * text.length) / parts), Math.floor(((part + 1) * text.length) / parts));
-    });
-  }
-  // Likewise its sentences (~40 ms), a share of its blocks each.
-  for (let part = 0; part < parts; part++) {
-    steps.push(() => {
+      readNamesIn(text, ...share(text.length));
+    }),
+    // Likewise its sentences (~40 ms), a share of its blocks each.
+    ...inShares((share) => {
       const { parsed } = analysis();
-      const n = parsed.blocks.length;
-      splitBlocksIn(parsed, Math.floor((part * n) / parts), Math.floor(((part + 1) * n) / parts));
-    });
-  }
-  // Then the words the sources write in lower case (~20 ms, once per corpus generation), and what every sentence needs.
-  steps.push(() => void lowerCaseSourceWords(analysis().corpus));
-  steps.push(() => void claimWorkOf(analysis()));
-  for (let part = 0; part < parts; part++) {
-    steps.push(() => {
+      splitBlocksIn(parsed, ...share(parsed.blocks.length));
+    }),
+    // Then the words the sources write in lower case (~20 ms, once per corpus generation), and what every sentence needs.
+    () => void lowerCaseSourceWords(analysis().corpus),
+    () => void claimWorkOf(analysis()),
+    ...inShares((share) => {
       const a = analysis();
       const work = claimWorkOf(a);
-      const n = work.checks.length;
-      checkSentences(a, work, Math.floor((part * n) / parts), Math.floor(((part + 1) * n) / parts));
-    });
-  }
-  return steps;
+      checkSentences(a, work, ...share(work.checks.length));
+    }),
+  ];
 }
 
 /** Piece text per warm-up step of claim checks: ~12 ms of detection where no sentence was checked before. */

@@ -5,6 +5,7 @@
 import type { Analysis } from '../analysis';
 import type { Fix, Span } from '../types';
 import type { PassageHit } from './passages';
+import { shareSteps } from '../shares';
 import type { ClaimCheck } from './analyse';
 
 /** A claim with no citation: what `claim/unsourced` reports, the hover card explains, and the warm-up looks up passages for. */
@@ -19,12 +20,10 @@ export function isUnsourcedClaim(check: ClaimCheck): boolean {
  * length, so a caller can plan before parsing.
  */
 export function supportingPassageSteps(analysis: () => Analysis, textLength: number): Array<() => void> {
-  const parts = Math.max(1, Math.ceil(textLength / PASSAGE_CHARS_PER_STEP));
-  return Array.from({ length: parts }, (_, part) => () => {
+  return shareSteps(textLength, PASSAGE_CHARS_PER_STEP, (share) => {
     const a = analysis();
     const checks = a.claimChecks();
-    const from = Math.floor((part * checks.length) / parts);
-    const to = Math.floor(((part + 1) * checks.length) / parts);
+    const [from, to] = share(checks.length);
     for (let i = from; i < to; i++) if (isUnsourcedClaim(checks[i])) supportingPassages(a, checks[i].sentence.span);
   });
 }
