@@ -142,6 +142,18 @@ test('colliding ids get the path without extension, and are reported', () => {
   );
 });
 
+test('unique ids are kept as they are: the same sources, no collision', () => {
+  const sources = [loadSource('u1', 'business/001.txt', 'A\n\nText a.'), loadSource('u2', 'sport/002.txt', 'B\n\nText b.'), loadSource('u3', 'notes\\003.md', '# C\n\nText c.')];
+  const resolved = resolveSourceIds(sources);
+  assert.deepEqual(
+    resolved.sources.map((s) => s.id),
+    ['001', '002', '003'],
+  );
+  resolved.sources.forEach((source, i) => assert.equal(source, sources[i]));
+  assert.notEqual(resolved.sources, sources, 'a new array: the caller may keep its own');
+  assert.deepEqual(resolved.collisions, []);
+});
+
 test('a disambiguated id never collides with an existing one', () => {
   const x = loadSource('u1', 'a/x.txt', 'x');
   const y = loadSource('u2', 'b/x.txt', 'y');
