@@ -149,6 +149,33 @@ test('persisted facts: a warm store extracts nothing, a changed text is extracte
   assert.equal(new SourceFactsStore().importSection(bytes.subarray(0, 40)), 0, 'truncated bytes are refused');
 });
 
+test('persisted facts are stamped with the build that wrote them: another build (or none) extracts again', () => {
+  const sources = [sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL), sourceOf('ferry.txt', FERRY)];
+  const writer = new SourceFactsStore('build-a');
+  const written = writer.knowledge(sources, []);
+  const bytes = writer.exportSection(sources);
+
+  const same = new SourceFactsStore('build-a');
+  same.importSection(bytes);
+  assert.equal(serialised(same.knowledge(sources, [])), serialised(written));
+  assert.equal(same.last.extracted, 0, 'the same build restores without the probe');
+  assert.equal(same.lastKnowledgeRestored, true);
+
+  for (const reader of [new SourceFactsStore('build-b'), new SourceFactsStore()]) {
+    reader.importSection(bytes);
+    assert.equal(serialised(reader.knowledge(sources, [])), serialised(written));
+    assert.equal(reader.last.extracted, 3, 'facts of another build are not trusted');
+    assert.equal(reader.lastKnowledgeRestored, false);
+  }
+  // And a section stamped by the probe is not taken by a build that names itself.
+  const probeStamped = new SourceFactsStore();
+  probeStamped.knowledge(sources, []);
+  const named = new SourceFactsStore('build-a');
+  named.importSection(probeStamped.exportSection(sources));
+  named.knowledge(sources, []);
+  assert.equal(named.last.extracted, 3);
+});
+
 test('engine: a warm start from the exported cache gives the same hovers and actors as a cold one', () => {
   const piece = { uri: 'file:///ws/piece.md', text: 'Alma Reyes met Mr Oduya. The KDWU wants more.\n' };
   const setUp = (engine: ReturnType<typeof createEngine>, council = COUNCIL) => {

@@ -176,7 +176,11 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   }
   const root = configFile ? path.dirname(configFile) : io.cwd;
   const docs = docsBaseUrl();
-  const engine = createEngine({ docsBaseUrl: docs });
+  const cache = chooseCacheDir(options.cache, { root, cwd: io.cwd, env: io.env ?? process.env, platform: process.platform, homedir: os.homedir() });
+  const cacheDir = cache.dir;
+  // The same build id as the workers': what any engine here writes to the cache is stamped as theirs.
+  const buildId = cacheDir ? codeFingerprint() : undefined;
+  const engine = createEngine({ docsBaseUrl: docs, buildId });
   // The config alone says which pieces to check; workers start on them while the sources load here.
   const config = loadConfig(engine, root, configFile);
 
@@ -190,15 +194,13 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 
   // Pieces are checked in workers (they can be stopped); the first to load the workspace reports its problems.
   let workspace: typeof config | undefined;
-  const cache = chooseCacheDir(options.cache, { root, cwd: io.cwd, env: io.env ?? process.env, platform: process.platform, homedir: os.homedir() });
-  const cacheDir = cache.dir;
   const cacheFile = cacheDir ? indexCacheFile(cacheDir, root) : undefined;
   // Pieces whose findings were recorded for their present text and the present inputs are not checked again.
   const resultsCache = cacheDir && !options.recheck ? ResultsCache.open(resultsCacheFile(cacheDir, root), { root, configFile: config.configFile, engine, docsBaseUrl: docs }) : undefined;
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
   const pending = documents.filter((_, i) => !reused[i]);
   const pool = pending.length
-    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources), cacheFile !== undefined && fs.existsSync(cacheFile)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId: cacheDir ? codeFingerprint() : undefined }, {
+    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources), cacheFile !== undefined && fs.existsSync(cacheFile)), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId }, {
         budgetMs: options.timeBudgetMs,
         cwd: io.cwd,
         fallback: {

@@ -41,7 +41,12 @@ export class EntityStore {
   private cache: { generation: number; registryVersion: number; knowledge: EntityKnowledge } | undefined;
   private readonly pieces = new WeakMap<ParsedDocument, { knowledge: EntityKnowledge; mentions: PieceMention[] }>();
   /** Per-source facts between builds: a changed source is extracted again, the rest merged as they are. */
-  readonly facts = new SourceFactsStore();
+  readonly facts: SourceFactsStore;
+
+  /** `buildId`: the running code's hash, if the embedder has one (see SourceFactsStore). */
+  constructor(buildId?: string) {
+    this.facts = new SourceFactsStore(buildId);
+  }
 
   /** The facts as a product of the persisted cache (section 'entities'); `corpus` gives the current sources. */
   cacheProduct(corpus: Corpus): CacheProduct {

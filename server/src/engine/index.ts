@@ -77,7 +77,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const quotes = new VerdictCache(corpus, options.buildId);
   const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);
   let config: ResolvedConfig = defaultConfig();
-  const entities = new EntityStore();
+  const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
   const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers] : [];

@@ -49,6 +49,20 @@ export interface RefreshCounts {
 }
 
 export class SourceFactsStore {
+  /**
+   * `buildId` (a hash of the running code, from the embedder) names the code
+   * that writes and reads the section: then no probe runs (`codeFingerprint`
+   * costs ~25-30 ms on a fresh thread, most of it compiling the extraction, which a
+   * warm start with unchanged sources never runs). A new build drops the facts
+   * of the old one even if it extracts the same way: one cold build per upgrade.
+   */
+  constructor(private readonly buildId?: string) {}
+
+  /** What the section is stamped with, and what an imported one must be stamped with. */
+  private get codeStamp(): string {
+    return this.buildId !== undefined ? `build:${this.buildId}` : codeFingerprint();
+  }
+
   /** Facts by source uri, consistent with `stats` after `refresh`. */
   private readonly entries = new Map<string, Entry>();
   private stats = new CaseStats();
@@ -97,7 +111,7 @@ export class SourceFactsStore {
       }
       this.restoredOnly = undefined;
     }
-    if (this.imported && !this.imported.fromThisCode()) this.dropImport();
+    if (this.imported && !this.imported.madeBy(this.codeStamp)) this.dropImport();
 
     let work = 0;
     if (!this.counted.size && this.imported?.coversExactly(current)) {
@@ -235,7 +249,7 @@ export class SourceFactsStore {
   /** The sources by uri when `restore` can take the imported knowledge for them as it is; undefined otherwise. */
   private restorable(sources: readonly Source[], registryKey: string): Map<string, Source> | undefined {
     const imported = this.imported;
-    if (!imported || this.counted.size || this.entries.size || !imported.hasKnowledge || !imported.fromThisCode()) return undefined;
+    if (!imported || this.counted.size || this.entries.size || !imported.hasKnowledge || !imported.madeBy(this.codeStamp)) return undefined;
     const current = new Map<string, Source>();
     for (const source of sources) current.set(source.uri, source);
     return imported.knowledgeMadeFrom(current, registryKey) ? current : undefined;
@@ -263,7 +277,7 @@ export class SourceFactsStore {
    * that never needed the knowledge gives back the section it imported.
    */
   exportSection(sources: Iterable<Source>): Uint8Array {
-    if (!this.used) return this.importedBytes ?? encodeFacts([], new CaseStats(), undefined);
+    if (!this.used) return this.importedBytes ?? encodeFacts([], new CaseStats(), undefined, this.codeStamp);
     this.refresh(sources);
     this.changed = false;
     // Restored and unchanged since: the import is what an export would write.
@@ -271,7 +285,7 @@ export class SourceFactsStore {
     const current = [...this.entries.values()].map((entry) => entry.source);
     const last = this.lastKnowledge;
     const knowledge = last && last.factsVersion === this.factsVersion && sameIds(last.ids, current) ? last : undefined;
-    return encodeFacts([...this.entries.values()], this.stats, knowledge && { knowledge: knowledge.knowledge, registry: knowledge.registry });
+    return encodeFacts([...this.entries.values()], this.stats, knowledge && { knowledge: knowledge.knowledge, registry: knowledge.registry }, this.codeStamp);
   }
 
   /** Decodes the facts a restore left in the import (an export needs every source's facts). */
@@ -398,7 +412,7 @@ const HINTS: EntityType[] = ['person', 'organisation', 'place', 'media'];
 
 interface Header {
   version: number;
-  /** codeFingerprint() of the code that wrote it. */
+  /** The code that wrote it: codeFingerprint(), or the embedder's build id (SourceFactsStore.codeStamp). */
   fingerprint: string;
   sources: Array<[uri: string, key: string, bodyStart: number, bodyEnd: number, offset: number]>;
   jsonStrings: boolean;
@@ -406,7 +420,7 @@ interface Header {
   knowledge?: { ids: string[]; registry: string };
 }
 
-function encodeFacts(entries: readonly Pick<Entry, 'source' | 'facts'>[], stats: CaseStats, merged: { knowledge: EntityKnowledge; registry: string } | undefined, fingerprint = codeFingerprint()): Uint8Array {
+function encodeFacts(entries: readonly Pick<Entry, 'source' | 'facts'>[], stats: CaseStats, merged: { knowledge: EntityKnowledge; registry: string } | undefined, fingerprint: string): Uint8Array {
   const table = new StringTable();
   const str = table.index;
   const nums: number[] = [];
@@ -468,9 +482,9 @@ class ImportedFacts {
     private readonly knowledgeBytes: Uint8Array | undefined,
   ) {}
 
-  /** Whether this code extracts and merges as the code that wrote it did (checked when first needed: the probe costs a merge). */
-  fromThisCode(): boolean {
-    return this.header.fingerprint === codeFingerprint();
+  /** Whether the code that wrote it is `codeStamp` (`SourceFactsStore.codeStamp`; checked when first needed: the probe costs a merge). */
+  madeBy(codeStamp: string): boolean {
+    return this.header.fingerprint === codeStamp;
   }
 
   get hasKnowledge(): boolean {
