@@ -298,10 +298,14 @@ function medianParts(partsOfRuns) {
   return Object.fromEntries(names.map((name) => [name, median(partsOfRuns.map((parts) => parts[name] ?? 0))]));
 }
 
-/** The source index's own share of a warm start: reading and importing its own (quotes) section — the probe reads the other sections after it, timed apart —, setting the sources and the quotation index. */
+/**
+ * The source index's own share of a warm start: reading and importing its own (quotes) section — the probe
+ * reads the other sections after it, timed apart —, setting the sources, resolving their ids (the `prepare`
+ * call that makes the step list does it first) and the quotation index.
+ */
 function sourceIndexWarmMs(parts) {
   if (!parts) return undefined;
-  const own = ['readCache', 'import', 'setSources', 'quotation index'];
+  const own = ['readCache', 'import', 'setSources', 'prepare', 'quotation index'];
   return own.every((name) => typeof parts[name] === 'number') ? own.reduce((sum, name) => sum + parts[name], 0) : undefined;
 }
 
