@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEngine } from '../../server/src/engine/index';
-import { loadConfig, loadSources, readSources, toUri, unpackSources, type ReadSources } from '../../server/src/node/workspace';
+import { decodeText, loadConfig, loadSources, readSources, toUri, unpackSources, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
 import { tempWorkspace } from '../helpers/repo';
 
 const PIECE = `# Dam
@@ -71,4 +71,40 @@ test('read ahead: the load uses the texts it is given, and reads the disk itself
   assert.ok(!now.findings.some((f) => f.ruleId === 'quote/misquote'), 'the changed source settles the misquote');
   assert.deepEqual(load(root, () => undefined).findings, now.findings);
   assert.deepEqual(load(root, read).findings, now.findings);
+});
+
+/** Sources as `readSources` packs them (one shared buffer, byte spans), from each file's bytes. */
+function packed(contents: Record<string, string | Uint8Array>): { shared: SharedSources; bytesOf: Uint8Array[] } {
+  const files = Object.keys(contents);
+  const bytesOf = files.map((name) => (typeof contents[name] === 'string' ? new TextEncoder().encode(contents[name] as string) : (contents[name] as Uint8Array)));
+  const size = bytesOf.reduce((n, b) => n + b.length, 0);
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const spans = new Uint32Array(2 * files.length);
+  let at = 0;
+  bytesOf.forEach((b, i) => {
+    bytes.set(b, at);
+    spans[2 * i] = at;
+    spans[2 * i + 1] = at += b.length;
+  });
+  return { shared: { files, refused: [], bytes, spans, refusals: {} }, bytesOf };
+}
+
+test('read ahead: texts sliced from one decoded buffer are each file decoded on its own', () => {
+  const valid = {
+    'a.txt': 'Plain ASCII headline\n\nBody.\n',
+    'b.txt': 'Café talks: “we are close,” the mayor’s aide said.\n',
+    'c.txt': '\ufeffWith a byte order mark and an astral 𝒜 letter.\n',
+    'd.txt': '',
+    'e.bin': new Uint8Array([0x41, 0, 0x42]),
+    'f.txt': 'After them all: ß, İstanbul, e\u0301te\u0301.\n',
+  };
+  const invalid = { ...valid, 'g.txt': new Uint8Array([0x48, 0xff, 0x69]), 'h.txt': 'Last.\n' };
+  for (const contents of [valid, invalid]) {
+    const { shared, bytesOf } = packed(contents);
+    const unpacked = unpackSources(shared);
+    assert.deepEqual(
+      unpacked.reads,
+      bytesOf.map((b, i) => decodeText(b, shared.files[i])),
+    );
+  }
 });
