@@ -32,6 +32,8 @@ interface Run {
   stderr: string;
   /** Pieces checked by a thread in this run (each piece once: `--jobs 1`). */
   checked: number;
+  /** Whether the worker that checked was started before the pool (pool.ts prestartWorker). */
+  prestarted: boolean;
 }
 
 async function check(root: string, cache: string, ...extra: string[]): Promise<Run> {
@@ -45,7 +47,7 @@ async function check(root: string, cache: string, ...extra: string[]): Promise<R
     stderr: { write: (chunk: string) => (stderr += chunk) },
     onPoolStats: (s) => (stats = s),
   });
-  return { code, stdout, stderr, checked: stats ? stats.checkedBy.reduce((a, b) => a + b, 0) : -1 };
+  return { code, stdout, stderr, checked: stats ? stats.checkedBy.reduce((a, b) => a + b, 0) : -1, prestarted: stats?.prestarted ?? false };
 }
 
 /** What a check with no cache at all says: the answer every cached run must give. */
@@ -101,6 +103,25 @@ test('results-cache: an unchanged run checks nothing and reports byte for byte w
   const noCache = path.join(root, '.none');
   await check(root, noCache, '--no-cache');
   assert.ok(!fs.existsSync(noCache), '--no-cache writes neither cache');
+});
+
+test('results-cache: with the index cache there, a changed piece is checked by a worker started before the inputs are looked at; an unchanged run starts none', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const first = await check(root, cache);
+  assert.equal(first.checked, 2);
+  assert.equal(first.prestarted, false, 'cold: no index cache yet, no worker started early');
+  const unchanged = await check(root, cache);
+  assert.deepEqual([unchanged.checked, unchanged.prestarted], [0, false]);
+  fs.appendFileSync(path.join(root, 'pieces/tolls.md'), '\nThe bridge carried 40,000 cars a day.\n');
+  const changed = await check(root, cache);
+  assert.deepEqual([changed.checked, changed.prestarted], [1, true]);
+  const plain = await fresh(root);
+  assert.deepEqual([changed.code, changed.stdout, changed.stderr], [plain.code, plain.stdout, plain.stderr]);
+  assert.match(changed.stdout, /40,000/, 'the new line was checked');
+  const rechecked = await check(root, cache, '--no-results-cache');
+  assert.deepEqual([rechecked.checked, rechecked.prestarted], [2, true]);
+  assert.equal(rechecked.stdout, plain.stdout);
 });
 
 test('results-cache: each input a finding depends on makes the pieces it touches be checked again', async () => {

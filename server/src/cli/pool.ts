@@ -169,6 +169,50 @@ function workerScript(): string {
   return fs.existsSync(sibling) ? sibling : __filename;
 }
 
+/**
+ * A worker started before the pool knows what it will check: it loads the
+ * bundle (~0.2 s of a fresh thread, the longest part of a small warm run's
+ * path) while the main thread is still deciding which pieces need checking,
+ * then waits for its `WorkerInput` (`adopt`), or for `cancel` when nothing does.
+ */
+export interface PrestartedWorker {
+  readonly worker: Worker;
+  /** 0 while it waits; 1 once its input is posted; 2 when it is not needed. */
+  readonly state: Int32Array;
+  /** Set when it ended before it was adopted (then the pool starts another). */
+  exited: boolean;
+}
+
+/** Data of a prestarted worker until its input comes (worker.ts). */
+export interface PrestartData {
+  provenanceCheckWorker: true;
+  prestarted: Int32Array;
+}
+
+export function prestartWorker(): PrestartedWorker | undefined {
+  const state = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    const worker = new Worker(workerScript(), { workerData: { provenanceCheckWorker: true, prestarted: state } satisfies PrestartData, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
+    worker.stdout.pipe(process.stderr, { end: false });
+    const prestarted: PrestartedWorker = { worker, state, exited: false };
+    worker.once('exit', () => (prestarted.exited = true));
+    // Its failures are the pool's to report once it is adopted; until then an error only ends it.
+    worker.on('error', () => undefined);
+    return prestarted;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ends a prestarted worker that no piece needed, without holding the process. */
+export function cancelPrestarted(prestarted: PrestartedWorker | undefined): void {
+  if (!prestarted || Atomics.load(prestarted.state, 0) !== 0) return;
+  Atomics.store(prestarted.state, 0, 2);
+  Atomics.notify(prestarted.state, 0);
+  prestarted.worker.unref();
+  void prestarted.worker.terminate();
+}
+
 export interface PoolStats {
   /** Workers started at first (replacements not counted). */
   workers: number;
@@ -178,6 +222,8 @@ export interface PoolStats {
   checkedBy: number[];
   /** Workers started in all, replacements included. */
   started: number;
+  /** Whether the first worker was one started before the pool (`prestartWorker`). */
+  prestarted: boolean;
 }
 
 export interface PoolOptions {
@@ -198,6 +244,8 @@ export interface PoolOptions {
    * for all of them: otherwise every worker reads the whole corpus itself.
    */
   readAhead?: () => SharedSources;
+  /** A worker started earlier (`prestartWorker`): the first one the pool needs is this one. */
+  prestarted?: PrestartedWorker;
 }
 
 interface Slot {
@@ -242,6 +290,7 @@ export async function checkAll(
   const cacheWriters = new Set<number>();
   let loaded: LoadReport | undefined;
   let nextId = 2; // 1 was the main thread's id when it claimed pieces; kept free so ids stay > 1
+  let adoptedPrestarted = false;
   let failuresInARow = 0;
   let finished = false;
   let finish!: () => void;
@@ -276,13 +325,23 @@ export async function checkAll(
     const channel = aheadReady ? new MessageChannel() : undefined;
     if (channel && aheadReady) data.sources = { port: channel.port2, ready: aheadReady };
     const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
-    try {
-      // A worker's stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break.
-      slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
-      slot.worker.stdout.pipe(process.stderr, { end: false });
-    } catch {
-      failuresInARow++;
-      return;
+    const prestarted = options.prestarted;
+    if (prestarted && !prestarted.exited && Atomics.load(prestarted.state, 0) === 0) {
+      adoptedPrestarted = true;
+      // Its input goes by message (workerData was fixed when it started); it waits for the state to change.
+      slot.worker = prestarted.worker;
+      slot.worker.postMessage(data, channel ? [channel.port2] : []);
+      Atomics.store(prestarted.state, 0, 1);
+      Atomics.notify(prestarted.state, 0);
+    } else {
+      try {
+        // A worker's stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break.
+        slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
+        slot.worker.stdout.pipe(process.stderr, { end: false });
+      } catch {
+        failuresInARow++;
+        return;
+      }
     }
     if (channel) {
       if (aheadReady && Atomics.load(aheadReady, 0) === 1) sendAhead(channel.port1);
@@ -387,7 +446,7 @@ export async function checkAll(
   const io = options.cacheIo;
   const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), writeMergedCache(options.checksCacheFile, cacheParts.checks, io)] : [];
   const cacheNotice = problems.find((problem) => problem !== undefined);
-  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2 }, loaded, cacheNotice };
+  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice };
 }
 
 /** One piece's result from the results of its groups. */

@@ -109,9 +109,26 @@ export class ResultsCache {
     this.changed = !reusable || !sameStamps(stored?.header.stamps ?? {}, stampsOf(inputs, now));
   }
 
-  /** Reads the cache file's header (if any) and works out the workspace key from the input files as they are now. */
-  static open(file: string, inputs: WorkspaceInputs, now = Date.now()): ResultsCache {
+  /**
+   * Whether every one of `pieces` has findings recorded for its present text,
+   * from the file's header alone (the inputs are not looked at, so a true
+   * answer may still turn out stale): a caller that gets false starts a
+   * checker at once. `stored` is the header to pass on to `open`.
+   */
+  static peek(file: string, pieces: readonly string[], maxFileSize: number): { allRecorded: boolean; stored: StoredFile | undefined } {
     const stored = StoredFile.open(file);
+    const recorded = stored?.header.pieces ?? {};
+    const allRecorded = pieces.every((piece) => {
+      const entry = recorded[piece];
+      const read = entry && readTextFile(piece, maxFileSize);
+      return read !== undefined && read.ok && textHash(read.text) === entry.hash;
+    });
+    return { allRecorded, stored };
+  }
+
+  /** Reads the cache file's header (if any, or takes the one `peek` read) and works out the workspace key from the input files as they are now. */
+  static open(file: string, inputs: WorkspaceInputs, now = Date.now(), peeked?: { stored: StoredFile | undefined }): ResultsCache {
+    const stored = peeked ? peeked.stored : StoredFile.open(file);
     const found = inputFiles(inputs, stored?.header.stamps ?? {});
     return new ResultsCache(file, workspaceKey(inputs, found), found.files, stored, now);
   }

@@ -5,7 +5,7 @@
  * starts, so the main thread can time each one.
  */
 import * as fs from 'node:fs';
-import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
 import { loadConfig, loadSources, unpackSources, type ReadSources, type SharedSources } from '../node/workspace';
@@ -13,7 +13,7 @@ import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
-import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
+import { claimNext, type PrestartData, type WorkerInput, type WorkerMessage } from './pool';
 import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
@@ -22,8 +22,9 @@ export function isCheckWorker(): boolean {
 }
 
 export function runCheckWorker(): void {
-  const input = workerData as WorkerInput;
   const port = parentPort!;
+  const input = inputOf(workerData as WorkerInput | PrestartData, port);
+  if (!input) return;
   const post = (message: WorkerMessage) => port.postMessage(message);
   const engine = createEngine({ docsBaseUrl: input.docsBaseUrl, buildId: input.buildId });
   const clock = threadClock();
@@ -108,6 +109,18 @@ export function runCheckWorker(): void {
     post({ type: 'result', index, result });
     index = following;
   }
+}
+
+/**
+ * The input of this worker: its workerData, or, for a worker started before
+ * the pool knew its work (pool.ts prestartWorker), the first message once the
+ * main thread says it is there; undefined when it is not needed.
+ */
+function inputOf(data: WorkerInput | PrestartData, port: MessagePort): WorkerInput | undefined {
+  if (!('prestarted' in data)) return data;
+  Atomics.wait(data.prestarted, 0, 0);
+  if (Atomics.load(data.prestarted, 0) !== 1) return undefined;
+  return receiveMessageOnPort(port)?.message as WorkerInput | undefined;
 }
 
 /** How long a worker waits for the sources the main thread reads for it before reading them itself. */
