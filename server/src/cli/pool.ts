@@ -173,7 +173,8 @@ function workerScript(): string {
  * A worker started before the pool knows what it will check: it loads the
  * bundle (~0.2 s of a fresh thread, the longest part of a small warm run's
  * path) while the main thread is still deciding which pieces need checking,
- * then waits for its `WorkerInput` (`adopt`), or for `cancel` when nothing does.
+ * then waits for the `WorkerInput` that `checkAll` posts to it in place of
+ * starting a worker, or for `cancelPrestarted` when no piece needs one.
  */
 export interface PrestartedWorker {
   readonly worker: Worker;
@@ -194,6 +195,8 @@ export function prestartWorker(): PrestartedWorker | undefined {
   try {
     const worker = new Worker(workerScript(), { workerData: { provenanceCheckWorker: true, prestarted: state } satisfies PrestartData, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
     worker.stdout.pipe(process.stderr, { end: false });
+    // Until the pool adopts it, it never keeps the process alive: a run that fails before then still ends.
+    worker.unref();
     const prestarted: PrestartedWorker = { worker, state, exited: false };
     worker.once('exit', () => (prestarted.exited = true));
     // Its failures are the pool's to report once it is adopted; until then an error only ends it.
@@ -209,7 +212,6 @@ export function cancelPrestarted(prestarted: PrestartedWorker | undefined): void
   if (!prestarted || Atomics.load(prestarted.state, 0) !== 0) return;
   Atomics.store(prestarted.state, 0, 2);
   Atomics.notify(prestarted.state, 0);
-  prestarted.worker.unref();
   void prestarted.worker.terminate();
 }
 
@@ -330,6 +332,7 @@ export async function checkAll(
       adoptedPrestarted = true;
       // Its input goes by message (workerData was fixed when it started); it waits for the state to change.
       slot.worker = prestarted.worker;
+      slot.worker.ref();
       slot.worker.postMessage(data, channel ? [channel.port2] : []);
       Atomics.store(prestarted.state, 0, 1);
       Atomics.notify(prestarted.state, 0);
