@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
-import { listFiles, readFileBytes, readTextFile, sourceByteLimit } from '../node/workspace';
+import { listFiles, readFileBytes, readTextFile, sourceByteLimit, type ReadResult } from '../node/workspace';
 import { workspaceCacheId, writeCacheFile } from '../node/index-cache-file';
 import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
@@ -86,8 +86,17 @@ export interface WorkspaceInputs {
   docsBaseUrl: string;
 }
 
+/** What `ResultsCache.peek` found: whether every piece has findings for its text, the header it read, and the pieces it read. */
+export interface Peeked {
+  allRecorded: boolean;
+  stored: StoredFile | undefined;
+  reads: Map<string, ReadResult>;
+}
+
 export class ResultsCache {
   private readonly pieces = new Map<string, Entry>();
+  /** The pieces `peek` already read: `reuse` takes each from here instead of reading it again. */
+  private peekedReads = new Map<string, ReadResult>();
   private load: LoadReport | undefined;
   private changed: boolean;
 
@@ -115,23 +124,29 @@ export class ResultsCache {
    * answer may still turn out stale): a caller that gets false starts a
    * checker at once. `stored` is the header to pass on to `open`.
    */
-  static peek(file: string, pieces: readonly string[], maxFileSize: number): { allRecorded: boolean; stored: StoredFile | undefined } {
+  static peek(file: string, pieces: readonly string[], maxFileSize: number): Peeked {
     const stored = StoredFile.open(file);
     const recorded = stored?.header.pieces ?? {};
+    const reads = new Map<string, ReadResult>();
     const allRecorded = pieces.every((piece) => {
       const entry = recorded[piece];
-      const read = entry && readTextFile(piece, maxFileSize);
-      return read !== undefined && read.ok && textHash(read.text) === entry.hash;
+      if (!entry) return false;
+      const read = readTextFile(piece, maxFileSize);
+      reads.set(piece, read);
+      return read.ok && textHash(read.text) === entry.hash;
     });
-    return { allRecorded, stored };
+    return { allRecorded, stored, reads };
   }
 
   /** Reads the cache file's header (if any, or takes the one `peek` read) and works out the workspace key from the input files as they are now. */
-  static open(file: string, inputs: WorkspaceInputs, now = Date.now(), peeked?: { stored: StoredFile | undefined }): ResultsCache {
+  static open(file: string, inputs: WorkspaceInputs, now = Date.now(), peeked?: Peeked): ResultsCache {
     const stored = peeked ? peeked.stored : StoredFile.open(file);
     const found = inputFiles(inputs, stored?.header.stamps ?? {});
-    return new ResultsCache(file, workspaceKey(inputs, found), found.files, stored, now);
+    const cache = new ResultsCache(file, workspaceKey(inputs, found), found.files, stored, now);
+    if (peeked) cache.peekedReads = peeked.reads;
+    return cache;
   }
+
 
   /** What loading the workspace reported, when it was recorded for these inputs. */
   loadReport(): LoadReport | undefined {
@@ -142,7 +157,8 @@ export class ResultsCache {
   reuse(piece: string, maxFileSize: number): CheckedFile | undefined {
     const entry = this.pieces.get(piece);
     if (!entry || !this.load) return undefined;
-    const read = readTextFile(piece, maxFileSize);
+    const read = this.peekedReads.get(piece) ?? readTextFile(piece, maxFileSize);
+    this.peekedReads.delete(piece);
     if (!read.ok || textHash(read.text) !== entry.hash) return undefined;
     const findings = entry.findings ?? this.storedFindings(entry);
     if (!findings) {
