@@ -169,6 +169,13 @@ function workerScript(): string {
   return fs.existsSync(sibling) ? sibling : __filename;
 }
 
+/** A check worker with its limits; its stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break. */
+function startCheckWorker(workerData: WorkerInput | PrestartData, transferList: MessagePort[] = []): Worker {
+  const worker = new Worker(workerScript(), { workerData, transferList, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
+  worker.stdout.pipe(process.stderr, { end: false });
+  return worker;
+}
+
 /**
  * A worker started before the pool knows what it will check: it loads the
  * bundle (~0.2 s of a fresh thread, the longest part of a small warm run's
@@ -193,8 +200,7 @@ export interface PrestartData {
 export function prestartWorker(): PrestartedWorker | undefined {
   const state = new Int32Array(new SharedArrayBuffer(4));
   try {
-    const worker = new Worker(workerScript(), { workerData: { provenanceCheckWorker: true, prestarted: state } satisfies PrestartData, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
-    worker.stdout.pipe(process.stderr, { end: false });
+    const worker = startCheckWorker({ provenanceCheckWorker: true, prestarted: state } satisfies PrestartData);
     // Until the pool adopts it, it never keeps the process alive: a run that fails before then still ends.
     worker.unref();
     const prestarted: PrestartedWorker = { worker, state, exited: false };
@@ -338,9 +344,7 @@ export async function checkAll(
       Atomics.notify(prestarted.state, 0);
     } else {
       try {
-        // A worker's stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break.
-        slot.worker = new Worker(workerScript(), { workerData: data, transferList: channel ? [channel.port2] : [], stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
-        slot.worker.stdout.pipe(process.stderr, { end: false });
+        slot.worker = startCheckWorker(data, channel ? [channel.port2] : []);
       } catch {
         failuresInARow++;
         return;
