@@ -38,8 +38,8 @@ const QUOTES = [
   'a sentence that none of the sources has ever contained',
 ];
 
-function corpusOf(files: Record<string, string>, snapshot?: Uint8Array): { corpus: Corpus; restored: boolean } {
-  const corpus = new Corpus();
+function corpusOf(files: Record<string, string>, snapshot?: Uint8Array, buildId?: string): { corpus: Corpus; restored: boolean } {
+  const corpus = new Corpus(buildId);
   const restored = snapshot ? corpus.importIndex(snapshot) : false;
   for (const [file, text] of Object.entries(files)) corpus.set(`file:///ws/${file}`, file, text);
   return { corpus, restored };
@@ -63,6 +63,35 @@ test('index cache: a restored index gives the same answers and indexes nothing a
   assert.equal(warm.restored, true);
   assert.deepEqual(verdicts(warm.corpus), expected);
   assert.equal(warm.corpus.exportIndex(true), undefined, 'every source was adopted: nothing to write back');
+});
+
+test('index cache: a section stamped with a build is read only by that build, which adopts sources by text and kind', () => {
+  const stamped = corpusOf(SOURCES, undefined, 'build-a').corpus;
+  const expected = verdicts(corpusOf(SOURCES).corpus);
+  assert.deepEqual(verdicts(stamped), expected);
+  const bytes = stamped.exportIndex()!;
+
+  const same = corpusOf(SOURCES, bytes, 'build-a');
+  assert.equal(same.restored, true);
+  assert.deepEqual(verdicts(same.corpus), expected);
+  assert.equal(same.corpus.exportIndex(true), undefined, 'every source was adopted');
+  for (const other of [corpusOf(SOURCES, bytes, 'build-b'), corpusOf(SOURCES, bytes)]) {
+    assert.equal(other.restored, false, 'another build, or the tokenizer fingerprint, never reads it');
+    assert.deepEqual(verdicts(other.corpus), expected);
+  }
+  assert.equal(corpusOf(SOURCES, corpusOf(SOURCES).corpus.exportIndex()!, 'build-a').restored, false, 'a build never reads a fingerprinted section');
+
+  // The same text under a .txt name is read as plain text, a link's address included: not adopted.
+  const notes = '# Harbour notes\n\nThe harbour master said the [new breakwater](https://example.org/breakwater) will hold for a century.\n';
+  const linkQuotes = ['the new breakwater will hold for a century'];
+  const asMarkdown = corpusOf({ 'sources/notes.md': notes }, undefined, 'build-a').corpus;
+  assert.equal(verdicts(asMarkdown, linkQuotes)[0].verdict, 'verbatim');
+  const renamed = { 'sources/notes.txt': notes };
+  const moved = corpusOf(renamed, asMarkdown.exportIndex()!, 'build-a');
+  assert.equal(moved.restored, true);
+  assert.deepEqual(verdicts(moved.corpus, linkQuotes), verdicts(corpusOf(renamed).corpus, linkQuotes));
+  assert.notEqual(verdicts(moved.corpus, linkQuotes)[0].verdict, 'verbatim');
+  assert.ok(moved.corpus.exportIndex(true), 'the renamed source was indexed again');
 });
 
 test('index cache: a changed source is indexed again, a removed one is gone, a new one is added', () => {

@@ -14,13 +14,18 @@ export class Corpus {
   private readonly byUri = new Map<string, Source>();
   private byId = new Map<string, Source>();
   private problems = new Map<string, Finding[]>();
-  private readonly index = new SourceIndex();
+  private readonly index: SourceIndex;
   private idsDirty = false;
   /** The `byId` the quotation index was last brought in line with: it is synced only when asked for, so a thread that never searches quotations never tokenizes the corpus. */
   private indexedById = new Map<string, Source>();
   private links: LinkTable | undefined;
   /** Bumped on every change: caches keyed on it go stale. */
   generation = 0;
+
+  /** `buildId`: the running code's hash, if the embedder has one (stamps the quotation index's cache section). */
+  constructor(buildId?: string) {
+    this.index = new SourceIndex(buildId);
+  }
 
   set(uri: string, path: string, text: string): void {
     const previous = this.byUri.get(uri);

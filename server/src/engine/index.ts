@@ -72,7 +72,7 @@ class ParseCache {
 
 export function createEngine(options: EngineOptions = {}): Engine {
   const docsBase = options.docsBaseUrl ?? DEFAULT_DOCS_BASE;
-  const corpus = new Corpus();
+  const corpus = new Corpus(options.buildId);
   const parses = new ParseCache();
   const quotes = new VerdictCache(corpus, options.buildId);
   const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);

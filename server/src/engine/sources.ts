@@ -243,7 +243,8 @@ function readMarkdownTitle(text: string, pos: number, meta: SourceMeta): number 
   return nextLine(text, end);
 }
 
-function isMarkdownPath(path: string): boolean {
+/** Whether a source is read as Markdown (title heading, markup left out of the index) rather than plain text. */
+export function isMarkdownPath(path: string): boolean {
   return /\.(md|markdown|mdx)$/i.test(path);
 }
 

@@ -41,7 +41,7 @@
  *   tombstoned at the next build, like removed ones.
  */
 import type { Source } from '../types';
-import { quotableRanges } from '../sources';
+import { isMarkdownPath, quotableRanges } from '../sources';
 import { ByteReader, ByteWriter, contentKey, sourceContentKey } from '../index-cache';
 import { scanTokens } from './tokenize';
 import { Vocabulary } from './vocabulary';
@@ -242,6 +242,15 @@ class ByteSink {
 }
 
 export class SourceIndex {
+  /**
+   * `buildId`: the running code's hash, when the embedder has one (the server
+   * and the CLI do). A snapshot is then stamped with it instead of the
+   * tokenizer's probe fingerprint, and a source's key is its content hash and
+   * kind alone: the same build reads the same ranges out of the same text, so
+   * a warm start need not compute every source's ranges to prove them.
+   */
+  constructor(private readonly buildId?: string) {}
+
   private vocabularyStore = new Vocabulary();
   private readonly slots: (IndexedSource | undefined)[] = [];
   private readonly slotById = new Map<string, number>();
@@ -277,7 +286,7 @@ export class SourceIndex {
     const pending = this.pending.get(source.id);
     if (!pending) return false;
     this.pending.delete(source.id);
-    if (pending.key !== sourceKey(source)) {
+    if (pending.key !== this.keyOf(source)) {
       this.changedSinceSnapshot = true;
       this.segmentOfSlot[pending.slot]!.dead += pending.words.length;
       this.segmentOfSlot[pending.slot] = undefined;
@@ -453,10 +462,10 @@ export class SourceIndex {
     });
     const header: SnapshotHeader = {
       format: SNAPSHOT_FORMAT,
-      fingerprint: indexFingerprint(),
+      fingerprint: this.codeStamp,
       vocabulary: this.vocabulary.size,
       wordBytes: narrow ? 2 : 4,
-      sources: live.map((entry) => ({ id: entry.source.id, key: sourceKey(entry.source) })),
+      sources: live.map((entry) => ({ id: entry.source.id, key: this.keyOf(entry.source) })),
       segments: this.segments.map((segment) => ({ bucketShift: segment.bucketShift })),
     };
     const out = new ByteWriter();
@@ -496,7 +505,7 @@ export class SourceIndex {
     try {
       const input = new ByteReader(bytes);
       const header = input.json<SnapshotHeader>();
-      if (header.format !== SNAPSHOT_FORMAT || header.fingerprint !== indexFingerprint()) return 0;
+      if (header.format !== SNAPSHOT_FORMAT || header.fingerprint !== this.codeStamp) return 0;
       const surfaces = header.vocabulary ? input.string().split('\u0000') : (input.string(), []);
       if (surfaces.length !== header.vocabulary) return 0;
       const vocabulary = Vocabulary.restore(surfaces, { fold: input.uint32(), exact: input.uint32(), cap: input.uint32(), hashes: input.uint32(), table: input.int32() });
@@ -539,6 +548,16 @@ export class SourceIndex {
     } catch {
       return 0;
     }
+  }
+
+  /** The code a snapshot must come from: the embedder's build, else the tokenizer's behaviour. */
+  private get codeStamp(): string {
+    return this.buildId !== undefined ? `build:${this.buildId}` : indexFingerprint();
+  }
+
+  /** What a restored source must match to be adopted (see the constructor). */
+  private keyOf(source: Source): string {
+    return this.buildId !== undefined ? `${sourceContentKey(source)}:${isMarkdownPath(source.path) ? 'markdown' : 'text'}` : sourceKey(source);
   }
 
   stats(): IndexStats {
@@ -671,7 +690,7 @@ interface SnapshotHeader {
   segments: { bucketShift: number }[];
 }
 
-/** What a restored source must match to be adopted: its text and the ranges the index covers. */
+/** What a restored source must match to be adopted, for any code that tokenizes alike: its text and the ranges the index covers. */
 function sourceKey(source: Source): string {
   const ranges = quotableRanges(source).map((range) => `${range.start}-${range.end}`).join(',');
   return `${sourceContentKey(source)}:${ranges.length > 64 ? contentKey(ranges) : ranges}`;
