@@ -385,3 +385,43 @@ test('several sources, none cited: the same one is chosen whatever order the sou
   assert.equal(near[0].best, 'alpha-courier');
   for (const other of near) assert.deepEqual(other, near[0]);
 });
+
+test('source words: containsWord says whether a live source writes the word exactly so, after edits and from a snapshot', () => {
+  const index = new SourceIndex();
+  const add = (id: string, text: string) => index.add(loadSource(`file:///ws/${id}.txt`, `${id}.txt`, text));
+  add('a', 'Headline\n\nGrowth slowed. Ministers said growth would return.');
+  add('b', 'Headline\n\nLavrov spoke. The BBC asked LAVROV again.');
+  // Every surface the vocabulary holds (keys such as "lavrov" included), against a scan of every live source's words.
+  const scanned = () => {
+    const seen = new Set<number>();
+    for (const entry of index.entries()) for (const id of entry.words) seen.add(id);
+    return seen;
+  };
+  const agrees = (which: SourceIndex) => {
+    const seen = scanned();
+    for (let id = 0; id < which.vocabulary.size; id++) {
+      const surface = which.vocabulary.surfaces[id];
+      assert.equal(which.containsWord(surface), seen.has(index.vocabulary.lookup(surface)), surface);
+    }
+  };
+  index.build();
+  assert.equal(index.containsWord('growth'), true);
+  assert.equal(index.containsWord('lavrov'), false, 'a folded key, not a word any source writes');
+  assert.equal(index.containsWord('nowhere'), false);
+  agrees(index);
+
+  index.remove('a');
+  assert.equal(index.containsWord('growth'), false, 'the only lower-case "growth" was in the removed source');
+  add('c', 'Headline\n\nGrowth is back.');
+  index.build();
+  assert.equal(index.containsWord('growth'), false);
+  assert.equal(index.containsWord('Growth'), true);
+  agrees(index);
+
+  const restored = new SourceIndex();
+  assert.ok(restored.restore(index.snapshot()) > 0);
+  assert.equal(restored.containsWord('Lavrov'), false, 'restored, not yet adopted');
+  restored.add(loadSource('file:///ws/b.txt', 'b.txt', 'Headline\n\nLavrov spoke. The BBC asked LAVROV again.'));
+  assert.equal(restored.containsWord('Lavrov'), true, 'from an adopted source');
+  assert.equal(restored.containsWord('Growth'), false, 'source c was not adopted: it is gone');
+});

@@ -204,8 +204,7 @@ export function claimCheckSteps(analysis: () => Analysis, textLength: number): A
       const { parsed } = analysis();
       splitBlocksIn(parsed, ...share(parsed.blocks.length));
     }),
-    // Then the words the sources write in lower case (~20 ms, once per corpus generation), and what every sentence needs.
-    () => void lowerCaseSourceWords(analysis().corpus),
+    // Then what every sentence needs.
     () => void claimWorkOf(analysis()),
     ...inShares((share) => {
       const a = analysis();
@@ -446,7 +445,7 @@ export function nameTester(detectionView: string, corpus: Corpus): (word: string
  * a cached verdict whose name questions were answered in this epoch is reused
  * without asking them again; any change starts a new epoch.
  */
-let nameState = { names: new Set<string>(), sourceWords: new Set<string>(), epoch: 0 };
+let nameState: { names: Set<string>; sourceWords: SourceWords | undefined; epoch: number } = { names: new Set<string>(), sourceWords: undefined, epoch: 0 };
 
 function nameAnswers(detectionView: string, corpus: Corpus): { isName: (word: string) => boolean; epoch: number } {
   const names = learnNames(detectionView);
@@ -461,29 +460,43 @@ function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return true;
 }
 
-const lowerCaseCache = new WeakMap<Corpus, { generation: number; words: Set<string> }>();
+/** Whether the sources write a word (already lower-cased) exactly so. */
+interface SourceWords {
+  has(word: string): boolean;
+}
 
-/** Words the sources write in lower case (from the quotation index's tokens), once per corpus generation. */
-function lowerCaseSourceWords(corpus: Corpus): Set<string> {
+const lowerCaseCache = new WeakMap<Corpus, { generation: number; words: SourceWords }>();
+
+/**
+ * The words the sources write in lower case, one object per corpus generation
+ * (its identity tells `nameAnswers` the sources changed). Each word is looked
+ * up in the quotation index when first asked and the answer kept: only the
+ * piece's name candidates are ever asked. Collecting every lower-case word of
+ * the corpus into a set instead cost ~15-20 ms per corpus generation.
+ */
+function lowerCaseSourceWords(corpus: Corpus): SourceWords {
   const cached = lowerCaseCache.get(corpus);
   if (cached && cached.generation === corpus.generation) return cached.words;
-  // The vocabulary also holds folded keys, so look at the words the sources actually contain.
   const index = corpus.searchIndex();
-  const surfaces = index.vocabulary.surfaces;
-  const seen = new Uint8Array(surfaces.length);
-  for (const entry of index.entries()) {
-    const ids = entry.words;
-    for (let i = 0; i < ids.length; i++) seen[ids[i]] = 1;
-  }
-  const words = new Set<string>();
-  for (let id = 0; id < surfaces.length; id++) if (seen[id] && startsLowerCase(surfaces[id])) words.add(surfaces[id]);
+  const answers = new Map<string, boolean>();
+  const words: SourceWords = {
+    has(word) {
+      let answer = answers.get(word);
+      if (answer === undefined) {
+        answer = startsLowerCase(word) && index.containsWord(word);
+        // Kept past this check: a detached copy, not a view into the piece.
+        answers.set(detach(word), answer);
+      }
+      return answer;
+    },
+  };
   lowerCaseCache.set(corpus, { generation: corpus.generation, words });
   return words;
 }
 
 const LOWER_CASE_START = /^\p{Ll}/u;
 
-/** Whether a word starts with a lower-case letter (ASCII answered without the regular expression: this runs for every word of the corpus). */
+/** Whether a word starts with a lower-case letter (ASCII answered without the regular expression). */
 function startsLowerCase(word: string): boolean {
   const c = word.charCodeAt(0);
   return c < 0x80 ? c >= 0x61 && c <= 0x7a : LOWER_CASE_START.test(word);

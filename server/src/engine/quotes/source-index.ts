@@ -44,7 +44,7 @@ import type { Source } from '../types';
 import { isMarkdownPath, quotableRanges } from '../sources';
 import { ByteReader, ByteWriter, contentKey, sourceContentKey } from '../index-cache';
 import { scanTokens } from './tokenize';
-import { Vocabulary } from './vocabulary';
+import { UNKNOWN, Vocabulary } from './vocabulary';
 
 /**
  * Surface ids of a source's words. A source tokenized here holds 32-bit ids;
@@ -262,6 +262,8 @@ export class SourceIndex {
   private readonly pending = new Map<string, PendingSource>();
   /** Whether anything was tokenized or removed since the last `snapshot()` or `restore()`. */
   private changedSinceSnapshot = true;
+  /** By surface id: 1 where a live source has that word (`containsWord`); dropped by every add and remove. */
+  private wordsInUse: Uint8Array | undefined;
 
   get vocabulary(): Vocabulary {
     return this.vocabularyStore;
@@ -269,6 +271,7 @@ export class SourceIndex {
 
   /** Adds a source, replacing one with the same id. */
   add(source: Source): void {
+    this.wordsInUse = undefined;
     // A restored source with this id is never also live: adopting it replaces nothing.
     if (this.adopt(source)) return;
     this.remove(source.id);
@@ -299,6 +302,7 @@ export class SourceIndex {
 
   /** Removes a source; returns whether it was there. */
   remove(id: string): boolean {
+    this.wordsInUse = undefined;
     const pending = this.pending.get(id);
     if (pending) {
       this.changedSinceSnapshot = true;
@@ -406,6 +410,26 @@ export class SourceIndex {
         visit(slot, ref - segment.base[index]);
       }
     }
+  }
+
+  /**
+   * Whether a live source has a word written exactly `surface` (the
+   * vocabulary also holds keys no source writes). The first question after a
+   * change marks every surface in use, one pass over the words (~7 ms for the
+   * 2,095 articles); later ones are a hash lookup.
+   */
+  containsWord(surface: string): boolean {
+    const id = this.vocabulary.lookup(surface);
+    if (id === UNKNOWN) return false;
+    if (!this.wordsInUse) {
+      const inUse = new Uint8Array(this.vocabulary.size);
+      for (const entry of this.entries()) {
+        const words = entry.words;
+        for (let i = 0; i < words.length; i++) inUse[words[i]] = 1;
+      }
+      this.wordsInUse = inUse;
+    }
+    return this.wordsInUse[id] === 1;
   }
 
   /** Number of live-or-dead positions of a folded word id (an upper bound of live ones). */

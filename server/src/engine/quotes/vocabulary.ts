@@ -87,7 +87,8 @@ export class Vocabulary {
     return { fold: this.lookup(keys.fold), exact: this.lookup(keys.exact), cap: this.lookup(keys.cap) };
   }
 
-  private lookup(surface: string): number {
+  /** Surface id of a word written exactly so, or `UNKNOWN`. Keys are surfaces too: an id alone does not say a source has the word. */
+  lookup(surface: string): number {
     const hash = hashToken(surface, 0, surface.length);
     const mask = this.table.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
