@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEngine } from '../../server/src/engine/index';
-import { decodeText, loadConfig, loadSources, readSources, toUri, unpackSources, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
+import { decodeText, loadConfig, loadSources, packSources, readSources, toUri, unpackSources, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
 import { tempWorkspace } from '../helpers/repo';
 
 const PIECE = `# Dam
@@ -73,23 +73,14 @@ test('read ahead: the load uses the texts it is given, and reads the disk itself
   assert.deepEqual(load(root, read).findings, now.findings);
 });
 
-/** Sources as `readSources` packs them (one shared buffer, byte spans), from each file's bytes. */
+/** Sources as `readSources` packs them (one shared buffer, the ASCII files first, byte spans), from each file's bytes. */
 function packed(contents: Record<string, string | Uint8Array>): { shared: SharedSources; bytesOf: Uint8Array[] } {
   const files = Object.keys(contents);
   const bytesOf = files.map((name) => (typeof contents[name] === 'string' ? new TextEncoder().encode(contents[name] as string) : (contents[name] as Uint8Array)));
-  const size = bytesOf.reduce((n, b) => n + b.length, 0);
-  const bytes = new Uint8Array(new SharedArrayBuffer(size));
-  const spans = new Uint32Array(2 * files.length);
-  let at = 0;
-  bytesOf.forEach((b, i) => {
-    bytes.set(b, at);
-    spans[2 * i] = at;
-    spans[2 * i + 1] = at += b.length;
-  });
-  return { shared: { files, refused: [], bytes, spans, refusals: {} }, bytesOf };
+  return { shared: packSources(files, [], bytesOf), bytesOf };
 }
 
-test('read ahead: texts sliced from one decoded buffer are each file decoded on its own', () => {
+test('read ahead: texts sliced from the decoded buffer are each file decoded on its own', () => {
   const valid = {
     'a.txt': 'Plain ASCII headline\n\nBody.\n',
     'b.txt': 'Café talks: “we are close,” the mayor’s aide said.\n',
@@ -97,14 +88,25 @@ test('read ahead: texts sliced from one decoded buffer are each file decoded on 
     'd.txt': '',
     'e.bin': new Uint8Array([0x41, 0, 0x42]),
     'f.txt': 'After them all: ß, İstanbul, e\u0301te\u0301.\n',
+    'g.txt': 'ASCII again, after the others, and long enough to be a slice.\n',
+    'h.bin': new Uint8Array([0xc3, 0xa9, 0, 0x42]),
+    'i.txt': '',
   };
-  const invalid = { ...valid, 'g.txt': new Uint8Array([0x48, 0xff, 0x69]), 'h.txt': 'Last.\n' };
-  for (const contents of [valid, invalid]) {
+  const invalid = { ...valid, 'j.txt': new Uint8Array([0x48, 0xff, 0x69]), 'k.txt': 'Last.\n' };
+  const allAscii = { 'a.txt': valid['a.txt'], 'g.txt': valid['g.txt'] };
+  const noneAscii = { 'b.txt': valid['b.txt'], 'c.txt': valid['c.txt'] };
+  for (const contents of [valid, invalid, allAscii, noneAscii]) {
     const { shared, bytesOf } = packed(contents);
+    const asciiBytes = bytesOf.filter((b) => b.every((byte) => byte < 0x80)).reduce((n, b) => n + b.length, 0);
+    assert.equal(shared.asciiEnd, asciiBytes, 'the ASCII files come first');
     const unpacked = unpackSources(shared);
     assert.deepEqual(
       unpacked.reads,
       bytesOf.map((b, i) => decodeText(b, shared.files[i])),
     );
   }
+  // A file not read keeps its refusal, wherever it falls among the others.
+  const refusal = { ok: false as const, reason: 'too-large' as const, message: 'big.txt is too large' };
+  const shared = packSources(['a.txt', 'big.txt', 'b.txt'], [], [new TextEncoder().encode(valid['a.txt']), refusal, new TextEncoder().encode(valid['b.txt'])]);
+  assert.deepEqual(unpackSources(shared).reads, [decodeText(new TextEncoder().encode(valid['a.txt']), 'a.txt'), refusal, decodeText(new TextEncoder().encode(valid['b.txt']), 'b.txt')]);
 });

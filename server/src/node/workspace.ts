@@ -341,6 +341,8 @@ export interface SharedSources {
   bytes: Uint8Array;
   /** File i's bytes are bytes[spans[2i], spans[2i + 1]). */
   spans: Uint32Array;
+  /** bytes[0, asciiEnd) hold only files that are all ASCII (packed first, see `packSources`). */
+  asciiEnd: number;
   /** By file index: the files not read, and why. */
   refusals: Record<number, Refusal>;
 }
@@ -356,62 +358,90 @@ export function readSources(engine: Engine, root: string): SharedSources {
   const refused: string[] = [];
   const files = listFiles(root, selection.sources, [], refused);
   const limit = sourceByteLimit(selection.maxFileSize);
-  const spans = new Uint32Array(2 * files.length);
-  const refusals: Record<number, Refusal> = {};
   // Each file's bytes are copied out of the reused read buffer, then once into the shared buffer, sized
   // when all are read: a buffer grown by doubling touched ~3x the corpus in fresh pages, slow on this VM.
-  const copies: Buffer[] = [];
-  let size = 0;
-  files.forEach((file, i) => {
+  const contents = files.map((file) => {
     const read = readFileBytes(file, limit);
-    spans[2 * i] = size;
-    if (!(read instanceof Uint8Array)) {
-      refusals[i] = read;
-    } else {
-      copies.push(Buffer.from(read));
-      size += read.length;
-    }
-    spans[2 * i + 1] = size;
+    return read instanceof Uint8Array ? Buffer.from(read) : read;
   });
+  return packSources(files, refused, contents);
+}
+
+/**
+ * Files' bytes (or why each was not read) in one shared buffer, the files
+ * that are all ASCII first: `unpackSources` decodes that stretch as Latin-1,
+ * one string of one byte per character, and only the rest as UTF-8. Any
+ * non-ASCII character makes V8 store a string in two bytes per character, so
+ * one string for all 2,095 BBC articles (607 of them not ASCII) was 9.4 MB of
+ * fresh pages where these two are 6.1 MB, and UTF-8 decoding is slower.
+ */
+export function packSources(files: string[], refused: string[], contents: (Uint8Array | Refusal)[]): SharedSources {
+  const spans = new Uint32Array(2 * files.length);
+  const refusals: Record<number, Refusal> = {};
+  const ascii = contents.map((content) => content instanceof Uint8Array && isAscii(content));
+  let size = 0;
+  for (const content of contents) if (content instanceof Uint8Array) size += content.length;
   const bytes = new Uint8Array(new SharedArrayBuffer(size));
   let at = 0;
-  for (const copy of copies) {
-    bytes.set(copy, at);
-    at += copy.length;
+  for (const pass of [true, false]) {
+    contents.forEach((content, i) => {
+      if (ascii[i] !== pass) return;
+      spans[2 * i] = at;
+      if (content instanceof Uint8Array) {
+        bytes.set(content, at);
+        at += content.length;
+      } else {
+        refusals[i] = content;
+      }
+      spans[2 * i + 1] = at;
+    });
   }
-  return { files, refused, bytes, spans, refusals };
+  const asciiEnd = contents.reduce((end, content, i) => (ascii[i] ? Math.max(end, spans[2 * i + 1]) : end), 0);
+  return { files, refused, bytes, spans, asciiEnd, refusals };
 }
 
 /**
  * What `readSources` read, as a load takes it: each file decoded as
- * `readTextFile` would. When every text is valid UTF-8, the whole buffer is
- * decoded at once and each text is a slice of that one string. V8 keeps a
- * slice of 13 or more characters as a view of its parent, and a parent of
- * megabytes is made in the old generation at once, so the young generation's
- * collections never copy the texts: decoded one by one, the 2,095 BBC
- * articles (4.5 MB) were copied twice each, on pages touched for the first time.
+ * `readTextFile` would. When every text is valid UTF-8, the buffer is decoded
+ * at once, as two strings (the ASCII files as Latin-1, the rest as UTF-8; see
+ * `packSources`), and each text is a slice of one of them. V8 keeps a slice of
+ * 13 or more characters as a view of its parent, and a parent of megabytes is
+ * made in the old generation at once, so the young generation's collections
+ * never copy the texts: decoded one by one, the 2,095 BBC articles (4.5 MB)
+ * were copied twice each, on pages touched for the first time.
  */
 export function unpackSources(shared: SharedSources): ReadSources {
-  const { files, spans, bytes, refusals } = shared;
+  const { files, spans, bytes, refusals, asciiEnd } = shared;
   const fileBytes = (i: number) => bytes.subarray(spans[2 * i], spans[2 * i + 1]);
   const reads: (ReadResult | undefined)[] = files.map((file, i) => refusals[i] ?? (fileBytes(i).subarray(0, 8000).includes(0) ? decodeText(fileBytes(i), file) : undefined));
   // Every byte in the buffer must be valid UTF-8 (a binary file's too): an invalid sequence decodes to a
   // U+FFFD of another length, and the offsets of the texts after it would be wrong.
   const valid = files.every((_, i) => isUtf8(fileBytes(i)));
   if (!valid) return { files, refused: shared.refused, reads: reads.map((read, i) => read ?? decodeText(fileBytes(i), files[i])) };
-  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  let at = 0; // where file i's text starts in `whole`
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const asciiText = buffer.toString('latin1', 0, asciiEnd);
+  const otherText = buffer.toString('utf8', asciiEnd);
+  // Where each text starts in its string: in the ASCII one at its byte offset; in the other, after the
+  // UTF-16 lengths of the files before it (packSources puts them in file order).
+  const starts = Array.from(files, (_, i) => spans[2 * i]);
+  let at = 0;
+  for (const i of files.keys()) {
+    if (spans[2 * i] < asciiEnd) continue;
+    const own = fileBytes(i);
+    starts[i] = at;
+    at += isAscii(own) ? own.length : utf16Length(own);
+  }
   return {
     files,
     refused: shared.refused,
     reads: reads.map((read, i) => {
-      const own = fileBytes(i);
-      const start = at;
-      at += isAscii(own) ? own.length : utf16Length(own);
       if (read) return read;
+      const own = fileBytes(i);
+      if (spans[2 * i + 1] <= asciiEnd) return { ok: true, text: asciiText.slice(starts[i], starts[i] + own.length), bytes: own.length };
       // A leading byte order mark is dropped, as decodeUtf8 drops it.
       const bom = own.length >= 3 && own[0] === 0xef && own[1] === 0xbb && own[2] === 0xbf ? 1 : 0;
-      return { ok: true, text: whole.slice(start + bom, at), bytes: own.length };
+      const length = isAscii(own) ? own.length : utf16Length(own);
+      return { ok: true, text: otherText.slice(starts[i] + bom, starts[i] + length), bytes: own.length };
     }),
   };
 }
