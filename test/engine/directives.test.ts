@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDirectives, disableForLineFix, lineStartsOf } from '../../server/src/engine/directives';
+import { applyDirectives, compareFindings, disableForLineFix, lineStartsOf } from '../../server/src/engine/directives';
 import { parseMarkdown } from '../../server/src/engine/markdown';
 import type { Finding } from '../../server/src/engine/types';
 
@@ -35,4 +35,14 @@ test('directives: the quick fix inserts a comment that silences the finding', ()
   const fixed = text.slice(0, edit.span.start) + edit.newText + text.slice(edit.span.end);
   assert.equal(fixed, 'intro\n\n  <!-- provenance-disable-next-line style/banned-term -->\n  - item with a problem\n');
   assert.deepEqual(kept(fixed, [findingOn(fixed, 'problem', 'style/banned-term')]), []);
+});
+
+test('directives: findings are ordered by position, then by rule id in code-unit order whatever the locale', () => {
+  const at = (start: number, end: number, ruleId: string): Finding => ({ ruleId, severity: 'warning', span: { start, end }, message: ruleId });
+  const findings = [at(5, 9, 'team/alpha'), at(5, 9, 'team/Zeta'), at(5, 9, 'style/name-variant'), at(5, 7, 'quote/not-found'), at(0, 3, 'team/_local'), at(0, 3, 'team/Beta')];
+  // localeCompare would put "team/alpha" before "team/Zeta" and "team/_local" before "team/Beta".
+  assert.deepEqual(
+    [...findings].sort(compareFindings).map((f) => `${f.span.start}-${f.span.end} ${f.ruleId}`),
+    ['0-3 team/Beta', '0-3 team/_local', '5-7 quote/not-found', '5-9 style/name-variant', '5-9 team/Zeta', '5-9 team/alpha'],
+  );
 });
