@@ -1,5 +1,6 @@
 // The `provenance` command: a shim over runCli. exitCode (not exit()) lets piped output drain.
-// The same bundle is the script of the CLI's worker threads (pool.ts); worker.ts takes over there.
+// Bundled as dist/cli-main.js, which the launcher (launch.ts, dist/cli.js) runs, on the main thread and in
+// the CLI's worker threads (pool.ts); worker.ts takes over there.
 import { runCli } from './run';
 import { isCheckWorker } from './worker';
 

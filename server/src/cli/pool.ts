@@ -161,12 +161,17 @@ export function planPool(documents: readonly string[], jobs: number | undefined,
 }
 
 /**
- * The script a worker runs: in the bundle (dist/cli.js) the CLI itself, which
- * becomes a worker when started as one; from compiled sources, worker.js.
+ * The script a worker runs: from compiled sources, worker.js; in the bundle
+ * (dist/cli-main.js), the launcher beside it (dist/cli.js), which runs the
+ * bundle from V8's code cache, and the bundle becomes a worker when started as
+ * one; else the bundle itself.
  */
 function workerScript(): string {
-  const sibling = path.join(__dirname, 'worker.js');
-  return fs.existsSync(sibling) ? sibling : __filename;
+  for (const sibling of ['worker.js', 'cli.js']) {
+    const script = path.join(__dirname, sibling);
+    if (script !== __filename && fs.existsSync(script)) return script;
+  }
+  return __filename;
 }
 
 /** A check worker with its limits; its stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break. */

@@ -14,6 +14,7 @@ import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
 import { indexCacheFile, readIndexCacheInParallel } from '../node/index-cache-file';
+import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type PrestartData, type WorkerInput, type WorkerMessage } from './pool';
 import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
 
@@ -109,7 +110,11 @@ export async function runCheckWorker(): Promise<void> {
     const following = next();
     // What the checks added (quotation verdicts), for the next run over these pieces: sent before
     // the last result, since the main thread stops the workers once every result is in.
-    if (following < 0) sendCache('checks', checkSections);
+    if (following < 0) {
+      sendCache('checks', checkSections);
+      // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
+      saveCompiledCode();
+    }
     post({ type: 'result', index, result });
     index = following;
   }

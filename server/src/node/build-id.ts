@@ -11,8 +11,8 @@ let code: string | undefined;
 
 /**
  * A hash of Provenance's code: a new build may report differently. Bundled
- * (dist/cli.js), the code is the one running file; compiled by tsc (the
- * tests), it is every module of the server.
+ * (dist/cli-main.js, dist/server.js), the code is the one running file;
+ * compiled by tsc (the tests), it is every module of the server.
  */
 export function codeFingerprint(): string {
   if (code) return code;

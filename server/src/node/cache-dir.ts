@@ -43,6 +43,24 @@ export function chooseCacheDir(option: string | false | undefined, context: Cach
   return user ? { dir: path.join(user, 'provenance'), origin: 'user' } : { origin: 'off' };
 }
 
+/**
+ * Where the CLI keeps V8's compiled code of its bundle (node/code-cache.ts):
+ * none with `--no-cache`; else `$PROVENANCE_CODE_CACHE` ("off" for none);
+ * else `$PROVENANCE_CACHE_DIR`; else the user's cache folder. Not
+ * `node_modules/.cache` beside the workspace, nor `--cache DIR`: compiled
+ * code is code, so it comes only from the user's own folder or one the user
+ * named in the environment. `args` are the command line after `node cli.js`.
+ */
+export function chooseCodeCacheDir(args: readonly string[], context: Omit<CacheDirContext, 'root'>): string | undefined {
+  if (args.includes('--no-cache')) return undefined;
+  const named = context.env.PROVENANCE_CODE_CACHE;
+  if (named) return named === 'off' ? undefined : path.resolve(context.cwd, named);
+  const fromEnvironment = context.env.PROVENANCE_CACHE_DIR;
+  if (fromEnvironment) return path.resolve(context.cwd, fromEnvironment);
+  const user = userCacheHome(context);
+  return user ? path.join(user, 'provenance') : undefined;
+}
+
 function nearestNodeModules(from: string): string | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules');
@@ -55,7 +73,7 @@ function nearestNodeModules(from: string): string | undefined {
   }
 }
 
-function userCacheHome({ env, platform, homedir }: CacheDirContext): string | undefined {
+function userCacheHome({ env, platform, homedir }: Pick<CacheDirContext, 'env' | 'platform' | 'homedir'>): string | undefined {
   if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return env.XDG_CACHE_HOME;
   if (platform === 'win32') return env.LOCALAPPDATA || (homedir ? path.join(homedir, 'AppData', 'Local') : undefined);
   if (!homedir) return undefined;
