@@ -11,7 +11,8 @@
  * Compiled code is code: it is read only from the user's own cache folder (or
  * one the user named), never from beside the workspace or a shared temporary
  * folder, and each file carries a hash of its bytes, checked before V8 sees
- * them (V8 itself does not check a cache's payload in release builds).
+ * them: Node 20's V8 checks a cache's header (version, flags, source length)
+ * but not its payload (`--verify-snapshot-checksum` is off by default).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
