@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
-import { chooseCodeCacheDir } from '../../server/src/node/cache-dir';
-import { codeCacheFile, readCodeCache, writeCodeCache } from '../../server/src/node/code-cache';
+import { chooseCodeCacheDir, STALE_CACHE_MS } from '../../server/src/node/cache-dir';
+import { codeCacheFile, markCodeCacheUsed, readCodeCache, writeCodeCache } from '../../server/src/node/code-cache';
 
 const FILES = {
   'sources/quay.txt': 'Quay reopens\n\nThe harbour master said the quay would reopen in May after the storm repairs.\n',
@@ -83,7 +83,7 @@ test('code cache: where it goes, in order', () => {
   assert.equal(chooseCodeCacheDir(['check'], { ...context, homedir: '' }), undefined);
 });
 
-test('code cache: a file holds its bytes with their hash; a new build\'s file replaces only the same role\'s older ones', () => {
+test('code cache: a file holds its bytes with their hash; other builds\' files stay until no run has used them for 30 days', () => {
   const dir = tempWorkspace({});
   const bundle = path.join(dir, 'bundle.js');
   fs.writeFileSync(bundle, 'one build');
@@ -97,8 +97,16 @@ test('code cache: a file holds its bytes with their hash; a new build\'s file re
   const newMain = codeCacheFile(dir, 'main', fs.statSync(bundle));
   assert.notEqual(newMain, oldMain, 'the bundle changed: another file');
   writeCodeCache(newMain, new Uint8Array([7, 8]));
-  assert.equal(fs.existsSync(oldMain), false, 'the old build\'s main code is gone');
-  assert.ok(fs.existsSync(oldWorker), 'the worker\'s is another role\'s');
+  assert.ok(fs.existsSync(oldMain), 'another workspace may still run the old build');
+
+  const now = Date.now();
+  const monthAgo = (now - STALE_CACHE_MS - 60_000) / 1000;
+  fs.utimesSync(oldMain, monthAgo, monthAgo);
+  fs.utimesSync(oldWorker, monthAgo, monthAgo);
+  markCodeCacheUsed(oldWorker, now);
+  writeCodeCache(newMain, new Uint8Array([7, 8]), now);
+  assert.equal(fs.existsSync(oldMain), false, 'unused for a month: removed');
+  assert.ok(fs.existsSync(oldWorker), 'used today: kept');
   assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
 
   fs.writeFileSync(newMain, fs.readFileSync(newMain).subarray(0, 33));

@@ -16,7 +16,7 @@ import * as vm from 'node:vm';
 import Module from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { chooseCodeCacheDir } from '../node/cache-dir';
-import { codeCacheFile, offerCompiledCodeSave, readCodeCache, saveCompiledCode, writeCodeCache } from '../node/code-cache';
+import { codeCacheFile, markCodeCacheUsed, offerCompiledCodeSave, readCodeCache, saveCompiledCode, writeCodeCache } from '../node/code-cache';
 
 const bundle = path.join(__dirname, 'cli-main.js');
 const descriptor = fs.openSync(bundle, 'r');
@@ -38,6 +38,8 @@ const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData
 if (file && (!cachedData || script.cachedDataRejected)) {
   offerCompiledCodeSave(() => writeCodeCache(file, script.createCachedData()));
   if (isMainThread) process.once('exit', saveCompiledCode);
+} else if (file) {
+  markCodeCacheUsed(file);
 }
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;

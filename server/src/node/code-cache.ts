@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { threadId } from 'node:worker_threads';
+import { STALE_CACHE_MS } from './cache-dir';
 
 const SAVE = Symbol.for('provenance.saveCompiledCode');
 const DIGEST_BYTES = 32;
@@ -48,8 +49,13 @@ export function readCodeCache(file: string): Buffer | undefined {
   return createHash('sha256').update(payload).digest().equals(bytes.subarray(0, DIGEST_BYTES)) ? payload : undefined;
 }
 
-/** Writes the code atomically (a thread's own temporary file, then a rename), and drops this role's files of other builds. Best effort. */
-export function writeCodeCache(file: string, code: Uint8Array): void {
+/**
+ * Writes the code atomically (a thread's own temporary file, then a rename).
+ * Other builds' files stay: two workspaces may use two versions of Provenance
+ * from one cache folder. Those no run has used for `STALE_CACHE_MS` are
+ * removed (`markCodeCacheUsed` keeps a file in use young). Best effort.
+ */
+export function writeCodeCache(file: string, code: Uint8Array, now = Date.now()): void {
   const temporary = `${file}.${process.pid}-${threadId}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -59,15 +65,29 @@ export function writeCodeCache(file: string, code: Uint8Array): void {
     fs.rmSync(temporary, { force: true });
     return;
   }
-  const role = /^provenance-code-(main|worker)-/.exec(path.basename(file))?.[1];
+  const dir = path.dirname(file);
   try {
-    for (const name of fs.readdirSync(path.dirname(file))) {
-      if (name !== path.basename(file) && name.startsWith(`provenance-code-${role}-`) && name.endsWith('.bin')) fs.rmSync(path.join(path.dirname(file), name), { force: true });
+    for (const name of fs.readdirSync(dir)) {
+      if (!CODE_FILE.test(name) || name === path.basename(file)) continue;
+      const other = path.join(dir, name);
+      if (now - fs.statSync(other).mtimeMs > STALE_CACHE_MS) fs.rmSync(other, { force: true });
     }
   } catch {
     // Another run's file, being replaced: theirs to keep.
   }
 }
+
+/** Marks a file V8 took as used (its modification time), at most once a day, so the pruning above spares it. */
+export function markCodeCacheUsed(file: string, now = Date.now()): void {
+  try {
+    if (now - fs.statSync(file).mtimeMs > DAY_MS) fs.utimesSync(file, now / 1000, now / 1000);
+  } catch {
+    // Gone or read-only: it is only a cache.
+  }
+}
+
+const CODE_FILE = /^provenance-code-(?:main|worker)-[0-9a-f]{16}\.bin$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Called by the launcher: how this thread's compiled code may be saved once it has run. */
 export function offerCompiledCodeSave(save: () => void): void {
