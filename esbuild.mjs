@@ -1,8 +1,34 @@
 // Bundles the three entry points. 'vscode' is provided by the editor at run time.
 import * as esbuild from 'esbuild';
+import { readFile, writeFile } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+
+/**
+ * esbuild writes strings ASCII-only but leaves non-ASCII characters in regular
+ * expression literals and kept comments (evanw/esbuild#4205). One such
+ * character makes V8 hold the whole source as two bytes per character: the CLI
+ * read its 1.4 MB bundle in ~24 ms instead of ~18, and a worker decoded it in
+ * ~18 ms instead of ~3. So each bundle is escaped once built: `\uXXXX` (a
+ * surrogate pair above U+FFFF) means the same character in a regular
+ * expression, with or without the u flag, and is inert in a comment. The
+ * source map's columns after such a character shift on its line (a few lines).
+ * @type {import('esbuild').Plugin}
+ */
+const asciiOnly = {
+  name: 'ascii-only',
+  setup(build) {
+    build.onEnd(async (result) => {
+      const file = build.initialOptions.outfile;
+      if (result.errors.length || !file) return;
+      const text = await readFile(file, 'utf8');
+      const escape = (unit) => `\\u${unit.toString(16).padStart(4, '0')}`;
+      const ascii = text.replace(/[^\x00-\x7f]/g, (c) => escape(c.charCodeAt(0)));
+      if (ascii !== text) await writeFile(file, ascii);
+    });
+  },
+};
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
@@ -13,6 +39,7 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  plugins: [asciiOnly],
   external: ['vscode'],
   // Some dependencies ship ESM that reads import.meta.url; give the CJS bundle a real one.
   define: { 'import.meta.url': 'importMetaUrl' },
@@ -31,6 +58,7 @@ const browser = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  plugins: [asciiOnly],
   define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
 };
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT, DIST, tempWorkspace } from '../helpers/repo';
@@ -52,6 +53,14 @@ test('cli: --max-warnings turns too many warnings into exit 1', async () => {
   assert.equal((await cli(['check', 'p.md'], root)).code, 0);
   assert.equal((await cli(['check', 'p.md', '--max-warnings', '0'], root)).code, 1);
   assert.equal((await cli(['check', 'p.md', '--max-warnings', '1'], root)).code, 0);
+});
+
+test('cli: every bundle is ASCII, so V8 holds its source in one byte per character (esbuild.mjs asciiOnly)', () => {
+  for (const bundle of ['cli.js', 'cli-main.js', 'server.js', 'extension.js', 'browser/server.js', 'browser/extension.js']) {
+    const bytes = fs.readFileSync(path.join(DIST, bundle));
+    const at = bytes.findIndex((byte) => byte >= 0x80);
+    assert.equal(at, -1, `${bundle}: a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 40).toString('utf8')}`);
+  }
 });
 
 test('cli: the built dist/cli.js runs as a process', () => {
