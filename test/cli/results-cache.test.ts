@@ -13,7 +13,7 @@ import { runCli } from '../../server/src/cli/run';
 import type { PoolStats } from '../../server/src/cli/pool';
 import { ResultsCache, resultsCacheFile, RACY_MS } from '../../server/src/cli/results-cache';
 import { createEngine } from '../../server/src/engine/index';
-import { loadConfig } from '../../server/src/node/workspace';
+import { loadConfig, readSources } from '../../server/src/node/workspace';
 import { docsBaseUrl } from '../../server/src/node/install';
 import { DIST, tempWorkspace } from '../helpers/repo';
 
@@ -271,4 +271,32 @@ test('results-cache: a piece stopped by its time budget is not kept; the others 
   const second = run();
   assert.equal(second.status, 2, 'the stopped piece is checked, and stopped, again');
   assert.equal(second.stdout, first.stdout);
+});
+
+test('results-cache: nothing is written when a source changed between the stat of the key and its read; a change after the read does not matter', () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const file = resultsCacheFile(cache, root);
+  const source = path.join(root, 'sources/tolls.txt');
+  const piece = path.join(root, 'pieces/tolls.md');
+  /** A run up to saving: the key from the inputs' stats, then the read-ahead (which may come after an edit), then one piece recorded. */
+  const run = (editBeforeRead: boolean, editAfterRead: boolean, useReadStats = true) => {
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(source, FILES['sources/tolls.txt']);
+    const engine = createEngine();
+    const loaded = loadConfig(engine, root);
+    const results = ResultsCache.open(file, { root, configFile: loaded.configFile, engine, docsBaseUrl: docsBaseUrl() });
+    if (editBeforeRead) fs.writeFileSync(source, 'Tolls on the bridge rose by 15% in 2023, the council said.\n\n');
+    const readStats = new Map<string, fs.Stats>();
+    readSources(engine, root, (read, stat) => readStats.set(read, stat));
+    if (editAfterRead) fs.writeFileSync(source, 'Tolls on the bridge fell by 3% in 2024, the council said in a statement.\n');
+    results.recordLoad({ notices: [], fileFindings: [] });
+    results.record(piece, { text: fs.readFileSync(piece, 'utf8'), findings: [], unreadable: false });
+    results.save(useReadStats ? readStats : undefined);
+    return fs.existsSync(file);
+  };
+  assert.equal(run(false, false), true, 'nothing changed: written');
+  assert.equal(run(true, false), false, 'read after an edit the key does not know: not written');
+  assert.equal(run(false, true), true, 'edited after it was read: the findings are of the text read, and the next run sees the new stat');
+  assert.equal(run(false, true, false), false, 'without the stats of the read, any change since the key counts');
 });

@@ -205,6 +205,8 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const prestarted = documents.length && warmIndex && !peeked?.allRecorded ? prestartWorker() : undefined;
   const resultsCache = resultsFile ? ResultsCache.open(resultsFile, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked) : undefined;
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
+  // The sources' stats as the read-ahead opened them: the results cache checks with them that none changed after its key was made.
+  const readStats = new Map<string, fs.Stats>();
   const pending = documents.filter((_, i) => !reused[i]);
   const pool = pending.length
     ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources), warmIndex), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId }, {
@@ -217,7 +219,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
         cacheFile,
         checksCacheFile: cacheDir ? checksCacheFile(cacheDir, root) : undefined,
         cacheIo: { read: readIndexCache, write: writeIndexCache },
-        readAhead: () => readSources(engine, root),
+        readAhead: () => readSources(engine, root, (file, stat) => readStats.set(file, stat)),
         prestarted,
       })
     : NOTHING_CHECKED;
@@ -233,7 +235,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let loaded = pool.loaded;
   if (loaded) resultsCache?.recordLoad(loaded);
   else loaded = resultsCache?.loadReport();
-  const cacheNotices = [pool.cacheNotice, resultsCache?.save()].filter((notice) => notice !== undefined);
+  const cacheNotices = [pool.cacheNotice, resultsCache?.save(readStats)].filter((notice) => notice !== undefined);
   for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
   // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
   if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), resultsCacheFile(cacheDir, root)]);

@@ -30,7 +30,7 @@ export function readTextFile(file: string, maxBytes: number): ReadResult {
 }
 
 /** A file's bytes (a view valid until the next read), or why it cannot be read (not a file, above `maxBytes`, an error). */
-export function readFileBytes(file: string, maxBytes: number): Uint8Array | Refusal {
+export function readFileBytes(file: string, maxBytes: number, seen?: (stat: fs.Stats) => void): Uint8Array | Refusal {
   // One open, fstat, read(s), close into a reused buffer: a workspace reads thousands of small
   // sources, and stat + readFileSync (a fresh buffer, more syscalls) cost ~20% more CPU (measured on 2,095 BBC files).
   // Non-blocking, so that opening a FIFO that merely looks like a source cannot hang the reader.
@@ -43,6 +43,7 @@ export function readFileBytes(file: string, maxBytes: number): Uint8Array | Refu
   }
   try {
     const stat = fs.fstatSync(fd);
+    seen?.(stat);
     if (!stat.isFile()) return { ok: false, reason: 'unreadable', message: `${file} is not a file` };
     if (stat.size > maxBytes) {
       return {
@@ -352,8 +353,9 @@ export interface SharedSources {
  * would, without decoding them: so one thread can read them once for several
  * that load the same workspace (each read of 2,095 articles costs a thread
  * ~0.1 s of system calls). `unpackSources` turns them into what a load takes.
+ * `seen` is told each file's stat as its open file gave it just before the read.
  */
-export function readSources(engine: Engine, root: string): SharedSources {
+export function readSources(engine: Engine, root: string, seen?: (file: string, stat: fs.Stats) => void): SharedSources {
   const selection = engine.files();
   const refused: string[] = [];
   const files = listFiles(root, selection.sources, [], refused);
@@ -361,7 +363,7 @@ export function readSources(engine: Engine, root: string): SharedSources {
   // Each file's bytes are copied out of the reused read buffer, then once into the shared buffer, sized
   // when all are read: a buffer grown by doubling touched ~3x the corpus in fresh pages, slow on this VM.
   const contents = files.map((file) => {
-    const read = readFileBytes(file, limit);
+    const read = readFileBytes(file, limit, seen && ((stat) => seen(file, stat)));
     return read instanceof Uint8Array ? Buffer.from(read) : read;
   });
   return packSources(files, refused, contents);
