@@ -55,6 +55,20 @@ test('cli: --max-warnings turns too many warnings into exit 1', async () => {
   assert.equal((await cli(['check', 'p.md', '--max-warnings', '1'], root)).code, 0);
 });
 
+test('cli: the package\'s bin runs as an executable, as npm links it (its #! line)', { skip: process.platform === 'win32' && 'npm runs bins through a .cmd shim on Windows' }, () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+  const bin = path.join(REPO_ROOT, pkg.bin.provenance);
+  // The package as npm installs it: package.json, the bin file marked executable, the bundle beside it.
+  const installed = tempWorkspace({ 'package.json': JSON.stringify(pkg) });
+  const installedBin = path.join(installed, pkg.bin.provenance);
+  fs.mkdirSync(path.dirname(installedBin), { recursive: true });
+  for (const file of [path.basename(bin), 'cli-main.js']) fs.copyFileSync(path.join(path.dirname(bin), file), path.join(path.dirname(installedBin), file));
+  fs.chmodSync(installedBin, 0o755);
+  const run = spawnSync(installedBin, ['--version'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), pkg.version);
+});
+
 test('cli: every bundle is ASCII, so V8 holds its source in one byte per character (esbuild.mjs asciiOnly)', () => {
   for (const bundle of ['cli.js', 'cli-main.js', 'server.js', 'extension.js', 'browser/server.js', 'browser/extension.js']) {
     const bytes = fs.readFileSync(path.join(DIST, bundle));
