@@ -147,7 +147,6 @@ export class ResultsCache {
     return cache;
   }
 
-
   /** What loading the workspace reported, when it was recorded for these inputs. */
   loadReport(): LoadReport | undefined {
     return this.load;

@@ -80,13 +80,17 @@ function userCacheHome({ env, platform, homedir }: Pick<CacheDirContext, 'env' |
   return platform === 'darwin' ? path.join(homedir, 'Library', 'Caches') : path.join(homedir, '.cache');
 }
 
+/** The index, checks and results files: what `pruneStaleCaches` looks at unless told otherwise. */
+const CACHE_FILE = /^provenance-(index|checks|results)-[0-9a-f]+\.bin$/;
+
 /**
- * Removes this tool's cache files (index, checks and results) that no run has written
- * for `STALE_CACHE_MS` (workspaces deleted or moved). `keep`, the files this
- * run used, are marked used now (a run that changed nothing does not rewrite
- * them). Best effort: a file that cannot be removed is left alone.
+ * Removes this tool's cache files (index, checks and results, or the files
+ * `names` matches) that no run has written for `STALE_CACHE_MS` (workspaces
+ * deleted or moved, builds no longer run). `keep`, the files this run used,
+ * are marked used now (a run that changed nothing does not rewrite them).
+ * Best effort: a file that cannot be removed is left alone.
  */
-export function pruneStaleCaches(dir: string, keep: readonly string[], now = Date.now()): number {
+export function pruneStaleCaches(dir: string, keep: readonly string[], now = Date.now(), names: RegExp = CACHE_FILE): number {
   for (const file of keep) {
     try {
       fs.utimesSync(file, now / 1000, now / 1000);
@@ -95,14 +99,14 @@ export function pruneStaleCaches(dir: string, keep: readonly string[], now = Dat
     }
   }
   let removed = 0;
-  let names: string[];
+  let found: string[];
   try {
-    names = fs.readdirSync(dir);
+    found = fs.readdirSync(dir);
   } catch {
     return 0;
   }
-  for (const name of names) {
-    if (!/^provenance-(index|checks|results)-[0-9a-f]+\.bin$/.test(name)) continue;
+  for (const name of found) {
+    if (!names.test(name)) continue;
     const file = path.join(dir, name);
     if (keep.includes(file)) continue;
     try {

@@ -17,8 +17,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
-import { STALE_CACHE_MS } from './cache-dir';
+import { pruneStaleCaches } from './cache-dir';
+import { writeCacheFile } from './index-cache-file';
 
 const SAVE = Symbol.for('provenance.saveCompiledCode');
 const DIGEST_BYTES = 32;
@@ -50,34 +50,17 @@ export function readCodeCache(file: string): Buffer | undefined {
 }
 
 /**
- * Writes the code atomically (a thread's own temporary file, then a rename).
+ * Writes the code atomically (node/index-cache-file.ts `writeCacheFile`).
  * Other builds' files stay: two workspaces may use two versions of Provenance
  * from one cache folder. Those no run has used for `STALE_CACHE_MS` are
  * removed (`markCodeCacheUsed` keeps a file in use young). Best effort.
  */
 export function writeCodeCache(file: string, code: Uint8Array, now = Date.now()): void {
-  const temporary = `${file}.${process.pid}-${threadId}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(temporary, Buffer.concat([createHash('sha256').update(code).digest(), code]));
-    fs.renameSync(temporary, file);
-  } catch {
-    fs.rmSync(temporary, { force: true });
-    return;
-  }
-  const dir = path.dirname(file);
-  try {
-    for (const name of fs.readdirSync(dir)) {
-      if (!CODE_FILE.test(name) || name === path.basename(file)) continue;
-      const other = path.join(dir, name);
-      if (now - fs.statSync(other).mtimeMs > STALE_CACHE_MS) fs.rmSync(other, { force: true });
-    }
-  } catch {
-    // Another run's file, being replaced: theirs to keep.
-  }
+  if (writeCacheFile(file, Buffer.concat([createHash('sha256').update(code).digest(), code]), 'compiled code') !== undefined) return;
+  pruneStaleCaches(path.dirname(file), [file], now, CODE_FILE);
 }
 
-/** Marks a file V8 took as used (its modification time), at most once a day, so the pruning above spares it. */
+/** Marks a file V8 took as used (its modification time), at most once a day, so pruning spares it. */
 export function markCodeCacheUsed(file: string, now = Date.now()): void {
   try {
     if (now - fs.statSync(file).mtimeMs > DAY_MS) fs.utimesSync(file, now / 1000, now / 1000);

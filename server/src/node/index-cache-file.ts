@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 
 /** Cache files above this size are not read (a corrupt or foreign file must not eat memory). */
 const MAX_CACHE_BYTES = 1024 * 1024 * 1024;
@@ -164,7 +165,8 @@ export function writeIndexCache(file: string, bytes: Uint8Array): string | undef
 
 /** Writes a cache file atomically; returns an error message naming `what`, or undefined on success. */
 export function writeCacheFile(file: string, bytes: Uint8Array | string, what: string): string | undefined {
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  // Its own name per process and thread: two workers of one run may write the same file at once.
+  const temporary = `${file}.${process.pid}.${threadId}.${Date.now()}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(temporary, bytes);

@@ -385,6 +385,7 @@ export function packSources(files: string[], refused: string[], contents: (Uint8
   for (const content of contents) if (content instanceof Uint8Array) size += content.length;
   const bytes = new Uint8Array(new SharedArrayBuffer(size));
   let at = 0;
+  let asciiEnd = 0;
   for (const pass of [true, false]) {
     contents.forEach((content, i) => {
       if (ascii[i] !== pass) return;
@@ -397,8 +398,8 @@ export function packSources(files: string[], refused: string[], contents: (Uint8
       }
       spans[2 * i + 1] = at;
     });
+    if (pass) asciiEnd = at;
   }
-  const asciiEnd = contents.reduce((end, content, i) => (ascii[i] ? Math.max(end, spans[2 * i + 1]) : end), 0);
   return { files, refused, bytes, spans, asciiEnd, refusals };
 }
 
@@ -423,15 +424,17 @@ export function unpackSources(shared: SharedSources): ReadSources {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const asciiText = buffer.toString('latin1', 0, asciiEnd);
   const otherText = buffer.toString('utf8', asciiEnd);
-  // Where each text starts in its string: in the ASCII one at its byte offset; in the other, after the
-  // UTF-16 lengths of the files before it (packSources puts them in file order).
+  // Where each text starts and ends in its string: in the ASCII one at its byte offsets; in the other,
+  // after the UTF-16 lengths of the files before it (packSources puts them in file order).
   const starts = Array.from(files, (_, i) => spans[2 * i]);
+  const ends = Array.from(files, (_, i) => spans[2 * i + 1]);
   let at = 0;
   for (const i of files.keys()) {
     if (spans[2 * i] < asciiEnd) continue;
     const own = fileBytes(i);
     starts[i] = at;
     at += isAscii(own) ? own.length : utf16Length(own);
+    ends[i] = at;
   }
   return {
     files,
@@ -439,11 +442,10 @@ export function unpackSources(shared: SharedSources): ReadSources {
     reads: reads.map((read, i) => {
       if (read) return read;
       const own = fileBytes(i);
-      if (spans[2 * i + 1] <= asciiEnd) return { ok: true, text: asciiText.slice(starts[i], starts[i] + own.length), bytes: own.length };
+      if (spans[2 * i + 1] <= asciiEnd) return { ok: true, text: asciiText.slice(starts[i], ends[i]), bytes: own.length };
       // A leading byte order mark is dropped, as decodeUtf8 drops it.
       const bom = own.length >= 3 && own[0] === 0xef && own[1] === 0xbb && own[2] === 0xbf ? 1 : 0;
-      const length = isAscii(own) ? own.length : utf16Length(own);
-      return { ok: true, text: otherText.slice(starts[i] + bom, starts[i] + length), bytes: own.length };
+      return { ok: true, text: otherText.slice(starts[i] + bom, ends[i]), bytes: own.length };
     }),
   };
 }
