@@ -1,6 +1,6 @@
 /**
  * The checks cache file (node/index-cache-file.ts checksCacheFile): the
- * quotation verdicts and claims' supporting passages of a CLI run, kept for
+ * quotation verdicts, claims' supporting passages and claim verdicts of a CLI run, kept for
  * the next one, on one thread and on two. A run that re-checks a piece with kept verdicts reports what a run
  * with no cache does, also after a source changed under them.
  */
@@ -14,6 +14,7 @@ import { checksCacheFile, indexCacheFile, readIndexCache } from '../../server/sr
 import { decodeCache, ByteReader } from '../../server/src/engine/index-cache';
 import { VERDICTS_SECTION } from '../../server/src/engine/quotes/verdict-cache';
 import { PASSAGE_ANSWERS_SECTION } from '../../server/src/engine/claims/passages';
+import { CLAIM_VERDICTS_SECTION } from '../../server/src/engine/claims/verdict-store';
 
 const FILES = {
   '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\n',
@@ -45,6 +46,10 @@ for (const jobs of ['1', '2']) {
     // The unsourced claim's passage search is kept beside them.
     const answers = decodeCache(readIndexCache(checksCacheFile(cache, root))!)?.get(PASSAGE_ANSWERS_SECTION);
     assert.ok(answers && new ByteReader(answers).json<{ keys: string[] }>().keys.some((key) => key.includes('The council said')));
+    // So are claim detection's verdicts, one per sentence of the piece.
+    const claimVerdicts = decodeCache(readIndexCache(checksCacheFile(cache, root))!)?.get(CLAIM_VERDICTS_SECTION);
+    const sentences = claimVerdicts ? new ByteReader(claimVerdicts).json<{ keys: string[] }>().keys : [];
+    for (const sentence of ['The harbour master said', 'The council said']) assert.ok(sentences.some((key) => key.includes(`\u0000${sentence}`)), sentences.join(' | '));
     const indexWritten = fs.statSync(indexCacheFile(cache, root)).mtimeMs;
 
     // A third quotation: matched, and kept beside the others; the index file is not written again.

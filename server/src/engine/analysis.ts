@@ -13,6 +13,7 @@ import type { Source } from './types';
 import { checkClaimAt, checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
 import type { EntityKnowledge, PieceMention } from './entities';
 import type { PassageHit } from './claims/passages';
+import type { ClaimVerdictStore } from './claims/verdict-store';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -31,6 +32,8 @@ export interface Workspace {
   matchQuotation(text: string, preferSources: readonly string[]): QuoteResult;
   /** The best source passages for `text[from, to)`, best first; cached like the verdicts. */
   searchPassages(text: string, from: number, to: number, limit: number): PassageHit[];
+  /** Claim detection's verdicts per sentence, kept across checks (and, persisted, across runs). */
+  readonly claimVerdicts: ClaimVerdictStore;
   /** Actors learnt from the sources and the registry, built lazily once per corpus generation. */
   entities(): EntityKnowledge;
   /** Known actors named in a parsed piece, cached per parse. */

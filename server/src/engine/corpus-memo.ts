@@ -6,18 +6,21 @@
  * claims only.
  *
  * An answer is the engine's output, so a persisted one is valid only for the
- * same sources (ids, uris and texts, in the corpus's order, hashed into a
- * fingerprint) and the same code: the embedder names its build (`buildId`, a
- * hash of the running code); with none, answers are kept in memory only. A
- * section holds the answers this process used, then those it was given and
- * did not need, up to a bound; each is parsed only when it is asked for.
+ * same code: the embedder names its build (`buildId`, a hash of the running
+ * code); with none, answers are kept in memory only. A `CorpusMemo`'s answers
+ * also hold only for the same sources (ids, uris and texts, in the corpus's
+ * order, hashed into a fingerprint); a plain `PersistedMemo`'s keys say all
+ * they depend on, or its owner checks each answer as it takes it (claim
+ * verdicts re-ask their name questions). A section holds the answers this
+ * process used, then those it was given and did not need, up to a bound; each
+ * is parsed only when it is asked for.
  */
 import { ByteReader, ByteWriter, contentKey, sourceContentKey, type CacheProduct } from './index-cache';
 import type { Corpus } from './corpus';
 import { detach } from './text';
 
-/** Bumped whenever a section's layout changes. */
-const MEMO_FORMAT = 1;
+/** Bumped whenever a section's layout changes (2: the header's `corpus` became `stamp`). */
+const MEMO_FORMAT = 2;
 /** In-memory entries above which the map starts afresh (a long editing session). */
 const MAX_ENTRIES = 50_000;
 /** Most answers a section holds: those this process used first, then those it was given and did not need. */
@@ -28,19 +31,19 @@ interface MemoHeader {
   format: number;
   section: string;
   buildId: string;
-  corpus: string;
+  /** What every answer depends on besides its key (`CorpusMemo`: the corpus's fingerprint). */
+  stamp: string;
   keys: string[];
 }
 
-export class CorpusMemo<V> implements CacheProduct {
-  private generation = -1;
-  private fingerprint: string | undefined;
+/** Answers by key, kept in memory and, given a build id, persisted as a section of the cache. */
+export class PersistedMemo<V> implements CacheProduct {
   /** An answer, or its JSON as the cache file had it: parsed only when asked for. */
-  private readonly entries = new Map<string, V | string>();
+  protected readonly entries = new Map<string, V | string>();
   /** Keys read or computed by this process: an export writes them first. */
-  private readonly used = new Set<string>();
-  /** Entries of an earlier run, taken once the corpus is known to be the one they were made for. */
-  private pending: { corpus: string; keys: string[]; values: string[] } | undefined;
+  protected readonly used = new Set<string>();
+  /** Entries of an earlier run, taken once their stamp is known to be this state's. */
+  protected pending: { stamp: string; keys: string[]; values: string[] } | undefined;
   private changed = false;
   /** Lookups answered by computing, and by a kept answer (tests, diagnostics). */
   readonly stats = { computed: 0, kept: 0 };
@@ -48,31 +51,42 @@ export class CorpusMemo<V> implements CacheProduct {
   /** `isAnswer` checks an answer read back from a file (a damaged one is computed again). */
   constructor(
     readonly section: string,
-    private readonly corpus: Corpus,
     private readonly isAnswer: (value: unknown) => value is V,
-    private readonly buildId?: string,
+    protected readonly buildId?: string,
   ) {}
 
-  /** The answer for `key` in the corpus as it is now: remembered, or computed now. `key` may be a slice of a piece: it is kept as a copy. */
+  /** The answer for `key` in the current state: remembered, or computed now. `key` may be a slice of a piece: it is kept as a copy. */
   get(key: string, compute: () => V): V {
-    if (this.corpus.generation !== this.generation) this.startGeneration();
-    let answer = this.stored(key);
-    if (answer !== undefined) {
+    const kept = this.lookup(key);
+    if (kept !== undefined) {
       this.stats.kept++;
-    } else {
-      this.stats.computed++;
-      answer = compute();
-      if (this.entries.size > MAX_ENTRIES) {
-        this.entries.clear();
-        this.used.clear();
-      }
-      // A copy, so that a remembered answer does not hold this version of the piece alive.
-      key = detach(key);
-      this.entries.set(key, answer);
-      this.changed = true;
+      return kept;
     }
-    if (this.buildId !== undefined) this.used.add(key);
+    this.stats.computed++;
+    const answer = compute();
+    this.remember(key, answer);
     return answer;
+  }
+
+  /** The answer remembered for `key`, if any (parsed from the cache file's JSON on first use). */
+  lookup(key: string): V | undefined {
+    this.refresh();
+    const answer = this.stored(key);
+    if (answer !== undefined && this.buildId !== undefined) this.used.add(key);
+    return answer;
+  }
+
+  /** Remembers `answer` for `key` (a copy of it, so a remembered answer does not hold this version of the piece alive). */
+  remember(key: string, answer: V): void {
+    this.refresh();
+    if (this.entries.size > MAX_ENTRIES) {
+      this.entries.clear();
+      this.used.clear();
+    }
+    key = detach(key);
+    this.entries.set(key, answer);
+    this.changed = true;
+    if (this.buildId !== undefined) this.used.add(key);
   }
 
   /** Only a build that persists answers ever has any to write. */
@@ -81,7 +95,7 @@ export class CorpusMemo<V> implements CacheProduct {
   }
 
   exportSection(): Uint8Array {
-    if (this.corpus.generation !== this.generation) this.startGeneration();
+    this.refresh();
     const keys: string[] = [];
     const values: string[] = [];
     const add = (key: string) => {
@@ -95,7 +109,7 @@ export class CorpusMemo<V> implements CacheProduct {
       for (const key of this.entries.keys()) if (!this.used.has(key)) add(key);
     }
     const out = new ByteWriter();
-    out.json({ format: MEMO_FORMAT, section: this.section, buildId: this.buildId ?? '', corpus: this.corpusFingerprint(), keys } satisfies MemoHeader);
+    out.json({ format: MEMO_FORMAT, section: this.section, buildId: this.buildId ?? '', stamp: this.stamp(), keys } satisfies MemoHeader);
     out.string(values.join('\n'));
     this.changed = false;
     return out.finish();
@@ -106,16 +120,35 @@ export class CorpusMemo<V> implements CacheProduct {
     try {
       const reader = new ByteReader(bytes);
       const header = reader.json<MemoHeader>();
-      if (header?.format !== MEMO_FORMAT || header.section !== this.section || header.buildId !== this.buildId || typeof header.corpus !== 'string' || !Array.isArray(header.keys)) return 0;
+      if (header?.format !== MEMO_FORMAT || header.section !== this.section || header.buildId !== this.buildId || typeof header.stamp !== 'string' || !Array.isArray(header.keys)) return 0;
       const values = header.keys.length ? reader.string().split('\n') : [];
       if (values.length !== header.keys.length || !header.keys.every((key) => typeof key === 'string')) return 0;
-      this.pending = { corpus: header.corpus, keys: header.keys, values };
-      // Taken at the first lookup, when the sources are set: the generation changes as each is set.
-      this.generation = -1;
+      this.pending = { stamp: header.stamp, keys: header.keys, values };
       return header.keys.length;
     } catch {
       return 0;
     }
+  }
+
+  /** What every answer depends on besides its key; a persisted section is taken only under the same stamp. */
+  protected stamp(): string {
+    return '';
+  }
+
+  /** Brings the memo to the current state before any use: here, takes a section imported since. */
+  protected refresh(): void {
+    if (this.pending) this.takePending();
+  }
+
+  /** The imported entries, if they were made under the current stamp; dropped otherwise. */
+  protected takePending(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    if (pending.stamp !== this.stamp()) return;
+    pending.keys.forEach((key, i) => {
+      if (!this.entries.has(key)) this.entries.set(key, pending.values[i]);
+    });
   }
 
   /** The answer kept for `key`, parsed from the cache file's JSON on first use; undefined when there is none (or it is unreadable). */
@@ -135,18 +168,36 @@ export class CorpusMemo<V> implements CacheProduct {
     this.entries.set(key, parsed);
     return parsed;
   }
+}
+
+/** Answers that hold for one state of the corpus: dropped when it changes, persisted with its fingerprint. */
+export class CorpusMemo<V> extends PersistedMemo<V> {
+  private generation = -1;
+  private fingerprint: string | undefined;
+
+  constructor(section: string, private readonly corpus: Corpus, isAnswer: (value: unknown) => value is V, buildId?: string) {
+    super(section, isAnswer, buildId);
+  }
+
+  override importSection(bytes: Uint8Array): number {
+    const taken = super.importSection(bytes);
+    // Taken at the first lookup, when the sources are set: the generation changes as each is set.
+    if (taken) this.generation = -1;
+    return taken;
+  }
+
+  protected override stamp(): string {
+    return this.corpusFingerprint();
+  }
 
   /** A new state of the corpus: earlier answers are dropped, or the imported ones taken if they were made for it. */
-  private startGeneration(): void {
+  protected override refresh(): void {
+    if (this.corpus.generation === this.generation) return;
     this.entries.clear();
     this.used.clear();
     this.generation = this.corpus.generation;
     this.fingerprint = undefined;
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = undefined;
-    if (pending.corpus !== this.corpusFingerprint()) return;
-    pending.keys.forEach((key, i) => this.entries.set(key, pending.values[i]));
+    this.takePending();
   }
 
   /** The sources' ids, uris and texts, hashed: what every answer depends on besides its key. */

@@ -21,16 +21,17 @@ import { actorsOf, entityHighlights, entityReferences } from './entities/provide
 import { checkTeamRule, isTeamRuleId } from './team-rules';
 import { supportingPassageSteps } from './claims/suggest';
 import { claimCheckSteps } from './claims/analyse';
+import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 
 /**
- * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages), given a
+ * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -76,11 +77,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const parses = new ParseCache();
   const quotes = new VerdictCache(corpus, options.buildId);
   const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);
+  const claimVerdicts = new ClaimVerdictStore(options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -91,6 +93,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return config;
     },
     matchQuotation: (text, prefer) => quotes.get(text, prefer),
+    claimVerdicts,
     searchPassages: (text, from, to, limit) => passageAnswers.get(`${limit}\u0000${text.slice(from, to)}`, () => passageIndexOf(corpus).search(text, from, to, limit)),
     entities: () => entities.knowledge(corpus),
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),

@@ -21,7 +21,7 @@ import type { Citation, ParsedDocument, Quotation } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
-import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
+import type { ClaimVerdict, DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn } from './names';
 import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
@@ -313,71 +313,11 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
     claimWork.sentencesChecked++;
     // The context's epoch may have been overtaken since (another piece checked between two steps): still right,
     // since a cached verdict from another epoch has its name questions asked again.
-    const verdict = detectCached(c.text.slice(span.start, span.end), span.start, c.detectOptions, c.verdictOptionsKey, c.epoch);
+    const verdict = analysis.workspace.claimVerdicts.detect(c.text.slice(span.start, span.end), span.start, c.detectOptions, c.verdictOptionsKey, c.epoch);
     work.checks[i] = verdict.claim
       ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c, analysis) }
       : { sentence, verdict };
   }
-}
-
-/**
- * Verdicts per sentence text, across parses, so re-checking an edited piece
- * runs detection only on the sentences that changed. A verdict is kept with
- * the name questions detection asked (is "Lavrov" a name?) and their answers,
- * and is reused only while the piece and its sources still answer them the
- * same way. Spans are kept relative (base 0). Bounded; cleared when full or
- * when the triggers or exemptions change.
- */
-interface CachedVerdict {
-  verdict: ClaimVerdict;
-  asked: string[];
-  answers: boolean[];
-  /** The verdict moved to the last two places the sentence was at (an edit before it moves it; undoing the edit moves it back). */
-  moved: Array<{ base: number; verdict: ClaimVerdict }>;
-  /** The name epoch in which `answers` were last given (then they hold without asking again). */
-  epoch: number;
-}
-const verdictCache = new Map<string, CachedVerdict>();
-let verdictCacheOptions = '';
-const MAX_CACHED_VERDICTS = 50_000;
-
-function detectCached(sentence: string, base: number, options: DetectOptions, optionsKey: string, epoch: number): ClaimVerdict {
-  if (optionsKey !== verdictCacheOptions) {
-    verdictCache.clear();
-    verdictCacheOptions = optionsKey;
-  }
-  const cached = verdictCache.get(sentence);
-  if (cached && (cached.epoch === epoch || cached.asked.every((word, i) => options.isName(word) === cached.answers[i]))) {
-    cached.epoch = epoch;
-    const recent = cached.moved.find((m) => m.base === base);
-    if (recent) return recent.verdict;
-    const moved = shiftVerdict(cached.verdict, base);
-    cached.moved = [{ base, verdict: moved }, ...cached.moved.slice(0, 1)];
-    return moved;
-  }
-  const asked: string[] = [];
-  const answers: boolean[] = [];
-  const isName = (word: string) => {
-    const answer = options.isName(word);
-    asked.push(word);
-    answers.push(answer);
-    return answer;
-  };
-  // Kept across edits: computed from a copy, so its words do not hold this version of the piece alive.
-  const own = detach(sentence);
-  const verdict = detectClaim(own, 0, { ...options, isName });
-  if (verdictCache.size >= MAX_CACHED_VERDICTS) verdictCache.clear();
-  const moved = shiftVerdict(verdict, base);
-  verdictCache.set(own, { verdict, asked, answers, moved: [{ base, verdict: moved }], epoch });
-  return moved;
-}
-
-/** A verdict with its spans moved by `base` (verdicts differ only there: detection is blind to where a sentence is). */
-function shiftVerdict(verdict: ClaimVerdict, base: number): ClaimVerdict {
-  // Without signals (most sentences that are not claims) there is no span to move.
-  if (base === 0 || verdict.signals.length === 0) return verdict;
-  const signals = verdict.signals.map((s) => ({ kind: s.kind, span: { start: s.span.start + base, end: s.span.end + base }, text: s.text }));
-  return verdict.exemption ? { claim: verdict.claim, signals, exemption: verdict.exemption } : { claim: verdict.claim, signals };
 }
 
 function sourcingOf(sentence: ProseSentence, verdict: ClaimVerdict, context: ClaimContext, analysis: Analysis): Sourcing | undefined {
