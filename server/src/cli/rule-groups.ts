@@ -11,9 +11,12 @@
 import type { Finding } from '../engine/types';
 import { compareFindings } from '../engine/directives';
 import { QUOTES_SECTION } from '../engine/corpus';
-import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 import { ANSWER_SECTIONS } from '../engine/index';
+import { VERDICTS_SECTION } from '../engine/quotes/verdict-cache';
+import { PASSAGE_ANSWERS_SECTION, PASSAGES_SECTION } from '../engine/claims/passages';
+import { CLAIM_VERDICTS_SECTION } from '../engine/claims/verdict-store';
+import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -50,11 +53,12 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
 /**
  * The sections of the checks cache file (node/index-cache-file.ts
  * checksCacheFile) a group reads, and writes once its pieces are checked:
- * the products its checks add to, the quotation verdicts and the passages
- * found for claims.
+ * the answers its checks add to (quotation verdicts, the passages found for
+ * claims and claim verdicts; the names found in each block).
  */
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
-  return group === 'style' ? [] : ANSWER_SECTIONS;
+  if (group === 'all') return ANSWER_SECTIONS;
+  return group === 'sources' ? [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION] : [ENTITY_HITS_SECTION];
 }
 
 /**

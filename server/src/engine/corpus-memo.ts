@@ -17,6 +17,7 @@
  */
 import { ByteReader, ByteWriter, contentKey, sourceContentKey, type CacheProduct } from './index-cache';
 import type { Corpus } from './corpus';
+import type { Source } from './types';
 import { detach } from './text';
 
 /** Bumped whenever a section's layout changes (2: the header's `corpus` became `stamp`). */
@@ -108,10 +109,15 @@ export class PersistedMemo<V> implements CacheProduct {
       for (const key of this.used) add(key);
       for (const key of this.entries.keys()) if (!this.used.has(key)) add(key);
     }
-    const out = new ByteWriter();
-    out.json({ format: MEMO_FORMAT, section: this.section, buildId: this.buildId ?? '', stamp: this.stamp(), keys } satisfies MemoHeader);
-    out.string(values.join('\n'));
     this.changed = false;
+    return this.sectionOf(this.stamp(), keys, values);
+  }
+
+  /** A section holding `keys` and their answers' JSON, made under `stamp`. */
+  protected sectionOf(stamp: string, keys: readonly string[], values: readonly string[]): Uint8Array {
+    const out = new ByteWriter();
+    out.json({ format: MEMO_FORMAT, section: this.section, buildId: this.buildId ?? '', stamp, keys: [...keys] } satisfies MemoHeader);
+    out.string(values.join('\n'));
     return out.finish();
   }
 
@@ -200,14 +206,15 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
     this.takePending();
   }
 
-  /** The sources' ids, uris and texts, hashed: what every answer depends on besides its key. */
   private corpusFingerprint(): string {
-    if (this.fingerprint === undefined) {
-      const parts: string[] = [];
-      for (const [id, source] of this.corpus.sources()) parts.push(`${id}\u0000${source.uri}\u0000${sourceContentKey(source)}`);
-      // In the corpus's order: the order sources were added decides, for one, the order of a quotation's `exactSourceIds`.
-      this.fingerprint = contentKey(parts.join('\u0001'));
-    }
-    return this.fingerprint;
+    return (this.fingerprint ??= corpusFingerprint(this.corpus.sources()));
   }
+}
+
+/** The sources' ids, uris and texts, hashed: what every answer of a `CorpusMemo` depends on besides its key. */
+export function corpusFingerprint(sources: Iterable<[string, Source]>): string {
+  const parts: string[] = [];
+  for (const [id, source] of sources) parts.push(`${id}\u0000${source.uri}\u0000${sourceContentKey(source)}`);
+  // In the corpus's order: the order sources were added decides, for one, the order of a quotation's `exactSourceIds`.
+  return contentKey(parts.join('\u0001'));
 }

@@ -15,8 +15,10 @@ import { parseRegistry, type RegistryEntry } from './registry';
 import { EntityKnowledge } from './entities/knowledge';
 import { findPieceMentions, scanBlocksIn, type PieceMention } from './entities/piece';
 import { shareSteps } from './shares';
-import { entitiesCacheProduct, EXTRACTION_WORK, SourceFactsStore } from './entities/source-facts';
-import type { CacheProduct } from './index-cache';
+import { entitiesCacheProduct, EXTRACTION_WORK, registryKeyOf, SourceFactsStore } from './entities/source-facts';
+import { contentKey, type CacheProduct } from './index-cache';
+import { BlockHitMemo } from './entities/block-hits';
+import { corpusFingerprint } from './corpus-memo';
 
 export { EntityKnowledge, nameKey } from './entities/knowledge';
 export type { Entity, EntityType, EntityRole, EntityStatement, SourceMention, FormKind } from './entities/knowledge';
@@ -42,10 +44,13 @@ export class EntityStore {
   private readonly pieces = new WeakMap<ParsedDocument, { knowledge: EntityKnowledge; mentions: PieceMention[] }>();
   /** Per-source facts between builds: a changed source is extracted again, the rest merged as they are. */
   readonly facts: SourceFactsStore;
+  /** The names found in each block of the pieces, for the current knowledge; a product of the checks cache. */
+  readonly blockHits: BlockHitMemo;
 
   /** `buildId`: the running code's hash, if the embedder has one (see SourceFactsStore). */
   constructor(buildId?: string) {
     this.facts = new SourceFactsStore(buildId);
+    this.blockHits = new BlockHitMemo(buildId);
   }
 
   /** The facts as a product of the persisted cache (section 'entities'); `corpus` gives the current sources. */
@@ -67,7 +72,13 @@ export class EntityStore {
     const generation = corpus.generation;
     if (!this.cache || this.cache.generation !== generation || this.cache.registryVersion !== this.registryVersion) {
       const sources: Source[] = [...corpus.sources().values()];
-      this.cache = { generation, registryVersion: this.registryVersion, knowledge: this.facts.knowledge(sources, this.entries, this.registryUri) };
+      const registry = this.entries;
+      const registryUri = this.registryUri;
+      this.cache = { generation, registryVersion: this.registryVersion, knowledge: this.facts.knowledge(sources, registry, registryUri) };
+      // What the knowledge is made from: the sources and the registry (the build id stamps the code).
+      // Taken now, made when needed: the corpus may have changed by then.
+      const made = [...corpus.sources()];
+      this.blockHits.attach(this.cache.knowledge, () => contentKey(`${corpusFingerprint(made)}\u0002${registryKeyOf(registry, registryUri)}`));
     }
     return this.cache.knowledge;
   }

@@ -22,16 +22,18 @@ import { checkTeamRule, isTeamRuleId } from './team-rules';
 import { supportingPassageSteps } from './claims/suggest';
 import { claimCheckSteps } from './claims/analyse';
 import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
+import { ENTITY_HITS_SECTION } from './entities/block-hits';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 
 /**
- * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts), given a
+ * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts,
+ * the names found in each block), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, ENTITY_HITS_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -82,7 +84,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, entities.blockHits] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));

@@ -13,6 +13,7 @@
  * verdict read back from a file. Spans are kept relative (base 0).
  */
 import { PersistedMemo } from '../corpus-memo';
+import { contentKey } from '../index-cache';
 import { detach } from '../text';
 import { detectClaim, type ClaimVerdict, type DetectOptions } from './detect';
 
@@ -47,7 +48,8 @@ export class ClaimVerdictStore {
 
   /** The verdict on `sentence`, which starts at `base` in its piece; `optionsKey` names the triggers and exemptions in `options`. */
   detect(sentence: string, base: number, options: DetectOptions, optionsKey: string, epoch: number): ClaimVerdict {
-    const key = optionsKey + '\u0000' + sentence;
+    // Hashed: the key is all a section keeps of the sentence (the piece's text need not be in the cache twice).
+    const key = contentKey(optionsKey + '\u0000' + sentence);
     const kept = this.memo.lookup(key);
     if (kept) {
       const use = this.uses.get(kept);

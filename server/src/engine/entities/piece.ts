@@ -11,6 +11,8 @@ import { SentenceScanner, type Tokens } from './scan';
 import { editDistanceAtMostOne, nameKey, type Entity, type EntityKnowledge, type FormEntry, type FormKind } from './knowledge';
 import { HONORIFICS } from './lexicon';
 import { detach } from '../text';
+import { contentKey } from '../index-cache';
+import { blockHitMemoOf, pickedEntries, type KeptHit } from './block-hits';
 
 export interface PieceMention {
   entity: Entity;
@@ -41,6 +43,9 @@ interface BlockHit {
   /** The person it is a variant of (variant hits). */
   variant?: Entity;
   surface: string;
+  /** The key the entries were looked up by, and their positions in that form's entries: how a hit is kept across runs (block-hits.ts). */
+  form: string;
+  picks: number[];
 }
 
 /**
@@ -90,11 +95,39 @@ function hitsOfBlock(text: string, { start, end }: Span, knowledge: EntityKnowle
   const key = text.slice(start, end + 1);
   let hits = cache.get(key);
   if (!hits) {
-    hits = scanBlock(text, start, end, knowledge, scanner);
-    // Kept across edits: key and surfaces are copies, so they do not hold this version of the piece alive.
-    for (const hit of hits) hit.surface = detach(hit.surface);
+    // Found by an earlier run with this knowledge, or scanned now (and then kept for the next run).
+    const memo = blockHitMemoOf(knowledge);
+    // Hashed: the key is all a section keeps of the block (the piece's text need not be in the cache twice).
+    const memoKey = memo && contentKey(key);
+    const kept = memoKey !== undefined ? memo!.lookup(memoKey) : undefined;
+    hits = kept && restoredHits(kept, text, start, end, knowledge);
+    if (hits) {
+      memo!.stats.kept++;
+    } else {
+      hits = scanBlock(text, start, end, knowledge, scanner);
+      // Kept across edits: key and surfaces are copies, so they do not hold this version of the piece alive.
+      for (const hit of hits) hit.surface = detach(hit.surface);
+      if (memo) {
+        memo.stats.computed++;
+        memo.remember(memoKey!, hits.map(({ start, end, kind, form, picks }): KeptHit => ({ start, end, kind, form, picks })));
+      }
+    }
     if (cache.size >= MAX_CACHED_BLOCKS) cache.clear();
     cache.set(detach(key), hits);
+  }
+  return hits;
+}
+
+/** Hits kept by an earlier run for the block `text[from, to)`, pointing into `knowledge` again; undefined if one points at an entry it no longer has. */
+function restoredHits(kept: readonly KeptHit[], text: string, from: number, to: number, knowledge: EntityKnowledge): BlockHit[] | undefined {
+  const hits: BlockHit[] = [];
+  for (const hit of kept) {
+    const entries = pickedEntries(knowledge, hit);
+    if (!entries || from + hit.end > to) return undefined;
+    const { start, end, kind, form, picks } = hit;
+    const surface = detach(text.slice(from + start, from + end));
+    if (kind === 'variant') hits.push({ start, end, kind, entries: [], variant: entries[0].entity, surface, form, picks });
+    else hits.push({ start, end, kind, entries, surface, form, picks });
   }
   return hits;
 }
@@ -148,11 +181,15 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
   return mentions;
 }
 
+/** Blocks scanned for names in this process (tests: did kept hits answer instead?). */
+export const blockScanWork = { scanned: 0 };
+
 /** The hits of one block `text[from, to)`, offsets relative to `from`. */
 function scanBlock(text: string, from: number, to: number, knowledge: EntityKnowledge, scanner: SentenceScanner): BlockHit[] {
+  blockScanWork.scanned++;
   const hits: BlockHit[] = [];
-  const push = (kind: BlockHit['kind'], start: number, end: number, entries: FormEntry[], variant?: Entity) =>
-    hits.push({ start: start - from, end: end - from, kind, entries, variant, surface: text.slice(start, end) });
+  const push = (kind: BlockHit['kind'], start: number, end: number, found: { entries: FormEntry[]; variant?: Entity; form: string; picks: number[] }) =>
+    hits.push({ start: start - from, end: end - from, kind, entries: found.entries, variant: found.variant, surface: text.slice(start, end), form: found.form, picks: found.picks });
   scanner.scan(text, from, to, (_sentence, tokens) => {
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
@@ -161,7 +198,7 @@ function scanBlock(text: string, from: number, to: number, knowledge: EntityKnow
       if (HONORIFICS.has(token.lower) && !token.possessive && tokens[i + 1]?.word && tokens[i + 1].cap) {
         const hit = longestMatch(text, tokens, i + 1, knowledge, (e) => e.entity.type === 'person' && e.kind !== 'acronym');
         if (hit) {
-          push('honorific', token.start, tokens[hit.last].baseEnd, hit.entries);
+          push('honorific', token.start, tokens[hit.last].baseEnd, hit);
           i = hit.last;
           continue;
         }
@@ -174,13 +211,13 @@ function scanBlock(text: string, from: number, to: number, knowledge: EntityKnow
         return true;
       });
       if (hit) {
-        push('form', token.start, tokens[hit.last].baseEnd, hit.entries);
+        push('form', token.start, tokens[hit.last].baseEnd, hit);
         i = hit.last;
         continue;
       }
       const variant = firstNameVariant(tokens, i, knowledge);
       if (variant) {
-        push('variant', token.start, tokens[i + 1].baseEnd, [], variant);
+        push('variant', token.start, tokens[i + 1].baseEnd, { entries: [], variant: variant.entity, form: variant.form, picks: [variant.pick] });
         i += 1;
       }
     }
@@ -195,35 +232,41 @@ function longestMatch(
   from: number,
   knowledge: EntityKnowledge,
   accept: (entry: FormEntry, words: number) => boolean,
-): { last: number; entries: FormEntry[] } | undefined {
-  let best: { last: number; entries: FormEntry[] } | undefined;
+): { last: number; entries: FormEntry[]; form: string; picks: number[] } | undefined {
+  let best: { last: number; entries: FormEntry[]; form: string; picks: number[] } | undefined;
   for (let j = from; j < tokens.length && j - from < MAX_FORM_WORDS; j++) {
     const token = tokens[j];
     if (!token.word) break;
     // Words must be adjacent, separated by spaces only: "Lavrov, Sergey" is two names.
     if (j > from && /[^\s]/.test(text.slice(tokens[j - 1].end, token.start))) break;
-    const entries = knowledge.formsOf(nameKey(text.slice(tokens[from].start, token.end)));
+    const form = nameKey(text.slice(tokens[from].start, token.end));
+    const entries = knowledge.formsOf(form);
     const words = j - from + 1;
-    const accepted = entries?.filter((e) => accept(e, words));
-    if (accepted?.length) best = { last: j, entries: accepted };
+    const picks: number[] = [];
+    entries?.forEach((e, index) => {
+      if (accept(e, words)) picks.push(index);
+    });
+    if (picks.length) best = { last: j, entries: picks.map((index) => entries![index]), form, picks };
     if (token.possessive) break;
   }
   return best;
 }
 
-/** "Sergei Lavrov" when the sources know "Sergey Lavrov": a first name one letter off, same surname. */
-function firstNameVariant(tokens: Tokens, i: number, knowledge: EntityKnowledge): Entity | undefined {
+/** "Sergei Lavrov" when the sources know "Sergey Lavrov": a first name one letter off, same surname (with the form entry that says so). */
+function firstNameVariant(tokens: Tokens, i: number, knowledge: EntityKnowledge): { entity: Entity; form: string; pick: number } | undefined {
   const first = tokens[i];
   const second = tokens[i + 1];
   if (!second?.word || !second.cap || first.possessive || first.base.length < 4 || second.start - first.end > 1) return undefined;
-  const candidates = knowledge.formsOf(nameKey(second.base))?.filter((e) => e.kind === 'surname' || e.kind === 'name') ?? [];
-  for (const { entity } of candidates) {
-    if (entity.type !== 'person') continue;
+  const form = nameKey(second.base);
+  const entries = knowledge.formsOf(form) ?? [];
+  for (let pick = 0; pick < entries.length; pick++) {
+    const { entity, kind } = entries[pick];
+    if ((kind !== 'surname' && kind !== 'name') || entity.type !== 'person') continue;
     const words = entity.name.split(' ');
     if (words.length !== 2 || words[1].toLowerCase() !== second.base.toLowerCase()) continue;
     const known = words[0];
     if (known[0] !== first.base[0] || known.length < 4) continue;
-    if (editDistanceAtMostOne(known.toLowerCase(), first.base.toLowerCase())) return entity;
+    if (editDistanceAtMostOne(known.toLowerCase(), first.base.toLowerCase())) return { entity, form, pick };
   }
   return undefined;
 }

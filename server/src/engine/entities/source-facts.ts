@@ -352,7 +352,7 @@ function sameIds(ids: ReadonlyMap<string, string>, sources: readonly Source[]): 
 }
 
 /** Everything of the registry the merge reads, as one comparable string. */
-function registryKeyOf(registry: readonly RegistryEntry[], registryUri: string | undefined): string {
+export function registryKeyOf(registry: readonly RegistryEntry[], registryUri: string | undefined): string {
   return registry.length ? JSON.stringify([registryUri ?? null, registry]) : '';
 }
 

@@ -1,0 +1,127 @@
+/**
+ * The names found in each block, kept across runs (engine/entities/block-hits.ts):
+ * an engine of the same build, over the same sources and registry, scans only
+ * the blocks it has no hits for, and reports exactly what a fresh engine
+ * reports; other sources, another registry, another build or a damaged entry
+ * make it scan again.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
+import { ByteReader, ByteWriter, decodeCache, encodeCache } from '../../server/src/engine/index-cache';
+import { ENTITY_HITS_SECTION } from '../../server/src/engine/entities/block-hits';
+import { blockScanWork } from '../../server/src/engine/entities/piece';
+
+/** Written for this test in the shapes news uses. */
+const SOURCES: Record<string, string> = {
+  'sources/port.txt': `Port deal talks resume
+
+Harbour commissioner Anna Berg met the Kellsport Port Authority (KPA) on Monday. Ms Berg said the talks were useful. Tom Reyes, the KPA's chair, said a deal was close.
+`,
+  'sources/ferry.txt': `Ferry fares to rise
+
+Transport minister Daniel Okafor said fares would rise in May. Mr Okafor told the Kellsport Courier the rise was small.
+`,
+};
+
+const PIECE = `# The port deal
+
+Anna Berg met the KPA again this week, and Mr Okafor says fares will rise.
+
+Danial Okafor and Tom Reyes did not comment.
+
+Ms Berg said nothing more.
+`;
+/** The blocks of PIECE: its heading and three paragraphs. */
+const BLOCKS = 4;
+const DOC = { uri: 'file:///ws/piece.md', path: 'piece.md' };
+
+function engineWith(files: Record<string, string>, buildId: string | undefined, kept?: Uint8Array, registry?: string): Engine {
+  const engine = createEngine({ docsBaseUrl: 'file:///docs/', buildId });
+  if (registry !== undefined) engine.setRegistry('file:///ws/entities.yml', registry);
+  if (kept) engine.importIndexCache(kept);
+  for (const [file, text] of Object.entries(files)) engine.setSource(`file:///ws/${file}`, file, text);
+  return engine;
+}
+
+/** The engine's findings for `text`, and how many blocks it scanned for names to make them. */
+function checked(engine: Engine, text: string): { findings: Finding[]; scanned: number } {
+  const before = blockScanWork.scanned;
+  const findings = engine.check({ ...DOC, text });
+  return { findings, scanned: blockScanWork.scanned - before };
+}
+
+function keptHits(engine: Engine): Uint8Array {
+  return engine.exportIndexCache(false, [ENTITY_HITS_SECTION])!;
+}
+
+/** What the engine says about the piece's actors: the findings of the rules that read the mentions, and the actors list. */
+function actorsOf(engine: Engine, text: string): unknown {
+  return engine.actors({ ...DOC, text });
+}
+
+test('entity-hits: a run of the same build over the same sources scans only the blocks it has no hits for, and reports what a fresh engine does', () => {
+  const first = engineWith(SOURCES, 'build-1');
+  const expected = checked(first, PIECE);
+  assert.equal(expected.scanned, BLOCKS);
+  assert.ok(expected.findings.some((f) => f.ruleId === 'style/name-variant'), JSON.stringify(expected.findings.map((f) => f.ruleId)));
+
+  const second = engineWith(SOURCES, 'build-1', keptHits(first));
+  const again = checked(second, PIECE);
+  assert.deepEqual(again.findings, expected.findings);
+  assert.equal(again.scanned, 0, 'every block had its hits kept');
+  assert.deepEqual(actorsOf(second, PIECE), actorsOf(engineWith(SOURCES, undefined), PIECE));
+
+  // One paragraph changed, the others moved: that one is scanned, the rest are kept.
+  const edited = PIECE.replace('# The port deal\n', '# The port deal\n\nA new first line.\n').replace('did not comment', 'declined to comment');
+  const third = checked(engineWith(SOURCES, 'build-1', keptHits(first)), edited);
+  assert.deepEqual(third.findings, checked(engineWith(SOURCES, undefined), edited).findings);
+  assert.equal(third.scanned, 2);
+});
+
+test('entity-hits: other sources, another registry, another build or a damaged entry: those blocks are scanned again', () => {
+  const first = engineWith(SOURCES, 'build-1');
+  const expected = checked(first, PIECE).findings;
+  const kept = keptHits(first);
+
+  // A source added: the knowledge changed, so every block is scanned, and the findings are a fresh engine's.
+  const more = { ...SOURCES, 'sources/chair.txt': 'New chair\n\nTom Reyes, the KPA chair, was replaced by Tomas Reyes.\n' };
+  const afterSource = checked(engineWith(more, 'build-1', kept), PIECE);
+  assert.equal(afterSource.scanned, BLOCKS);
+  assert.deepEqual(afterSource.findings, checked(engineWith(more, undefined), PIECE).findings);
+
+  // The registry names an alias: scanned again.
+  const registry = '- id: okafor\n  name: Daniel Okafor\n  aliases: [Danial Okafor]\n';
+  const withRegistry = checked(engineWith(SOURCES, 'build-1', kept, registry), PIECE);
+  assert.equal(withRegistry.scanned, BLOCKS);
+  assert.deepEqual(withRegistry.findings, checked(engineWith(SOURCES, undefined, undefined, registry), PIECE).findings);
+  assert.notDeepEqual(withRegistry.findings, expected, 'the registry changes what is reported');
+
+  assert.equal(checked(engineWith(SOURCES, 'build-2', kept), PIECE).scanned, BLOCKS);
+  assert.equal(checked(engineWith(SOURCES, undefined, kept), PIECE).scanned, BLOCKS);
+
+  // One entry damaged (a pick past the end of its form's entries): that block alone is scanned again.
+  const section = decodeCache(kept)!.get(ENTITY_HITS_SECTION)!;
+  const reader = new ByteReader(section);
+  const header = reader.json<{ keys: string[] }>();
+  const lines = reader.string().split('\n');
+  const damagedAt = lines.findIndex((line) => line.includes('"kind":"variant"'));
+  assert.ok(damagedAt >= 0, lines.join('\n'));
+  lines[damagedAt] = lines[damagedAt].replace(/"picks":\[\d+\]/, '"picks":[999]');
+  const out = new ByteWriter();
+  out.json(header);
+  out.string(lines.join('\n'));
+  const damaged = checked(engineWith(SOURCES, 'build-1', encodeCache(new Map([[ENTITY_HITS_SECTION, out.finish()]]))), PIECE);
+  assert.deepEqual(damaged.findings, expected);
+  assert.equal(damaged.scanned, 1);
+});
+
+test('entity-hits: an engine that checked no piece writes the hits it was given back as they were', () => {
+  const first = engineWith(SOURCES, 'build-1');
+  checked(first, PIECE);
+  const kept = keptHits(first);
+  const idle = engineWith(SOURCES, 'build-1', kept);
+  const written = idle.exportIndexCache(false, [ENTITY_HITS_SECTION])!;
+  assert.deepEqual(decodeCache(written)!.get(ENTITY_HITS_SECTION), decodeCache(kept)!.get(ENTITY_HITS_SECTION));
+  assert.equal(checked(engineWith(SOURCES, 'build-1', written), PIECE).scanned, 0);
+});
