@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { REPO_ROOT, DIST, tempWorkspace } from '../helpers/repo';
 import { cli, cliJson } from '../helpers/cli';
 
@@ -83,6 +83,24 @@ test('cli: the built dist/cli.js runs as a process', () => {
   const report = JSON.parse(run.stdout);
   assert.equal(report.files[0].path, 'analysis.md');
   assert.ok(report.files[0].diagnostics.length >= 4);
+});
+
+test('cli: a reader that closes the pipe early (| head) ends the run quietly, with the check\'s exit code', async () => {
+  // Enough findings that the report is larger than a pipe holds: the CLI is still writing when the reader goes.
+  const lines = Array.from({ length: 3000 }, (_, i) => `Line ${i}: "words that no source holds, number ${i}" [@wall].\n`).join('\n');
+  const root = tempWorkspace({ 'sources/wall.txt': SOURCE, 'piece.md': lines });
+  const child = spawn(process.execPath, [path.join(DIST, 'cli.js'), 'check', 'piece.md', '--format', 'json', '--no-cache'], { cwd: root });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let read = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    child.stdout.destroy();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(read > 0 && read < 1_000_000, `read ${read} bytes before closing`);
+  assert.doesNotMatch(stderr, /EPIPE|Error/, stderr);
+  assert.equal(code, 1, 'the check found errors (quotations not found): its exit code, not a crash\'s');
 });
 
 test('cli: a broken config is reported with its position, checking goes on, exit 2', async () => {
