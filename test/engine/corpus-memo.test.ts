@@ -12,6 +12,7 @@ import { VerdictCache } from '../../server/src/engine/quotes/verdict-cache';
 import { ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { PASSAGE_ANSWERS_SECTION, passageWork } from '../../server/src/engine/claims/passages';
+import { QUOTE_SPEAKERS_SECTION, speakerWork } from '../../server/src/engine/claims/speakers';
 
 const SOURCES: Array<[string, string]> = [
   ['quay.txt', 'The harbour master said the quay would reopen in May after the storm repairs, weeks later than planned.\n'],
@@ -129,4 +130,37 @@ test('corpus-memo: supporting passages found for claims are kept too, and a run 
   for (const [name, text] of SOURCES) otherBuild.setSource(`file:///w/sources/${name}`, `sources/${name}`, text);
   assert.deepEqual(otherBuild.check(piece), expected);
   assert.ok(passageWork.merged > merged, 'another build searched for itself');
+});
+
+test('corpus-memo: who a source gives a quoted passage to is kept too, and holds only for the same sources', () => {
+  const ferry = 'Ferry service\n\nThe ferry will keep running "until the storm has passed," Mr Reyes said on Monday.\n';
+  const piece = { uri: 'file:///w/piece.md', path: 'piece.md', text: 'Ms Berg said the ferry would run "until the storm has passed" [@ferry].\n' };
+  const engineWith = (buildId: string | undefined, text: string, kept?: Uint8Array) => {
+    const engine = createEngine({ docsBaseUrl: 'file:///docs/', buildId });
+    if (kept) engine.importIndexCache(kept);
+    engine.setSource('file:///w/sources/ferry.txt', 'sources/ferry.txt', text);
+    return engine;
+  };
+  const misattributed = (findings: ReturnType<ReturnType<typeof createEngine>['check']>) => findings.filter((f) => f.ruleId === 'quote/misattributed').map((f) => f.data?.sourceSpeaker);
+
+  const first = engineWith('build-1', ferry);
+  const expected = first.check(piece);
+  assert.deepEqual(misattributed(expected), ['Reyes']);
+  const kept = first.exportIndexCache(false, [QUOTE_SPEAKERS_SECTION])!;
+
+  assert.deepEqual(engineWith('build-1', ferry, kept).check(piece), expected);
+  // Attributed as the source does: nothing to report, so no source paragraph is read at all (a report reads the
+  // source's quotations for the fullest form of the name).
+  const right = { ...piece, text: piece.text.replace('Ms Berg', 'Mr Reyes') };
+  const rightFirst = engineWith('build-1', ferry);
+  assert.deepEqual(misattributed(rightFirst.check(right)), []);
+  const read = speakerWork.paragraphsRead;
+  assert.deepEqual(engineWith('build-1', ferry, rightFirst.exportIndexCache(false, [QUOTE_SPEAKERS_SECTION])).check(right), rightFirst.check(right));
+  assert.equal(speakerWork.paragraphsRead, read, 'the speaker was kept: no source paragraph was read for it');
+
+  // The source now gives the words to someone else: the kept speaker must not be used.
+  const changed = ferry.replace('Mr Reyes', 'Mr Okafor');
+  const after = engineWith('build-1', changed, kept).check(piece);
+  assert.deepEqual(misattributed(after), ['Okafor']);
+  assert.deepEqual(after, engineWith(undefined, changed).check(piece));
 });

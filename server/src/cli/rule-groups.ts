@@ -16,6 +16,7 @@ import { ANSWER_SECTIONS } from '../engine/index';
 import { VERDICTS_SECTION } from '../engine/quotes/verdict-cache';
 import { PASSAGE_ANSWERS_SECTION, PASSAGES_SECTION } from '../engine/claims/passages';
 import { CLAIM_VERDICTS_SECTION } from '../engine/claims/verdict-store';
+import { QUOTE_SPEAKERS_SECTION } from '../engine/claims/speakers';
 import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
@@ -54,11 +55,12 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
  * The sections of the checks cache file (node/index-cache-file.ts
  * checksCacheFile) a group reads, and writes once its pieces are checked:
  * the answers its checks add to (quotation verdicts, the passages found for
- * claims and claim verdicts; the names found in each block).
+ * claims, claim verdicts and the speakers of quoted source passages; the
+ * names found in each block).
  */
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'all') return ANSWER_SECTIONS;
-  return group === 'sources' ? [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION] : [ENTITY_HITS_SECTION];
+  return group === 'sources' ? [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION] : [ENTITY_HITS_SECTION];
 }
 
 /**

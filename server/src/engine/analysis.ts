@@ -9,7 +9,8 @@ import type { Corpus } from './corpus';
 import type { Citation, ParsedDocument, Quotation } from './markdown';
 import type { QuoteResult } from './quotes';
 import type { ResolvedConfig } from './config';
-import type { Source } from './types';
+import type { Source, Span } from './types';
+import type { Speaker } from './claims/speakers';
 import { checkClaimAt, checkClaims, proseSentences, type ClaimCheck, type ProseSentence } from './claims/analyse';
 import type { EntityKnowledge, PieceMention } from './entities';
 import type { PassageHit } from './claims/passages';
@@ -32,6 +33,8 @@ export interface Workspace {
   matchQuotation(text: string, preferSources: readonly string[]): QuoteResult;
   /** The best source passages for `text[from, to)`, best first; cached like the verdicts. */
   searchPassages(text: string, from: number, to: number, limit: number): PassageHit[];
+  /** Who source `sourceId` gives its words at `passage` to (quote/misattributed); remembered like the verdicts. */
+  speakerOf(sourceId: string, passage: Span): Speaker | undefined;
   /** Claim detection's verdicts per sentence, kept across checks (and, persisted, across runs). */
   readonly claimVerdicts: ClaimVerdictStore;
   /** Actors learnt from the sources and the registry, built lazily once per corpus generation. */

@@ -23,17 +23,18 @@ import { supportingPassageSteps } from './claims/suggest';
 import { claimCheckSteps } from './claims/analyse';
 import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
 import { ENTITY_HITS_SECTION } from './entities/block-hits';
+import { isSpeakerAnswer, QUOTE_SPEAKERS_SECTION, quoteContaining } from './claims/speakers';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
 export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelection } from './api';
 
 /**
  * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts,
- * the names found in each block), given a
+ * the speakers of quoted source passages, the names found in each block), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, ENTITY_HITS_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -80,11 +81,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const quotes = new VerdictCache(corpus, options.buildId);
   const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);
   const claimVerdicts = new ClaimVerdictStore(options.buildId);
+  const speakers = new CorpusMemo(QUOTE_SPEAKERS_SECTION, corpus, isSpeakerAnswer, options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, entities.blockHits] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -96,6 +98,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     matchQuotation: (text, prefer) => quotes.get(text, prefer),
     claimVerdicts,
+    speakerOf: (sourceId, passage) =>
+      speakers.get(`${sourceId}\u0000${passage.start}\u0000${passage.end}`, () => {
+        const source = corpus.get(sourceId);
+        const speaker = source && quoteContaining(source, passage)?.speaker;
+        return speaker ? { speaker } : {};
+      }).speaker,
     searchPassages: (text, from, to, limit) => passageAnswers.get(`${limit}\u0000${text.slice(from, to)}`, () => passageIndexOf(corpus).search(text, from, to, limit)),
     entities: () => entities.knowledge(corpus),
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),

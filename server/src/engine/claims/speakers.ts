@@ -245,10 +245,14 @@ function speakersOf(source: Source): SourceSpeakers {
   return entry;
 }
 
+/** Source paragraphs read for their quotations and speakers in this process (tests: did a kept answer do instead?). */
+export const speakerWork = { paragraphsRead: 0 };
+
 /** The quotations of a source's `k`th body paragraph with their speakers. */
 function paragraphQuotes(source: Source, entry: SourceSpeakers, k: number): QuotedPassage[] {
   const known = entry.quotes[k];
   if (known) return known;
+  speakerWork.paragraphsRead++;
   const text = source.text;
   const paragraph = entry.paragraphs[k];
   const result: QuotedPassage[] = [];
@@ -287,6 +291,22 @@ export function fullestName(source: Source, key: string): string | undefined {
     if (name && (!best || name.split(/\s+/).length > best.split(/\s+/).length)) best = name;
   }
   return best;
+}
+
+/** Section of the checks cache holding the speaker of each source passage a verified quotation matched. */
+export const QUOTE_SPEAKERS_SECTION = 'quote-speakers';
+
+/** Who a source gives a passage to (no speaker: not inside a quotation, or nobody named). */
+export interface SpeakerAnswer {
+  speaker?: Speaker;
+}
+
+/** A speaker answer as read back from a file: its shape, so a damaged one is computed again. */
+export function isSpeakerAnswer(value: unknown): value is SpeakerAnswer {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const speaker = (value as SpeakerAnswer).speaker as Partial<Speaker> | undefined;
+  if (speaker === undefined) return true;
+  return typeof speaker.name === 'string' && typeof speaker.key === 'string' && typeof speaker.pronoun === 'boolean' && typeof speaker.span?.start === 'number' && typeof speaker.span.end === 'number';
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Analysis } from '../../analysis';
 import type { Quotation } from '../../markdown';
 import type { Span } from '../../types';
 import { shorten } from '../../text';
-import { ANONYMOUS, attributionOf, fullestName, lastNamedResolver, quoteContaining } from '../../claims/speakers';
+import { ANONYMOUS, attributionOf, fullestName, lastNamedResolver } from '../../claims/speakers';
 
 export default defineRule({
   id: 'quote/misattributed',
@@ -31,7 +31,7 @@ The piece's attribution is read the same way, also from \`According to Mr Straw,
     for (const { quotation, result } of analysis.quoteChecks()) {
       if (result.verdict !== 'verbatim' || !result.best) continue;
       const source = analysis.source(result.best.sourceId);
-      const said = source ? quoteContaining(source, result.best.passage)?.speaker : undefined;
+      const said = source ? analysis.workspace.speakerOf(source.id, result.best.passage) : undefined;
       if (!source || !said) continue;
       const written = attributionOf(text, quotation.span, attributionSpan(analysis, quotation), lastNamed);
       if (!written || written === ANONYMOUS || written.key === said.key) continue;
