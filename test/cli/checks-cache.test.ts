@@ -24,9 +24,11 @@ const FILES = {
   'pieces/quay.md': 'The harbour master said "the quay would reopen in June" [@quay]. The council said "tolls will rise again next spring".\n',
 };
 
+const PIECE = 'pieces/quay.md';
+
 /** The quotations whose verdicts the checks file keeps (a key is the cited ids, NUL, the words). */
 function keptVerdicts(cache: string, root: string): string[] {
-  const bytes = readIndexCache(checksCacheFile(cache, root));
+  const bytes = readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)));
   const section = bytes && decodeCache(bytes)?.get(VERDICTS_SECTION);
   return section ? new ByteReader(section).json<{ keys: string[] }>().keys.map((key) => key.slice(key.indexOf('\u0000') + 1)) : [];
 }
@@ -45,14 +47,14 @@ for (const jobs of ['1', '2']) {
     for (const quotation of ['the quay would reopen in June', 'tolls will rise again next spring']) assert.ok(kept.includes(quotation), quotation);
     assert.ok(!decodeCache(readIndexCache(indexCacheFile(cache, root))!)?.has(VERDICTS_SECTION), 'verdicts are not in the index file');
     // The unsourced claim's passage search is kept beside them.
-    const answers = decodeCache(readIndexCache(checksCacheFile(cache, root))!)?.get(PASSAGE_ANSWERS_SECTION);
+    const answers = decodeCache(readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)))!)?.get(PASSAGE_ANSWERS_SECTION);
     assert.ok(answers && new ByteReader(answers).json<{ keys: string[] }>().keys.some((key) => key.includes('The council said')));
     // So are claim detection's verdicts, one per sentence of the piece.
-    const claimVerdicts = decodeCache(readIndexCache(checksCacheFile(cache, root))!)?.get(CLAIM_VERDICTS_SECTION);
+    const claimVerdicts = decodeCache(readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)))!)?.get(CLAIM_VERDICTS_SECTION);
     const sentences = claimVerdicts ? new ByteReader(claimVerdicts).json<{ keys: string[] }>().keys : [];
-    assert.ok(sentences.length >= 2, 'one per sentence of the piece (and of the warm-up piece)');
+    assert.equal(sentences.length, 2, 'one per sentence of the piece (the warm-up piece\'s are in the workspace\'s file)');
     // And the names found in each block (written by the thread of the style rules when there are two).
-    const hits = decodeCache(readIndexCache(checksCacheFile(cache, root))!)?.get(ENTITY_HITS_SECTION);
+    const hits = decodeCache(readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)))!)?.get(ENTITY_HITS_SECTION);
     assert.ok(hits && new ByteReader(hits).json<{ keys: string[] }>().keys.length >= 1);
     const indexWritten = fs.statSync(indexCacheFile(cache, root)).mtimeMs;
 
@@ -68,5 +70,43 @@ for (const jobs of ['1', '2']) {
     const changed = await run();
     assert.deepEqual(changed, await fresh());
     assert.doesNotMatch(changed.stdout, /quote\/misquote.*June|"June"/);
+  });
+}
+
+const TWO_PIECES = {
+  '.provenance.yml': FILES['.provenance.yml'],
+  'sources/quay.txt': FILES['sources/quay.txt'],
+  'sources/tolls.txt': FILES['sources/tolls.txt'],
+  'pieces/quay.md': 'The harbour master said "the quay would reopen in June" [@quay].\n',
+  'pieces/tolls.md': 'Tolls "rose by 12% in 2023" [@tolls], the council said.\n',
+};
+
+for (const jobs of ['1', '2']) {
+  test(`checks-cache: each piece's answers are kept in a file of its own, read and written only by the runs that check it (--jobs ${jobs})`, async () => {
+    const root = tempWorkspace(TWO_PIECES);
+    const cache = path.join(root, '.cache');
+    const run = () => cli(['check', '--format', 'json', '--jobs', jobs, '--cache', cache, '--no-results-cache'], root);
+    const fresh = () => cli(['check', '--format', 'json', '--jobs', jobs, '--no-cache'], root);
+    const fileOf = (piece: string) => checksCacheFile(cache, root, path.join(root, piece));
+    const verdictsIn = (piece: string) => {
+      const section = decodeCache(readIndexCache(fileOf(piece))!)?.get(VERDICTS_SECTION);
+      return section ? new ByteReader(section).json<{ keys: string[] }>().keys.map((key) => key.slice(key.indexOf('\u0000') + 1)) : [];
+    };
+
+    assert.deepEqual(await run(), await fresh());
+    assert.deepEqual(verdictsIn('pieces/quay.md'), ['the quay would reopen in June']);
+    assert.deepEqual(verdictsIn('pieces/tolls.md'), ['rose by 12% in 2023']);
+    const tollsWritten = fs.statSync(fileOf('pieces/tolls.md')).mtimeMs;
+
+    // One piece edited: its file gains the new quotation; the other piece's file is not written.
+    fs.appendFileSync(path.join(root, 'pieces/quay.md'), '\nIt will reopen "after the storm repairs" [@quay].\n');
+    assert.deepEqual(await run(), await fresh());
+    assert.deepEqual(verdictsIn('pieces/quay.md').sort(), ['after the storm repairs', 'the quay would reopen in June']);
+    assert.equal(fs.statSync(fileOf('pieces/tolls.md')).mtimeMs, tollsWritten);
+
+    // A damaged file costs its piece its kept answers, nothing else, and is written again.
+    fs.writeFileSync(fileOf('pieces/tolls.md'), 'not a cache file');
+    assert.deepEqual(await run(), await fresh());
+    assert.deepEqual(verdictsIn('pieces/tolls.md'), ['rose by 12% in 2023']);
   });
 }

@@ -91,6 +91,8 @@ export interface WorkerInput {
   group: RuleGroup;
   /** Whether this worker sends its index cache bytes back when they changed (the first one of each group does). */
   writeCache: boolean;
+  /** Whether this worker reads and sends back the kept answers of each piece it checks (checksCacheFile per piece; every worker does, given a cache folder). */
+  writeChecks: boolean;
   /** Pieces handed to this worker before it claims any (those of a worker that was stopped or died). */
   assigned: number[];
   /** With split groups: how the style half hands its parse of a piece to the sources half. */
@@ -107,8 +109,8 @@ export interface LoadReport {
 
 export type WorkerMessage =
   | ({ type: 'loaded'; clock?: string } & LoadReport)
-  /** Cache sections that changed, for the index cache file or the checks cache file. */
-  | { type: 'cache'; file: 'index' | 'checks'; bytes: Uint8Array }
+  /** Cache sections that changed, for the index cache file or a checks cache file (the piece's, or the workspace's without `piece`). */
+  | { type: 'cache'; file: 'index' | 'checks'; bytes: Uint8Array; piece?: number }
   | ParseMessage
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
@@ -248,8 +250,8 @@ export interface PoolOptions {
   fallback: { prepare(): void; check(file: string, group: RuleGroup): CheckedFile };
   /** Where to write the index cache the workers built (undefined = nowhere). */
   cacheFile?: string;
-  /** Where to write what the workers' checks added (quotation verdicts; undefined = nowhere). */
-  checksCacheFile?: string;
+  /** Where a piece's kept answers go (quotation verdicts and the like; no piece: the workspace's, from the load and warm-up); undefined = nowhere. */
+  checksCacheFile?: (piece?: string) => string;
   /** Reads and writes cache files (node/index-cache-file.ts); a write returns an error message. */
   cacheIo?: { read(file: string): Uint8Array | undefined; write(file: string, bytes: Uint8Array): string | undefined };
   /**
@@ -286,7 +288,7 @@ interface Slot {
 export async function checkAll(
   documents: readonly string[],
   plan: PoolPlan,
-  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'assigned' | 'parse' | 'sources'>,
+  input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'writeChecks' | 'assigned' | 'parse' | 'sources'>,
   options: PoolOptions,
 ): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string }> {
   const groups = plan.groups;
@@ -299,7 +301,15 @@ export async function checkAll(
   const checkedBy = [0];
   const live = new Set<Slot>();
   /** Cache sections the groups' first workers sent for each file, when they changed, in the order they came. */
-  const cacheParts = { index: [] as Uint8Array[], checks: [] as Uint8Array[] };
+  const cacheParts = { index: [] as Uint8Array[] };
+  /** Kept answers by piece index (-1: the workspace's, from the load and warm-up), each for its own file. */
+  const checksParts = new Map<number, Uint8Array[]>();
+  const pieceChecks = (piece: number | undefined): Uint8Array[] => {
+    const key = piece ?? -1;
+    let parts = checksParts.get(key);
+    if (!parts) checksParts.set(key, (parts = []));
+    return parts;
+  };
   const cacheWriters = new Set<number>();
   let loaded: LoadReport | undefined;
   let nextId = 2; // 1 was the main thread's id when it claimed pieces; kept free so ids stay > 1
@@ -334,7 +344,8 @@ export async function checkAll(
     for (const i of assigned) Atomics.store(tables[g], 1 + i, id);
     const writeCache = options.cacheFile !== undefined && !cacheWriters.has(g);
     if (writeCache) cacheWriters.add(g);
-    const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, assigned, parse, ...input };
+    const writeChecks = options.checksCacheFile !== undefined;
+    const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, writeChecks, assigned, parse, ...input };
     const channel = aheadReady ? new MessageChannel() : undefined;
     if (channel && aheadReady) data.sources = { port: channel.port2, ready: aheadReady };
     const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
@@ -364,7 +375,10 @@ export async function checkAll(
       if (message.type === 'loaded') {
         loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
         slot.clock = message.clock;
-      } else if (message.type === 'cache') cacheParts[message.file].push(message.bytes);
+      } else if (message.type === 'cache') {
+        if (message.file === 'index') cacheParts.index.push(message.bytes);
+        else pieceChecks(message.piece).push(message.bytes);
+      }
       else if (message.type === 'parse') {
         // Passed on as is: the bytes are shared memory, so no thread copies them.
         for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
@@ -456,7 +470,7 @@ export async function checkAll(
     ordered.push(mergeParts(parts, name(i)));
   }
   const io = options.cacheIo;
-  const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), writeMergedCache(options.checksCacheFile, cacheParts.checks, io)] : [];
+  const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), ...[...checksParts].map(([piece, parts]) => writeMergedCache(options.checksCacheFile?.(piece < 0 ? undefined : documents[piece]), parts, io))] : [];
   const cacheNotice = problems.find((problem) => problem !== undefined);
   return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice };
 }

@@ -217,7 +217,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
           check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
         },
         cacheFile,
-        checksCacheFile: cacheDir ? checksCacheFile(cacheDir, root) : undefined,
+        checksCacheFile: cacheDir ? (piece) => checksCacheFile(cacheDir, root, piece) : undefined,
         cacheIo: { read: readIndexCache, write: writeIndexCache },
         readAhead: () => readSources(engine, root, (file, stat) => readStats.set(file, stat)),
         prestarted,
@@ -238,7 +238,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const cacheNotices = [pool.cacheNotice, resultsCache?.save(readStats)].filter((notice) => notice !== undefined);
   for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
   // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
-  if (cacheDir && cacheFile && cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), resultsCacheFile(cacheDir, root)]);
+  if (cacheDir && cacheFile && cache.origin === 'user') {
+    pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), ...documents.map((piece) => checksCacheFile(cacheDir, root, piece)), resultsCacheFile(cacheDir, root)]);
+  }
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);
 

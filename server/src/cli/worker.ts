@@ -13,7 +13,7 @@ import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
-import { indexCacheFile, readIndexCacheInParallel } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, readIndexCache, readIndexCacheInParallel } from '../node/index-cache-file';
 import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type PrestartData, type WorkerInput, type WorkerMessage } from './pool';
 import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
@@ -68,6 +68,9 @@ export async function runCheckWorker(): Promise<void> {
   const sources = input.sources;
   const readAhead = sources ? () => receiveSources(sources) : undefined;
   const checkSections = checkSectionsOf(input.group);
+  // The kept answers are kept per piece (checksCacheFile): what the load and the warm-up use goes to the
+  // workspace's file, each piece's to its own, so a run reads the answers of the pieces it checks, not the archive's.
+  engine.beginAnswerScope();
   // The index cache is read by positioned reads on libuv's threads at once: copying it into fresh pages is
   // most of reading it (page faults), and the main thread is mostly idle by now, so the other core helps.
   const cacheBytes = input.cacheDir ? await readIndexCacheInParallel(indexCacheFile(input.cacheDir, input.root), sections) : undefined;
@@ -81,12 +84,15 @@ export async function runCheckWorker(): Promise<void> {
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
   // Only this group's rules run, so only the corpus products they need are built.
   warmUp(engine, rules);
-  const sendCache = (file: 'index' | 'checks', only: readonly string[]) => {
-    const bytes = input.writeCache && only.length ? engine.exportIndexCache(true, only) : undefined;
-    if (bytes) port.postMessage({ type: 'cache', file, bytes } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
+  const sendCache = (file: 'index' | 'checks', only: readonly string[], piece?: number) => {
+    const bytes = only.length ? engine.exportIndexCache(true, only) : undefined;
+    if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
   };
-  // After the warm-up, so the products built lazily are in it too.
-  sendCache('index', indexSectionsOf(input.group));
+  // After the warm-up, so the products built lazily are in it too; the workspace's files are written by one worker per group.
+  if (input.writeCache) {
+    sendCache('index', indexSectionsOf(input.group));
+    sendCache('checks', checkSections);
+  }
   const check = (index: number) => {
     post({ type: 'started', index, cpu: cpu() });
     // Tests prove that a piece whose analysis never ends is stopped at its budget, and that a worker
@@ -97,6 +103,10 @@ export async function runCheckWorker(): Promise<void> {
       if (faults.has('check-crash') && text.includes('provenance-test-crash')) process.exit(70);
     }
     if (index !== first) parseAndSend(index);
+    // This piece's kept answers, read for it alone; what the check uses of them (and adds) is sent back after it.
+    engine.beginAnswerScope();
+    const kept = input.writeChecks && checkSections.length ? readIndexCache(checksCacheFile(input.cacheDir!, input.root, input.documents[index]), checkSections) : undefined;
+    if (kept) engine.importIndexCache(kept);
     const adopt = receiver
       ? (doc: DocumentInput) => {
           const parsed = receiver.take(index) as ParsedDocument | undefined;
@@ -107,14 +117,12 @@ export async function runCheckWorker(): Promise<void> {
   };
   for (let index = first >= 0 ? first : next(); index >= 0; ) {
     const result = check(index);
+    // What the check added to its piece's answers (quotation verdicts and the like), for the next run over
+    // it: sent before the result, since the main thread stops the workers once every result is in.
+    if (input.writeChecks) sendCache('checks', checkSections, index);
     const following = next();
-    // What the checks added (quotation verdicts), for the next run over these pieces: sent before
-    // the last result, since the main thread stops the workers once every result is in.
-    if (following < 0) {
-      sendCache('checks', checkSections);
-      // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
-      saveCompiledCode();
-    }
+    // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
+    if (following < 0) saveCompiledCode();
     post({ type: 'result', index, result });
     index = following;
   }

@@ -93,6 +93,14 @@ export interface Engine {
    * or export (what `exportIndexCache(true)` asks).
    */
   indexCacheSections(onlyIfChanged?: boolean): string[];
+  /**
+   * From now on, an export of the kept answers (`ANSWER_SECTIONS`) holds only
+   * the answers the checks after this call used (imported or computed), not
+   * every answer this engine holds: an embedder that keeps each piece's
+   * answers in a file of its own (the CLI) calls it before each piece. Without
+   * it, an export holds the answers used first, then the others, up to a bound.
+   */
+  beginAnswerScope(): void;
 
   /** Load the entity registry (`entities.yml`). Returns findings for the registry file. */
   setRegistry(uri: string | undefined, text: string | undefined): Finding[];

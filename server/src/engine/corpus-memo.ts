@@ -46,6 +46,8 @@ export class PersistedMemo<V> implements CacheProduct {
   /** Entries of an earlier run, taken once their stamp is known to be this state's. */
   protected pending: { stamp: string; keys: string[]; values: string[] } | undefined;
   private changed = false;
+  /** Set by `beginScope`: an export holds only the answers used since. */
+  private scoped = false;
   /** Lookups answered by computing, and by a kept answer (tests, diagnostics). */
   readonly stats = { computed: 0, kept: 0 };
 
@@ -90,6 +92,13 @@ export class PersistedMemo<V> implements CacheProduct {
     if (this.buildId !== undefined) this.used.add(key);
   }
 
+  /** From now on, an export holds only the answers used after this call (the CLI keeps each piece's in its own file). */
+  beginScope(): void {
+    this.refresh();
+    this.used.clear();
+    this.scoped = true;
+  }
+
   /** Only a build that persists answers ever has any to write. */
   get dirty(): boolean {
     return this.changed && this.buildId !== undefined;
@@ -107,7 +116,7 @@ export class PersistedMemo<V> implements CacheProduct {
     };
     if (this.buildId !== undefined) {
       for (const key of this.used) add(key);
-      for (const key of this.entries.keys()) if (!this.used.has(key)) add(key);
+      if (!this.scoped) for (const key of this.entries.keys()) if (!this.used.has(key)) add(key);
     }
     this.changed = false;
     return this.sectionOf(this.stamp(), keys, values);

@@ -141,6 +141,8 @@ export interface CacheProduct {
   importSection(bytes: Uint8Array): number;
   /** True when the product's state changed since the last export (so an unchanged cache is not rewritten). Absent: always written. */
   readonly dirty?: boolean;
+  /** Kept answers only (`Engine.beginAnswerScope`): from now on, export only what is used after this call. */
+  beginScope?(): void;
 }
 
 /**

@@ -176,6 +176,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return exportCacheProducts(sections ? cacheProducts : indexProducts, onlyIfChanged, sections);
     },
 
+    beginAnswerScope() {
+      for (const product of answerProducts) product.beginScope?.();
+    },
+
     indexCacheSections(onlyIfChanged = false) {
       if (onlyIfChanged && !indexProducts.some((product) => product.dirty !== false)) return [];
       return indexProducts.map((product) => product.section);

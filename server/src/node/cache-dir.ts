@@ -81,7 +81,7 @@ function userCacheHome({ env, platform, homedir }: Pick<CacheDirContext, 'env' |
 }
 
 /** The index, checks and results files: what `pruneStaleCaches` looks at unless told otherwise. */
-const CACHE_FILE = /^provenance-(index|checks|results)-[0-9a-f]+\.bin$/;
+const CACHE_FILE = /^provenance-(index|checks|results)-[0-9a-f]+(?:-[0-9a-f]+)?\.bin$/;
 
 /**
  * Removes this tool's cache files (index, checks and results, or the files

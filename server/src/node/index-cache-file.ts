@@ -24,10 +24,16 @@ export function indexCacheFile(cacheDir: string, root: string): string {
 /**
  * The file of the products a check adds to (quotation verdicts), in the same
  * container layout: apart from the index, so that new verdicts never make a
- * run rewrite the 10+ MB of indexes it did not change.
+ * run rewrite the 10+ MB of indexes it did not change. With `piece` (the CLI),
+ * one file per piece: a run reads and writes the answers of the pieces it
+ * checks, not the archive's; without (the server, and the CLI's warm-up), one
+ * per workspace.
  */
-export function checksCacheFile(cacheDir: string, root: string): string {
-  return path.join(cacheDir, `provenance-checks-${workspaceCacheId(root)}.bin`);
+export function checksCacheFile(cacheDir: string, root: string, piece?: string): string {
+  const id = workspaceCacheId(root);
+  if (piece === undefined) return path.join(cacheDir, `provenance-checks-${id}.bin`);
+  const pieceId = createHash('sha1').update(path.relative(path.resolve(root), path.resolve(piece))).digest('hex').slice(0, 16);
+  return path.join(cacheDir, `provenance-checks-${id}-${pieceId}.bin`);
 }
 
 /**
