@@ -164,3 +164,22 @@ test('corpus-memo: who a source gives a quoted passage to is kept too, and holds
   assert.deepEqual(misattributed(after), ['Okafor']);
   assert.deepEqual(after, engineWith(undefined, changed).check(piece));
 });
+
+test('corpus-memo: a section imported after the sources are set (the CLI, per piece) is taken beside the answers made so far', () => {
+  const first = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  first.get(QUOTATIONS[0][0], QUOTATIONS[0][1]);
+  const kept = first.memo.exportSection();
+
+  const second = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  const made = second.get(QUOTATIONS[1][0], QUOTATIONS[1][1]);
+  second.memo.beginScope();
+  assert.equal(second.memo.importSection(kept), 1);
+  assert.deepEqual(second.get(QUOTATIONS[0][0], QUOTATIONS[0][1]), first.get(QUOTATIONS[0][0], QUOTATIONS[0][1]));
+  assert.equal(second.get(QUOTATIONS[1][0], QUOTATIONS[1][1]), made, 'the answer made before the import is still there');
+  assert.deepEqual(second.memo.stats, { computed: 1, kept: 2 });
+  // Scoped: an export holds what was used since beginScope, not everything the memo holds.
+  second.memo.beginScope();
+  second.get(QUOTATIONS[1][0], QUOTATIONS[1][1]);
+  const reader = new ByteReader(second.memo.exportSection());
+  assert.deepEqual(reader.json<{ keys: string[] }>().keys, [[...QUOTATIONS[1][1]].join(' ') + '\u0000' + QUOTATIONS[1][0]]);
+});

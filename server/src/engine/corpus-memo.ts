@@ -196,8 +196,12 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
 
   override importSection(bytes: Uint8Array): number {
     const taken = super.importSection(bytes);
-    // Taken at the first lookup, when the sources are set: the generation changes as each is set.
-    if (taken) this.generation = -1;
+    if (!taken) return taken;
+    // Imported into a memo already brought to the corpus as it is (the CLI imports each piece's answers before
+    // checking it): taken now, beside the answers made so far. Otherwise at the first lookup, once the sources
+    // are set (the generation changes as each is set).
+    if (this.generation === this.corpus.generation) this.takePending();
+    else this.generation = -1;
     return taken;
   }
 
