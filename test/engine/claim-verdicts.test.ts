@@ -7,9 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
-import { ByteReader, ByteWriter, decodeCache, encodeCache } from '../../server/src/engine/index-cache';
+import type { Engine, Finding } from '../../server/src/engine/index';
 import { CLAIM_VERDICTS_SECTION, detectionWork } from '../../server/src/engine/claims/verdict-store';
+import { checkedWith, engineWithKept, withDamagedEntry } from '../helpers/answers';
 
 const SOURCES: Record<string, string> = {
   'sources/ferry.txt': 'Ferry timetable cut\n\nThe island ferry will sail four times a day from March instead of six. The operator said fuel costs had risen by a third.\n',
@@ -26,21 +26,14 @@ The island shop is run by Mr Dunmore. Dunmore opened a second till.
 `;
 /** Sentences of PIECE (the heading is not prose). */
 const SENTENCES = 7;
-const DOC = { uri: 'file:///ws/piece.md', path: 'piece.md' };
-
 function engineWith(files: Record<string, string>, buildId: string | undefined, kept?: Uint8Array, config?: string): Engine {
-  const engine = createEngine({ docsBaseUrl: 'file:///docs/', buildId });
-  if (config !== undefined) engine.setConfig('file:///ws/.provenance.yml', config);
-  if (kept) engine.importIndexCache(kept);
-  for (const [file, text] of Object.entries(files)) engine.setSource(`file:///ws/${file}`, file, text);
-  return engine;
+  return engineWithKept(files, buildId, kept, (engine) => config !== undefined && engine.setConfig('file:///ws/.provenance.yml', config));
 }
 
 /** The engine's findings for `text`, and how many sentences it ran detection on to make them. */
 function checked(engine: Engine, text: string): { findings: Finding[]; detected: number } {
-  const before = detectionWork.detected;
-  const findings = engine.check({ ...DOC, text });
-  return { findings, detected: detectionWork.detected - before };
+  const { findings, work } = checkedWith(engine, text, () => detectionWork.detected);
+  return { findings, detected: work };
 }
 
 function keptVerdicts(engine: Engine): Uint8Array {
@@ -95,19 +88,9 @@ test('claim-verdicts: another build, other triggers, no build id or a damaged en
   assert.deepEqual(triggered.findings, checked(engineWith(SOURCES, undefined, undefined, config), PIECE).findings);
   assert.ok(triggered.findings.some((f) => PIECE.slice(f.span.start, f.span.end) === 'The harbour was quiet this week.'));
 
-  // One entry damaged: that sentence alone is detected again.
-  const section = decodeCache(kept)!.get(CLAIM_VERDICTS_SECTION)!;
-  const reader = new ByteReader(section);
-  const header = reader.json<{ keys: string[] }>();
-  const lines = reader.string().split('\n');
-  // Keys are hashes of the sentences: the entry is found by its verdict's words.
-  const at = lines.findIndex((line) => line.includes('"text":"Dunmore opened"'));
-  assert.ok(at >= 0, lines.join('\n'));
-  lines[at] = '{"verdict": {"claim": "yes"}}';
-  const out = new ByteWriter();
-  out.json(header);
-  out.string(lines.join('\n'));
-  const damaged = checked(engineWith(SOURCES, 'build-1', encodeCache(new Map([[CLAIM_VERDICTS_SECTION, out.finish()]]))), PIECE);
+  // One entry damaged: that sentence alone is detected again. (Keys are hashes of the sentences: the entry is found by its verdict's words.)
+  const broken = withDamagedEntry(kept, CLAIM_VERDICTS_SECTION, (line) => line.includes('"text":"Dunmore opened"'), () => '{"verdict": {"claim": "yes"}}');
+  const damaged = checked(engineWith(SOURCES, 'build-1', broken), PIECE);
   assert.deepEqual(damaged.findings, expected);
   assert.equal(damaged.detected, 1);
 });

@@ -7,9 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
-import { ByteReader, ByteWriter, decodeCache, encodeCache } from '../../server/src/engine/index-cache';
+import type { Engine, Finding } from '../../server/src/engine/index';
+import { decodeCache } from '../../server/src/engine/index-cache';
 import { ENTITY_HITS_SECTION } from '../../server/src/engine/entities/block-hits';
+import { checkedWith, engineWithKept, PIECE_DOC, withDamagedEntry } from '../helpers/answers';
 import { blockScanWork } from '../../server/src/engine/entities/piece';
 
 /** Written for this test in the shapes news uses. */
@@ -34,21 +35,14 @@ Ms Berg said nothing more.
 `;
 /** The blocks of PIECE: its heading and three paragraphs. */
 const BLOCKS = 4;
-const DOC = { uri: 'file:///ws/piece.md', path: 'piece.md' };
-
 function engineWith(files: Record<string, string>, buildId: string | undefined, kept?: Uint8Array, registry?: string): Engine {
-  const engine = createEngine({ docsBaseUrl: 'file:///docs/', buildId });
-  if (registry !== undefined) engine.setRegistry('file:///ws/entities.yml', registry);
-  if (kept) engine.importIndexCache(kept);
-  for (const [file, text] of Object.entries(files)) engine.setSource(`file:///ws/${file}`, file, text);
-  return engine;
+  return engineWithKept(files, buildId, kept, (engine) => registry !== undefined && engine.setRegistry('file:///ws/entities.yml', registry));
 }
 
 /** The engine's findings for `text`, and how many blocks it scanned for names to make them. */
 function checked(engine: Engine, text: string): { findings: Finding[]; scanned: number } {
-  const before = blockScanWork.scanned;
-  const findings = engine.check({ ...DOC, text });
-  return { findings, scanned: blockScanWork.scanned - before };
+  const { findings, work } = checkedWith(engine, text, () => blockScanWork.scanned);
+  return { findings, scanned: work };
 }
 
 function keptHits(engine: Engine): Uint8Array {
@@ -57,7 +51,7 @@ function keptHits(engine: Engine): Uint8Array {
 
 /** What the engine says about the piece's actors: the findings of the rules that read the mentions, and the actors list. */
 function actorsOf(engine: Engine, text: string): unknown {
-  return engine.actors({ ...DOC, text });
+  return engine.actors({ ...PIECE_DOC, text });
 }
 
 test('entity-hits: a run of the same build over the same sources scans only the blocks it has no hits for, and reports what a fresh engine does', () => {
@@ -101,17 +95,8 @@ test('entity-hits: other sources, another registry, another build or a damaged e
   assert.equal(checked(engineWith(SOURCES, undefined, kept), PIECE).scanned, BLOCKS);
 
   // One entry damaged (a pick past the end of its form's entries): that block alone is scanned again.
-  const section = decodeCache(kept)!.get(ENTITY_HITS_SECTION)!;
-  const reader = new ByteReader(section);
-  const header = reader.json<{ keys: string[] }>();
-  const lines = reader.string().split('\n');
-  const damagedAt = lines.findIndex((line) => line.includes('"kind":"variant"'));
-  assert.ok(damagedAt >= 0, lines.join('\n'));
-  lines[damagedAt] = lines[damagedAt].replace(/"picks":\[\d+\]/, '"picks":[999]');
-  const out = new ByteWriter();
-  out.json(header);
-  out.string(lines.join('\n'));
-  const damaged = checked(engineWith(SOURCES, 'build-1', encodeCache(new Map([[ENTITY_HITS_SECTION, out.finish()]]))), PIECE);
+  const broken = withDamagedEntry(kept, ENTITY_HITS_SECTION, (line) => line.includes('"kind":"variant"'), (line) => line.replace(/"picks":\[\d+\]/, '"picks":[999]'));
+  const damaged = checked(engineWith(SOURCES, 'build-1', broken), PIECE);
   assert.deepEqual(damaged.findings, expected);
   assert.equal(damaged.scanned, 1);
 });
