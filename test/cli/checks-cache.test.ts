@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { cli } from '../helpers/cli';
 import { tempWorkspace } from '../helpers/repo';
 import { checksCacheFile, indexCacheFile, readIndexCache } from '../../server/src/node/index-cache-file';
+import { STALE_CACHE_MS } from '../../server/src/node/cache-dir';
 import { decodeCache, ByteReader } from '../../server/src/engine/index-cache';
 import { VERDICTS_SECTION } from '../../server/src/engine/quotes/verdict-cache';
 import { PASSAGE_ANSWERS_SECTION } from '../../server/src/engine/claims/passages';
@@ -96,17 +97,29 @@ for (const jobs of ['1', '2']) {
     assert.deepEqual(await run(), await fresh());
     assert.deepEqual(verdictsIn('pieces/quay.md'), ['the quay would reopen in June']);
     assert.deepEqual(verdictsIn('pieces/tolls.md'), ['rose by 12% in 2023']);
-    const tollsWritten = fs.statSync(fileOf('pieces/tolls.md')).mtimeMs;
+    const tollsKept = fs.readFileSync(fileOf('pieces/tolls.md'));
 
-    // One piece edited: its file gains the new quotation; the other piece's file is not written.
+    // One piece edited: its file gains the new quotation; the other piece's file stays as it was (marked used, not rewritten).
     fs.appendFileSync(path.join(root, 'pieces/quay.md'), '\nIt will reopen "after the storm repairs" [@quay].\n');
     assert.deepEqual(await run(), await fresh());
     assert.deepEqual(verdictsIn('pieces/quay.md').sort(), ['after the storm repairs', 'the quay would reopen in June']);
-    assert.equal(fs.statSync(fileOf('pieces/tolls.md')).mtimeMs, tollsWritten);
+    assert.deepEqual(fs.readFileSync(fileOf('pieces/tolls.md')), tollsKept);
 
     // A damaged file costs its piece its kept answers, nothing else, and is written again.
     fs.writeFileSync(fileOf('pieces/tolls.md'), 'not a cache file');
     assert.deepEqual(await run(), await fresh());
     assert.deepEqual(verdictsIn('pieces/tolls.md'), ['rose by 12% in 2023']);
+
+    // A month on: the file of a piece since deleted goes; those of the pieces checked are marked used, another workspace's stay.
+    const monthAgo = (Date.now() - STALE_CACHE_MS - 60_000) / 1000;
+    const deleted = fileOf('pieces/deleted.md');
+    const otherWorkspace = path.join(cache, 'provenance-checks-0123456789abcdef-0123456789abcdef.bin');
+    for (const file of [deleted, otherWorkspace]) fs.writeFileSync(file, 'x');
+    for (const file of [deleted, otherWorkspace, fileOf('pieces/quay.md'), fileOf('pieces/tolls.md')]) fs.utimesSync(file, monthAgo, monthAgo);
+    fs.appendFileSync(path.join(root, 'pieces/tolls.md'), '\nThe council said nothing more.\n');
+    await run();
+    assert.ok(!fs.existsSync(deleted), 'the deleted piece\'s answers are pruned');
+    assert.ok(fs.existsSync(otherWorkspace), 'not this workspace\'s file: left alone');
+    for (const piece of ['pieces/quay.md', 'pieces/tolls.md']) assert.ok(Date.now() - fs.statSync(fileOf(piece)).mtimeMs < 60_000, `${piece}: checked, so marked used`);
   });
 }

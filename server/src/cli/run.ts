@@ -14,7 +14,7 @@ import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
 import { cancelPrestarted, checkAll, planPool, prestartWorker, type PoolStats } from './pool';
 import { ruleFilter } from './rule-groups';
-import { checksCacheFile, indexCacheFile, readIndexCache, writeIndexCache } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, pieceChecksFiles, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
 import { ResultsCache, resultsCacheFile } from './results-cache';
@@ -237,9 +237,13 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   else loaded = resultsCache?.loadReport();
   const cacheNotices = [pool.cacheNotice, resultsCache?.save(readStats)].filter((notice) => notice !== undefined);
   for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
-  // The user's cache folder is shared by every workspace ever checked: drop what nobody has used for a month.
-  if (cacheDir && cacheFile && cache.origin === 'user') {
-    pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), ...documents.map((piece) => checksCacheFile(cacheDir, root, piece)), resultsCacheFile(cacheDir, root)]);
+  // Files in use are marked used, and what no run used for a month goes: in the user's cache folder, shared by every
+  // workspace ever checked, any workspace's files; in a folder of this workspace's own (--cache, node_modules/.cache),
+  // the kept answers of pieces no run checked since (a piece renamed or deleted leaves its file behind).
+  if (cacheDir && cacheFile) {
+    const checkedPieces = pending.map((piece) => checksCacheFile(cacheDir, root, piece));
+    if (cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), ...checkedPieces, resultsCacheFile(cacheDir, root)]);
+    else pruneStaleCaches(cacheDir, checkedPieces, Date.now(), pieceChecksFiles(root));
   }
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);

@@ -36,6 +36,11 @@ export function checksCacheFile(cacheDir: string, root: string, piece?: string):
   return path.join(cacheDir, `provenance-checks-${id}-${pieceId}.bin`);
 }
 
+/** The names of the workspace's per-piece checks files (`checksCacheFile` with a piece), for pruning. */
+export function pieceChecksFiles(root: string): RegExp {
+  return new RegExp(`^provenance-checks-${workspaceCacheId(root)}-[0-9a-f]{16}\\.bin$`);
+}
+
 /**
  * The cache's bytes, or undefined when there is none (or it cannot be read).
  * With `sections`, only those sections are read (the others are skipped on
