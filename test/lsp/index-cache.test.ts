@@ -20,7 +20,7 @@ import { SourceFactsStore, entitiesCacheProduct } from '../../server/src/engine/
 /** The warm-up's last step says whether it wrote the cache or found it up to date (lsp/projects.ts). */
 const CACHE_VERDICT = /kept the corpus index in .* for the next start|the corpus index kept in .* is up to date/;
 /** The warm-up of the opened piece found quotation verdicts and claims' passages and kept them beside the index. */
-const ANSWERS_KEPT = /kept the quotation verdicts and claims' passages in .*provenance-checks-.* for the next start/;
+const ANSWERS_KEPT = /kept the answers of its checks \(quotation verdicts, .*\) in .*provenance-checks-.* for the next start/;
 
 async function startWith(root: string, initializationOptions: unknown): Promise<LspClient> {
   const client = await LspClient.start({ root, skipInitialize: true });
