@@ -188,7 +188,6 @@ export class PersistedMemo<V> implements CacheProduct {
 /** Answers that hold for one state of the corpus: dropped when it changes, persisted with its fingerprint. */
 export class CorpusMemo<V> extends PersistedMemo<V> {
   private generation = -1;
-  private fingerprint: string | undefined;
 
   constructor(section: string, private readonly corpus: Corpus, isAnswer: (value: unknown) => value is V, buildId?: string) {
     super(section, isAnswer, buildId);
@@ -206,7 +205,7 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
   }
 
   protected override stamp(): string {
-    return this.corpusFingerprint();
+    return corpusFingerprint(this.corpus.sources());
   }
 
   /** A new state of the corpus: earlier answers are dropped, or the imported ones taken if they were made for it. */
@@ -215,19 +214,25 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
     this.entries.clear();
     this.used.clear();
     this.generation = this.corpus.generation;
-    this.fingerprint = undefined;
     this.takePending();
   }
 
-  private corpusFingerprint(): string {
-    return (this.fingerprint ??= corpusFingerprint(this.corpus.sources()));
-  }
 }
 
-/** The sources' ids, uris and texts, hashed: what every answer of a `CorpusMemo` depends on besides its key. */
-export function corpusFingerprint(sources: Iterable<[string, Source]>): string {
-  const parts: string[] = [];
-  for (const [id, source] of sources) parts.push(`${id}\u0000${source.uri}\u0000${sourceContentKey(source)}`);
-  // In the corpus's order: the order sources were added decides, for one, the order of a quotation's `exactSourceIds`.
-  return contentKey(parts.join('\u0001'));
+/** Fingerprints by the corpus's sources map, which it replaces (never changes) when a source changes. */
+const fingerprints = new WeakMap<ReadonlyMap<string, Source>, string>();
+
+/**
+ * The sources' ids, uris and texts, hashed: what every answer of a `CorpusMemo` depends on besides its key.
+ * Made once per state of the corpus, however many memos ask.
+ */
+export function corpusFingerprint(sources: ReadonlyMap<string, Source>): string {
+  let fingerprint = fingerprints.get(sources);
+  if (fingerprint === undefined) {
+    const parts: string[] = [];
+    for (const [id, source] of sources) parts.push(`${id}\u0000${source.uri}\u0000${sourceContentKey(source)}`);
+    // In the corpus's order: the order sources were added decides, for one, the order of a quotation's `exactSourceIds`.
+    fingerprints.set(sources, (fingerprint = contentKey(parts.join('\u0001'))));
+  }
+  return fingerprint;
 }

@@ -76,8 +76,8 @@ export class EntityStore {
       const registryUri = this.registryUri;
       this.cache = { generation, registryVersion: this.registryVersion, knowledge: this.facts.knowledge(sources, registry, registryUri) };
       // What the knowledge is made from: the sources and the registry (the build id stamps the code).
-      // Taken now, made when needed: the corpus may have changed by then.
-      const made = [...corpus.sources()];
+      // The sources map of now (the corpus replaces it when a source changes), fingerprinted when needed.
+      const made = corpus.sources();
       this.blockHits.attach(this.cache.knowledge, () => contentKey(`${corpusFingerprint(made)}\u0002${registryKeyOf(registry, registryUri)}`));
     }
     return this.cache.knowledge;
