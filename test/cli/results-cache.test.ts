@@ -56,24 +56,44 @@ async function fresh(root: string, ...extra: string[]): Promise<Run> {
 }
 
 interface Stored {
-  header: { workspace: string; stamps: Record<string, unknown[]>; pieces: Record<string, { hash: string; at: number; length: number }> };
-  /** The findings after the header. */
+  header: { workspace: string; stamps: Record<string, unknown[]>; pieces: Record<string, string> };
+  /** Whatever follows the header (nothing, in a file the CLI wrote). */
   rest: Buffer;
 }
 
-/** The results cache file: 'PVRC', the header's length, the header (JSON), each piece's findings. */
-function stored(root: string, cache: string): Stored {
-  const bytes = fs.readFileSync(resultsCacheFile(cache, root));
-  assert.equal(bytes.subarray(0, 4).toString('latin1'), 'PVRC');
+/** A file of the results cache: 4 bytes saying which kind, the label's length, the label (JSON), then the rest. */
+function framedFile(file: string, magic: string): { label: Record<string, unknown>; rest: Buffer } {
+  const bytes = fs.readFileSync(file);
+  assert.equal(bytes.subarray(0, 4).toString('latin1'), magic);
   const length = bytes.readUInt32LE(4);
-  return { header: JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')), rest: bytes.subarray(8 + length) };
+  return { label: JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')), rest: bytes.subarray(8 + length) };
+}
+
+function writeFramed(file: string, magic: string, label: unknown, rest: Buffer): void {
+  const labelBytes = Buffer.from(JSON.stringify(label));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(labelBytes.length);
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(magic, 'latin1'), length, labelBytes, rest]));
+}
+
+/** The workspace's file: 'PVRC', the header's length, the header (what the findings were made from, each piece's text hash). */
+function stored(root: string, cache: string): Stored {
+  const { label, rest } = framedFile(resultsCacheFile(cache, root), 'PVRC');
+  return { header: label as unknown as Stored['header'], rest };
 }
 
 function store(root: string, cache: string, { header, rest }: Stored): void {
-  const headerBytes = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(headerBytes.length);
-  fs.writeFileSync(resultsCacheFile(cache, root), Buffer.concat([Buffer.from('PVRC', 'latin1'), length, headerBytes, rest]));
+  writeFramed(resultsCacheFile(cache, root), 'PVRC', header, rest);
+}
+
+/** A piece's file: 'PVRP', the label's length, the label (the workspace key, piece and text hash it is for), the findings (JSON). */
+function storedPiece(root: string, cache: string, piece: string): { label: Record<string, unknown>; findings: Buffer } {
+  const { label, rest } = framedFile(resultsCacheFile(cache, root, path.join(root, piece)), 'PVRP');
+  return { label, findings: rest };
+}
+
+function storePiece(root: string, cache: string, piece: string, label: unknown, findings: Buffer): void {
+  writeFramed(resultsCacheFile(cache, root, path.join(root, piece)), 'PVRP', label, findings);
 }
 
 test('results-cache: an unchanged run checks nothing and reports byte for byte what a check does, in every format', async () => {
@@ -169,33 +189,61 @@ test('results-cache: a damaged or foreign cache file is ignored and replaced', a
   const cache = path.join(root, '.cache');
   const expected = await fresh(root);
   const file = resultsCacheFile(cache, root);
-  const damages: Array<[string, () => void]> = [
-    ['JSON', () => fs.writeFileSync(file, JSON.stringify({ format: 2, workspace: 'x', pieces: {} }))],
-    ['binary', () => fs.writeFileSync(file, '\u0000\u0001binary')],
-    ['a header longer than the file', () => fs.writeFileSync(file, Buffer.concat([Buffer.from('PVRC', 'latin1'), Buffer.from([0xff, 0xff, 0xff, 0x0f]), Buffer.from('{}')]))],
-    ['a header of another shape', () => store(root, cache, { header: { ...stored(root, cache).header, pieces: { a: { hash: 1 } } } as unknown as Stored['header'], rest: Buffer.alloc(0) })],
-    ['findings cut short', () => store(root, cache, { ...stored(root, cache), rest: stored(root, cache).rest.subarray(0, 10) })],
-    ['findings that are not JSON', () => store(root, cache, { ...stored(root, cache), rest: Buffer.alloc(stored(root, cache).rest.length, 'x') })],
+  const tolls = 'pieces/tolls.md';
+  const damages: Array<[string, () => void, number]> = [
+    ['JSON', () => fs.writeFileSync(file, JSON.stringify({ format: 3, workspace: 'x', pieces: {} })), 2],
+    ['binary', () => fs.writeFileSync(file, '\u0000\u0001binary'), 2],
+    ['a header longer than the file', () => fs.writeFileSync(file, Buffer.concat([Buffer.from('PVRC', 'latin1'), Buffer.from([0xff, 0xff, 0xff, 0x0f]), Buffer.from('{}')])), 2],
+    ['a header of another shape', () => store(root, cache, { header: { ...stored(root, cache).header, pieces: { a: { hash: 1 } } } as unknown as Stored['header'], rest: Buffer.alloc(0) }), 2],
+    ['bytes after the header', () => store(root, cache, { ...stored(root, cache), rest: Buffer.from('[]') }), 2],
+    ["a piece's findings cut short", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, storedPiece(root, cache, tolls).findings.subarray(0, 10)), 1],
+    ["a piece's findings that are not JSON", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.alloc(storedPiece(root, cache, tolls).findings.length, 'x')), 1],
+    ["a piece's file gone", () => fs.rmSync(resultsCacheFile(cache, root, path.join(root, tolls))), 1],
+    ["a piece's file of the workspace's kind", () => fs.copyFileSync(file, resultsCacheFile(cache, root, path.join(root, tolls))), 1],
   ];
-  for (const [what, damage] of damages) {
+  for (const [what, damage, checked] of damages) {
     await check(root, cache);
     damage();
     const run = await check(root, cache);
     assert.deepEqual([run.code, run.stdout, run.stderr], [expected.code, expected.stdout, expected.stderr], what);
-    assert.equal(run.checked, 2, what);
+    assert.equal(run.checked, checked, what);
     assert.equal((await check(root, cache)).checked, 0, `${what}: the replaced cache is used next time`);
   }
 });
 
-test("results-cache: a run reads only the findings of the pieces it reports, and keeps the others' entries", async () => {
+test("results-cache: a piece's file is used only for the inputs and text it names", async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const expected = await fresh(root);
+  const tolls = 'pieces/tolls.md';
+  // Findings that would show if a label were not read: none at all.
+  const labels: Array<[string, (label: Record<string, unknown>) => Record<string, unknown>]> = [
+    ['another workspace key (other sources, config or build)', (label) => ({ ...label, workspace: '0'.repeat(64) })],
+    ['another text of the piece', (label) => ({ ...label, hash: '0'.repeat(40) })],
+    ['another piece', (label) => ({ ...label, piece: path.join(root, 'pieces', 'quay.md') })],
+    ['another format', (label) => ({ ...label, format: 2 })],
+  ];
+  for (const [what, relabel] of labels) {
+    await check(root, cache);
+    storePiece(root, cache, tolls, relabel(storedPiece(root, cache, tolls).label), Buffer.from('[]'));
+    const run = await check(root, cache);
+    assert.equal(run.checked, 1, what);
+    assert.equal(run.stdout, expected.stdout, what);
+  }
+  // The label as written, with no findings: believed (the label is what is trusted), so the test above can fail.
+  storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.from('[]'));
+  const believed = await check(root, cache);
+  assert.equal(believed.checked, 0);
+  assert.notEqual(believed.stdout, expected.stdout);
+});
+
+test("results-cache: a run reads only the findings of the pieces it reports, and writes only those of the pieces it checked", async () => {
   const root = tempWorkspace(FILES);
   const cache = path.join(root, '.cache');
   await check(root, cache);
   // The tolls piece's findings spoilt: a run over the quay piece alone never reads them.
-  const file = stored(root, cache);
-  const tolls = file.header.pieces[path.join(root, 'pieces', 'tolls.md')];
-  file.rest.fill('x', tolls.at, tolls.at + tolls.length);
-  store(root, cache, file);
+  const tolls = storedPiece(root, cache, 'pieces/tolls.md');
+  storePiece(root, cache, 'pieces/tolls.md', tolls.label, Buffer.alloc(tolls.findings.length, 'x'));
   const quayOnly = await check(root, cache, 'pieces/quay.md');
   assert.equal(quayOnly.checked, 0);
   assert.equal(quayOnly.stdout, (await fresh(root, 'pieces/quay.md')).stdout);
@@ -203,12 +251,34 @@ test("results-cache: a run reads only the findings of the pieces it reports, and
   // Over both pieces, only the one whose findings are spoilt is checked again, and stored anew.
   assert.equal((await check(root, cache, '--no-results-cache')).checked, 2);
   assert.equal((await check(root, cache)).checked, 1, 'the --no-results-cache run neither read nor wrote findings');
-  // The quay piece edited and checked alone: the tolls entry is carried into the new file.
+  // The quay piece edited and checked alone: the tolls piece's file is left as it was, and its entry kept.
+  const tollsFile = resultsCacheFile(cache, root, path.join(root, 'pieces', 'tolls.md'));
+  const before = fs.readFileSync(tollsFile);
+  const old = Date.now() / 1000 - 3600;
+  fs.utimesSync(tollsFile, old, old);
   fs.appendFileSync(path.join(root, 'pieces', 'quay.md'), '\nThe quay is the oldest in Lindvik.\n');
   assert.equal((await check(root, cache, 'pieces/quay.md')).checked, 1);
+  assert.deepEqual(fs.readFileSync(tollsFile), before);
+  assert.ok(fs.statSync(tollsFile).mtimeMs / 1000 - old < 1, 'not rewritten: the run did not report the tolls piece');
   const all = await check(root, cache);
   assert.equal(all.checked, 0, 'both entries are in the rewritten file');
   assert.equal(all.stdout, (await fresh(root)).stdout);
+});
+
+test("results-cache: a month on, a deleted piece's findings go; a piece reported unchanged keeps its own", async () => {
+  const root = tempWorkspace({ ...FILES, 'pieces/old.md': 'Tolls rose by 12% in 2023 [@tolls].\n' });
+  const cache = path.join(root, '.cache');
+  await check(root, cache);
+  const file = (piece: string) => resultsCacheFile(cache, root, path.join(root, 'pieces', piece));
+  assert.ok(fs.existsSync(file('old.md')));
+  fs.rmSync(path.join(root, 'pieces', 'old.md'));
+  const monthAgo = Date.now() / 1000 - 31 * 24 * 3600;
+  for (const piece of ['old.md', 'quay.md', 'tolls.md']) fs.utimesSync(file(piece), monthAgo, monthAgo);
+  const run = await check(root, cache);
+  assert.equal(run.checked, 0);
+  assert.equal(fs.existsSync(file('old.md')), false, "the deleted piece's file is pruned");
+  assert.ok(fs.existsSync(file('quay.md')) && fs.existsSync(file('tolls.md')), 'the reported pieces keep theirs');
+  assert.equal((await check(root, cache)).checked, 0);
 });
 
 test('results-cache: a source keeps its recorded hash while its stat is unchanged, unless it was written just before it was recorded', async () => {
@@ -227,14 +297,14 @@ test('results-cache: a source keeps its recorded hash while its stat is unchange
   const config = loadConfig(engine, root);
   const inputs = { root, configFile: config.configFile, engine, docsBaseUrl: docsBaseUrl() };
   const later = Date.now() + RACY_MS + 1000;
-  const opened = ResultsCache.open(resultsCacheFile(cache, root), inputs, later);
+  const opened = ResultsCache.open(cache, inputs, later);
   assert.ok(opened.reuse(path.join(root, 'pieces', 'quay.md'), 1 << 20), 'the same inputs find the entry');
   opened.recordLoad(opened.loadReport()!);
   assert.equal(opened.save(), undefined);
   assert.equal(stored(root, cache).header.stamps[source]?.length, 5);
 
   const piece = path.join(root, 'pieces', 'quay.md');
-  const reusedAt = (now: number) => ResultsCache.open(resultsCacheFile(cache, root), inputs, now).reuse(piece, 1 << 20) !== undefined;
+  const reusedAt = (now: number) => ResultsCache.open(cache, inputs, now).reuse(piece, 1 << 20) !== undefined;
 
   // New bytes of the same size under the old modification time: the change time gives them away.
   fs.writeFileSync(source, FILES['sources/quay.txt'].replace('May after the storm', 'June, after a storm'));
@@ -285,7 +355,7 @@ test('results-cache: nothing is written when a source changed between the stat o
     fs.writeFileSync(source, FILES['sources/tolls.txt']);
     const engine = createEngine();
     const loaded = loadConfig(engine, root);
-    const results = ResultsCache.open(file, { root, configFile: loaded.configFile, engine, docsBaseUrl: docsBaseUrl() });
+    const results = ResultsCache.open(cache, { root, configFile: loaded.configFile, engine, docsBaseUrl: docsBaseUrl() });
     if (editBeforeRead) fs.writeFileSync(source, 'Tolls on the bridge rose by 15% in 2023, the council said.\n\n');
     const readStats = new Map<string, fs.Stats>();
     readSources(engine, root, (read, stat) => readStats.set(read, stat));

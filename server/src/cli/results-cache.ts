@@ -19,7 +19,9 @@
  * it was recorded is never trusted that way: a write in the same clock tick
  * as our stat would go unseen. A cache that cannot be read, or is from
  * another format or build, is ignored and rewritten; losing it costs time only.
- * Each piece's findings are read only when that piece is reported.
+ * Each piece's findings are in a file of their own (`resultsCacheFile` with
+ * the piece), read only when that piece is reported and written only when it
+ * was checked.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,48 +29,69 @@ import { createHash } from 'node:crypto';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { listFiles, readFileBytes, readTextFile, sourceByteLimit, type ReadResult } from '../node/workspace';
-import { workspaceCacheId, writeCacheFile } from '../node/index-cache-file';
+import { pieceCacheId, workspaceCacheId, writeCacheFile } from '../node/index-cache-file';
 import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
 import { codeFingerprint } from '../node/build-id';
 
-/** Bumped whenever the file's layout changes. */
-export const RESULTS_CACHE_FORMAT = 2;
+/** Bumped whenever the files' layout changes. */
+export const RESULTS_CACHE_FORMAT = 3;
 /** A file written this recently before it was recorded is always read again (see above). */
 export const RACY_MS = 2000;
-/** The file starts with these 4 bytes, then the header's length (u32, little-endian), the header (JSON), the findings. */
+/** The workspace's file starts with these 4 bytes, then the header's length (u32, little-endian), then the header (JSON). */
 const MAGIC = Buffer.from('PVRC', 'latin1');
+/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (JSON). */
+const PIECE_MAGIC = Buffer.from('PVRP', 'latin1');
 /** A header larger than this is not read: a damaged or foreign file must not eat memory. */
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;
+/** Nor a piece's file larger than this. */
+const MAX_PIECE_BYTES = 1024 * 1024 * 1024;
 /** The byte limits loadConfig and loadSources read these files with (node/workspace.ts). */
 const CONFIG_LIMIT = 1024 * 1024;
 const REGISTRY_LIMIT = 4 * 1024 * 1024;
 
-export function resultsCacheFile(cacheDir: string, root: string): string {
-  return path.join(cacheDir, `provenance-results-${workspaceCacheId(root)}.bin`);
+/**
+ * The workspace's results file, or with `piece` that piece's findings. Each
+ * piece has a file of its own: a run writes the findings of the pieces it
+ * checked and reads those of the pieces it reports, and never copies the rest
+ * of an archive's (one file for all took a run that changed a 2 KB piece
+ * through the 9 MB of a 2 MB piece's findings, read and written again).
+ */
+export function resultsCacheFile(cacheDir: string, root: string, piece?: string): string {
+  const id = workspaceCacheId(root);
+  if (piece === undefined) return path.join(cacheDir, `provenance-results-${id}.bin`);
+  return path.join(cacheDir, `provenance-results-${id}-${pieceCacheId(root, piece)}.bin`);
 }
 
 /** size, mtimeMs, ctimeMs, inode, content hash. */
 type Stamp = [number, number, number, number, string];
 
-/**
- * The file's header. Each piece's findings are a JSON array stored after it
- * (`at` bytes from the end of the header, `length` bytes long), so a run reads
- * only the findings of the pieces it reports, however many the file holds.
- */
+/** The workspace's file: what the findings were made from, and the text hash of each piece whose findings are kept. */
 interface Header {
   format: number;
   workspace: string;
   stamps: Record<string, Stamp>;
   load: LoadReport;
-  pieces: Record<string, { hash: string; at: number; length: number }>;
+  pieces: Record<string, string>;
 }
 
-/** A piece's entry: its findings as checked in this run, or where they are in the file read at the start. */
+/**
+ * What a piece's file says its findings are for. A piece's file is used only
+ * when it names the same inputs and text as the workspace's file does now:
+ * the two are written apart, and a run may stop (or another run write)
+ * between them.
+ */
+interface PieceLabel {
+  format: number;
+  workspace: string;
+  piece: string;
+  hash: string;
+}
+
+/** A piece's entry: its text's hash, and its findings when this run checked it (else they are in its file). */
 interface Entry {
   hash: string;
   findings?: Finding[];
-  stored?: { at: number; length: number };
 }
 
 /** One input file as found now: its content hash and the stat it was taken under. */
@@ -89,7 +112,7 @@ export interface WorkspaceInputs {
 /** What `ResultsCache.peek` found: whether every piece has findings for its text, the header it read, and the pieces it read. */
 export interface Peeked {
   allRecorded: boolean;
-  stored: StoredFile | undefined;
+  header: Header | undefined;
   reads: Map<string, ReadResult>;
 }
 
@@ -102,47 +125,49 @@ export class ResultsCache {
 
   private constructor(
     private readonly file: string,
+    private readonly cacheDir: string,
+    private readonly root: string,
     private readonly workspace: string,
     private readonly inputs: Map<string, Found>,
-    /** The file as read at the start (kept open: a later run may replace it meanwhile). */
-    private readonly stored: StoredFile | undefined,
+    stored: Header | undefined,
     /** When the inputs were looked at (ms since the epoch): files written shortly before get no stamp. */
     private readonly now: number,
   ) {
-    const reusable = stored?.header.workspace === workspace;
+    const reusable = stored?.workspace === workspace;
     if (reusable) {
-      for (const [piece, { hash, at, length }] of Object.entries(stored.header.pieces)) this.pieces.set(piece, { hash, stored: { at, length } });
-      this.load = stored.header.load;
+      for (const [piece, hash] of Object.entries(stored.pieces)) this.pieces.set(piece, { hash });
+      this.load = stored.load;
     }
     // A stored cache for other inputs is replaced even if this run adds nothing to it.
-    this.changed = !reusable || !sameStamps(stored?.header.stamps ?? {}, stampsOf(inputs, now));
+    this.changed = !reusable || !sameStamps(stored?.stamps ?? {}, stampsOf(inputs, now));
   }
 
   /**
    * Whether every one of `pieces` has findings recorded for its present text,
-   * from the file's header alone (the inputs are not looked at, so a true
+   * from the workspace's file alone (the inputs are not looked at, so a true
    * answer may still turn out stale): a caller that gets false starts a
-   * checker at once. `stored` is the header to pass on to `open`.
+   * checker at once. `header` is what to pass on to `open`.
    */
   static peek(file: string, pieces: readonly string[], maxFileSize: number): Peeked {
-    const stored = StoredFile.open(file);
-    const recorded = stored?.header.pieces ?? {};
+    const header = readHeader(file);
+    const recorded = header?.pieces ?? {};
     const reads = new Map<string, ReadResult>();
     const allRecorded = pieces.every((piece) => {
-      const entry = recorded[piece];
-      if (!entry) return false;
+      const hash = recorded[piece];
+      if (hash === undefined) return false;
       const read = readTextFile(piece, maxFileSize);
       reads.set(piece, read);
-      return read.ok && textHash(read.text) === entry.hash;
+      return read.ok && textHash(read.text) === hash;
     });
-    return { allRecorded, stored, reads };
+    return { allRecorded, header, reads };
   }
 
-  /** Reads the cache file's header (if any, or takes the one `peek` read) and works out the workspace key from the input files as they are now. */
-  static open(file: string, inputs: WorkspaceInputs, now = Date.now(), peeked?: Peeked): ResultsCache {
-    const stored = peeked ? peeked.stored : StoredFile.open(file);
-    const found = inputFiles(inputs, stored?.header.stamps ?? {});
-    const cache = new ResultsCache(file, workspaceKey(inputs, found), found.files, stored, now);
+  /** Reads the workspace's file (or takes what `peek` read) and works out the workspace key from the input files as they are now. */
+  static open(cacheDir: string, inputs: WorkspaceInputs, now = Date.now(), peeked?: Peeked): ResultsCache {
+    const file = resultsCacheFile(cacheDir, inputs.root);
+    const stored = peeked ? peeked.header : readHeader(file);
+    const found = inputFiles(inputs, stored?.stamps ?? {});
+    const cache = new ResultsCache(file, cacheDir, inputs.root, workspaceKey(inputs, found), found.files, stored, now);
     if (peeked) cache.peekedReads = peeked.reads;
     return cache;
   }
@@ -159,9 +184,9 @@ export class ResultsCache {
     const read = this.peekedReads.get(piece) ?? readTextFile(piece, maxFileSize);
     this.peekedReads.delete(piece);
     if (!read.ok || textHash(read.text) !== entry.hash) return undefined;
-    const findings = entry.findings ?? this.storedFindings(entry);
+    const findings = entry.findings ?? this.storedFindings(piece, entry.hash);
     if (!findings) {
-      // Unreadable in the file: checked again, and stored anew.
+      // Missing, unreadable or for other inputs: checked again, and stored anew.
       this.pieces.delete(piece);
       this.changed = true;
       return undefined;
@@ -184,47 +209,50 @@ export class ResultsCache {
     this.changed = true;
   }
 
-  /**
-   * Writes the cache when something changed, and closes the file read at the
-   * start; returns a problem to report, or undefined. Nothing is written when
-   * an input file changed between the stat its key was made from and its
-   * reading: its findings might be from either version. `readStats` are the
-   * stats of files as they were read (`readSources`); any other input is
-   * looked at again now (a second stat of 2,095 sources cost ~35-50 ms at the
-   * end of every run that checked a piece).
-   */
-  save(readStats?: ReadonlyMap<string, fs.Stats>): string | undefined {
-    try {
-      if (!this.changed || !this.load) return undefined;
-      for (const [file, found] of this.inputs) if (!sameStat(found.stat, readStats?.get(file) ?? statOf(file))) return undefined;
-      const blobs: Buffer[] = [];
-      const pieces: Header['pieces'] = {};
-      let at = 0;
-      for (const [piece, entry] of this.pieces) {
-        if (!fs.existsSync(piece)) continue;
-        const blob = entry.findings ? Buffer.from(JSON.stringify(entry.findings)) : entry.stored && this.stored?.read(entry.stored.at, entry.stored.length);
-        if (!blob) continue;
-        pieces[piece] = { hash: entry.hash, at, length: blob.length };
-        blobs.push(blob);
-        at += blob.length;
-      }
-      const header: Header = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, stamps: stampsOf(this.inputs, this.now), load: this.load, pieces };
-      const headerBytes = Buffer.from(JSON.stringify(header));
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(headerBytes.length);
-      const problem = writeCacheFile(this.file, Buffer.concat([MAGIC, length, headerBytes, ...blobs]), 'the results cache');
-      if (!problem) this.changed = false;
-      return problem;
-    } finally {
-      this.stored?.close();
-    }
+  /** The files of `pieces`' findings: a run marks them used (node/cache-dir.ts pruneStaleCaches). */
+  pieceFiles(pieces: readonly string[]): string[] {
+    return pieces.map((piece) => resultsCacheFile(this.cacheDir, this.root, piece));
   }
 
-  private storedFindings(entry: Entry): Finding[] | undefined {
-    const bytes = entry.stored && this.stored?.read(entry.stored.at, entry.stored.length);
-    if (!bytes) return undefined;
+  /**
+   * Writes the files of the pieces checked in this run, then the workspace's
+   * file, when something changed; returns a problem to report, or undefined.
+   * Nothing is written when an input file changed between the stat its key
+   * was made from and its reading: its findings might be from either version.
+   * `readStats` are the stats of files as they were read (`readSources`); any
+   * other input is looked at again now (a second stat of 2,095 sources cost
+   * ~35-50 ms at the end of every run that checked a piece).
+   */
+  save(readStats?: ReadonlyMap<string, fs.Stats>): string | undefined {
+    if (!this.changed || !this.load) return undefined;
+    for (const [file, found] of this.inputs) if (!sameStat(found.stat, readStats?.get(file) ?? statOf(file))) return undefined;
+    const pieces: Header['pieces'] = {};
+    for (const [piece, entry] of this.pieces) {
+      if (!fs.existsSync(piece)) continue;
+      if (entry.findings) {
+        const problem = this.writePiece(piece, entry.hash, entry.findings);
+        if (problem) return problem;
+        entry.findings = undefined;
+      }
+      pieces[piece] = entry.hash;
+    }
+    const header: Header = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, stamps: stampsOf(this.inputs, this.now), load: this.load, pieces };
+    const problem = writeCacheFile(this.file, framed(MAGIC, header), 'the results cache');
+    if (!problem) this.changed = false;
+    return problem;
+  }
+
+  private writePiece(piece: string, hash: string, findings: Finding[]): string | undefined {
+    const label: PieceLabel = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, piece, hash };
+    return writeCacheFile(resultsCacheFile(this.cacheDir, this.root, piece), framed(PIECE_MAGIC, label, Buffer.from(JSON.stringify(findings))), 'the results cache');
+  }
+
+  private storedFindings(piece: string, hash: string): Finding[] | undefined {
+    const read = readFramed(resultsCacheFile(this.cacheDir, this.root, piece), PIECE_MAGIC, MAX_PIECE_BYTES);
+    const label = read?.label as Partial<PieceLabel> | undefined;
+    if (!read || label?.format !== RESULTS_CACHE_FORMAT || label.workspace !== this.workspace || label.piece !== piece || label.hash !== hash) return undefined;
     try {
-      const findings = JSON.parse(bytes.toString('utf8')) as unknown;
+      const findings = JSON.parse(read.rest.toString('utf8')) as unknown;
       return Array.isArray(findings) ? (findings as Finding[]) : undefined;
     } catch {
       return undefined;
@@ -232,51 +260,36 @@ export class ResultsCache {
   }
 }
 
-/** A results cache file as found at the start of a run: its header, and its findings read on demand. */
-class StoredFile {
-  private constructor(
-    private fd: number | undefined,
-    readonly header: Header,
-    /** Where the findings start in the file. */
-    private readonly base: number,
-    private readonly size: number,
-  ) {}
+/** `magic`, the label's length (u32, little-endian), the label as JSON, then `rest`. */
+function framed(magic: Buffer, label: unknown, rest?: Buffer): Buffer {
+  const labelBytes = Buffer.from(JSON.stringify(label));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(labelBytes.length);
+  return Buffer.concat(rest ? [magic, length, labelBytes, rest] : [magic, length, labelBytes]);
+}
 
-  static open(file: string): StoredFile | undefined {
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(file, 'r');
-      const stat = fs.fstatSync(fd);
-      const prefix = Buffer.alloc(8);
-      if (!stat.isFile() || fs.readSync(fd, prefix, 0, 8, 0) !== 8 || !prefix.subarray(0, 4).equals(MAGIC)) throw new Error('not a results cache');
-      const headerLength = prefix.readUInt32LE(4);
-      if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > stat.size) throw new Error('damaged');
-      const headerBytes = Buffer.alloc(headerLength);
-      if (fs.readSync(fd, headerBytes, 0, headerLength, 8) !== headerLength) throw new Error('damaged');
-      const header = JSON.parse(headerBytes.toString('utf8')) as unknown;
-      if (!isHeader(header)) throw new Error('another format');
-      return new StoredFile(fd, header, 8 + headerLength, stat.size);
-    } catch {
-      if (fd !== undefined) fs.closeSync(fd);
-      return undefined;
-    }
+/** A file `framed` wrote: its label and what follows it; undefined when it is missing, too large, damaged or of another kind. */
+function readFramed(file: string, magic: Buffer, maxBytes: number): { label: unknown; rest: Buffer } | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.size > maxBytes || stat.size < 8) return undefined;
+    const bytes = Buffer.alloc(stat.size);
+    if (fs.readSync(fd, bytes, 0, stat.size, 0) !== stat.size || !bytes.subarray(0, 4).equals(magic)) return undefined;
+    const labelLength = bytes.readUInt32LE(4);
+    if (labelLength > MAX_HEADER_BYTES || 8 + labelLength > stat.size) return undefined;
+    return { label: JSON.parse(bytes.subarray(8, 8 + labelLength).toString('utf8')) as unknown, rest: bytes.subarray(8 + labelLength) };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+}
 
-  /** `length` bytes of findings from `at`, or undefined when they are not all there. */
-  read(at: number, length: number): Buffer | undefined {
-    if (this.fd === undefined || !Number.isSafeInteger(at) || !Number.isSafeInteger(length) || at < 0 || length < 0 || this.base + at + length > this.size) return undefined;
-    const bytes = Buffer.alloc(length);
-    try {
-      return fs.readSync(this.fd, bytes, 0, length, this.base + at) === length ? bytes : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
-  }
+function readHeader(file: string): Header | undefined {
+  const read = readFramed(file, MAGIC, MAX_HEADER_BYTES);
+  return read && read.rest.length === 0 && isHeader(read.label) ? read.label : undefined;
 }
 
 function isHeader(value: unknown): value is Header {
@@ -288,7 +301,7 @@ function isHeader(value: unknown): value is Header {
     isRecord(header.pieces) &&
     Array.isArray(header.load?.notices) &&
     Array.isArray(header.load?.fileFindings) &&
-    Object.values(header.pieces).every((p) => typeof p?.hash === 'string' && typeof p.at === 'number' && typeof p.length === 'number')
+    Object.values(header.pieces).every((hash) => typeof hash === 'string')
   );
 }
 

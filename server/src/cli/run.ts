@@ -14,7 +14,7 @@ import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
 import { cancelPrestarted, checkAll, planPool, prestartWorker, type PoolStats } from './pool';
 import { ruleFilter } from './rule-groups';
-import { checksCacheFile, indexCacheFile, pieceChecksFiles, readIndexCache, writeIndexCache } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, pieceCacheFiles, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
 import { ResultsCache, resultsCacheFile } from './results-cache';
@@ -203,7 +203,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // looks at the ~2,000 inputs the findings depend on (~0.05-0.1 s of a small warm run); not when every piece
   // may come from the results cache, and not cold, where 200 KB pieces took ~4% longer with it (measured).
   const prestarted = documents.length && warmIndex && !peeked?.allRecorded ? prestartWorker() : undefined;
-  const resultsCache = resultsFile ? ResultsCache.open(resultsFile, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked) : undefined;
+  const resultsCache = resultsFile && cacheDir ? ResultsCache.open(cacheDir, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked) : undefined;
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
   // The sources' stats as the read-ahead opened them: the results cache checks with them that none changed after its key was made.
   const readStats = new Map<string, fs.Stats>();
@@ -241,9 +241,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // workspace ever checked, any workspace's files; in a folder of this workspace's own (--cache, node_modules/.cache),
   // the kept answers of pieces no run checked since (a piece renamed or deleted leaves its file behind).
   if (cacheDir && cacheFile) {
-    const checkedPieces = pending.map((piece) => checksCacheFile(cacheDir, root, piece));
-    if (cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), ...checkedPieces, resultsCacheFile(cacheDir, root)]);
-    else pruneStaleCaches(cacheDir, checkedPieces, Date.now(), pieceChecksFiles(root));
+    // A piece's findings are used as long as it is reported unchanged; its kept answers only when it is checked.
+    const used = [...pending.map((piece) => checksCacheFile(cacheDir, root, piece)), ...(resultsCache?.pieceFiles(documents) ?? [])];
+    if (cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), resultsCacheFile(cacheDir, root), ...used]);
+    else pruneStaleCaches(cacheDir, used, Date.now(), pieceCacheFiles(root));
   }
   workspace ??= loaded ? { ...config, notices: loaded.notices, fileFindings: new Map(loaded.fileFindings) } : loadSources(engine, config, { cacheDir });
   for (const notice of workspace.notices) io.stderr.write(`provenance: ${notice}\n`);

@@ -98,6 +98,7 @@ export function pruneStaleCaches(dir: string, keep: readonly string[], now = Dat
       // Not written (nothing to cache, or the folder is read-only).
     }
   }
+  const kept = new Set(keep);
   let removed = 0;
   let found: string[];
   try {
@@ -108,7 +109,7 @@ export function pruneStaleCaches(dir: string, keep: readonly string[], now = Dat
   for (const name of found) {
     if (!names.test(name)) continue;
     const file = path.join(dir, name);
-    if (keep.includes(file)) continue;
+    if (kept.has(file)) continue;
     try {
       if (now - fs.statSync(file).mtimeMs > STALE_CACHE_MS) {
         fs.rmSync(file);

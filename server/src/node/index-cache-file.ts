@@ -32,13 +32,17 @@ export function indexCacheFile(cacheDir: string, root: string): string {
 export function checksCacheFile(cacheDir: string, root: string, piece?: string): string {
   const id = workspaceCacheId(root);
   if (piece === undefined) return path.join(cacheDir, `provenance-checks-${id}.bin`);
-  const pieceId = createHash('sha1').update(path.relative(path.resolve(root), path.resolve(piece))).digest('hex').slice(0, 16);
-  return path.join(cacheDir, `provenance-checks-${id}-${pieceId}.bin`);
+  return path.join(cacheDir, `provenance-checks-${id}-${pieceCacheId(root, piece)}.bin`);
 }
 
-/** The names of the workspace's per-piece checks files (`checksCacheFile` with a piece), for pruning. */
-export function pieceChecksFiles(root: string): RegExp {
-  return new RegExp(`^provenance-checks-${workspaceCacheId(root)}-[0-9a-f]{16}\\.bin$`);
+/** The part of a per-piece cache file's name that says which piece of the workspace it belongs to. */
+export function pieceCacheId(root: string, piece: string): string {
+  return createHash('sha1').update(path.relative(path.resolve(root), path.resolve(piece))).digest('hex').slice(0, 16);
+}
+
+/** The names of the workspace's per-piece files (checks, and the results cache's findings), for pruning. */
+export function pieceCacheFiles(root: string): RegExp {
+  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}\\.bin$`);
 }
 
 /**
