@@ -17,15 +17,33 @@ export const SHARED_CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
 export const DIST = path.join(REPO_ROOT, 'dist');
 
 /**
+ * Temporary folders made by this test process, removed when it exits (a
+ * developer's /tmp filled up with thousands of them over many runs).
+ * `PROVENANCE_KEEP_TEST_DIRS=1` keeps them, to look at after a failure.
+ */
+const madeFolders: string[] = [];
+process.on('exit', () => {
+  if (process.env.PROVENANCE_KEEP_TEST_DIRS === '1') return;
+  for (const folder of madeFolders) fs.rmSync(folder, { recursive: true, force: true, maxRetries: 2 });
+});
+
+/** A fresh empty temporary folder named `<prefix>XXXXXX`, removed when the test process exits. */
+export function tempFolder(prefix: string): string {
+  const folder = fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), prefix));
+  madeFolders.push(folder);
+  return folder;
+}
+
+/**
  * The CLI caches its index by default (node/cache-dir.ts). Runs made by tests —
  * in process, or spawned and inheriting this environment — use one temporary
  * folder per test process instead of the user's cache folder.
  */
-process.env.PROVENANCE_CACHE_DIR ??= fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), 'provenance-test-cache-'));
+process.env.PROVENANCE_CACHE_DIR ??= tempFolder('provenance-test-cache-');
 
 /** A fresh temporary folder with the given files (path → content). */
 export function tempWorkspace(files: Record<string, string | Uint8Array>): string {
-  const root = fs.mkdtempSync(path.join(fs.realpathSync(require('node:os').tmpdir()), 'provenance-test-'));
+  const root = tempFolder('provenance-test-');
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(root, name);
     fs.mkdirSync(path.dirname(file), { recursive: true });

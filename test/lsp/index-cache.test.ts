@@ -10,10 +10,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LspClient, clientCapabilities, fileUri } from '../helpers/lsp-client';
 import { workspace } from './fixture';
+import { tempFolder } from '../helpers/repo';
 import { decodeCache } from '../../server/src/engine/index-cache';
 import { SourceFactsStore, entitiesCacheProduct } from '../../server/src/engine/entities/source-facts';
 
@@ -67,7 +67,7 @@ function cacheFiles(folder: string): string[] {
 
 test('server index cache: written to storagePath, reused unchanged on reopen, refreshed after a source changed', async () => {
   const root = workspace();
-  const storage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-storage-')), 'workspace-storage');
+  const storage = path.join(tempFolder('provenance-storage-'), 'workspace-storage');
 
   const { diagnostics: first, cacheVerdict: firstVerdict } = await session(root, storage, true);
   const [file] = cacheFiles(storage);
