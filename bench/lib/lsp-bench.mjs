@@ -318,7 +318,7 @@ export async function serverReopen({ serverJs, root, piece, storagePath, reopens
     let keptAnswers;
     const kept = new Promise((resolve) => (keptAnswers = resolve));
     connection.onNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && diagnosed(performance.now()));
-    connection.onNotification('window/logMessage', (p) => /kept the quotation verdicts/.test(p.message) && keptAnswers());
+    connection.onNotification('window/logMessage', (p) => /kept the answers of its checks/.test(p.message) && keptAnswers());
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/configuration', (p) => p.items.map(() => null));
