@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describeDiff, matchQuotation, SourceIndex } from '../../server/src/engine/quotes';
 import { loadSource } from '../../server/src/engine/sources';
 import { bbcNewsArticles, corpusDir, list, readText } from '../helpers/corpus';
+import { mulberry32 } from '../helpers/random';
 
 interface Sentence {
   articleId: string;
@@ -30,18 +31,6 @@ function loadSummaryCorpus(dir: string): { index: SourceIndex; sentences: Senten
     }
   }
   return { index, sentences };
-}
-
-/** Deterministic PRNG (mulberry32), so the perturbations are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type PerturbationKind = 'drop' | 'swap' | 'replace' | 'number' | 'not';
@@ -125,7 +114,7 @@ test('bbc-summary: perturbed sentences are not verbatim (≥ 98%)', (t) => {
   const dir = corpusDir(t, 'bbc-summary');
   if (!dir) return;
   const { index, sentences } = loadSummaryCorpus(dir);
-  const random = seededRandom(20261128);
+  const random = mulberry32(20261128);
 
   const byKind = new Map<PerturbationKind, { total: number; flagged: number }>();
   let flagged = 0;
@@ -169,7 +158,7 @@ test('bbc-summary: random passages with editorial marks never throw, and every f
   const { index } = loadSummaryCorpus(dir);
   const articles = [...index.entries()].map((entry) => entry.source);
   const marks = [' … ', ' ... ', ' [he] ', '[T]', ' [...] ', '“', '”', '"', ' – ', ' not ', '\n', '[', ']', '. . .', '’'];
-  const random = seededRandom(99);
+  const random = mulberry32(99);
   const verdicts = { verbatim: 0, near: 0, none: 0 };
   for (let k = 0; k < 1500; k++) {
     const text = articles[Math.floor(random() * articles.length)].text;
@@ -275,7 +264,7 @@ test('timing: index the bbc-news corpus and look quotations up (printed, not ass
   const stats = index.stats();
 
   // Quotations: whole sentences from random articles, and the same with one word changed.
-  const random = seededRandom(7);
+  const random = mulberry32(7);
   const quotes: string[] = [];
   while (quotes.length < 1000) {
     const source = sources[Math.floor(random() * sources.length)];

@@ -18,6 +18,7 @@ import { Corpus } from '../../server/src/engine/corpus';
 import { PassageIndex } from '../../server/src/engine/claims/passages';
 import { CLAIM_DEFAULTS } from '../../server/src/engine/claims/options';
 import { splitParagraphs, splitSentences } from '../../server/src/engine/sentences';
+import { mulberry32 } from '../helpers/random';
 
 const NEWS = path.join(SHARED_CORPUS, 'bbc-news', 'news');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'claims', 'bbc-paraphrases.json');
@@ -29,18 +30,6 @@ interface Paraphrase {
   sentence: number;
   hash: string;
   paraphrase: string;
-}
-
-/** mulberry32: a small, well-known 32-bit PRNG; the same seed gives the same draw everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** FNV-1a of the sentence with whitespace collapsed, as 8 hex digits. */
@@ -86,7 +75,7 @@ function draw(articles: Article[]): { path: string; sentence: number; text: stri
       if (words >= 12 && words <= 60) candidates.push({ path: article.path, sentence: i, text });
     });
   }
-  const random = prng(SEED);
+  const random = mulberry32(SEED);
   const picked = new Set<number>();
   const drawn: { path: string; sentence: number; text: string }[] = [];
   while (drawn.length < DRAWS) {

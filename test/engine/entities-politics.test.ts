@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { REPO_ROOT, SHARED_CORPUS } from '../helpers/repo';
 import { loadSource } from '../../server/src/engine/sources';
 import { EntityKnowledge, nameKey, type Entity } from '../../server/src/engine/entities/knowledge';
+import { mulberry32 } from '../helpers/random';
 
 interface Sample {
   corpus: string;
@@ -20,17 +21,6 @@ interface Sample {
 
 const sample = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'entities', 'politics-sample.json'), 'utf8')) as Sample;
 const folder = path.join(SHARED_CORPUS, sample.corpus);
-
-/** mulberry32: the sample's PRNG, so the drawn articles can be checked against the fixture. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function draw(files: string[], seed: number, count: number): string[] {
   const random = mulberry32(seed);

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bucketTrigrams } from '../../server/src/engine/quotes/source-index';
+import { mulberry32 } from '../helpers/random';
 
 function onePassReference(keys: Uint32Array, entryPositions: Uint32Array, bits: number) {
   const shift = 32 - bits;
@@ -25,19 +26,8 @@ function onePassReference(keys: Uint32Array, entryPositions: Uint32Array, bits: 
   return { bucketStart, lowKeys, positions };
 }
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('source index buckets: two passes give what one counting sort gives, for every bucket count and key shape', () => {
-  const random = seededRandom(20261129);
+  const random = mulberry32(20261129);
   const cases: Array<[string, number, number, () => number]> = [];
   for (const bits of [16, 17, 20, 21, 24]) {
     for (const size of [0, 1, 7, 1000, 150_000]) {
