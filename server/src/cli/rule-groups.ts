@@ -13,10 +13,7 @@ import { compareFindings } from '../engine/directives';
 import { QUOTES_SECTION } from '../engine/corpus';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 import { ANSWER_SECTIONS } from '../engine/index';
-import { VERDICTS_SECTION } from '../engine/quotes/verdict-cache';
-import { PASSAGE_ANSWERS_SECTION, PASSAGES_SECTION } from '../engine/claims/passages';
-import { CLAIM_VERDICTS_SECTION } from '../engine/claims/verdict-store';
-import { QUOTE_SPEAKERS_SECTION } from '../engine/claims/speakers';
+import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
@@ -54,13 +51,16 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
 /**
  * The sections of the checks cache file (node/index-cache-file.ts
  * checksCacheFile) a group reads, and writes once its pieces are checked:
- * the answers its checks add to (quotation verdicts, the passages found for
- * claims, claim verdicts and the speakers of quoted source passages; the
- * names found in each block).
+ * the answers its checks add to. The names found in each block depend on the
+ * entity knowledge, the style half's; every other kept answer (quotation
+ * verdicts, claims' passages and verdicts, speakers) is the sources half's,
+ * so a new answer section goes there unless it is listed here.
  */
+const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION];
+
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'all') return ANSWER_SECTIONS;
-  return group === 'sources' ? [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION] : [ENTITY_HITS_SECTION];
+  return ANSWER_SECTIONS.filter((section) => STYLE_ANSWER_SECTIONS.includes(section) === (group === 'style'));
 }
 
 /**
