@@ -24,6 +24,7 @@ import { contentKey, decodeCache } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { indexCacheFile, readIndexCache, readIndexCacheInParallel, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { codeFingerprint } from '../../server/src/node/build-id';
+import { decodeUtf8, sourceFileKey } from '../../server/src/node/workspace';
 import { QUOTES_SECTION } from '../../server/src/engine/corpus';
 import { ENTITIES_SECTION } from '../../server/src/engine/entities/source-facts';
 import { passageStepCount, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
@@ -83,7 +84,11 @@ const before = memory();
 const readStarted = performance.now();
 const files = listSources(root);
 // Each source's uri and workspace path are made with its text (as a file listing gives them), not inside the timed parts.
-const texts = files.map((file) => ({ file, uri: uriOf(file), path: relOf(file), text: fs.readFileSync(file, 'utf8') }));
+// The bytes are kept: a load keys each source by a hash of its bytes (node/workspace.ts sourceFileKey), timed with setSources.
+const texts = files.map((file) => {
+  const bytes = fs.readFileSync(file);
+  return { file, uri: uriOf(file), path: relOf(file), bytes, text: decodeUtf8(bytes) };
+});
 const readMs = performance.now() - readStarted;
 const textBytes = texts.reduce((n, t) => n + Buffer.byteLength(t.text), 0);
 const afterRead = memory();
@@ -128,8 +133,9 @@ function engineReady(bytes, laterBytes) {
   let restored = bytes ? timed('import', () => engine.importIndexCache(bytes)) : false;
   // The other products' sections, read after the quotation index's own (each product imports only its section).
   if (laterBytes) restored = timed('import (other sections)', () => engine.importIndexCache(laterBytes())) || restored;
+  // With the key of each file's bytes, as the server's and the CLI's loads give it (hashing them is timed here).
   timed('setSources', () => {
-    for (const source of texts) engine.setSource(source.uri, source.path, source.text);
+    for (const source of texts) engine.setSource(source.uri, source.path, source.text, sourceFileKey(source.bytes));
   });
   // Making the step list is timed too: it resolves the sources' ids (corpus.sources()), which the
   // quotation index's step would do otherwise (until 2026-11-29 it was left out: ~11-13 ms then, 1-2 ms since
@@ -156,9 +162,13 @@ async function warmStart() {
   const bytes = readIndexCache(file);
   const reused = warm.restored && warm.engine.exportIndexCache(true) === undefined ? texts.length : 0;
   const sections = bytes ? Object.fromEntries([...(decodeCache(bytes) ?? new Map())].map(([name, section]) => [name, section.length])) : {};
+  // What keying the sources costs: the engine's own hash of their texts (before setSource took a key), and the bytes' SHA-1.
   const hashStarted = performance.now();
   for (const { text } of texts) contentKey(text);
   const hashMs = performance.now() - hashStarted;
+  const keyStarted = performance.now();
+  for (const { bytes } of texts) sourceFileKey(bytes);
+  const keyMs = performance.now() - keyStarted;
   const cold = engineReady(undefined);
   process.stdout.write(
     JSON.stringify({
@@ -168,6 +178,7 @@ async function warmStart() {
       warmMs,
       warmParts: { readCache: readCacheMs, 'readCache (other sections)': otherReadMs, ...warm.parts },
       hashMs,
+      keyMs,
       coldMs: cold.totalMs,
       coldParts: cold.parts,
       restored: warm.restored,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
-import { contentKey, decodeCache, encodeCache, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
+import { contentKey, decodeCache, encodeCache, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { bbcNewsArticles } from '../helpers/corpus';
 
@@ -164,6 +164,59 @@ test('index cache: through the engine façade, findings are identical cold and w
   load(warm);
   assert.deepEqual(warm.check(piece), expected);
   assert.equal(warm.exportIndexCache(true), undefined);
+});
+
+test('index cache: a source set with its file\'s key is never hashed, and its entries serve only that key', () => {
+  const piece = { uri: 'file:///ws/p.md', text: 'A grower said "the trees had rain when they needed it and sun when it mattered" [@orchard]. The company called it "regrettable and unavoidable" [@ferry-strike].\n' };
+  const keyOf = (file: string) => `bytes-of-${file}`;
+  const load = (engine: ReturnType<typeof createEngine>, keyed: boolean) => {
+    engine.setConfig(undefined, undefined);
+    for (const [file, text] of Object.entries(SOURCES)) engine.setSource(`file:///ws/${file}`, file, text, keyed ? keyOf(file) : undefined);
+  };
+  const ready = (engine: ReturnType<typeof createEngine>) => {
+    for (const step of engine.prepare()) step();
+    return engine.check(piece);
+  };
+  const hashed = () => sourceHashWork.textsHashed;
+
+  let before = hashed();
+  const cold = createEngine({ buildId: 'keys' });
+  load(cold, true);
+  const expected = ready(cold);
+  assert.equal(hashed() - before, 0, 'every product keyed the sources by the given keys');
+  const bytes = cold.exportIndexCache()!;
+
+  // Same texts, same keys: every product is restored, nothing hashed.
+  before = hashed();
+  const warm = createEngine({ buildId: 'keys' });
+  assert.equal(warm.importIndexCache(bytes), true);
+  load(warm, true);
+  assert.deepEqual(ready(warm), expected);
+  assert.equal(warm.exportIndexCache(true), undefined, 'nothing was rebuilt');
+  assert.equal(hashed() - before, 0);
+
+  // Same texts without keys: the engine hashes them itself, and its keys never equal a given one,
+  // so the entries made under the given keys are not taken (rebuilt, with the same answers).
+  before = hashed();
+  const unkeyed = createEngine({ buildId: 'keys' });
+  unkeyed.importIndexCache(bytes);
+  load(unkeyed, false);
+  assert.deepEqual(ready(unkeyed), expected);
+  assert.equal(hashed() - before, Object.keys(SOURCES).length);
+  assert.notEqual(unkeyed.exportIndexCache(true), undefined, 'rebuilt under its own keys');
+
+  // A source given another key (its file changed) is made again; the others are still taken.
+  const changed = createEngine({ buildId: 'keys' });
+  changed.importIndexCache(bytes);
+  changed.setConfig(undefined, undefined);
+  const edited = { ...SOURCES, 'sources/museum.txt': SOURCES['sources/museum.txt'].replace('310,000', '320,000') };
+  for (const [file, text] of Object.entries(edited)) changed.setSource(`file:///ws/${file}`, file, text, file === 'sources/museum.txt' ? 'bytes-of-the-edited-museum' : keyOf(file));
+  for (const step of changed.prepare()) step();
+  const quoting = (amount: string) => ({ uri: 'file:///ws/q.md', text: `The appeal "raised ${amount} in six weeks" [@museum].\n` });
+  const quoteRules = (findings: ReturnType<typeof changed.check>) => findings.map((f) => f.ruleId).filter((id) => id.startsWith('quote/'));
+  assert.deepEqual(quoteRules(changed.check(quoting('320,000'))), [], 'the edited text is what the index holds');
+  assert.deepEqual(quoteRules(changed.check(quoting('310,000'))), ['quote/misquote']);
+  assert.notEqual(changed.exportIndexCache(true), undefined);
 });
 
 test('index cache: the BBC corpus restores in full and answers like a cold index', (t) => {

@@ -7,10 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEngine } from '../../server/src/engine/index';
-import { decodeText, loadConfig, loadSources, packSources, readSources, toUri, unpackSources, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
+import { decodeText, loadConfig, loadSources, packSources, readSourceFile, readSources, toUri, unpackSources, type ReadResult, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
+import { sourceHashWork } from '../../server/src/engine/index-cache';
+import { indexCacheFile, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { tempWorkspace } from '../helpers/repo';
 
 const PIECE = `# Dam
@@ -73,6 +76,12 @@ test('read ahead: the load uses the texts it is given, and reads the disk itself
   assert.deepEqual(load(root, read).findings, now.findings);
 });
 
+/** A file's text as a load takes it: decoded, with the SHA-1 of its bytes as the key `Engine.setSource` takes. */
+function keyed(bytes: Uint8Array, name: string): ReadResult {
+  const read = decodeText(bytes, name);
+  return read.ok ? { ...read, key: createHash('sha1').update(bytes).digest('hex') } : read;
+}
+
 /** Sources as `readSources` packs them (one shared buffer, the ASCII files first, byte spans), from each file's bytes. */
 function packed(contents: Record<string, string | Uint8Array>): { shared: SharedSources; bytesOf: Uint8Array[] } {
   const files = Object.keys(contents);
@@ -102,11 +111,40 @@ test('read ahead: texts sliced from the decoded buffer are each file decoded on 
     const unpacked = unpackSources(shared);
     assert.deepEqual(
       unpacked.reads,
-      bytesOf.map((b, i) => decodeText(b, shared.files[i])),
+      bytesOf.map((b, i) => keyed(b, shared.files[i])),
     );
   }
   // A file not read keeps its refusal, wherever it falls among the others.
   const refusal = { ok: false as const, reason: 'too-large' as const, message: 'big.txt is too large' };
   const shared = packSources(['a.txt', 'big.txt', 'b.txt'], [], [new TextEncoder().encode(valid['a.txt']), refusal, new TextEncoder().encode(valid['b.txt'])]);
-  assert.deepEqual(unpackSources(shared).reads, [decodeText(new TextEncoder().encode(valid['a.txt']), 'a.txt'), refusal, decodeText(new TextEncoder().encode(valid['b.txt']), 'b.txt')]);
+  assert.deepEqual(unpackSources(shared).reads, [keyed(new TextEncoder().encode(valid['a.txt']), 'a.txt'), refusal, keyed(new TextEncoder().encode(valid['b.txt']), 'b.txt')]);
+});
+
+test('read ahead: both ways of reading key each source by its bytes, and a warm load hashes no text', () => {
+  const root = workspace();
+  const cacheDir = path.join(root, '.cache');
+  const engine = createEngine({ buildId: 'read-ahead-keys' });
+  const listed = unpackSources(readSources((loadConfig(engine, root), engine), root));
+  listed.files.forEach((file, i) => {
+    const read = listed.reads[i];
+    assert.deepEqual(read, readSourceFile(file, 8 * 1024 * 1024), file);
+    if (read?.ok) assert.equal(read.key, createHash('sha1').update(fs.readFileSync(file)).digest('hex'));
+  });
+  assert.ok(listed.reads.filter((read) => read?.ok).length >= 3, 'the ASCII, the Markdown and the invalid UTF-8 file are keyed');
+
+  // Loaded and prepared, the cache written; then loaded from it, read ahead or not: no source's text is hashed,
+  // and every corpus product is taken from the cache (nothing left to write).
+  const before = sourceHashWork.textsHashed;
+  const ready = (readAhead: boolean) => {
+    const fresh = createEngine({ buildId: 'read-ahead-keys' });
+    const config = loadConfig(fresh, root);
+    loadSources(fresh, config, { cacheDir, writeCache: false, readAhead: readAhead ? () => unpackSources(readSources(fresh, root)) : undefined });
+    for (const step of fresh.prepare()) step();
+    return fresh;
+  };
+  const problem = writeIndexCache(indexCacheFile(cacheDir, root), ready(false).exportIndexCache()!);
+  assert.equal(problem, undefined);
+  assert.equal(ready(false).exportIndexCache(true), undefined);
+  assert.equal(ready(true).exportIndexCache(true), undefined, 'a load read ahead takes what a load reading itself kept');
+  assert.equal(sourceHashWork.textsHashed - before, 0);
 });

@@ -70,8 +70,16 @@ export interface Engine {
   /** The globs and limits from the current config. */
   files(): FileSelection;
 
-  /** Add or replace a source article. Returns findings about the source file itself (duplicate id, …). */
-  setSource(uri: string, path: string, text: string): void;
+  /**
+   * Add or replace a source article. `contentKey`, when given, is a hash of
+   * the file's content the embedder already made (the Node adapters hash the
+   * bytes they read, natively): it stands in for the engine's own hash of
+   * `text`, which keys this source's entries in the persisted cache, so a warm
+   * start does not walk every source's characters again. It must differ
+   * whenever the text does; the same text under another key only misses the
+   * cache. Problems with the source set are in `sourceProblems()`.
+   */
+  setSource(uri: string, path: string, text: string, contentKey?: string): void;
   removeSource(uri: string): void;
   /** All sources currently known, by id. */
   sources(): readonly Source[];

@@ -5,7 +5,7 @@
 import type { Finding, Source } from './types';
 import { loadSource, resolveSourceIds } from './sources';
 import { SourceIndex } from './quotes';
-import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
+import { exportCacheProducts, giveContentKey, importCacheProducts, type CacheProduct } from './index-cache';
 
 /** Section of the persisted cache holding the quotation index (the name older cache files use). */
 export const QUOTES_SECTION = 'quotes';
@@ -27,10 +27,13 @@ export class Corpus {
     this.index = new SourceIndex(buildId);
   }
 
-  set(uri: string, path: string, text: string): void {
+  /** `contentKey`: the embedder's hash of the file's content, used instead of hashing `text` (Engine.setSource). */
+  set(uri: string, path: string, text: string, contentKey?: string): void {
     const previous = this.byUri.get(uri);
     if (previous && previous.text === text && previous.path === path) return;
-    this.byUri.set(uri, loadSource(uri, path, text));
+    const source = loadSource(uri, path, text);
+    if (contentKey !== undefined) giveContentKey(source, contentKey);
+    this.byUri.set(uri, source);
     this.idsDirty = true;
     this.generation++;
   }

@@ -15,8 +15,10 @@
  * header + typed arrays aligned to 8 bytes, so a reader can take the arrays
  * as views of the file's buffer without copying them.
  *
- * Every entry inside a product is keyed by `contentKey(text)`: a cached entry
- * is reused only for a source whose text hashes the same (never by file time).
+ * Every entry inside a product is keyed by its source's content key
+ * (`sourceContentKey`: `contentKey(text)`, or the hash of the file's bytes the
+ * embedder gave with the text): a cached entry is reused only for a source
+ * whose content keys the same (never by file time).
  */
 
 const CONTAINER_MAGIC = 0x31435650; // 'PVC1' little-endian
@@ -58,14 +60,30 @@ export function contentKey(text: string): string {
 
 const keysOfSources = new WeakMap<object, string>();
 
+/** Sources whose text this thread has hashed (tests: does a key given by the embedder spare it?). */
+export const sourceHashWork = { textsHashed: 0 };
+
 /**
- * `contentKey(source.text)`, computed once per source object: every cache
- * product keys its entries by it, and hashing the corpus once per product
- * would multiply a warm start's largest per-character loop.
+ * Gives `source` the key its embedder computed from the file's content
+ * (`Engine.setSource`): `sourceContentKey` then returns it without hashing the
+ * text. Marked with a leading '#', which no `contentKey` has, so a key given
+ * for one text can never equal the engine's own key of another. An empty key
+ * is ignored: the text is hashed as usual.
+ */
+export function giveContentKey(source: object, key: string): void {
+  if (key) keysOfSources.set(source, `#${key}`);
+}
+
+/**
+ * `contentKey(source.text)`, computed once per source object, or the key its
+ * embedder gave (`giveContentKey`): every cache product keys its entries by
+ * it, and hashing the corpus once per product would multiply a warm start's
+ * largest per-character loop.
  */
 export function sourceContentKey(source: { readonly text: string }): string {
   let key = keysOfSources.get(source);
   if (key === undefined) {
+    sourceHashWork.textsHashed++;
     key = contentKey(source.text);
     keysOfSources.set(source, key);
   }

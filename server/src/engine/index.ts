@@ -155,8 +155,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       };
     },
 
-    setSource(uri, path, text) {
-      corpus.set(uri, path, text);
+    setSource(uri, path, text, contentKey) {
+      corpus.set(uri, path, text, contentKey);
     },
     removeSource(uri) {
       corpus.delete(uri);

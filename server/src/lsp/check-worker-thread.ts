@@ -25,7 +25,7 @@ function apply(engine: Engine, op: WorkspaceOp): void {
       engine.setRegistry(op.uri, op.text);
       break;
     case 'source':
-      engine.setSource(op.uri, op.path, op.text);
+      engine.setSource(op.uri, op.path, op.text, op.contentKey);
       break;
     case 'removeSource':
       engine.removeSource(op.uri);

@@ -36,7 +36,7 @@ const WATCH_INTERVAL_MS = 20;
 export type WorkspaceOp =
   | { kind: 'config'; uri: string | undefined; text: string | undefined }
   | { kind: 'registry'; uri: string | undefined; text: string | undefined }
-  | { kind: 'source'; uri: string; path: string; text: string }
+  | { kind: 'source'; uri: string; path: string; text: string; contentKey?: string }
   | { kind: 'removeSource'; uri: string }
   | { kind: 'indexCache'; bytes: Uint8Array };
 
@@ -172,9 +172,10 @@ export class CheckWorker {
       forward({ kind: 'registry', uri, text });
       return engine.setRegistry(uri, text);
     };
-    mirrored.setSource = (uri, sourcePath, text) => {
-      forward({ kind: 'source', uri, path: sourcePath, text });
-      engine.setSource(uri, sourcePath, text);
+    mirrored.setSource = (uri, sourcePath, text, contentKey) => {
+      // With its key: both threads must key a source alike, or the answers one keeps would not match in the other.
+      forward({ kind: 'source', uri, path: sourcePath, text, contentKey });
+      engine.setSource(uri, sourcePath, text, contentKey);
     };
     mirrored.removeSource = (uri) => {
       forward({ kind: 'removeSource', uri });
