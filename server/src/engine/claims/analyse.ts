@@ -21,10 +21,13 @@ import type { Citation, ParsedDocument, Quotation } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
+import { contentKey } from '../index-cache';
 import type { ClaimVerdict, DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn } from './names';
 import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
+import { blockClaimMemo, blockSignature, type KeptSentence } from './block-memo';
+import { shiftVerdict } from './verdict-store';
 
 /** A sentence of the author's own prose. */
 export interface ProseSentence {
@@ -224,6 +227,8 @@ interface ClaimWork {
   options: string;
   context: ClaimContext;
   checks: Array<ClaimCheck | undefined>;
+  /** Block memo keys, by each block's first sentence (made once per parse, when the block is first reached). */
+  signatures: Map<number, string>;
 }
 
 interface ClaimContext {
@@ -231,6 +236,8 @@ interface ClaimContext {
   detectOptions: DetectOptions;
   verdictOptionsKey: string;
   epoch: number;
+  /** The learnt names, hashed (`nameAnswers`). */
+  namesKey: string;
   citationsByBlock: Map<number, Citation[]>;
   blockEndCitations: Map<number, Citation[]>;
   quotationsByBlock: Map<number, Quotation[]>;
@@ -249,6 +256,7 @@ function claimWorkOf(analysis: Analysis): ClaimWork {
     options: optionsKey,
     context: claimContext(analysis, options),
     checks: new Array<ClaimCheck | undefined>(analysis.sentences().length),
+    signatures: new Map(),
   };
   claimCache.set(parsed, work);
   return work;
@@ -292,6 +300,7 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
     detectOptions,
     verdictOptionsKey,
     epoch: names.epoch,
+    namesKey: names.namesKey,
     citationsByBlock,
     blockEndCitations,
     quotationsByBlock,
@@ -302,13 +311,27 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
 /** Sentences checked so far in this process, each once per parse (tests: is the work spread over the steps, and done ahead?). */
 export const claimWork = { sentencesChecked: 0 };
 
-/** Checks the sentences `from` to `to` (indexes) that are not checked yet. */
+/**
+ * Checks the sentences `from` to `to` (indexes) that are not checked yet. A
+ * block whose signature was checked before in this corpus generation takes
+ * all its sentences' checks from the block memo (claims/block-memo.ts); the
+ * blocks checked here sentence by sentence are kept there once complete.
+ */
 function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: number): void {
   const sentences = analysis.sentences();
   const c = work.context;
+  const memo = blockClaimMemo(analysis.corpus);
+  const checkedHere = new Set<number>();
   for (let i = from; i < to; i++) {
     if (work.checks[i]) continue;
     const sentence = sentences[i];
+    const first = i - sentence.indexInBlock;
+    if (!work.signatures.has(first)) {
+      const signature = signatureOf(analysis, work, first);
+      work.signatures.set(first, signature);
+      if (takeKept(memo.get(work.generation, signature), sentences, work, first, analysis.parsed.blocks[sentence.blockIndex].span.start)) continue;
+    }
+    checkedHere.add(first);
     const { span } = sentence;
     claimWork.sentencesChecked++;
     // The context's epoch may have been overtaken since (another piece checked between two steps): still right,
@@ -318,6 +341,50 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
       ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c, analysis) }
       : { sentence, verdict };
   }
+  for (const first of checkedHere) {
+    const checks: ClaimCheck[] = [];
+    for (let j = first; ; j++) {
+      const check = work.checks[j];
+      if (!check) break;
+      checks.push(check);
+      if (check.sentence.lastInBlock) {
+        memo.keep(work.generation, work.signatures.get(first)!, analysis.parsed.blocks[check.sentence.blockIndex].span.start, checks);
+        break;
+      }
+    }
+  }
+}
+
+/** Fills the checks of the block whose first sentence is `first` from a kept block, if it has as many sentences. */
+function takeKept(kept: readonly KeptSentence[] | undefined, sentences: readonly ProseSentence[], work: ClaimWork, first: number, blockStart: number): boolean {
+  if (!kept || first + kept.length > sentences.length || !sentences[first + kept.length - 1].lastInBlock) return false;
+  kept.forEach((check, k) => {
+    const sentence = sentences[first + k];
+    const verdict = shiftVerdict(check.verdict, blockStart);
+    work.checks[first + k] = check.sourcing ? { sentence, verdict, sourcing: check.sourcing } : { sentence, verdict };
+  });
+  return true;
+}
+
+/** The block memo's key for the block whose first sentence is `first`: what its sentences' checks read (blockSignature). */
+function signatureOf(analysis: Analysis, work: ClaimWork, first: number): string {
+  const sentences = analysis.sentences();
+  const { parsed } = analysis;
+  const c = work.context;
+  const blockIndex = sentences[first].blockIndex;
+  const spans: Span[] = [];
+  for (let j = first; j < sentences.length && sentences[j].blockIndex === blockIndex; j++) spans.push(sentences[j].span);
+  return blockSignature({
+    optionsKey: work.options,
+    namesKey: c.namesKey,
+    detectionText: c.text,
+    block: parsed.blocks[blockIndex].span,
+    sentences: spans,
+    citations: c.citationsByBlock.get(blockIndex) ?? [],
+    endingCitations: c.blockEndCitations.get(blockIndex) ?? [],
+    quotations: c.quotationsByBlock.get(blockIndex) ?? [],
+    nextQuotations: c.quotationsByBlock.get(blockIndex + 1) ?? [],
+  });
 }
 
 function sourcingOf(sentence: ProseSentence, verdict: ClaimVerdict, context: ClaimContext, analysis: Analysis): Sourcing | undefined {
@@ -385,13 +452,21 @@ export function nameTester(detectionView: string, corpus: Corpus): (word: string
  * a cached verdict whose name questions were answered in this epoch is reused
  * without asking them again; any change starts a new epoch.
  */
-let nameState: { names: Set<string>; sourceWords: SourceWords | undefined; epoch: number } = { names: new Set<string>(), sourceWords: undefined, epoch: 0 };
+let nameState: { names: Set<string>; sourceWords: SourceWords | undefined; epoch: number; namesKey?: string } = { names: new Set<string>(), sourceWords: undefined, epoch: 0 };
 
-function nameAnswers(detectionView: string, corpus: Corpus): { isName: (word: string) => boolean; epoch: number } {
+/**
+ * `namesKey` names the learnt names themselves (a hash of them, sorted): the
+ * block memo keys verdicts by it rather than by the epoch, which moves on
+ * whenever another piece is checked in between, so two open pieces checked by
+ * turns would never find their blocks kept. The sources' side of `isName` is
+ * the corpus generation, which the block memo is kept for.
+ */
+function nameAnswers(detectionView: string, corpus: Corpus): { isName: (word: string) => boolean; epoch: number; namesKey: string } {
   const names = learnNames(detectionView);
   const sourceWords = lowerCaseSourceWords(corpus);
   if (sourceWords !== nameState.sourceWords || !sameMembers(names, nameState.names)) nameState = { names, sourceWords, epoch: nameState.epoch + 1 };
-  return { isName: (word) => isKnownName(names, word) && (isAcronym(word) || !sourceWords.has(word.toLowerCase())), epoch: nameState.epoch };
+  nameState.namesKey ??= contentKey([...nameState.names].sort().join('\n'));
+  return { isName: (word) => isKnownName(names, word) && (isAcronym(word) || !sourceWords.has(word.toLowerCase())), epoch: nameState.epoch, namesKey: nameState.namesKey };
 }
 
 function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

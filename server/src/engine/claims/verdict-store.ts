@@ -86,7 +86,7 @@ export class ClaimVerdictStore {
 }
 
 /** A verdict with its spans moved by `base` (verdicts differ only there: detection is blind to where a sentence is). */
-function shiftVerdict(verdict: ClaimVerdict, base: number): ClaimVerdict {
+export function shiftVerdict(verdict: ClaimVerdict, base: number): ClaimVerdict {
   // Without signals (most sentences that are not claims) there is no span to move.
   if (base === 0 || verdict.signals.length === 0) return verdict;
   const signals = verdict.signals.map((s) => ({ kind: s.kind, span: { start: s.span.start + base, end: s.span.end + base }, text: s.text }));
