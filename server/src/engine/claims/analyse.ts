@@ -308,7 +308,7 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
   };
 }
 
-/** Sentences checked so far in this process, each once per parse (tests: is the work spread over the steps, and done ahead?). */
+/** Sentences detected and sourced so far in this process, each once per parse; a block taken from the block memo counts none (tests: is the work spread over the steps, done ahead, kept?). */
 export const claimWork = { sentencesChecked: 0 };
 
 /**

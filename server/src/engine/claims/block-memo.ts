@@ -24,7 +24,7 @@ export interface KeptSentence {
   sourcing?: Sourcing;
 }
 
-/** Blocks kept; the memo starts afresh when full (an edit adds one, so this is hundreds of edits of a long piece). */
+/** Blocks kept (the 200 KB and 2 MB benchmark pieces have ~500 and ~5,200 prose blocks); the memo starts afresh when full. An edit adds one. */
 const MAX_KEPT_BLOCKS = 20_000;
 
 export class BlockClaimMemo {
@@ -48,11 +48,6 @@ export class BlockClaimMemo {
       detach(signature),
       checks.map((check) => (check.sourcing ? { verdict: shiftVerdict(check.verdict, -blockStart), sourcing: check.sourcing } : { verdict: shiftVerdict(check.verdict, -blockStart) })),
     );
-  }
-
-  /** Blocks kept now (tests). */
-  get size(): number {
-    return this.blocks.size;
   }
 }
 
