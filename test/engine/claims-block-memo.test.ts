@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
+import { claims, engineWith, flagged } from '../helpers/claims';
 import { claimWork } from '../../server/src/engine/claims/analyse';
 
 const SOURCES: Record<string, string> = {
@@ -19,21 +19,6 @@ const SOURCES: Record<string, string> = {
 The island ferry will sail four times a day from March instead of six. The operator said fuel costs had risen by a third.
 `,
 };
-
-function engineWith(files: Record<string, string>): Engine {
-  const engine = createEngine();
-  engine.setConfig(undefined, undefined);
-  for (const [file, text] of Object.entries(files)) engine.setSource(`file:///ws/${file}`, file, text);
-  return engine;
-}
-
-function claims(engine: Engine, text: string): Finding[] {
-  return engine.check({ uri: 'file:///ws/piece.md', text }).filter((f) => f.ruleId === 'claim/unsourced');
-}
-
-function flagged(text: string, findings: Finding[]): string[] {
-  return findings.map((f) => text.slice(f.span.start, f.span.end));
-}
 
 /** Checks `before`, then `after` with the same engine; the `watched` block must be in both, unchanged. */
 function recheck(before: string, after: string, watched: string) {

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
+import { claims, engineWith, flagged } from '../helpers/claims';
 
 const SOURCES: Record<string, string> = {
   'sources/ferry.txt': `Ferry timetable cut
@@ -28,21 +28,6 @@ Builders finished the school roof early. The children seemed glad to be back.
 
 The island shop is run by Mr Dunmore. Dunmore opened a second till.
 `;
-
-function engineWith(files: Record<string, string>, config?: string): Engine {
-  const engine = createEngine();
-  engine.setConfig(config === undefined ? undefined : 'file:///ws/.provenance.yml', config);
-  for (const [file, text] of Object.entries(files)) engine.setSource(`file:///ws/${file}`, file, text);
-  return engine;
-}
-
-function claims(engine: Engine, text: string): Finding[] {
-  return engine.check({ uri: 'file:///ws/piece.md', text }).filter((f) => f.ruleId === 'claim/unsourced');
-}
-
-function flagged(text: string, findings: Finding[]): string[] {
-  return findings.map((f) => text.slice(f.span.start, f.span.end));
-}
 
 test('claims re-check: every edit that changes a verdict or its sourcing is answered afresh, not from the caches', () => {
   const engine = engineWith(SOURCES);
