@@ -20,10 +20,15 @@ The island ferry will sail four times a day from March instead of six. The opera
 `,
 };
 
-/** Checks `before`, then `after` with the same engine; the `watched` block must be in both, unchanged. */
+/**
+ * Checks `before`, then `after` with the same engine; the `watched` block must be in both, unchanged. The memo
+ * is used from a document's second version on, so a version with one more line is checked first: `before`
+ * then fills the memo and `after` finds it.
+ */
 function recheck(before: string, after: string, watched: string) {
   assert.ok(before.includes(watched) && after.includes(watched), 'the watched block is in both versions');
   const engine = engineWith(SOURCES);
+  claims(engine, `${before}\n`);
   const first = flagged(before, claims(engine, before));
   const checkedBefore = claimWork.sentencesChecked;
   const findings = claims(engine, after);
@@ -70,6 +75,23 @@ test('claims block memo: a reference link defined elsewhere decides whether an u
   assert.ok(first.some((s) => s.startsWith('The ferry will sail')), `a link to elsewhere cites nothing: ${first.join(' | ')}`);
   assert.ok(!second.some((s) => s.startsWith('The ferry will sail')), `a link to the source cites it: ${second.join(' | ')}`);
   assert.deepEqual(findings, fresh);
+});
+
+test('claims block memo: a piece checked once keeps nothing; from its second version on, an edit re-checks only the edited block', () => {
+  const paragraphs = Array.from({ length: 40 }, (_, i) => `The harbour fee rose by ${i + 3} pounds in ${1990 + i}. Ms Alder said boats paid ${i + 20} pounds a week.`);
+  const v1 = `# Fees\n\n${paragraphs.join('\n\n')}\n`;
+  const v2 = v1.replace('rose by 5 pounds', 'rose by 6 pounds');
+  const v3 = v2.replace('rose by 30 pounds', 'rose by 31 pounds');
+  const engine = engineWith(SOURCES);
+  const counted = (text: string) => {
+    const before = claimWork.sentencesChecked;
+    claims(engine, text);
+    return claimWork.sentencesChecked - before;
+  };
+  assert.equal(counted(v1), 80);
+  assert.equal(counted(v2), 80, 'the first version kept nothing: the second checks every block and keeps them');
+  assert.equal(counted(v3), 2);
+  assert.deepEqual(claims(engine, v3), claims(engineWith(SOURCES), v3));
 });
 
 test('claims block memo: an edit elsewhere that changes nothing a block reads leaves it to the memo', () => {

@@ -26,7 +26,7 @@ import type { ClaimVerdict, DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn } from './names';
 import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
-import { blockClaimMemo, blockSignature, type KeptSentence } from './block-memo';
+import { blockClaimMemo, blockSignature, type BlockClaimMemo, type KeptSentence } from './block-memo';
 import { shiftVerdict } from './verdict-store';
 
 /** A sentence of the author's own prose. */
@@ -229,6 +229,8 @@ interface ClaimWork {
   checks: Array<ClaimCheck | undefined>;
   /** Block memo keys, by each block's first sentence (made once per parse, when the block is first reached). */
   signatures: Map<number, string>;
+  /** Whether the block memo is used for this parse: from the document's second version on (`BlockClaimMemo.rechecks`). */
+  memo: BlockClaimMemo | undefined;
 }
 
 interface ClaimContext {
@@ -257,7 +259,10 @@ function claimWorkOf(analysis: Analysis): ClaimWork {
     context: claimContext(analysis, options),
     checks: new Array<ClaimCheck | undefined>(analysis.sentences().length),
     signatures: new Map(),
+    memo: undefined,
   };
+  const memo = blockClaimMemo(corpus);
+  if (memo.rechecks(analysis.doc.uri)) work.memo = memo;
   claimCache.set(parsed, work);
   return work;
 }
@@ -312,21 +317,22 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
 export const claimWork = { sentencesChecked: 0 };
 
 /**
- * Checks the sentences `from` to `to` (indexes) that are not checked yet. A
- * block whose signature was checked before in this corpus generation takes
- * all its sentences' checks from the block memo (claims/block-memo.ts); the
- * blocks checked here sentence by sentence are kept there once complete.
+ * Checks the sentences `from` to `to` (indexes) that are not checked yet. On
+ * a document's second version on, a block whose signature was checked before
+ * in this corpus generation takes all its sentences' checks from the block
+ * memo (claims/block-memo.ts); the blocks checked here sentence by sentence
+ * are kept there once complete.
  */
 function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: number): void {
   const sentences = analysis.sentences();
   const c = work.context;
-  const memo = blockClaimMemo(analysis.corpus);
+  const { memo } = work;
   const checkedHere = new Set<number>();
   for (let i = from; i < to; i++) {
     if (work.checks[i]) continue;
     const sentence = sentences[i];
     const first = i - sentence.indexInBlock;
-    if (!work.signatures.has(first)) {
+    if (memo && !work.signatures.has(first)) {
       const signature = signatureOf(analysis, work, first);
       work.signatures.set(first, signature);
       if (takeKept(memo.get(work.generation, signature), sentences, work, first, analysis.parsed.blocks[sentence.blockIndex].span.start)) continue;
@@ -341,6 +347,7 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
       ? { sentence, verdict, sourcing: sourcingOf(sentence, verdict, c, analysis) }
       : { sentence, verdict };
   }
+  if (!memo) return;
   for (const first of checkedHere) {
     const checks: ClaimCheck[] = [];
     for (let j = first; ; j++) {
