@@ -37,9 +37,7 @@ export function readTextFile(file: string, maxBytes: number): ReadResult {
  */
 export function readSourceFile(file: string, maxBytes: number): ReadResult {
   const read = readFileBytes(file, maxBytes);
-  if (!(read instanceof Uint8Array)) return read;
-  const decoded = decodeText(read, file);
-  return decoded.ok ? { ...decoded, key: sourceFileKey(read) } : decoded;
+  return read instanceof Uint8Array ? withKey(decodeText(read, file), read) : read;
 }
 
 /**
@@ -479,6 +477,7 @@ export function unpackSources(shared: SharedSources): ReadSources {
   };
 }
 
+/** A decoded read with the key of the bytes it was decoded from; a refusal as it is. */
 function withKey(read: ReadResult, bytes: Uint8Array): ReadResult {
   return read.ok ? { ...read, key: sourceFileKey(bytes) } : read;
 }

@@ -362,9 +362,9 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
   }
 }
 
-/** Fills the checks of the block whose first sentence is `first` from a kept block, if it has as many sentences. */
+/** Fills the checks of the block whose first sentence is `first` from a kept block (its signature holds its sentence spans, so their number matches). */
 function takeKept(kept: readonly KeptSentence[] | undefined, sentences: readonly ProseSentence[], work: ClaimWork, first: number, blockStart: number): boolean {
-  if (!kept || first + kept.length > sentences.length || !sentences[first + kept.length - 1].lastInBlock) return false;
+  if (!kept) return false;
   kept.forEach((check, k) => {
     const sentence = sentences[first + k];
     const verdict = shiftVerdict(check.verdict, blockStart);
