@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import {
   CloseAction,
+  ErrorAction,
   LanguageClient,
   RevealOutputChannelOn,
   State,
@@ -137,12 +138,19 @@ async function stop(): Promise<void> {
  * The default handler restarts a crashed server a few times, then gives up
  * with a message that has no way back. Say clearly what happened and offer
  * the restart right there.
+ *
+ * Transport errors never stop the client: only the closed connection decides.
+ * A server that dies while the editor is still sending it changes (a full pipe)
+ * first surfaces as a write error (EPIPE) with no count, which the default
+ * handler answers with a shutdown; the client then stops instead of
+ * restarting, even when the close was already being handled. A broken pipe
+ * always closes the connection too, so nothing is left hanging.
  */
 function crashAware(defaults: () => ErrorHandler): ErrorHandler {
   let handler: ErrorHandler | undefined;
   const inner = () => (handler ??= defaults());
   return {
-    error: (error, message, count) => inner().error(error, message, count),
+    error: () => ({ action: ErrorAction.Continue, handled: true }),
     closed: async () => {
       const result = await inner().closed();
       if (result.action !== CloseAction.DoNotRestart) {

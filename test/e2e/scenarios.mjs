@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 
 import { actors, config, expectedFindings, hovers, misquoteFix, piece, unsourcedFix, verifiedQuotes } from './harbour-ferry.mjs';
-import { crashServer, serverPids } from './lib/server-process.mjs';
+import { crashServer, freezeServer, serverPids } from './lib/server-process.mjs';
 
 export { example } from './harbour-ferry.mjs';
 
@@ -235,11 +235,24 @@ export const scenarios = [
       const status = wb.page.locator('.statusbar-item', { hasText: 'Provenance' }).first();
       const ready = () => wb.waitFor('the status bar item to say the server is ready', async () => (await status.locator('.codicon-check').count()) > 0 || undefined, { timeout: 60_000 });
       await ready();
-      const crashed = crashServer(session.installedDir);
-      await wb.waitFor(`a new server process (the old one was ${crashed})`, () => serverPids(session.installedDir).find((pid) => pid !== crashed), { timeout: 60_000 });
-      await ready();
-      // A second unsaved edit, after the restart: right only if the new server holds the first one too.
+      // The first crash comes while the editor is still sending the server changes, as when a server
+      // dies mid-typing: frozen first, so a second unsaved edit and a paste larger than a pipe holds
+      // wait in its input; killed with the write pending, the client meets a broken pipe (EPIPE)
+      // before the closed connection, and must restart all the same.
+      const frozen = freezeServer(session.installedDir);
       await wb.replaceAll('[@harbor-budget]', '[@harbour-budget]');
+      // ~600 KB: more than a pipe or a socket pair between two processes holds (64 KB; ~200 KB by default).
+      await wb.pasteAtEnd(`\n<!--\n${'pasted words\n'.repeat(46_000)}-->\n`, 'pasted words');
+      // The extension host runs this command after it has taken both edits, so their writes are under way.
+      await wb.hidePanel();
+      await wb.runCommand('Provenance: Show Output');
+      await wb.waitFor('the Output panel to show the Provenance channel', () => wb.shownOutputChannel(), { accept: (name) => name === 'Provenance' });
+      const crashed = crashServer(session.installedDir);
+      assert.equal(crashed, frozen, 'the frozen server is the one killed');
+      await wb.waitFor(`a new server process (the old one was ${crashed})`, () => serverPids(session.installedDir).find((pid) => pid !== crashed), { timeout: 60_000 });
+      assert.match(session.server.logText('Provenance.log'), /EPIPE/, 'the kill broke a pending write (else this step tests only a plain crash: paste more)');
+      await ready();
+      // Right only if the new server holds both unsaved edits: the client sends it the editor's text.
       await wb.waitFor('the new server to show both unsaved edits (misquote kept, unknown key gone)', async () => provenanceFindings(await wb.problems()), {
         accept: (markers) => misquoteOnPromise(markers) && !markers.some((m) => m.code === 'citation/unknown-source'),
         describe: summary,

@@ -181,6 +181,11 @@ export class CodeServer {
     return lines.join('\n');
   }
 
+  /** The text of this session's log files named `name` (e.g. "Provenance.log", the extension's Output channel), joined. */
+  logText(name) {
+    return [...walk(join(this.userData, 'logs'))].filter((file) => file.endsWith(`/${name}`)).map((file) => readFileSync(file, 'utf8')).join('\n');
+  }
+
   /** Ends code-server's process group, keeps its logs in the artefacts, removes the sandbox. */
   async stop() {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {

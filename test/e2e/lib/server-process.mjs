@@ -28,3 +28,11 @@ export function crashServer(installedDir) {
   process.kill(pid, 'SIGKILL');
   return pid;
 }
+
+/** Freezes the session's server (SIGSTOP): it lives on but reads nothing, so what the editor sends piles up. */
+export function freezeServer(installedDir) {
+  const [pid] = serverPids(installedDir);
+  if (pid === undefined) throw new Error(`no server process running ${installedDir}/dist/server.js`);
+  process.kill(pid, 'SIGSTOP');
+  return pid;
+}

@@ -38,7 +38,17 @@ export class Workbench {
     await this.waitFor('the workbench to load and the Explorer to list the workspace', () =>
       this.page.locator('.explorer-folders-view .monaco-list-row').first().isVisible(),
     { timeout: 120_000 });
-    await this.waitFor('the status bar to show "Restricted Mode" (a fresh, untrusted folder)', () => this.isRestricted());
+    // A red run says what the status bar showed instead (last seen: its items' texts).
+    await this.waitFor('the status bar to show "Restricted Mode" (a fresh, untrusted folder)', async () => ((await this.isRestricted()) ? true : this.statusBarTexts()), {
+      accept: (seen) => seen === true,
+      describe: (seen) => `status bar items: ${JSON.stringify(seen)}`,
+    });
+  }
+
+  /** The visible status bar items' texts (their ids where they have no text). */
+  async statusBarTexts() {
+    return this.page.locator('.part.statusbar .statusbar-item').evaluateAll((items) =>
+      items.filter((item) => item.getBoundingClientRect().width > 0).map((item) => (item.textContent ?? '').trim() || item.id));
   }
 
   /** waitUntil with this workbench's default timeout; each wait is timed in steps.log. */
@@ -298,6 +308,22 @@ export class Workbench {
     await this.page.keyboard.press('Escape');
   }
 
+  /**
+   * Pastes `text` at the end of the active editor's document and waits until the editor
+   * shows `shown` (a part of it). The paste event carries the text itself, so no clipboard
+   * permission is needed; typing it (keyboard.insertText) takes minutes for 100 KB.
+   */
+  async pasteAtEnd(text, shown) {
+    await this.closeWidgets();
+    await this.page.keyboard.press('Control+End');
+    await this.page.evaluate((data) => {
+      const transfer = new DataTransfer();
+      transfer.setData('text/plain', data);
+      document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    }, text);
+    await this.waitFor(`the editor to show "${shown}"`, () => this.editorShows(shown));
+  }
+
   /** Saves the active editor (Ctrl+S) and waits until its tab is no longer dirty. */
   async save() {
     await this.page.keyboard.press('Control+S');
@@ -321,6 +347,14 @@ export class Workbench {
     if (!(await this.page.locator(PANEL).first().isVisible())) return;
     await this.runCommand('View: Hide Panel');
     await this.waitFor('the panel to close', async () => !(await this.page.locator(PANEL).first().isVisible()));
+  }
+
+  /** The channel the Output panel shows ("Provenance"), or undefined while the panel is hidden or shows another view. */
+  async shownOutputChannel() {
+    const select = this.page.locator(`${PANEL} .title select.monaco-select-box`);
+    if (!(await this.page.locator(PANEL).first().isVisible()) || !(await select.count())) return undefined;
+    const visible = await select.first().isVisible();
+    return visible ? select.first().evaluate((box) => box.options[box.selectedIndex]?.text) : undefined;
   }
 
   /** The status bar's cursor item, e.g. "Ln 9, Col 13 (12 selected)". */
