@@ -55,6 +55,8 @@ export class Session {
       log(`workbench ready in ${Date.now() - t} ms`);
       return session;
     } catch (error) {
+      // The window as it was when starting failed (a workbench that loaded but never settled).
+      if (session.workbench) await session.workbench.screenshot('session-start--FAILED').catch(() => {});
       await session.close();
       throw error;
     }
