@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 
 import { actors, config, expectedFindings, hovers, misquoteFix, piece, unsourcedFix, verifiedQuotes } from './harbour-ferry.mjs';
-import { crashServer, freezeServer, serverPids } from './lib/server-process.mjs';
+import { crashServer, freezeServer, serverPids, socketBufferBytes } from './lib/server-process.mjs';
 
 export { example } from './harbour-ferry.mjs';
 
@@ -241,8 +241,10 @@ export const scenarios = [
       // before the closed connection, and must restart all the same.
       const frozen = freezeServer(session.installedDir);
       await wb.replaceAll('[@harbor-budget]', '[@harbour-budget]');
-      // ~600 KB: more than a pipe or a socket pair between two processes holds (64 KB; ~200 KB by default).
-      await wb.pasteAtEnd(`\n<!--\n${'pasted words\n'.repeat(46_000)}-->\n`, 'pasted words');
+      // Three times what the server's input holds, at least ~600 KB; below the 1 MB size cap (the new server must check it).
+      const buffer = socketBufferBytes();
+      const pasted = Math.min(Math.max(3 * buffer, 600_000), 950_000);
+      await wb.pasteAtEnd(`\n<!--\n${'pasted words\n'.repeat(Math.ceil(pasted / 13))}-->\n`, 'pasted words');
       // The extension host runs this command after it has taken both edits, so their writes are under way.
       await wb.hidePanel();
       await wb.runCommand('Provenance: Show Output');
@@ -251,7 +253,7 @@ export const scenarios = [
       assert.equal(crashed, frozen, 'the frozen server is the one killed');
       await wb.waitFor(`a new server process (the old one was ${crashed})`, () => serverPids(session.installedDir).find((pid) => pid !== crashed), { timeout: 60_000 });
       // Else this step would test only a plain crash (then paste more). Waited for: the log file is written behind.
-      await wb.waitFor('the Provenance log to show that the kill broke a pending write (EPIPE)', () => /EPIPE/.test(session.server.logText('Provenance.log')));
+      await wb.waitFor(`the Provenance log to show that the kill broke a pending write (EPIPE; pasted ${pasted} bytes, socket buffer ${buffer})`, () => /EPIPE/.test(session.server.logText('Provenance.log')));
       await ready();
       // Right only if the new server holds both unsaved edits: the client sends it the editor's text.
       await wb.waitFor('the new server to show both unsaved edits (misquote kept, unknown key gone)', async () => provenanceFindings(await wb.problems()), {

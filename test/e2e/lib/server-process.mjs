@@ -1,7 +1,7 @@
 // The language server process the extension host started for this session: found by
 // its script path inside this session's own install folder, so a test only ever
 // signals a process it started itself.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Pids of processes running `<installedDir>/dist/server.js` (Linux: read from /proc). */
@@ -35,4 +35,14 @@ export function freezeServer(installedDir) {
   if (pid === undefined) throw new Error(`no server process running ${installedDir}/dist/server.js`);
   process.kill(pid, 'SIGSTOP');
   return pid;
+}
+
+/**
+ * Bytes a paste must exceed to fill the server's input: Node gives a child's stdio a UNIX socket
+ * pair, whose send buffer is the kernel's default (212,992 bytes on our machines); 64 KB pipes elsewhere.
+ */
+export function socketBufferBytes() {
+  const file = '/proc/sys/net/core/wmem_default';
+  const bytes = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  return Number.isFinite(bytes) && bytes > 0 ? bytes : 212_992;
 }
