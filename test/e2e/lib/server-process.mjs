@@ -23,16 +23,21 @@ export function serverPids(installedDir) {
 
 /** Kills the session's server as a crash would (SIGKILL, no shutdown); returns its pid. */
 export function crashServer(installedDir) {
+  const pid = runningServer(installedDir);
+  process.kill(pid, 'SIGKILL');
+  return pid;
+}
+
+/** The session's server pid; throws when none runs. */
+function runningServer(installedDir) {
   const [pid] = serverPids(installedDir);
   if (pid === undefined) throw new Error(`no server process running ${installedDir}/dist/server.js`);
-  process.kill(pid, 'SIGKILL');
   return pid;
 }
 
 /** Freezes the session's server (SIGSTOP): it lives on but reads nothing, so what the editor sends piles up. */
 export function freezeServer(installedDir) {
-  const [pid] = serverPids(installedDir);
-  if (pid === undefined) throw new Error(`no server process running ${installedDir}/dist/server.js`);
+  const pid = runningServer(installedDir);
   process.kill(pid, 'SIGSTOP');
   return pid;
 }

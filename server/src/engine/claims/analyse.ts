@@ -337,7 +337,7 @@ function checkSentences(analysis: Analysis, work: ClaimWork, from: number, to: n
       work.signatures.set(first, signature);
       if (takeKept(memo.get(work.generation, signature), sentences, work, first, analysis.parsed.blocks[sentence.blockIndex].span.start)) continue;
     }
-    checkedHere.add(first);
+    if (memo) checkedHere.add(first);
     const { span } = sentence;
     claimWork.sentencesChecked++;
     // The context's epoch may have been overtaken since (another piece checked between two steps): still right,
