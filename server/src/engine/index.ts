@@ -10,6 +10,7 @@ import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
+import { reparseEdited } from './markdown/edit';
 import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
 import { CorpusMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
@@ -53,13 +54,16 @@ export interface EngineOptions {
 // Adapters pass an absolute base (the installed docs folder); this relative one is a last resort.
 const DEFAULT_DOCS_BASE = 'docs/rules/';
 
-/** Keeps one parse per document version: re-checks of an unchanged text reuse it. */
+/**
+ * Keeps one parse per document: re-checks of an unchanged text reuse it, and
+ * the next version is made from it when the edit stays inside one paragraph.
+ */
 class ParseCache {
   private readonly entries = new Map<string, ParsedDocument>();
   get(doc: DocumentInput): ParsedDocument {
     const cached = this.entries.get(doc.uri);
     if (cached && cached.text === doc.text) return cached;
-    const parsed = parseMarkdown(doc.text);
+    const parsed = (cached && reparseEdited(cached, doc.text)) ?? parseMarkdown(doc.text);
     this.entries.set(doc.uri, parsed);
     // Bound memory: the cache only needs the documents being edited.
     if (this.entries.size > 64) this.entries.delete(this.entries.keys().next().value as string);

@@ -21,6 +21,7 @@ import { InlineScanner, type LinkInfo, type ReferenceMap } from './markdown/inli
 import { computeLineStarts, detectFrontMatter, offsetAtPosition, positionAtOffset } from './markdown/lines';
 import { attributionStart, findQuotePairs, isWrappedInQuotes, splitSentences, startsWithDash, trim } from './markdown/quotations';
 import { readStructure, type RawBlock } from './markdown/structure';
+import { editSupport, type BlockSource } from './markdown/edit-support';
 
 export type { Block, BlockKind, Citation, CitationKind, Directive, DirectiveKind, ParsedDocument, Quotation, Sentence } from './markdown/model';
 export { computeLineStarts } from './markdown/lines';
@@ -44,12 +45,14 @@ interface Pending {
   src: string;
   footnote?: string;
   callout: boolean;
+  /** Can be re-parsed alone when a later version edits it (markdown/edit-support.ts). */
+  alone: boolean;
   block?: Block;
   links: LinkInfo[];
 }
 
 /** A citation as seen from one block: where in that block it is written or referenced. */
-interface Scoped {
+export interface Scoped {
   citation: Citation;
   at: Span;
 }
@@ -79,7 +82,7 @@ export function parseMarkdown(text: string): ParsedDocument {
     } else {
       src = proseOf(text, raw.lines);
     }
-    const item: Pending = { raw, start, end, src, callout: false, links: [] };
+    const item: Pending = { raw, start, end, src, callout: false, alone: false, links: [] };
     if (raw.kind !== 'heading' && raw.kind !== 'tableRow') {
       const head = new InlineScanner(src, start, buffer, refs).readParagraphStart({
         callout: raw.firstInQuote,
@@ -89,6 +92,7 @@ export function parseMarkdown(text: string): ParsedDocument {
       item.src = src.slice(head.start - start);
       item.start = head.start;
       item.footnote = head.footnote;
+      item.alone = !raw.inBlockquote && !head.read;
       if (head.callout) callouts.add(raw.innerQuote);
     }
     pending.push(item);
@@ -136,7 +140,7 @@ export function parseMarkdown(text: string): ParsedDocument {
   });
 
   const quotations = findQuotations(masked, kept, scoped, sentencesByBlock, callouts);
-  return {
+  const parsed: ParsedDocument = {
     text,
     masked,
     lineStarts,
@@ -147,6 +151,20 @@ export function parseMarkdown(text: string): ParsedDocument {
     citations,
     directives,
   };
+  editSupport.set(parsed, { refs, blocks: kept.map((item) => blockSource(item, lineStarts, text.length)) });
+  return parsed;
+}
+
+/** Where a block's lines are, as line number and columns (they survive edits elsewhere), and whether it can be re-parsed alone. */
+function blockSource(item: Pending, lineStarts: readonly number[], length: number): BlockSource {
+  const lines = item.raw.lines;
+  const firstLine = positionAtOffset(lineStarts, length, lines[0].start).line;
+  return {
+    firstLine,
+    columns: lines.map((line, i) => line.start - lineStarts[firstLine + i]),
+    alone: item.alone,
+    firstInListItem: item.raw.firstInListItem,
+  };
 }
 
 /**
@@ -155,7 +173,7 @@ export function parseMarkdown(text: string): ParsedDocument {
  * become spaces otherwise. Built from slices, which is cheaper than reading
  * the mask buffer back.
  */
-function proseOf(text: string, lines: readonly Span[]): string {
+export function proseOf(text: string, lines: readonly Span[]): string {
   if (lines.length === 1) return text.slice(lines[0].start, lines[0].end);
   const parts: string[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -237,7 +255,7 @@ function resolveFootnotes(
   return { citations, scoped };
 }
 
-function toCitation(found: BlockCitation, kind: Citation['kind'], blockIndex: number): Citation {
+export function toCitation(found: BlockCitation, kind: Citation['kind'], blockIndex: number): Citation {
   const citation: Citation = { key: found.key, span: found.span, group: found.group, blockIndex, kind };
   if (found.suppressAuthor) citation.suppressAuthor = true;
   return citation;
@@ -298,7 +316,7 @@ function findQuotations(
   return quotations.sort((a, b) => a.span.start - b.span.start);
 }
 
-function inlineQuotations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Quotation[] {
+export function inlineQuotations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Quotation[] {
   const pairs = findQuotePairs(masked, block.span);
   if (!pairs.length) return NO_QUOTATIONS;
   const result: Quotation[] = [];

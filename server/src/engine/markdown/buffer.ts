@@ -15,28 +15,37 @@ export class MaskBuffer {
   /** No lone surrogates in the text, so none in the buffer: prose is copied whole lines at a time and masks end at ASCII delimiters. */
   private readonly wellFormed: boolean;
 
-  /** `lineStarts` as from `computeLineStarts(text)`: only the line endings before them are copied. */
+  /**
+   * `lineStarts` as from `computeLineStarts(text)`: only the line endings before them are copied.
+   * The buffer holds `text[base, end)` (a re-parse of one block holds that block's lines only);
+   * offsets given to its methods are offsets in `text` all the same.
+   */
   constructor(
     private readonly text: string,
     lineStarts: readonly number[],
+    private readonly base = 0,
+    end = text.length,
   ) {
-    this.wellFormed = isWellFormed(text);
-    this.codes = new Uint16Array(text.length).fill(SPACE);
+    this.wellFormed = isWellFormed(base === 0 && end === text.length ? text : text.slice(base, end));
+    this.codes = new Uint16Array(end - base).fill(SPACE);
     for (let line = 1; line < lineStarts.length; line++) {
       const next = lineStarts[line];
-      this.codes[next - 1] = text.charCodeAt(next - 1);
-      if (text.charCodeAt(next - 1) === LF && text.charCodeAt(next - 2) === CR) this.codes[next - 2] = CR;
+      if (next <= base) continue;
+      if (next > end) break;
+      this.codes[next - 1 - base] = text.charCodeAt(next - 1);
+      if (next - 2 >= base && text.charCodeAt(next - 1) === LF && text.charCodeAt(next - 2) === CR) this.codes[next - 2 - base] = CR;
     }
   }
 
   /** Copies `text[start, end)` in as prose. */
   copy(start: number, end: number): void {
-    for (let i = start; i < end; i++) this.codes[i] = this.text.charCodeAt(i);
+    const base = this.base;
+    for (let i = start; i < end; i++) this.codes[i - base] = this.text.charCodeAt(i);
   }
 
   /** Blanks `[start, end)`, keeping line endings so lines never move. */
   mask(start: number, end: number): void {
-    for (let i = start; i < end; i++) {
+    for (let i = start - this.base; i < end - this.base; i++) {
       const c = this.codes[i];
       if (c !== LF && c !== CR) this.codes[i] = SPACE;
     }
@@ -48,11 +57,11 @@ export class MaskBuffer {
 
   /** The current content of `[start, end)` as a string. */
   slice(start: number, end: number): string {
-    return decodeUtf16(this.codes.subarray(start, end), this.wellFormed);
+    return decodeUtf16(this.codes.subarray(start - this.base, end - this.base), this.wellFormed);
   }
 
   toString(): string {
-    return this.slice(0, this.codes.length);
+    return this.slice(this.base, this.base + this.codes.length);
   }
 }
 

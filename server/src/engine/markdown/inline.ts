@@ -39,6 +39,8 @@ export interface ParagraphStart {
   footnote?: string;
   /** A `[!NOTE]`-style callout marker: the blockquote is a callout, not a quotation. */
   callout: boolean;
+  /** Something was read before the prose (a definition, a callout or task marker). */
+  read: boolean;
 }
 
 const BACKTICK = 0x60;
@@ -123,7 +125,7 @@ export class InlineScanner {
     const footnote = FOOTNOTE_DEFINITION.exec(src);
     if (footnote) {
       this.mask(p, FOOTNOTE_DEFINITION.lastIndex);
-      return { start: this.base + this.skipWhitespace(FOOTNOTE_DEFINITION.lastIndex), footnote: footnote[1], callout: false };
+      return { start: this.base + this.skipWhitespace(FOOTNOTE_DEFINITION.lastIndex), footnote: footnote[1], callout: false, read: true };
     }
     for (let definition = this.referenceDefinition(p); definition; definition = this.referenceDefinition(p)) {
       const label = normalizeLabel(definition.label);
@@ -131,13 +133,14 @@ export class InlineScanner {
       this.mask(p, definition.end);
       p = this.skipWhitespace(definition.end);
     }
+    let read = p !== this.skipWhitespace(0);
     let callout = false;
     if (options.callout) {
       CALLOUT.lastIndex = p;
       if (CALLOUT.test(src)) {
         this.mask(p, CALLOUT.lastIndex);
         p = this.skipWhitespace(CALLOUT.lastIndex);
-        callout = true;
+        callout = read = true;
       }
     }
     if (options.task) {
@@ -145,9 +148,10 @@ export class InlineScanner {
       if (TASK.test(src)) {
         this.mask(p, TASK.lastIndex);
         p = this.skipWhitespace(TASK.lastIndex);
+        read = true;
       }
     }
-    return { start: this.base + p, callout };
+    return { start: this.base + p, callout, read };
   }
 
   /** Masks non-prose inline constructs and collects links and comments. */

@@ -197,7 +197,7 @@ function atxContent(text: string, line: Span): Span {
 }
 
 /** A `\` ending a paragraph line is a hard line break, not text. */
-function dropHardBreakBackslashes(text: string, lines: Span[]): void {
+export function dropHardBreakBackslashes(text: string, lines: Span[]): void {
   for (let i = 0; i < lines.length - 1; i++) {
     const line = lines[i];
     if (line.end > line.start && text.charCodeAt(line.end - 1) === BACKSLASH && !isEscaped(text, line.end - 1, line.start)) line.end--;

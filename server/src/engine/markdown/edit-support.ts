@@ -1,0 +1,34 @@
+/**
+ * What a parse keeps for its next version (markdown/edit.ts): enough to
+ * re-parse one edited block alone. Kept beside the parse, not in it: a
+ * `ParsedDocument` is plain data that the server posts between threads, and
+ * a parse received that way simply has none (the next version is then
+ * parsed whole).
+ */
+import type { ParsedDocument } from './model';
+import type { ReferenceMap } from './inline';
+
+export interface BlockSource {
+  /** Line number of the block's first line. Edits inside one line never change line numbers. */
+  firstLine: number;
+  /** Where each of the block's lines starts once its container markers are skipped, as a column of that line. */
+  columns: readonly number[];
+  /**
+   * The block can be re-parsed on its own: a paragraph or a list item's
+   * paragraph, outside block quotes, with nothing read at its start
+   * (reference or footnote definition, task marker), so nothing another
+   * block reads depends on it beyond its own citations.
+   */
+  alone: boolean;
+  /** First paragraph of a list item, where a `[ ]` task marker would be read. */
+  firstInListItem: boolean;
+}
+
+export interface EditSupport {
+  /** Reference definitions of the whole piece (read only; an edit that would change them is parsed whole). */
+  refs: ReferenceMap;
+  /** By block index. */
+  blocks: readonly BlockSource[];
+}
+
+export const editSupport = new WeakMap<ParsedDocument, EditSupport>();
