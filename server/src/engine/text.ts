@@ -22,3 +22,22 @@ export function escapeMarkdown(text: string): string {
 export function detach(text: string): string {
   return (' ' + text).slice(1);
 }
+
+/**
+ * How many code units `a` and `b` share at their start and, after that, at
+ * their end: where one version of a piece differs from the next. Whole
+ * chunks are compared first (a native compare of two slices); a loop of
+ * `charCodeAt` over a 200 KB piece took ~2 ms.
+ */
+export function commonEnds(a: string, b: string): { head: number; tail: number } {
+  const shorter = Math.min(a.length, b.length);
+  let head = 0;
+  while (head + COMPARE_CHUNK <= shorter && a.slice(head, head + COMPARE_CHUNK) === b.slice(head, head + COMPARE_CHUNK)) head += COMPARE_CHUNK;
+  while (head < shorter && a.charCodeAt(head) === b.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail + COMPARE_CHUNK <= shorter - head && a.slice(a.length - tail - COMPARE_CHUNK, a.length - tail) === b.slice(b.length - tail - COMPARE_CHUNK, b.length - tail)) tail += COMPARE_CHUNK;
+  while (tail < shorter - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
+  return { head, tail };
+}
+
+const COMPARE_CHUNK = 1024;

@@ -3,7 +3,7 @@ import { styleView } from '../../style/view';
 import { expansionsIn } from '../../entities/extract';
 import { WELL_KNOWN_ACRONYMS } from '../../entities/lexicon';
 import type { Span } from '../../types';
-import { detach } from '../../text';
+import { commonEnds, detach } from '../../text';
 
 interface Options {
   exempt: string[];
@@ -138,11 +138,7 @@ export function lowerTextOf(text: string): LowerText {
   let next: LowerText | undefined;
   if (previous && !previous.contextCased && !CONTEXT_CASED.test(text)) {
     const old = previous.text;
-    const most = Math.min(old.length, text.length);
-    let head = 0;
-    while (head < most && old.charCodeAt(head) === text.charCodeAt(head)) head++;
-    let tail = 0;
-    while (tail < most - head && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
+    let { head, tail } = commonEnds(old, text);
     // Never cut a surrogate pair: it is lower-cased as one character.
     if (head > 0 && isHighSurrogate(text.charCodeAt(head - 1))) head--;
     if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail))) tail--;
