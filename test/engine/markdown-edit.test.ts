@@ -6,6 +6,7 @@ import { parseMarkdown, type ParsedDocument } from '../../server/src/engine/mark
 import { reparseEdited } from '../../server/src/engine/markdown/edit';
 import { mulberry32 } from '../helpers/random';
 import { REPO_ROOT } from '../helpers/repo';
+import { liveHeap } from '../helpers/memory';
 
 /** A piece with every construct whose parse reaches beyond one block, plus plain paragraphs to edit. */
 const MIXED = [
@@ -142,4 +143,34 @@ test('edits that reach beyond their block are parsed whole', () => {
   const typed = reparseEdited(parsed, insert(at('A second sentence', 2), 'x'));
   assert.ok(typed, 'typing inside a paragraph is re-parsed by block');
   assert.deepStrictEqual(typed, parseMarkdown(insert(at('A second sentence', 2), 'x')));
+});
+
+test('a chain of block re-parses does not keep the old versions of the piece alive', () => {
+  const paragraphs: string[] = [];
+  for (let i = 0; paragraphs.length < 1200; i++) {
+    paragraphs.push(`The ferry operator said "sailings number ${i} and ${i + 1} ran late on the island route" in March [@harbour-budget-report-${i % 7}].`);
+  }
+  let text = `# A long piece\n\n${paragraphs.join('\n\n')}\n`;
+  let parsed = parseMarkdown(text);
+  const body = text.indexOf('\n\n');
+  const places = [...text.matchAll(/[a-z] [a-z]/g)].map((m) => m.index! + 2).filter((at) => at > body);
+  const edit = (i: number) => {
+    const at = places[(Math.floor(i / 2) * 7919) % places.length];
+    // Inserted and taken out again in turns, so the places stay valid.
+    text = i % 2 === 0 ? text.slice(0, at) + 'so ' + text.slice(at) : text.slice(0, at) + text.slice(at + 3);
+    const next = reparseEdited(parsed, text);
+    assert.ok(next, `edit ${i} is re-parsed by block`);
+    parsed = next;
+  };
+  let i = 0;
+  for (; i < 10; i++) edit(i);
+  const before = liveHeap();
+  const edits = 60;
+  for (; i < 10 + edits; i++) edit(i);
+  const grown = liveHeap() - before;
+  assert.ok(
+    grown < (edits * text.length) / 4,
+    `the live heap grew by ${(grown / 1048576).toFixed(1)} MiB over ${edits} edits of a ${(text.length / 1024).toFixed(0)} KB piece: old versions are being kept`,
+  );
+  assert.deepStrictEqual(parsed, parseMarkdown(text));
 });

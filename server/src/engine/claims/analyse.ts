@@ -477,6 +477,7 @@ function nameAnswers(detectionView: string, corpus: Corpus): { isName: (word: st
 }
 
 function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const item of a) if (!b.has(item)) return false;
   return true;

@@ -4,7 +4,7 @@
  * name, so a sentence that *starts* with it ("Lavrov dismissed …") is known
  * to start with a name rather than an ordinary capitalised first word.
  */
-import { detach } from '../text';
+import { commonEnds, detach } from '../text';
 
 /** Capitalised words that are not names even mid-sentence. */
 const NOT_NAMES = new Set(
@@ -16,21 +16,137 @@ const NOT_NAMES = new Set(
  * lower-case word, digit or comma, unless the piece also writes them in lower
  * case ("Valley Water" makes "Valley" a name but not "Water": the piece talks
  * about water too).
+ *
+ * Made from the previous call's answer when `text` is an edit of its text:
+ * only the paragraphs around the edit are read again (`relearn`). The set is
+ * a new object whenever its members change, and the same object otherwise.
  */
 export function learnNames(text: string): Set<string> {
-  const candidates = new Set<string>();
-  const lowerCase = new Set<string>();
+  const previous = lastLearnt;
+  if (previous?.text === text) return previous.names;
+  const next = (previous && relearn(previous, text)) ?? learnAfresh(text);
+  lastLearnt = next;
+  return next.names;
+}
+
+/** `learnNames` by definition, every paragraph read (tests compare the two). */
+export function learnNamesWhole(text: string): Set<string> {
+  return learnAfresh(text).names;
+}
+
+type Words = { candidates: string[]; lowerCase: string[] };
+
+/** What `learnNames` learnt from one text: its paragraphs' words, and how many paragraphs hold each word. */
+interface Learnt {
+  text: string;
+  /** Where each paragraph starts, in order (the first at 0). */
+  starts: number[];
+  words: Words[];
+  candidates: Map<string, number>;
+  lowerCase: Map<string, number>;
+  names: Set<string>;
+}
+
+let lastLearnt: Learnt | undefined;
+
+function learnAfresh(text: string): Learnt {
+  const learnt: Learnt = { text, starts: [], words: [], candidates: new Map(), lowerCase: new Map(), names: new Set() };
   // Paragraph by paragraph (cut after blank lines, where no word runs on), each read once per text it ever has.
   for (let from = 0; from < text.length; ) {
     const to = paragraphEnd(text, from);
     const words = segmentWords(text, from, to);
-    for (const word of words.candidates) candidates.add(word);
-    for (const word of words.lowerCase) lowerCase.add(word);
+    learnt.starts.push(from);
+    learnt.words.push(words);
+    count(learnt, words, 1);
     from = to;
   }
+  learnt.names = namesOf(learnt);
+  return learnt;
+}
+
+function count(learnt: Learnt, words: Words, by: 1 | -1): boolean {
+  let crossed = false;
+  for (const word of words.candidates) crossed = bump(learnt.candidates, word, by) || crossed;
+  for (const word of words.lowerCase) crossed = bump(learnt.lowerCase, word, by) || crossed;
+  return crossed;
+}
+
+/** Adds `by` to a word's count; true when the word came in or went out. */
+function bump(counts: Map<string, number>, word: string, by: 1 | -1): boolean {
+  const now = (counts.get(word) ?? 0) + by;
+  if (now === 0) counts.delete(word);
+  else counts.set(word, now);
+  return now === 0 || (by === 1 && now === 1);
+}
+
+function namesOf(learnt: Learnt): Set<string> {
   const names = new Set<string>();
-  for (const word of candidates) if (isAcronym(word) || !lowerCase.has(word.toLowerCase())) names.add(word);
+  for (const word of learnt.candidates.keys()) if (isAcronym(word) || !learnt.lowerCase.has(word.toLowerCase())) names.add(word);
   return names;
+}
+
+/**
+ * `learnt` brought to `text`: the paragraphs from the one the edit starts in
+ * are read again until a paragraph start of the old text comes back (moved
+ * by the edit's length) past the edit and the context its words are read
+ * with; the rest are taken as they were. Undefined when the edit is most of
+ * the text (another piece): reading it afresh is as quick.
+ */
+function relearn(learnt: Learnt, text: string): Learnt | undefined {
+  const old = learnt.text;
+  const { head, tail } = commonEnds(old, text);
+  const oldEnd = old.length - tail;
+  if (oldEnd - head > old.length / 2 || text.length - tail - head > text.length / 2) return undefined;
+  const delta = text.length - old.length;
+  const { starts } = learnt;
+  // The first paragraph whose text, or whose end, the edit may change: the last one starting at or before `head`.
+  let first = upperBound(starts, head) - 1;
+  if (first < 0) first = 0;
+  const next: Learnt = { text, starts: starts.slice(0, first), words: learnt.words.slice(0, first), candidates: learnt.candidates, lowerCase: learnt.lowerCase, names: learnt.names };
+  // Counts are updated in place: the previous answer's maps are not needed again, only its names set (kept as it was).
+  learnt.candidates = new Map();
+  learnt.lowerCase = new Map();
+  let crossed = false;
+  let resume = starts.length;
+  let from = starts[first] ?? 0;
+  // Old paragraphs from `first` on are taken back once the reading reaches one of them, moved, that lies wholly past the edit.
+  let k = first;
+  while (from < text.length) {
+    while (k < starts.length && starts[k] + delta < from) k++;
+    if (k < starts.length && starts[k] + delta === from && starts[k] - CONTEXT >= oldEnd) {
+      resume = k;
+      break;
+    }
+    const to = paragraphEnd(text, from);
+    const words = segmentWords(text, from, to);
+    next.starts.push(from);
+    next.words.push(words);
+    crossed = count(next, words, 1) || crossed;
+    from = to;
+  }
+  for (let i = first; i < resume; i++) crossed = count(next, learnt.words[i], -1) || crossed;
+  for (let i = resume; i < starts.length; i++) {
+    next.starts.push(starts[i] + delta);
+    next.words.push(learnt.words[i]);
+  }
+  if (crossed) {
+    // A word came in or went out: the names may have changed (a new lower-case word need not change any).
+    const names = namesOf(next);
+    if (names.size !== next.names.size || [...names].some((name) => !next.names.has(name))) next.names = names;
+  }
+  return next;
+}
+
+/** How many of the sorted `values` are at or below `value`. */
+function upperBound(values: readonly number[], value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid] <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**
@@ -71,7 +187,9 @@ function segmentWords(text: string, from: number, to: number): { candidates: str
   // Kept across edits: words taken from a copy do not hold this version of the piece alive.
   words = scanWords(detach(key), skip);
   if (segmentCache.size >= MAX_CACHED_SEGMENTS) segmentCache.clear();
-  segmentCache.set(cacheKey, words);
+  // The key too: it is made from a view into the piece, which the Map would keep (once every paragraph was looked up
+  // again at each check, and comparing keys flattened them; only edited paragraphs are now).
+  segmentCache.set(detach(cacheKey), words);
   return words;
 }
 

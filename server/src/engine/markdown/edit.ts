@@ -10,7 +10,7 @@
  * result equals the whole parse field by field.
  */
 import type { Span } from '../types';
-import { commonEnds } from '../text';
+import { commonEnds, detach } from '../text';
 import type { Block, Citation, Directive, ParsedDocument, Quotation, Sentence } from './model';
 import { editSupport, type EditSupport } from './edit-support';
 import { MaskBuffer } from './buffer';
@@ -171,21 +171,25 @@ function rescanBlock(previous: ParsedDocument, support: EditSupport, text: strin
   const masked = previous.masked.slice(0, window.start) + buffer.toString() + previous.masked.slice(edited.window.end);
   const found = scanCitations(masked, block.span, inline.links);
   if (found.footnotes.length) return undefined;
-  const local: Scoped[] = found.citations.map((c) => ({ citation: toCitation(c, c.kind, block.index), at: c.group }));
+  // Strings taken from this version are copied: the parse's other objects live on into later versions, and a
+  // slice of this version's text would keep all of it alive with them.
+  const local: Scoped[] = found.citations.map((c) => ({ citation: toCitation({ ...c, key: detach(c.key) }, c.kind, block.index), at: c.group }));
   if (local.length > 1) local.sort((a, b) => a.at.start - b.at.start || a.citation.span.start - b.citation.span.start);
   const sentenceSpans = splitSentences(masked, block.span);
   const directives: Directive[] = [];
   for (const comment of inline.comments) {
     const directive = directiveOf(text, comment);
-    if (directive) directives.push(directive);
+    if (directive) directives.push({ ...directive, rules: directive.rules.map(detach) });
   }
+  const quotations = inlineQuotations(masked, block, local, sentenceSpans);
+  for (const quotation of quotations) quotation.text = detach(quotation.text);
   return {
     edited,
     block,
     masked,
     citations: local.map((s) => s.citation),
     sentences: sentenceSpans.map((s) => ({ span: s, blockIndex: block.index })),
-    quotations: inlineQuotations(masked, block, local, sentenceSpans),
+    quotations,
     directives,
   };
 }
