@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import { lowerTextOf } from '../../server/src/engine/rules/style/acronym-first-use';
+import { claimsCarried } from '../../server/src/engine/claims/analyse';
 
 const SOURCES: Record<string, string> = {
   'sources/harbour.txt': `Council approves harbour wall
@@ -166,4 +167,32 @@ test('incremental edits: an edit that completes, splits or joins a name, or swap
       assert.equal(carried.lastIndexOf(needle, at), expected.lastIndexOf(needle, at), `${after}: "${needle}" at ${at}`);
     }
   }
+});
+
+test('incremental edits: typing inside paragraphs of a longer piece, with claims carried over from the version before, reports what a fresh engine reports', () => {
+  const engine = engineWithSources();
+  const uri = 'file:///ws/long-piece.md';
+  // The piece four times over, so most blocks are far from any edit and their claim checks are carried over.
+  const start = [PIECE, PIECE.replace('# Harbour and trade', '## Again'), PIECE.replace(/\[@states\]/g, '[@harbour]'), PIECE].join('\n');
+  const inLine = SNIPPETS.filter((s) => !s.includes('\n') && !s.startsWith('#') && !s.startsWith('-'));
+  const carriedBefore = claimsCarried.sentences;
+  for (const seed of [4, 5]) {
+    const next = random(seed);
+    let text = start;
+    engine.check({ uri, text });
+    for (let step = 0; step < 60; step++) {
+      // Typing after a letter, or deleting a few characters inside a line.
+      const letters = [...text.matchAll(/[a-z](?=[ ,.])/g)].map((m) => m.index! + 1);
+      const at = letters[next(letters.length)];
+      if (next(3) === 0) {
+        const end = Math.min(text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at), at + 1 + next(6));
+        text = text.slice(0, at) + text.slice(end);
+      } else {
+        text = text.slice(0, at) + ' ' + inLine[next(inLine.length)] + text.slice(at);
+      }
+      const doc = { uri, text, version: step };
+      assert.deepEqual(engine.check(doc), engineWithSources().check(doc), `seed ${seed}, step ${step}:\n${text}`);
+    }
+  }
+  assert.ok(claimsCarried.sentences - carriedBefore > 500, `claim checks carried over: ${claimsCarried.sentences - carriedBefore}`);
 });

@@ -28,6 +28,7 @@ import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
 import { blockClaimMemo, blockSignature, type BlockClaimMemo, type KeptSentence } from './block-memo';
 import { shiftVerdict } from './verdict-store';
+import { editOriginOf } from '../markdown/edit-support';
 
 /** A sentence of the author's own prose. */
 export interface ProseSentence {
@@ -69,12 +70,55 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
   const sentences: ProseSentence[] = [];
   sentenceCache.set(parsed, sentences);
   const quotationsByBlock = inlineQuotationsByBlock(parsed);
+  const carried = carriedOver(parsed);
+  // Blocks the edit cannot have changed keep their sentences from the version before (moved after the edit).
+  const before = carried && sentenceCache.get(carried.origin.previous);
+  let next = 0;
   for (const block of parsed.blocks) {
     if (!isProseBlock(block)) continue;
+    if (before && !carried.changesSentences(block.index)) {
+      while (next < before.length && before[next].blockIndex < block.index) next++;
+      for (; next < before.length && before[next].blockIndex === block.index; next++) sentences.push(carried.moveSentence(before[next]));
+      continue;
+    }
     const spans = blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? []);
     spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
   }
   return sentences;
+}
+
+/**
+ * What a parse made by an edit inside one block (markdown/edit.ts) can take
+ * from the version before: which blocks' sentences may have changed (the
+ * edited one, and any block whose splitting reads the masked text that
+ * changed: `blockSentences` reads 41 characters before a block and 44
+ * after), and how a sentence of the version before moves.
+ */
+interface CarriedOver {
+  origin: NonNullable<ReturnType<typeof editOriginOf>>;
+  changesSentences(blockIndex: number): boolean;
+  moveSentence(sentence: ProseSentence): ProseSentence;
+}
+
+function carriedOver(parsed: ParsedDocument): CarriedOver | undefined {
+  const origin = editOriginOf(parsed);
+  if (!origin) return undefined;
+  const { previous, block, from, oldEnd, delta } = origin;
+  const edited = previous.blocks[block].span;
+  // The masked text may differ anywhere in the edited block's prose, and at the edit.
+  const changedFrom = Math.min(edited.start, from);
+  const changedTo = Math.max(edited.end, oldEnd);
+  return {
+    origin,
+    changesSentences(blockIndex) {
+      const span = previous.blocks[blockIndex].span;
+      return blockIndex === block || (span.end + CONTEXT_AFTER >= changedFrom && span.start - CONTEXT_BEFORE <= changedTo);
+    },
+    moveSentence(sentence) {
+      if (delta === 0 || sentence.span.start < from) return sentence;
+      return { span: { start: sentence.span.start + delta, end: sentence.span.end + delta }, blockIndex: sentence.blockIndex, indexInBlock: sentence.indexInBlock, lastInBlock: sentence.lastInBlock };
+    },
+  };
 }
 
 /**
@@ -116,9 +160,13 @@ function inlineQuotationsByBlock(parsed: ParsedDocument): Map<number, Span[]> {
 const blockSentenceCache = new Map<string, Span[]>();
 const MAX_CACHED_BLOCKS = 50_000;
 
+/** How far around a block its sentence splitting reads (and so its cache key holds). */
+const CONTEXT_BEFORE = 41;
+const CONTEXT_AFTER = 44;
+
 function blockSentences(masked: string, start: number, end: number, protect: Span[]): Span[] {
-  const from = Math.max(0, start - 41);
-  const to = Math.min(masked.length, end + 44);
+  const from = Math.max(0, start - CONTEXT_BEFORE);
+  const to = Math.min(masked.length, end + CONTEXT_AFTER);
   const shape = protect.map((p) => `${p.start - start},${p.end - start}`).join(';');
   const key = `${start - from}:${end - start}:${shape}:${masked.slice(from, to)}`;
   let relative = blockSentenceCache.get(key);
@@ -263,8 +311,47 @@ function claimWorkOf(analysis: Analysis): ClaimWork {
   };
   const memo = blockClaimMemo(corpus);
   if (memo.rechecks(analysis.doc.uri)) work.memo = memo;
+  carryChecksOver(analysis, work);
   claimCache.set(parsed, work);
   return work;
+}
+
+/** Checks carried over from the version before an edit inside one block (see `carriedOver`): not made again, not counted. */
+export const claimsCarried = { sentences: 0 };
+
+/**
+ * Takes over, from the version before an edit inside one block, the checks
+ * of the blocks whose inputs (`blockSignature`) the edit cannot have changed:
+ * all but the edited block, the block before it (a sentence ending in ":" is
+ * sourced by the quotation after it) and blocks whose sentences may have
+ * changed; and only when the learnt names, the options and the corpus are
+ * the same. Their spans move by the edit's length after it.
+ */
+function carryChecksOver(analysis: Analysis, work: ClaimWork): void {
+  const carried = carriedOver(analysis.parsed);
+  const before = carried && claimCache.get(carried.origin.previous);
+  if (!carried || !before) return;
+  if (before.corpus !== work.corpus || before.generation !== work.generation || before.options !== work.options || before.context.namesKey !== work.context.namesKey) return;
+  const { block: edited, from, delta } = carried.origin;
+  const oldSentences = sentenceCache.get(carried.origin.previous);
+  if (!oldSentences) return;
+  const firstOfBlock = new Map<number, number>();
+  oldSentences.forEach((sentence, i) => {
+    if (sentence.indexInBlock === 0) firstOfBlock.set(sentence.blockIndex, i);
+  });
+  const sentences = analysis.sentences();
+  for (let i = 0; i < sentences.length; i++) {
+    const sentence = sentences[i];
+    const { blockIndex } = sentence;
+    if (blockIndex === edited || blockIndex === edited - 1 || carried.changesSentences(blockIndex)) continue;
+    const first = firstOfBlock.get(blockIndex);
+    const check = first === undefined ? undefined : before.checks[first + sentence.indexInBlock];
+    if (!check) continue;
+    const moved = delta !== 0 && check.sentence.span.start >= from;
+    const verdict = moved ? shiftVerdict(check.verdict, delta) : check.verdict;
+    work.checks[i] = check.sourcing ? { sentence, verdict, sourcing: check.sourcing } : { sentence, verdict };
+    claimsCarried.sentences++;
+  }
 }
 
 function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {

@@ -12,7 +12,7 @@
 import type { Span } from '../types';
 import { commonEnds, detach } from '../text';
 import type { Block, Citation, Directive, ParsedDocument, Quotation, Sentence } from './model';
-import { editSupport, type EditSupport } from './edit-support';
+import { editOrigins, editSupport, type EditSupport } from './edit-support';
 import { MaskBuffer } from './buffer';
 import { scanCitations } from './citations';
 import { directiveOf } from './comments';
@@ -35,6 +35,7 @@ export function reparseEdited(previous: ParsedDocument, text: string): ParsedDoc
   const parsed = moveRest(previous, text, lineStarts, edit, rescanned);
   // Line numbers and the block's columns are unchanged, so the next edit can start from the same support.
   editSupport.set(parsed, support);
+  editOrigins.set(parsed, { previous: new WeakRef(previous), block: block.index, from: edit.from, oldEnd: edit.oldEnd, delta: edit.delta });
   return parsed;
 }
 
