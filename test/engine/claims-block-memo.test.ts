@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { claims, engineWith, flagged } from '../helpers/claims';
-import { claimWork } from '../../server/src/engine/claims/analyse';
+import { claimWork, claimsCarried } from '../../server/src/engine/claims/analyse';
 
 const SOURCES: Record<string, string> = {
   'sources/ferry.txt': `Ferry timetable cut
@@ -77,20 +77,23 @@ test('claims block memo: a reference link defined elsewhere decides whether an u
   assert.deepEqual(findings, fresh);
 });
 
-test('claims block memo: a piece checked once keeps nothing; from its second version on, an edit re-checks only the edited block', () => {
+test('claims block memo: a piece\'s first check checks every sentence; an edit inside one paragraph re-checks it and the blocks next to it, and carries the rest over', () => {
   const paragraphs = Array.from({ length: 40 }, (_, i) => `The harbour fee rose by ${i + 3} pounds in ${1990 + i}. Ms Alder said boats paid ${i + 20} pounds a week.`);
   const v1 = `# Fees\n\n${paragraphs.join('\n\n')}\n`;
   const v2 = v1.replace('rose by 5 pounds', 'rose by 6 pounds');
   const v3 = v2.replace('rose by 30 pounds', 'rose by 31 pounds');
   const engine = engineWith(SOURCES);
   const counted = (text: string) => {
-    const before = claimWork.sentencesChecked;
+    const checked = claimWork.sentencesChecked;
+    const carried = claimsCarried.sentences;
     claims(engine, text);
-    return claimWork.sentencesChecked - before;
+    return { checked: claimWork.sentencesChecked - checked, carried: claimsCarried.sentences - carried };
   };
-  assert.equal(counted(v1), 80);
-  assert.equal(counted(v2), 80, 'the first version kept nothing: the second checks every block and keeps them');
-  assert.equal(counted(v3), 2);
+  assert.deepEqual(counted(v1), { checked: 80, carried: 0 });
+  // The edited paragraph, the one before it (a sentence ending in ":" reads the block after it) and the one after
+  // (its sentence splitting reads the 41 characters before it): three paragraphs of two sentences.
+  assert.deepEqual(counted(v2), { checked: 6, carried: 74 });
+  assert.deepEqual(counted(v3), { checked: 6, carried: 74 });
   assert.deepEqual(claims(engine, v3), claims(engineWith(SOURCES), v3));
 });
 

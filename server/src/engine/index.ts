@@ -60,19 +60,10 @@ const DEFAULT_DOCS_BASE = 'docs/rules/';
  */
 class ParseCache {
   private readonly entries = new Map<string, ParsedDocument>();
-  /**
-   * The version before each document's current one, made from by an edit: kept until the next version, so that
-   * what is carried over from it (engine/markdown/edit-support.ts, held there weakly) is still there when the
-   * current version is checked.
-   */
-  private readonly previous = new Map<string, ParsedDocument>();
   get(doc: DocumentInput): ParsedDocument {
     const cached = this.entries.get(doc.uri);
     if (cached && cached.text === doc.text) return cached;
-    const edited = cached && reparseEdited(cached, doc.text);
-    const parsed = edited ?? parseMarkdown(doc.text);
-    if (edited) this.previous.set(doc.uri, cached);
-    else this.previous.delete(doc.uri);
+    const parsed = (cached && reparseEdited(cached, doc.text)) ?? parseMarkdown(doc.text);
     this.entries.set(doc.uri, parsed);
     this.bound();
     return parsed;
@@ -81,16 +72,13 @@ class ParseCache {
   adopt(doc: DocumentInput, parsed: ParsedDocument): void {
     if (parsed.text !== doc.text) return;
     this.entries.delete(doc.uri);
-    this.previous.delete(doc.uri);
     this.entries.set(doc.uri, parsed);
     this.bound();
   }
   /** Bound memory: the cache only needs the documents being edited. */
   private bound(): void {
     if (this.entries.size <= 64) return;
-    const oldest = this.entries.keys().next().value as string;
-    this.entries.delete(oldest);
-    this.previous.delete(oldest);
+    this.entries.delete(this.entries.keys().next().value as string);
   }
 }
 

@@ -37,11 +37,11 @@ export const editSupport = new WeakMap<ParsedDocument, EditSupport>();
  * Where a parse made by `reparseEdited` came from: the previous version's
  * parse, the block re-parsed, and the edit. Consumers that keep something
  * per parse (the claims' sentences and checks) carry over what the edit
- * cannot have changed. The previous parse is held weakly, so versions never
- * chain up in memory; once it is gone, a consumer computes afresh.
+ * cannot have changed. Only the newest link is kept: making the next version
+ * drops this one's, so at most one earlier version is held.
  */
 export interface EditOrigin {
-  previous: WeakRef<ParsedDocument>;
+  previous: ParsedDocument;
   /** Index of the re-parsed block (the same in both parses). */
   block: number;
   /** The edit: `previous.text[from, oldEnd)` became `text[from, oldEnd + delta)`. */
@@ -52,9 +52,7 @@ export interface EditOrigin {
 
 export const editOrigins = new WeakMap<ParsedDocument, EditOrigin>();
 
-/** The parse `parsed` was made from by one edit, while it is still alive, with the edit. */
-export function editOriginOf(parsed: ParsedDocument): (Omit<EditOrigin, 'previous'> & { previous: ParsedDocument }) | undefined {
-  const origin = editOrigins.get(parsed);
-  const previous = origin?.previous.deref();
-  return origin && previous ? { previous, block: origin.block, from: origin.from, oldEnd: origin.oldEnd, delta: origin.delta } : undefined;
+/** The parse `parsed` was made from by one edit, with the edit, while `parsed` is the newest version made from it. */
+export function editOriginOf(parsed: ParsedDocument): EditOrigin | undefined {
+  return editOrigins.get(parsed);
 }

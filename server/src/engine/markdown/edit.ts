@@ -35,7 +35,9 @@ export function reparseEdited(previous: ParsedDocument, text: string): ParsedDoc
   const parsed = moveRest(previous, text, lineStarts, edit, rescanned);
   // Line numbers and the block's columns are unchanged, so the next edit can start from the same support.
   editSupport.set(parsed, support);
-  editOrigins.set(parsed, { previous: new WeakRef(previous), block: block.index, from: edit.from, oldEnd: edit.oldEnd, delta: edit.delta });
+  // The previous version lets go of its own origin: versions never chain up in memory.
+  editOrigins.delete(previous);
+  editOrigins.set(parsed, { previous, block: block.index, from: edit.from, oldEnd: edit.oldEnd, delta: edit.delta });
   return parsed;
 }
 
