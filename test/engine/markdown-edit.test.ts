@@ -30,6 +30,10 @@ const MIXED = [
   '',
   '— Mayor, [@ferry]',
   '',
+  '> Another quote, with no source of its own.',
+  '',
+  'The paragraph after it says "something plain" and cites [@seed] late.',
+  '',
   'A paragraph with a footnote reference.[^1] And a [reference link][ref] plus `code "not a quote"`.',
   '',
   '[^1]: The footnote cites [@budget] and says "footnote words".',
@@ -140,6 +144,8 @@ test('edits that reach beyond their block are parsed whole', () => {
     assert.equal(reparseEdited(parsed, next), undefined, what);
   }
   assert.equal(reparseEdited(parsed, MIXED), undefined, 'no edit at all');
+  const afterQuote = insert(at('The paragraph after it', 6), 'x');
+  assert.deepStrictEqual(reparseEdited(parsed, afterQuote), parseMarkdown(afterQuote), 'a paragraph after a block quote that does not open as its attribution is re-parsed by block');
   const typed = reparseEdited(parsed, insert(at('A second sentence', 2), 'x'));
   assert.ok(typed, 'typing inside a paragraph is re-parsed by block');
   assert.deepStrictEqual(typed, parseMarkdown(insert(at('A second sentence', 2), 'x')));

@@ -360,10 +360,15 @@ function firstAtOrAfter(local: readonly Scoped[], offset: number): number {
 /** A paragraph after a blockquote names its source when it opens with a dash or with a citation. */
 function attributionParagraphCitations(masked: string, block: Block, local: readonly Scoped[], sentences: readonly Span[]): Citation[] {
   const first = sentences[0] ?? block.span;
-  const opening = local.find((s) => s.at.start >= block.span.start);
-  const opensWithCitation = opening !== undefined && /^[\s(]*$/.test(masked.slice(block.span.start, opening.at.start));
-  if (!startsWithDash(masked, block.span) && !opensWithCitation) return [];
+  if (!opensAsAttribution(masked, block.span, local.map((s) => s.at))) return [];
   return local.filter((s) => s.at.start >= first.start && s.at.start < first.end).map((s) => s.citation);
+}
+
+/** Whether a paragraph opens with a dash or with a citation (`locations`: where its citations are, in order). */
+export function opensAsAttribution(masked: string, span: Span, locations: readonly Span[]): boolean {
+  const opening = locations.find((at) => at.start >= span.start);
+  const opensWithCitation = opening !== undefined && /^[\s(]*$/.test(masked.slice(span.start, opening.start));
+  return startsWithDash(masked, span) || opensWithCitation;
 }
 
 function makeQuotation(masked: string, kind: Quotation['kind'], span: Span, contentSpan: Span, blockIndex: number, cites: Citation[]): Quotation {

@@ -20,7 +20,7 @@ import { InlineScanner } from './inline';
 import { lineEnd, positionAtOffset } from './lines';
 import { splitSentences, trim } from './quotations';
 import { dropHardBreakBackslashes } from './structure';
-import { inlineQuotations, proseOf, toCitation, type Scoped } from '../markdown';
+import { inlineQuotations, opensAsAttribution, proseOf, toCitation, type Scoped } from '../markdown';
 
 /** The parse of `text`, made from the parse of the version before it; undefined when the edit needs a whole parse. */
 export function reparseEdited(previous: ParsedDocument, text: string): ParsedDocument | undefined {
@@ -68,8 +68,8 @@ interface EditedBlock {
 /**
  * The block holding the edit, when nothing outside it can change: the edit
  * adds or removes no line, sits inside the prose of a paragraph that can be
- * parsed alone (edit-support.ts) and does not follow a block quote (it
- * might be the quote's attribution), and its line cannot turn into another
+ * parsed alone (edit-support.ts; after a block quote, only if it opens as
+ * no attribution: see `rescanBlock`), and its line cannot turn into another
  * kind of line. A line's kind is read from its start (markers, `#`,
  * indentation), from whether it is made of markers only (thematic break,
  * setext underline, table delimiter row) or holds a `|` (table header), and
@@ -86,7 +86,6 @@ function editedBlock(previous: ParsedDocument, support: EditSupport, text: strin
   const source = support.blocks[index];
   if (!source?.alone || (block.kind !== 'paragraph' && block.kind !== 'listItem')) return undefined;
   if (from <= block.span.start || oldEnd > block.span.end) return undefined;
-  if (index > 0 && previous.blocks[index - 1].inBlockquote) return undefined;
 
   const starts = previous.lineStarts;
   const line = positionAtOffset(starts, old.length, from).line;
@@ -174,6 +173,13 @@ function rescanBlock(previous: ParsedDocument, support: EditSupport, text: strin
   const masked = previous.masked.slice(0, window.start) + buffer.toString() + previous.masked.slice(edited.window.end);
   const found = scanCitations(masked, block.span, inline.links);
   if (found.footnotes.length) return undefined;
+  // After a block quote, a paragraph that opens with a dash or a citation gives the quote its source: it may be
+  // re-parsed alone only when it opens as neither, before and after the edit.
+  if (edited.index > 0 && previous.blocks[edited.index - 1].inBlockquote) {
+    const oldLocations = previous.citations.filter((c) => c.blockIndex === edited.index).map((c) => c.group);
+    const newLocations = found.citations.map((c) => c.group).sort((a, b) => a.start - b.start);
+    if (opensAsAttribution(previous.masked, old.span, oldLocations) || opensAsAttribution(masked, block.span, newLocations)) return undefined;
+  }
   // Strings taken from this version are copied: the parse's other objects live on into later versions, and a
   // slice of this version's text would keep all of it alive with them.
   const local: Scoped[] = found.citations.map((c) => ({ citation: toCitation({ ...c, key: detach(c.key) }, c.kind, block.index), at: c.group }));
