@@ -14,7 +14,7 @@ import { commonEnds, detach } from '../text';
 import type { Block, Citation, Directive, ParsedDocument, Quotation, Sentence } from './model';
 import { editOrigins, editSupport, type EditSupport } from './edit-support';
 import { MaskBuffer } from './buffer';
-import { scanCitations } from './citations';
+import { scanCitations, type FootnoteReference } from './citations';
 import { directiveOf } from './comments';
 import { InlineScanner } from './inline';
 import { lineEnd, positionAtOffset } from './lines';
@@ -94,8 +94,6 @@ function editedBlock(previous: ParsedDocument, support: EditSupport, text: strin
   if (!keepsKind(old, lineStart, from, oldLineEnd) || !keepsKind(text, lineStart, from, oldLineEnd + edit.delta)) return undefined;
   const lastLine = source.firstLine + source.columns.length - 1;
   const window = { start: starts[source.firstLine], end: lineEnd(old, starts, lastLine) };
-  // A footnote reference, old or new, ties the block to a definition elsewhere.
-  if (hasFootnoteReference(old, window.start, window.end) || hasFootnoteReference(text, window.start, window.end + edit.delta)) return undefined;
   return { index, line, window, lastLine };
 }
 
@@ -172,18 +170,19 @@ function rescanBlock(previous: ParsedDocument, support: EditSupport, text: strin
 
   const masked = previous.masked.slice(0, window.start) + buffer.toString() + previous.masked.slice(edited.window.end);
   const found = scanCitations(masked, block.span, inline.links);
-  if (found.footnotes.length) return undefined;
-  // After a block quote, a paragraph that opens with a dash or a citation gives the quote its source: it may be
-  // re-parsed alone only when it opens as neither, before and after the edit.
-  if (edited.index > 0 && previous.blocks[edited.index - 1].inBlockquote) {
-    const oldLocations = previous.citations.filter((c) => c.blockIndex === edited.index).map((c) => c.group);
-    const newLocations = found.citations.map((c) => c.group).sort((a, b) => a.start - b.start);
-    if (opensAsAttribution(previous.masked, old.span, oldLocations) || opensAsAttribution(masked, block.span, newLocations)) return undefined;
-  }
+  const copies = footnoteCopies(previous, old, found.footnotes, edit);
+  if (!copies) return undefined;
   // Strings taken from this version are copied: the parse's other objects live on into later versions, and a
   // slice of this version's text would keep all of it alive with them.
   const local: Scoped[] = found.citations.map((c) => ({ citation: toCitation({ ...c, key: detach(c.key) }, c.kind, block.index), at: c.group }));
+  for (const copy of copies) local.push(copy);
   if (local.length > 1) local.sort((a, b) => a.at.start - b.at.start || a.citation.span.start - b.citation.span.start);
+  // After a block quote, a paragraph that opens with a dash or a citation gives the quote its source: it may be
+  // re-parsed alone only when it opens as neither, before and after the edit.
+  if (edited.index > 0 && previous.blocks[edited.index - 1].inBlockquote) {
+    const oldLocations = previous.citations.filter((c) => c.blockIndex === edited.index).map((c) => c.reference ?? c.group);
+    if (opensAsAttribution(previous.masked, old.span, oldLocations) || opensAsAttribution(masked, block.span, local.map((s) => s.at))) return undefined;
+  }
   const sentenceSpans = splitSentences(masked, block.span);
   const directives: Directive[] = [];
   for (const comment of inline.comments) {
@@ -201,6 +200,37 @@ function rescanBlock(previous: ParsedDocument, support: EditSupport, text: strin
     quotations,
     directives,
   };
+}
+
+/**
+ * The edited block's copies of the citations of the footnotes it references
+ * (as `parseMarkdown` resolves them), when the edit leaves those references
+ * as they were: the same labels in the same order, each only moved. Then
+ * which definitions are referenced does not change, and each copy is the
+ * old one with its reference moved. Undefined when the references changed,
+ * or when this block is the first to reference a definition that holds a
+ * quotation (that quotation cites this block's copies).
+ */
+function footnoteCopies(previous: ParsedDocument, old: Block, references: readonly FootnoteReference[], edit: Edit): Scoped[] | undefined {
+  const before = hasFootnoteReference(previous.masked, old.span.start, old.span.end) ? scanCitations(previous.masked, old.span, []).footnotes : [];
+  if (before.length !== references.length || before.some((reference, i) => reference.label !== references[i].label)) return undefined;
+  if (!references.length) return [];
+  for (const label of new Set(references.map((reference) => reference.label))) {
+    const definition = previous.blocks.find((b) => b.footnote === label);
+    if (!definition) continue;
+    const referencedEarlier = previous.citations.some((c) => c.footnote === label && c.blockIndex < old.index);
+    if (!referencedEarlier && previous.quotations.some((q) => q.blockIndex === definition.index)) return undefined;
+  }
+  const move = (span: Span): Span => (span.start < edit.from ? span : { start: span.start + edit.delta, end: span.end + edit.delta });
+  const copies: Scoped[] = [];
+  for (const copy of previous.citations) {
+    if (copy.blockIndex !== old.index || copy.footnote === undefined || !copy.reference) continue;
+    const k = before.findIndex((reference) => reference.span.start === copy.reference!.start);
+    if (k < 0) return undefined;
+    const reference = references[k].span;
+    copies.push({ citation: { ...copy, key: detach(copy.key), span: move(copy.span), group: move(copy.group), reference }, at: reference });
+  }
+  return copies;
 }
 
 /** The new parse: the previous one with the block replaced and every later span moved by the edit's length. */
