@@ -6,8 +6,8 @@
  *
  * Only an edit that cannot change anything outside its block is taken this
  * way; for any other this answers undefined and the caller parses the text
- * whole. `edit.test.ts` checks, over thousands of random edits, that the
- * result equals the whole parse field by field.
+ * whole. `test/engine/markdown-edit.test.ts` checks, over thousands of
+ * random edits, that the result equals the whole parse field by field.
  */
 import type { Span } from '../types';
 import { commonEnds, detach } from '../text';
