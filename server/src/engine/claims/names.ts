@@ -103,9 +103,7 @@ function relearn(learnt: Learnt, text: string): Learnt | undefined {
   let first = upperBound(starts, head) - 1;
   if (first < 0) first = 0;
   const next: Learnt = { text, starts: starts.slice(0, first), words: learnt.words.slice(0, first), candidates: learnt.candidates, lowerCase: learnt.lowerCase, names: learnt.names };
-  // Counts are updated in place: the previous answer's maps are not needed again, only its names set (kept as it was).
-  learnt.candidates = new Map();
-  learnt.lowerCase = new Map();
+  // Counts are updated in place: the previous answer is not used again, only its names set (kept as it was).
   let crossed = false;
   let resume = starts.length;
   let from = starts[first] ?? 0;
@@ -172,11 +170,11 @@ function paragraphEnd(text: string, from: number): number {
 const CONTEXT = 6;
 
 /** Candidates and lower-case words of each segment with its context, across texts. Bounded; cleared when full. */
-const segmentCache = new Map<string, { candidates: string[]; lowerCase: string[] }>();
+const segmentCache = new Map<string, Words>();
 const MAX_CACHED_SEGMENTS = 50_000;
 
 /** Name candidates and lower-case words that start in `text[from, to)`. */
-function segmentWords(text: string, from: number, to: number): { candidates: string[]; lowerCase: string[] } {
+function segmentWords(text: string, from: number, to: number): Words {
   const context = Math.max(0, from - CONTEXT);
   const key = text.slice(context, to);
   const skip = from - context;

@@ -243,17 +243,7 @@ function moveRest(previous: ParsedDocument, text: string, lineStarts: number[], 
 
   const blocks = previous.blocks.map((b) => (b.index === index ? rescanned.block : b.span.start < from || delta === 0 ? b : { ...b, span: move(b.span) }));
 
-  const sentences: Sentence[] = [];
-  let placed = false;
-  for (const s of previous.sentences) {
-    if (s.blockIndex === index) continue;
-    if (s.blockIndex > index && !placed) {
-      for (const mine of rescanned.sentences) sentences.push(mine);
-      placed = true;
-    }
-    sentences.push(s.span.start < from || delta === 0 ? s : { span: move(s.span), blockIndex: s.blockIndex });
-  }
-  if (!placed) for (const mine of rescanned.sentences) sentences.push(mine);
+  const sentences = spliceByBlock(previous.sentences, index, rescanned.sentences, (s) => (s.span.start < from || delta === 0 ? s : { span: move(s.span), blockIndex: s.blockIndex }));
 
   // Citations outside the block are moved when any of their spans is after it (a footnote's copy may sit before its definition).
   const movedCitations = new Map<Citation, Citation>();
