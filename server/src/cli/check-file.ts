@@ -5,6 +5,7 @@
 import type { DocumentInput, Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { readTextFile, relativePath, toUri } from '../node/workspace';
+import { stepClock, type Timings } from './timing';
 
 export interface CheckedFile {
   /** The text that was checked ('' when the file could not be read). */
@@ -16,6 +17,8 @@ export interface CheckedFile {
   unreadable: boolean;
   /** Its analysis was stopped: over its time budget, or its worker died under it (exit code 2). */
   stopped?: 'time-budget' | 'crashed';
+  /** How long each step of its check took (`--timing`): the parse, and each rule. */
+  timings?: Timings;
 }
 
 /** A piece read from disk as the engine's input, or the result of a piece that cannot be checked. */
@@ -36,12 +39,13 @@ export function readPiece(engine: Engine, file: string, root: string): { doc: Do
 /**
  * Checks one piece from disk; `rules` limits the check to some rules (one
  * thread's half of a split piece); `prepare` runs before the check (a worker
- * adopts a parse another thread made).
+ * adopts a parse another thread made); `timed` says to time each step.
  */
-export function checkFile(engine: Engine, file: string, root: string, rules?: (ruleId: string) => boolean, prepare?: (doc: DocumentInput) => void): CheckedFile {
+export function checkFile(engine: Engine, file: string, root: string, rules?: (ruleId: string) => boolean, prepare?: (doc: DocumentInput) => void, timed = false): CheckedFile {
   const piece = readPiece(engine, file, root);
   if ('skipped' in piece) return piece.skipped;
   prepare?.(piece.doc);
-  const findings = engine.check(piece.doc, undefined, { rules });
-  return { text: piece.doc.text, findings, unreadable: false };
+  const timings: Timings | undefined = timed ? {} : undefined;
+  const findings = engine.check(piece.doc, undefined, { rules, timing: timings && stepClock(timings) });
+  return { text: piece.doc.text, findings, unreadable: false, ...(timings ? { timings } : {}) };
 }

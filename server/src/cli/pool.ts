@@ -32,6 +32,7 @@ import { mergeCaches } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
+import { addTimings, type Timings } from './timing';
 
 /** From this many bytes of pieces, a second thread (each loads the whole corpus) pays whatever the corpus. */
 export const PARALLEL_MIN_BYTES = 48 * 1024;
@@ -99,6 +100,8 @@ export interface WorkerInput {
   parse?: ParseHandover;
   /** Where the main thread sends the sources it read for the workers (SharedSources), once `ready[0]` is 1. */
   sources?: { port: MessagePort; ready: Int32Array };
+  /** `--timing`: time each piece's steps, and say how long loading and the warm-up took. */
+  timing?: boolean;
 }
 
 /** What loading the workspace found: problems in the config, registry and sources. */
@@ -115,7 +118,9 @@ export type WorkerMessage =
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
-  | { type: 'result'; index: number; result: CheckedFile };
+  | { type: 'result'; index: number; result: CheckedFile }
+  /** `--timing`: how long this worker took to load the workspace and to warm up (ms). */
+  | { type: 'phases'; timings: Timings };
 
 /** How a run's pieces are spread: this many workers, each piece checked in these rule groups. */
 export interface PoolPlan {
@@ -290,7 +295,7 @@ export async function checkAll(
   plan: PoolPlan,
   input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'writeChecks' | 'assigned' | 'parse' | 'sources'>,
   options: PoolOptions,
-): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string }> {
+): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string; phases: Timings }> {
   const groups = plan.groups;
   const pieces = documents.length;
   const tables = groups.map(() => claimTable(pieces));
@@ -311,6 +316,8 @@ export async function checkAll(
     return parts;
   };
   const cacheWriters = new Set<number>();
+  /** `--timing`: the workers' loading and warm-up times, summed. */
+  const phases: Timings = {};
   let loaded: LoadReport | undefined;
   let nextId = 2; // 1 was the main thread's id when it claimed pieces; kept free so ids stay > 1
   let adoptedPrestarted = false;
@@ -383,6 +390,7 @@ export async function checkAll(
         // Passed on as is: the bytes are shared memory, so no thread copies them.
         for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
       }
+      else if (message.type === 'phases') addTimings(phases, message.timings);
       else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu, budgetMs: pieceBudgetMs(options.budgetMs, bytesOf([documents[message.index]])) };
       else if (message.type === 'idle') slot.current = undefined;
       else if (message.type === 'result') {
@@ -472,7 +480,7 @@ export async function checkAll(
   const io = options.cacheIo;
   const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), ...[...checksParts].map(([piece, parts]) => writeMergedCache(options.checksCacheFile?.(piece < 0 ? undefined : documents[piece]), parts, io))] : [];
   const cacheNotice = problems.find((problem) => problem !== undefined);
-  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice };
+  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice, phases };
 }
 
 /** One piece's result from the results of its groups. */
@@ -485,7 +493,8 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
     const message = `${name} changed while it was being checked; run again`;
     return { text: '', findings: [{ ruleId: 'input/skipped', severity: 'error', message, span: { start: 0, end: 0 } }], notice: message, unreadable: true };
   }
-  return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false };
+  const timings = parts.some((p) => p.timings) ? parts.reduce<Timings>((sum, p) => (addTimings(sum, p.timings), sum), {}) : undefined;
+  return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false, ...(timings ? { timings } : {}) };
 }
 
 /**

@@ -19,6 +19,7 @@ import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
 import { ResultsCache, resultsCacheFile } from './results-cache';
 import { codeFingerprint } from '../node/build-id';
+import { addTimings, formatTiming, type Timings } from './timing';
 
 export interface CliIo {
   argv: string[];
@@ -45,6 +46,8 @@ interface CheckOptions {
   /** Time budget per piece (ms); 0 = none. */
   timeBudgetMs: number;
   quiet: boolean;
+  /** `--timing`: print where the run's time went to stderr. */
+  timing: boolean;
 }
 
 const USAGE = `Usage: provenance check [paths…] [options]
@@ -73,6 +76,8 @@ Options:
                        (default 2; at most 8 × s) and report it as
                        input/skipped, exit 2; 0 = no limit
   --quiet              report errors only
+  --timing             print to stderr how long each rule, the parse and
+                       each phase of the run took (milliseconds)
   -h, --help           show this help
   -v, --version        print the version
 
@@ -88,7 +93,7 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
   if (args[0] === '-v' || args[0] === '--version') return 'version';
   const command = args.shift();
   if (command !== 'check') throw new UsageError(`unknown command "${command}"`);
-  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false, recheck: false, timeBudgetMs: DEFAULT_TIME_BUDGET_MS };
+  const options: CheckOptions = { paths: [], format: 'stylish', quiet: false, recheck: false, timeBudgetMs: DEFAULT_TIME_BUDGET_MS, timing: false };
   while (args.length) {
     const arg = args.shift()!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -137,6 +142,9 @@ function parseArgs(argv: string[]): CheckOptions | 'help' | 'version' {
       case '--quiet':
         options.quiet = true;
         break;
+      case '--timing':
+        options.timing = true;
+        break;
       case '-h':
       case '--help':
         return 'help';
@@ -168,6 +176,9 @@ export async function runCli(io: CliIo): Promise<number> {
 }
 
 async function check(options: CheckOptions, io: CliIo): Promise<number> {
+  // Milliseconds since the process started (performance's time origin), for `--timing`.
+  const startUp = performance.now();
+  let readSourcesMs: number | undefined;
   let exit = 0;
   const configFile = options.config ? path.resolve(io.cwd, options.config) : findConfigFile(io.cwd);
   if (configFile && !fs.existsSync(configFile)) {
@@ -209,17 +220,22 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const readStats = new Map<string, fs.Stats>();
   const pending = documents.filter((_, i) => !reused[i]);
   const pool = pending.length
-    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources), warmIndex), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId }, {
+    ? await checkAll(pending, planPool(pending, options.jobs, () => listFiles(root, engine.files().sources), warmIndex), { root, configFile: config.configFile, docsBaseUrl: docs, cacheDir, buildId, timing: options.timing }, {
         budgetMs: options.timeBudgetMs,
         cwd: io.cwd,
         fallback: {
           prepare: () => (workspace = loadSources(engine, config, { cacheDir, writeCache: false })),
-          check: (file, group) => checkFile(engine, file, root, ruleFilter(group)),
+          check: (file, group) => checkFile(engine, file, root, ruleFilter(group), undefined, options.timing),
         },
         cacheFile,
         checksCacheFile: cacheDir ? (piece) => checksCacheFile(cacheDir, root, piece) : undefined,
         cacheIo: { read: readIndexCache, write: writeIndexCache },
-        readAhead: () => readSources(engine, root, (file, stat) => readStats.set(file, stat)),
+        readAhead: () => {
+          const started = performance.now();
+          const read = readSources(engine, root, (file, stat) => readStats.set(file, stat));
+          readSourcesMs = performance.now() - started;
+          return read;
+        },
         prestarted,
       })
     : NOTHING_CHECKED;
@@ -276,6 +292,13 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     }),
   );
 
+  if (options.timing) {
+    const steps: Timings = {};
+    for (const result of pool.results) addTimings(steps, result.timings);
+    const phases = { startUp, readSources: readSourcesMs, load: pool.phases.load, warmUp: pool.phases.warmUp, total: performance.now() };
+    io.stderr.write(formatTiming({ steps, phases, checked: pending.length, reused: documents.length - pending.length }));
+  }
+
   const all = reports.flatMap((r) => r.findings);
   if (exit === 0 && all.some((f) => f.severity === 'error')) exit = 1;
   const warnings = all.filter((f) => f.severity === 'warning').length;
@@ -287,7 +310,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 }
 
 /** The pool's answer when every piece's findings came from the results cache: no thread was started. */
-const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0, prestarted: false } };
+const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0, prestarted: false }, phases: {} };
 
 /** Files, folders (their Markdown files) and globs, relative to cwd. */
 function expandPaths(paths: string[], cwd: string, documentGlobs: string[]): string[] {

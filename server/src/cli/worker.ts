@@ -16,6 +16,7 @@ import { ParseReceiver, ParseSender } from './parse-handover';
 import { checksCacheFile, indexCacheFile, readIndexCache, readIndexCacheInParallel } from '../node/index-cache-file';
 import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type PrestartData, type WorkerInput, type WorkerMessage } from './pool';
+import { addTime, type Timings } from './timing';
 import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
@@ -46,11 +47,15 @@ export async function runCheckWorker(): Promise<void> {
   // (parse-handover.ts); its first piece before reading the corpus, so the parse is there when the
   // sources half has built its passage index. Parsing is held to the piece's budget like its check.
   const sender = input.parse && input.group === 'style' ? new ParseSender(input.parse, post) : undefined;
+  // `--timing`: the parses made here for the other half, by piece (added to the piece's own steps).
+  const parseTimes = new Map<number, number>();
   const parseAndSend = (index: number) => {
     if (!sender?.begin(index)) return;
+    const started = performance.now();
     const piece = readPiece(engine, input.documents[index], input.root);
     if ('doc' in piece && !hangs(faults, piece.doc.text)) sender.send(index, engine.parsed(piece.doc));
     else sender.abandon(index);
+    if (input.timing) parseTimes.set(index, performance.now() - started);
   };
   let first = -1;
   if (sender) {
@@ -73,8 +78,10 @@ export async function runCheckWorker(): Promise<void> {
   engine.beginAnswerScope();
   // The index cache is read by positioned reads on libuv's threads at once: copying it into fresh pages is
   // most of reading it (page faults), and the main thread is mostly idle by now, so the other core helps.
+  const loadStarted = performance.now();
   const cacheBytes = input.cacheDir ? await readIndexCacheInParallel(indexCacheFile(input.cacheDir, input.root), sections) : undefined;
   const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, checkSections, readAhead, cacheBytes });
+  const phases: Timings = { load: performance.now() - loadStarted };
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
   if (faults.has('cli-worker')) {
@@ -83,7 +90,9 @@ export async function runCheckWorker(): Promise<void> {
   }
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
   // Only this group's rules run, so only the corpus products they need are built.
+  const warmUpStarted = performance.now();
   warmUp(engine, rules);
+  if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: performance.now() - warmUpStarted } });
   const sendCache = (file: 'index' | 'checks', only: readonly string[], piece?: number) => {
     const bytes = only.length ? engine.exportIndexCache(true, only) : undefined;
     if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
@@ -113,7 +122,10 @@ export async function runCheckWorker(): Promise<void> {
           if (parsed) engine.adoptParse(doc, parsed);
         }
       : undefined;
-    return checkFile(engine, input.documents[index], input.root, rules, adopt);
+    const result = checkFile(engine, input.documents[index], input.root, rules, adopt, input.timing);
+    const parsedHere = parseTimes.get(index);
+    if (result.timings && parsedHere !== undefined) addTime(result.timings, 'parse', parsedHere);
+    return result;
   };
   for (let index = first >= 0 ? first : next(); index >= 0; ) {
     const result = check(index);

@@ -121,8 +121,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return createAnalysis(doc, parses.get(doc), workspace, cancel);
   }
 
-  function findingsFor(doc: DocumentInput, cancel?: CancellationFlag, only?: CheckOptions['rules']): Finding[] {
+  function findingsFor(doc: DocumentInput, cancel?: CancellationFlag, only?: CheckOptions['rules'], timing?: CheckOptions['timing']): Finding[] {
+    let started = timing?.now() ?? 0;
+    // The step just done, timed from `started` (nothing is timed without a clock).
+    const timed = (step: string) => {
+      if (!timing) return;
+      const now = timing.now();
+      timing.add(step, now - started);
+      started = now;
+    };
     const analysis = analyse(doc, cancel);
+    timed('parse');
     const findings: Finding[] = [];
     for (const rule of rules) {
       if (!rule.check || (only && !only(rule.id))) continue;
@@ -135,12 +144,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         options: { ...(rule.defaults as object), ...setting.options },
         report: (r: Report) => findings.push({ ruleId: rule.id, severity, ...r }),
       });
+      timed(rule.id);
     }
     for (const teamRule of config.teamRules) {
       const severity = teamRule.severity;
       if (severity === 'off' || (only && !only(teamRule.id))) continue;
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
       checkTeamRule(analysis, teamRule, (r) => findings.push({ ruleId: teamRule.id, severity, ...r }));
+      timed(teamRule.id);
     }
     findings.sort(compareFindings);
     return applyDirectives(findings, analysis.parsed.directives, analysis.parsed.lineStarts);
@@ -199,7 +210,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     check(doc, cancel, options) {
       try {
-        return findingsFor(doc, cancel, options?.rules);
+        return findingsFor(doc, cancel, options?.rules, options?.timing);
       } catch (err) {
         if (err instanceof CheckCancelled) return [];
         throw err;

@@ -1,0 +1,100 @@
+/**
+ * `provenance check --timing` (server/src/cli/timing.ts): each rule's time,
+ * the parse's and the run's phases go to stderr; the report on stdout is the
+ * same as without it. Also the engine's side of it (`CheckOptions.timing`):
+ * every step it runs is timed once, on the embedder's clock.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cli } from '../helpers/cli';
+import { REPO_ROOT, tempWorkspace } from '../helpers/repo';
+import { createEngine } from '../../server/src/engine/index';
+import { rules } from '../../server/src/engine/rules/index';
+
+const FILES = {
+  '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\nrules:\n  style/banned-term:\n    terms: ["regime"]\n',
+  'sources/quay.txt': 'The harbour master said the quay would reopen in May after the storm repairs.\n',
+  'pieces/quay.md': 'The harbour master said "the quay would reopen in June" [@quay]. Some experts say the regime spent 4 million pounds in 2023.\n',
+};
+
+/** The rules a check runs: every rule with a check (config/invalid and input/skipped are reported by the adapters). */
+const CHECKED_RULES = rules.filter((rule) => rule.check).map((rule) => rule.id);
+
+/** The rule table's rows, step → milliseconds. */
+function ruleRows(stderr: string): Map<string, number> {
+  const rows = new Map<string, number>();
+  const table = stderr.slice(stderr.indexOf('\nRule '), stderr.indexOf('\nchecking, all of the above'));
+  for (const line of table.split('\n').slice(2)) {
+    const match = /^(\S+)\s+(\d+\.\d)\s+(\d+\.\d)%$/.exec(line);
+    assert.ok(match, `a row of the rule table: ${JSON.stringify(line)}`);
+    rows.set(match[1], Number(match[2]));
+  }
+  return rows;
+}
+
+function phase(stderr: string, label: string): number | undefined {
+  const line = stderr.split('\n').find((l) => l.startsWith(label));
+  return line === undefined ? undefined : Number(line.slice(label.length).trim());
+}
+
+for (const jobs of ['1', '2']) {
+  test(`timing: --timing prints each rule, the parse and the phases to stderr, and leaves the report alone (--jobs ${jobs})`, async () => {
+    const root = tempWorkspace(FILES);
+    const plain = await cli(['check', '--format', 'json', '--jobs', jobs, '--no-cache'], root);
+    const timed = await cli(['check', '--format', 'json', '--jobs', jobs, '--no-cache', '--timing'], root);
+    assert.equal(timed.code, plain.code);
+    assert.equal(timed.stdout, plain.stdout, 'the report is the same');
+    assert.match(plain.stdout, /quote\/misquote/);
+    assert.doesNotMatch(plain.stderr, /Timing/, 'nothing without --timing');
+
+    assert.match(timed.stderr, /^Timing, in milliseconds: 1 piece checked, 0 from the results cache\./m);
+    const rows = ruleRows(timed.stderr);
+    // Every rule that ran, once (with two threads, each half's rules; the halves' parse times are added).
+    assert.deepEqual([...rows.keys()].sort(), [...CHECKED_RULES, 'parse'].sort());
+    for (const [step, ms] of rows) assert.ok(ms >= 0, `${step}: ${ms}`);
+    const sum = [...rows.values()].reduce((a, b) => a + b, 0);
+    const total = phase(timed.stderr, 'whole run');
+    assert.ok(total !== undefined && total >= sum / Number(jobs) - 1, `the whole run (${total} ms) takes at least the checking (${sum} ms over ${jobs} threads)`);
+    for (const label of ["start-up, to the CLI's first line", 'loading the workspace (workers)', 'corpus products (workers)']) {
+      const value = phase(timed.stderr, label);
+      assert.ok(value !== undefined && value >= 0 && value <= total!, `${label}: ${value}`);
+    }
+  });
+}
+
+test('timing: a run whose piece comes from the results cache checks nothing, and says so', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  await cli(['check', '--cache', cache], root);
+  const run = await cli(['check', '--cache', cache, '--timing'], root);
+  assert.match(run.stderr, /^Timing, in milliseconds: 0 pieces checked, 1 from the results cache\./m);
+  assert.doesNotMatch(run.stderr, /^Rule /m, 'no rule ran');
+  assert.ok((phase(run.stderr, 'whole run') ?? -1) > 0);
+});
+
+test('timing: the built dist/cli.js prints the table to stderr, the report to stdout', () => {
+  const root = tempWorkspace(FILES);
+  const run = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'check', '--format', 'json', '--no-cache', '--timing'], { cwd: root, encoding: 'utf8' });
+  assert.ok(run.status === 0 || run.status === 1, run.stderr);
+  assert.equal(JSON.parse(run.stdout).files[0].path, 'pieces/quay.md');
+  assert.ok(ruleRows(run.stderr).has('claim/unsourced'));
+});
+
+test('timing: the engine times the parse, then each rule it runs, once, on the clock it is given', () => {
+  const engine = createEngine();
+  engine.setSource('file:///w/sources/quay.txt', 'sources/quay.txt', FILES['sources/quay.txt']);
+  const steps: string[] = [];
+  let tick = 0;
+  // A clock that moves one unit per reading: each step is told it took exactly one unit.
+  const timing = { now: () => tick++, add: (step: string, time: number) => steps.push(`${step}=${time}`) };
+  const doc = { uri: 'file:///w/pieces/quay.md', path: 'pieces/quay.md', text: FILES['pieces/quay.md'] };
+  const findings = engine.check(doc, undefined, { timing });
+  assert.deepEqual(steps, ['parse=1', ...CHECKED_RULES.map((id) => `${id}=1`)]);
+  assert.deepEqual(findings, engine.check(doc), 'the same findings as an untimed check');
+  // Only the rules asked for are run, so only they are timed.
+  steps.length = 0;
+  engine.check(doc, undefined, { timing, rules: (id) => id.startsWith('style/') });
+  assert.deepEqual(steps, ['parse=1', ...CHECKED_RULES.filter((id) => id.startsWith('style/')).map((id) => `${id}=1`)]);
+});
