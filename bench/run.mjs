@@ -112,6 +112,12 @@ function runCliBench(workspaces) {
       }
       log(`  cli ${size.name}: round ${round + 1}/${reps}`);
     }
+    // Where the time goes (`--timing`), one untimed run each: warm with a line changed, and cold.
+    toggleLastLine(workspaces.bbc.pieces[size.name]);
+    const timing = {
+      warm: timingOf(workspaces.bbc.root, workspaces.bbc.pieces[size.name], ['--cache', cacheDir, ...NO_BUDGET]),
+      cold: timingOf(workspaces.bbc.root, workspaces.bbc.pieces[size.name], COLD),
+    };
     for (const file of [...toggled]) toggleLastLine(file);
     const summary = (key) => ({ ms: median(samples[key].map((r) => r.ms)), rssBytes: median(samples[key].map((r) => r.rssBytes)), runs: samples[key].length });
     const baseline = summary('baseline');
@@ -132,7 +138,7 @@ function runCliBench(workspaces) {
         vsMarkdownlint: ratio(provenance.ms, markdownlint.ms),
         vsBaseline: ratio(provenance.ms, baseline.ms),
         markdownlintVsBaseline: ratio(markdownlint.ms, baseline.ms),
-        ...(ws === 'bbc' ? { warmCache: warm, warmVsMarkdownlint: ratio(warm.ms, markdownlint.ms), unchanged, unchangedVsMarkdownlint: ratio(unchanged.ms, markdownlint.ms) } : {}),
+        ...(ws === 'bbc' ? { timing, warmCache: warm, warmVsMarkdownlint: ratio(warm.ms, markdownlint.ms), unchanged, unchangedVsMarkdownlint: ratio(unchanged.ms, markdownlint.ms) } : {}),
         findings: findingsOf(workspaces[ws].root, piece),
       });
     }
@@ -201,6 +207,25 @@ function toggleLastLine(file) {
   fs.writeFileSync(file, text.endsWith(EDIT_LINE) ? text.slice(0, -EDIT_LINE.length) : text + EDIT_LINE);
   if (toggled.has(file)) toggled.delete(file);
   else toggled.add(file);
+}
+
+/**
+ * One run with `--timing` (server/src/cli/timing.ts): milliseconds by rule and
+ * parse, and by phase, as the CLI prints them to stderr.
+ */
+function timingOf(root, piece, args) {
+  const run = outputOf([CLI, 'check', path.relative(root, piece), '--format', 'json', '--timing', ...args], root);
+  if (run.status !== 0 && run.status !== 1) throw new Error(`--timing run exited ${run.status}: ${run.stderr}`);
+  const steps = {};
+  const phases = {};
+  let inPhases = false;
+  for (const line of run.stderr.split('\n')) {
+    if (line.startsWith('Phases')) inPhases = true;
+    const match = /^(.+?)\s+(\d+\.\d)(?:\s+\d+\.\d%)?$/.exec(line);
+    if (!match || match[1] === 'checking, all of the above') continue;
+    (inPhases ? phases : steps)[match[1]] = Number(match[2]);
+  }
+  return { steps, phases };
 }
 
 /** One untimed run with --format json: what the check found, by rule (shows the work was done). */
@@ -395,6 +420,25 @@ function markdownReport(results) {
       if (r.warmCache) variant(r.size === 'many' ? '`--cache` warm, every piece checked again' : '`--cache` warm, a line of the piece changed since the last run', r.warmCache, r.warmVsMarkdownlint);
       if (r.oneEdited) variant('`--cache` warm, one piece changed since the last run', r.oneEdited, r.oneEditedVsMarkdownlint);
       if (r.unchanged) variant('`--cache` warm, nothing changed since the last run', r.unchanged, r.unchangedVsMarkdownlint);
+    }
+  }
+  const timed = results.cli?.filter((r) => r.timing) ?? [];
+  if (timed.length) {
+    out.push('');
+    out.push('## Where a CLI run\'s time goes');
+    out.push('');
+    out.push("One run each with `--timing`, 2,095 BBC articles: milliseconds by rule (a rule's time includes any shared analysis it is the first to ask for), then by phase (phases overlap; worker phases are summed over workers). Warm: `--cache`, a line of the piece changed since the last run. Cold: `--no-cache`.");
+    out.push('');
+    out.push(`| step | ${timed.map((r) => `${r.size} warm | ${r.size} cold`).join(' | ')} |`);
+    out.push(`|---|${timed.map(() => '---|---').join('|')}|`);
+    const names = (part) => [...new Set(timed.flatMap((r) => [...Object.keys(r.timing.warm[part]), ...Object.keys(r.timing.cold[part])]))];
+    // By the largest piece's warm run: the case the floors are about.
+    const largest = timed[timed.length - 1].timing.warm;
+    const byTime = (part) => names(part).sort((a, b) => (largest[part][b] ?? 0) - (largest[part][a] ?? 0));
+    const cell = (value) => (value === undefined ? '' : value.toFixed(0));
+    for (const part of ['steps', 'phases']) {
+      for (const name of part === 'steps' ? byTime(part) : names(part)) out.push(`| ${part === 'phases' ? `*${name}*` : name} | ${timed.map((r) => `${cell(r.timing.warm[part][name])} | ${cell(r.timing.cold[part][name])}`).join(' | ')} |`);
+      if (part === 'steps') out.push(`| **checking, all rules and the parse** | ${timed.map((r) => `**${cell(Object.values(r.timing.warm.steps).reduce((a, b) => a + b, 0))}** | **${cell(Object.values(r.timing.cold.steps).reduce((a, b) => a + b, 0))}**`).join(' | ')} |`);
     }
   }
   if (results.index) {
