@@ -64,6 +64,20 @@ for (const jobs of ['1', '2']) {
   });
 }
 
+test('timing: with several pieces, the slowest are listed by their checking time; with one, no list', async () => {
+  const root = tempWorkspace({ ...FILES, 'pieces/long.md': FILES['pieces/quay.md'].repeat(40), 'pieces/short.md': 'Nothing to see.\n' });
+  const run = await cli(['check', '--no-cache', '--jobs', '1', '--timing'], root);
+  const at = run.stderr.indexOf('Slowest pieces (checking time):');
+  assert.ok(at >= 0, run.stderr);
+  const listed = run.stderr.slice(at).split('\n').slice(1, 4).map((line) => /^(\S+)\s+(\d+\.\d)$/.exec(line));
+  assert.deepEqual(listed.map((m) => m?.[1]).sort(), ['pieces/long.md', 'pieces/quay.md', 'pieces/short.md']);
+  const times = listed.map((m) => Number(m![2]));
+  assert.deepEqual(times, [...times].sort((a, b) => b - a), 'slowest first');
+  assert.equal(listed[0]![1], 'pieces/long.md', 'forty times the text takes longest');
+  const one = await cli(['check', 'pieces/quay.md', '--no-cache', '--timing'], root);
+  assert.doesNotMatch(one.stderr, /Slowest/);
+});
+
 test('timing: a run whose piece comes from the results cache checks nothing, and says so', async () => {
   const root = tempWorkspace(FILES);
   const cache = path.join(root, '.cache');

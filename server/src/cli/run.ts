@@ -295,8 +295,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   if (options.timing) {
     const steps: Timings = {};
     for (const result of pool.results) addTimings(steps, result.timings);
+    const pieces = pending.map((file, i): [string, number] => [display(file), Object.values(pool.results[i]?.timings ?? {}).reduce((a, b) => a + b, 0)]);
     const phases = { startUp, readSources: readSourcesMs, load: pool.phases.load, warmUp: pool.phases.warmUp, total: performance.now() };
-    io.stderr.write(formatTiming({ steps, phases, checked: pending.length, reused: documents.length - pending.length }));
+    io.stderr.write(formatTiming({ steps, phases, checked: pending.length, reused: documents.length - pending.length, pieces }));
   }
 
   const all = reports.flatMap((r) => r.findings);

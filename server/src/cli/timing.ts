@@ -1,8 +1,9 @@
 /**
  * `provenance check --timing`: where a run's time went, printed to stderr
  * after the report (stdout stays the report alone). Each rule's time, and
- * the parse's, summed over the pieces and threads that checked them; then
- * the run's phases. ESLint's TIMING=1 does the first part for its rules.
+ * the parse's, summed over the pieces and threads that checked them; the
+ * slowest pieces, when there are several; then the run's phases. ESLint's
+ * TIMING=1 does the first part for its rules.
  */
 import type { CheckOptions } from '../engine/api';
 
@@ -43,7 +44,12 @@ export interface TimingReport {
   /** Pieces checked, and pieces whose findings came from the results cache. */
   checked: number;
   reused: number;
+  /** Each checked piece's name and its checking time (its rules and parse, both halves of a split piece). */
+  pieces: [string, number][];
 }
+
+/** How many of the slowest pieces are listed: which pieces make a run over an archive slow. */
+export const SLOWEST_PIECES = 5;
 
 const PHASE_LABELS: [keyof RunPhases, string][] = [
   ['startUp', 'start-up, to the CLI\'s first line'],
@@ -65,6 +71,11 @@ export function formatTiming(report: TimingReport): string {
     lines.push(`${'Rule'.padEnd(width)} ${'Time'.padStart(9)}  Share`);
     for (const [step, value] of steps) lines.push(`${step.padEnd(width)} ${ms(value)}  ${((100 * value) / (checking || 1)).toFixed(1).padStart(5)}%`);
     lines.push(`${'checking, all of the above'.padEnd(width)} ${ms(checking)}`);
+  }
+  if (report.pieces.length > 1) {
+    const slowest = [...report.pieces].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, SLOWEST_PIECES);
+    lines.push(`Slowest piece${slowest.length === 1 ? '' : 's'} (checking time):`);
+    for (const [name, value] of slowest) lines.push(`${name.padEnd(width)} ${ms(value)}`);
   }
   lines.push('Phases (they overlap: the workers start while the main thread reads; worker times are summed over workers):');
   for (const [key, label] of PHASE_LABELS) {
