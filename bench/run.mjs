@@ -216,16 +216,16 @@ function toggleLastLine(file) {
 function timingOf(root, piece, args) {
   const run = outputOf([CLI, 'check', path.relative(root, piece), '--format', 'json', '--timing', ...args], root);
   if (run.status !== 0 && run.status !== 1) throw new Error(`--timing run exited ${run.status}: ${run.stderr}`);
-  const steps = {};
-  const phases = {};
-  let inPhases = false;
+  const parts = { steps: {}, pieces: {}, phases: {} };
+  let part = parts.steps;
   for (const line of run.stderr.split('\n')) {
-    if (line.startsWith('Phases')) inPhases = true;
+    if (line.startsWith('Slowest')) part = parts.pieces;
+    if (line.startsWith('Phases')) part = parts.phases;
     const match = /^(.+?)\s+(\d+\.\d)(?:\s+\d+\.\d%)?$/.exec(line);
     if (!match || match[1] === 'checking, all of the above') continue;
-    (inPhases ? phases : steps)[match[1]] = Number(match[2]);
+    part[match[1]] = Number(match[2]);
   }
-  return { steps, phases };
+  return { steps: parts.steps, phases: parts.phases };
 }
 
 /** One untimed run with --format json: what the check found, by rule (shows the work was done). */
