@@ -14,13 +14,16 @@ import { createEngine } from '../../server/src/engine/index';
 import { rules } from '../../server/src/engine/rules/index';
 
 const FILES = {
-  '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\nrules:\n  style/banned-term:\n    terms: ["regime"]\n',
+  '.provenance.yml':
+    'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\nrules:\n  style/banned-term:\n    terms: ["regime"]\nteamRules:\n  house-spellings:\n    kind: substitution\n    message: \'House style is "{replacement}", not "{match}".\'\n    swap: { Kiev: Kyiv }\n',
   'sources/quay.txt': 'The harbour master said the quay would reopen in May after the storm repairs.\n',
   'pieces/quay.md': 'The harbour master said "the quay would reopen in June" [@quay]. Some experts say the regime spent 4 million pounds in 2023.\n',
 };
 
 /** The rules a check runs: every rule with a check (config/invalid and input/skipped are reported by the adapters). */
-const CHECKED_RULES = rules.filter((rule) => rule.check).map((rule) => rule.id);
+const BUILT_IN_RULES = rules.filter((rule) => rule.check).map((rule) => rule.id);
+/** And the fixture's team rule, after them. */
+const CHECKED_RULES = [...BUILT_IN_RULES, 'team/house-spellings'];
 
 /** The rule table's rows, step → milliseconds. */
 function ruleRows(stderr: string): Map<string, number> {
@@ -98,6 +101,7 @@ test('timing: the built dist/cli.js prints the table to stderr, the report to st
 
 test('timing: the engine times the parse, then each rule it runs, once, on the clock it is given', () => {
   const engine = createEngine();
+  engine.setConfig('file:///w/.provenance.yml', FILES['.provenance.yml']);
   engine.setSource('file:///w/sources/quay.txt', 'sources/quay.txt', FILES['sources/quay.txt']);
   const steps: string[] = [];
   let tick = 0;
