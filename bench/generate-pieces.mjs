@@ -22,6 +22,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -303,10 +304,27 @@ function linkOrCopy(from, to) {
 
 function stampOk(dir) {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, '.stamp.json'), 'utf8')).version === GENERATOR_VERSION;
+    const stamp = JSON.parse(fs.readFileSync(path.join(dir, '.stamp.json'), 'utf8'));
+    if (stamp.version !== GENERATOR_VERSION) return false;
+    // A piece changed since it was made (edited by hand, or a run stopped before it took its toggled line
+    // back out) would be measured as if it were the generated one: it is made again.
+    return Object.entries(stamp.pieces ?? {}).every(([name, hash]) => hashOf(pieceFile(dir, name)) === hash);
   } catch {
     return false;
   }
+}
+
+function pieceFile(dir, name) {
+  return path.join(dir, 'pieces', `piece-${name}.md`);
+}
+
+function hashOf(file) {
+  return createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** What `stampOk` checks the pieces against. */
+function pieceHashes(pieces) {
+  return { pieces: Object.fromEntries(Object.entries(pieces).map(([name, file]) => [name, hashOf(file)])) };
 }
 
 function writeStamp(dir, extra = {}) {
@@ -363,7 +381,7 @@ export function generateAll({ force = false, log = () => {} } = {}) {
   const fresh = !force && stampOk(result.seed.root) && stampOk(result.bbc.root) && stampOk(result.bbc10x.root);
   if (fresh) {
     for (const key of ['seed', 'bbc']) {
-      for (const size of PIECE_SIZES) result[key].pieces[size.name] = path.join(result[key].root, 'pieces', `piece-${size.name}.md`);
+      for (const size of PIECE_SIZES) result[key].pieces[size.name] = pieceFile(result[key].root, size.name);
     }
     return result;
   }
@@ -389,7 +407,7 @@ export function generateAll({ force = false, log = () => {} } = {}) {
     markov,
     titlePrefix: 'Lavrov and the allies',
   });
-  writeStamp(result.seed.root);
+  writeStamp(result.seed.root, pieceHashes(result.seed.pieces));
 
   fs.rmSync(result.bbc.root, { recursive: true, force: true });
   for (const article of articles) linkOrCopy(article.file, path.join(result.bbc.root, 'sources', article.category, article.name));
@@ -403,7 +421,7 @@ export function generateAll({ force = false, log = () => {} } = {}) {
     markov,
     titlePrefix: 'A year in the news',
   });
-  writeStamp(result.bbc.root);
+  writeStamp(result.bbc.root, pieceHashes(result.bbc.pieces));
 
   log('generating the 10× corpus …');
   writeTenfold(result.bbc10x.root, articles, markov);
