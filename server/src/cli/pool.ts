@@ -493,7 +493,8 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
     const message = `${name} changed while it was being checked; run again`;
     return { text: '', findings: [{ ruleId: 'input/skipped', severity: 'error', message, span: { start: 0, end: 0 } }], notice: message, unreadable: true };
   }
-  const timings = parts.some((p) => p.timings) ? parts.reduce<Timings>((sum, p) => (addTimings(sum, p.timings), sum), {}) : undefined;
+  let timings: Timings | undefined;
+  for (const part of parts) if (part.timings) addTimings((timings ??= {}), part.timings);
   return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false, ...(timings ? { timings } : {}) };
 }
 

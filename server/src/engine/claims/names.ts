@@ -5,6 +5,7 @@
  * to start with a name rather than an ordinary capitalised first word.
  */
 import { commonEnds, detach } from '../text';
+import { upperBound } from '../sorted';
 
 /** Capitalised words that are not names even mid-sentence. */
 const NOT_NAMES = new Set(
@@ -133,18 +134,6 @@ function relearn(learnt: Learnt, text: string): Learnt | undefined {
     if (names.size !== next.names.size || [...names].some((name) => !next.names.has(name))) next.names = names;
   }
   return next;
-}
-
-/** How many of the sorted `values` are at or below `value`. */
-function upperBound(values: readonly number[], value: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (values[mid] <= value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /**

@@ -4,6 +4,7 @@ import { expansionsIn } from '../../entities/extract';
 import { WELL_KNOWN_ACRONYMS } from '../../entities/lexicon';
 import type { Span } from '../../types';
 import { commonEnds, detach } from '../../text';
+import { upperBound } from '../../sorted';
 
 interface Options {
   exempt: string[];
@@ -87,14 +88,8 @@ export class LowerText {
       if (this.occurrences.size >= MAX_NEEDLES) this.occurrences.clear();
       this.occurrences.set(needle, starts);
     }
-    let low = 0;
-    let high = starts.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (starts[mid] <= at) low = mid + 1;
-      else high = mid;
-    }
-    return low > 0 ? starts[low - 1] : -1;
+    const before = upperBound(starts, at);
+    return before > 0 ? starts[before - 1] : -1;
   }
 
   /**

@@ -1,0 +1,13 @@
+/** Searches in sorted arrays, shared by the engine's incremental paths. */
+
+/** How many of the sorted `values` are at or below `value` (the index to insert it after its equals). */
+export function upperBound(values: readonly number[], value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid] <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
