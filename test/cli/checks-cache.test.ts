@@ -17,6 +17,7 @@ import { VERDICTS_SECTION } from '../../server/src/engine/quotes/verdict-cache';
 import { PASSAGE_ANSWERS_SECTION } from '../../server/src/engine/claims/passages';
 import { CLAIM_VERDICTS_SECTION } from '../../server/src/engine/claims/verdict-store';
 import { ENTITY_HITS_SECTION } from '../../server/src/engine/entities/block-hits';
+import { BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION } from '../../server/src/engine/block-findings';
 
 const FILES = {
   '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\n',
@@ -57,6 +58,11 @@ for (const jobs of ['1', '2']) {
     // And the names found in each block (written by the thread of the style rules when there are two).
     const hits = decodeCache(readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)))!)?.get(ENTITY_HITS_SECTION);
     assert.ok(hits && new ByteReader(hits).json<{ keys: string[] }>().keys.length >= 1);
+    // And the findings of block-scoped rules per block: the style rules' and the quotation rules', one per block each.
+    for (const section of [BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION]) {
+      const kept = decodeCache(readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)))!)?.get(section);
+      assert.equal(kept && new ByteReader(kept).json<{ keys: string[] }>().keys.length, 1, section);
+    }
     const indexWritten = fs.statSync(indexCacheFile(cache, root)).mtimeMs;
 
     // A third quotation: matched, and kept beside the others; the index file is not written again.

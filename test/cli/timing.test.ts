@@ -12,6 +12,7 @@ import { cli } from '../helpers/cli';
 import { REPO_ROOT, tempWorkspace } from '../helpers/repo';
 import { createEngine } from '../../server/src/engine/index';
 import { rules } from '../../server/src/engine/rules/index';
+import { KEPT_BLOCK_FINDINGS_STEP } from '../../server/src/engine/block-findings';
 
 const FILES = {
   '.provenance.yml':
@@ -24,13 +25,17 @@ const FILES = {
 const BUILT_IN_RULES = rules.filter((rule) => rule.check).map((rule) => rule.id);
 /** And the fixture's team rule, after them. */
 const CHECKED_RULES = [...BUILT_IN_RULES, 'team/house-spellings'];
+/** Block-scoped rules that read only the piece, those that read the sources too, then the rest of the rules. */
+const PIECE_ONLY_BLOCK_RULES = rules.filter((rule) => rule.check && rule.scope === 'block' && !rule.readsSources).map((rule) => rule.id);
+const SOURCED_BLOCK_RULES = rules.filter((rule) => rule.check && rule.scope === 'block' && rule.readsSources).map((rule) => rule.id);
+const WHOLE_PIECE_RULES = CHECKED_RULES.filter((id) => !PIECE_ONLY_BLOCK_RULES.includes(id) && !SOURCED_BLOCK_RULES.includes(id));
 
 /** The rule table's rows, step → milliseconds. */
 function ruleRows(stderr: string): Map<string, number> {
   const rows = new Map<string, number>();
   const table = stderr.slice(stderr.indexOf('\nRule '), stderr.indexOf('\nchecking, all of the above'));
   for (const line of table.split('\n').slice(2)) {
-    const match = /^(\S+)\s+(\d+\.\d)\s+(\d+\.\d)%$/.exec(line);
+    const match = /^(.+?)\s+(\d+\.\d)\s+(\d+\.\d)%$/.exec(line);
     assert.ok(match, `a row of the rule table: ${JSON.stringify(line)}`);
     rows.set(match[1], Number(match[2]));
   }
@@ -54,8 +59,9 @@ for (const jobs of ['1', '2']) {
 
     assert.match(timed.stderr, /^Timing, in milliseconds: 1 piece checked, 0 from the results cache\./m);
     const rows = ruleRows(timed.stderr);
-    // Every rule that ran, once (with two threads, each half's rules; the halves' parse times are added).
-    assert.deepEqual([...rows.keys()].sort(), [...CHECKED_RULES, 'parse'].sort());
+    // Every rule that ran, once (with two threads, each half's rules; the halves' parse times are added), and the
+    // lookup of kept findings of the blocks.
+    assert.deepEqual([...rows.keys()].sort(), [...CHECKED_RULES, 'parse', KEPT_BLOCK_FINDINGS_STEP].sort());
     for (const [step, ms] of rows) assert.ok(ms >= 0, `${step}: ${ms}`);
     const sum = [...rows.values()].reduce((a, b) => a + b, 0);
     const total = phase(timed.stderr, 'whole run');
@@ -109,10 +115,16 @@ test('timing: the engine times the parse, then each rule it runs, once, on the c
   const timing = { now: () => tick++, add: (step: string, time: number) => steps.push(`${step}=${time}`) };
   const doc = { uri: 'file:///w/pieces/quay.md', path: 'pieces/quay.md', text: FILES['pieces/quay.md'] };
   const findings = engine.check(doc, undefined, { timing });
-  assert.deepEqual(steps, ['parse=1', ...CHECKED_RULES.map((id) => `${id}=1`)]);
+  const kept = `${KEPT_BLOCK_FINDINGS_STEP}=1`;
+  // Block-scoped rules run in two groups, each after the lookup of its kept findings; then the other rules.
+  assert.deepEqual(steps, ['parse=1', kept, ...PIECE_ONLY_BLOCK_RULES.map((id) => `${id}=1`), kept, ...SOURCED_BLOCK_RULES.map((id) => `${id}=1`), ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
   assert.deepEqual(findings, engine.check(doc), 'the same findings as an untimed check');
-  // Only the rules asked for are run, so only they are timed.
+  // The same text again: every block's findings are kept, so no block-scoped rule runs.
+  steps.length = 0;
+  assert.deepEqual(engine.check(doc, undefined, { timing }), findings);
+  assert.deepEqual(steps, ['parse=1', kept, kept, ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
+  // Only the rules asked for are run, so only they are timed (the style rules' blocks are kept from above).
   steps.length = 0;
   engine.check(doc, undefined, { timing, rules: (id) => id.startsWith('style/') });
-  assert.deepEqual(steps, ['parse=1', ...CHECKED_RULES.filter((id) => id.startsWith('style/')).map((id) => `${id}=1`)]);
+  assert.deepEqual(steps, ['parse=1', kept, ...WHOLE_PIECE_RULES.filter((id) => id.startsWith('style/')).map((id) => `${id}=1`)]);
 });

@@ -15,6 +15,7 @@ import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 import { ANSWER_SECTIONS } from '../engine/index';
 import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
+import { BLOCK_FINDINGS_SECTION } from '../engine/block-findings';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -51,12 +52,15 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
 /**
  * The sections of the checks cache file (node/index-cache-file.ts
  * checksCacheFile) a group reads, and writes once its pieces are checked:
- * the answers its checks add to. The names found in each block depend on the
- * entity knowledge, the style half's; every other kept answer (quotation
- * verdicts, claims' passages and verdicts, speakers) is the sources half's,
- * so a new answer section goes there unless it is listed here.
+ * the answers its checks add to. The style half keeps the names found in
+ * each block (they depend on the entity knowledge, that half's) and the
+ * findings per block of the block-scoped rules that read only the piece
+ * (the style rules, that half's). Every other kept answer (quotation
+ * verdicts, claims' passages and verdicts, speakers, the findings per block
+ * of the quotation rules) is the sources half's, so a new answer section
+ * goes there unless it is listed here.
  */
-const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION];
+const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION];
 
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'all') return ANSWER_SECTIONS;

@@ -171,6 +171,17 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
   };
 }
 
+/**
+ * The verdicts of the quotations in the blocks a block-scoped rule checks
+ * (`blocks`), or of every quotation; in document order either way.
+ */
+export function quoteChecksIn(analysis: Analysis, blocks: { has(blockIndex: number): boolean } | undefined): readonly QuoteCheck[] {
+  if (!blocks) return analysis.quoteChecks();
+  const checks: QuoteCheck[] = [];
+  for (const quotation of analysis.parsed.quotations) if (blocks.has(quotation.blockIndex)) checks.push(analysis.quoteCheckOf(quotation));
+  return checks;
+}
+
 /** The known citations a quotation is attributed to (the parse resolved which ones apply), one per key. */
 function citationsFor(quotation: Quotation, sourceIdOf: (c: Citation) => string | undefined): Citation[] {
   const picked: Citation[] = [];

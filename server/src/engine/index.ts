@@ -5,14 +5,15 @@
  */
 import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
-import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Source } from './types';
+import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Severity, type Source } from './types';
+import { BLOCK_FINDINGS_SECTION, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { reparseEdited } from './markdown/edit';
 import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
-import { CorpusMemo } from './corpus-memo';
+import { CorpusMemo, PersistedMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
 import type { Report } from './rules/rule';
 import { applyDirectives, compareFindings, disableForLineFix, lineStartsOf } from './directives';
@@ -31,11 +32,11 @@ export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelecti
 
 /**
  * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts,
- * the speakers of quoted source passages, the names found in each block), given a
+ * the speakers of quoted source passages, the names found in each block, the findings of block-scoped rules per block), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -90,11 +91,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const passageAnswers = new CorpusMemo(PASSAGE_ANSWERS_SECTION, corpus, isPassageHits, options.buildId);
   const claimVerdicts = new ClaimVerdictStore(options.buildId);
   const speakers = new CorpusMemo(QUOTE_SPEAKERS_SECTION, corpus, isSpeakerAnswer, options.buildId);
+  const blockFindings = new PersistedMemo<KeptReport[]>(BLOCK_FINDINGS_SECTION, isKeptReports, options.buildId);
+  const sourcedBlockFindings = new CorpusMemo<KeptReport[]>(SOURCED_BLOCK_FINDINGS_SECTION, corpus, isKeptReports, options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -133,17 +136,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const analysis = analyse(doc, cancel);
     timed('parse');
     const findings: Finding[] = [];
+    const severities = new Map<string, Severity>();
+    const emit = (ruleId: string, { blockIndex: _, ...report }: Report) => findings.push({ ruleId, severity: severities.get(ruleId)!, ...report });
+    // Block-scoped rules run together per memo, over the blocks it has no findings for; the others over the whole piece.
+    const blockRuns: RuleRun[] = [];
+    const sourcedBlockRuns: RuleRun[] = [];
+    const pieceRules: RuleRun[] = [];
     for (const rule of rules) {
       if (!rule.check || (only && !only(rule.id))) continue;
       const setting = config.rules.get(rule.id);
       if (!setting || setting.severity === 'off') continue;
+      severities.set(rule.id, setting.severity);
+      const run = { rule, options: { ...(rule.defaults as object), ...setting.options } };
+      if (rule.scope !== 'block') pieceRules.push(run);
+      else (rule.readsSources ? sourcedBlockRuns : blockRuns).push(run);
+    }
+    if (blockRuns.length) checkBlocks(analysis, blockFindings, blockRuns, emit, timing && timed);
+    if (cancel?.isCancellationRequested) throw new CheckCancelled();
+    if (sourcedBlockRuns.length) checkBlocks(analysis, sourcedBlockFindings, sourcedBlockRuns, emit, timing && timed);
+    for (const { rule, options } of pieceRules) {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
-      const severity = setting.severity;
-      rule.check({
-        analysis,
-        options: { ...(rule.defaults as object), ...setting.options },
-        report: (r: Report) => findings.push({ ruleId: rule.id, severity, ...r }),
-      });
+      rule.check!({ analysis, options, report: (r: Report) => emit(rule.id, r) });
       timed(rule.id);
     }
     for (const teamRule of config.teamRules) {

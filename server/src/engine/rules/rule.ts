@@ -15,6 +15,27 @@ export interface Report {
   fixes?: Fix[];
   related?: RelatedInformation[];
   data?: Record<string, unknown>;
+  /**
+   * The block the finding is about (`Quotation.blockIndex`, `TextRange.blockIndex`).
+   * A block-scoped rule gives it, so the engine keeps the finding with that
+   * block's text; it never reaches the finding itself.
+   */
+  blockIndex?: number;
+}
+
+/**
+ * The blocks a block-scoped rule checks this time: those whose findings the
+ * engine does not have kept for their text (engine/block-findings.ts).
+ */
+export interface BlockScope {
+  /** Block indices, ascending. */
+  readonly indices: readonly number[];
+  has(blockIndex: number): boolean;
+  /**
+   * The findings of this block just read something outside it (a fact about
+   * the whole piece), so they are not kept: the block is checked again next time.
+   */
+  dependsOnPiece(blockIndex: number): void;
 }
 
 export interface RuleContext<Options = Record<string, unknown>> {
@@ -22,6 +43,11 @@ export interface RuleContext<Options = Record<string, unknown>> {
   /** The rule's options with defaults filled in. */
   readonly options: Options;
   report(report: Report): void;
+  /**
+   * Given to a rule with `scope: 'block'`: check these blocks only, and give
+   * each report its `blockIndex`. Absent: check the whole piece.
+   */
+  readonly blocks?: BlockScope;
 }
 
 export interface Rule<Options = Record<string, unknown>> {
@@ -37,6 +63,19 @@ export interface Rule<Options = Record<string, unknown>> {
   defaults?: Options;
   /** Markdown docs page body: why, what fires, what does not, options, examples. */
   docs: string;
+  /**
+   * `block`: the rule's findings in a block depend only on that block — its
+   * masked text (`ParsedDocument.masked`, the only text such a rule may read),
+   * its kind, its quotations with their citations wherever those are, its
+   * citations — and on the rule's options, plus the sources when
+   * `readsSources` is set. The engine then keeps each block's findings and
+   * checks only the blocks whose text it has none for (`RuleContext.blocks`).
+   * A finding that depends on anything else must call `blocks.dependsOnPiece`.
+   * Absent: the rule checks the whole piece every time.
+   */
+  scope?: 'block';
+  /** A block-scoped rule's findings depend on the sources too (kept for one state of them). */
+  readsSources?: boolean;
   /** Runs the rule; absent for rules reported outside documents (config/invalid). */
   check?(context: RuleContext<Options>): void;
 }

@@ -13,7 +13,7 @@
  * once per parse (the parse is cached per document version) and shared by
  * every style rule and team rule of a check.
  */
-import type { ParsedDocument } from '../markdown';
+import type { Block, ParsedDocument, Quotation } from '../markdown';
 import type { Span } from '../types';
 import { tokenize, type Token } from './phrase';
 import { detach } from '../text';
@@ -32,6 +32,12 @@ export interface StyleView {
   readonly parsed: ParsedDocument;
   /** Ranges of the given scopes, in document order. */
   ranges(scopes: readonly Scope[]): TextRange[];
+  /**
+   * The ranges of the given scopes in the given blocks only (ascending block
+   * indices), in document order: a block-scoped rule's view of the blocks it
+   * checks, tokenised without the rest of the piece.
+   */
+  rangesIn(scopes: readonly Scope[], blocks: readonly number[]): TextRange[];
   /**
    * The masked text with everything outside the given scopes blanked to
    * spaces, line breaks kept (same length, offsets and lines): what team
@@ -134,27 +140,27 @@ function buildView(parsed: ParsedDocument): StyleView {
     else merged.push({ ...hole });
   }
 
+  const addQuotationRange = (list: TextRange[], quotation: Quotation): void => {
+    const span = quotation.contentSpan;
+    const tokens = tokensOf(text, span.start, span.end);
+    if (tokens.length) list.push({ ...span, scope: 'quotation', blockIndex: quotation.blockIndex, tokens });
+  };
+  const addBlockRanges = (list: TextRange[], scope: Scope, block: Block): void => {
+    if ((block.kind === 'heading') !== (scope === 'heading')) return;
+    for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
+      const tokens = tokensOf(text, piece.start, piece.end);
+      if (tokens.length) list.push({ start: piece.start, end: piece.end, scope, blockIndex: block.index, tokens });
+    }
+  };
+
   // Each scope is tokenised the first time a rule asks for it: quotations and headings often never are.
   const byScope = new Map<Scope, TextRange[]>();
   const scopeRanges = (scope: Scope): TextRange[] => {
     let list = byScope.get(scope);
     if (list) return list;
     list = [];
-    if (scope === 'quotation') {
-      for (const quotation of parsed.quotations) {
-        const span = quotation.contentSpan;
-        const tokens = tokensOf(text, span.start, span.end);
-        if (tokens.length) list.push({ ...span, scope, blockIndex: quotation.blockIndex, tokens });
-      }
-    } else {
-      for (const block of parsed.blocks) {
-        if ((block.kind === 'heading') !== (scope === 'heading')) continue;
-        for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
-          const tokens = tokensOf(text, piece.start, piece.end);
-          if (tokens.length) list.push({ start: piece.start, end: piece.end, scope, blockIndex: block.index, tokens });
-        }
-      }
-    }
+    if (scope === 'quotation') for (const quotation of parsed.quotations) addQuotationRange(list, quotation);
+    else for (const block of parsed.blocks) addBlockRanges(list, scope, block);
     byScope.set(scope, list);
     return list;
   };
@@ -172,9 +178,24 @@ function buildView(parsed: ParsedDocument): StyleView {
     }
     return list;
   };
+  const rangesIn = (scopes: readonly Scope[], blocks: readonly number[]): TextRange[] => {
+    const list: TextRange[] = [];
+    const wanted = SCOPES.filter((s) => scopes.includes(s));
+    const quotations = wanted.includes('quotation') ? quotationsByBlock(parsed) : undefined;
+    for (const index of blocks) {
+      const block = parsed.blocks[index];
+      if (!block) continue;
+      for (const scope of wanted) {
+        if (scope !== 'quotation') addBlockRanges(list, scope, block);
+        else for (const quotation of quotations?.get(index) ?? []) addQuotationRange(list, quotation);
+      }
+    }
+    return list.sort((a, b) => a.start - b.start);
+  };
   return {
     parsed,
     ranges,
+    rangesIn,
     blanked(scopes) {
       const key = SCOPES.filter((s) => scopes.includes(s)).join(',');
       let blank = blankedCache.get(key);
@@ -193,6 +214,23 @@ function buildView(parsed: ParsedDocument): StyleView {
       return blank;
     },
   };
+}
+
+/** A parse's quotations by the block they belong to, made once per parse. */
+const quotationIndexes = new WeakMap<ParsedDocument, Map<number, Quotation[]>>();
+
+export function quotationsByBlock(parsed: ParsedDocument): Map<number, Quotation[]> {
+  let index = quotationIndexes.get(parsed);
+  if (!index) {
+    index = new Map();
+    for (const quotation of parsed.quotations) {
+      const list = index.get(quotation.blockIndex);
+      if (list) list.push(quotation);
+      else index.set(quotation.blockIndex, [quotation]);
+    }
+    quotationIndexes.set(parsed, index);
+  }
+  return index;
 }
 
 /** Spaces for every character but line breaks, so `^` and `$` still see the lines. */

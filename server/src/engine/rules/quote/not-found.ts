@@ -1,4 +1,5 @@
 import { defineRule } from '../rule';
+import { quoteChecksIn } from '../../analysis';
 import { shorten } from '../../text';
 
 interface Options {
@@ -11,6 +12,8 @@ export default defineRule<Options>({
   category: 'quote',
   description: 'A quotation that matches no passage in any source.',
   defaultSeverity: 'error',
+  scope: 'block',
+  readsSources: true,
   options: {
     scareQuoteMaxWords: {
       type: 'integer',
@@ -32,13 +35,14 @@ An invented or badly remembered quotation is the most damaging error an analysis
 - anything inside code, HTML comments, link destinations or front matter.
 
 **Fix**: find the real words in the source and quote them, or paraphrase without quotation marks.`,
-  check({ analysis, options, report }) {
-    for (const { quotation, result, citedSourceIds } of analysis.quoteChecks()) {
+  check({ analysis, options, report, blocks }) {
+    for (const { quotation, result, citedSourceIds } of quoteChecksIn(analysis, blocks)) {
       if (result.verdict !== 'none') continue;
       if (result.quoteWordCount === 0 || result.quoteWordCount <= options.scareQuoteMaxWords) continue;
       const where = citedSourceIds.length ? `${citedSourceIds.map((id) => '@' + id).join(', ')} or any other source` : 'any source';
       report({
         span: quotation.span,
+        blockIndex: quotation.blockIndex,
         message: `Quotation not found in ${where}: "${shorten(quotation.text, 80)}".`,
         data: { quotation: quotation.text, cited: citedSourceIds },
       });

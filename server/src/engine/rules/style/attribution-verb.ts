@@ -119,6 +119,7 @@ export default defineRule<Options>({
   category: 'style',
   description: 'A loaded attribution verb ("claimed", "admitted", "insisted", …) where a neutral one ("said") would do.',
   defaultSeverity: 'information',
+  scope: 'block',
   options: {
     verbs: {
       type: 'array',
@@ -158,7 +159,7 @@ rules:
       - { verb: slam, suggestion: criticise, reason: is tabloid hyperbole }
     allow: [reveal]
 \`\`\``,
-  check({ analysis, options, report }) {
+  check({ analysis, options, report, blocks }) {
     const allowed = new Set(options.allow.map((v) => v.trim().toLowerCase()));
     const entries: Hit['entry'][] = [];
     for (const raw of [...options.verbs, ...options.additionalVerbs]) {
@@ -179,15 +180,16 @@ rules:
     const view = styleView(analysis.parsed);
     const masked = analysis.parsed.masked;
     let names: Set<string> | undefined;
-    const isName = (token: Token, blockStart: number): boolean => {
+    const isName = (token: Token, blockIndex: number, blockStart: number): boolean => {
       if (!isCapitalised(token)) return false;
       if (!startsSentence(masked, token, blockStart)) return true;
       // A capitalised sentence opener is a name when the piece also writes it capitalised mid-sentence.
+      blocks?.dependsOnPiece(blockIndex);
       names ??= namesUsedMidSentence(analysis);
       return names.has(token.lower);
     };
 
-    for (const range of view.ranges(['prose'])) {
+    for (const range of blocks ? view.rangesIn(['prose'], blocks.indices) : view.ranges(['prose'])) {
       const tokens = range.tokens;
       const blockStart = analysis.parsed.blocks[range.blockIndex]?.span.start ?? range.start;
       for (const match of matcher.matches(tokens)) {
@@ -206,7 +208,7 @@ rules:
         if ((evidence === 'punctuation' || evidence === 'end') && !inverted && beforeNot && PERFECT_OR_PASSIVE.has(beforeNot.lower) && !/^ha(?:s|ve|d|ving)$/.test(beforeNot.lower)) continue;
         if ((form === 'base' || form === 'third') && ALSO_NOUNS.has(entry.verb.split(/\s/)[0]) && !inverted) {
           // "to claim that" is a verb; "in response to claims that" is a noun.
-          const subject = prev && ((SUBJECTS_AND_AUXILIARIES.has(prev.lower) && !(prev.lower === 'to' && form === 'third')) || /ly$/.test(prev.lower) || isName(prev, blockStart));
+          const subject = prev && ((SUBJECTS_AND_AUXILIARIES.has(prev.lower) && !(prev.lower === 'to' && form === 'third')) || /ly$/.test(prev.lower) || isName(prev, range.blockIndex, blockStart));
           if (!subject) continue;
         }
         const written = masked.slice(match.start, match.stop);
@@ -222,6 +224,7 @@ rules:
           message: `"${written}"${why}; "${neutral}" is neutral.`,
           fixes,
           data: { verb: entry.verb, form, suggestion: neutral },
+          blockIndex: range.blockIndex,
         });
       }
     }

@@ -28,6 +28,7 @@ export default defineRule<Options>({
   category: 'style',
   description: 'A term the team banned (`terms: [{ term, replacement?, message? }]`); the quick fix puts in the replacement.',
   defaultSeverity: 'warning',
+  scope: 'block',
   options: {
     terms: {
       type: 'array',
@@ -76,7 +77,7 @@ rules:
 **Fix**: one quick fix per replacement, keeping the capitalisation of what was written (*Regime* → *Government*, *KIEV* → *KYIV*).
 
 **Does not fire** inside quotations (unless the term says \`inQuotations: true\`, and then without a fix), in headings (unless \`inHeadings: true\`), code, comments, link targets, citation keys, URLs or front matter.`,
-  check({ analysis, options, report }) {
+  check({ analysis, options, report, blocks }) {
     const entries: PhraseEntry<Term>[] = [];
     for (const raw of options.terms) {
       const entry: TermEntry = typeof raw === 'string' ? { term: raw } : raw;
@@ -99,7 +100,8 @@ rules:
     }
     for (const [key, group] of groups) {
       const matcher = new PhraseMatcher(group);
-      for (const range of view.ranges(key.split(',') as Scope[])) {
+      const scopes = key.split(',') as Scope[];
+      for (const range of blocks ? view.rangesIn(scopes, blocks.indices) : view.ranges(scopes)) {
         for (const match of matcher.matches(range.tokens)) {
           const term = match.entry.data;
           const span = { start: match.start, end: match.stop };
@@ -116,7 +118,7 @@ rules:
                 const text = matchCase(written, r);
                 return { title: `Replace "${written}" with "${text}"`, edits: [{ span, newText: text }], isPreferred: i === 0 };
               });
-          report({ span, message, fixes: fixes?.length ? fixes : undefined, data: { term: term.term, replacements: term.replacements, inQuotation: quoted } });
+          report({ span, message, fixes: fixes?.length ? fixes : undefined, data: { term: term.term, replacements: term.replacements, inQuotation: quoted }, blockIndex: range.blockIndex });
         }
       }
     }

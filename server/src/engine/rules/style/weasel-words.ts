@@ -40,6 +40,7 @@ export default defineRule<Options>({
   category: 'style',
   description: 'Vague attribution ("some experts believe", "many observers think", "critics say", "it is said").',
   defaultSeverity: 'warning',
+  scope: 'block',
   options: {
     phrases: {
       type: 'array',
@@ -75,14 +76,15 @@ rules:
     additionalPhrases: ["(insiders|sources) (close to|familiar with)"]
     allow: ["most historians agree"]
 \`\`\``,
-  check({ analysis, options, report }) {
+  check({ analysis, options, report, blocks }) {
     const compile = (sources: string[]) => sources.map((s) => compilePhrase(s)).filter((p): p is Phrase => p !== undefined);
     const phrases = compile([...options.phrases, ...options.additionalPhrases]);
     if (!phrases.length) return;
     const matcher = new PhraseMatcher(phrases.map((phrase) => ({ phrase, data: phrase.source })));
     const allow = new PhraseMatcher(compile(options.allow).map((phrase) => ({ phrase, data: phrase.source })));
     const masked = analysis.parsed.masked;
-    for (const range of styleView(analysis.parsed).ranges(['prose'])) {
+    const view = styleView(analysis.parsed);
+    for (const range of blocks ? view.rangesIn(['prose'], blocks.indices) : view.ranges(['prose'])) {
       const tokens = range.tokens;
       for (const match of matcher.matches(tokens)) {
         // Part of a hyphenated compound ("it is thought-provoking"): not the phrase.
@@ -97,6 +99,7 @@ rules:
           span: { start: match.start, end: match.stop },
           message: `Vague attribution "${written}": say who — name them, quote them or cite them.`,
           data: { phrase: written },
+          blockIndex: range.blockIndex,
         });
       }
     }

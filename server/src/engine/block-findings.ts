@@ -1,0 +1,173 @@
+/**
+ * The findings of block-scoped rules (`Rule.scope === 'block'`), kept per
+ * block: a re-check of an edited piece runs those rules over the blocks whose
+ * text changed only, in the editor from one version to the next and, kept in
+ * the checks cache, in the CLI from one run to the next.
+ *
+ * A block's findings are kept under a key made of everything such a rule may
+ * read of it: its kind, its masked text, and its quotations and
+ * citations with every offset made relative to the block's start (a
+ * quotation's citations may live in another block, so a citation that moves
+ * relative to the quotation makes a new key). So an unchanged block keeps its
+ * findings wherever it moves, and any change to what it reads makes it be
+ * checked again. The key also names the rules and their options; the
+ * severity is applied when a finding is made, so a changed severity costs
+ * nothing. Rules that read the sources keep theirs in a `CorpusMemo`, valid
+ * for one state of the corpus; the others' hold for any.
+ *
+ * Offsets are kept relative to the block, so a kept finding is moved with it.
+ * A finding with related information in the piece itself is not kept (that
+ * place may move on its own); nor are a block's findings when its rule said
+ * they depend on the rest of the piece (`BlockScope.dependsOnPiece`).
+ */
+import type { Analysis } from './analysis';
+import type { Citation, ParsedDocument } from './markdown';
+import type { BlockScope, Report, Rule } from './rules/rule';
+import type { Span } from './types';
+import { contentKey } from './index-cache';
+import { PersistedMemo } from './corpus-memo';
+import { quotationsByBlock } from './style/view';
+
+/** Section of the checks cache with the findings of block-scoped rules that read only the piece. */
+export const BLOCK_FINDINGS_SECTION = 'block-findings';
+/** Section with those of block-scoped rules that read the sources too (kept for one state of the corpus). */
+export const SOURCED_BLOCK_FINDINGS_SECTION = 'block-findings-sourced';
+
+/** The timing step of the lookups of kept findings (`CheckOptions.timing`). */
+export const KEPT_BLOCK_FINDINGS_STEP = 'kept block findings';
+
+/** A report as kept: the rule that made it, every offset in the piece relative to its block's start. */
+export interface KeptReport extends Omit<Report, 'blockIndex'> {
+  ruleId: string;
+}
+
+/** One rule as a check runs it: with its options filled in. */
+export interface RuleRun {
+  rule: Rule;
+  options: Record<string, unknown>;
+}
+
+/** Runs block-scoped rules over the blocks with no kept findings; `emit` gets every finding, kept or new. */
+export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]>, runs: readonly RuleRun[], emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void): void {
+  const parsed = analysis.parsed;
+  const blocks = parsed.blocks;
+  const uri = analysis.doc.uri;
+  // The rules and their options, so another set or other options never reads these findings.
+  const prefix = contentKey(JSON.stringify(runs.map((run) => [run.rule.id, run.options])));
+  const keys = blockKeys(parsed);
+  const missing: number[] = [];
+  for (let index = 0; index < blocks.length; index++) {
+    const kept = memo.lookup(prefix + keys[index]);
+    if (!kept) {
+      missing.push(index);
+      continue;
+    }
+    const start = blocks[index].span.start;
+    for (const report of kept) emit(report.ruleId, moved(report, start));
+  }
+  timed?.(KEPT_BLOCK_FINDINGS_STEP);
+  if (!missing.length) return;
+
+  const found = new Map<number, KeptReport[]>(missing.map((index) => [index, []]));
+  const notKept = new Set<number>();
+  const scope: BlockScope = {
+    indices: missing,
+    has: (index) => found.has(index),
+    dependsOnPiece: (index) => void notKept.add(index),
+  };
+  for (const run of runs) {
+    run.rule.check?.({
+      analysis,
+      options: run.options,
+      blocks: scope,
+      report: ({ blockIndex, ...report }: Report) => {
+        const bucket = blockIndex === undefined ? undefined : found.get(blockIndex);
+        if (!bucket || blockIndex === undefined || report.related?.some((related) => related.location.uri === uri)) {
+          // A report for no block being checked cannot be kept with one (then nothing is kept this time), nor one
+          // that points at another place in the piece.
+          if (blockIndex === undefined || !bucket) for (const index of missing) notKept.add(index);
+          else notKept.add(blockIndex);
+          emit(run.rule.id, report);
+          return;
+        }
+        // Kept as a copy in the form a kept finding is read back in (a message or a fix may hold a slice of this
+        // version of the piece), and reported from it, so a finding is the same whether it was kept or not.
+        const start = blocks[blockIndex].span.start;
+        const kept = JSON.parse(JSON.stringify({ ruleId: run.rule.id, ...moved(report, -start) })) as KeptReport;
+        bucket.push(kept);
+        emit(run.rule.id, moved(kept, start));
+      },
+    });
+    timed?.(run.rule.id);
+  }
+  for (const [index, reports] of found) if (!notKept.has(index)) memo.remember(prefix + keys[index], reports);
+}
+
+/** `report` with its offsets in the piece moved by `by` (its related places are in other files). */
+function moved<R extends Report | KeptReport>(report: R, by: number): R {
+  const shift = (span: Span): Span => ({ start: span.start + by, end: span.end + by });
+  const copy = { ...report, span: shift(report.span) };
+  if (report.fixes) copy.fixes = report.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((edit) => ({ ...edit, span: shift(edit.span) })) }));
+  return copy;
+}
+
+/** Block keys per parse: a parse is shared by every check of its text. */
+const keysOfParse = new WeakMap<ParsedDocument, string[]>();
+
+/** Each block's key: a hash of everything a block-scoped rule may read of it, offsets relative to its start. */
+export function blockKeys(parsed: ParsedDocument): string[] {
+  let keys = keysOfParse.get(parsed);
+  if (keys) return keys;
+  const quotations = quotationsByBlock(parsed);
+  const citations = new Map<number, Citation[]>();
+  for (const citation of parsed.citations) {
+    const list = citations.get(citation.blockIndex);
+    if (list) list.push(citation);
+    else citations.set(citation.blockIndex, [citation]);
+  }
+  keys = parsed.blocks.map((block) => {
+    const { start, end } = block.span;
+    // Offsets relative to the block; a part that reaches outside it adds its text (the block's own is hashed whole).
+    // A quotation's `text` and `citedKeys` follow from its masked content and its citations, so they are not written.
+    const rel = (span: Span | undefined) => (span ? `${span.start - start},${span.end - start}` : '-');
+    const outside = (span: Span) => (span.start < start || span.end > end ? parsed.masked.slice(span.start, span.end) : '');
+    // Each citation written out once, then named by its number: a footnotes paragraph's quotations may each cite dozens.
+    const numbers = new Map<Citation, number>();
+    let cited = '';
+    const cite = (c: Citation): number => {
+      let number = numbers.get(c);
+      if (number === undefined) {
+        numbers.set(c, (number = numbers.size));
+        cited += `\u0002${c.kind}\u0001${c.key}\u0001${rel(c.span)};${rel(c.group)};${c.blockIndex - block.index};${c.suppressAuthor ? 1 : 0};${c.footnote ?? ''};${rel(c.reference)}`;
+      }
+      return number;
+    };
+    let shape = `${block.kind};${block.inBlockquote ? 1 : 0};${block.level ?? 0};${block.footnote ?? ''}`;
+    for (const q of quotations.get(block.index) ?? []) {
+      shape += `\u0002q${q.kind};${rel(q.span)};${rel(q.contentSpan)};${outside(q.contentSpan)}\u0001${q.cites.map(cite).join(',')}`;
+    }
+    shape += `\u0002c${(citations.get(block.index) ?? []).map(cite).join(',')}${cited}`;
+    // The masked text, not the raw: rules read only the masked text (code, comments and link targets blanked), and
+    // hashing both cost twice as much. Hashed on its own: through a joined string, each character costs ~10× more.
+    return contentKey(`${shape}\u0000${contentKey(parsed.masked.slice(start, end))}`);
+  });
+  keysOfParse.set(parsed, keys);
+  return keys;
+}
+
+/** A kept section's entry as read back from a file (a damaged one is checked again). */
+export function isKeptReports(value: unknown): value is KeptReport[] {
+  const isSpan = (span: Partial<Span> | undefined) => typeof span?.start === 'number' && typeof span.end === 'number' && span.end >= span.start;
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (report: Partial<KeptReport> | null) =>
+        typeof report?.ruleId === 'string' &&
+        typeof report.message === 'string' &&
+        isSpan(report.span) &&
+        (report.fixes === undefined || (Array.isArray(report.fixes) && report.fixes.every((fix) => typeof fix?.title === 'string' && Array.isArray(fix.edits) && fix.edits.every((edit) => isSpan(edit?.span) && typeof edit.newText === 'string')))) &&
+        (report.related === undefined || (Array.isArray(report.related) && report.related.every((related) => typeof related?.message === 'string' && typeof related.location?.uri === 'string' && isSpan(related.location.span)))) &&
+        (report.data === undefined || (typeof report.data === 'object' && report.data !== null)),
+    )
+  );
+}
