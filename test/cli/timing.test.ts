@@ -12,7 +12,7 @@ import { cli } from '../helpers/cli';
 import { REPO_ROOT, tempWorkspace } from '../helpers/repo';
 import { createEngine } from '../../server/src/engine/index';
 import { rules } from '../../server/src/engine/rules/index';
-import { KEPT_BLOCK_FINDINGS_STEP } from '../../server/src/engine/block-findings';
+import { blockRuleGroups, KEPT_BLOCK_FINDINGS_STEP } from '../../server/src/engine/block-findings';
 
 const FILES = {
   '.provenance.yml':
@@ -25,10 +25,9 @@ const FILES = {
 const BUILT_IN_RULES = rules.filter((rule) => rule.check).map((rule) => rule.id);
 /** And the fixture's team rule, after them. */
 const CHECKED_RULES = [...BUILT_IN_RULES, 'team/house-spellings'];
-/** Block-scoped rules that read only the piece, those that read the sources too, then the rest of the rules. */
-const PIECE_ONLY_BLOCK_RULES = rules.filter((rule) => rule.check && rule.scope === 'block' && !rule.readsSources).map((rule) => rule.id);
-const SOURCED_BLOCK_RULES = rules.filter((rule) => rule.check && rule.scope === 'block' && rule.readsSources).map((rule) => rule.id);
-const WHOLE_PIECE_RULES = CHECKED_RULES.filter((id) => !PIECE_ONLY_BLOCK_RULES.includes(id) && !SOURCED_BLOCK_RULES.includes(id));
+/** The groups of block-scoped rules, each run after the lookup of its kept findings; then the rest of the rules. */
+const BLOCK_GROUPS = blockRuleGroups(rules.filter((rule) => rule.check && rule.scope === 'block').map((rule) => ({ rule, options: {} }))).map((group) => group.map((run) => run.rule.id));
+const WHOLE_PIECE_RULES = CHECKED_RULES.filter((id) => !BLOCK_GROUPS.flat().includes(id));
 
 /** The rule table's rows, step → milliseconds. */
 function ruleRows(stderr: string): Map<string, number> {
@@ -116,13 +115,13 @@ test('timing: the engine times the parse, then each rule it runs, once, on the c
   const doc = { uri: 'file:///w/pieces/quay.md', path: 'pieces/quay.md', text: FILES['pieces/quay.md'] };
   const findings = engine.check(doc, undefined, { timing });
   const kept = `${KEPT_BLOCK_FINDINGS_STEP}=1`;
-  // Block-scoped rules run in two groups, each after the lookup of its kept findings; then the other rules.
-  assert.deepEqual(steps, ['parse=1', kept, ...PIECE_ONLY_BLOCK_RULES.map((id) => `${id}=1`), kept, ...SOURCED_BLOCK_RULES.map((id) => `${id}=1`), ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
+  // Block-scoped rules run in groups, each after the lookup of its kept findings; then the other rules.
+  assert.deepEqual(steps, ['parse=1', ...BLOCK_GROUPS.flatMap((group) => [kept, ...group.map((id) => `${id}=1`)]), ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
   assert.deepEqual(findings, engine.check(doc), 'the same findings as an untimed check');
   // The same text again: every block's findings are kept, so no block-scoped rule runs.
   steps.length = 0;
   assert.deepEqual(engine.check(doc, undefined, { timing }), findings);
-  assert.deepEqual(steps, ['parse=1', kept, kept, ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
+  assert.deepEqual(steps, ['parse=1', ...BLOCK_GROUPS.map(() => kept), ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
   // Only the rules asked for are run, so only they are timed (the style rules' blocks are kept from above).
   steps.length = 0;
   engine.check(doc, undefined, { timing, rules: (id) => id.startsWith('style/') });

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, ANSWER_SECTIONS, type Engine } from '../../server/src/engine/index';
-import { ruleById } from '../../server/src/engine/rules/index';
-import { BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION } from '../../server/src/engine/block-findings';
+import { ruleById, rules } from '../../server/src/engine/rules/index';
+import { BLOCK_FINDINGS_SECTION, blockRuleGroups, SOURCED_BLOCK_FINDINGS_SECTION } from '../../server/src/engine/block-findings';
 import type { Rule } from '../../server/src/engine/rules/rule';
 
 const CONFIG = `sources:
@@ -23,6 +23,7 @@ rules:
 const SOURCES: Record<string, string> = {
   'sources/harbour.txt': 'Council approves harbour wall\n\nThe mayor said the wall was "a fair price for a safe harbour". The harbour master said the quay would reopen in May.\n',
   'sources/tolls.txt': 'Tolls rise\n\nTolls on the bridge rose by 12% in 2023, the council said, and will rise again next spring.\n',
+  'sources/talks.txt': 'Peace talks\n\nJack Straw spoke on Monday. The conference was a "vital step" towards peace, Mr Straw said. He added: "We will keep talking until there is a deal."\n',
 };
 
 const PIECE = `# The regime and the harbour
@@ -38,9 +39,13 @@ The harbour master said "the quay would reopen in June" [@harbour]. Critics insi
 Nothing here at all. "Invented words that no source has ever printed" [@tolls].[^1]
 
 [^1]: The council "will rise again next spring" [@tolls].
+
+Mahmoud Abbas said the conference was a "vital step" towards peace [@talks]. Mahmoud Abbas said he was tired.
+
+He said "We will keep talking until there is a deal" [@talks].
 `;
 
-const BLOCK_RULES = ['style/attribution-verb', 'style/banned-term', 'style/weasel-words', 'quote/not-found', 'quote/misquote', 'citation/wrong-source'];
+const BLOCK_RULES = ['style/attribution-verb', 'style/banned-term', 'style/weasel-words', 'quote/not-found', 'quote/misquote', 'quote/misattributed', 'citation/wrong-source', 'claim/unsourced'];
 
 function engineWith(buildId?: string, sources = SOURCES): Engine {
   const engine = createEngine({ buildId });
@@ -68,23 +73,42 @@ function blocksChecked<T>(run: () => T): { result: T; checked: Map<string, numbe
 
 const doc = (text: string) => ({ uri: 'file:///ws/piece.md', path: 'piece.md', text });
 
-test('block findings: the rules are block-scoped, and the fixture fires each of them', () => {
+/** The fixture's block whose quotation quote/misattributed attributes through a pronoun to the block before. */
+const pronounBlock = (engine: Engine) => engine.parsed(doc(PIECE)).quotations.find((q) => q.text.startsWith('We will keep talking'))!.blockIndex;
+/** Whether a rule's findings are kept with quote/misattributed's (the quotation rules that read the sources). */
+const inQuotationGroup = (id: string) => !!ruleById.get(id)!.readsSources && !ruleById.get(id)!.pieceKey;
+
+test('block findings: the rules are block-scoped, in three groups kept apart, and the fixture fires each of them', () => {
   for (const id of BLOCK_RULES) assert.equal(ruleById.get(id)!.scope, 'block', id);
+  // The quotation rules (the sources), claim/unsourced (the sources and the names the piece teaches), the style rules (the piece alone).
+  const groups = blockRuleGroups(rules.filter((rule) => rule.scope === 'block').map((rule) => ({ rule, options: {} })));
+  assert.deepEqual(groups.map((group) => group.map((run) => run.rule.id)), [['quote/not-found', 'quote/misquote', 'quote/misattributed', 'citation/wrong-source'], ['claim/unsourced'], ['style/attribution-verb', 'style/banned-term', 'style/weasel-words']]);
   const findings = engineWith().check(doc(PIECE));
   for (const id of BLOCK_RULES) assert.ok(findings.some((f) => f.ruleId === id), `${id} fires on the fixture`);
 });
 
-test('block findings: an edit re-checks only the block it changed; moving blocks re-checks none', () => {
+test('block findings: an edit re-checks only the block it changed (and its neighbours, for rules that read around a block); moved blocks keep their findings', () => {
   const engine = engineWith();
   const first = blocksChecked(() => engine.check(doc(PIECE)));
   const blockCount = engine.parsed(doc(PIECE)).blocks.length;
   for (const id of BLOCK_RULES) assert.deepEqual(first.checked.get(id), [...Array(blockCount).keys()], `${id}: every block, the first time`);
+  // The same text again: only the block whose findings read the rest of the piece (the pronoun that quote/misattributed
+  // resolves to a speaker named in the block before), for the rules kept with it.
+  const again = blocksChecked(() => engine.check(doc(PIECE)));
+  const always = (id: string) => again.checked.get(id) ?? [];
+  const pronoun = pronounBlock(engine);
+  for (const id of BLOCK_RULES) assert.deepEqual(always(id), inQuotationGroup(id) ? [pronoun] : [], id);
 
   // One word changed in the third block (the harbour master's paragraph).
   const edited = PIECE.replace('Critics insisted', 'Critics claimed');
   const second = blocksChecked(() => engine.check(doc(edited)));
   const changed = engine.parsed(doc(edited)).blocks.findIndex((block) => edited.slice(block.span.start, block.span.end).includes('Critics claimed'));
-  for (const id of BLOCK_RULES) assert.deepEqual(second.checked.get(id), [changed], id);
+  // Rules that read sentences read the 41 characters before each block too: the block after the edited one is checked
+  // again with them.
+  for (const id of BLOCK_RULES) {
+    const readsAround = inQuotationGroup(id) || id === 'claim/unsourced';
+    assert.deepEqual(second.checked.get(id), [...new Set([changed, ...(readsAround ? [changed + 1] : []), ...always(id)])].sort((a, b) => a - b), id);
+  }
   assert.deepEqual(second.result, engineWith().check(doc(edited)));
   assert.ok(second.result.some((f) => f.ruleId === 'style/attribution-verb' && f.message.startsWith('"claimed"')));
 
@@ -93,7 +117,12 @@ test('block findings: an edit re-checks only the block it changed; moving blocks
   [paragraphs[1], paragraphs[2]] = [paragraphs[2], paragraphs[1]];
   const swapped = paragraphs.join('\n\n');
   const third = blocksChecked(() => engine.check(doc(swapped)));
-  for (const id of BLOCK_RULES) assert.equal(third.checked.get(id), undefined, `${id} ran on no block`);
+  // The style rules read nothing around a block: none is checked. The rules that read sentences read the text around
+  // the two paragraphs, which changed: those and their neighbours (the heading before, the blockquote after) are.
+  for (const id of BLOCK_RULES) {
+    const readsAround = inQuotationGroup(id) || id === 'claim/unsourced';
+    assert.deepEqual(third.checked.get(id) ?? [], [...(readsAround ? [0, 1, 2, 3] : []), ...always(id)], id);
+  }
   assert.deepEqual(third.result, engineWith().check(doc(swapped)), 'the kept findings moved with their blocks');
 });
 
@@ -131,7 +160,7 @@ test('block findings: kept in the checks cache, they serve the next engine of th
   const reader = engineWith('build-1');
   reader.importIndexCache(bytes);
   const warm = blocksChecked(() => reader.check(doc(PIECE)));
-  for (const id of BLOCK_RULES) assert.equal(warm.checked.get(id), undefined, `${id} ran on no block`);
+  for (const id of BLOCK_RULES) assert.deepEqual(warm.checked.get(id) ?? [], inQuotationGroup(id) ? [pronounBlock(reader)] : [], `${id} ran on no block but the one read from the piece`);
   assert.deepEqual(warm.result, engineWith().check(doc(PIECE)));
 
   const otherBuild = engineWith('build-2');
@@ -145,7 +174,7 @@ test('block findings: kept in the checks cache, they serve the next engine of th
   changed.importIndexCache(bytes);
   const run = blocksChecked(() => changed.check(doc(PIECE)));
   for (const id of ['style/attribution-verb', 'style/banned-term', 'style/weasel-words']) assert.equal(run.checked.get(id), undefined, id);
-  for (const id of ['quote/not-found', 'quote/misquote', 'citation/wrong-source']) assert.ok(run.checked.get(id)?.length, id);
+  for (const id of ['quote/not-found', 'quote/misquote', 'quote/misattributed', 'citation/wrong-source', 'claim/unsourced']) assert.ok(run.checked.get(id)?.length, id);
   assert.deepEqual(run.result, engineWith(undefined, changedSources).check(doc(PIECE)));
   assert.ok(!run.result.some((f) => f.ruleId === 'quote/misquote' && f.message.includes('June')), 'the source now says June');
   for (const section of [BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION]) assert.ok(ANSWER_SECTIONS.includes(section));
@@ -198,4 +227,44 @@ test('block findings: after every random edit, the engine that kept findings fro
       assert.deepEqual(engine.check(doc(text)), engineWith().check(doc(text)), `seed ${seed}, step ${step}:\n${text}`);
     }
   }
+});
+
+test('block findings: claim/unsourced keeps its findings under the names the piece teaches, so a name taught elsewhere re-checks every block', () => {
+  const engine = engineWith();
+  // "Ofcom raised prices." is a claim only once Ofcom is a name: the piece must write it capitalised mid-sentence.
+  const before = 'Ofcom raised prices.\n\nThe report was late.\n';
+  const after = 'Ofcom raised prices.\n\nThe report by Ofcom was late.\n';
+  const unsourced = (findings: ReturnType<Engine['check']>) => findings.filter((f) => f.ruleId === 'claim/unsourced').map((f) => f.span.start);
+  assert.deepEqual(unsourced(engine.check(doc(before))), []);
+  const run = blocksChecked(() => engine.check(doc(after)));
+  assert.ok(unsourced(run.result).includes(0), 'the unchanged first block now holds a claim');
+  assert.deepEqual(run.checked.get('claim/unsourced'), [0, 1], 'new names: every block checked again');
+  assert.deepEqual(run.checked.get('style/weasel-words'), [1], 'the other rules re-check the changed block only');
+  assert.deepEqual(run.result, engineWith().check(doc(after)));
+});
+
+test('block findings: a claim ending in ":" follows the blockquote after it, so its block is checked every time', () => {
+  const engine = engineWith();
+  const intro = 'The council said on Monday that tolls rose by 12%:\n\n';
+  const verified = `${intro}> Tolls on the bridge rose by 12% in 2023\n`;
+  const invented = `${intro}> Tolls on the bridge fell sharply in 2023\n`;
+  const unsourcedAt0 = (findings: ReturnType<Engine['check']>) => findings.some((f) => f.ruleId === 'claim/unsourced' && f.span.start === 0);
+  assert.equal(unsourcedAt0(engine.check(doc(verified))), false, 'sourced by the verified blockquote');
+  const run = blocksChecked(() => engine.check(doc(invented)));
+  assert.equal(unsourcedAt0(run.result), true, 'the blockquote is no longer in a source');
+  assert.ok(run.checked.get('claim/unsourced')!.includes(0), 'the introducing block is checked again');
+  assert.deepEqual(run.result, engineWith().check(doc(invented)));
+  assert.equal(unsourcedAt0(engine.check(doc(verified))), false);
+});
+
+test("block findings: a pronoun's speaker named in an earlier block is read from the piece, so the quotation's block is checked every time", () => {
+  const engine = engineWith();
+  // A paragraph between, so the pronoun's block reads none of the changed name through the text around it.
+  const named = (who: string) => `${who} said he was tired.\n\nThe weather was mild and the hall in the old town was full.\n\nHe said "We will keep talking until there is a deal" [@talks].\n`;
+  const misattributed = (findings: ReturnType<Engine['check']>) => findings.filter((f) => f.ruleId === 'quote/misattributed').map((f) => f.message);
+  assert.equal(misattributed(engine.check(doc(named('Mahmoud Abbas')))).length, 1, 'he is Abbas, the source says Straw');
+  const run = blocksChecked(() => engine.check(doc(named('Jack Straw'))));
+  assert.deepEqual(misattributed(run.result), [], 'he is Straw now, though his block did not change');
+  assert.ok(run.checked.get('quote/misattributed')!.includes(2), "the pronoun's block is checked again");
+  assert.deepEqual(run.result, engineWith().check(doc(named('Jack Straw'))));
 });

@@ -47,14 +47,31 @@ export interface RuleRun {
   options: Record<string, unknown>;
 }
 
+/**
+ * Block-scoped rules in groups that are kept apart: by whether they read the
+ * sources (which memo keeps them), and a rule with a `pieceKey` on its own,
+ * so that a change to what it reads of the piece does not re-check the others.
+ */
+export function blockRuleGroups(runs: readonly RuleRun[]): RuleRun[][] {
+  const groups = new Map<string, RuleRun[]>();
+  for (const run of runs) {
+    const { rule } = run;
+    const group = `${rule.readsSources ? 'sources' : 'piece'}\u0000${rule.pieceKey ? rule.id : ''}`;
+    const list = groups.get(group);
+    if (list) list.push(run);
+    else groups.set(group, [run]);
+  }
+  return [...groups.values()];
+}
+
 /** Runs block-scoped rules over the blocks with no kept findings; `emit` gets every finding, kept or new. */
 export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]>, runs: readonly RuleRun[], emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void): void {
   const parsed = analysis.parsed;
   const blocks = parsed.blocks;
   const uri = analysis.doc.uri;
-  // The rules and their options, so another set or other options never reads these findings.
-  const prefix = contentKey(JSON.stringify(runs.map((run) => [run.rule.id, run.options])));
-  const keys = blockKeys(parsed);
+  // The rules, their options and what they read of the whole piece, so nothing else ever reads these findings.
+  const prefix = contentKey(JSON.stringify(runs.map(({ rule, options }) => [rule.id, options, rule.pieceKey?.(analysis, options) ?? null])));
+  const keys = blockKeys(parsed, variantOf(runs));
   const missing: number[] = [];
   for (let index = 0; index < blocks.length; index++) {
     const kept = memo.lookup(prefix + keys[index]);
@@ -111,11 +128,52 @@ function moved<R extends Report | KeptReport>(report: R, by: number): R {
   return copy;
 }
 
-/** Block keys per parse: a parse is shared by every check of its text. */
+/** Block keys per parse (a parse is shared by every check of its text), and those of the variants below, by variant. */
 const keysOfParse = new WeakMap<ParsedDocument, string[]>();
+const variantKeysOfParse = new WeakMap<ParsedDocument, Map<string, string[]>>();
 
-/** Each block's key: a hash of everything a block-scoped rule may read of it, offsets relative to its start. */
-export function blockKeys(parsed: ParsedDocument): string[] {
+/** What a group's rules read beyond the block's masked text and parse: its raw text, the masked text around it. */
+export interface KeyVariant {
+  raw?: boolean;
+  around?: { before: number; after: number };
+}
+
+/** The variant a group of rules needs: everything any of them reads. */
+function variantOf(runs: readonly RuleRun[]): KeyVariant {
+  const around = { before: 0, after: 0 };
+  for (const { rule } of runs) {
+    around.before = Math.max(around.before, rule.readsAround?.before ?? 0);
+    around.after = Math.max(around.after, rule.readsAround?.after ?? 0);
+  }
+  return { raw: runs.some((run) => run.rule.readsRawText), around };
+}
+
+/**
+ * Each block's key: a hash of everything a block-scoped rule may read of it,
+ * offsets relative to its start; a variant adds its raw text, or the masked
+ * text around it.
+ */
+export function blockKeys(parsed: ParsedDocument, variant: KeyVariant = {}): string[] {
+  const before = variant.around?.before ?? 0;
+  const after = variant.around?.after ?? 0;
+  if (variant.raw || before || after) {
+    const name = `${variant.raw ? 1 : 0}:${before}:${after}`;
+    let variants = variantKeysOfParse.get(parsed);
+    if (!variants) variantKeysOfParse.set(parsed, (variants = new Map()));
+    let keys = variants.get(name);
+    if (!keys) {
+      const plain = blockKeys(parsed);
+      const { text, masked } = parsed;
+      keys = parsed.blocks.map(({ span }, index) => {
+        const raw = variant.raw ? contentKey(text.slice(span.start, span.end)) : '';
+        // Near the piece's start or end there is less around: the slices' lengths tell those apart.
+        const around = before || after ? `${contentKey(masked.slice(Math.max(0, span.start - before), span.start))}${contentKey(masked.slice(span.end, span.end + after))}` : '';
+        return contentKey(`${plain[index]}\u0000${raw}\u0000${around}`);
+      });
+      variants.set(name, keys);
+    }
+    return keys;
+  }
   let keys = keysOfParse.get(parsed);
   if (keys) return keys;
   const quotations = quotationsByBlock(parsed);

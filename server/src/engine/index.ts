@@ -6,7 +6,7 @@
 import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Severity, type Source } from './types';
-import { BLOCK_FINDINGS_SECTION, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
+import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
@@ -138,9 +138,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const findings: Finding[] = [];
     const severities = new Map<string, Severity>();
     const emit = (ruleId: string, { blockIndex: _, ...report }: Report) => findings.push({ ruleId, severity: severities.get(ruleId)!, ...report });
-    // Block-scoped rules run together per memo, over the blocks it has no findings for; the others over the whole piece.
+    // Block-scoped rules run together per group, over the blocks it has no findings for; the others over the whole piece.
     const blockRuns: RuleRun[] = [];
-    const sourcedBlockRuns: RuleRun[] = [];
     const pieceRules: RuleRun[] = [];
     for (const rule of rules) {
       if (!rule.check || (only && !only(rule.id))) continue;
@@ -148,12 +147,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!setting || setting.severity === 'off') continue;
       severities.set(rule.id, setting.severity);
       const run = { rule, options: { ...(rule.defaults as object), ...setting.options } };
-      if (rule.scope !== 'block') pieceRules.push(run);
-      else (rule.readsSources ? sourcedBlockRuns : blockRuns).push(run);
+      (rule.scope === 'block' ? blockRuns : pieceRules).push(run);
     }
-    if (blockRuns.length) checkBlocks(analysis, blockFindings, blockRuns, emit, timing && timed);
-    if (cancel?.isCancellationRequested) throw new CheckCancelled();
-    if (sourcedBlockRuns.length) checkBlocks(analysis, sourcedBlockFindings, sourcedBlockRuns, emit, timing && timed);
+    for (const group of blockRuleGroups(blockRuns)) {
+      if (cancel?.isCancellationRequested) throw new CheckCancelled();
+      checkBlocks(analysis, group[0].rule.readsSources ? sourcedBlockFindings : blockFindings, group, emit, timing && timed);
+    }
     for (const { rule, options } of pieceRules) {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
       rule.check!({ analysis, options, report: (r: Report) => emit(rule.id, r) });

@@ -160,9 +160,10 @@ function inlineQuotationsByBlock(parsed: ParsedDocument): Map<number, Span[]> {
 const blockSentenceCache = new Map<string, Span[]>();
 const MAX_CACHED_BLOCKS = 50_000;
 
-/** How far around a block its sentence splitting reads (and so its cache key holds). */
-const CONTEXT_BEFORE = 41;
-const CONTEXT_AFTER = 44;
+/** How far around a block its sentence splitting reads (and so its cache key holds, and a block-scoped rule's key that reads sentences). */
+export const SENTENCE_CONTEXT = { before: 41, after: 44 } as const;
+const CONTEXT_BEFORE = SENTENCE_CONTEXT.before;
+const CONTEXT_AFTER = SENTENCE_CONTEXT.after;
 
 function blockSentences(masked: string, start: number, end: number, protect: Span[]): Span[] {
   const from = Math.max(0, start - CONTEXT_BEFORE);
@@ -493,7 +494,7 @@ function sourcingOf(sentence: ProseSentence, verdict: ClaimVerdict, context: Cla
   if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
   let quoted = verifiedIn(context, sentence.blockIndex, 'inline', analysis).filter((c) => within(c.quotation.span, span));
   // "Mr Abbas said:" introducing a verified blockquote is sourced by it.
-  if (!quoted.length && sentence.lastInBlock && /:\s*$/.test(text.slice(span.start, span.end))) {
+  if (!quoted.length && introducesNextBlock(text, sentence)) {
     quoted = verifiedIn(context, sentence.blockIndex + 1, 'block', analysis);
   }
   if (quoted.length) return { by: 'quotation', sourceIds: [...new Set(quoted.flatMap((c) => (c.result.best ? [c.result.best.sourceId] : [])))] };
@@ -502,6 +503,29 @@ function sourcingOf(sentence: ProseSentence, verdict: ClaimVerdict, context: Cla
     if (named.length) return { by: 'according-to', sourceIds: [...new Set(named.map((o) => o.sourceId))] };
   }
   return undefined;
+}
+
+/** A block's last sentence ending in ":" introduces the block after it, whose blockquote may source it. */
+function introducesNextBlock(detectionView: string, sentence: ProseSentence): boolean {
+  return sentence.lastInBlock && /:\s*$/.test(detectionView.slice(sentence.span.start, sentence.span.end));
+}
+
+/** Whether a claim's sourcing may come from the block after its own (a block-scoped rule then depends on that block). */
+export function readsNextBlock(analysis: Analysis, check: ClaimCheck): boolean {
+  return check.verdict.claim && introducesNextBlock(claimWorkOf(analysis).context.text, check.sentence);
+}
+
+/** The checks of the sentences in the given blocks only, in document order (claim/unsourced checking some blocks). */
+export function claimChecksIn(analysis: Analysis, blocks: { has(blockIndex: number): boolean }): ClaimCheck[] {
+  const sentences = analysis.sentences();
+  const checks: ClaimCheck[] = [];
+  for (let i = 0; i < sentences.length; i++) if (blocks.has(sentences[i].blockIndex)) checks.push(analysis.claimCheckAt(i));
+  return checks;
+}
+
+/** The names the piece teaches, hashed: what a claim check of any sentence reads of the rest of the piece. */
+export function claimNamesKey(analysis: Analysis): string {
+  return claimWorkOf(analysis).context.namesKey;
 }
 
 /** The verbatim quotations of one kind in a block, in order. */

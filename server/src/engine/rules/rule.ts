@@ -76,6 +76,17 @@ export interface Rule<Options = Record<string, unknown>> {
   scope?: 'block';
   /** A block-scoped rule's findings depend on the sources too (kept for one state of them). */
   readsSources?: boolean;
+  /** A block-scoped rule reads the raw text of its blocks as well (`ParsedDocument.text`, for a fix's place), not only the masked. */
+  readsRawText?: boolean;
+  /** A block-scoped rule reads this many characters of the masked text before and after each block (the sentences' `SENTENCE_CONTEXT`). */
+  readsAround?: { before: number; after: number };
+  /**
+   * What a block-scoped rule's findings in every block read of the whole
+   * piece (claim/unsourced: the names it learns), as a key: its kept
+   * findings are used only under the same key. A fact that concerns only
+   * some blocks is better told through `blocks.dependsOnPiece`.
+   */
+  pieceKey?(analysis: Analysis, options: Options): string;
   /** Runs the rule; absent for rules reported outside documents (config/invalid). */
   check?(context: RuleContext<Options>): void;
 }

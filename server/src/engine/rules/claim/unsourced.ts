@@ -6,12 +6,21 @@ import { describeSignal, type ClaimSignal } from '../../claims/detect';
 import { CLAIM_DEFAULTS, type ClaimOptions } from '../../claims/options';
 import { passageText, type PassageHit } from '../../claims/passages';
 import { citeFix, isUnsourcedClaim, supportingPassages } from '../../claims/suggest';
+import { claimChecksIn, claimNamesKey, readsNextBlock, SENTENCE_CONTEXT } from '../../claims/analyse';
 
 export default defineRule<ClaimOptions>({
   id: 'claim/unsourced',
   category: 'claim',
   description: "An author's own sentence asserting a checkable fact with no citation; suggests the best supporting source passage.",
   defaultSeverity: 'warning',
+  // A sentence's claim check reads its block, the text its sentence splitting looks at around it, the sources and the
+  // names the whole piece teaches (the piece key); the fix's place is read from the raw text. A claim ending in ":"
+  // may be sourced by the next block's quotation.
+  scope: 'block',
+  readsSources: true,
+  readsRawText: true,
+  readsAround: SENTENCE_CONTEXT,
+  pieceKey: (analysis) => claimNamesKey(analysis),
   options: {
     scope: {
       type: 'string',
@@ -69,8 +78,9 @@ rules:
     triggers: [ceasefire, sanctions]
     exemptions: [we suspect]
 \`\`\``,
-  check({ analysis, options, report }) {
-    for (const check of analysis.claimChecks()) {
+  check({ analysis, options, report, blocks }) {
+    for (const check of blocks ? claimChecksIn(analysis, blocks) : analysis.claimChecks()) {
+      if (blocks && readsNextBlock(analysis, check)) blocks.dependsOnPiece(check.sentence.blockIndex);
       if (!isUnsourcedClaim(check)) continue;
       const { span } = check.sentence;
       const hits = supportingPassages(analysis, span);
@@ -83,6 +93,7 @@ rules:
         // The passage is named by source and span, not copied, and the runners-up are left to the hover (which ranks them
         // again from the cached answer): copied into every diagnostic, they were most of a long piece's publishDiagnostics.
         data: { reasons: parts.reasons, suggestion: parts.suggestion },
+        blockIndex: check.sentence.blockIndex,
       });
     }
   },

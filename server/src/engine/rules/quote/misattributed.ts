@@ -4,12 +4,19 @@ import type { Quotation } from '../../markdown';
 import type { Span } from '../../types';
 import { shorten } from '../../text';
 import { ANONYMOUS, attributionOf, fullestName, lastNamedResolver } from '../../claims/speakers';
+import { SENTENCE_CONTEXT } from '../../claims/analyse';
+import { quoteChecksIn } from '../../analysis';
 
 export default defineRule({
   id: 'quote/misattributed',
   category: 'quote',
   description: 'A verified quotation that the piece attributes to someone other than the speaker the source gives it to.',
   defaultSeverity: 'warning',
+  // A quotation's finding reads its block, the text its sentence splitting looks at around it and the sources; a
+  // blockquote's introducing sentence and the speaker a pronoun stands for may lie before the block (`dependsOnPiece`).
+  scope: 'block',
+  readsSources: true,
+  readsAround: SENTENCE_CONTEXT,
   docs: `A quotation that is verbatim in a source, but which the piece puts in the mouth of someone the source does not.
 
 Who said what is learnt from the source's own wording around its quotation marks:
@@ -25,15 +32,25 @@ The piece's attribution is read the same way, also from \`According to Mr Straw,
 **Does not fire** when either side names no one (an anonymous "a spokesman for …", "officials", a pronoun with no named speaker before it), or when the words are not a quotation in the source (the outlet's own narrative).
 
 **Fix**: the quick fix replaces the name in the piece with the source's speaker.`,
-  check({ analysis, report }) {
+  check({ analysis, report, blocks }) {
     const text = analysis.parsed.masked;
-    const lastNamed = lastNamedResolver(text, 0, text.length);
-    for (const { quotation, result } of analysis.quoteChecks()) {
+    const lastNamedInPiece = lastNamedResolver(text, 0, text.length);
+    for (const { quotation, result } of quoteChecksIn(analysis, blocks)) {
       if (result.verdict !== 'verbatim' || !result.best) continue;
       const source = analysis.source(result.best.sourceId);
       const said = source ? analysis.workspace.speakerOf(source.id, result.best.passage) : undefined;
       if (!source || !said) continue;
+      // What the attribution reads outside the quotation's block: a blockquote's introducing sentence, and the last
+      // speaker named before a pronoun unless that speaker is named in the block itself.
+      let readsPiece = quotation.kind === 'block';
+      const blockStart = analysis.parsed.blocks[quotation.blockIndex].span.start;
+      const lastNamed = (before: number) => {
+        const speaker = lastNamedInPiece(before);
+        if (!speaker || speaker.span.start < blockStart) readsPiece = true;
+        return speaker;
+      };
       const written = attributionOf(text, quotation.span, attributionSpan(analysis, quotation), lastNamed);
+      if (readsPiece) blocks?.dependsOnPiece(quotation.blockIndex);
       if (!written || written === ANONYMOUS || written.key === said.key) continue;
       const sourceName = fullestName(source, said.key) ?? said.name;
       report({
@@ -42,6 +59,7 @@ The piece's attribution is read the same way, also from \`According to Mr Straw,
         fixes: written.pronoun ? undefined : [{ title: `Attribute to ${sourceName}`, edits: [{ span: written.span, newText: sourceName }], isPreferred: true }],
         related: [{ location: { uri: source.uri, span: said.span }, message: `${sourceName} in ${source.path}` }],
         data: { sourceId: source.id, sourceSpeaker: sourceName, pieceSpeaker: written.name, passage: result.best.passage },
+        blockIndex: quotation.blockIndex,
       });
     }
   },
