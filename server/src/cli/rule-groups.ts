@@ -57,7 +57,7 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
  * findings per block of the block-scoped rules that read only the piece
  * (the style rules, that half's). Every other kept answer (quotation
  * verdicts, claims' passages and verdicts, speakers, the findings per block
- * of the quotation rules) is the sources half's, so a new answer section
+ * of the block-scoped rules that read the sources) is the sources half's, so a new answer section
  * goes there unless it is listed here.
  */
 const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION];

@@ -10,10 +10,12 @@
  * quotation's citations may live in another block, so a citation that moves
  * relative to the quotation makes a new key). So an unchanged block keeps its
  * findings wherever it moves, and any change to what it reads makes it be
- * checked again. The key also names the rules and their options; the
- * severity is applied when a finding is made, so a changed severity costs
- * nothing. Rules that read the sources keep theirs in a `CorpusMemo`, valid
- * for one state of the corpus; the others' hold for any.
+ * checked again. A rule that reads more says so, and its group's key holds
+ * that too: the block's raw text, the masked text around it, a key of what
+ * it reads of the whole piece. The key also names the rules and their
+ * options; the severity is applied when a finding is made, so a changed
+ * severity costs nothing. Rules that read the sources keep theirs in a
+ * `CorpusMemo`, valid for one state of the corpus; the others' hold for any.
  *
  * Offsets are kept relative to the block, so a kept finding is moved with it.
  * A finding with related information in the piece itself is not kept (that
