@@ -268,3 +268,16 @@ test("block findings: a pronoun's speaker named in an earlier block is read from
   assert.ok(run.checked.get('quote/misattributed')!.includes(2), "the pronoun's block is checked again");
   assert.deepEqual(run.result, engineWith().check(doc(named('Jack Straw'))));
 });
+
+test('block findings: an engine that keeps none runs the block-scoped rules over the whole piece, and reports the same', () => {
+  const keeping = engineWith();
+  const once = createEngine({ keepBlockFindings: false });
+  once.setConfig('file:///ws/.provenance.yml', CONFIG);
+  for (const [file, text] of Object.entries(SOURCES)) once.setSource(`file:///ws/${file}`, file, text);
+  for (const text of [PIECE, PIECE.replace('Critics insisted', 'Critics claimed'), PIECE.split('\n\n').reverse().join('\n\n')]) {
+    const run = blocksChecked(() => once.check(doc(text)));
+    for (const id of BLOCK_RULES) assert.deepEqual(run.checked.get(id), [-1], `${id} is given no blocks`);
+    // As the adapters serialise them (a kept finding has no keys left undefined).
+    assert.equal(JSON.stringify(run.result), JSON.stringify(keeping.check(doc(text))));
+  }
+});

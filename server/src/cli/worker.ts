@@ -29,7 +29,8 @@ export async function runCheckWorker(): Promise<void> {
   const input = inputOf(workerData as WorkerInput | PrestartData, port);
   if (!input) return;
   const post = (message: WorkerMessage) => port.postMessage(message);
-  const engine = createEngine({ docsBaseUrl: input.docsBaseUrl, buildId: input.buildId });
+  // Findings kept per block serve the next run only through the checks file: without one, nothing would read them.
+  const engine = createEngine({ docsBaseUrl: input.docsBaseUrl, buildId: input.buildId, keepBlockFindings: input.writeChecks });
   const clock = threadClock();
   const cpu = () => (clock !== undefined ? threadCpuMs(clock) : undefined);
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));

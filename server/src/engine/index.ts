@@ -50,6 +50,14 @@ export interface EngineOptions {
    * are the engine's output, valid for this build only.
    */
   buildId?: string;
+  /**
+   * Keep the findings of block-scoped rules per block for the next check
+   * (engine/block-findings.ts; default true). An embedder that checks each
+   * text once and keeps nothing (the CLI without a cache) turns it off: those
+   * rules then check the whole piece like any other, without the keys and
+   * copies that only a later check could use.
+   */
+  keepBlockFindings?: boolean;
 }
 
 // Adapters pass an absolute base (the installed docs folder); this relative one is a last resort.
@@ -85,6 +93,7 @@ class ParseCache {
 
 export function createEngine(options: EngineOptions = {}): Engine {
   const docsBase = options.docsBaseUrl ?? DEFAULT_DOCS_BASE;
+  const keepBlockFindings = options.keepBlockFindings ?? true;
   const corpus = new Corpus(options.buildId);
   const parses = new ParseCache();
   const quotes = new VerdictCache(corpus, options.buildId);
@@ -147,7 +156,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!setting || setting.severity === 'off') continue;
       severities.set(rule.id, setting.severity);
       const run = { rule, options: { ...(rule.defaults as object), ...setting.options } };
-      (rule.scope === 'block' ? blockRuns : pieceRules).push(run);
+      (rule.scope === 'block' && keepBlockFindings ? blockRuns : pieceRules).push(run);
     }
     for (const group of blockRuleGroups(blockRuns)) {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
