@@ -65,13 +65,13 @@ export interface Rule<Options = Record<string, unknown>> {
   docs: string;
   /**
    * `block`: the rule's findings in a block depend only on that block — its
-   * masked text (`ParsedDocument.masked`, the only text such a rule may read),
-   * its kind, its quotations with their citations wherever those are, its
-   * citations — and on the rule's options, plus the sources when
-   * `readsSources` is set. The engine then keeps each block's findings and
-   * checks only the blocks whose text it has none for (`RuleContext.blocks`).
-   * A finding that depends on anything else must call `blocks.dependsOnPiece`.
-   * Absent: the rule checks the whole piece every time.
+   * masked text (`ParsedDocument.masked`), its kind, its quotations with
+   * their citations wherever those are, its citations — on the rule's
+   * options, and on what it declares below (the sources, the raw text, the
+   * text around the block, a key of the whole piece). The engine then keeps
+   * each block's findings and checks only the blocks it has none for
+   * (`RuleContext.blocks`). A finding that depends on anything else must call
+   * `blocks.dependsOnPiece`. Absent: the rule checks the whole piece every time.
    */
   scope?: 'block';
   /** A block-scoped rule's findings depend on the sources too (kept for one state of them). */
