@@ -512,7 +512,8 @@ function introducesNextBlock(detectionView: string, sentence: ProseSentence): bo
 
 /** Whether a claim's sourcing may come from the block after its own (a block-scoped rule then depends on that block). */
 export function readsNextBlock(analysis: Analysis, check: ClaimCheck): boolean {
-  return check.verdict.claim && introducesNextBlock(claimWorkOf(analysis).context.text, check.sentence);
+  // Asked of every sentence checked: the detection text is cached per parse, where the claim work re-derives its options.
+  return check.verdict.claim && check.sentence.lastInBlock && introducesNextBlock(detectionText(analysis.parsed), check.sentence);
 }
 
 /** The checks of the sentences in the given blocks only, in document order (claim/unsourced checking some blocks). */
