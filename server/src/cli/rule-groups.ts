@@ -16,6 +16,7 @@ import { ANSWER_SECTIONS } from '../engine/index';
 import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
 import { BLOCK_FINDINGS_SECTION } from '../engine/block-findings';
+import { BLOCK_SUMMARIES_SECTION } from '../engine/block-summaries';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -55,12 +56,13 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
  * the answers its checks add to. The style half keeps the names found in
  * each block (they depend on the entity knowledge, that half's) and the
  * findings per block of the block-scoped rules that read only the piece
- * (the style rules, that half's). Every other kept answer (quotation
+ * (the style rules, that half's), and the blocks' summaries the style rules
+ * fold (acronyms, names written mid-sentence). Every other kept answer (quotation
  * verdicts, claims' passages and verdicts, speakers, the findings per block
  * of the block-scoped rules that read the sources) is the sources half's, so a new answer section
  * goes there unless it is listed here.
  */
-const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION];
+const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION];
 
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'all') return ANSWER_SECTIONS;

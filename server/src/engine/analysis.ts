@@ -15,6 +15,8 @@ import { checkClaimAt, checkClaims, proseSentences, type ClaimCheck, type ProseS
 import type { EntityKnowledge, PieceMention } from './entities';
 import type { PassageHit } from './claims/passages';
 import type { ClaimVerdictStore } from './claims/verdict-store';
+import type { PersistedMemo } from './corpus-memo';
+import { blockSummaries, type BlockSummary } from './block-summaries';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -41,6 +43,8 @@ export interface Workspace {
   entities(): EntityKnowledge;
   /** Known actors named in a parsed piece, cached per parse. */
   entityMentions(parsed: ParsedDocument): PieceMention[];
+  /** Where blocks' summaries are kept from one check to the next; none when the embedder keeps nothing (engine/block-summaries.ts). */
+  readonly blockSummaries?: PersistedMemo<unknown>;
 }
 
 export interface Analysis {
@@ -66,6 +70,8 @@ export interface Analysis {
   entities(): EntityKnowledge;
   /** Known actors named in the piece, in document order (quotations included, flagged). */
   entityMentions(): readonly PieceMention[];
+  /** Every block's summary of one kind, in block order, kept per block across checks (engine/block-summaries.ts). */
+  blockSummaries<V>(summary: BlockSummary<V>): readonly V[];
 }
 
 /**
@@ -168,6 +174,7 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
     },
     entities: () => workspace.entities(),
     entityMentions: () => workspace.entityMentions(parse()),
+    blockSummaries: (summary) => blockSummaries(parse(), summary, workspace.blockSummaries),
   };
 }
 

@@ -25,6 +25,7 @@ import { supportingPassageSteps } from './claims/suggest';
 import { claimCheckSteps } from './claims/analyse';
 import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
 import { ENTITY_HITS_SECTION } from './entities/block-hits';
+import { BLOCK_SUMMARIES_SECTION, blockSummaryMemo } from './block-summaries';
 import { isSpeakerAnswer, QUOTE_SPEAKERS_SECTION, quoteContaining } from './claims/speakers';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
@@ -32,11 +33,12 @@ export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelecti
 
 /**
  * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts,
- * the speakers of quoted source passages, the names found in each block, the findings of block-scoped rules per block), given a
+ * the speakers of quoted source passages, the names found in each block, the findings of block-scoped rules per block,
+ * the blocks' summaries), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -51,11 +53,12 @@ export interface EngineOptions {
    */
   buildId?: string;
   /**
-   * Keep the findings of block-scoped rules per block for the next check
-   * (engine/block-findings.ts; default true). An embedder that checks each
-   * text once and keeps nothing (the CLI without a cache) turns it off: those
-   * rules then check the whole piece like any other, without the keys and
-   * copies that only a later check could use.
+   * Keep the findings of block-scoped rules, and the blocks' summaries the
+   * piece-wide rules fold, per block for the next check
+   * (engine/block-findings.ts, engine/block-summaries.ts; default true). An
+   * embedder that checks each text once and keeps nothing (the CLI without a
+   * cache) turns it off: those rules then check the whole piece like any
+   * other, without the keys and copies that only a later check could use.
    */
   keepBlockFindings?: boolean;
 }
@@ -102,11 +105,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const speakers = new CorpusMemo(QUOTE_SPEAKERS_SECTION, corpus, isSpeakerAnswer, options.buildId);
   const blockFindings = new PersistedMemo<KeptReport[]>(BLOCK_FINDINGS_SECTION, isKeptReports, options.buildId);
   const sourcedBlockFindings = new CorpusMemo<KeptReport[]>(SOURCED_BLOCK_FINDINGS_SECTION, corpus, isKeptReports, options.buildId);
+  const summaries = blockSummaryMemo(options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -127,6 +131,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     searchPassages: (text, from, to, limit) => passageAnswers.get(`${limit}\u0000${text.slice(from, to)}`, () => passageIndexOf(corpus).search(text, from, to, limit)),
     entities: () => entities.knowledge(corpus),
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),
+    // An embedder that keeps nothing between checks gets each block summarised, with no keys made.
+    blockSummaries: keepBlockFindings ? summaries : undefined,
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {

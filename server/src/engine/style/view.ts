@@ -39,6 +39,12 @@ export interface StyleView {
    */
   rangesIn(scopes: readonly Scope[], blocks: readonly number[]): TextRange[];
   /**
+   * Where the ranges of the given scopes lie, in document order, without
+   * tokenising them: for a rule that only asks whether a span is in the
+   * prose. It may hold stretches with no word, which `ranges` leaves out.
+   */
+  spans(scopes: readonly Scope[]): Span[];
+  /**
    * The masked text with everything outside the given scopes blanked to
    * spaces, line breaks kept (same length, offsets and lines): what team
    * regular expressions run on.
@@ -145,9 +151,12 @@ function buildView(parsed: ParsedDocument): StyleView {
     const tokens = tokensOf(text, span.start, span.end);
     if (tokens.length) list.push({ ...span, scope: 'quotation', blockIndex: quotation.blockIndex, tokens });
   };
+  const blockPieces = (scope: Scope, block: Block): Span[] => {
+    if ((block.kind === 'heading') !== (scope === 'heading')) return [];
+    return subtract(block.span, merged, firstEndingAfter(merged, block.span.start));
+  };
   const addBlockRanges = (list: TextRange[], scope: Scope, block: Block): void => {
-    if ((block.kind === 'heading') !== (scope === 'heading')) return;
-    for (const piece of subtract(block.span, merged, firstEndingAfter(merged, block.span.start))) {
+    for (const piece of blockPieces(scope, block)) {
       const tokens = tokensOf(text, piece.start, piece.end);
       if (tokens.length) list.push({ start: piece.start, end: piece.end, scope, blockIndex: block.index, tokens });
     }
@@ -192,10 +201,27 @@ function buildView(parsed: ParsedDocument): StyleView {
     }
     return list.sort((a, b) => a.start - b.start);
   };
+  const spanCache = new Map<string, Span[]>();
+  const spans = (scopes: readonly Scope[]): Span[] => {
+    const wanted = SCOPES.filter((s) => scopes.includes(s));
+    const key = wanted.join(',');
+    let list = spanCache.get(key);
+    if (!list) {
+      list = [];
+      for (const scope of wanted) {
+        if (scope === 'quotation') for (const quotation of parsed.quotations) list.push(quotation.contentSpan);
+        else for (const block of parsed.blocks) list.push(...blockPieces(scope, block));
+      }
+      list.sort((a, b) => a.start - b.start);
+      spanCache.set(key, list);
+    }
+    return list;
+  };
   return {
     parsed,
     ranges,
     rangesIn,
+    spans,
     blanked(scopes) {
       const key = SCOPES.filter((s) => scopes.includes(s)).join(',');
       let blank = blankedCache.get(key);

@@ -5,6 +5,7 @@ import { WELL_KNOWN_ACRONYMS } from '../../entities/lexicon';
 import type { Span } from '../../types';
 import { commonEnds, detach } from '../../text';
 import { upperBound } from '../../sorted';
+import type { BlockSummary } from '../../block-summaries';
 
 interface Options {
   exempt: string[];
@@ -15,11 +16,15 @@ interface Options {
 const ACRONYM = /(?<![\p{L}\p{N}&])(\p{Lu}[\p{Lu}\p{N}&]*\p{Lu}[\p{Lu}\p{N}]*)(s)?(?![\p{L}\p{N}&])/gu;
 const ROMAN = /^[IVXLCDM]+$/;
 
-/** A line written in capitals (a shouted heading) has no acronyms to expand. */
-function isShouting(text: string, at: number): boolean {
-  const start = text.lastIndexOf('\n', at) + 1;
+/**
+ * A line written in capitals (a shouted heading) has no acronyms to expand.
+ * The line is read within its block (`within`): what lies outside it on the
+ * line is markup (`#`, `-`, `>`, `|`), which has no letters.
+ */
+function isShouting(text: string, at: number, within: Span): boolean {
+  const start = Math.max(within.start, text.lastIndexOf('\n', at) + 1);
   let end = text.indexOf('\n', at);
-  if (end < 0) end = text.length;
+  if (end < 0 || end > within.end) end = within.end;
   const line = text.slice(start, end);
   return !/\p{Ll}/u.test(line) && (line.match(/\p{Lu}{2,}/gu)?.length ?? 0) >= 3;
 }
@@ -153,6 +158,53 @@ function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }
 
+/** An acronym's first use in a block: offsets relative to the block's start. */
+interface AcronymUse {
+  at: number;
+  /** The acronym with its plural "s", if any. */
+  whole: string;
+  acronym: string;
+  /** On a line written in capitals. */
+  shouting: boolean;
+}
+
+/** What the rule reads of a block: its acronyms' first uses in the prose and headings, and the expansions it writes. */
+interface AcronymsOfBlock {
+  uses: AcronymUse[];
+  written: Array<{ acronym: string; expansion: string; at: number }>;
+}
+
+const ACRONYMS_OF_BLOCK: BlockSummary<AcronymsOfBlock> = {
+  name: 'acronyms',
+  // An expansion's last word looks one character past the block (a final "s'" is a possessive plural).
+  readsAfter: 1,
+  summarise(parsed, block) {
+    const text = parsed.masked;
+    const blockStart = block.span.start;
+    const uses: AcronymUse[] = [];
+    const seen = new Set<string>();
+    for (const range of styleView(parsed).rangesIn(['prose', 'heading'], [block.index])) {
+      for (const match of acronymsIn(text, range.start, range.end)) {
+        if (seen.has(match.acronym)) continue;
+        seen.add(match.acronym);
+        const at = range.start + match.index;
+        uses.push({ at: at - blockStart, whole: match.whole, acronym: match.acronym, shouting: isShouting(text, at, block.span) });
+      }
+    }
+    const written = expansionsIn(text, blockStart, block.span.end).map((w) => ({ acronym: w.acronym, expansion: w.expansion, at: w.acronymSpan.start - blockStart }));
+    return { uses, written };
+  },
+  isSummary: (value): value is AcronymsOfBlock => {
+    const summary = value as Partial<AcronymsOfBlock> | null;
+    return (
+      Array.isArray(summary?.uses) &&
+      Array.isArray(summary.written) &&
+      summary.uses.every((use: Partial<AcronymUse> | null) => typeof use?.at === 'number' && typeof use.whole === 'string' && typeof use.acronym === 'string' && typeof use.shouting === 'boolean') &&
+      summary.written.every((w) => typeof w?.at === 'number' && typeof w.acronym === 'string' && typeof w.expansion === 'string')
+    );
+  },
+};
+
 export default defineRule<Options>({
   id: 'style/acronym-first-use',
   category: 'style',
@@ -178,23 +230,31 @@ export default defineRule<Options>({
     const parsed = analysis.parsed;
     const text = parsed.masked;
     const exempt = new Set([...options.exempt, ...options.allow]);
-    const written = parsed.blocks.flatMap((block) => expansionsIn(text, block.span.start, block.span.end));
+    const summaries = analysis.blockSummaries(ACRONYMS_OF_BLOCK);
+    // Each acronym's first expansion written in the piece (the blocks are in document order).
+    const written = new Map<string, { at: number; expansion: string }>();
+    summaries.forEach((summary, index) => {
+      const blockStart = parsed.blocks[index].span.start;
+      for (const w of summary.written) if (!written.has(w.acronym)) written.set(w.acronym, { at: blockStart + w.at, expansion: w.expansion });
+    });
     const seen = new Set<string>();
     let knowledge: ReturnType<typeof analysis.entities> | undefined;
-    const lower = lowerTextOf(text);
-    for (const range of styleView(parsed).ranges(['prose', 'heading'])) {
-      for (const match of acronymsIn(text, range.start, range.end)) {
-        const acronym = match.acronym;
+    let lower: LowerText | undefined;
+    summaries.forEach((summary, index) => {
+      const blockStart = parsed.blocks[index].span.start;
+      for (const use of summary.uses) {
+        const acronym = use.acronym;
         if (seen.has(acronym)) continue;
         seen.add(acronym);
-        if (exempt.has(acronym) || exempt.has(match.whole) || ROMAN.test(acronym)) continue;
-        const span: Span = { start: range.start + match.index, end: range.start + match.index + acronym.length };
-        if (isShouting(text, span.start)) continue;
-        if (written.some((w) => w.acronym === acronym && w.acronymSpan.start <= span.start)) continue;
+        if (exempt.has(acronym) || exempt.has(use.whole) || ROMAN.test(acronym) || use.shouting) continue;
+        const span: Span = { start: blockStart + use.at, end: blockStart + use.at + acronym.length };
+        const first = written.get(acronym);
+        if (first && first.at <= span.start) continue;
         knowledge ??= analysis.entities();
         const entity = knowledge.acronyms.get(acronym)?.[0];
-        const expansion = entity?.name ?? written.find((w) => w.acronym === acronym)?.expansion;
+        const expansion = entity?.name ?? first?.expansion;
         if (expansion) {
+          lower ??= lowerTextOf(text);
           const earlier = lower.lastIndexOf(expansion.toLowerCase(), span.start);
           if (earlier >= 0 && earlier + expansion.length <= span.start) continue;
         }
@@ -207,6 +267,6 @@ export default defineRule<Options>({
           data: { acronym, expansion, entityId: entity?.id },
         });
       }
-    }
+    });
   },
 });

@@ -2,6 +2,7 @@ import { defineRule } from '../rule';
 import type { JsonSchema } from '../../schema';
 import type { Fix } from '../../types';
 import type { Analysis } from '../../analysis';
+import type { BlockSummary } from '../../block-summaries';
 import { compilePhrase, matchCase, PhraseMatcher, type Token } from '../../style/phrase';
 import { inflect, verbForms, type VerbForm } from '../../style/inflect';
 import { styleView, type TextRange } from '../../style/view';
@@ -231,15 +232,27 @@ rules:
   },
 });
 
+/**
+ * The lower-cased capitalised words a block writes mid-sentence in its prose,
+ * each once: kept per block, so the piece's names are a union of summaries.
+ */
+const NAMES_MID_SENTENCE: BlockSummary<string[]> = {
+  name: 'names-mid-sentence',
+  summarise(parsed, block) {
+    const names = new Set<string>();
+    for (const range of styleView(parsed).rangesIn(['prose'], [block.index])) {
+      for (const token of range.tokens) {
+        if (isCapitalised(token) && !startsSentence(parsed.masked, token, block.span.start)) names.add(token.lower);
+      }
+    }
+    return [...names];
+  },
+  isSummary: (value): value is string[] => Array.isArray(value) && value.every((name) => typeof name === 'string'),
+};
+
 /** Lower-cased capitalised words the piece uses mid-sentence: its names. */
 function namesUsedMidSentence(analysis: Analysis): Set<string> {
   const names = new Set<string>();
-  const masked = analysis.parsed.masked;
-  for (const range of styleView(analysis.parsed).ranges(['prose'])) {
-    const blockStart = analysis.parsed.blocks[range.blockIndex]?.span.start ?? range.start;
-    for (const token of range.tokens) {
-      if (isCapitalised(token) && !names.has(token.lower) && !startsSentence(masked, token, blockStart)) names.add(token.lower);
-    }
-  }
+  for (const summary of analysis.blockSummaries(NAMES_MID_SENTENCE)) for (const name of summary) names.add(name);
   return names;
 }

@@ -52,7 +52,7 @@ The canonical spelling is the registry's \`name\`, else the one most sources use
 
 **Options**: \`ignore\` — spellings to accept as they are.`,
   check({ analysis, options, report }) {
-    const ranges = styleView(analysis.parsed).ranges(['prose', 'heading']);
+    const ranges = styleView(analysis.parsed).spans(['prose', 'heading']);
     const ignore = new Set(options.ignore);
     for (const mention of analysis.entityMentions()) {
       if (mention.inQuotation || ignore.has(mention.surface)) continue;
