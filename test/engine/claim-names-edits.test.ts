@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { learnNames, learnNamesWhole } from '../../server/src/engine/claims/names';
+import { learnNames, learnNamesWhole, paragraphWordsMemo } from '../../server/src/engine/claims/names';
 import { mulberry32 } from '../helpers/random';
 
 const PARAGRAPHS = [
@@ -45,4 +45,39 @@ test('another text is learnt afresh', () => {
   const second = learnNames('An entirely different piece about Valley Water, written by Jones.');
   assert.notEqual(first, second);
   assert.deepStrictEqual([...second].sort(), [...learnNamesWhole('An entirely different piece about Valley Water, written by Jones.')].sort());
+});
+
+test('paragraph words kept from an earlier run: a text read afresh reads only the paragraphs that run did not, and edits after that stay right', () => {
+  const original = Array.from({ length: 12 }, (_, i) => `${PARAGRAPHS[i % PARAGRAPHS.length]} (part ${i})`).join('\n\n');
+  const first = paragraphWordsMemo('build');
+  // Another text first, so that this one is read afresh (an edit of the last text would be read around the edit only).
+  learnNames('Something else entirely.');
+  assert.deepStrictEqual([...learnNames(original, first)].sort(), [...learnNamesWhole(original)].sort());
+  assert.deepEqual(first.stats, { computed: 12, kept: 0 });
+
+  // The next run: the words come back from the section, and a changed paragraph is read.
+  const next = paragraphWordsMemo('build');
+  next.importSection(first.exportSection());
+  const edited = original.replace('Water bills rose', 'Bills rose at Water Corp');
+  learnNames('Something else entirely.');
+  assert.deepStrictEqual([...learnNames(edited, next)].sort(), [...learnNamesWhole(edited)].sort());
+  // The changed paragraph only (the one after it has the same context: its six characters before are unchanged).
+  assert.deepEqual(next.stats, { computed: 1, kept: 11 });
+
+  // Kept words hold each word once: edits read around from them still answer what a whole reading answers.
+  const random = mulberry32(5);
+  let text = edited;
+  for (let step = 0; step < 300; step++) {
+    const at = Math.floor(random() * (text.length + 1));
+    const piece = PIECES[Math.floor(random() * PIECES.length)];
+    text = random() < 0.6 ? text.slice(0, at) + piece + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 6));
+    assert.deepStrictEqual([...learnNames(text)].sort(), [...learnNamesWhole(text)].sort(), `step ${step}`);
+  }
+
+  // Another build's section is not taken.
+  const other = paragraphWordsMemo('other build');
+  other.importSection(first.exportSection());
+  learnNames('Something else entirely.');
+  learnNames(original, other);
+  assert.deepEqual(other.stats, { computed: 12, kept: 0 });
 });

@@ -16,6 +16,7 @@ import type { EntityKnowledge, PieceMention } from './entities';
 import type { PassageHit } from './claims/passages';
 import type { ClaimVerdictStore } from './claims/verdict-store';
 import type { PersistedMemo } from './corpus-memo';
+import type { ParagraphWords } from './claims/names';
 import { blockSummaries, type BlockSummary } from './block-summaries';
 
 export interface QuoteCheck {
@@ -45,6 +46,8 @@ export interface Workspace {
   entityMentions(parsed: ParsedDocument): PieceMention[];
   /** Where blocks' summaries are kept from one check to the next; none when the embedder keeps nothing (engine/block-summaries.ts). */
   readonly blockSummaries?: PersistedMemo<unknown>;
+  /** Where the words of the paragraphs names are learnt from are kept from one run to the next; likewise (claims/names.ts). */
+  readonly paragraphWords?: PersistedMemo<ParagraphWords>;
 }
 
 export interface Analysis {

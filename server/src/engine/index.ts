@@ -26,6 +26,7 @@ import { claimCheckSteps } from './claims/analyse';
 import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
 import { ENTITY_HITS_SECTION } from './entities/block-hits';
 import { BLOCK_SUMMARIES_SECTION, blockSummaryMemo } from './block-summaries';
+import { PARAGRAPH_WORDS_SECTION, paragraphWordsMemo } from './claims/names';
 import { isSpeakerAnswer, QUOTE_SPEAKERS_SECTION, quoteContaining } from './claims/speakers';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
@@ -34,11 +35,11 @@ export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelecti
 /**
  * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts,
  * the speakers of quoted source passages, the names found in each block, the findings of block-scoped rules per block,
- * the blocks' summaries), given a
+ * the blocks' summaries, the words of the paragraphs names are learnt from), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -54,8 +55,9 @@ export interface EngineOptions {
   buildId?: string;
   /**
    * Keep the findings of block-scoped rules, and the blocks' summaries the
-   * piece-wide rules fold, per block for the next check
-   * (engine/block-findings.ts, engine/block-summaries.ts; default true). An
+   * piece-wide rules fold, per block for the next check, and the words of
+   * each paragraph that names are learnt from (engine/block-findings.ts,
+   * engine/block-summaries.ts, claims/names.ts; default true). An
    * embedder that checks each text once and keeps nothing (the CLI without a
    * cache) turns it off: those rules then check the whole piece like any
    * other, without the keys and copies that only a later check could use.
@@ -106,11 +108,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const blockFindings = new PersistedMemo<KeptReport[]>(BLOCK_FINDINGS_SECTION, isKeptReports, options.buildId);
   const sourcedBlockFindings = new CorpusMemo<KeptReport[]>(SOURCED_BLOCK_FINDINGS_SECTION, corpus, isKeptReports, options.buildId);
   const summaries = blockSummaryMemo(options.buildId);
+  const paragraphWords = paragraphWordsMemo(options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -133,6 +136,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),
     // An embedder that keeps nothing between checks gets each block summarised, with no keys made.
     blockSummaries: keepBlockFindings ? summaries : undefined,
+    paragraphWords: keepBlockFindings ? paragraphWords : undefined,
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {

@@ -23,7 +23,8 @@ import { splitSentences } from '../sentences';
 import { detach } from '../text';
 import { contentKey } from '../index-cache';
 import type { ClaimVerdict, DetectOptions } from './detect';
-import { isAcronym, isKnownName, learnNames, readNamesIn } from './names';
+import { isAcronym, isKnownName, learnNames, readNamesIn, type ParagraphWords } from './names';
+import type { PersistedMemo } from '../corpus-memo';
 import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
 import { blockClaimMemo, blockSignature, type BlockClaimMemo, type KeptSentence } from './block-memo';
@@ -358,7 +359,7 @@ function carryChecksOver(analysis: Analysis, work: ClaimWork): void {
 function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
   const { parsed } = analysis;
   const text = detectionText(parsed);
-  const names = nameAnswers(text, analysis.corpus);
+  const names = nameAnswers(text, analysis.corpus, analysis.workspace.paragraphWords);
   const detectOptions = {
     isName: names.isName,
     triggers: options.triggers.map((t) => t.toLowerCase()),
@@ -580,8 +581,8 @@ let nameState: { names: Set<string>; sourceWords: SourceWords | undefined; epoch
  * turns would never find their blocks kept. The sources' side of `isName` is
  * the corpus generation, which the block memo is kept for.
  */
-function nameAnswers(detectionView: string, corpus: Corpus): { isName: (word: string) => boolean; epoch: number; namesKey: string } {
-  const names = learnNames(detectionView);
+function nameAnswers(detectionView: string, corpus: Corpus, kept?: PersistedMemo<ParagraphWords>): { isName: (word: string) => boolean; epoch: number; namesKey: string } {
+  const names = learnNames(detectionView, kept);
   const sourceWords = lowerCaseSourceWords(corpus);
   if (sourceWords !== nameState.sourceWords || !sameMembers(names, nameState.names)) nameState = { names, sourceWords, epoch: nameState.epoch + 1 };
   nameState.namesKey ??= contentKey([...nameState.names].sort().join('\n'));

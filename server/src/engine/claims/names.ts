@@ -6,6 +6,8 @@
  */
 import { commonEnds, detach } from '../text';
 import { upperBound } from '../sorted';
+import { contentKey } from '../index-cache';
+import { PersistedMemo } from '../corpus-memo';
 
 /** Capitalised words that are not names even mid-sentence. */
 const NOT_NAMES = new Set(
@@ -22,10 +24,10 @@ const NOT_NAMES = new Set(
  * only the paragraphs around the edit are read again (`relearn`). The set is
  * a new object whenever its members change, and the same object otherwise.
  */
-export function learnNames(text: string): Set<string> {
+export function learnNames(text: string, kept?: PersistedMemo<Words>): Set<string> {
   const previous = lastLearnt;
   if (previous?.text === text) return previous.names;
-  const next = (previous && relearn(previous, text)) ?? learnAfresh(text);
+  const next = (previous && relearn(previous, text)) ?? learnAfresh(text, kept);
   lastLearnt = next;
   return next.names;
 }
@@ -36,6 +38,28 @@ export function learnNamesWhole(text: string): Set<string> {
 }
 
 type Words = { candidates: string[]; lowerCase: string[] };
+/** A paragraph's name candidates and lower-case words. */
+export type ParagraphWords = Words;
+
+/** Section of the checks cache with the words of each paragraph a run read. */
+export const PARAGRAPH_WORDS_SECTION = 'paragraph-words';
+
+/**
+ * Paragraphs' words kept from one run to the next (a CLI run over a piece
+ * changed in one line reads that paragraph only), each word once: only
+ * whether a word occurs anywhere decides the names, and the counts stay
+ * right because a paragraph's words are taken away as the object they were
+ * added as. Keyed by a hash of the paragraph with its context.
+ */
+export function paragraphWordsMemo(buildId?: string): PersistedMemo<Words> {
+  return new PersistedMemo<Words>(PARAGRAPH_WORDS_SECTION, isWords, buildId);
+}
+
+function isWords(value: unknown): value is Words {
+  const words = value as Partial<Words> | null;
+  const strings = (list: unknown) => Array.isArray(list) && list.every((word) => typeof word === 'string');
+  return strings(words?.candidates) && strings(words?.lowerCase);
+}
 
 /** What `learnNames` learnt from one text: its paragraphs' words, and how many paragraphs hold each word. */
 interface Learnt {
@@ -50,12 +74,12 @@ interface Learnt {
 
 let lastLearnt: Learnt | undefined;
 
-function learnAfresh(text: string): Learnt {
+function learnAfresh(text: string, kept?: PersistedMemo<Words>): Learnt {
   const learnt: Learnt = { text, starts: [], words: [], candidates: new Map(), lowerCase: new Map(), names: new Set() };
   // Paragraph by paragraph (cut after blank lines, where no word runs on), each read once per text it ever has.
   for (let from = 0; from < text.length; ) {
     const to = paragraphEnd(text, from);
-    const words = segmentWords(text, from, to);
+    const words = kept ? keptSegmentWords(text, from, to, kept) : segmentWords(text, from, to);
     learnt.starts.push(from);
     learnt.words.push(words);
     count(learnt, words, 1);
@@ -178,6 +202,17 @@ function segmentWords(text: string, from: number, to: number): Words {
   // again at each check, and comparing keys flattened them; only edited paragraphs are now).
   segmentCache.set(detach(cacheKey), words);
   return words;
+}
+
+/** `segmentWords`, each word once, from `kept` when an earlier run read the same paragraph with the same context. */
+function keptSegmentWords(text: string, from: number, to: number, kept: PersistedMemo<Words>): Words {
+  const context = Math.max(0, from - CONTEXT);
+  // The paragraph hashed on its own: through a joined string, each character costs several times more.
+  const key = `${from - context}:${contentKey(text.slice(context, to))}`;
+  return kept.get(key, () => {
+    const words = segmentWords(text, from, to);
+    return { candidates: [...new Set(words.candidates)], lowerCase: [...new Set(words.lowerCase)] };
+  });
 }
 
 /**
