@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { splitParagraphs, splitSentences } from '../../server/src/engine/sentences';
+import { blockSentencesMemo, proseSentences } from '../../server/src/engine/claims/analyse';
+import { parseMarkdown } from '../../server/src/engine/markdown';
 
 function sentences(text: string, protect?: { start: number; end: number }[]): string[] {
   return splitSentences(text, 0, text.length, { protect }).map((s) => text.slice(s.start, s.end));
@@ -67,4 +69,28 @@ test('sentences: a quotation ending in ? followed by "said X" is one sentence', 
 test('paragraphs: blank lines separate, list lines start their own block', () => {
   const text = 'Title line\n\nFirst para\nstill first.\n\n- one item\n- two item\n\n  Last.  \n';
   assert.deepEqual(splitParagraphs(text).map((s) => text.slice(s.start, s.end)), ['Title line', 'First para\nstill first.', '- one item', '- two item', 'Last.']);
+});
+
+test('prose sentences kept from an earlier run: the next run splits only the blocks whose text or surroundings changed, and finds the same sentences', () => {
+  const paragraphs = Array.from({ length: 10 }, (_, i) => `Paragraph ${i} opens here. Mr. Smith said "it is done. Really." on day ${i}. It closed.`);
+  const original = paragraphs.join('\n\n');
+  const first = blockSentencesMemo('build');
+  const parsed = parseMarkdown(original);
+  assert.deepEqual(proseSentences(parsed, first), proseSentences(parseMarkdown(original)));
+  assert.deepEqual(first.stats, { computed: 10, kept: 0 });
+
+  const next = blockSentencesMemo('build');
+  next.importSection(first.exportSection());
+  // The fifth paragraph's text changes near its start. A block's splitting reads 44 characters after it, so the fourth is
+  // split again too; the sixth reads the 41 before it, the fifth's unchanged end.
+  const edited = original.replace('Paragraph 4 opens here.', 'Paragraph 4 opens. Here it is.');
+  const sentences = proseSentences(parseMarkdown(edited), next);
+  assert.deepEqual(sentences, proseSentences(parseMarkdown(edited)));
+  assert.equal(sentences.filter((s) => s.blockIndex === 4).length, 4);
+  assert.deepEqual(next.stats, { computed: 2, kept: 8 });
+
+  const other = blockSentencesMemo('another build');
+  other.importSection(first.exportSection());
+  proseSentences(parseMarkdown(original), other);
+  assert.deepEqual(other.stats, { computed: 10, kept: 0 });
 });

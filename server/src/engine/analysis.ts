@@ -48,6 +48,8 @@ export interface Workspace {
   readonly blockSummaries?: PersistedMemo<unknown>;
   /** Where the words of the paragraphs names are learnt from are kept from one run to the next; likewise (claims/names.ts). */
   readonly paragraphWords?: PersistedMemo<ParagraphWords>;
+  /** Where blocks' sentence spans are kept from one run to the next; likewise (claims/analyse.ts). */
+  readonly blockSentences?: PersistedMemo<Span[]>;
 }
 
 export interface Analysis {
@@ -167,7 +169,7 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
       return check;
     },
     sentences() {
-      return (sentences ??= proseSentences(parse()));
+      return (sentences ??= proseSentences(parse(), workspace.blockSentences));
     },
     claimChecks() {
       return (claims ??= checkClaims(this));

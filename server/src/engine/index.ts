@@ -22,7 +22,7 @@ import { EntityStore } from './entities';
 import { actorsOf, entityHighlights, entityReferences } from './entities/providers';
 import { checkTeamRule, isTeamRuleId } from './team-rules';
 import { supportingPassageSteps } from './claims/suggest';
-import { claimCheckSteps } from './claims/analyse';
+import { BLOCK_SENTENCES_SECTION, blockSentencesMemo, claimCheckSteps } from './claims/analyse';
 import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
 import { ENTITY_HITS_SECTION } from './entities/block-hits';
 import { BLOCK_SUMMARIES_SECTION, blockSummaryMemo } from './block-summaries';
@@ -35,11 +35,11 @@ export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelecti
 /**
  * The sections of the engine's answers kept between runs (quotation verdicts, claims' passages, claim detection's verdicts,
  * the speakers of quoted source passages, the names found in each block, the findings of block-scoped rules per block,
- * the blocks' summaries, the words of the paragraphs names are learnt from), given a
+ * the blocks' summaries, the words of the paragraphs names are learnt from, the blocks' sentences), given a
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION, BLOCK_SENTENCES_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -56,7 +56,7 @@ export interface EngineOptions {
   /**
    * Keep the findings of block-scoped rules, and the blocks' summaries the
    * piece-wide rules fold, per block for the next check, and the words of
-   * each paragraph that names are learnt from (engine/block-findings.ts,
+   * each paragraph that names are learnt from and each block's sentences (engine/block-findings.ts,
    * engine/block-summaries.ts, claims/names.ts; default true). An
    * embedder that checks each text once and keeps nothing (the CLI without a
    * cache) turns it off: those rules then check the whole piece like any
@@ -109,11 +109,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const sourcedBlockFindings = new CorpusMemo<KeptReport[]>(SOURCED_BLOCK_FINDINGS_SECTION, corpus, isKeptReports, options.buildId);
   const summaries = blockSummaryMemo(options.buildId);
   const paragraphWords = paragraphWordsMemo(options.buildId);
+  const blockSentences = blockSentencesMemo(options.buildId);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords, blockSentences] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -137,6 +138,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     // An embedder that keeps nothing between checks gets each block summarised, with no keys made.
     blockSummaries: keepBlockFindings ? summaries : undefined,
     paragraphWords: keepBlockFindings ? paragraphWords : undefined,
+    blockSentences: keepBlockFindings ? blockSentences : undefined,
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {

@@ -24,7 +24,7 @@ import { detach } from '../text';
 import { contentKey } from '../index-cache';
 import type { ClaimVerdict, DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn, type ParagraphWords } from './names';
-import type { PersistedMemo } from '../corpus-memo';
+import { PersistedMemo } from '../corpus-memo';
 import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
 import { blockClaimMemo, blockSignature, type BlockClaimMemo, type KeptSentence } from './block-memo';
@@ -65,7 +65,7 @@ const claimCache = new WeakMap<ParsedDocument, ClaimWork>();
  * Prose sentences: paragraphs and list items, not headings, blockquotes,
  * table rows or footnote definitions. Inline quotations are never split.
  */
-export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
+export function proseSentences(parsed: ParsedDocument, kept?: PersistedMemo<Span[]>): ProseSentence[] {
   const cached = sentenceCache.get(parsed);
   if (cached) return cached;
   const sentences: ProseSentence[] = [];
@@ -82,7 +82,7 @@ export function proseSentences(parsed: ParsedDocument): ProseSentence[] {
       for (; next < before.length && before[next].blockIndex === block.index; next++) sentences.push(carried.moveSentence(before[next]));
       continue;
     }
-    const spans = blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? []);
+    const spans = blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? [], kept);
     spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
   }
   return sentences;
@@ -127,10 +127,10 @@ function carriedOver(parsed: ParsedDocument): CarriedOver | undefined {
  * (indexes): a caller spreads the first splitting of a long piece over
  * several steps, and `proseSentences` then finds every block split.
  */
-export function splitBlocksIn(parsed: ParsedDocument, from: number, to: number): void {
+export function splitBlocksIn(parsed: ParsedDocument, from: number, to: number, kept?: PersistedMemo<Span[]>): void {
   const quotationsByBlock = inlineQuotationsByBlock(parsed);
   for (const block of parsed.blocks.slice(from, to)) {
-    if (isProseBlock(block)) blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? []);
+    if (isProseBlock(block)) blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? [], kept);
   }
 }
 
@@ -166,18 +166,39 @@ export const SENTENCE_CONTEXT = { before: 41, after: 44 } as const;
 const CONTEXT_BEFORE = SENTENCE_CONTEXT.before;
 const CONTEXT_AFTER = SENTENCE_CONTEXT.after;
 
-function blockSentences(masked: string, start: number, end: number, protect: Span[]): Span[] {
+function blockSentences(masked: string, start: number, end: number, protect: Span[], kept?: PersistedMemo<Span[]>): Span[] {
   const from = Math.max(0, start - CONTEXT_BEFORE);
   const to = Math.min(masked.length, end + CONTEXT_AFTER);
   const shape = protect.map((p) => `${p.start - start},${p.end - start}`).join(';');
-  const key = `${start - from}:${end - start}:${shape}:${masked.slice(from, to)}`;
-  let relative = blockSentenceCache.get(key);
-  if (!relative) {
-    relative = splitSentences(masked, start, end, { protect }).map((span) => ({ start: span.start - start, end: span.end - start }));
-    if (blockSentenceCache.size >= MAX_CACHED_BLOCKS) blockSentenceCache.clear();
-    blockSentenceCache.set(key, relative);
+  const split = (): Span[] => splitSentences(masked, start, end, { protect }).map((span) => ({ start: span.start - start, end: span.end - start }));
+  let relative: Span[] | undefined;
+  if (kept) {
+    // Kept from run to run under the same key, its text hashed on its own (through a joined string each character
+    // costs more). Not also in the cache below: a key of that cache that is never looked up again holds its version of
+    // the piece alive (a joined key keeps its slice until a lookup compares it).
+    relative = kept.get(`${start - from}:${end - start}:${shape}:${contentKey(masked.slice(from, to))}`, split);
+  } else {
+    const key = `${start - from}:${end - start}:${shape}:${masked.slice(from, to)}`;
+    relative = blockSentenceCache.get(key);
+    if (!relative) {
+      relative = split();
+      if (blockSentenceCache.size >= MAX_CACHED_BLOCKS) blockSentenceCache.clear();
+      blockSentenceCache.set(key, relative);
+    }
   }
   return relative.map((span) => ({ start: span.start + start, end: span.end + start }));
+}
+
+/** Section of the checks cache with the sentence spans of each block a run split. */
+export const BLOCK_SENTENCES_SECTION = 'block-sentences';
+
+/** Blocks' sentence spans kept from run to run (a CLI run over a piece changed in one line splits that block only). */
+export function blockSentencesMemo(buildId?: string): PersistedMemo<Span[]> {
+  return new PersistedMemo<Span[]>(BLOCK_SENTENCES_SECTION, isSpans, buildId);
+}
+
+function isSpans(value: unknown): value is Span[] {
+  return Array.isArray(value) && value.every((span: Partial<Span> | null) => Number.isInteger(span?.start) && Number.isInteger(span?.end) && span!.start! <= span!.end!);
 }
 
 /**
@@ -255,7 +276,7 @@ export function claimCheckSteps(analysis: () => Analysis, textLength: number): A
     // Likewise its sentences (~40 ms), a share of its blocks each.
     ...inShares((share) => {
       const { parsed } = analysis();
-      splitBlocksIn(parsed, ...share(parsed.blocks.length));
+      splitBlocksIn(parsed, ...share(parsed.blocks.length), analysis().workspace.blockSentences);
     }),
     // Then what every sentence needs.
     () => void claimWorkOf(analysis()),
