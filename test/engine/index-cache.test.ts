@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
-import { contentKey, decodeCache, encodeCache, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
+import { contentKey, contentKeyOf, decodeCache, encodeCache, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { bbcNewsArticles } from '../helpers/corpus';
 
@@ -148,6 +148,11 @@ test('index cache: container and typed sections round-trip; content keys tell te
   assert.notEqual(contentKey('same text'), contentKey('same texT'));
   assert.notEqual(contentKey('ab'), contentKey('ba'));
   assert.match(contentKey(''), /^[0-9a-f]{16}$/);
+  // A range hashed in place is the same key as its slice, for every range of a text with odd and even lengths and an
+  // astral character; and the hex digits are the hash's (the known key of one text, from before the table was used).
+  const text = 'Lavrov 😀 said, "Tolls rose."\n\nMr Straw';
+  for (let from = 0; from <= text.length; from++) for (let to = from; to <= text.length; to++) assert.equal(contentKeyOf(text, from, to), contentKey(text.slice(from, to)), `${from}-${to}`);
+  assert.equal(contentKey('same text'), '5e73779dc8bd0812');
 });
 
 test('index cache: through the engine façade, findings are identical cold and warm', () => {

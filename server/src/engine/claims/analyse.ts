@@ -21,7 +21,7 @@ import type { Citation, ParsedDocument, Quotation } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
-import { contentKey } from '../index-cache';
+import { contentKey, contentKeyOf } from '../index-cache';
 import type { ClaimVerdict, DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn, type ParagraphWords } from './names';
 import { PersistedMemo } from '../corpus-memo';
@@ -173,10 +173,10 @@ function blockSentences(masked: string, start: number, end: number, protect: Spa
   const split = (): Span[] => splitSentences(masked, start, end, { protect }).map((span) => ({ start: span.start - start, end: span.end - start }));
   let relative: Span[] | undefined;
   if (kept) {
-    // Kept from run to run under the same key, its text hashed on its own (through a joined string each character
-    // costs more). Not also in the cache below: a key of that cache that is never looked up again holds its version of
-    // the piece alive (a joined key keeps its slice until a lookup compares it).
-    relative = kept.get(`${start - from}:${end - start}:${shape}:${contentKey(masked.slice(from, to))}`, split);
+    // Kept from run to run under the same key, its text hashed in place. Not also in the cache below: a key of that
+    // cache that is never looked up again holds its version of the piece alive (a joined key keeps its slice until a
+    // lookup compares it).
+    relative = kept.get(`${start - from}:${end - start}:${shape}:${contentKeyOf(masked, from, to)}`, split);
   } else {
     const key = `${start - from}:${end - start}:${shape}:${masked.slice(from, to)}`;
     relative = blockSentenceCache.get(key);

@@ -6,7 +6,7 @@
  */
 import { commonEnds, detach } from '../text';
 import { upperBound } from '../sorted';
-import { contentKey } from '../index-cache';
+import { contentKeyOf } from '../index-cache';
 import { PersistedMemo } from '../corpus-memo';
 
 /** Capitalised words that are not names even mid-sentence. */
@@ -207,8 +207,7 @@ function segmentWords(text: string, from: number, to: number): Words {
 /** `segmentWords`, each word once, from `kept` when an earlier run read the same paragraph with the same context. */
 function keptSegmentWords(text: string, from: number, to: number, kept: PersistedMemo<Words>): Words {
   const context = Math.max(0, from - CONTEXT);
-  // The paragraph hashed on its own: through a joined string, each character costs several times more.
-  const key = `${from - context}:${contentKey(text.slice(context, to))}`;
+  const key = `${from - context}:${contentKeyOf(text, context, to)}`;
   return kept.get(key, () => {
     const words = segmentWords(text, from, to);
     return { candidates: [...new Set(words.candidates)], lowerCase: [...new Set(words.lowerCase)] };
