@@ -11,6 +11,7 @@ import { Corpus } from '../../server/src/engine/corpus';
 import { VerdictCache } from '../../server/src/engine/quotes/verdict-cache';
 import { ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
+import { PersistedMemo } from '../../server/src/engine/corpus-memo';
 import { PASSAGE_ANSWERS_SECTION, passageWork } from '../../server/src/engine/claims/passages';
 import { QUOTE_SPEAKERS_SECTION, speakerWork } from '../../server/src/engine/claims/speakers';
 
@@ -182,4 +183,28 @@ test('corpus-memo: a section imported after the sources are set (the CLI, per pi
   second.get(QUOTATIONS[1][0], QUOTATIONS[1][1]);
   const reader = new ByteReader(second.memo.exportSection());
   assert.deepEqual(reader.json<{ keys: string[] }>().keys, [[...QUOTATIONS[1][1]].join(' ') + '\u0000' + QUOTATIONS[1][0]]);
+});
+
+test('corpus-memo: an answer read back from a section is written back as the JSON it was read from, and an answer made again replaces it', () => {
+  const isAnswer = (value: unknown): value is { words: string[] } => Array.isArray((value as { words?: unknown } | null)?.words);
+  /** A section as another writer could have spelt it: valid JSON with spaces, which JSON.stringify never writes. */
+  class Spelt extends PersistedMemo<{ words: string[] }> {
+    spelt(keys: string[], values: string[]): Uint8Array {
+      return this.sectionOf('', keys, values);
+    }
+  }
+  const section = new Spelt('spelt', isAnswer, 'build').spelt(['a', 'b'], ['{ "words": [ "one" ] }', '{ "words": [ "two" ] }']);
+  const values = (bytes: Uint8Array) => {
+    const reader = new ByteReader(bytes);
+    reader.json();
+    return reader.string().split('\n');
+  };
+
+  const memo = new PersistedMemo<{ words: string[] }>('spelt', isAnswer, 'build');
+  memo.importSection(section);
+  assert.deepEqual(memo.lookup('a'), { words: ['one'] });
+  // Read and parsed, then written back as it was read; the other, never parsed, as it was too.
+  assert.deepEqual(values(memo.exportSection()), ['{ "words": [ "one" ] }', '{ "words": [ "two" ] }']);
+  memo.remember('a', { words: ['three'] });
+  assert.deepEqual(values(memo.exportSection()), ['{"words":["three"]}', '{ "words": [ "two" ] }']);
 });

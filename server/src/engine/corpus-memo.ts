@@ -43,6 +43,13 @@ export class PersistedMemo<V> implements CacheProduct {
   protected readonly entries = new Map<string, V | string>();
   /** Keys read or computed by this process: an export writes them first. */
   protected readonly used = new Set<string>();
+  /**
+   * The JSON each answer parsed since import was read from: an export writes
+   * it back as it was instead of stringifying the answer again (~0.1 s of a
+   * warm CLI run over the 2 MB piece, per half). Answers are never changed
+   * once kept, so the JSON still says what the answer holds.
+   */
+  private readonly readFrom = new Map<string, string>();
   /** Entries of an earlier run, taken once their stamp is known to be this state's. */
   protected pending: { stamp: string; keys: string[]; values: string[] } | undefined;
   private changed = false;
@@ -82,14 +89,19 @@ export class PersistedMemo<V> implements CacheProduct {
   /** Remembers `answer` for `key` (a copy of it, so a remembered answer does not hold this version of the piece alive). */
   remember(key: string, answer: V): void {
     this.refresh();
-    if (this.entries.size > MAX_ENTRIES) {
-      this.entries.clear();
-      this.used.clear();
-    }
+    if (this.entries.size > MAX_ENTRIES) this.clearEntries();
     key = detach(key);
     this.entries.set(key, answer);
+    this.readFrom.delete(key);
     this.changed = true;
     if (this.buildId !== undefined) this.used.add(key);
+  }
+
+  /** Drops every answer (a new state they no longer hold for, or too many). */
+  protected clearEntries(): void {
+    this.entries.clear();
+    this.used.clear();
+    this.readFrom.clear();
   }
 
   /** From now on, an export holds only the answers used after this call (the CLI keeps each piece's in its own file). */
@@ -112,7 +124,7 @@ export class PersistedMemo<V> implements CacheProduct {
       const value = this.entries.get(key);
       if (value === undefined || keys.length >= MAX_PERSISTED) return;
       keys.push(key);
-      values.push(typeof value === 'string' ? value : JSON.stringify(value));
+      values.push(typeof value === 'string' ? value : (this.readFrom.get(key) ?? JSON.stringify(value)));
     };
     if (this.buildId !== undefined) {
       for (const key of this.used) add(key);
@@ -181,6 +193,7 @@ export class PersistedMemo<V> implements CacheProduct {
       return undefined;
     }
     this.entries.set(key, parsed);
+    this.readFrom.set(key, value);
     return parsed;
   }
 }
@@ -211,8 +224,7 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
   /** A new state of the corpus: earlier answers are dropped, or the imported ones taken if they were made for it. */
   protected override refresh(): void {
     if (this.corpus.generation === this.generation) return;
-    this.entries.clear();
-    this.used.clear();
+    this.clearEntries();
     this.generation = this.corpus.generation;
     this.takePending();
   }

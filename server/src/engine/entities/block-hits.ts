@@ -49,8 +49,7 @@ export class BlockHitMemo extends PersistedMemo<KeptHit[]> {
     this.knowledge = knowledge;
     this.fingerprintOf = fingerprintOf;
     this.fingerprint = undefined;
-    this.entries.clear();
-    this.used.clear();
+    this.clearEntries();
     this.takePending();
   }
 
