@@ -54,13 +54,14 @@ export interface EngineOptions {
    */
   buildId?: string;
   /**
-   * Keep the findings of block-scoped rules, and the blocks' summaries the
-   * piece-wide rules fold, per block for the next check, and the words of
-   * each paragraph that names are learnt from and each block's sentences (engine/block-findings.ts,
-   * engine/block-summaries.ts, claims/names.ts; default true). An
-   * embedder that checks each text once and keeps nothing (the CLI without a
-   * cache) turns it off: those rules then check the whole piece like any
-   * other, without the keys and copies that only a later check could use.
+   * Keep, for the next check, what is kept per block or paragraph: the
+   * findings of block-scoped rules (engine/block-findings.ts), the blocks'
+   * summaries that piece-wide rules fold (engine/block-summaries.ts), each
+   * block's sentences (claims/analyse.ts) and each paragraph's words that
+   * names are learnt from (claims/names.ts). Default true. An embedder that
+   * checks each text once and keeps nothing (the CLI without a cache) turns
+   * it off: the rules then check the whole piece, without the keys and
+   * copies that only a later check could use.
    */
   keepBlockFindings?: boolean;
 }
