@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBelow, randomEdit } from '../helpers/edits';
 import { createEngine, ANSWER_SECTIONS, type Engine } from '../../server/src/engine/index';
 import { ruleById, rules } from '../../server/src/engine/rules/index';
 import { BLOCK_FINDINGS_SECTION, blockRuleGroups, SOURCED_BLOCK_FINDINGS_SECTION } from '../../server/src/engine/block-findings';
@@ -195,35 +196,16 @@ test('block findings: options are part of the key, severity is not', () => {
 });
 
 /** Deterministic, so a failure can be replayed. */
-function random(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state % n;
-  };
-}
 
 const SNIPPETS = ['regime ', 'Some experts say ', ' insisted that', '"', '[@tolls]', '[@harbour]', '[^1]', '\n', '\n\n', '> ', '# ', '- ', 'Ofcom ', ' claims that', '`code` ', '<!-- provenance-disable-next-line -->\n'];
 
 test('block findings: after every random edit, the engine that kept findings from the earlier versions reports what a fresh engine reports', () => {
   const engine = engineWith();
   for (const seed of [11, 12, 13]) {
-    const next = random(seed);
+    const next = randomBelow(seed);
     let text = PIECE;
     for (let step = 0; step < 80; step++) {
-      const at = next(text.length + 1);
-      const kind = next(4);
-      if (next(12) === 0) text = PIECE;
-      else if (kind === 0) text = text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + next(15)));
-      else if (kind === 1) {
-        // A line moved elsewhere: blocks split, join and move.
-        const start = text.lastIndexOf('\n', at - 1) + 1;
-        const end = text.indexOf('\n', at);
-        const line = text.slice(start, end < 0 ? text.length : end + 1);
-        const rest = text.slice(0, start) + text.slice(start + line.length);
-        const to = next(rest.length + 1);
-        text = rest.slice(0, to) + line + rest.slice(to);
-      } else text = text.slice(0, at) + SNIPPETS[next(SNIPPETS.length)] + text.slice(at);
+      text = randomEdit(text, PIECE, SNIPPETS, next);
       assert.deepEqual(engine.check(doc(text)), engineWith().check(doc(text)), `seed ${seed}, step ${step}:\n${text}`);
     }
   }

@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBelow, randomEdit } from '../helpers/edits';
 import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
 import { BLOCK_SUMMARIES_SECTION, summaryWork } from '../../server/src/engine/block-summaries';
 
@@ -116,35 +117,16 @@ test('block summaries: kept in the checks cache, they serve the next engine of t
   assert.equal(made(() => other.check(doc(PIECE))).made, 2 * blockCount, 'another build makes its own');
 });
 
-function random(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state % n;
-  };
-}
 
 const SNIPPETS = ['EAEU ', 'the Eurasian Economic Union ', '(NDB) ', 'New Development Bank ', 'Lavrov ', ' claimed that', '"', '[@trade]', '\n', '\n\n', '> ', '# ', '- ', 'WTO', 's\'', '`code` ', '<!-- provenance-disable-next-line -->\n'];
 
 test('block summaries: after every random edit, the engine that kept summaries from the earlier versions reports what an engine that keeps nothing reports', () => {
   const engine = engineWith();
   for (const seed of [21, 22, 23]) {
-    const next = random(seed);
+    const next = randomBelow(seed);
     let text = PIECE;
     for (let step = 0; step < 80; step++) {
-      const at = next(text.length + 1);
-      const kind = next(4);
-      if (next(12) === 0) text = PIECE;
-      else if (kind === 0) text = text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + next(15)));
-      else if (kind === 1) {
-        // A line moved elsewhere: blocks split, join and move.
-        const start = text.lastIndexOf('\n', at - 1) + 1;
-        const end = text.indexOf('\n', at);
-        const line = text.slice(start, end < 0 ? text.length : end + 1);
-        const rest = text.slice(0, start) + text.slice(start + line.length);
-        const to = next(rest.length + 1);
-        text = rest.slice(0, to) + line + rest.slice(to);
-      } else text = text.slice(0, at) + SNIPPETS[next(SNIPPETS.length)] + text.slice(at);
+      text = randomEdit(text, PIECE, SNIPPETS, next);
       assert.deepEqual(folded(engine.check(doc(text))), folded(engineWith({ keepBlockFindings: false }).check(doc(text))), `seed ${seed}, step ${step}:\n${text}`);
     }
   }

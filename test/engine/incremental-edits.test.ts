@@ -13,6 +13,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { moveLine, randomBelow } from '../helpers/edits';
 import { createEngine, type Engine } from '../../server/src/engine/index';
 import { lowerTextOf } from '../../server/src/engine/rules/style/acronym-first-use';
 import { claimsCarried } from '../../server/src/engine/claims/analyse';
@@ -72,15 +73,6 @@ function engineWithSources(): Engine {
   return engine;
 }
 
-/** Deterministic, so a failure can be replayed. */
-function random(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state % n;
-  };
-}
-
 function randomEdit(text: string, next: (n: number) => number): string {
   const at = next(text.length + 1);
   switch (next(4)) {
@@ -95,15 +87,9 @@ function randomEdit(text: string, next: (n: number) => number): string {
       const end = text.indexOf('\n', at);
       return text.slice(0, start) + (end < 0 ? '' : text.slice(end + 1));
     }
-    case 2: {
+    case 2:
       // Move a line elsewhere (an acronym's first use moves before or after its spelt-out form).
-      const start = text.lastIndexOf('\n', at - 1) + 1;
-      const end = text.indexOf('\n', at);
-      const line = text.slice(start, end < 0 ? text.length : end + 1);
-      const rest = text.slice(0, start) + text.slice(start + line.length);
-      const to = next(rest.length + 1);
-      return rest.slice(0, to) + line + rest.slice(to);
-    }
+      return moveLine(text, at, next);
     default: {
       const snippet = SNIPPETS[next(SNIPPETS.length)];
       return text.slice(0, at) + snippet + text.slice(at);
@@ -118,7 +104,7 @@ test('incremental edits: after every random edit, the engine that saw the earlie
   assert.ok(firstFindings.some((f) => f.ruleId === 'style/acronym-first-use'), 'the piece exercises the acronym rule');
   assert.ok(firstFindings.some((f) => f.ruleId === 'quote/misquote'), 'the piece exercises the quotation rules');
   for (const seed of [1, 2, 3]) {
-    const next = random(seed);
+    const next = randomBelow(seed);
     let text = PIECE;
     for (let step = 0; step < 60; step++) {
       // Mostly small edits on the last version (as typing), sometimes back to the start (as undo).
@@ -130,7 +116,7 @@ test('incremental edits: after every random edit, the engine that saw the earlie
 });
 
 test('incremental edits: the acronym rule’s lower-cased text answers lastIndexOf as the whole text lower-cased would, edit after edit', () => {
-  const next = random(7);
+  const next = randomBelow(7);
   const needles = ['kestrel harbour authority', 'commonwealth of independent states', 'eurasian economic union', 'the', 'a', 'i̇', 'σ', 'ς', '𐐨', 'so so'];
   let text = PIECE.repeat(3);
   for (let step = 0; step < 300; step++) {
@@ -177,7 +163,7 @@ test('incremental edits: typing inside paragraphs of a longer piece, with claims
   const inLine = SNIPPETS.filter((s) => !s.includes('\n') && !s.startsWith('#') && !s.startsWith('-'));
   const carriedBefore = claimsCarried.sentences;
   for (const seed of [4, 5]) {
-    const next = random(seed);
+    const next = randomBelow(seed);
     let text = start;
     engine.check({ uri, text });
     for (let step = 0; step < 60; step++) {
