@@ -23,12 +23,11 @@
  * they depend on the rest of the piece (`BlockScope.dependsOnPiece`).
  */
 import type { Analysis } from './analysis';
-import type { Citation, ParsedDocument } from './markdown';
+import { quotationsByBlock, type Citation, type ParsedDocument } from './markdown';
 import type { BlockScope, Report, Rule } from './rules/rule';
 import type { Span } from './types';
 import { contentKey, contentKeyOf } from './index-cache';
 import { PersistedMemo } from './corpus-memo';
-import { quotationsByBlock } from './style/view';
 
 /** Section of the checks cache with the findings of block-scoped rules that read only the piece. */
 export const BLOCK_FINDINGS_SECTION = 'block-findings';

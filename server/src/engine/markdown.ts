@@ -57,6 +57,23 @@ export interface Scoped {
   at: Span;
 }
 
+/** A parse's quotations by the block they belong to, in order: made once per parse, shared by the rules and claims. */
+const quotationIndexes = new WeakMap<ParsedDocument, Map<number, Quotation[]>>();
+
+export function quotationsByBlock(parsed: ParsedDocument): Map<number, Quotation[]> {
+  let index = quotationIndexes.get(parsed);
+  if (!index) {
+    index = new Map();
+    for (const quotation of parsed.quotations) {
+      const list = index.get(quotation.blockIndex);
+      if (list) list.push(quotation);
+      else index.set(quotation.blockIndex, [quotation]);
+    }
+    quotationIndexes.set(parsed, index);
+  }
+  return index;
+}
+
 export function parseMarkdown(text: string): ParsedDocument {
   const lineStarts = computeLineStarts(text);
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;

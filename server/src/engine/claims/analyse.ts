@@ -17,7 +17,7 @@
  */
 import type { Analysis, QuoteCheck } from '../analysis';
 import type { Corpus } from '../corpus';
-import type { Citation, ParsedDocument, Quotation } from '../markdown';
+import { quotationsByBlock as quotationsOfBlocks, type Citation, type ParsedDocument, type Quotation } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
 import { detach } from '../text';
@@ -275,8 +275,8 @@ export function claimCheckSteps(analysis: () => Analysis, textLength: number): A
     }),
     // Likewise its sentences (~40 ms), a share of its blocks each.
     ...inShares((share) => {
-      const { parsed } = analysis();
-      splitBlocksIn(parsed, ...share(parsed.blocks.length), analysis().workspace.blockSentences);
+      const { parsed, workspace } = analysis();
+      splitBlocksIn(parsed, ...share(parsed.blocks.length), workspace.blockSentences);
     }),
     // Then what every sentence needs.
     () => void claimWorkOf(analysis()),
@@ -395,14 +395,6 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
     list.push(citation);
     citationsByBlock.set(citation.blockIndex, list);
   }
-  // Quotations by block, in order: a sentence's are in its block (one spanning blocks is in no sentence). Their
-  // verdicts are asked for only where a claim needs them, so checking one sentence does not match them all.
-  const quotationsByBlock = new Map<number, Quotation[]>();
-  for (const quotation of parsed.quotations) {
-    const list = quotationsByBlock.get(quotation.blockIndex);
-    if (list) list.push(quotation);
-    else quotationsByBlock.set(quotation.blockIndex, [quotation]);
-  }
   const blockEndCitations = new Map<number, Citation[]>();
   if (options.scope === 'paragraph') {
     for (const block of parsed.blocks) {
@@ -418,7 +410,9 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
     namesKey: names.namesKey,
     citationsByBlock,
     blockEndCitations,
-    quotationsByBlock,
+    // A sentence's quotations are in its block (one spanning blocks is in no sentence). Their verdicts are asked for
+    // only where a claim needs them, so checking one sentence does not match them all.
+    quotationsByBlock: quotationsOfBlocks(parsed),
     outlets: outletNeedles(analysis.corpus),
   };
 }

@@ -13,7 +13,7 @@
  * once per parse (the parse is cached per document version) and shared by
  * every style rule and team rule of a check.
  */
-import type { Block, ParsedDocument, Quotation } from '../markdown';
+import { quotationsByBlock, type Block, type ParsedDocument, type Quotation } from '../markdown';
 import type { Span } from '../types';
 import { tokenize, type Token } from './phrase';
 import { detach } from '../text';
@@ -240,23 +240,6 @@ function buildView(parsed: ParsedDocument): StyleView {
       return blank;
     },
   };
-}
-
-/** A parse's quotations by the block they belong to, made once per parse. */
-const quotationIndexes = new WeakMap<ParsedDocument, Map<number, Quotation[]>>();
-
-export function quotationsByBlock(parsed: ParsedDocument): Map<number, Quotation[]> {
-  let index = quotationIndexes.get(parsed);
-  if (!index) {
-    index = new Map();
-    for (const quotation of parsed.quotations) {
-      const list = index.get(quotation.blockIndex);
-      if (list) list.push(quotation);
-      else index.set(quotation.blockIndex, [quotation]);
-    }
-    quotationIndexes.set(parsed, index);
-  }
-  return index;
 }
 
 /** Spaces for every character but line breaks, so `^` and `$` still see the lines. */
