@@ -88,6 +88,17 @@ export interface Engine {
    * cache. Problems with the source set are in `sourceProblems()`.
    */
   setSource(uri: string, path: string, text: string, contentKey?: string): void;
+
+  /**
+   * Add or replace a source known by the content key of its file (as
+   * `setSource`'s), without its text: when the persisted cache holds what
+   * loading a file with this key and path found (its id, body and metadata),
+   * the source is set from that, and `readText` is called only when a check
+   * needs the source's words (most warm checks need none). Returns false
+   * when the cache holds no such file: then read it and call `setSource`.
+   * `readText` must return the text whose key was given.
+   */
+  setSourceOnDemand(uri: string, path: string, contentKey: string, readText: () => string): boolean;
   removeSource(uri: string): void;
   /** All sources currently known, by id. */
   sources(): readonly Source[];

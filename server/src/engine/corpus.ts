@@ -3,12 +3,16 @@
  * time; a generation counter lets caches know when any source changed.
  */
 import type { Finding, Source } from './types';
-import { loadSource, resolveSourceIds } from './sources';
+import { loadSource, resolveSourceIds, sourceOnDemand, type SourceHeader } from './sources';
 import { SourceIndex } from './quotes';
-import { exportCacheProducts, giveContentKey, importCacheProducts, type CacheProduct } from './index-cache';
+import { exportCacheProducts, giveContentKey, importCacheProducts, knownContentKey, sourceContentKey, type CacheProduct } from './index-cache';
 
 /** Section of the persisted cache holding the quotation index (the name older cache files use). */
 export const QUOTES_SECTION = 'quotes';
+/** Section holding each source's header (id, body, metadata) by content key and path (`Corpus.setOnDemand`). */
+export const SOURCE_HEADERS_SECTION = 'source-headers';
+/** Bumped whenever what `loadSource` finds, or the section's layout, changes. */
+const SOURCE_HEADERS_FORMAT = 1;
 
 export class Corpus {
   private readonly byUri = new Map<string, Source>();
@@ -22,8 +26,11 @@ export class Corpus {
   /** Bumped on every change: caches keyed on it go stale. */
   generation = 0;
 
-  /** `buildId`: the running code's hash, if the embedder has one (stamps the quotation index's cache section). */
-  constructor(buildId?: string) {
+  /** Headers of sources loaded by an earlier run, by `headerKey` (`setOnDemand`); after an export, those it wrote. */
+  private knownHeaders = new Map<string, SourceHeader>();
+
+  /** `buildId`: the running code's hash, if the embedder has one (stamps the quotation index's and the headers' cache sections). */
+  constructor(private readonly buildId?: string) {
     this.index = new SourceIndex(buildId);
   }
 
@@ -38,10 +45,62 @@ export class Corpus {
     this.generation++;
   }
 
+  /**
+   * Sets a source known by its content key (`Engine.setSourceOnDemand`):
+   * when an earlier run loaded a file with this key and path, the source is
+   * set from what it found, and its text is read (`readText`) only when
+   * something asks for it. False when no such header is known: the caller
+   * then reads the file and sets it with `set`.
+   */
+  setOnDemand(uri: string, path: string, contentKey: string, readText: () => string): boolean {
+    if (!contentKey) return false;
+    const key = `#${contentKey}`;
+    const header = this.knownHeaders.get(headerKey(key, path));
+    if (!header) return false;
+    const previous = this.byUri.get(uri);
+    if (previous && previous.path === path && knownContentKey(previous) === key) return true;
+    const source = sourceOnDemand(uri, path, header, readText);
+    giveContentKey(source, contentKey);
+    this.byUri.set(uri, source);
+    this.idsDirty = true;
+    this.generation++;
+    return true;
+  }
+
   delete(uri: string): void {
     if (!this.byUri.delete(uri)) return;
     this.idsDirty = true;
     this.generation++;
+  }
+
+  /** The sources' headers as a product of the persisted cache: a later run sets unchanged sources without reading them. */
+  readonly headerCache: CacheProduct = this.makeHeaderCache();
+
+  private makeHeaderCache(): CacheProduct {
+    const corpus = this;
+    return {
+      section: SOURCE_HEADERS_SECTION,
+      exportSection() {
+        // Each source as loaded (before ids are made unique): the id its file gives.
+        const sources = [...corpus.byUri.values()];
+        corpus.knownHeaders = new Map(sources.map((source) => [headerKey(sourceContentKey(source), source.path), { id: source.id, body: source.body, meta: source.meta }]));
+        const entries = sources.map((source) => [sourceContentKey(source), source.path, source.id, source.body.start, source.body.end, source.meta]);
+        return new TextEncoder().encode(JSON.stringify({ format: SOURCE_HEADERS_FORMAT, build: corpus.buildId ?? null, entries }));
+      },
+      importSection(bytes) {
+        const headers = parseHeaders(bytes, corpus.buildId);
+        if (!headers) return 0;
+        corpus.knownHeaders = headers;
+        return headers.size;
+      },
+      // Written when a source is not among the headers held (read in full, renamed) or one held is gone. A header
+      // follows from its key and path (the same build's loader made it), so key and path are all there is to compare.
+      get dirty() {
+        if (corpus.knownHeaders.size !== corpus.byUri.size) return true;
+        for (const source of corpus.byUri.values()) if (!corpus.knownHeaders.has(headerKey(sourceContentKey(source), source.path))) return true;
+        return false;
+      },
+    };
   }
 
   /**
@@ -175,4 +234,30 @@ interface LinkTable {
   byUrl: Map<string, string>;
   byPath: Map<string, string>;
   byPathSuffix: Map<string, string>;
+}
+
+function headerKey(contentKey: string, path: string): string {
+  return `${contentKey}\u0000${path}`;
+}
+
+/** The headers in a section's bytes; undefined when they are damaged or from another format or build. */
+function parseHeaders(bytes: Uint8Array, buildId: string | undefined): Map<string, SourceHeader> | undefined {
+  try {
+    const data = JSON.parse(new TextDecoder().decode(bytes)) as { format?: unknown; build?: unknown; entries?: unknown };
+    if (data.format !== SOURCE_HEADERS_FORMAT || data.build !== (buildId ?? null) || !Array.isArray(data.entries)) return undefined;
+    const headers = new Map<string, SourceHeader>();
+    for (const entry of data.entries as unknown[]) {
+      if (!Array.isArray(entry) || entry.length !== 6) return undefined;
+      const [key, path, id, start, end, meta] = entry as unknown[];
+      if (typeof key !== 'string' || typeof path !== 'string' || typeof id !== 'string' || typeof start !== 'number' || typeof end !== 'number' || !isMeta(meta)) return undefined;
+      headers.set(headerKey(key, path), { id, body: { start, end }, meta });
+    }
+    return headers;
+  } catch {
+    return undefined;
+  }
+}
+
+function isMeta(value: unknown): value is Source['meta'] {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 }

@@ -90,6 +90,17 @@ export function giveContentKey(source: object, key: string): void {
   if (key) keysOfSources.set(source, `#${key}`);
 }
 
+/** The key the embedder gave this source (`giveContentKey`), as `sourceContentKey` gives it; undefined when none was given or made yet. */
+export function knownContentKey(source: object): string | undefined {
+  return keysOfSources.get(source);
+}
+
+/** Gives `copy` the key of `source` when one was given or made: a copy of a source (another id) has the same text. */
+export function copyContentKey(source: object, copy: object): void {
+  const key = keysOfSources.get(source);
+  if (key !== undefined) keysOfSources.set(copy, key);
+}
+
 /**
  * `contentKey(source.text)`, computed once per source object, or the key its
  * embedder gave (`giveContentKey`): every cache product keys its entries by

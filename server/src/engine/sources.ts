@@ -15,6 +15,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { Source, SourceMeta, Span } from './types';
+import { copyContentKey } from './index-cache';
 
 const META_KEYS = ['title', 'outlet', 'author', 'date', 'url'] as const;
 const DATE_TOKEN = /^date[ \t]+(\d{4}-\d{2}-\d{2})(?![\w-])/;
@@ -46,6 +47,52 @@ export function loadSource(uri: string, path: string, text: string): Source {
   }
 
   return { id: id ?? fileStem(path), uri, path, text, body: trimSpan(text, pos, text.length), meta };
+}
+
+/** What `loadSource` learns from a file's text besides the text: kept so a source can be set again without reading it (`sourceOnDemand`). */
+export interface SourceHeader {
+  id: string;
+  body: Span;
+  meta: SourceMeta;
+}
+
+/**
+ * A source whose text is read only when something asks for it: its id, body
+ * and metadata come from what `loadSource` found in the same file before
+ * (a `SourceHeader` kept under the file's content key and path). A warm
+ * start restores every corpus product from the cache without reading the
+ * text, so a check that asks for no source's words reads no source at all.
+ * `readText` must give the text the header was made from.
+ */
+export function sourceOnDemand(uri: string, path: string, header: SourceHeader, readText: () => string): Source {
+  return new SourceReadOnDemand(uri, path, header.id, header.body, header.meta, readText);
+}
+
+class SourceReadOnDemand implements Source {
+  private loaded: string | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly path: string,
+    public id: string,
+    readonly body: Span,
+    readonly meta: SourceMeta,
+    private readonly readText: () => string,
+  ) {}
+
+  get text(): string {
+    return (this.loaded ??= this.readText());
+  }
+
+  /** The same source under another id (`resolveSourceIds`): still read on demand, and read once for both. */
+  withId(id: string): Source {
+    return new SourceReadOnDemand(this.uri, this.path, id, this.body, this.meta, () => this.text);
+  }
+}
+
+/** A copy of `source` under another id; a source read on demand stays so. */
+function withId(source: Source, id: string): Source {
+  return source instanceof SourceReadOnDemand ? source.withId(id) : { ...source, id };
 }
 
 /** Hoisted: a regular expression literal in a function makes a new RegExp object on every call (here once per source on a warm start). */
@@ -144,7 +191,8 @@ function resolveCollisions(sources: readonly Source[]): ResolvedSources {
       if (taken.has(candidate) || candidate === '') candidate = source.path || source.uri;
       for (let n = 2; taken.has(candidate); n++) candidate = `${stem}-${n}`;
       taken.add(candidate);
-      const copy = { ...source, id: candidate };
+      const copy = withId(source, candidate);
+      copyContentKey(source, copy);
       renamed.set(source, copy);
       resolved.push(copy);
     }
