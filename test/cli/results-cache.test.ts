@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runCli } from '../../server/src/cli/run';
+import { runCli, type CliIo } from '../../server/src/cli/run';
 import type { PoolStats } from '../../server/src/cli/pool';
 import { ResultsCache, resultsCacheFile, RACY_MS } from '../../server/src/cli/results-cache';
 import { createEngine } from '../../server/src/engine/index';
@@ -37,6 +37,10 @@ interface Run {
 }
 
 async function check(root: string, cache: string, ...extra: string[]): Promise<Run> {
+  return checkWith({}, root, cache, ...extra);
+}
+
+async function checkWith(hooks: Pick<CliIo, 'onSourcesListed'>, root: string, cache: string, ...extra: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
   let stats: PoolStats | undefined;
@@ -46,6 +50,7 @@ async function check(root: string, cache: string, ...extra: string[]): Promise<R
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     onPoolStats: (s) => (stats = s),
+    ...hooks,
   });
   return { code, stdout, stderr, checked: stats ? stats.checkedBy.reduce((a, b) => a + b, 0) : -1, prestarted: stats?.prestarted ?? false };
 }
@@ -142,6 +147,52 @@ test('results-cache: with the index cache there, a changed piece is checked by a
   const rechecked = await check(root, cache, '--no-results-cache');
   assert.deepEqual([rechecked.checked, rechecked.prestarted], [2, true]);
   assert.equal(rechecked.stdout, plain.stdout);
+});
+
+test('results-cache: a warm run hands the workers each source by its key and they read only what a check needs; an edited source is read again', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  await check(root, cache);
+  const sourcesRead = (run: Run) => Number(/Source files read by the workers: (\d+) of 2 /.exec(run.stderr)?.[1] ?? NaN);
+  // A line with no quotation, claim or name: its check asks for no source's words.
+  fs.appendFileSync(path.join(root, 'pieces/quay.md'), '\nMore on this later.\n');
+  const warm = await check(root, cache, '--timing');
+  assert.equal(warm.checked, 1);
+  assert.equal(sourcesRead(warm), 0, warm.stderr);
+  const plain = await fresh(root);
+  assert.deepEqual([warm.code, warm.stdout], [plain.code, plain.stdout]);
+  assert.match(warm.stdout, /quote\/misquote/, 'the misquote is still found, from the kept answers');
+  // The source now has the quoted words: its key changed, so its worker reads it, and the misquote goes.
+  fs.writeFileSync(path.join(root, 'sources/quay.txt'), FILES['sources/quay.txt'].replace('May', 'June'));
+  const edited = await check(root, cache, '--timing');
+  assert.ok(sourcesRead(edited) >= 1, edited.stderr);
+  const now = await fresh(root);
+  assert.deepEqual([edited.code, edited.stdout], [now.code, now.stdout]);
+  assert.doesNotMatch(edited.stdout, /quote\/misquote/);
+  assert.doesNotMatch(edited.stderr, /changed during this run/);
+});
+
+test('results-cache: a source that changes after the workers were given its key stops the piece that needs it, and no cache is written', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  await check(root, cache);
+  // A new near miss: verifying it reads the quay's text, which changes once the sources are listed.
+  fs.writeFileSync(path.join(root, 'pieces/quay.md'), FILES['pieces/quay.md'].replace('June', 'July'));
+  // Their bytes: a run marks the files it used by their times (node/cache-dir.ts pruneStaleCaches).
+  const files = () => fs.readdirSync(cache).map((name) => [name, fs.readFileSync(path.join(cache, name)).toString('base64')]);
+  const written = files();
+  const quay = path.join(root, 'sources/quay.txt');
+  const raced = await checkWith({ onSourcesListed: () => fs.writeFileSync(quay, FILES['sources/quay.txt'].replace('May', 'July')) }, root, cache);
+  assert.equal(raced.code, 2);
+  const report = JSON.parse(raced.stdout).files.find((f: { path: string }) => f.path.endsWith('quay.md'));
+  assert.deepEqual(report.diagnostics.map((d: { code: string; data?: { reason?: string } }) => [d.code, d.data?.reason]), [['input/skipped', 'source-changed']]);
+  assert.match(raced.stderr, /sources\/quay\.txt changed during this run; no cache was written/);
+  assert.ok(JSON.stringify(files()) === JSON.stringify(written), 'no cache file was written');
+  // The next run starts from the source as it is now.
+  const next = await check(root, cache);
+  const now = await fresh(root);
+  assert.deepEqual([next.code, next.stdout], [now.code, now.stdout]);
+  assert.doesNotMatch(next.stdout, /quote\/misquote/);
 });
 
 test('results-cache: each input a finding depends on makes the pieces it touches be checked again', async () => {

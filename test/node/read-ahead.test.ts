@@ -11,10 +11,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEngine } from '../../server/src/engine/index';
-import { decodeText, loadConfig, loadSources, packSources, readSourceFile, readSources, toUri, unpackSources, type ReadResult, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
+import { decodeText, loadConfig, loadSources, packSources, readSourceFile, readSources, SourceChangedError, toUri, unpackSources, type KnownSources, type ReadResult, type ReadSources, type SharedSources } from '../../server/src/node/workspace';
 import { sourceHashWork } from '../../server/src/engine/index-cache';
 import { indexCacheFile, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { tempWorkspace } from '../helpers/repo';
+import type { Finding } from '../../server/src/engine/types';
 
 const PIECE = `# Dam
 
@@ -147,4 +148,79 @@ test('read ahead: both ways of reading key each source by its bytes, and a warm 
   assert.equal(ready(false).exportIndexCache(true), undefined);
   assert.equal(ready(true).exportIndexCache(true), undefined, 'a load read ahead takes what a load reading itself kept');
   assert.equal(sourceHashWork.textsHashed - before, 0);
+});
+
+/** The sources listed with the SHA-1 of each file's bytes, as the results cache knows them from its stamps. */
+function known(engine: ReturnType<typeof createEngine>, root: string): KnownSources {
+  const listed = unpackSources(readSources(engine, root));
+  return { files: listed.files, refused: listed.refused, keys: listed.files.map((file) => createHash('sha1').update(fs.readFileSync(file)).digest('hex')) };
+}
+
+/** A load from the cache written by a full load, given the sources' keys: which files it read, and when. */
+function loadKnown(root: string, cacheDir: string, change?: () => void) {
+  const engine = createEngine({ docsBaseUrl: 'https://example.test/docs', buildId: 'known-sources' });
+  const config = loadConfig(engine, root);
+  const reads: string[] = [];
+  const changed: string[] = [];
+  const given = known(engine, root);
+  change?.();
+  const loaded = loadSources(engine, config, { cacheDir, writeCache: false, readAhead: () => given, onSourceRead: (file) => reads.push(path.basename(file)), onSourceChanged: (file) => changed.push(path.basename(file)) });
+  const readByLoad = [...reads];
+  const text = fs.readFileSync(path.join(root, 'pieces/piece.md'), 'utf8');
+  let findings: Finding[] | SourceChangedError;
+  try {
+    findings = engine.check({ uri: toUri(path.join(root, 'pieces/piece.md')), text, version: 1 });
+  } catch (err) {
+    if (!(err instanceof SourceChangedError)) throw err;
+    findings = err;
+  }
+  return { loaded, findings, readByLoad, reads, changed, sources: () => engine.sources().map((s) => [s.id, s.text]) };
+}
+
+function writeFullCache(root: string, cacheDir: string): void {
+  const engine = createEngine({ docsBaseUrl: 'https://example.test/docs', buildId: 'known-sources' });
+  loadSources(engine, loadConfig(engine, root), { cacheDir, writeCache: true });
+  for (const step of engine.prepare()) step();
+  assert.equal(writeIndexCache(indexCacheFile(cacheDir, root), engine.exportIndexCache()!), undefined);
+}
+
+test('known sources: a load given each source\'s key reads only the files a check needs, and ends in the same workspace', () => {
+  const root = workspace();
+  const cacheDir = path.join(root, '.cache');
+  writeFullCache(root, cacheDir);
+  const itself = load(root);
+  const given = loadKnown(root, cacheDir);
+  // The binary file was never loaded as text, so no header is kept for it: it is read (and refused) again.
+  assert.deepEqual(given.readByLoad, ['binary.txt']);
+  // The piece quotes the dam and the bridge: verifying those quotations reads those files (and whatever else the matcher weighs).
+  assert.ok(given.reads.includes('dam.txt') && given.reads.includes('bridge.md'), given.reads.join());
+  assert.deepEqual(given.findings, itself.findings);
+  assert.deepEqual(given.loaded.notices, itself.loaded.notices);
+  assert.deepEqual([...given.loaded.fileFindings], [...itself.loaded.fileFindings]);
+  assert.deepEqual(given.loaded.sourceFiles, itself.loaded.sourceFiles);
+  assert.deepEqual(given.sources(), itself.sources, 'every text, read when asked for, is the file\'s');
+  assert.deepEqual(given.changed, []);
+});
+
+test('known sources: a file whose bytes no longer have its key is reported changed, read on demand or in full', () => {
+  const root = workspace();
+  const cacheDir = path.join(root, '.cache');
+  writeFullCache(root, cacheDir);
+  // Changed after its key was made, before a check read it.
+  const onDemand = loadKnown(root, cacheDir, () => fs.writeFileSync(path.join(root, 'sources/dam.txt'), 'Dam inspection finds cracks\n\n"None of them threatens the dam today," the chief engineer said.\n'));
+  assert.deepEqual(onDemand.readByLoad, ['binary.txt']);
+  assert.deepEqual(onDemand.changed, ['dam.txt']);
+  // Its id, body and products are the old text's: the check that needed it ends, and says which file.
+  assert.ok(onDemand.findings instanceof SourceChangedError, 'the check ended');
+  assert.equal(path.basename(onDemand.findings.file), 'dam.txt');
+  // Changed, and not known to the cache (so read in full by the load): reported all the same.
+  const other = workspace();
+  const otherCache = path.join(other, '.cache');
+  writeFullCache(other, otherCache);
+  fs.rmSync(otherCache, { recursive: true });
+  const inFull = loadKnown(other, otherCache, () => fs.writeFileSync(path.join(other, 'sources/bridge.md'), '# Footbridge open\n'));
+  assert.ok(inFull.readByLoad.includes('bridge.md'), inFull.readByLoad.join());
+  assert.deepEqual(inFull.changed, ['bridge.md']);
+  // Read in full, the source is its new text throughout: the check goes on, and the caller writes no cache.
+  assert.ok(Array.isArray(inFull.findings));
 });

@@ -4,7 +4,7 @@
  */
 import type { DocumentInput, Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
-import { readTextFile, relativePath, toUri } from '../node/workspace';
+import { readTextFile, relativePath, SourceChangedError, toUri } from '../node/workspace';
 import { stepClock, type Timings } from './timing';
 
 export interface CheckedFile {
@@ -15,8 +15,8 @@ export interface CheckedFile {
   notice?: string;
   /** The file could not be read at all (exit code 2). */
   unreadable: boolean;
-  /** Its analysis was stopped: over its time budget, or its worker died under it (exit code 2). */
-  stopped?: 'time-budget' | 'crashed';
+  /** Its analysis was stopped: over its time budget, its worker died under it, or a source it needed changed during the run (exit code 2). */
+  stopped?: 'time-budget' | 'crashed' | 'source-changed';
   /** How long each step of its check took (`--timing`): the parse, and each rule. */
   timings?: Timings;
 }
@@ -46,6 +46,18 @@ export function checkFile(engine: Engine, file: string, root: string, rules?: (r
   if ('skipped' in piece) return piece.skipped;
   prepare?.(piece.doc);
   const timings: Timings | undefined = timed ? {} : undefined;
-  const findings = engine.check(piece.doc, undefined, { rules, timing: timings && stepClock(timings) });
+  let findings: Finding[];
+  try {
+    findings = engine.check(piece.doc, undefined, { rules, timing: timings && stepClock(timings) });
+  } catch (err) {
+    if (!(err instanceof SourceChangedError)) throw err;
+    return { text: piece.doc.text, ...sourceChangedResult(piece.doc.path ?? file, relativePath(root, err.file)) };
+  }
   return { text: piece.doc.text, findings, unreadable: false, ...(timings ? { timings } : {}) };
+}
+
+/** A piece not checked because a source it needed changed during the run (node/workspace.ts SourceChangedError). */
+function sourceChangedResult(piece: string, source: string): Omit<CheckedFile, 'text'> {
+  const message = `${piece} was not checked: ${source} changed during this run, after its cached products were read. Run the check again.`;
+  return { findings: [{ ruleId: 'input/skipped', severity: 'error', message, span: { start: 0, end: 0 }, data: { reason: 'source-changed', source } }], notice: message, unreadable: false, stopped: 'source-changed' };
 }

@@ -17,6 +17,7 @@ import Module from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { chooseCodeCacheDir } from '../node/cache-dir';
 import { codeCacheFile, markCodeCacheUsed, offerCompiledCodeSave, readCodeCache, saveCompiledCode, writeCodeCache } from '../node/code-cache';
+import { leavePrestarted, prestartWorkerOf, wantsEarlyWorker } from './prestart';
 
 const bundle = path.join(__dirname, 'cli-main.js');
 const descriptor = fs.openSync(bundle, 'r');
@@ -27,6 +28,8 @@ fs.closeSync(descriptor);
 if (isMainThread) {
   const dir = chooseCodeCacheDir(process.argv.slice(2), { cwd: process.cwd(), env: process.env, platform: process.platform, homedir: os.homedir() });
   process.env.PROVENANCE_CODE_CACHE = dir ?? 'off';
+  // The first check worker boots while this thread loads the bundle (prestart.ts); after the line above, which its environment copies.
+  if (wantsEarlyWorker(process.argv.slice(2))) leavePrestarted(prestartWorkerOf(__filename));
 }
 const dir = process.env.PROVENANCE_CODE_CACHE;
 const file = dir && dir !== 'off' ? codeCacheFile(dir, isMainThread ? 'main' : 'worker', stats) : undefined;

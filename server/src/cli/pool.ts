@@ -26,13 +26,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
-import { CLI_YOUNG_GENERATION_MB, checkWorkerLimits, crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
-import { relativePath, type SharedSources } from '../node/workspace';
+import { crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
+import { relativePath, type KnownSources, type SharedSources } from '../node/workspace';
 import { mergeCaches } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
 import { addTimings, type Timings } from './timing';
+import { prestartWorkerOf, startWorkerThread, takePrestarted, type PrestartedWorker } from './prestart';
 
 /** From this many bytes of pieces, a second thread (each loads the whole corpus) pays whatever the corpus. */
 export const PARALLEL_MIN_BYTES = 48 * 1024;
@@ -120,7 +121,9 @@ export type WorkerMessage =
   | { type: 'idle' }
   | { type: 'result'; index: number; result: CheckedFile }
   /** `--timing`: how long this worker took to load the workspace and to warm up (ms). */
-  | { type: 'phases'; timings: Timings };
+  | { type: 'phases'; timings: Timings }
+  /** A source read on demand no longer has the key it was known by (node/workspace.ts `onSourceChanged`). */
+  | { type: 'sourceChanged'; file: string };
 
 /** How a run's pieces are spread: this many workers, each piece checked in these rule groups. */
 export interface PoolPlan {
@@ -181,56 +184,17 @@ function workerScript(): string {
   return __filename;
 }
 
-/** A check worker with its limits; its stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break. */
-function startCheckWorker(workerData: WorkerInput | PrestartData, transferList: MessagePort[] = []): Worker {
-  const worker = new Worker(workerScript(), { workerData, transferList, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
-  worker.stdout.pipe(process.stderr, { end: false });
-  return worker;
+/** A check worker of the pool, with its limits (prestart.ts). */
+function startCheckWorker(workerData: WorkerInput, transferList: MessagePort[] = []): Worker {
+  return startWorkerThread(workerScript(), workerData, transferList);
 }
 
 /**
- * A worker started before the pool knows what it will check: it loads the
- * bundle (~0.2 s of a fresh thread, the longest part of a small warm run's
- * path) while the main thread is still deciding which pieces need checking,
- * then waits for the `WorkerInput` that `checkAll` posts to it in place of
- * starting a worker, or for `cancelPrestarted` when no piece needs one.
+ * The first worker, started before the pool knows its work (prestart.ts):
+ * the one the launcher started, else one started now.
  */
-export interface PrestartedWorker {
-  readonly worker: Worker;
-  /** 0 while it waits; 1 once its input is posted; 2 when it is not needed. */
-  readonly state: Int32Array;
-  /** Set when it ended before it was adopted (then the pool starts another). */
-  exited: boolean;
-}
-
-/** Data of a prestarted worker until its input comes (worker.ts). */
-export interface PrestartData {
-  provenanceCheckWorker: true;
-  prestarted: Int32Array;
-}
-
 export function prestartWorker(): PrestartedWorker | undefined {
-  const state = new Int32Array(new SharedArrayBuffer(4));
-  try {
-    const worker = startCheckWorker({ provenanceCheckWorker: true, prestarted: state } satisfies PrestartData);
-    // Until the pool adopts it, it never keeps the process alive: a run that fails before then still ends.
-    worker.unref();
-    const prestarted: PrestartedWorker = { worker, state, exited: false };
-    worker.once('exit', () => (prestarted.exited = true));
-    // Its failures are the pool's to report once it is adopted; until then an error only ends it.
-    worker.on('error', () => undefined);
-    return prestarted;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Ends a prestarted worker that no piece needed, without holding the process. */
-export function cancelPrestarted(prestarted: PrestartedWorker | undefined): void {
-  if (!prestarted || Atomics.load(prestarted.state, 0) !== 0) return;
-  Atomics.store(prestarted.state, 0, 2);
-  Atomics.notify(prestarted.state, 0);
-  void prestarted.worker.terminate();
+  return takePrestarted() ?? prestartWorkerOf(workerScript());
 }
 
 export interface PoolStats {
@@ -261,9 +225,11 @@ export interface PoolOptions {
   cacheIo?: { read(file: string): Uint8Array | undefined; write(file: string, bytes: Uint8Array): string | undefined };
   /**
    * Lists and reads the sources on the main thread, while the workers start,
-   * for all of them: otherwise every worker reads the whole corpus itself.
+   * for all of them (otherwise every worker reads the whole corpus itself); or
+   * lists them with the keys the results cache knows them by, so the workers
+   * read only those a check needs.
    */
-  readAhead?: () => SharedSources;
+  readAhead?: () => SharedSources | KnownSources;
   /** A worker started earlier (`prestartWorker`): the first one the pool needs is this one. */
   prestarted?: PrestartedWorker;
 }
@@ -295,7 +261,7 @@ export async function checkAll(
   plan: PoolPlan,
   input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'writeChecks' | 'assigned' | 'parse' | 'sources'>,
   options: PoolOptions,
-): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string; phases: Timings }> {
+): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string; phases: Timings; changedSources: string[] }> {
   const groups = plan.groups;
   const pieces = documents.length;
   const tables = groups.map(() => claimTable(pieces));
@@ -318,6 +284,8 @@ export async function checkAll(
   const cacheWriters = new Set<number>();
   /** `--timing`: the workers' loading and warm-up times, summed. */
   const phases: Timings = {};
+  /** Sources that changed while this run read them: then no cache is written (what was found may be from either version). */
+  const changedSources = new Set<string>();
   let loaded: LoadReport | undefined;
   let nextId = 2; // 1 was the main thread's id when it claimed pieces; kept free so ids stay > 1
   let adoptedPrestarted = false;
@@ -328,7 +296,7 @@ export async function checkAll(
   const name = (i: number) => relativePath(options.cwd, documents[i]);
   // The sources read ahead: 1 in `aheadReady[0]` once they are sent to every worker started so far (or failed to read).
   const aheadReady = options.readAhead ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
-  let ahead: SharedSources | undefined;
+  let ahead: SharedSources | KnownSources | undefined;
   const aheadPorts: MessagePort[] = [];
   const sendAhead = (port: MessagePort) => {
     if (ahead) port.postMessage(ahead);
@@ -391,6 +359,7 @@ export async function checkAll(
         for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
       }
       else if (message.type === 'phases') addTimings(phases, message.timings);
+      else if (message.type === 'sourceChanged') changedSources.add(message.file);
       else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu, budgetMs: pieceBudgetMs(options.budgetMs, bytesOf([documents[message.index]])) };
       else if (message.type === 'idle') slot.current = undefined;
       else if (message.type === 'result') {
@@ -477,10 +446,10 @@ export async function checkAll(
     });
     ordered.push(mergeParts(parts, name(i)));
   }
-  const io = options.cacheIo;
+  const io = changedSources.size ? undefined : options.cacheIo;
   const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), ...[...checksParts].map(([piece, parts]) => writeMergedCache(options.checksCacheFile?.(piece < 0 ? undefined : documents[piece]), parts, io))] : [];
   const cacheNotice = problems.find((problem) => problem !== undefined);
-  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice, phases };
+  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice, phases, changedSources: [...changedSources].sort() };
 }
 
 /** One piece's result from the results of its groups. */

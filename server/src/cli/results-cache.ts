@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
-import { listFiles, readFileBytes, readTextFile, sourceByteLimit, type ReadResult } from '../node/workspace';
+import { listFiles, readFileBytes, readTextFile, sourceByteLimit, type KnownSources, type ReadResult } from '../node/workspace';
 import { pieceCacheId, workspaceCacheId, writeCacheFile } from '../node/index-cache-file';
 import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
@@ -36,6 +36,8 @@ import { codeFingerprint } from '../node/build-id';
 
 /** Bumped whenever the files' layout changes. */
 export const RESULTS_CACHE_FORMAT = 3;
+/** A content hash of a file's bytes (sha1, as node/workspace.ts sourceFileKey makes it). */
+const SHA1_HEX = /^[0-9a-f]{40}$/;
 /** A file written this recently before it was recorded is always read again (see above). */
 export const RACY_MS = 2000;
 /** The workspace's file starts with these 4 bytes, then the header's length (u32, little-endian), then the header (JSON). */
@@ -122,6 +124,8 @@ export class ResultsCache {
   private peekedReads = new Map<string, ReadResult>();
   private load: LoadReport | undefined;
   private changed: boolean;
+  /** The sources the config selects, as listed when the cache was opened. */
+  private listed: { sources: string[]; refused: string[] } = { sources: [], refused: [] };
 
   private constructor(
     private readonly file: string,
@@ -169,7 +173,25 @@ export class ResultsCache {
     const found = inputFiles(inputs, stored?.stamps ?? {});
     const cache = new ResultsCache(file, cacheDir, inputs.root, workspaceKey(inputs, found), found.files, stored, now);
     if (peeked) cache.peekedReads = peeked.reads;
+    cache.listed = { sources: found.sources, refused: found.refused };
     return cache;
+  }
+
+  /**
+   * The sources as this cache found them, each with the key of its bytes
+   * (what a load would read), and the stats each key was made under: a run
+   * hands them to its workers instead of reading every source
+   * (node/workspace.ts `KnownSources`), and passes the stats to `save`.
+   */
+  knownSources(): { known: KnownSources; stats: Map<string, fs.Stats> } {
+    const stats = new Map<string, fs.Stats>();
+    const keys = this.listed.sources.map((file) => {
+      const found = this.inputs.get(file);
+      if (found?.stat) stats.set(file, found.stat);
+      // Only a hash of bytes is a key; the others ('missing', 'too-large:…') say the file is read, and refused, by the load.
+      return found && SHA1_HEX.test(found.hash) ? found.hash : undefined;
+    });
+    return { known: { files: [...this.listed.sources], refused: [...this.listed.refused], keys }, stats };
   }
 
   /** What loading the workspace reported, when it was recorded for these inputs. */
@@ -310,7 +332,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Every file the engine is fed from besides the pieces, in a fixed order, with what each holds now. */
-function inputFiles(inputs: WorkspaceInputs, stamps: Record<string, Stamp>): { files: Map<string, Found>; refused: string[] } {
+function inputFiles(inputs: WorkspaceInputs, stamps: Record<string, Stamp>): { files: Map<string, Found>; refused: string[]; sources: string[] } {
   const { root, configFile, engine } = inputs;
   const selection = engine.files();
   const files = new Map<string, Found>();
@@ -319,8 +341,9 @@ function inputFiles(inputs: WorkspaceInputs, stamps: Record<string, Stamp>): { f
   if (selection.entities) add(path.resolve(root, selection.entities), REGISTRY_LIMIT);
   const refused: string[] = [];
   const limit = sourceByteLimit(selection.maxFileSize);
-  for (const source of listFiles(root, selection.sources, [], refused)) add(source, limit);
-  return { files, refused };
+  const sources = listFiles(root, selection.sources, [], refused);
+  for (const source of sources) add(source, limit);
+  return { files, refused, sources };
 }
 
 /** The file's content hash, from its recorded stamp when its stat still matches, else read (refusals hashed by kind). */

@@ -10,7 +10,7 @@
  */
 import type { Finding } from '../engine/types';
 import { compareFindings } from '../engine/directives';
-import { QUOTES_SECTION } from '../engine/corpus';
+import { QUOTES_SECTION, SOURCE_HEADERS_SECTION } from '../engine/corpus';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 import { ANSWER_SECTIONS } from '../engine/index';
 import { PASSAGES_SECTION } from '../engine/claims/passages';
@@ -38,16 +38,19 @@ export function ruleFilter(group: RuleGroup): ((ruleId: string) => boolean) | un
  * all): those of the corpus products its rules use. A thread reads only its
  * own, and writes only its own, so the halves never overwrite each other's.
  * A product missing here is built from the sources when a rule needs it: the
- * same findings, only slower.
+ * same findings, only slower. Both read the sources' headers (engine/corpus.ts),
+ * which let a load set unchanged sources without reading them.
  */
 export function cacheSectionsOf(group: RuleGroup): readonly string[] | undefined {
   if (group === 'all') return undefined;
-  return group === 'sources' ? [QUOTES_SECTION, PASSAGES_SECTION] : [ENTITIES_SECTION];
+  // Both halves set the sources from their headers; the sources half writes them.
+  return group === 'sources' ? [SOURCE_HEADERS_SECTION, QUOTES_SECTION, PASSAGES_SECTION] : [SOURCE_HEADERS_SECTION, ENTITIES_SECTION];
 }
 
 /** The index cache sections a group writes once the workspace is loaded (all of its corpus products). */
 export function indexSectionsOf(group: RuleGroup): readonly string[] {
-  return cacheSectionsOf(group) ?? [QUOTES_SECTION, PASSAGES_SECTION, ENTITIES_SECTION];
+  if (group === 'style') return [ENTITIES_SECTION];
+  return cacheSectionsOf(group) ?? [SOURCE_HEADERS_SECTION, QUOTES_SECTION, PASSAGES_SECTION, ENTITIES_SECTION];
 }
 
 /**

@@ -12,7 +12,8 @@ import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, read
 import { formatters, type FileReport, type FormatName } from './formatters';
 import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
-import { cancelPrestarted, checkAll, planPool, prestartWorker, type PoolStats } from './pool';
+import { checkAll, planPool, prestartWorker, type PoolStats } from './pool';
+import { cancelPrestarted, takePrestarted } from './prestart';
 import { ruleFilter } from './rule-groups';
 import { checksCacheFile, indexCacheFile, pieceCacheFiles, readIndexCache, writeIndexCache } from '../node/index-cache-file';
 import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
@@ -30,6 +31,8 @@ export interface CliIo {
   env?: Readonly<Record<string, string | undefined>>;
   /** Told how the pieces were spread over threads (tests). */
   onPoolStats?: (stats: PoolStats) => void;
+  /** Called once the sources are listed or read for the workers (tests change a source there, as a race would). */
+  onSourcesListed?: () => void;
 }
 
 interface CheckOptions {
@@ -179,6 +182,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // Milliseconds since the process started (performance's time origin), for `--timing`.
   const startUp = performance.now();
   let readSourcesMs: number | undefined;
+  let sourcesListed: number | undefined;
   let exit = 0;
   const configFile = options.config ? path.resolve(io.cwd, options.config) : findConfigFile(io.cwd);
   if (configFile && !fs.existsSync(configFile)) {
@@ -214,6 +218,8 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // looks at the ~2,000 inputs the findings depend on (~0.05-0.1 s of a small warm run); not when every piece
   // may come from the results cache, and not cold, where 200 KB pieces took ~4% longer with it (measured).
   const prestarted = documents.length && warmIndex && !peeked?.allRecorded ? prestartWorker() : undefined;
+  // The launcher's worker (prestart.ts), when this run has no use for it.
+  cancelPrestarted(takePrestarted());
   const resultsCache = resultsFile && cacheDir ? ResultsCache.open(cacheDir, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked) : undefined;
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
   // The sources' stats as the read-ahead opened them: the results cache checks with them that none changed after its key was made.
@@ -232,8 +238,14 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
         cacheIo: { read: readIndexCache, write: writeIndexCache },
         readAhead: () => {
           const started = performance.now();
-          const read = readSources(engine, root, (file, stat) => readStats.set(file, stat));
+          // The results cache knows each unchanged source's key from its stamp: the workers then read only the sources a check needs.
+          const known = resultsCache?.knownSources();
+          if (known) for (const [file, stat] of known.stats) readStats.set(file, stat);
+          const read = known?.known ?? readSources(engine, root, (file, stat) => readStats.set(file, stat));
           readSourcesMs = performance.now() - started;
+          // Counted only when the workers set the sources from their keys (else this thread read every one).
+          if (known) sourcesListed = read.files.length;
+          io.onSourcesListed?.();
           return read;
         },
         prestarted,
@@ -251,7 +263,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let loaded = pool.loaded;
   if (loaded) resultsCache?.recordLoad(loaded);
   else loaded = resultsCache?.loadReport();
-  const cacheNotices = [pool.cacheNotice, resultsCache?.save(readStats)].filter((notice) => notice !== undefined);
+  // A source that changed while the workers read it: what they found may be from either version, so nothing of it is kept.
+  if (pool.changedSources.length) io.stderr.write(`provenance: ${describeChanged(pool.changedSources.map((file) => relativePath(io.cwd, file)))} changed during this run; no cache was written (run again to check against the present text)\n`);
+  const cacheNotices = [pool.cacheNotice, pool.changedSources.length ? undefined : resultsCache?.save(readStats)].filter((notice) => notice !== undefined);
   for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
   // Files in use are marked used, and what no run used for a month goes: in the user's cache folder, shared by every
   // workspace ever checked, any workspace's files; in a folder of this workspace's own (--cache, node_modules/.cache),
@@ -296,7 +310,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const steps: Timings = {};
     for (const result of pool.results) addTimings(steps, result.timings);
     const pieces = pending.map((file, i): [string, number] => [display(file), Object.values(pool.results[i]?.timings ?? {}).reduce((a, b) => a + b, 0)]);
-    const phases = { startUp, readSources: readSourcesMs, load: pool.phases.load, warmUp: pool.phases.warmUp, total: performance.now() };
+    const phases = { startUp, readSources: readSourcesMs, load: pool.phases.load, warmUp: pool.phases.warmUp, total: performance.now(), sourcesRead: pool.phases.sourcesRead, sources: sourcesListed };
     io.stderr.write(formatTiming({ steps, phases, checked: pending.length, reused: documents.length - pending.length, pieces }));
   }
 
@@ -311,7 +325,12 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 }
 
 /** The pool's answer when every piece's findings came from the results cache: no thread was started. */
-const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0, prestarted: false }, phases: {} };
+const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0, prestarted: false }, phases: {}, changedSources: [] };
+
+/** "sources/a.txt", "sources/a.txt and 2 other sources". */
+function describeChanged(files: readonly string[]): string {
+  return files.length === 1 ? files[0] : `${files[0]} and ${files.length - 1} other source${files.length > 2 ? 's' : ''}`;
+}
 
 /** Files, folders (their Markdown files) and globs, relative to cwd. */
 function expandPaths(paths: string[], cwd: string, documentGlobs: string[]): string[] {

@@ -35,6 +35,9 @@ export interface RunPhases {
   warmUp?: number;
   /** The whole run, as the main thread saw it. */
   total?: number;
+  /** Source files the workers read (summed over workers), of `sources` listed: the others were set from the cache without reading them. */
+  sourcesRead?: number;
+  sources?: number;
 }
 
 export interface TimingReport {
@@ -51,9 +54,9 @@ export interface TimingReport {
 /** How many of the slowest pieces are listed: which pieces make a run over an archive slow. */
 export const SLOWEST_PIECES = 5;
 
-const PHASE_LABELS: [keyof RunPhases, string][] = [
+const PHASE_LABELS: [Exclude<keyof RunPhases, 'sourcesRead' | 'sources'>, string][] = [
   ['startUp', 'start-up, to the CLI\'s first line'],
-  ['readSources', 'reading the sources (main thread)'],
+  ['readSources', 'the sources for the workers (main thread)'],
   ['load', 'loading the workspace (workers)'],
   ['warmUp', 'corpus products (workers)'],
   ['total', 'whole run'],
@@ -82,5 +85,7 @@ export function formatTiming(report: TimingReport): string {
     const value = report.phases[key];
     if (value !== undefined) lines.push(`${label.padEnd(width)} ${ms(value)}`);
   }
+  const { sourcesRead, sources } = report.phases;
+  if (sourcesRead !== undefined && sources !== undefined) lines.push(`Source files read by the workers: ${sourcesRead} of ${sources} (the others were set from the cache without reading them).`);
   return lines.join('\n') + '\n';
 }

@@ -8,14 +8,15 @@ import * as fs from 'node:fs';
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
-import { loadConfig, loadSources, unpackSources, type ReadSources, type SharedSources } from '../node/workspace';
+import { loadConfig, loadSources, SourceChangedError, unpackSources, type KnownSources, type ReadSources, type SharedSources } from '../node/workspace';
 import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
 import { checksCacheFile, indexCacheFile, readIndexCache, readIndexCacheInParallel } from '../node/index-cache-file';
 import { saveCompiledCode } from '../node/code-cache';
-import { claimNext, type PrestartData, type WorkerInput, type WorkerMessage } from './pool';
+import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
+import type { PrestartData } from './prestart';
 import { addTime, type Timings } from './timing';
 import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
 
@@ -81,7 +82,16 @@ export async function runCheckWorker(): Promise<void> {
   // most of reading it (page faults), and the main thread is mostly idle by now, so the other core helps.
   const loadStarted = performance.now();
   const cacheBytes = input.cacheDir ? await readIndexCacheInParallel(indexCacheFile(input.cacheDir, input.root), sections) : undefined;
-  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, checkSections, readAhead, cacheBytes });
+  const onSourceChanged = (file: string) => post({ type: 'sourceChanged', file });
+  // `--timing`: the source files this thread read (the others were set from the cache, engine/corpus.ts), since the last report.
+  let sourcesRead = 0;
+  const onSourceRead = () => sourcesRead++;
+  const readCount = (): Timings => {
+    const count = sourcesRead;
+    sourcesRead = 0;
+    return { sourcesRead: count };
+  };
+  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, checkSections, readAhead, cacheBytes, onSourceChanged, onSourceRead });
   const phases: Timings = { load: performance.now() - loadStarted };
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
@@ -92,8 +102,13 @@ export async function runCheckWorker(): Promise<void> {
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
   // Only this group's rules run, so only the corpus products they need are built.
   const warmUpStarted = performance.now();
-  warmUp(engine, rules);
-  if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: performance.now() - warmUpStarted } });
+  try {
+    warmUp(engine, rules);
+  } catch (err) {
+    // A source that changed since its key was made: each piece that needs it says so (check-file.ts); the warm-up is only a head start.
+    if (!(err instanceof SourceChangedError)) throw err;
+  }
+  if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: performance.now() - warmUpStarted, ...readCount() } });
   const sendCache = (file: 'index' | 'checks', only: readonly string[], piece?: number) => {
     const bytes = only.length ? engine.exportIndexCache(true, only) : undefined;
     if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
@@ -133,6 +148,7 @@ export async function runCheckWorker(): Promise<void> {
     // What the check added to its piece's answers (quotation verdicts and the like), for the next run over
     // it: sent before the result, since the main thread stops the workers once every result is in.
     if (input.writeChecks) sendCache('checks', checkSections, index);
+    if (input.timing) post({ type: 'phases', timings: readCount() });
     const following = next();
     // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
     if (following < 0) saveCompiledCode();
@@ -143,7 +159,7 @@ export async function runCheckWorker(): Promise<void> {
 
 /**
  * The input of this worker: its workerData, or, for a worker started before
- * the pool knew its work (pool.ts prestartWorker), the first message once the
+ * the pool knew its work (prestart.ts), the first message once the
  * main thread says it is there; undefined when it is not needed.
  */
 function inputOf(data: WorkerInput | PrestartData, port: MessagePort): WorkerInput | undefined {
@@ -156,12 +172,17 @@ function inputOf(data: WorkerInput | PrestartData, port: MessagePort): WorkerInp
 /** How long a worker waits for the sources the main thread reads for it before reading them itself. */
 const SOURCES_WAIT_MS = 10_000;
 
-/** The sources the main thread read for this worker (pool.ts); undefined when it did not (the worker then reads them itself). */
-function receiveSources({ port, ready }: NonNullable<WorkerInput['sources']>): ReadSources | undefined {
+/**
+ * The sources the main thread read for this worker (pool.ts), or listed with
+ * the keys it knew them by; undefined when it did neither (the worker then
+ * reads them itself).
+ */
+function receiveSources({ port, ready }: NonNullable<WorkerInput['sources']>): ReadSources | KnownSources | undefined {
   Atomics.wait(ready, 0, 0, SOURCES_WAIT_MS);
-  const received = receiveMessageOnPort(port)?.message as SharedSources | undefined;
+  const received = receiveMessageOnPort(port)?.message as SharedSources | KnownSources | undefined;
   port.close();
-  return received && unpackSources(received);
+  if (!received || 'keys' in received) return received;
+  return unpackSources(received);
 }
 
 /** The check-hang test fault: a piece holding the marker never finishes. */

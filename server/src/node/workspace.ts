@@ -334,10 +334,33 @@ export interface LoadOptions {
   checkSections?: readonly string[];
   /**
    * The sources as another thread already listed and read them (`readSources`
-   * with the same config), asked for when the load needs them; undefined = list
-   * and read them here.
+   * with the same config), or listed them with the key of each file it knew
+   * unchanged (`KnownSources`), asked for when the load needs them;
+   * undefined = list and read them here.
    */
-  readAhead?: () => ReadSources | undefined;
+  readAhead?: () => ReadSources | KnownSources | undefined;
+  /**
+   * Told of a source whose bytes, when read here, no longer have the key
+   * `KnownSources` gave it: it changed after that key was made, so what this
+   * run found may be from either version (a caller then writes no cache).
+   */
+  onSourceChanged?: (file: string) => void;
+  /** Told of each source file this load reads, when it reads it (on demand: when a check asks; `--timing` counts them). */
+  onSourceRead?: (file: string) => void;
+}
+
+/**
+ * The sources as another thread listed them, each with the content key of
+ * its bytes (`sourceFileKey`) when that thread knew it without reading the
+ * file (the results cache's stamps: size, times and inode as an earlier run
+ * recorded them). A load sets such a source from the persisted cache
+ * (`Engine.setSourceOnDemand`) and reads it only when a check needs its words.
+ */
+export interface KnownSources {
+  files: string[];
+  refused: string[];
+  /** By file index; undefined = not known, read it. */
+  keys: (string | undefined)[];
 }
 
 /** The config's sources, listed and read: what a load would read itself. */
@@ -566,6 +589,8 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
   }
 
   const ahead = options.readAhead?.();
+  const known = ahead && 'keys' in ahead ? ahead : undefined;
+  const reads = ahead && 'reads' in ahead ? ahead.reads : undefined;
   const refused: string[] = ahead?.refused ?? [];
   const sourceFiles = ahead?.files ?? listFiles(root, selection.sources, [], refused);
   // Named by its path in the workspace only: what it points at is never read or shown.
@@ -573,14 +598,23 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
   const total = sourceFiles.length;
   const names = fileNamer(root);
   yield { done: 0, total };
+  const limit = sourceByteLimit(selection.maxFileSize);
   for (const [i, file] of sourceFiles.entries()) {
     if (i > 0 && i % SOURCES_PER_STEP === 0) yield { done: i, total };
-    const read = ahead?.reads[i] ?? readSourceFile(file, sourceByteLimit(selection.maxFileSize));
+    const name = names(file);
+    const key = known?.keys[i];
+    if (key !== undefined && engine.setSourceOnDemand(name.uri, name.path, key, () => readSourceOnDemand(file, key, limit, options))) continue;
+    let read = reads?.[i];
+    if (!read) {
+      options.onSourceRead?.(file);
+      read = readSourceFile(file, limit);
+    }
+    // A binary file is refused whatever its key; any other refusal means the file changed since its key was made.
+    if (key !== undefined && (read.ok ? read.key !== key : read.reason !== 'binary')) options.onSourceChanged?.(file);
     if (!read.ok) {
       notices.push(read.message);
       continue;
     }
-    const name = names(file);
     engine.setSource(name.uri, name.path, read.text, read.key);
   }
   for (const [uri, findings] of engine.sourceProblems()) {
@@ -595,6 +629,32 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
     if (problem) notices.push(problem);
   }
   return { ...loaded, sourceFiles };
+}
+
+/**
+ * Thrown out of a check that asked for the text of a source set on demand
+ * whose file changed after its key was made: the source's id, body and
+ * corpus products are those of the text the key was made from, so no text
+ * read now can stand in for it. The caller reports the piece as not checked.
+ */
+export class SourceChangedError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} changed while it was being checked against`);
+    this.name = 'SourceChangedError';
+  }
+}
+
+/**
+ * The text of a source set on demand, read when a check first asks for it.
+ * Bytes that no longer have `key` (the file changed, or went) are reported to
+ * `onSourceChanged`, then end the check (`SourceChangedError`).
+ */
+function readSourceOnDemand(file: string, key: string, limit: number, told: Pick<LoadOptions, 'onSourceChanged' | 'onSourceRead'>): string {
+  told.onSourceRead?.(file);
+  const read = readSourceFile(file, limit);
+  if (read.ok && read.key === key) return read.text;
+  told.onSourceChanged?.(file);
+  throw new SourceChangedError(file);
 }
 
 /** Runs a stepwise load to its end, synchronously. */
