@@ -154,11 +154,16 @@ test('results-cache: a warm run hands the workers each source by its key and the
   const cache = path.join(root, '.cache');
   await check(root, cache);
   const sourcesRead = (run: Run) => Number(/Source files read by the workers: (\d+) of 2 /.exec(run.stderr)?.[1] ?? NaN);
+  const indexFile = () => fs.readFileSync(path.join(cache, fs.readdirSync(cache).find((name) => name.startsWith('provenance-index-'))!));
+  const index = indexFile();
   // A line with no quotation, claim or name: its check asks for no source's words.
   fs.appendFileSync(path.join(root, 'pieces/quay.md'), '\nMore on this later.\n');
   const warm = await check(root, cache, '--timing');
   assert.equal(warm.checked, 1);
   assert.equal(sourcesRead(warm), 0, warm.stderr);
+  // Every source came from the cache, and the cache holds every product: none was built, so no warm-up ran and none was written.
+  assert.match(warm.stderr, /corpus products \(workers\) +0\.\d\n/);
+  assert.ok(indexFile().equals(index), 'the index cache was not rewritten');
   const plain = await fresh(root);
   assert.deepEqual([warm.code, warm.stdout], [plain.code, plain.stdout]);
   assert.match(warm.stdout, /quote\/misquote/, 'the misquote is still found, from the kept answers');
@@ -166,6 +171,7 @@ test('results-cache: a warm run hands the workers each source by its key and the
   fs.writeFileSync(path.join(root, 'sources/quay.txt'), FILES['sources/quay.txt'].replace('May', 'June'));
   const edited = await check(root, cache, '--timing');
   assert.ok(sourcesRead(edited) >= 1, edited.stderr);
+  assert.ok(!indexFile().equals(index), 'the products of the edited source were written');
   const now = await fresh(root);
   assert.deepEqual([edited.code, edited.stdout], [now.code, now.stdout]);
   assert.doesNotMatch(edited.stdout, /quote\/misquote/);

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
+import { decodeCache } from '../engine/index-cache';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
 import { loadConfig, loadSources, SourceChangedError, unpackSources, type KnownSources, type ReadSources, type SharedSources } from '../node/workspace';
 import type { DocumentInput } from '../engine/api';
@@ -100,10 +101,13 @@ export async function runCheckWorker(): Promise<void> {
     throw new Error('injected test fault in cli-worker (PROVENANCE_TEST_FAULTS)');
   }
   // Index building is the workspace's cost, not the first piece's: keep it off that piece's clock.
-  // Only this group's rules run, so only the corpus products they need are built.
+  // Only this group's rules run, so only the corpus products they need are built. But when every source was
+  // set from the cache and the cache holds every product of this group, there is nothing to build: each product
+  // is restored (~10-50 ms each) when a check first asks for it, and one a check never asks for is never restored.
+  const restoredOnly = loaded.sourcesFromCache === true && holdsSections(cacheBytes, indexSectionsOf(input.group));
   const warmUpStarted = performance.now();
   try {
-    warmUp(engine, rules);
+    if (!restoredOnly) warmUp(engine, rules);
   } catch (err) {
     // A source that changed since its key was made: each piece that needs it says so (check-file.ts); the warm-up is only a head start.
     if (!(err instanceof SourceChangedError)) throw err;
@@ -114,7 +118,8 @@ export async function runCheckWorker(): Promise<void> {
     if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
   };
   // After the warm-up, so the products built lazily are in it too; the workspace's files are written by one worker per group.
-  if (input.writeCache) {
+  // Restored only, the products are those the file holds: nothing to write.
+  if (input.writeCache && !restoredOnly) {
     sendCache('index', indexSectionsOf(input.group));
     sendCache('checks', checkSections);
   }
@@ -183,6 +188,12 @@ function receiveSources({ port, ready }: NonNullable<WorkerInput['sources']>): R
   port.close();
   if (!received || 'keys' in received) return received;
   return unpackSources(received);
+}
+
+/** Whether the cache's bytes (as read for this worker) hold every one of `sections`. */
+function holdsSections(bytes: Uint8Array | undefined, sections: readonly string[]): boolean {
+  const held = bytes && decodeCache(bytes);
+  return held !== undefined && sections.every((section) => held.has(section));
 }
 
 /** The check-hang test fault: a piece holding the marker never finishes. */

@@ -314,6 +314,12 @@ export interface LoadedWorkspace {
   /** One line per problem, for a CLI's stderr or a server's log. */
   notices: string[];
   sourceFiles: string[];
+  /**
+   * Whether every source was set from the cache without reading it
+   * (`KnownSources` and `Engine.setSourceOnDemand`): the corpus is the one an
+   * earlier run of this build kept, source for source.
+   */
+  sourcesFromCache?: boolean;
 }
 
 /** Options of `loadWorkspace` / `loadSources`. */
@@ -599,6 +605,7 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
   const names = fileNamer(root);
   yield { done: 0, total };
   const limit = sourceByteLimit(selection.maxFileSize);
+  let setInFull = 0;
   for (const [i, file] of sourceFiles.entries()) {
     if (i > 0 && i % SOURCES_PER_STEP === 0) yield { done: i, total };
     const name = names(file);
@@ -616,6 +623,7 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
       continue;
     }
     engine.setSource(name.uri, name.path, read.text, read.key);
+    setInFull++;
   }
   for (const [uri, findings] of engine.sourceProblems()) {
     const file = fromUri(uri);
@@ -628,7 +636,7 @@ export function* loadSourcesStepwise(engine: Engine, loaded: LoadedWorkspace, op
     const problem = bytes && writeIndexCache(cacheFile, bytes);
     if (problem) notices.push(problem);
   }
-  return { ...loaded, sourceFiles };
+  return { ...loaded, sourceFiles, sourcesFromCache: known !== undefined && setInFull === 0 };
 }
 
 /**
