@@ -241,7 +241,9 @@ export class ResultsCache {
    * file, when something changed; returns a problem to report, or undefined.
    * Nothing is written when an input file changed between the stat its key
    * was made from and its reading: its findings might be from either version.
-   * `readStats` are the stats of files as they were read (`readSources`); any
+   * `readStats` are the stats of files as they were read (`readSources`), or
+   * for sources handed to the workers by key (`knownSources`), the stats the
+   * keys were made under (a worker checks the key of any it reads); any
    * other input is looked at again now (a second stat of 2,095 sources cost
    * ~35-50 ms at the end of every run that checked a piece).
    */

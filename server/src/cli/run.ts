@@ -222,7 +222,8 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   cancelPrestarted(takePrestarted());
   const resultsCache = resultsFile && cacheDir ? ResultsCache.open(cacheDir, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked) : undefined;
   const reused = documents.map((file) => resultsCache?.reuse(file, engine.files().maxFileSize));
-  // The sources' stats as the read-ahead opened them: the results cache checks with them that none changed after its key was made.
+  // The sources' stats as the read-ahead opened them, or as the results cache made their keys from them (a worker that reads
+  // such a source checks its key instead): the results cache checks with them that none changed after its key was made.
   const readStats = new Map<string, fs.Stats>();
   const pending = documents.filter((_, i) => !reused[i]);
   const pool = pending.length
