@@ -163,3 +163,43 @@ test('source on demand: a damaged headers section is ignored, and every source i
   engine.importIndexCache(encodeCache(damaged));
   assert.equal(engine.setSourceOnDemand(uriOf('sources/harbour.txt'), 'sources/harbour.txt', KEY_OF(SOURCES['sources/harbour.txt']), () => ''), false);
 });
+
+test('source on demand: index sections imported on demand are read when their product is first used, once, and answer as if imported at once', () => {
+  const { engine: cold, cache } = coldEngine();
+  const sections = decodeCache(cache)!;
+  const later = ['quotes', 'passages'];
+  assert.ok(later.every((name) => sections.has(name)));
+  const now = encodeCache(new Map([...sections].filter(([name]) => !later.includes(name))));
+  const onDemand = (give: boolean) => {
+    const engine = createEngine({ buildId: 'build-1' });
+    engine.setConfig(undefined, undefined);
+    let reads = 0;
+    engine.importIndexCacheOnDemand(later, () => {
+      reads++;
+      return give ? encodeCache(new Map([...sections].filter(([name]) => later.includes(name)))) : undefined;
+    });
+    engine.importIndexCache(now);
+    for (const [file, text] of Object.entries(SOURCES)) engine.setSourceOnDemand(uriOf(file), file, KEY_OF(text), () => text);
+    return { engine, reads: () => reads };
+  };
+  const doc = (text: string) => ({ uri: 'file:///ws/piece.md', path: 'piece.md', text });
+
+  const warm = onDemand(true);
+  assert.equal(warm.reads(), 0, 'nothing is read at import');
+  // The style rules use neither index (claim/unsourced's names do: they ask the quotation index's vocabulary).
+  const styleOnly = { rules: (ruleId: string) => ruleId.startsWith('style/') };
+  const piece = PIECES.quoted + '\nTolls on the bridge rose by 12% in 2023. The QZX tables follow.\n';
+  const styleFindings = shape(cold.check(doc(piece), undefined, styleOnly));
+  assert.ok(styleFindings.some((f) => f.startsWith('style/acronym-first-use')), styleFindings.join('\n'));
+  assert.deepEqual(shape(warm.engine.check(doc(piece), undefined, styleOnly)), styleFindings);
+  assert.equal(warm.reads(), 0, 'a check that used neither index read neither');
+  // Every rule: a quotation asks for the quotation index, an uncited claim for the passage index.
+  assert.deepEqual(shape(warm.engine.check(doc(piece))), shape(cold.check(doc(piece))));
+  assert.equal(warm.reads(), 1, 'both sections came from one read');
+  assert.equal(warm.engine.exportIndexCache(true), undefined, 'both were restored, not built again');
+
+  const missing = onDemand(false);
+  assert.deepEqual(shape(missing.engine.check(doc(piece))), shape(cold.check(doc(piece))), 'no bytes: the indexes are built, with the same answers');
+  assert.equal(missing.reads(), 1);
+  assert.ok(missing.engine.exportIndexCache(true), 'built, so written');
+});

@@ -54,6 +54,16 @@ export function indexSectionsOf(group: RuleGroup): readonly string[] {
 }
 
 /**
+ * The index cache sections a group's thread reads only when a check first
+ * uses their product (`Engine.importIndexCacheOnDemand`): the quotation and
+ * passage indexes, 18 MB for the 2,095 BBC articles, which a check that
+ * finds its quotations' and claims' answers kept never asks for.
+ */
+export function onDemandSectionsOf(group: RuleGroup): readonly string[] {
+  return indexSectionsOf(group).filter((section) => section === QUOTES_SECTION || section === PASSAGES_SECTION);
+}
+
+/**
  * The sections of the checks cache file (node/index-cache-file.ts
  * checksCacheFile) a group reads, and writes once its pieces are checked:
  * the answers its checks add to. The style half keeps the names found in

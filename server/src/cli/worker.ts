@@ -7,19 +7,18 @@
 import * as fs from 'node:fs';
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
-import { decodeCache } from '../engine/index-cache';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
 import { loadConfig, loadSources, SourceChangedError, unpackSources, type KnownSources, type ReadSources, type SharedSources } from '../node/workspace';
 import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
-import { checksCacheFile, indexCacheFile, readIndexCache, readIndexCacheInParallel } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, indexCacheSectionNames, readIndexCache, readIndexCacheInParallel } from '../node/index-cache-file';
 import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
 import type { PrestartData } from './prestart';
 import { addTime, type Timings } from './timing';
-import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, ruleFilter } from './rule-groups';
+import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, onDemandSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
 export function isCheckWorker(): boolean {
@@ -82,7 +81,12 @@ export async function runCheckWorker(): Promise<void> {
   // The index cache is read by positioned reads on libuv's threads at once: copying it into fresh pages is
   // most of reading it (page faults), and the main thread is mostly idle by now, so the other core helps.
   const loadStarted = performance.now();
-  const cacheBytes = input.cacheDir ? await readIndexCacheInParallel(indexCacheFile(input.cacheDir, input.root), sections) : undefined;
+  const indexFile = input.cacheDir ? indexCacheFile(input.cacheDir, input.root) : undefined;
+  // The large indexes are read when a check first asks for them, the rest now.
+  const onDemand = onDemandSectionsOf(input.group);
+  const readNow = (sections ?? indexSectionsOf(input.group)).filter((section) => !onDemand.includes(section));
+  const cacheBytes = indexFile ? await readIndexCacheInParallel(indexFile, readNow) : undefined;
+  if (indexFile && onDemand.length) engine.importIndexCacheOnDemand(onDemand, () => readIndexCache(indexFile, onDemand));
   const onSourceChanged = (file: string) => post({ type: 'sourceChanged', file });
   // `--timing`: the source files this thread read (the others were set from the cache, engine/corpus.ts), since the last report.
   let sourcesRead = 0;
@@ -92,7 +96,7 @@ export async function runCheckWorker(): Promise<void> {
     sourcesRead = 0;
     return { sourcesRead: count };
   };
-  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: sections, checkSections, readAhead, cacheBytes, onSourceChanged, onSourceRead });
+  const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: readNow, checkSections, readAhead, cacheBytes, onSourceChanged, onSourceRead });
   const phases: Timings = { load: performance.now() - loadStarted };
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
@@ -104,7 +108,8 @@ export async function runCheckWorker(): Promise<void> {
   // Only this group's rules run, so only the corpus products they need are built. But when every source was
   // set from the cache and the cache holds every product of this group, there is nothing to build: each product
   // is restored (~10-50 ms each) when a check first asks for it, and one a check never asks for is never restored.
-  const restoredOnly = loaded.sourcesFromCache === true && holdsSections(cacheBytes, indexSectionsOf(input.group));
+  const held = indexFile && loaded.sourcesFromCache ? indexCacheSectionNames(indexFile) : undefined;
+  const restoredOnly = held !== undefined && indexSectionsOf(input.group).every((section) => held.includes(section));
   const warmUpStarted = performance.now();
   try {
     if (!restoredOnly) warmUp(engine, rules);
@@ -188,12 +193,6 @@ function receiveSources({ port, ready }: NonNullable<WorkerInput['sources']>): R
   port.close();
   if (!received || 'keys' in received) return received;
   return unpackSources(received);
-}
-
-/** Whether the cache's bytes (as read for this worker) hold every one of `sections`. */
-function holdsSections(bytes: Uint8Array | undefined, sections: readonly string[]): boolean {
-  const held = bytes && decodeCache(bytes);
-  return held !== undefined && sections.every((section) => held.has(section));
 }
 
 /** The check-hang test fault: a piece holding the marker never finishes. */

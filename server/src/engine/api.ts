@@ -112,6 +112,13 @@ export interface Engine {
    * without, every section but the kept answers (`ANSWER_SECTIONS`).
    */
   importIndexCache(bytes: Uint8Array): boolean;
+  /**
+   * `importIndexCache` for `sections` read only when a check first uses the
+   * product they hold: `read` gives a cache container with them (undefined:
+   * none; the products are built). Before the sources are set. A product that
+   * cannot wait takes its section from `read` at once.
+   */
+  importIndexCacheOnDemand(sections: readonly string[], read: () => Uint8Array | undefined): void;
   exportIndexCache(onlyIfChanged?: boolean, sections?: readonly string[]): Uint8Array | undefined;
   /**
    * The sections `exportIndexCache()` writes, for an embedder that exports

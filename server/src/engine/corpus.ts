@@ -26,6 +26,8 @@ export class Corpus {
   /** Bumped on every change: caches keyed on it go stale. */
   generation = 0;
 
+  /** The quotation index's section, restored at the first `searchIndex()` (`CacheProduct.importLater`). */
+  private pendingQuotes: (() => Uint8Array | undefined) | undefined;
   /** Headers of sources loaded by an earlier run, by `headerKey` (`setOnDemand`); after an export, those it wrote. */
   private knownHeaders = new Map<string, SourceHeader>();
 
@@ -119,6 +121,7 @@ export class Corpus {
         return corpus.searchIndex().snapshot();
       },
       importSection: (bytes) => corpus.index.restore(bytes),
+      importLater: (load) => (corpus.pendingQuotes = load),
       get dirty() {
         return corpus.searchIndex().changed;
       },
@@ -153,6 +156,13 @@ export class Corpus {
 
   searchIndex(): SourceIndex {
     this.refresh();
+    const pending = this.pendingQuotes;
+    if (pending) {
+      // Before any source is indexed: restored sources are then adopted below instead of tokenized.
+      this.pendingQuotes = undefined;
+      const bytes = pending();
+      if (bytes) this.index.restore(bytes);
+    }
     if (this.indexedById !== this.byId) {
       // Re-index only what changed: a source whose id and text are unchanged keeps its postings.
       for (const [id, old] of this.indexedById) {

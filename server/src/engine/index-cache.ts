@@ -188,6 +188,13 @@ export interface CacheProduct {
   readonly dirty?: boolean;
   /** Kept answers only (`Engine.beginAnswerScope`): from now on, export only what is used after this call. */
   beginScope?(): void;
+  /**
+   * Takes the section only when something first uses the product: `load`
+   * gives its bytes then (undefined: none, the product is built). Called,
+   * like `importSection`, before the first source is set. Absent: the
+   * section is loaded and imported at once.
+   */
+  importLater?(load: () => Uint8Array | undefined): void;
 }
 
 /**

@@ -9,7 +9,7 @@ import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Se
 import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
-import { exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
+import { decodeCache, exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { reparseEdited } from './markdown/edit';
 import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
@@ -227,6 +227,25 @@ export function createEngine(options: EngineOptions = {}): Engine {
       let taken = 0;
       for (const count of importCacheProducts(bytes, cacheProducts).values()) taken += count;
       return taken > 0;
+    },
+    importIndexCacheOnDemand(sections, read) {
+      // One read for all of them, when the first is asked for.
+      let container: Map<string, Uint8Array> | undefined | null = null;
+      const sectionOf = (section: string) => {
+        if (container === null) {
+          const bytes = read();
+          container = bytes ? decodeCache(bytes) : undefined;
+        }
+        return container?.get(section);
+      };
+      for (const product of cacheProducts) {
+        if (!sections.includes(product.section)) continue;
+        if (product.importLater) product.importLater(() => sectionOf(product.section));
+        else {
+          const bytes = sectionOf(product.section);
+          if (bytes) product.importSection(bytes);
+        }
+      }
     },
     exportIndexCache(onlyIfChanged, sections) {
       return exportCacheProducts(sections ? cacheProducts : indexProducts, onlyIfChanged, sections);

@@ -142,7 +142,24 @@ function planRead(fd: number, sections: readonly string[] | undefined): ReadPlan
 /** Layout of engine/index-cache.ts's container: 'PVC1', count, then per section u32 name length, name, u32 length, pad to 8, bytes. */
 const CONTAINER_MAGIC = 0x31435650;
 
-function locateSections(fd: number, size: number, wanted: ReadonlySet<string>): Array<{ name: Buffer; at: number; length: number }> | undefined {
+/** The names of the sections the cache file holds (reading only the small headers between them); undefined when there is no readable file. */
+export function indexCacheSectionNames(file: string): string[] | undefined {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile() || stat.size > MAX_CACHE_BYTES) return undefined;
+      return locateSections(fd, stat.size)?.map((section) => section.name.toString('utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where each section (of `wanted`; every one when absent) lies in the file. */
+function locateSections(fd: number, size: number, wanted?: ReadonlySet<string>): Array<{ name: Buffer; at: number; length: number }> | undefined {
   const head = Buffer.alloc(8);
   const readAt = (buffer: Uint8Array, position: number): boolean => position + buffer.length <= size && fs.readSync(fd, buffer, 0, buffer.length, position) === buffer.length;
   if (!readAt(head, 0) || head.readUInt32LE(0) !== CONTAINER_MAGIC) return undefined;
@@ -159,7 +176,7 @@ function locateSections(fd: number, size: number, wanted: ReadonlySet<string>): 
     const length = word.readUInt32LE(0);
     const dataAt = align8(at + 8 + nameLength);
     if (dataAt + length > size) return undefined;
-    if (wanted.has(name.toString('utf8'))) found.push({ name, at: dataAt, length });
+    if (!wanted || wanted.has(name.toString('utf8'))) found.push({ name, at: dataAt, length });
     at = dataAt + length;
   }
   return found;

@@ -497,6 +497,8 @@ class PassageStore {
   private persisted = -1;
   /** Whether anything asked for the index: a store nobody used (a CLI thread without claim rules) has nothing new to persist. */
   private used = false;
+  /** The section, imported at the first refresh (`CacheProduct.importLater`). */
+  private pendingImport: (() => Uint8Array | undefined) | undefined;
 
   constructor(private readonly corpus: Corpus) {}
 
@@ -540,6 +542,7 @@ class PassageStore {
   private refresh(): Array<{ id: string; entry: SourcePassages }>;
   private refresh(budget: number): Array<{ id: string; entry: SourcePassages }> | undefined;
   private refresh(budget = Infinity): Array<{ id: string; entry: SourcePassages }> | undefined {
+    this.takePendingImport();
     const parts: Array<{ id: string; entry: SourcePassages }> = [];
     const live = new Set<string>();
     let searchIndex: SourceIndex | undefined;
@@ -643,6 +646,19 @@ class PassageStore {
     this.changed = false;
     this.persisted = this.entries.size;
     return encodePassages(parts.map((part) => part.entry), this.dictionary.strings(), index.postings);
+  }
+
+  /** The section, to import when the store is first refreshed: before any source is indexed, as `importSection` must be. */
+  importLater(load: () => Uint8Array | undefined): void {
+    this.pendingImport = load;
+  }
+
+  private takePendingImport(): void {
+    const load = this.pendingImport;
+    if (!load) return;
+    this.pendingImport = undefined;
+    const bytes = load();
+    if (bytes) this.importSection(bytes);
   }
 
   /** Holds a section's sources until the same texts are set; returns how many it holds (0 for bad bytes). */
@@ -933,6 +949,7 @@ export function passagesCacheProduct(corpus: Corpus): CacheProduct {
     section: PASSAGES_SECTION,
     exportSection: () => store.exportSection(),
     importSection: (bytes) => store.importSection(bytes),
+    importLater: (load) => store.importLater(load),
     get dirty() {
       return store.dirty;
     },
