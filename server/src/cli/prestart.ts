@@ -11,7 +11,7 @@
  * Kept apart from pool.ts so that the launcher, which must stay small, can
  * start one without loading the pool.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { CLI_YOUNG_GENERATION_MB, checkWorkerLimits } from '../node/budget';
 
 /** Data of a prestarted worker until its input comes (worker.ts). */
@@ -29,8 +29,8 @@ export interface PrestartedWorker {
 }
 
 /** A check worker with its limits; its stdout goes to our stderr: our stdout is the report (JSON, SARIF), which a stray line would break. */
-export function startWorkerThread<T>(script: string, workerData: T, transferList: readonly Transferable[] = []): Worker {
-  const worker = new Worker(script, { workerData, transferList: [...transferList] as never, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
+export function startWorkerThread(script: string, workerData: unknown, transferList: MessagePort[] = []): Worker {
+  const worker = new Worker(script, { workerData, transferList, stdout: true, stderr: false, resourceLimits: checkWorkerLimits(CLI_YOUNG_GENERATION_MB) });
   worker.stdout.pipe(process.stderr, { end: false });
   return worker;
 }

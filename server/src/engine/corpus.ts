@@ -11,7 +11,7 @@ import { exportCacheProducts, giveContentKey, importCacheProducts, knownContentK
 export const QUOTES_SECTION = 'quotes';
 /** Section holding each source's header (id, body, metadata) by content key and path (`Corpus.setOnDemand`). */
 export const SOURCE_HEADERS_SECTION = 'source-headers';
-/** Bumped whenever what `loadSource` finds, or the section's layout, changes. */
+/** Bumped when the section's layout changes (a change to what `loadSource` finds comes with a new build id, which the section carries). */
 const SOURCE_HEADERS_FORMAT = 1;
 
 export class Corpus {
@@ -84,9 +84,13 @@ export class Corpus {
       section: SOURCE_HEADERS_SECTION,
       exportSection() {
         // Each source as loaded (before ids are made unique): the id its file gives.
-        const sources = [...corpus.byUri.values()];
-        corpus.knownHeaders = new Map(sources.map((source) => [headerKey(sourceContentKey(source), source.path), { id: source.id, body: source.body, meta: source.meta }]));
-        const entries = sources.map((source) => [sourceContentKey(source), source.path, source.id, source.body.start, source.body.end, source.meta]);
+        const entries: [string, string, string, number, number, Source['meta']][] = [];
+        corpus.knownHeaders = new Map();
+        for (const source of corpus.byUri.values()) {
+          const key = sourceContentKey(source);
+          entries.push([key, source.path, source.id, source.body.start, source.body.end, source.meta]);
+          corpus.knownHeaders.set(headerKey(key, source.path), { id: source.id, body: source.body, meta: source.meta });
+        }
         return new TextEncoder().encode(JSON.stringify({ format: SOURCE_HEADERS_FORMAT, build: corpus.buildId ?? null, entries }));
       },
       importSection(bytes) {
