@@ -255,7 +255,7 @@ test('parallel: each half reads and writes only its own cache sections; the file
   assert.equal(cold.stdout, fresh);
   // Written from both halves: every product's section is there.
   const sections = decodeCache(new Uint8Array(fs.readFileSync(cacheFile())))!;
-  assert.deepEqual([...sections.keys()].sort(), ['entities', 'passages', 'quotes', 'source-headers']);
+  assert.deepEqual([...sections.keys()].sort(), ['entities', 'passages', 'quotes', 'source-headers', 'source-words']);
   for (const [name, bytes] of sections) assert.ok(bytes.length > 0, name);
 
   // One thread reading the whole file finds every section current: nothing is rebuilt, so nothing is written.

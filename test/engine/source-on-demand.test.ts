@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine } from '../../server/src/engine/index';
 import { SOURCE_HEADERS_SECTION } from '../../server/src/engine/corpus';
+import { SOURCE_WORDS_SECTION } from '../../server/src/engine/source-words';
 import { contentKey, decodeCache, encodeCache } from '../../server/src/engine/index-cache';
 import type { Engine } from '../../server/src/engine/api';
 import type { Finding } from '../../server/src/engine/types';
@@ -186,7 +187,7 @@ test('source on demand: index sections imported on demand are read when their pr
 
   const warm = onDemand(true);
   assert.equal(warm.reads(), 0, 'nothing is read at import');
-  // The style rules use neither index (claim/unsourced's names do: they ask the quotation index's vocabulary).
+  // The style rules use neither index.
   const styleOnly = { rules: (ruleId: string) => ruleId.startsWith('style/') };
   const piece = PIECES.quoted + '\nTolls on the bridge rose by 12% in 2023. The QZX tables follow.\n';
   const styleFindings = shape(cold.check(doc(piece), undefined, styleOnly));
@@ -202,4 +203,25 @@ test('source on demand: index sections imported on demand are read when their pr
   assert.deepEqual(shape(missing.engine.check(doc(piece))), shape(cold.check(doc(piece))), 'no bytes: the indexes are built, with the same answers');
   assert.equal(missing.reads(), 1);
   assert.ok(missing.engine.exportIndexCache(true), 'built, so written');
+});
+
+test('source on demand: claim/unsourced asks the sources\' lower-case words of their own section, not of the quotation index', () => {
+  const { engine: cold, cache } = coldEngine();
+  const sections = decodeCache(cache)!;
+  assert.ok(sections.has(SOURCE_WORDS_SECTION));
+  const engine = createEngine({ buildId: 'build-1' });
+  engine.setConfig(undefined, undefined);
+  let reads = 0;
+  engine.importIndexCacheOnDemand(['quotes'], () => {
+    reads++;
+    return encodeCache(new Map([['quotes', sections.get('quotes')!]]));
+  });
+  engine.importIndexCache(encodeCache(new Map([...sections].filter(([name]) => name !== 'quotes'))));
+  for (const [file, text] of Object.entries(SOURCES)) engine.setSourceOnDemand(uriOf(file), file, KEY_OF(text), () => text);
+  // "Tolls" starts a sentence and the sources write "tolls": not a name, so the uncited sentence is still a claim about no one.
+  const doc = { uri: 'file:///ws/piece.md', path: 'piece.md', text: PIECES.plain + '\nTolls rose by 12% in 2023. Quayle said the quay would reopen in May.\n' };
+  const expected = shape(cold.check(doc));
+  assert.ok(expected.some((f) => f.startsWith('claim/unsourced')), expected.join('\n'));
+  assert.deepEqual(shape(engine.check(doc)), expected);
+  assert.equal(reads, 0, 'no quotation in the piece: the quotation index was never read');
 });

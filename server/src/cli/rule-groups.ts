@@ -11,6 +11,7 @@
 import type { Finding } from '../engine/types';
 import { compareFindings } from '../engine/directives';
 import { QUOTES_SECTION, SOURCE_HEADERS_SECTION } from '../engine/corpus';
+import { SOURCE_WORDS_SECTION } from '../engine/source-words';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
 import { ANSWER_SECTIONS } from '../engine/index';
 import { PASSAGES_SECTION } from '../engine/claims/passages';
@@ -44,26 +45,25 @@ export function ruleFilter(group: RuleGroup): ((ruleId: string) => boolean) | un
 export function cacheSectionsOf(group: RuleGroup): readonly string[] | undefined {
   if (group === 'all') return undefined;
   // Both halves set the sources from their headers; the sources half writes them.
-  return group === 'sources' ? [SOURCE_HEADERS_SECTION, QUOTES_SECTION, PASSAGES_SECTION] : [SOURCE_HEADERS_SECTION, ENTITIES_SECTION];
+  return group === 'sources' ? [SOURCE_HEADERS_SECTION, QUOTES_SECTION, SOURCE_WORDS_SECTION, PASSAGES_SECTION] : [SOURCE_HEADERS_SECTION, ENTITIES_SECTION];
 }
 
 /** The index cache sections a group writes once the workspace is loaded (all of its corpus products). */
 export function indexSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'style') return [ENTITIES_SECTION];
-  return cacheSectionsOf(group) ?? [SOURCE_HEADERS_SECTION, QUOTES_SECTION, PASSAGES_SECTION, ENTITIES_SECTION];
+  return cacheSectionsOf(group) ?? [SOURCE_HEADERS_SECTION, QUOTES_SECTION, SOURCE_WORDS_SECTION, PASSAGES_SECTION, ENTITIES_SECTION];
 }
 
 /**
  * The index cache sections a group's thread reads only when a check first
- * uses their product (`Engine.importIndexCacheOnDemand`): the passage index
- * (5.3 MB for the 2,095 BBC articles), which a check that finds its claims'
- * answers kept never asks for. Not the quotation index: `claim/unsourced`
- * asks its vocabulary in every check, and read on demand it was read on the
- * checking thread alone, where the load reads it on libuv's threads at once
- * (a warm 2 KB run's kept block findings took ~30 → ~90 ms).
+ * uses their product (`Engine.importIndexCacheOnDemand`): the quotation index
+ * (12.5 MB for the 2,095 BBC articles) and the passage index (5.3 MB), which a
+ * check that finds its quotations' and claims' answers kept never asks for.
+ * `claim/unsourced` asks the sources' lower-case words in every check, but from
+ * their own small section (engine/source-words.ts), read at the load.
  */
 export function onDemandSectionsOf(group: RuleGroup): readonly string[] {
-  return indexSectionsOf(group).filter((section) => section === PASSAGES_SECTION);
+  return indexSectionsOf(group).filter((section) => section === QUOTES_SECTION || section === PASSAGES_SECTION);
 }
 
 /**

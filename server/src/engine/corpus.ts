@@ -5,6 +5,7 @@
 import type { Finding, Source } from './types';
 import { loadSource, resolveSourceIds, sourceOnDemand, type SourceHeader } from './sources';
 import { SourceIndex } from './quotes';
+import { LowerCaseSourceWords, type SourceWords } from './source-words';
 import { exportCacheProducts, giveContentKey, importCacheProducts, knownContentKey, sourceContentKey, type CacheProduct } from './index-cache';
 
 /** Section of the persisted cache holding the quotation index (the name older cache files use). */
@@ -30,10 +31,22 @@ export class Corpus {
   private pendingQuotes: (() => Uint8Array | undefined) | undefined;
   /** Headers of sources loaded by an earlier run, by `headerKey` (`setOnDemand`); after an export, those it wrote. */
   private knownHeaders = new Map<string, SourceHeader>();
+  private readonly sourceWords: LowerCaseSourceWords;
 
   /** `buildId`: the running code's hash, if the embedder has one (stamps the quotation index's and the headers' cache sections). */
   constructor(private readonly buildId?: string) {
     this.index = new SourceIndex(buildId);
+    this.sourceWords = new LowerCaseSourceWords(this, buildId);
+  }
+
+  /** The words the sources write in lower case (engine/source-words.ts): one object per generation. */
+  lowerCaseWords(): SourceWords {
+    return this.sourceWords.words();
+  }
+
+  /** Those words as a product of the persisted cache: a warm check asks them without restoring the quotation index. */
+  get wordsCache(): CacheProduct {
+    return this.sourceWords.cacheProduct;
   }
 
   /** `contentKey`: the embedder's hash of the file's content, used instead of hashing `text` (Engine.setSource). */

@@ -117,7 +117,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
   const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords, blockSentences] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
-  const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, corpus.headerCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
+  const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, corpus.headerCache, corpus.wordsCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
 
   const workspace: Workspace = {

@@ -17,10 +17,10 @@
  */
 import type { Analysis, QuoteCheck } from '../analysis';
 import type { Corpus } from '../corpus';
+import type { SourceWords } from '../source-words';
 import { quotationsByBlock as quotationsOfBlocks, type Citation, type ParsedDocument, type Quotation } from '../markdown';
 import type { Span } from '../types';
 import { splitSentences } from '../sentences';
-import { detach } from '../text';
 import { contentKey, contentKeyOf } from '../index-cache';
 import type { ClaimVerdict, DetectOptions } from './detect';
 import { isAcronym, isKnownName, learnNames, readNamesIn, type ParagraphWords } from './names';
@@ -598,7 +598,7 @@ let nameState: { names: Set<string>; sourceWords: SourceWords | undefined; epoch
  */
 function nameAnswers(detectionView: string, corpus: Corpus, kept?: PersistedMemo<ParagraphWords>): { isName: (word: string) => boolean; epoch: number; namesKey: string } {
   const names = learnNames(detectionView, kept);
-  const sourceWords = lowerCaseSourceWords(corpus);
+  const sourceWords = corpus.lowerCaseWords();
   if (sourceWords !== nameState.sourceWords || !sameMembers(names, nameState.names)) nameState = { names, sourceWords, epoch: nameState.epoch + 1 };
   nameState.namesKey ??= contentKey([...nameState.names].sort().join('\n'));
   return { isName: (word) => isKnownName(names, word) && (isAcronym(word) || !sourceWords.has(word.toLowerCase())), epoch: nameState.epoch, namesKey: nameState.namesKey };
@@ -609,48 +609,6 @@ function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const item of a) if (!b.has(item)) return false;
   return true;
-}
-
-/** Whether the sources write a word (already lower-cased) exactly so. */
-interface SourceWords {
-  has(word: string): boolean;
-}
-
-const lowerCaseCache = new WeakMap<Corpus, { generation: number; words: SourceWords }>();
-
-/**
- * The words the sources write in lower case, one object per corpus generation
- * (its identity tells `nameAnswers` the sources changed). Each word is looked
- * up in the quotation index when first asked and the answer kept: only the
- * piece's name candidates are ever asked. Collecting every lower-case word of
- * the corpus into a set instead cost ~15-20 ms per corpus generation.
- */
-function lowerCaseSourceWords(corpus: Corpus): SourceWords {
-  const cached = lowerCaseCache.get(corpus);
-  if (cached && cached.generation === corpus.generation) return cached.words;
-  const index = corpus.searchIndex();
-  const answers = new Map<string, boolean>();
-  const words: SourceWords = {
-    has(word) {
-      let answer = answers.get(word);
-      if (answer === undefined) {
-        answer = startsLowerCase(word) && index.containsWord(word);
-        // Kept past this check: a detached copy, not a view into the piece.
-        answers.set(detach(word), answer);
-      }
-      return answer;
-    },
-  };
-  lowerCaseCache.set(corpus, { generation: corpus.generation, words });
-  return words;
-}
-
-const LOWER_CASE_START = /^\p{Ll}/u;
-
-/** Whether a word starts with a lower-case letter (ASCII answered without the regular expression). */
-function startsLowerCase(word: string): boolean {
-  const c = word.charCodeAt(0);
-  return c < 0x80 ? c >= 0x61 && c <= 0x7a : LOWER_CASE_START.test(word);
 }
 
 interface Outlet {

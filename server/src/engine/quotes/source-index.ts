@@ -509,7 +509,19 @@ export class SourceIndex {
    */
   containsWord(surface: string): boolean {
     const id = this.vocabulary.lookup(surface);
-    if (id === UNKNOWN) return false;
+    return id !== UNKNOWN && this.surfacesInUse()[id] === 1;
+  }
+
+  /** The surfaces live sources write that pass `keep`, in no particular order (a corpus-wide word list, engine/source-words.ts). */
+  wordsWritten(keep: (surface: string) => boolean): string[] {
+    const inUse = this.surfacesInUse();
+    const surfaces = this.vocabulary.surfaces;
+    const kept: string[] = [];
+    for (let id = 0; id < inUse.length; id++) if (inUse[id] === 1 && keep(surfaces[id])) kept.push(surfaces[id]);
+    return kept;
+  }
+
+  private surfacesInUse(): Uint8Array {
     if (!this.wordsInUse) {
       const inUse = new Uint8Array(this.vocabulary.size);
       for (const entry of this.entries()) {
@@ -518,7 +530,7 @@ export class SourceIndex {
       }
       this.wordsInUse = inUse;
     }
-    return this.wordsInUse[id] === 1;
+    return this.wordsInUse;
   }
 
   /** Number of live-or-dead positions of a folded word id (an upper bound of live ones). */
