@@ -120,6 +120,8 @@ export type WorkerMessage =
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
   | { type: 'result'; index: number; result: CheckedFile }
+  /** After a result, when the run keeps answers: this piece's kept answers were sent (a `cache` message, if any changed). */
+  | { type: 'saved'; index: number }
   /** `--timing`: how long this worker took to load the workspace and to warm up (ms). */
   | { type: 'phases'; timings: Timings }
   /** A source read on demand no longer has the key it was known by (node/workspace.ts `onSourceChanged`). */
@@ -248,20 +250,24 @@ interface Slot {
   error?: unknown;
   /** Terminated by us: over budget, or no longer needed. */
   stopped: boolean;
+  /** Results it sent whose kept answers it has not yet sent (`saved`). */
+  unsaved: number;
 }
 
 /**
  * Checks `documents` (absolute paths) as `plan` says (at least one worker when
- * there are documents). Returns the results in document order, the load
- * report of the first worker that loaded the workspace, and any problem
- * writing the index cache.
+ * there are documents). Returns the results in document order and the load
+ * report of the first worker that loaded the workspace, as soon as every
+ * result is in; `cacheWritten` settles once the workers have sent the kept
+ * answers of their last pieces, been stopped and the cache files written,
+ * with any problem writing them.
  */
 export async function checkAll(
   documents: readonly string[],
   plan: PoolPlan,
   input: Omit<WorkerInput, 'provenanceCheckWorker' | 'id' | 'documents' | 'table' | 'group' | 'writeCache' | 'writeChecks' | 'assigned' | 'parse' | 'sources'>,
   options: PoolOptions,
-): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheNotice?: string; phases: Timings; changedSources: string[] }> {
+): Promise<{ results: CheckedFile[]; stats: PoolStats; loaded?: LoadReport; cacheWritten: Promise<string | undefined>; phases: Timings; changedSources: string[] }> {
   const groups = plan.groups;
   const pieces = documents.length;
   const tables = groups.map(() => claimTable(pieces));
@@ -313,6 +319,11 @@ export async function checkAll(
       finish();
     }
   };
+  // Once every result is in: resolved when each live worker has sent the kept answers of every result it sent.
+  let savesDone: (() => void) | undefined;
+  const settleSaves = () => {
+    if (savesDone && [...live].every((slot) => slot.unsaved <= 0)) savesDone();
+  };
 
   const spawn = (g: number, assigned: number[]) => {
     const id = nextId++;
@@ -323,7 +334,7 @@ export async function checkAll(
     const data: WorkerInput = { provenanceCheckWorker: true, id, documents: [...documents], table: tables[g], group: groups[g], writeCache, writeChecks, assigned, parse, ...input };
     const channel = aheadReady ? new MessageChannel() : undefined;
     if (channel && aheadReady) data.sources = { port: channel.port2, ready: aheadReady };
-    const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false };
+    const slot: Slot = { id, k: checkedBy.push(0) - 1, g, worker: undefined as unknown as Worker, stopped: false, unsaved: 0 };
     const prestarted = options.prestarted;
     if (prestarted && !prestarted.exited && Atomics.load(prestarted.state, 0) === 0) {
       adoptedPrestarted = true;
@@ -364,12 +375,16 @@ export async function checkAll(
       else if (message.type === 'idle') slot.current = undefined;
       else if (message.type === 'result') {
         slot.current = undefined;
+        if (writeChecks) slot.unsaved++;
         if (!results.has(task(g, message.index))) {
           results.set(task(g, message.index), message.result);
           checkedBy[slot.k]++;
         }
         failuresInARow = 0;
         settle();
+      } else if (message.type === 'saved') {
+        slot.unsaved--;
+        settleSaves();
       }
     });
     slot.worker.on('error', (err) => (slot.error = err));
@@ -378,6 +393,7 @@ export async function checkAll(
 
   const exited = (slot: Slot, exitCode: number) => {
     live.delete(slot);
+    settleSaves();
     const current = slot.current;
     if (current && !results.has(task(slot.g, current.index))) {
       // It died under this piece (out of memory, a crash): the piece is the likely cause, so it is not retried.
@@ -423,12 +439,6 @@ export async function checkAll(
   settle();
   await allDone;
   if (watch) clearInterval(watch);
-  await Promise.all(
-    [...live].map(async (slot) => {
-      slot.stopped = true;
-      await slot.worker.terminate();
-    }),
-  );
 
   // Workers could not be kept alive: check what is left here, without a budget, rather than not at all.
   const ordered: CheckedFile[] = [];
@@ -446,10 +456,23 @@ export async function checkAll(
     });
     ordered.push(mergeParts(parts, name(i)));
   }
-  const io = changedSources.size ? undefined : options.cacheIo;
-  const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), ...[...checksParts].map(([piece, parts]) => writeMergedCache(options.checksCacheFile?.(piece < 0 ? undefined : documents[piece]), parts, io))] : [];
-  const cacheNotice = problems.find((problem) => problem !== undefined);
-  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheNotice, phases, changedSources: [...changedSources].sort() };
+  // The workers are still sending the kept answers of their last pieces: the caller writes the output meanwhile.
+  const cacheWritten = (async () => {
+    await new Promise<void>((resolve) => {
+      savesDone = resolve;
+      settleSaves();
+    });
+    await Promise.all(
+      [...live].map(async (slot) => {
+        slot.stopped = true;
+        await slot.worker.terminate();
+      }),
+    );
+    const io = changedSources.size ? undefined : options.cacheIo;
+    const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), ...[...checksParts].map(([piece, parts]) => writeMergedCache(options.checksCacheFile?.(piece < 0 ? undefined : documents[piece]), parts, io))] : [];
+    return problems.find((problem) => problem !== undefined);
+  })();
+  return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheWritten, phases, changedSources: [...changedSources].sort() };
 }
 
 /** One piece's result from the results of its groups. */

@@ -266,8 +266,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   else loaded = resultsCache?.loadReport();
   // A source that changed while the workers read it: what they found may be from either version, so nothing of it is kept.
   if (pool.changedSources.length) io.stderr.write(`provenance: ${describeChanged(pool.changedSources.map((file) => relativePath(io.cwd, file)))} changed during this run; no cache was written (run again to check against the present text)\n`);
-  const cacheNotices = [pool.cacheNotice, pool.changedSources.length ? undefined : resultsCache?.save(readStats)].filter((notice) => notice !== undefined);
-  for (const notice of cacheNotices) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
+  const reportCacheProblem = (notice: string | undefined) => {
+    if (notice !== undefined) io.stderr.write(`provenance: ${notice}${cache.origin === 'option' ? '' : ` (a default location, from ${cache.origin}: --cache <dir> to choose one, --no-cache for none)`}\n`);
+  };
+  if (!pool.changedSources.length) reportCacheProblem(resultsCache?.save(readStats));
   // Files in use are marked used, and what no run used for a month goes: in the user's cache folder, shared by every
   // workspace ever checked, any workspace's files; in a folder of this workspace's own (--cache, node_modules/.cache),
   // the kept answers of pieces no run checked since (a piece renamed or deleted leaves its file behind).
@@ -307,6 +309,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     }),
   );
 
+  // The workers' kept answers and corpus products, written once they are all in (pool.ts).
+  reportCacheProblem(await pool.cacheWritten);
+
   if (options.timing) {
     const steps: Timings = {};
     for (const result of pool.results) addTimings(steps, result.timings);
@@ -326,7 +331,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 }
 
 /** The pool's answer when every piece's findings came from the results cache: no thread was started. */
-const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0, prestarted: false }, phases: {}, changedSources: [] };
+const NOTHING_CHECKED: Awaited<ReturnType<typeof checkAll>> = { results: [], stats: { workers: 0, groups: ['all'], checkedBy: [0], started: 0, prestarted: false }, cacheWritten: Promise.resolve(undefined), phases: {}, changedSources: [] };
 
 /** "sources/a.txt", "sources/a.txt and 2 other sources". */
 function describeChanged(files: readonly string[]): string {

@@ -155,14 +155,18 @@ export async function runCheckWorker(): Promise<void> {
   };
   for (let index = first >= 0 ? first : next(); index >= 0; ) {
     const result = check(index);
-    // What the check added to its piece's answers (quotation verdicts and the like), for the next run over
-    // it: sent before the result, since the main thread stops the workers once every result is in.
-    if (input.writeChecks) sendCache('checks', checkSections, index);
     if (input.timing) post({ type: 'phases', timings: readCount() });
     const following = next();
     // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
     if (following < 0) saveCompiledCode();
     post({ type: 'result', index, result });
+    // What the check added to its piece's answers (quotation verdicts and the like), for the next run over it:
+    // made after the result is sent, so the main thread writes the output meanwhile. It stops the workers once
+    // each has said `saved` for every result it sent.
+    if (input.writeChecks) {
+      sendCache('checks', checkSections, index);
+      post({ type: 'saved', index });
+    }
     index = following;
   }
 }
