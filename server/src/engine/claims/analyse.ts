@@ -311,10 +311,18 @@ interface ClaimContext {
   epoch: number;
   /** The learnt names, hashed (`nameAnswers`). */
   namesKey: string;
-  citationsByBlock: Map<number, Citation[]>;
-  blockEndCitations: Map<number, Citation[]>;
-  quotationsByBlock: Map<number, Quotation[]>;
-  outlets: OutletIndex;
+  /**
+   * The rest is asked per block, and made only when asked: a check that takes
+   * every block's answers from the memos needs the names alone, and these
+   * would cost it ~15 ms on a 200 KB piece (resolving every link against the
+   * 2,095 sources, indexing their outlets).
+   */
+  /** The block's citations that cite something (a link to elsewhere cites nothing). */
+  citationsIn(blockIndex: number): Citation[];
+  /** Those that end the block (`scope: paragraph`: they source its every sentence). */
+  endingCitationsIn(blockIndex: number): Citation[];
+  quotationsIn(blockIndex: number): Quotation[];
+  outlets(): OutletIndex;
 }
 
 function claimWorkOf(analysis: Analysis): ClaimWork {
@@ -388,33 +396,49 @@ function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
   };
   const verdictOptionsKey = JSON.stringify([detectOptions.triggers, detectOptions.exemptions]);
 
-  const citationsByBlock = new Map<number, Citation[]>();
-  for (const citation of parsed.citations) {
-    if (citation.kind === 'link' && !analysis.sourceIdOf(citation)) continue; // a link to elsewhere cites nothing
-    const list = citationsByBlock.get(citation.blockIndex) ?? [];
-    list.push(citation);
-    citationsByBlock.set(citation.blockIndex, list);
-  }
-  const blockEndCitations = new Map<number, Citation[]>();
-  if (options.scope === 'paragraph') {
-    for (const block of parsed.blocks) {
-      const ending = (citationsByBlock.get(block.index) ?? []).filter((c) => endsBlock(parsed.masked, c, block.span));
-      if (ending.length) blockEndCitations.set(block.index, ending);
+  let allByBlock: Map<number, Citation[]> | undefined;
+  const citing = new Map<number, Citation[]>();
+  const citationsIn = (blockIndex: number): Citation[] => {
+    let list = citing.get(blockIndex);
+    if (!list) {
+      allByBlock ??= groupByBlock(parsed.citations);
+      list = (allByBlock.get(blockIndex) ?? []).filter((citation) => citation.kind !== 'link' || analysis.sourceIdOf(citation) !== undefined);
+      citing.set(blockIndex, list);
     }
-  }
+    return list;
+  };
+  const ending = new Map<number, Citation[]>();
+  const endingCitationsIn = (blockIndex: number): Citation[] => {
+    const block = parsed.blocks[blockIndex];
+    if (options.scope !== 'paragraph' || !block) return [];
+    let list = ending.get(blockIndex);
+    if (!list) ending.set(blockIndex, (list = citationsIn(blockIndex).filter((c) => endsBlock(parsed.masked, c, block.span))));
+    return list;
+  };
+  let quotations: Map<number, Quotation[]> | undefined;
   return {
     text,
     detectOptions,
     verdictOptionsKey,
     epoch: names.epoch,
     namesKey: names.namesKey,
-    citationsByBlock,
-    blockEndCitations,
+    citationsIn,
+    endingCitationsIn,
     // A sentence's quotations are in its block (one spanning blocks is in no sentence). Their verdicts are asked for
     // only where a claim needs them, so checking one sentence does not match them all.
-    quotationsByBlock: quotationsOfBlocks(parsed),
-    outlets: outletNeedles(analysis.corpus),
+    quotationsIn: (blockIndex) => (quotations ??= quotationsOfBlocks(parsed)).get(blockIndex) ?? [],
+    outlets: () => outletNeedles(analysis.corpus),
   };
+}
+
+function groupByBlock(citations: readonly Citation[]): Map<number, Citation[]> {
+  const byBlock = new Map<number, Citation[]>();
+  for (const citation of citations) {
+    const list = byBlock.get(citation.blockIndex);
+    if (list) list.push(citation);
+    else byBlock.set(citation.blockIndex, [citation]);
+  }
+  return byBlock;
 }
 
 /** Sentences detected and sourced so far in this process, each once per parse; a block taken from the block memo counts none (tests: is the work spread over the steps, done ahead, kept?). */
@@ -491,30 +515,31 @@ function signatureOf(analysis: Analysis, work: ClaimWork, first: number): string
     detectionText: c.text,
     block: parsed.blocks[blockIndex].span,
     sentences: spans,
-    citations: c.citationsByBlock.get(blockIndex) ?? [],
-    endingCitations: c.blockEndCitations.get(blockIndex) ?? [],
-    quotations: c.quotationsByBlock.get(blockIndex) ?? [],
-    nextQuotations: c.quotationsByBlock.get(blockIndex + 1) ?? [],
+    citations: c.citationsIn(blockIndex),
+    endingCitations: c.endingCitationsIn(blockIndex),
+    quotations: c.quotationsIn(blockIndex),
+    nextQuotations: c.quotationsIn(blockIndex + 1),
   });
 }
 
 function sourcingOf(sentence: ProseSentence, verdict: ClaimVerdict, context: ClaimContext, analysis: Analysis): Sourcing | undefined {
-  const { text, citationsByBlock, blockEndCitations, outlets } = context;
+  const { text } = context;
   const { span } = sentence;
-  const inside = (citationsByBlock.get(sentence.blockIndex) ?? []).filter((c) => within(c.reference ?? c.group, span));
+  const inside = context.citationsIn(sentence.blockIndex).filter((c) => within(c.reference ?? c.group, span));
   if (inside.length) {
     const by = inside.every((c) => c.kind === 'footnote') ? 'footnote' : 'citation';
     return { by, sourceIds: knownIds(inside, analysis) };
   }
-  const ending = blockEndCitations.get(sentence.blockIndex);
-  if (ending) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
+  const ending = context.endingCitationsIn(sentence.blockIndex);
+  if (ending.length) return { by: 'paragraph-citation', sourceIds: knownIds(ending, analysis) };
   let quoted = verifiedIn(context, sentence.blockIndex, 'inline', analysis).filter((c) => within(c.quotation.span, span));
   // "Mr Abbas said:" introducing a verified blockquote is sourced by it.
   if (!quoted.length && introducesNextBlock(text, sentence)) {
     quoted = verifiedIn(context, sentence.blockIndex + 1, 'block', analysis);
   }
   if (quoted.length) return { by: 'quotation', sourceIds: [...new Set(quoted.flatMap((c) => (c.result.best ? [c.result.best.sourceId] : [])))] };
-  if (verdict.signals.some((s) => s.kind === 'reported-speech') && outlets.size) {
+  const outlets = verdict.signals.some((s) => s.kind === 'reported-speech') ? context.outlets() : undefined;
+  if (outlets?.size) {
     const named = outletsNamedIn(text.slice(span.start, span.end).toLowerCase(), outlets);
     if (named.length) return { by: 'according-to', sourceIds: [...new Set(named.map((o) => o.sourceId))] };
   }
@@ -548,7 +573,7 @@ export function claimNamesKey(analysis: Analysis): string {
 /** The verbatim quotations of one kind in a block, in order. */
 function verifiedIn(context: ClaimContext, blockIndex: number, kind: Quotation['kind'], analysis: Analysis): QuoteCheck[] {
   const checks: QuoteCheck[] = [];
-  for (const quotation of context.quotationsByBlock.get(blockIndex) ?? []) {
+  for (const quotation of context.quotationsIn(blockIndex)) {
     if (quotation.kind !== kind) continue;
     const check = analysis.quoteCheckOf(quotation);
     if (check.result.verdict === 'verbatim') checks.push(check);
