@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseMarkdown, type ParsedDocument } from '../../server/src/engine/markdown';
 import { reparseEdited } from '../../server/src/engine/markdown/edit';
+import { reparseParagraphs } from '../../server/src/engine/markdown/paragraph-edit';
+import { editSupport } from '../../server/src/engine/markdown/edit-support';
 import { mulberry32 } from '../helpers/random';
 import { REPO_ROOT } from '../helpers/repo';
 import { liveHeap } from '../helpers/memory';
@@ -184,5 +186,202 @@ test('a chain of block re-parses does not keep the old versions of the piece ali
     grown < (edits * text.length) / 4,
     `the live heap grew by ${(grown / 1048576).toFixed(1)} MiB over ${edits} edits of a ${(text.length / 1024).toFixed(0)} KB piece: old versions are being kept`,
   );
+  assert.deepStrictEqual(parsed, parseMarkdown(text));
+});
+
+/** Paragraphs to add: plain prose mostly, with citations, quotations, links and comments, and every line that is not a paragraph. */
+const NEW_PARAGRAPHS = [
+  'A new paragraph of plain prose, with a second sentence. And a third one.',
+  'The council said "the ferry will sail on time" in March [@seed].',
+  'It cites a [reference link][ref] and [a link](sources/ferry-vote.md), then “curly words” and @seed bare.',
+  'Two lines of one paragraph,\nthe second lazily after it.',
+  'A comment inside prose <!-- provenance-disable-next-line --> and more words.',
+  'Officials said "an unclosed quotation runs on',
+  'Mr. J. Smith said so. U.S. figures follow. Dr. Who? Yes!',
+  'A paragraph with a hard break\\\nand its second line.',
+  '- a list item',
+  '> a block quote',
+  '# a heading',
+  '    indented code',
+  '  indented prose',
+  '```\nfenced',
+  '[new]: https://example.org/new',
+  '[^3]: a new footnote',
+  'A reference to a note.[^1]',
+  '<!-- provenance-disable -->',
+  '<div>\nhtml block',
+  '| a | b |\n| - | - |',
+  'Setext line\n===',
+  '---',
+  '— Attribution, [@seed]',
+  '1. ordered',
+  '\tTabbed start',
+];
+
+/** Edits a paragraph at a time: add one between two, at the end or in place of one; delete, split or join them; type into one line. */
+function paragraphEdit(text: string, random: () => number): string {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
+  const breaks = [...text.matchAll(/\n\n/g)].map((m) => m.index!);
+  const roll = random();
+  const paragraph = pick(NEW_PARAGRAPHS);
+  if (roll < 0.3 && breaks.length) {
+    const at = pick(breaks) + 2;
+    return text.slice(0, at) + paragraph + '\n\n' + text.slice(at);
+  }
+  if (roll < 0.45) return text.endsWith('\n') ? text + '\n' + paragraph + '\n' : text + '\n\n' + paragraph;
+  if (roll < 0.65 && breaks.length > 1) {
+    // Delete, or replace, the text between two blank lines.
+    const k = Math.floor(random() * (breaks.length - 1));
+    const from = breaks[k] + 2;
+    const to = breaks[k + 1] + 2;
+    return text.slice(0, from) + (random() < 0.5 ? '' : paragraph + '\n\n') + text.slice(to);
+  }
+  if (roll < 0.75 && breaks.length) {
+    // Join two paragraphs into one.
+    const at = pick(breaks);
+    return text.slice(0, at) + '\n' + text.slice(at + 2);
+  }
+  if (roll < 0.85) {
+    // Split a paragraph at a space.
+    const spaces = [...text.matchAll(/[a-z] [a-z]/g)].map((m) => m.index! + 1);
+    if (spaces.length) {
+      const at = pick(spaces);
+      return text.slice(0, at) + '\n\n' + text.slice(at + 1);
+    }
+  }
+  if (roll < 0.92) {
+    // Take the last paragraph away (the benchmark's edit, undone).
+    const last = text.trimEnd().lastIndexOf('\n\n');
+    if (last > 0) return text.slice(0, last + 1);
+  }
+  return randomEdit(text, random);
+}
+
+/** Follows paragraph edits, each re-parsed from the previous parse (a run of paragraphs, else one block, else whole). */
+function followParagraphEdits(start: string, steps: number, seed: number): { runs: number; steps: number } {
+  const random = mulberry32(seed);
+  let text = start;
+  let parsed: ParsedDocument = parseMarkdown(text);
+  let runs = 0;
+  for (let step = 0; step < steps; step++) {
+    const next = paragraphEdit(text, random);
+    const whole = parseMarkdown(next);
+    const edited = reparseParagraphs(parsed, next);
+    if (edited) {
+      runs++;
+      const where = `step ${step} (seed ${seed}): the paragraph re-parse differs from the whole parse`;
+      assert.deepStrictEqual(edited, whole, where);
+      assert.deepStrictEqual(editSupport.get(edited), editSupport.get(whole), `${where} in what the next edit starts from`);
+    }
+    parsed = edited ?? reparseEdited(parsed, next) ?? whole;
+    text = next;
+  }
+  return { runs, steps };
+}
+
+/** Paragraphs of prose with quotations, citations and a heading now and then: where most paragraph edits can be taken by run. */
+function proseParagraphs(count: number): string {
+  const paragraphs: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 9 === 4) paragraphs.push(`## Section ${i}`);
+    paragraphs.push(`The operator said "sailings ${i} ran late" in March [@seed]. Mr. Reed disagreed, citing [the vote](sources/ferry-vote.md).`);
+  }
+  return `# Prose\n\n${paragraphs.join('\n\n')}\n\n[ref]: https://example.org/ref\n`;
+}
+
+test('paragraphs added, deleted, split, joined or replaced: each run re-parse equals the whole parse', () => {
+  let mixed = 0;
+  for (let seed = 1; seed <= 16; seed++) mixed += followParagraphEdits(MIXED, 120, seed).runs;
+  // MIXED is mostly lists, quotes, footnotes and definitions, next to which a run is parsed whole; some edits still are runs.
+  assert.ok(mixed > 100, `only ${mixed} of 1920 edits of MIXED were re-parsed by run`);
+  let prose = 0;
+  for (let seed = 20; seed < 28; seed++) prose += followParagraphEdits(proseParagraphs(40), 120, seed).runs;
+  // Two in three of the added paragraphs are lists, quotes, code and the like, which must be parsed whole, and stay to block their neighbours.
+  assert.ok(prose > 150, `only ${prose} of 960 edits of plain prose were re-parsed by run`);
+});
+
+test('paragraph edits in CRLF text, after a BOM, and in the bundled example equal the whole parse', () => {
+  const analysis = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'harbour-ferry', 'analysis.md'), 'utf8');
+  let runs = 0;
+  for (const [i, variant] of [MIXED.replace(/\n/g, '\r\n'), '\uFEFF' + MIXED, analysis].entries()) {
+    for (let seed = 40; seed < 44; seed++) runs += followParagraphEdits(variant, 100, seed + 10 * i).runs;
+  }
+  assert.ok(runs > 100, `only ${runs} of 1200 edits were re-parsed by run`);
+});
+
+test('a paragraph added at the end, or taken away again, is re-parsed by run; edits next to containers are parsed whole', () => {
+  const parsed = parseMarkdown(MIXED);
+  const added = MIXED + '\nA paragraph added at the end, citing [@seed] and saying "new words".\n';
+  const withLine = reparseParagraphs(parsed, added);
+  assert.ok(withLine, 'a paragraph added at the end');
+  assert.deepStrictEqual(withLine, parseMarkdown(added));
+  const removed = reparseParagraphs(withLine, MIXED);
+  assert.ok(removed, 'and taken away again');
+  assert.deepStrictEqual(removed, parseMarkdown(MIXED));
+
+  const at = (needle: string) => MIXED.indexOf(needle);
+  const insertParagraph = (before: string, what: string) => MIXED.slice(0, at(before)) + what + '\n\n' + MIXED.slice(at(before));
+  const cases: [string, string][] = [
+    ['right after a block quote (it may be its attribution)', insertParagraph('— Mayor', 'A new paragraph.')],
+    ['a list item', insertParagraph('The paragraph after it', '- a new item')],
+    ['a definition', insertParagraph('The paragraph after it', '[new]: https://example.org')],
+    ['a footnote reference', insertParagraph('The paragraph after it', 'A note.[^1]')],
+    ['an indented paragraph', insertParagraph('The paragraph after it', '  indented')],
+    ['a fence', insertParagraph('The paragraph after it', '```')],
+  ];
+  for (const [what, next] of cases) assert.equal(reparseParagraphs(parsed, next), undefined, what);
+  // A list item holding only code shows no block; an indented paragraph after it continues the item.
+  const list = 'Para before.\n\n- ```\n  x\n  ```\n\nOld para.\n\n  indented after.\n';
+  const listParsed = parseMarkdown(list);
+  for (const [what, next] of [
+    ['the paragraph that closed a list deleted, an indented one after it', list.replace('Old para.\n\n', '')],
+    ['a paragraph after a list made indented', list.replace('Old para.', '  indented new.')],
+    ['the paragraph that closed a list deleted, blank lines and an indented one after it', list.replace('Old para.\n\n', 'Old para.\n\n\n\n').replace('Old para.\n\n', '')],
+  ]) {
+    assert.notDeepStrictEqual(parseMarkdown(next).blocks.map((b) => b.kind), listParsed.blocks.map((b) => b.kind), `${what}: the case changes the parse`);
+    assert.equal(reparseParagraphs(listParsed, next), undefined, what);
+  }
+  // As the benchmark's pieces end: footnote definitions line after line, then a paragraph added after a blank line.
+  const notes = 'Prose citing a note.[^a] And another.[^b]\n\n[^a]: "first words" [@seed]\n[^b]: "second words" [@ferry]\n';
+  const notesParsed = parseMarkdown(notes);
+  const appended = notes + '\nA line added for the benchmark, so that this piece changed since the last run.\n';
+  const withAppended = reparseParagraphs(notesParsed, appended);
+  assert.ok(withAppended, 'a paragraph after the footnote definitions');
+  assert.deepStrictEqual(withAppended, parseMarkdown(appended));
+  assert.deepStrictEqual(reparseParagraphs(withAppended, notes), notesParsed, 'and taken away again');
+  // Without the blank line the new line would continue the last definition: parsed whole.
+  assert.equal(reparseParagraphs(notesParsed, notes + 'A lazy line.\n'), undefined);
+  // Blank lines inside a fence are no place for a run of paragraphs.
+  const fenced = 'Prose.\n\n```\ncode\n\n\nmore code\n```\n';
+  const inFence = fenced.replace('code\n\n\n', 'code\n\nA paragraph?\n\n');
+  assert.notDeepStrictEqual(parseMarkdown(inFence).blocks.length, parseMarkdown(fenced).blocks.length + 1);
+  assert.equal(reparseParagraphs(parseMarkdown(fenced), inFence), undefined);
+  const plain = insertParagraph('Closing paragraph', 'A new plain paragraph.');
+  assert.deepStrictEqual(reparseParagraphs(parsed, plain), parseMarkdown(plain), 'a plain paragraph between two paragraphs');
+});
+
+test('a chain of paragraph re-parses does not keep the old versions of the piece alive', () => {
+  const paragraphs: string[] = [];
+  for (let i = 0; paragraphs.length < 1200; i++) {
+    paragraphs.push(`The ferry operator said "sailings number ${i} and ${i + 1} ran late on the island route" in March [@harbour-budget-report-${i % 7}].`);
+  }
+  const base = `# A long piece\n\n${paragraphs.join('\n\n')}\n`;
+  let text = base;
+  let parsed = parseMarkdown(text);
+  const edit = (i: number) => {
+    // A paragraph added in the middle, then taken away again, in turns.
+    const at = base.indexOf('The ferry operator said "sailings number ' + ((i * 37) % 1000));
+    text = i % 2 === 0 ? base.slice(0, at) + `A new paragraph number ${i} says "added words" [@seed].\n\n` + base.slice(at) : base;
+    const next = reparseParagraphs(parsed, text);
+    assert.ok(next, `edit ${i} is re-parsed by run`);
+    parsed = next;
+  };
+  let i = 0;
+  for (; i < 10; i++) edit(i);
+  const before = liveHeap();
+  const edits = 60;
+  for (; i < 10 + edits; i++) edit(i);
+  const grown = liveHeap() - before;
+  assert.ok(grown < (edits * text.length) / 4, `the live heap grew by ${(grown / 1048576).toFixed(1)} MiB over ${edits} edits of a ${(text.length / 1024).toFixed(0)} KB piece: old versions are being kept`);
   assert.deepStrictEqual(parsed, parseMarkdown(text));
 });

@@ -6,9 +6,16 @@
  * read files and hand the engine text; the engine hands back plain data.
  */
 import type { ParsedDocument } from './markdown';
+import type { EditSupport } from './markdown/edit-support';
 import type { CompletionEntry, CompletionList, Finding, Fix, HoverCard, Location, Source, Span } from './types';
 
 /** A document being checked: a Markdown piece. */
+/** A parse and what its next version is re-parsed from (markdown/edit-support.ts): plain data, reference definitions in a Map. */
+export interface ParseState {
+  parsed: ParsedDocument;
+  support: EditSupport;
+}
+
 export interface DocumentInput {
   uri: string;
   /** Path relative to the workspace root, forward slashes (used for messages and doc links). */
@@ -164,6 +171,20 @@ export interface Engine {
   parsed(doc: DocumentInput): ParsedDocument;
   /** Takes a parse made by another engine (another thread) as this engine's parse of `doc`; ignored unless it is of doc's exact text. */
   adoptParse(doc: DocumentInput, parsed: ParsedDocument): void;
+  /**
+   * The parse of a piece with what its next version is re-parsed from, as
+   * plain data an embedder can keep until its next run (the CLI keeps it in
+   * the piece's checks file): `adoptEarlierParse` takes it back. Undefined
+   * for a parse adopted from another thread, which came without it.
+   */
+  parseState(doc: DocumentInput): ParseState | undefined;
+  /**
+   * Takes the parse of an earlier version of `doc` (`parseState`, perhaps from
+   * another run of the same build): `doc`'s next parse is made from it when
+   * the edit between them stays inside one paragraph or replaces whole
+   * paragraphs, else whole. A state of `doc`'s present text is its parse.
+   */
+  adoptEarlierParse(doc: DocumentInput, state: ParseState): void;
   /**
    * Every mention of the actor at `offset`: its registry entry, this piece, the
    * other open pieces given, and the sources. Empty when no actor is there.

@@ -12,6 +12,8 @@ import { Corpus } from './corpus';
 import { decodeCache, exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { reparseEdited } from './markdown/edit';
+import { reparseParagraphs } from './markdown/paragraph-edit';
+import { editSupport } from './markdown/edit-support';
 import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
 import { CorpusMemo, PersistedMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
@@ -71,14 +73,15 @@ const DEFAULT_DOCS_BASE = 'docs/rules/';
 
 /**
  * Keeps one parse per document: re-checks of an unchanged text reuse it, and
- * the next version is made from it when the edit stays inside one paragraph.
+ * the next version is made from it when the edit stays inside one paragraph
+ * (markdown/edit.ts) or replaces whole top-level paragraphs (paragraph-edit.ts).
  */
 class ParseCache {
   private readonly entries = new Map<string, ParsedDocument>();
   get(doc: DocumentInput): ParsedDocument {
     const cached = this.entries.get(doc.uri);
     if (cached && cached.text === doc.text) return cached;
-    const parsed = (cached && reparseEdited(cached, doc.text)) ?? parseMarkdown(doc.text);
+    const parsed = (cached && (reparseEdited(cached, doc.text) ?? reparseParagraphs(cached, doc.text))) ?? parseMarkdown(doc.text);
     this.entries.set(doc.uri, parsed);
     this.bound();
     return parsed;
@@ -86,6 +89,12 @@ class ParseCache {
   /** A parse made by another engine of the same text (the check worker's), kept as if made here. */
   adopt(doc: DocumentInput, parsed: ParsedDocument): void {
     if (parsed.text !== doc.text) return;
+    this.entries.delete(doc.uri);
+    this.entries.set(doc.uri, parsed);
+    this.bound();
+  }
+  /** Takes a parse of an earlier version of a document: its next `get` is made from it when the edit allows. */
+  seed(doc: DocumentInput, parsed: ParsedDocument): void {
     this.entries.delete(doc.uri);
     this.entries.set(doc.uri, parsed);
     this.bound();
@@ -316,6 +325,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     adoptParse(doc, parsed) {
       parses.adopt(doc, parsed);
+    },
+
+    parseState(doc) {
+      const parsed = parses.get(doc);
+      const support = editSupport.get(parsed);
+      return support ? { parsed, support } : undefined;
+    },
+
+    adoptEarlierParse(doc, state) {
+      editSupport.set(state.parsed, state.support);
+      parses.seed(doc, state.parsed);
     },
 
     prepare(docs = []) {

@@ -74,7 +74,7 @@ export function quotationsByBlock(parsed: ParsedDocument): Map<number, Quotation
   return index;
 }
 
-export function parseMarkdown(text: string): ParsedDocument {
+export function parseMarkdown(text: string, references?: ReadonlyMap<string, string>): ParsedDocument {
   const lineStarts = computeLineStarts(text);
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const front = detectFrontMatter(text, lineStarts, bom);
@@ -82,7 +82,8 @@ export function parseMarkdown(text: string): ParsedDocument {
   // The BOM is not content: the first line starts after it.
   const structure = readStructure(text, text.slice(bom), bom ? [bom, ...lineStarts.slice(1)] : lineStarts, front ? front.lastLine + 1 : 0);
   const buffer = new MaskBuffer(text, lineStarts);
-  const refs: ReferenceMap = new Map();
+  // `references`: the definitions of the rest of a piece whose run of paragraphs this text is (markdown/paragraph-edit.ts).
+  const refs: ReferenceMap = new Map(references);
   const callouts = new Set<number>();
 
   // Pass 1: copy prose in; read definitions at paragraph starts (references may be used before they are defined).
