@@ -18,6 +18,8 @@ import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
 import type { PrestartData } from './prestart';
 import { addTime, type Timings } from './timing';
+import { decodeKeptParse, encodeKeptParse, PARSE_SECTION } from '../node/kept-parse';
+import { decodeCache, encodeCache } from '../engine/index-cache';
 import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, onDemandSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
@@ -51,12 +53,38 @@ export async function runCheckWorker(): Promise<void> {
   const sender = input.parse && input.group === 'style' ? new ParseSender(input.parse, post) : undefined;
   // `--timing`: the parses made here for the other half, by piece (added to the piece's own steps).
   const parseTimes = new Map<number, number>();
+  // The thread that parses a piece (one checking all rules, or the style half) keeps its parse for the next run, in the
+  // piece's checks file (node/kept-parse.ts), and starts from the one kept: an edit of a paragraph re-parses that paragraph.
+  const keepsParse = input.writeChecks && input.group !== 'sources';
+  const checksFileOf = (index: number) => checksCacheFile(input.cacheDir!, input.root, input.documents[index]);
+  /** The pieces this thread parsed, and the text of the parse it started from (no new one is written for the same text). */
+  const parsedDocs = new Map<number, DocumentInput>();
+  const keptTexts = new Map<number, string>();
+  const startFromKeptParse = (index: number, doc: DocumentInput, container: Uint8Array | undefined) => {
+    parsedDocs.set(index, doc);
+    const section = container && decodeCache(container)?.get(PARSE_SECTION);
+    const state = section && decodeKeptParse(section, input.buildId);
+    if (!state) return;
+    engine.adoptEarlierParse(doc, state);
+    keptTexts.set(index, state.parsed.text);
+  };
+  const sendKeptParse = (index: number) => {
+    const doc = parsedDocs.get(index);
+    parsedDocs.delete(index);
+    const state = doc && engine.parseState(doc);
+    if (!state || state.parsed.text === keptTexts.get(index)) return;
+    const bytes = encodeCache(new Map([[PARSE_SECTION, encodeKeptParse(state, input.buildId)]]));
+    port.postMessage({ type: 'cache', file: 'checks', bytes, piece: index } satisfies WorkerMessage, wholeBuffer(bytes));
+  };
   const parseAndSend = (index: number) => {
-    if (!sender?.begin(index)) return;
+    // Tests prove the style half keeps the piece's parse also when the sources half got to it first (no handover).
+    if (faults.has('no-parse-handover') || !sender?.begin(index)) return;
     const started = performance.now();
     const piece = readPiece(engine, input.documents[index], input.root);
-    if ('doc' in piece && !hangs(faults, piece.doc.text)) sender.send(index, engine.parsed(piece.doc));
-    else sender.abandon(index);
+    if ('doc' in piece && !hangs(faults, piece.doc.text)) {
+      if (keepsParse) startFromKeptParse(index, piece.doc, readIndexCache(checksFileOf(index), [PARSE_SECTION]));
+      sender.send(index, engine.parsed(piece.doc));
+    } else sender.abandon(index);
     if (input.timing) parseTimes.set(index, performance.now() - started);
   };
   let first = -1;
@@ -120,7 +148,7 @@ export async function runCheckWorker(): Promise<void> {
   if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: performance.now() - warmUpStarted, ...readCount() } });
   const sendCache = (file: 'index' | 'checks', only: readonly string[], piece?: number) => {
     const bytes = only.length ? engine.exportIndexCache(true, only) : undefined;
-    if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []);
+    if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, wholeBuffer(bytes));
   };
   // After the warm-up, so the products built lazily are in it too; the workspace's files are written by one worker per group.
   // Restored only, the products are those the file holds: nothing to write.
@@ -140,14 +168,24 @@ export async function runCheckWorker(): Promise<void> {
     if (index !== first) parseAndSend(index);
     // This piece's kept answers, read for it alone; what the check uses of them (and adds) is sent back after it.
     engine.beginAnswerScope();
-    const kept = input.writeChecks && checkSections.length ? readIndexCache(checksCacheFile(input.cacheDir!, input.root, input.documents[index]), checkSections) : undefined;
+    // One thread checking all rules parses here, from the parse kept in the same file; so does the style half when it
+    // did not in `parseAndSend` (the sources half got to the piece first and parses it itself).
+    const parsesHere = keepsParse && !parsedDocs.has(index);
+    const wanted = parsesHere ? [...checkSections, PARSE_SECTION] : checkSections;
+    const kept = input.writeChecks && wanted.length ? readIndexCache(checksFileOf(index), wanted) : undefined;
     if (kept) engine.importIndexCache(kept);
     const adopt = receiver
       ? (doc: DocumentInput) => {
           const parsed = receiver.take(index) as ParsedDocument | undefined;
           if (parsed) engine.adoptParse(doc, parsed);
         }
-      : undefined;
+      : parsesHere
+        ? (doc: DocumentInput) => {
+            const started = performance.now();
+            startFromKeptParse(index, doc, kept);
+            if (input.timing) parseTimes.set(index, performance.now() - started);
+          }
+        : undefined;
     const result = checkFile(engine, input.documents[index], input.root, rules, adopt, input.timing);
     const parsedHere = parseTimes.get(index);
     if (result.timings && parsedHere !== undefined) addTime(result.timings, 'parse', parsedHere);
@@ -165,6 +203,7 @@ export async function runCheckWorker(): Promise<void> {
     // each has said `saved` for every result it sent.
     if (input.writeChecks) {
       sendCache('checks', checkSections, index);
+      if (keepsParse) sendKeptParse(index);
       post({ type: 'saved', index });
     }
     index = following;
@@ -205,3 +244,8 @@ function hangs(faults: Set<string>, text: string): boolean {
 }
 
 if (isCheckWorker()) void runCheckWorker();
+
+/** The buffer to transfer with a message: the bytes' own, when they fill it (else they are copied). */
+function wholeBuffer(bytes: Uint8Array): ArrayBuffer[] {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : [];
+}

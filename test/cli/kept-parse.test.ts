@@ -1,0 +1,96 @@
+/**
+ * A piece's parse kept in its checks file (node/kept-parse.ts): each run over
+ * the piece writes the parse of its present text there, the next run starts
+ * from it, and every run reports what a run with no cache reports, whatever
+ * the edit in between and whatever the kept bytes hold.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cli } from '../helpers/cli';
+import { tempWorkspace } from '../helpers/repo';
+import { checksCacheFile, readIndexCache } from '../../server/src/node/index-cache-file';
+import { decodeCache, encodeCache } from '../../server/src/engine/index-cache';
+import { decodeKeptParse, PARSE_SECTION } from '../../server/src/node/kept-parse';
+import { codeFingerprint } from '../../server/src/node/build-id';
+
+const PIECE = 'pieces/quay.md';
+
+const FILES = {
+  '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\n',
+  'sources/quay.txt': 'The harbour master said the quay would reopen in May after the storm repairs.\n',
+  'sources/tolls.txt': 'Tolls on the bridge rose by 12% in 2023, the council said, and will rise again next spring.\n',
+  [PIECE]: [
+    '# The quay',
+    '',
+    'The harbour master said "the quay would reopen in June" [@quay].',
+    '',
+    'The council said tolls rose by 12% in 2023.[^t]',
+    '',
+    '[^t]: "will rise again next spring" [@tolls]',
+    '',
+  ].join('\n'),
+};
+
+/** The text of the parse kept for the piece, if any (stamped with the running code's id, as the CLI stamps it). */
+function keptText(cache: string, root: string): string | undefined {
+  const bytes = readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)), [PARSE_SECTION]);
+  const section = bytes && decodeCache(bytes)?.get(PARSE_SECTION);
+  if (!section) return undefined;
+  return decodeKeptParse(section, codeFingerprint())?.parsed.text;
+}
+
+for (const [jobs, faults] of [['1'], ['2'], ['2', 'no-parse-handover']]) {
+  test(`kept parse: each run keeps the piece's parse and the next starts from it, reporting what no cache reports (--jobs ${jobs}${faults ? `, ${faults}: each half parses the piece itself` : ''})`, async () => {
+    if (faults) process.env.PROVENANCE_TEST_FAULTS = faults;
+    try {
+      await editsKeepTheParse(jobs);
+    } finally {
+      delete process.env.PROVENANCE_TEST_FAULTS;
+    }
+  });
+}
+
+/** Runs the CLI over five kinds of edit of the piece; after each, the output is a fresh run's and the parse kept is the new text's. */
+async function editsKeepTheParse(jobs: string): Promise<void> {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const piece = path.join(root, PIECE);
+  const run = () => cli(['check', '--format', 'json', '--jobs', jobs, '--cache', cache, '--no-results-cache'], root);
+  const fresh = () => cli(['check', '--format', 'json', '--jobs', jobs, '--no-cache'], root);
+
+  assert.deepEqual(await run(), await fresh());
+  assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), 'written by the thread that parses the piece');
+
+  const edits: [string, (text: string) => string][] = [
+    ['a paragraph added at the end', (text) => text + '\nThe harbour master said "the quay would reopen in May" [@quay].\n'],
+    ['and taken away again', (text) => text.slice(0, text.lastIndexOf('\nThe harbour master said'))],
+    ['a paragraph added in the middle', (text) => text.replace('The council said', 'Officials said "tolls will rise again next spring" [@tolls].\n\nThe council said')],
+    ['a word typed in a paragraph', (text) => text.replace('reopen in June', 'reopen early in June')],
+    ['a list added', (text) => text.replace('# The quay\n', '# The quay\n\n- "the storm repairs" [@quay]\n')],
+  ];
+  for (const [what, edit] of edits) {
+    fs.writeFileSync(piece, edit(fs.readFileSync(piece, 'utf8')));
+    assert.deepEqual(await run(), await fresh(), what);
+    assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), `${what}: the new parse is kept`);
+  }
+}
+
+test('kept parse: damaged or foreign bytes in its section are ignored and replaced; the piece is parsed whole', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const piece = path.join(root, PIECE);
+  const file = checksCacheFile(cache, root, piece);
+  const run = () => cli(['check', '--format', 'json', '--cache', cache, '--no-results-cache'], root);
+  const fresh = () => cli(['check', '--format', 'json', '--no-cache'], root);
+  await run();
+  const sections = decodeCache(readIndexCache(file)!)!;
+  assert.equal(decodeKeptParse(sections.get(PARSE_SECTION)!, 'another-build'), undefined, 'another build\'s parse is refused');
+  for (const bytes of [new Uint8Array([0xff, 0x0d, 0x6f, 0x01]), new TextEncoder().encode('not v8 at all')]) {
+    fs.writeFileSync(file, encodeCache(new Map([...sections, [PARSE_SECTION, bytes]])));
+    fs.appendFileSync(piece, '\nAnother paragraph says "the storm repairs" [@quay].\n');
+    assert.deepEqual(await run(), await fresh());
+    assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'));
+  }
+});
