@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli, type CliIo } from '../../server/src/cli/run';
@@ -91,7 +92,7 @@ function store(root: string, cache: string, { header, rest }: Stored): void {
   writeFramed(resultsCacheFile(cache, root), 'PVRC', header, rest);
 }
 
-/** A piece's file: 'PVRP', the label's length, the label (the workspace key, piece and text hash it is for), the findings (JSON). */
+/** A piece's file: 'PVRP', the label's length, the label (the workspace key, piece and text hash it is for), the findings (v8-serialised). */
 function storedPiece(root: string, cache: string, piece: string): { label: Record<string, unknown>; findings: Buffer } {
   const { label, rest } = framedFile(resultsCacheFile(cache, root, path.join(root, piece)), 'PVRP');
   return { label, findings: rest };
@@ -252,9 +253,9 @@ test('results-cache: a damaged or foreign cache file is ignored and replaced', a
     ['binary', () => fs.writeFileSync(file, '\u0000\u0001binary'), 2],
     ['a header longer than the file', () => fs.writeFileSync(file, Buffer.concat([Buffer.from('PVRC', 'latin1'), Buffer.from([0xff, 0xff, 0xff, 0x0f]), Buffer.from('{}')])), 2],
     ['a header of another shape', () => store(root, cache, { header: { ...stored(root, cache).header, pieces: { a: { hash: 1 } } } as unknown as Stored['header'], rest: Buffer.alloc(0) }), 2],
-    ['bytes after the header', () => store(root, cache, { ...stored(root, cache), rest: Buffer.from('[]') }), 2],
+    ['bytes after the header', () => store(root, cache, { ...stored(root, cache), rest: v8.serialize([]) }), 2],
     ["a piece's findings cut short", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, storedPiece(root, cache, tolls).findings.subarray(0, 10)), 1],
-    ["a piece's findings that are not JSON", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.alloc(storedPiece(root, cache, tolls).findings.length, 'x')), 1],
+    ["a piece's findings that are not v8-serialised", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.alloc(storedPiece(root, cache, tolls).findings.length, 'x')), 1],
     ["a piece's file gone", () => fs.rmSync(resultsCacheFile(cache, root, path.join(root, tolls))), 1],
     ["a piece's file of the workspace's kind", () => fs.copyFileSync(file, resultsCacheFile(cache, root, path.join(root, tolls))), 1],
   ];
@@ -282,13 +283,13 @@ test("results-cache: a piece's file is used only for the inputs and text it name
   ];
   for (const [what, relabel] of labels) {
     await check(root, cache);
-    storePiece(root, cache, tolls, relabel(storedPiece(root, cache, tolls).label), Buffer.from('[]'));
+    storePiece(root, cache, tolls, relabel(storedPiece(root, cache, tolls).label), v8.serialize([]));
     const run = await check(root, cache);
     assert.equal(run.checked, 1, what);
     assert.equal(run.stdout, expected.stdout, what);
   }
   // The label as written, with no findings: believed (the label is what is trusted), so the test above can fail.
-  storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.from('[]'));
+  storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, v8.serialize([]));
   const believed = await check(root, cache);
   assert.equal(believed.checked, 0);
   assert.notEqual(believed.stdout, expected.stdout);

@@ -19,6 +19,8 @@ export interface CheckedFile {
   stopped?: 'time-budget' | 'crashed' | 'source-changed';
   /** How long each step of its check took (`--timing`): the parse, and each rule. */
   timings?: Timings;
+  /** `findings` v8-serialised, as a worker sent them (pool.ts): the results cache writes these bytes. */
+  findingsBytes?: Uint8Array;
 }
 
 /** A piece read from disk as the engine's input, or the result of a piece that cannot be checked. */

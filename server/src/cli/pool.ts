@@ -24,6 +24,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
@@ -119,7 +120,8 @@ export type WorkerMessage =
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
-  | { type: 'result'; index: number; result: CheckedFile }
+  /** The findings go v8-serialised, transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
+  | { type: 'result'; index: number; result: Omit<CheckedFile, 'findings'>; findings: Uint8Array }
   /** After a result, when the run keeps answers: this piece's kept answers were sent (a `cache` message, if any changed). */
   | { type: 'saved'; index: number }
   /** `--timing`: how long this worker took to load the workspace and to warm up (ms). */
@@ -377,7 +379,7 @@ export async function checkAll(
         slot.current = undefined;
         if (writeChecks) slot.unsaved++;
         if (!results.has(task(g, message.index))) {
-          results.set(task(g, message.index), message.result);
+          results.set(task(g, message.index), { ...message.result, findings: v8.deserialize(message.findings) as Finding[], findingsBytes: message.findings });
           checkedBy[slot.k]++;
         }
         failuresInARow = 0;

@@ -26,6 +26,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import * as v8 from 'node:v8';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { listFiles, readFileBytes, readTextFile, sourceByteLimit, type KnownSources, type ReadResult } from '../node/workspace';
@@ -35,14 +36,14 @@ import type { LoadReport } from './pool';
 import { codeFingerprint } from '../node/build-id';
 
 /** Bumped whenever the files' layout changes. */
-export const RESULTS_CACHE_FORMAT = 3;
+export const RESULTS_CACHE_FORMAT = 4;
 /** A content hash of a file's bytes (sha1, as node/workspace.ts sourceFileKey makes it). */
 const SHA1_HEX = /^[0-9a-f]{40}$/;
 /** A file written this recently before it was recorded is always read again (see above). */
 export const RACY_MS = 2000;
 /** The workspace's file starts with these 4 bytes, then the header's length (u32, little-endian), then the header (JSON). */
 const MAGIC = Buffer.from('PVRC', 'latin1');
-/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (JSON). */
+/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (v8-serialised). */
 const PIECE_MAGIC = Buffer.from('PVRP', 'latin1');
 /** A header larger than this is not read: a damaged or foreign file must not eat memory. */
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;
@@ -94,6 +95,8 @@ interface PieceLabel {
 interface Entry {
   hash: string;
   findings?: Finding[];
+  /** The findings v8-serialised, when the worker sent them so (written as they are: serialising again was ~0.2 s of a 2 MB piece's run). */
+  bytes?: Uint8Array;
 }
 
 /** One input file as found now: its content hash and the stat it was taken under. */
@@ -227,7 +230,7 @@ export class ResultsCache {
       if (this.pieces.delete(piece)) this.changed = true;
       return;
     }
-    this.pieces.set(piece, { hash: textHash(result.text), findings: result.findings });
+    this.pieces.set(piece, { hash: textHash(result.text), findings: result.findings, bytes: result.findingsBytes });
     this.changed = true;
   }
 
@@ -254,9 +257,10 @@ export class ResultsCache {
     for (const [piece, entry] of this.pieces) {
       if (!fs.existsSync(piece)) continue;
       if (entry.findings) {
-        const problem = this.writePiece(piece, entry.hash, entry.findings);
+        const problem = this.writePiece(piece, entry.hash, entry.bytes ?? v8.serialize(entry.findings));
         if (problem) return problem;
         entry.findings = undefined;
+        entry.bytes = undefined;
       }
       pieces[piece] = entry.hash;
     }
@@ -266,9 +270,9 @@ export class ResultsCache {
     return problem;
   }
 
-  private writePiece(piece: string, hash: string, findings: Finding[]): string | undefined {
+  private writePiece(piece: string, hash: string, findings: Uint8Array): string | undefined {
     const label: PieceLabel = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, piece, hash };
-    return writeCacheFile(resultsCacheFile(this.cacheDir, this.root, piece), framed(PIECE_MAGIC, label, Buffer.from(JSON.stringify(findings))), 'the results cache');
+    return writeCacheFile(resultsCacheFile(this.cacheDir, this.root, piece), framed(PIECE_MAGIC, label, findings), 'the results cache');
   }
 
   private storedFindings(piece: string, hash: string): Finding[] | undefined {
@@ -276,7 +280,7 @@ export class ResultsCache {
     const label = read?.label as Partial<PieceLabel> | undefined;
     if (!read || label?.format !== RESULTS_CACHE_FORMAT || label.workspace !== this.workspace || label.piece !== piece || label.hash !== hash) return undefined;
     try {
-      const findings = JSON.parse(read.rest.toString('utf8')) as unknown;
+      const findings = v8.deserialize(read.rest) as unknown;
       return Array.isArray(findings) ? (findings as Finding[]) : undefined;
     } catch {
       return undefined;
@@ -285,7 +289,7 @@ export class ResultsCache {
 }
 
 /** `magic`, the label's length (u32, little-endian), the label as JSON, then `rest`. */
-function framed(magic: Buffer, label: unknown, rest?: Buffer): Buffer {
+function framed(magic: Buffer, label: unknown, rest?: Uint8Array): Buffer {
   const labelBytes = Buffer.from(JSON.stringify(label));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(labelBytes.length);

@@ -5,6 +5,7 @@
  * starts, so the main thread can time each one.
  */
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
@@ -197,7 +198,10 @@ export async function runCheckWorker(): Promise<void> {
     const following = next();
     // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
     if (following < 0) saveCompiledCode();
-    post({ type: 'result', index, result });
+    const { findings, ...checked } = result;
+    const bytes = v8.serialize(findings);
+    const findingsBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    port.postMessage({ type: 'result', index, result: checked, findings: findingsBytes } satisfies WorkerMessage, wholeBuffer(findingsBytes));
     // What the check added to its piece's answers (quotation verdicts and the like), for the next run over it:
     // made after the result is sent, so the main thread writes the output meanwhile. It stops the workers once
     // each has said `saved` for every result it sent.
