@@ -78,8 +78,14 @@ function randomEdit(text: string, random: () => number): string {
   return text.slice(0, at) + PIECES[Math.floor(random() * PIECES.length)] + text.slice(at + length);
 }
 
-/** Follows `steps` random edits from `start`, each re-parsed from the previous parse; returns how many took the block path. */
-function followEdits(start: string, steps: number, seed: number, pickEdit = randomEdit): { spliced: number; steps: number } {
+/**
+ * Follows `steps` random edits from `start`, each re-parsed from the previous
+ * parse by `reparse` (else by the other re-parse, else whole, so that errors
+ * compound); returns how many `reparse` took. Each is compared with the whole
+ * parse, and so is what the next edit starts from.
+ */
+function followEdits(start: string, steps: number, seed: number, pickEdit = randomEdit, reparse = reparseEdited): { spliced: number; steps: number } {
+  const other = reparse === reparseEdited ? reparseParagraphs : reparseEdited;
   const random = mulberry32(seed);
   let text = start;
   let parsed: ParsedDocument = parseMarkdown(text);
@@ -87,13 +93,14 @@ function followEdits(start: string, steps: number, seed: number, pickEdit = rand
   for (let step = 0; step < steps; step++) {
     const next = pickEdit(text, random);
     const whole = parseMarkdown(next);
-    const edited = reparseEdited(parsed, next);
+    const edited = reparse(parsed, next);
     if (edited) {
       spliced++;
-      assert.deepStrictEqual(edited, whole, `step ${step} (seed ${seed}): the block re-parse differs from the whole parse`);
+      const where = `step ${step} (seed ${seed}): the ${reparse === reparseEdited ? 'block' : 'paragraph'} re-parse differs from the whole parse`;
+      assert.deepStrictEqual(edited, whole, where);
+      assert.deepStrictEqual(editSupport.get(edited), editSupport.get(whole), `${where} in what the next edit starts from`);
     }
-    // Carry on from the block re-parse when there was one, so errors would compound.
-    parsed = edited ?? whole;
+    parsed = edited ?? other(parsed, next) ?? whole;
     text = next;
   }
   return { spliced, steps };
@@ -257,26 +264,10 @@ function paragraphEdit(text: string, random: () => number): string {
   return randomEdit(text, random);
 }
 
-/** Follows paragraph edits, each re-parsed from the previous parse (a run of paragraphs, else one block, else whole). */
+/** `followEdits` with paragraph edits and the paragraph re-parse; returns how many took it. */
 function followParagraphEdits(start: string, steps: number, seed: number): { runs: number; steps: number } {
-  const random = mulberry32(seed);
-  let text = start;
-  let parsed: ParsedDocument = parseMarkdown(text);
-  let runs = 0;
-  for (let step = 0; step < steps; step++) {
-    const next = paragraphEdit(text, random);
-    const whole = parseMarkdown(next);
-    const edited = reparseParagraphs(parsed, next);
-    if (edited) {
-      runs++;
-      const where = `step ${step} (seed ${seed}): the paragraph re-parse differs from the whole parse`;
-      assert.deepStrictEqual(edited, whole, where);
-      assert.deepStrictEqual(editSupport.get(edited), editSupport.get(whole), `${where} in what the next edit starts from`);
-    }
-    parsed = edited ?? reparseEdited(parsed, next) ?? whole;
-    text = next;
-  }
-  return { runs, steps };
+  const { spliced, steps: followed } = followEdits(start, steps, seed, paragraphEdit, reparseParagraphs);
+  return { runs: spliced, steps: followed };
 }
 
 /** Paragraphs of prose with quotations, citations and a heading now and then: where most paragraph edits can be taken by run. */
