@@ -117,6 +117,8 @@ export interface WorkspaceInputs {
 /** What `ResultsCache.peek` found: whether every piece has findings for its text, the header it read, and the pieces it read. */
 export interface Peeked {
   allRecorded: boolean;
+  /** No piece has findings recorded for its present text: every one will be checked, whatever `open` finds. */
+  noneRecorded: boolean;
   header: Header | undefined;
   reads: Map<string, ReadResult>;
 }
@@ -151,22 +153,25 @@ export class ResultsCache {
 
   /**
    * Whether every one of `pieces` has findings recorded for its present text,
-   * from the workspace's file alone (the inputs are not looked at, so a true
-   * answer may still turn out stale): a caller that gets false starts a
-   * checker at once. `header` is what to pass on to `open`.
+   * and whether none has, from the workspace's file alone (the inputs are not
+   * looked at, so "all" may still turn out stale; "none" cannot): a caller
+   * that gets "not all" starts a checker at once, and one that gets "none"
+   * can hand it every piece before `open` looks at the inputs. `header` is
+   * what to pass on to `open`, with the pieces read (`reuse` takes them).
    */
   static peek(file: string, pieces: readonly string[], maxFileSize: number): Peeked {
     const header = readHeader(file);
     const recorded = header?.pieces ?? {};
     const reads = new Map<string, ReadResult>();
-    const allRecorded = pieces.every((piece) => {
+    let found = 0;
+    for (const piece of pieces) {
       const hash = recorded[piece];
-      if (hash === undefined) return false;
+      if (hash === undefined) continue;
       const read = readTextFile(piece, maxFileSize);
       reads.set(piece, read);
-      return read.ok && textHash(read.text) === hash;
-    });
-    return { allRecorded, header, reads };
+      if (read.ok && textHash(read.text) === hash) found++;
+    }
+    return { allRecorded: found === pieces.length, noneRecorded: found === 0, header, reads };
   }
 
   /** Reads the workspace's file (or takes what `peek` read) and works out the workspace key from the input files as they are now. */
