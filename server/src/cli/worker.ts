@@ -71,9 +71,12 @@ export async function runCheckWorker(): Promise<void> {
   };
   const sendKeptParse = (index: number) => {
     const doc = parsedDocs.get(index);
+    const keptText = keptTexts.get(index);
+    // A run over many pieces holds no piece's texts past its own check.
     parsedDocs.delete(index);
+    keptTexts.delete(index);
     const state = doc && engine.parseState(doc);
-    if (!state || state.parsed.text === keptTexts.get(index)) return;
+    if (!state || state.parsed.text === keptText) return;
     const bytes = encodeCache(new Map([[PARSE_SECTION, encodeKeptParse(state, input.buildId)]]));
     port.postMessage({ type: 'cache', file: 'checks', bytes, piece: index } satisfies WorkerMessage, wholeBuffer(bytes));
   };
