@@ -3,6 +3,8 @@
  * default encoding; `toUtf8` and `toCodePoints` re-express a character for
  * clients that negotiated another position encoding.
  */
+import { computeLineStarts } from './markdown/lines';
+
 export interface Position {
   line: number;
   character: number;
@@ -15,11 +17,9 @@ export interface Position {
 export class LineIndex {
   private readonly starts: number[];
   constructor(private readonly text: string) {
-    this.starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
-    }
+    // The parse's line starts (the same three endings), found by a native search where the text has no `\r`: the
+    // CLI indexes each piece it reports, and a loop over a 200 KB piece's characters took ~7 ms in its fresh process.
+    this.starts = computeLineStarts(text);
   }
 
   get lineCount(): number {
