@@ -221,12 +221,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // The launcher's worker (prestart.ts), when this run has no use for it.
   cancelPrestarted(takePrestarted());
   let resultsCache: ResultsCache | undefined;
-  let resultsCacheOpened = false;
-  const openResultsCache = () => {
-    if (!resultsCacheOpened && resultsFile && cacheDir) resultsCache = ResultsCache.open(cacheDir, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked);
-    resultsCacheOpened = true;
-    return resultsCache;
-  };
+  const openResultsCache = () => (resultsCache ??= resultsFile && cacheDir ? ResultsCache.open(cacheDir, { root, configFile: config.configFile, engine, docsBaseUrl: docs }, undefined, peeked) : undefined);
   // When no piece has findings recorded for its present text, every piece is checked whatever the inputs: the pool
   // starts at once, and the results cache looks at the ~2,000 inputs (~0.05-0.09 s) when the workers ask for the
   // sources' keys, while its first worker creates its engine and reads the index cache.

@@ -88,10 +88,7 @@ class ParseCache {
   }
   /** A parse made by another engine of the same text (the check worker's), kept as if made here. */
   adopt(doc: DocumentInput, parsed: ParsedDocument): void {
-    if (parsed.text !== doc.text) return;
-    this.entries.delete(doc.uri);
-    this.entries.set(doc.uri, parsed);
-    this.bound();
+    if (parsed.text === doc.text) this.seed(doc, parsed);
   }
   /** Takes a parse of an earlier version of a document: its next `get` is made from it when the edit allows. */
   seed(doc: DocumentInput, parsed: ParsedDocument): void {

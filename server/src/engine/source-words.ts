@@ -7,11 +7,13 @@
  * check, even one whose quotations are all kept answers. The list alone is a
  * small section, so a warm check reads it instead.
  *
- * The section names the sources it was made from (one key over their content
- * keys): it answers only for exactly those texts, and otherwise the quotation
- * index answers, word by word, as before.
+ * The section is stamped with the corpus's fingerprint (the sources' ids, uris
+ * and content keys: the stamp the kept answers carry, computed once per state
+ * of the corpus for all of them): it answers only for exactly those sources,
+ * and otherwise the quotation index answers, word by word, as before.
  */
-import { contentKey, sourceContentKey, type CacheProduct } from './index-cache';
+import type { CacheProduct } from './index-cache';
+import { corpusFingerprint } from './corpus-memo';
 import type { SourceIndex } from './quotes';
 import type { Source } from './types';
 import { detach } from './text';
@@ -41,7 +43,7 @@ export function startsLowerCase(word: string): boolean {
 }
 
 interface WordList {
-  /** `sourcesKey` of the sources the list was made from. */
+  /** The fingerprint of the sources the list was made from. */
   sources: string;
   /** The words, sorted by code unit, one per line. */
   joined: string;
@@ -70,7 +72,7 @@ export class LowerCaseSourceWords {
   private forGeneration(): { sourcesKey: string; words: SourceWords } {
     const generation = this.corpus.generation;
     if (this.current?.generation === generation) return this.current;
-    const sourcesKey = sourcesKeyOf(this.corpus.sources());
+    const sourcesKey = corpusFingerprint(this.corpus.sources());
     const list = this.list?.sources === sourcesKey ? this.list : undefined;
     const words = list ? listedWords(list) : indexedWords(this.corpus);
     this.current = { generation, sourcesKey, words };
@@ -99,13 +101,6 @@ export class LowerCaseSourceWords {
       },
     };
   }
-}
-
-/** One key for a set of source texts: their content keys, sorted (each text counted as often as a source holds it). */
-function sourcesKeyOf(sources: ReadonlyMap<string, Source>): string {
-  const keys: string[] = [];
-  for (const source of sources.values()) keys.push(sourceContentKey(source));
-  return contentKey(keys.sort().join('\n'));
 }
 
 /** Answers from a list: a binary search over the sorted words. */
