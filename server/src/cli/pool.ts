@@ -29,6 +29,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
 import { relativePath, type KnownSources, type SharedSources } from '../node/workspace';
+import { commitCacheFile, discardCacheFile, type StagedCacheFile } from '../node/index-cache-file';
 import { mergeCaches } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
@@ -114,16 +115,19 @@ export interface LoadReport {
 
 export type WorkerMessage =
   | ({ type: 'loaded'; clock?: string } & LoadReport)
-  /** Cache sections that changed, for the index cache file or a checks cache file (the piece's, or the workspace's without `piece`). */
-  | { type: 'cache'; file: 'index' | 'checks'; bytes: Uint8Array; piece?: number }
+  /** Cache sections that changed, for the workspace's index cache file or checks cache file (from the load and warm-up). */
+  | { type: 'cache'; file: 'index' | 'checks'; bytes: Uint8Array }
   | ParseMessage
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
   /** The findings go v8-serialised, transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
   | { type: 'result'; index: number; result: Omit<CheckedFile, 'findings'>; findings: Uint8Array }
-  /** After a result, when the run keeps answers: this piece's kept answers were sent (a `cache` message, if any changed). */
-  | { type: 'saved'; index: number }
+  /**
+   * After a result, when the run keeps answers: this piece's kept answers are written, each half's file staged for the
+   * main thread to put in place (none when nothing changed), with the problem writing one, if any.
+   */
+  | { type: 'saved'; index: number; staged: StagedCacheFile[]; problem?: string }
   /** `--timing`: how long this worker took to load the workspace and to warm up (ms). */
   | { type: 'phases'; timings: Timings }
   /** A source read on demand no longer has the key it was known by (node/workspace.ts `onSourceChanged`). */
@@ -223,8 +227,12 @@ export interface PoolOptions {
   fallback: { prepare(): void; check(file: string, group: RuleGroup): CheckedFile };
   /** Where to write the index cache the workers built (undefined = nowhere). */
   cacheFile?: string;
-  /** Where a piece's kept answers go (quotation verdicts and the like; no piece: the workspace's, from the load and warm-up); undefined = nowhere. */
-  checksCacheFile?: (piece?: string) => string;
+  /**
+   * Where the workspace's kept answers go (quotation verdicts and the like, from the load and warm-up); undefined =
+   * nowhere. Given, each worker also writes each piece's, in the piece's own files (worker.ts), which the pool puts
+   * in place once every worker is done.
+   */
+  checksCacheFile?: string;
   /** Reads and writes cache files (node/index-cache-file.ts); a write returns an error message. */
   cacheIo?: { read(file: string): Uint8Array | undefined; write(file: string, bytes: Uint8Array): string | undefined };
   /**
@@ -279,16 +287,11 @@ export async function checkAll(
   const task = (g: number, i: number) => g * pieces + i;
   const checkedBy = [0];
   const live = new Set<Slot>();
-  /** Cache sections the groups' first workers sent for each file, when they changed, in the order they came. */
-  const cacheParts = { index: [] as Uint8Array[] };
-  /** Kept answers by piece index (-1: the workspace's, from the load and warm-up), each for its own file. */
-  const checksParts = new Map<number, Uint8Array[]>();
-  const pieceChecks = (piece: number | undefined): Uint8Array[] => {
-    const key = piece ?? -1;
-    let parts = checksParts.get(key);
-    if (!parts) checksParts.set(key, (parts = []));
-    return parts;
-  };
+  /** Cache sections the groups' first workers sent for the workspace's files, when they changed, in the order they came. */
+  const cacheParts = { index: [] as Uint8Array[], checks: [] as Uint8Array[] };
+  /** The pieces' kept answers the workers wrote, to put in place once they are all done; and the first problem writing one. */
+  const stagedChecks: StagedCacheFile[] = [];
+  let stagingProblem: string | undefined;
   const cacheWriters = new Set<number>();
   /** `--timing`: the workers' loading and warm-up times, summed. */
   const phases: Timings = {};
@@ -364,8 +367,7 @@ export async function checkAll(
         loaded ??= { notices: message.notices, fileFindings: message.fileFindings };
         slot.clock = message.clock;
       } else if (message.type === 'cache') {
-        if (message.file === 'index') cacheParts.index.push(message.bytes);
-        else pieceChecks(message.piece).push(message.bytes);
+        cacheParts[message.file].push(message.bytes);
       }
       else if (message.type === 'parse') {
         // Passed on as is: the bytes are shared memory, so no thread copies them.
@@ -385,6 +387,8 @@ export async function checkAll(
         failuresInARow = 0;
         settle();
       } else if (message.type === 'saved') {
+        stagedChecks.push(...message.staged);
+        stagingProblem ??= message.problem;
         slot.unsaved--;
         settleSaves();
       }
@@ -470,9 +474,12 @@ export async function checkAll(
         await slot.worker.terminate();
       }),
     );
+    // A source changed under the run: nothing it found is kept.
     const io = changedSources.size ? undefined : options.cacheIo;
-    const problems = io ? [writeMergedCache(options.cacheFile, cacheParts.index, io), ...[...checksParts].map(([piece, parts]) => writeMergedCache(options.checksCacheFile?.(piece < 0 ? undefined : documents[piece]), parts, io))] : [];
-    return problems.find((problem) => problem !== undefined);
+    const problems = io ? stagedChecks.map((staged) => commitCacheFile(staged, 'the checks cache')) : [];
+    if (!io) for (const staged of stagedChecks) discardCacheFile(staged);
+    if (io) problems.push(writeMergedCache(options.cacheFile, cacheParts.index, io), writeMergedCache(options.checksCacheFile, cacheParts.checks, io));
+    return stagingProblem ?? problems.find((problem) => problem !== undefined);
   })();
   return { results: ordered, stats: { workers: plan.workers, groups, checkedBy, started: nextId - 2, prestarted: adoptedPrestarted }, loaded, cacheWritten, phases, changedSources: [...changedSources].sort() };
 }

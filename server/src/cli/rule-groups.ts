@@ -18,6 +18,7 @@ import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
 import { BLOCK_FINDINGS_SECTION } from '../engine/block-findings';
 import { BLOCK_SUMMARIES_SECTION } from '../engine/block-summaries';
+import type { ChecksHalf } from '../node/index-cache-file';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
 
@@ -83,6 +84,17 @@ const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FIN
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'all') return ANSWER_SECTIONS;
   return ANSWER_SECTIONS.filter((section) => STYLE_ANSWER_SECTIONS.includes(section) === (group === 'style'));
+}
+
+/**
+ * The halves of each piece's kept answers a group's thread reads, and writes
+ * whole once it has checked the piece: each half is a file of its own
+ * (node/index-cache-file.ts checksCacheFile), holding `checkSectionsOf` that
+ * half (the style half's also the piece's kept parse). A thread checking all
+ * rules has both.
+ */
+export function checkHalvesOf(group: RuleGroup): readonly ChecksHalf[] {
+  return group === 'all' ? ['style', 'sources'] : [group];
 }
 
 /**

@@ -239,7 +239,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
           check: (file, group) => checkFile(engine, file, root, ruleFilter(group), undefined, options.timing),
         },
         cacheFile,
-        checksCacheFile: cacheDir ? (piece) => checksCacheFile(cacheDir, root, piece) : undefined,
+        checksCacheFile: cacheDir ? checksCacheFile(cacheDir, root) : undefined,
         cacheIo: { read: readIndexCache, write: writeIndexCache },
         readAhead: () => {
           const started = performance.now();
@@ -281,7 +281,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // the kept answers of pieces no run checked since (a piece renamed or deleted leaves its file behind).
   if (cacheDir && cacheFile) {
     // A piece's findings are used as long as it is reported unchanged; its kept answers only when it is checked.
-    const used = [...pending.map((piece) => checksCacheFile(cacheDir, root, piece)), ...(resultsCache?.pieceFiles(documents) ?? [])];
+    const used = [...pending.flatMap((piece) => [checksCacheFile(cacheDir, root, piece, 'style'), checksCacheFile(cacheDir, root, piece, 'sources')]), ...(resultsCache?.pieceFiles(documents) ?? [])];
     if (cache.origin === 'user') pruneStaleCaches(cacheDir, [cacheFile, checksCacheFile(cacheDir, root), resultsCacheFile(cacheDir, root), ...used]);
     else pruneStaleCaches(cacheDir, used, Date.now(), pieceCacheFiles(root));
   }

@@ -14,14 +14,14 @@ import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
 import { ParseReceiver, ParseSender } from './parse-handover';
-import { checksCacheFile, indexCacheFile, indexCacheSectionNames, readIndexCache, readIndexCacheInParallel } from '../node/index-cache-file';
+import { checksCacheFile, indexCacheFile, indexCacheSectionNames, readIndexCache, readIndexCacheInParallel, stageCacheFile, type ChecksHalf, type StagedCacheFile } from '../node/index-cache-file';
 import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
 import type { PrestartData } from './prestart';
 import { addTime, type Timings } from './timing';
 import { decodeKeptParse, encodeKeptParse, PARSE_SECTION } from '../node/kept-parse';
 import { decodeCache, encodeCache } from '../engine/index-cache';
-import { cacheSectionsOf, checkSectionsOf, indexSectionsOf, onDemandSectionsOf, ruleFilter } from './rule-groups';
+import { cacheSectionsOf, checkHalvesOf, checkSectionsOf, indexSectionsOf, onDemandSectionsOf, ruleFilter } from './rule-groups';
 
 /** Whether this thread was started as a CLI worker (then it must not run the CLI itself). */
 export function isCheckWorker(): boolean {
@@ -55,30 +55,59 @@ export async function runCheckWorker(): Promise<void> {
   // `--timing`: the parses made here for the other half, by piece (added to the piece's own steps).
   const parseTimes = new Map<number, number>();
   // The thread that parses a piece (one checking all rules, or the style half) keeps its parse for the next run, in the
-  // piece's checks file (node/kept-parse.ts), and starts from the one kept: an edit of a paragraph re-parses that paragraph.
+  // piece's checks file of the style half (node/kept-parse.ts), and starts from the one kept: an edit of a paragraph
+  // re-parses that paragraph.
   const keepsParse = input.writeChecks && input.group !== 'sources';
-  const checksFileOf = (index: number) => checksCacheFile(input.cacheDir!, input.root, input.documents[index]);
-  /** The pieces this thread parsed, and the text of the parse it started from (no new one is written for the same text). */
+  const halves = checkHalvesOf(input.group);
+  const checksFileOf = (index: number, half: ChecksHalf) => checksCacheFile(input.cacheDir!, input.root, input.documents[index], half);
+  /** The pieces this thread parsed, and the parse each started from: its text, and its bytes (written again as they are when the text is the same). */
   const parsedDocs = new Map<number, DocumentInput>();
-  const keptTexts = new Map<number, string>();
+  const keptParses = new Map<number, { text: string; bytes: Uint8Array }>();
   const startFromKeptParse = (index: number, doc: DocumentInput, container: Uint8Array | undefined) => {
     parsedDocs.set(index, doc);
     const section = container && decodeCache(container)?.get(PARSE_SECTION);
     const state = section && decodeKeptParse(section, input.buildId);
     if (!state) return;
     engine.adoptEarlierParse(doc, state);
-    keptTexts.set(index, state.parsed.text);
+    keptParses.set(index, { text: state.parsed.text, bytes: section });
   };
-  const sendKeptParse = (index: number) => {
+  /** The parse to keep of a piece this thread parsed: the one it started from when the text is the same, else the piece's parse now. */
+  const parseToKeep = (index: number): { bytes: Uint8Array; changed: boolean } | undefined => {
     const doc = parsedDocs.get(index);
-    const keptText = keptTexts.get(index);
+    const kept = keptParses.get(index);
     // A run over many pieces holds no piece's texts past its own check.
     parsedDocs.delete(index);
-    keptTexts.delete(index);
+    keptParses.delete(index);
     const state = doc && engine.parseState(doc);
-    if (!state || state.parsed.text === keptText) return;
-    const bytes = encodeCache(new Map([[PARSE_SECTION, encodeKeptParse(state, input.buildId)]]));
-    port.postMessage({ type: 'cache', file: 'checks', bytes, piece: index } satisfies WorkerMessage, wholeBuffer(bytes));
+    if (!state) return undefined;
+    if (state.parsed.text === kept?.text) return { bytes: kept.bytes, changed: false };
+    return { bytes: encodeKeptParse(state, input.buildId), changed: true };
+  };
+  /**
+   * Writes what the next run over the piece starts from: the file of each half this thread checked, whole (what
+   * the check used of its kept answers and added to them; the style half's with the parse). Staged: the main thread
+   * puts the files in place once every worker is done, unless a source changed under the run (pool.ts). A file
+   * whose answers and parse are as they were is not written again.
+   */
+  const stageKeptAnswers = (index: number): { staged: StagedCacheFile[]; problem?: string } => {
+    const staged: StagedCacheFile[] = [];
+    let problem: string | undefined;
+    const parse = keepsParse ? parseToKeep(index) : undefined;
+    for (const half of halves) {
+      const withParse = half === 'style' ? parse : undefined;
+      const answers = engine.exportIndexCache(!withParse?.changed, checkSectionsOf(half));
+      if (!answers) continue;
+      let bytes = answers;
+      if (withParse) {
+        const sections = decodeCache(answers)!;
+        sections.set(PARSE_SECTION, withParse.bytes);
+        bytes = encodeCache(sections);
+      }
+      const written = stageCacheFile(checksFileOf(index, half), bytes, 'the checks cache');
+      if ('staged' in written) staged.push(written);
+      else problem ??= written.problem;
+    }
+    return { staged, problem };
   };
   const parseAndSend = (index: number) => {
     // Tests prove the style half keeps the piece's parse also when the sources half got to it first (no handover).
@@ -86,7 +115,7 @@ export async function runCheckWorker(): Promise<void> {
     const started = performance.now();
     const piece = readPiece(engine, input.documents[index], input.root);
     if ('doc' in piece && !hangs(faults, piece.doc.text)) {
-      if (keepsParse) startFromKeptParse(index, piece.doc, readIndexCache(checksFileOf(index), [PARSE_SECTION]));
+      if (keepsParse) startFromKeptParse(index, piece.doc, readIndexCache(checksFileOf(index, 'style'), [PARSE_SECTION]));
       sender.send(index, engine.parsed(piece.doc));
     } else sender.abandon(index);
     if (input.timing) parseTimes.set(index, performance.now() - started);
@@ -150,9 +179,9 @@ export async function runCheckWorker(): Promise<void> {
     if (!(err instanceof SourceChangedError)) throw err;
   }
   if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: performance.now() - warmUpStarted, ...readCount() } });
-  const sendCache = (file: 'index' | 'checks', only: readonly string[], piece?: number) => {
+  const sendCache = (file: 'index' | 'checks', only: readonly string[]) => {
     const bytes = only.length ? engine.exportIndexCache(true, only) : undefined;
-    if (bytes) port.postMessage({ type: 'cache', file, bytes, piece } satisfies WorkerMessage, wholeBuffer(bytes));
+    if (bytes) port.postMessage({ type: 'cache', file, bytes } satisfies WorkerMessage, wholeBuffer(bytes));
   };
   // After the warm-up, so the products built lazily are in it too; the workspace's files are written by one worker per group.
   // Restored only, the products are those the file holds: nothing to write.
@@ -170,14 +199,17 @@ export async function runCheckWorker(): Promise<void> {
       if (faults.has('check-crash') && text.includes('provenance-test-crash')) process.exit(70);
     }
     if (index !== first) parseAndSend(index);
-    // This piece's kept answers, read for it alone; what the check uses of them (and adds) is sent back after it.
+    // This piece's kept answers, read for it alone; what the check uses of them (and adds) is written after it.
     engine.beginAnswerScope();
-    // One thread checking all rules parses here, from the parse kept in the same file; so does the style half when it
-    // did not in `parseAndSend` (the sources half got to the piece first and parses it itself).
+    // One thread checking all rules parses here, from the parse kept in the style half's file; so does the style half
+    // when it did not in `parseAndSend` (the sources half got to the piece first and parses it itself).
     const parsesHere = keepsParse && !parsedDocs.has(index);
-    const wanted = parsesHere ? [...checkSections, PARSE_SECTION] : checkSections;
-    const kept = input.writeChecks && wanted.length ? readIndexCache(checksFileOf(index), wanted) : undefined;
-    if (kept) engine.importIndexCache(kept);
+    let kept: Uint8Array | undefined;
+    for (const half of input.writeChecks ? halves : []) {
+      const bytes = readIndexCache(checksFileOf(index, half), half === 'style' && parsesHere ? [...checkSectionsOf(half), PARSE_SECTION] : checkSectionsOf(half));
+      if (bytes) engine.importIndexCache(bytes);
+      if (half === 'style') kept = bytes;
+    }
     const adopt = receiver
       ? (doc: DocumentInput) => {
           const parsed = receiver.take(index) as ParsedDocument | undefined;
@@ -206,13 +238,9 @@ export async function runCheckWorker(): Promise<void> {
     const findingsBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     port.postMessage({ type: 'result', index, result: checked, findings: findingsBytes } satisfies WorkerMessage, wholeBuffer(findingsBytes));
     // What the check added to its piece's answers (quotation verdicts and the like), for the next run over it:
-    // made after the result is sent, so the main thread writes the output meanwhile. It stops the workers once
+    // written after the result is sent, so the main thread writes the output meanwhile. It stops the workers once
     // each has said `saved` for every result it sent.
-    if (input.writeChecks) {
-      sendCache('checks', checkSections, index);
-      if (keepsParse) sendKeptParse(index);
-      post({ type: 'saved', index });
-    }
+    if (input.writeChecks) post({ type: 'saved', index, ...stageKeptAnswers(index) });
     index = following;
   }
 }

@@ -25,15 +25,23 @@ export function indexCacheFile(cacheDir: string, root: string): string {
  * The file of the products a check adds to (quotation verdicts), in the same
  * container layout: apart from the index, so that new verdicts never make a
  * run rewrite the 10+ MB of indexes it did not change. With `piece` (the CLI),
- * one file per piece: a run reads and writes the answers of the pieces it
- * checks, not the archive's; without (the server, and the CLI's warm-up), one
- * per workspace.
+ * one file per piece and half of its rules (`ChecksHalf`): a run reads and
+ * writes the answers of the pieces it checks, not the archive's; without (the
+ * server, and the CLI's warm-up), one per workspace.
  */
-export function checksCacheFile(cacheDir: string, root: string, piece?: string): string {
+export function checksCacheFile(cacheDir: string, root: string, piece?: string, half: ChecksHalf = 'style'): string {
   const id = workspaceCacheId(root);
   if (piece === undefined) return path.join(cacheDir, `provenance-checks-${id}.bin`);
-  return path.join(cacheDir, `provenance-checks-${id}-${pieceCacheId(root, piece)}.bin`);
+  return path.join(cacheDir, `provenance-checks-${id}-${pieceCacheId(root, piece)}${half === 'sources' ? '-sources' : ''}.bin`);
 }
+
+/**
+ * Which half of a piece's kept answers a file holds (cli/rule-groups.ts): the
+ * style rules' answers with the piece's kept parse, or the answers of the
+ * rules that read the sources. The thread that checks a half writes its file
+ * whole, so no thread merges what another wrote.
+ */
+export type ChecksHalf = 'style' | 'sources';
 
 /** The part of a per-piece cache file's name that says which piece of the workspace it belongs to. */
 export function pieceCacheId(root: string, piece: string): string {
@@ -42,7 +50,7 @@ export function pieceCacheId(root: string, piece: string): string {
 
 /** The names of the workspace's per-piece files (checks, and the results cache's findings), for pruning. */
 export function pieceCacheFiles(root: string): RegExp {
-  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}\\.bin$`);
+  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}(?:-sources)?\\.bin$`);
 }
 
 /**
@@ -197,15 +205,50 @@ export function writeIndexCache(file: string, bytes: Uint8Array): string | undef
 
 /** Writes a cache file atomically; returns an error message naming `what`, or undefined on success. */
 export function writeCacheFile(file: string, bytes: Uint8Array | string, what: string): string | undefined {
+  const staged = stageCacheFile(file, bytes, what);
+  return 'problem' in staged ? staged.problem : commitCacheFile(staged, what);
+}
+
+/** A cache file written under a name of its own, not yet in place. */
+export interface StagedCacheFile {
+  file: string;
+  staged: string;
+}
+
+/**
+ * Writes `bytes` beside `file` under a name of its own, for
+ * `commitCacheFile` to put in place or `discardCacheFile` to remove: a CLI
+ * worker writes a piece's kept answers while the main thread may yet decide
+ * that nothing of the run is kept (a source changed under it).
+ */
+export function stageCacheFile(file: string, bytes: Uint8Array | string, what: string): StagedCacheFile | { problem: string } {
   // Its own name per process and thread: two workers of one run may write the same file at once.
-  const temporary = `${file}.${process.pid}.${threadId}.${Date.now()}.tmp`;
+  const staged = `${file}.${process.pid}.${threadId}.${Date.now()}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(temporary, bytes);
-    fs.renameSync(temporary, file);
+    fs.writeFileSync(staged, bytes);
+    return { file, staged };
+  } catch (err) {
+    fs.rmSync(staged, { force: true });
+    return { problem: `could not write ${what} ${file}: ${(err as Error).message}` };
+  }
+}
+
+/** Puts a staged file in place (a rename, so a reader never sees half a file); returns an error message naming `what`, or undefined on success. */
+export function commitCacheFile({ file, staged }: StagedCacheFile, what: string): string | undefined {
+  try {
+    fs.renameSync(staged, file);
     return undefined;
   } catch (err) {
-    fs.rmSync(temporary, { force: true });
+    discardCacheFile({ file, staged });
     return `could not write ${what} ${file}: ${(err as Error).message}`;
+  }
+}
+
+export function discardCacheFile({ staged }: StagedCacheFile): void {
+  try {
+    fs.rmSync(staged, { force: true });
+  } catch {
+    // Best effort: a stray staged file costs space, never a wrong answer (its name is never read).
   }
 }
