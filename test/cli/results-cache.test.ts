@@ -17,6 +17,7 @@ import { createEngine } from '../../server/src/engine/index';
 import { loadConfig, readSources } from '../../server/src/node/workspace';
 import { docsBaseUrl } from '../../server/src/node/install';
 import { DIST, tempWorkspace } from '../helpers/repo';
+import { encodeFindings } from '../../server/src/cli/findings-text';
 
 const FILES = {
   '.provenance.yml': 'sources:\n  - sources/**/*.txt\ndocuments:\n  - "pieces/*.md"\nrules:\n  quote/misquote: warning\n',
@@ -92,7 +93,7 @@ function store(root: string, cache: string, { header, rest }: Stored): void {
   writeFramed(resultsCacheFile(cache, root), 'PVRC', header, rest);
 }
 
-/** A piece's file: 'PVRP', the label's length, the label (the workspace key, piece and text hash it is for), the findings (v8-serialised). */
+/** A piece's file: 'PVRP', the label's length, the label (the workspace key, piece and text hash it is for, each part's length), the findings (cli/findings-text.ts, one part per rule group). */
 function storedPiece(root: string, cache: string, piece: string): { label: Record<string, unknown>; findings: Buffer } {
   const { label, rest } = framedFile(resultsCacheFile(cache, root, path.join(root, piece)), 'PVRP');
   return { label, findings: rest };
@@ -101,6 +102,10 @@ function storedPiece(root: string, cache: string, piece: string): { label: Recor
 function storePiece(root: string, cache: string, piece: string, label: unknown, findings: Buffer): void {
   writeFramed(resultsCacheFile(cache, root, path.join(root, piece)), 'PVRP', label, findings);
 }
+
+/** No findings, as a piece's file holds them, and a label saying so. */
+const NO_FINDINGS = Buffer.from(encodeFindings([]));
+const holdingNoFindings = (label: Record<string, unknown>) => ({ ...label, parts: [NO_FINDINGS.length] });
 
 test('results-cache: an unchanged run checks nothing and reports byte for byte what a check does, in every format', async () => {
   const root = tempWorkspace(FILES);
@@ -255,7 +260,9 @@ test('results-cache: a damaged or foreign cache file is ignored and replaced', a
     ['a header of another shape', () => store(root, cache, { header: { ...stored(root, cache).header, pieces: { a: { hash: 1 } } } as unknown as Stored['header'], rest: Buffer.alloc(0) }), 2],
     ['bytes after the header', () => store(root, cache, { ...stored(root, cache), rest: v8.serialize([]) }), 2],
     ["a piece's findings cut short", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, storedPiece(root, cache, tolls).findings.subarray(0, 10)), 1],
-    ["a piece's findings that are not v8-serialised", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.alloc(storedPiece(root, cache, tolls).findings.length, 'x')), 1],
+    ["a piece's findings that are not findings", () => storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, Buffer.alloc(storedPiece(root, cache, tolls).findings.length, 'x')), 1],
+    ["a piece's findings in parts that do not add up to them", () => storePiece(root, cache, tolls, { ...storedPiece(root, cache, tolls).label, parts: [2] }, storedPiece(root, cache, tolls).findings), 1],
+    ["a piece's findings in no parts", () => storePiece(root, cache, tolls, { ...storedPiece(root, cache, tolls).label, parts: [] }, Buffer.alloc(0)), 1],
     ["a piece's file gone", () => fs.rmSync(resultsCacheFile(cache, root, path.join(root, tolls))), 1],
     ["a piece's file of the workspace's kind", () => fs.copyFileSync(file, resultsCacheFile(cache, root, path.join(root, tolls))), 1],
   ];
@@ -267,6 +274,21 @@ test('results-cache: a damaged or foreign cache file is ignored and replaced', a
     assert.equal(run.checked, checked, what);
     assert.equal((await check(root, cache)).checked, 0, `${what}: the replaced cache is used next time`);
   }
+});
+
+test('results-cache: a piece checked in two halves on two threads keeps both halves\' findings as sent, and is reported from them as checked', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  const first = await check(root, cache, '--jobs', '2');
+  assert.equal(first.checked, 4, 'two pieces, each in two halves');
+  const parts = storedPiece(root, cache, 'pieces/quay.md').label.parts as number[];
+  assert.equal(parts.length, 2, 'one part per half');
+  assert.ok(parts.every((length) => length > NO_FINDINGS.length), 'each half found something in this piece');
+  const again = await check(root, cache, '--jobs', '2');
+  assert.equal(again.checked, 0);
+  const plain = await fresh(root);
+  assert.deepEqual([again.code, again.stdout, again.stderr], [plain.code, plain.stdout, plain.stderr]);
+  assert.deepEqual([first.code, first.stdout, first.stderr], [plain.code, plain.stdout, plain.stderr]);
 });
 
 test("results-cache: a piece's file is used only for the inputs and text it names", async () => {
@@ -283,13 +305,13 @@ test("results-cache: a piece's file is used only for the inputs and text it name
   ];
   for (const [what, relabel] of labels) {
     await check(root, cache);
-    storePiece(root, cache, tolls, relabel(storedPiece(root, cache, tolls).label), v8.serialize([]));
+    storePiece(root, cache, tolls, holdingNoFindings(relabel(storedPiece(root, cache, tolls).label)), NO_FINDINGS);
     const run = await check(root, cache);
     assert.equal(run.checked, 1, what);
     assert.equal(run.stdout, expected.stdout, what);
   }
   // The label as written, with no findings: believed (the label is what is trusted), so the test above can fail.
-  storePiece(root, cache, tolls, storedPiece(root, cache, tolls).label, v8.serialize([]));
+  storePiece(root, cache, tolls, holdingNoFindings(storedPiece(root, cache, tolls).label), NO_FINDINGS);
   const believed = await check(root, cache);
   assert.equal(believed.checked, 0);
   assert.notEqual(believed.stdout, expected.stdout);

@@ -19,8 +19,11 @@ export interface CheckedFile {
   stopped?: 'time-budget' | 'crashed' | 'source-changed';
   /** How long each step of its check took (`--timing`): the parse, and each rule. */
   timings?: Timings;
-  /** `findings` v8-serialised, as a worker sent them (pool.ts): the results cache writes these bytes. */
-  findingsBytes?: Uint8Array;
+  /**
+   * `findings` as the workers sent them (findings-text.ts), one part per rule group in the pool's order: the results
+   * cache writes these bytes, and merges the parts when it reads them back.
+   */
+  findingsParts?: Uint8Array[];
 }
 
 /** A piece read from disk as the engine's input, or the result of a piece that cannot be checked. */

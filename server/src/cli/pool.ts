@@ -24,7 +24,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';
@@ -35,6 +34,7 @@ import type { CheckedFile } from './check-file';
 import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
 import { addTimings, type Timings } from './timing';
+import { decodeFindings } from './findings-text';
 import { prestartWorkerOf, startWorkerThread, takePrestarted, type PrestartedWorker } from './prestart';
 
 /** From this many bytes of pieces, a second thread (each loads the whole corpus) pays whatever the corpus. */
@@ -121,7 +121,7 @@ export type WorkerMessage =
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
-  /** The findings go v8-serialised, transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
+  /** The findings go encoded (findings-text.ts), transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
   | { type: 'result'; index: number; result: Omit<CheckedFile, 'findings'>; findings: Uint8Array }
   /**
    * After a result, when the run keeps answers: this piece's kept answers are written, each half's file staged for the
@@ -381,7 +381,7 @@ export async function checkAll(
         slot.current = undefined;
         if (writeChecks) slot.unsaved++;
         if (!results.has(task(g, message.index))) {
-          results.set(task(g, message.index), { ...message.result, findings: v8.deserialize(message.findings) as Finding[], findingsBytes: message.findings });
+          results.set(task(g, message.index), { ...message.result, findings: decodeFindings(message.findings), findingsParts: [message.findings] });
           checkedBy[slot.k]++;
         }
         failuresInARow = 0;
@@ -496,7 +496,9 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
   }
   let timings: Timings | undefined;
   for (const part of parts) if (part.timings) addTimings((timings ??= {}), part.timings);
-  return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false, ...(timings ? { timings } : {}) };
+  // The parts as sent, in group order: the results cache keeps them so, and merges them the same way when it reads them.
+  const findingsParts = parts.every((p) => p.findingsParts) ? parts.flatMap((p) => p.findingsParts!) : undefined;
+  return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false, ...(timings ? { timings } : {}), ...(findingsParts ? { findingsParts } : {}) };
 }
 
 /**

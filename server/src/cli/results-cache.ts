@@ -26,7 +26,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import * as v8 from 'node:v8';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 import { listFiles, readFileBytes, readTextFile, sourceByteLimit, type KnownSources, type ReadResult } from '../node/workspace';
@@ -34,16 +33,18 @@ import { pieceCacheId, workspaceCacheId, writeCacheFile } from '../node/index-ca
 import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
 import { codeFingerprint } from '../node/build-id';
+import { decodeFindings, encodeFindings } from './findings-text';
+import { mergeFindings } from './rule-groups';
 
 /** Bumped whenever the files' layout changes. */
-export const RESULTS_CACHE_FORMAT = 4;
+export const RESULTS_CACHE_FORMAT = 5;
 /** A content hash of a file's bytes (sha1, as node/workspace.ts sourceFileKey makes it). */
 const SHA1_HEX = /^[0-9a-f]{40}$/;
 /** A file written this recently before it was recorded is always read again (see above). */
 export const RACY_MS = 2000;
 /** The workspace's file starts with these 4 bytes, then the header's length (u32, little-endian), then the header (JSON). */
 const MAGIC = Buffer.from('PVRC', 'latin1');
-/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (v8-serialised). */
+/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (findings-text.ts: one part per rule group, the label says how long each is). */
 const PIECE_MAGIC = Buffer.from('PVRP', 'latin1');
 /** A header larger than this is not read: a damaged or foreign file must not eat memory. */
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;
@@ -89,14 +90,16 @@ interface PieceLabel {
   workspace: string;
   piece: string;
   hash: string;
+  /** The byte length of each part of the findings (one per rule group the piece was checked in). */
+  parts: number[];
 }
 
 /** A piece's entry: its text's hash, and its findings when this run checked it (else they are in its file). */
 interface Entry {
   hash: string;
   findings?: Finding[];
-  /** The findings v8-serialised, when the worker sent them so (written as they are: serialising again was ~0.2 s of a 2 MB piece's run). */
-  bytes?: Uint8Array;
+  /** The findings as the workers sent them (written as they are: serialising again was ~0.1-0.2 s of a 2 MB piece's run). */
+  parts?: Uint8Array[];
 }
 
 /** One input file as found now: its content hash and the stat it was taken under. */
@@ -235,7 +238,7 @@ export class ResultsCache {
       if (this.pieces.delete(piece)) this.changed = true;
       return;
     }
-    this.pieces.set(piece, { hash: textHash(result.text), findings: result.findings, bytes: result.findingsBytes });
+    this.pieces.set(piece, { hash: textHash(result.text), findings: result.findings, parts: result.findingsParts });
     this.changed = true;
   }
 
@@ -262,10 +265,10 @@ export class ResultsCache {
     for (const [piece, entry] of this.pieces) {
       if (!fs.existsSync(piece)) continue;
       if (entry.findings) {
-        const problem = this.writePiece(piece, entry.hash, entry.bytes ?? v8.serialize(entry.findings));
+        const problem = this.writePiece(piece, entry.hash, entry.parts ?? [encodeFindings(entry.findings)]);
         if (problem) return problem;
         entry.findings = undefined;
-        entry.bytes = undefined;
+        entry.parts = undefined;
       }
       pieces[piece] = entry.hash;
     }
@@ -275,18 +278,26 @@ export class ResultsCache {
     return problem;
   }
 
-  private writePiece(piece: string, hash: string, findings: Uint8Array): string | undefined {
-    const label: PieceLabel = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, piece, hash };
-    return writeCacheFile(resultsCacheFile(this.cacheDir, this.root, piece), framed(PIECE_MAGIC, label, findings), 'the results cache');
+  private writePiece(piece: string, hash: string, parts: readonly Uint8Array[]): string | undefined {
+    const label: PieceLabel = { format: RESULTS_CACHE_FORMAT, workspace: this.workspace, piece, hash, parts: parts.map((part) => part.byteLength) };
+    return writeCacheFile(resultsCacheFile(this.cacheDir, this.root, piece), framed(PIECE_MAGIC, label, parts), 'the results cache');
   }
 
   private storedFindings(piece: string, hash: string): Finding[] | undefined {
     const read = readFramed(resultsCacheFile(this.cacheDir, this.root, piece), PIECE_MAGIC, MAX_PIECE_BYTES);
     const label = read?.label as Partial<PieceLabel> | undefined;
     if (!read || label?.format !== RESULTS_CACHE_FORMAT || label.workspace !== this.workspace || label.piece !== piece || label.hash !== hash) return undefined;
+    const lengths = label.parts;
+    if (!Array.isArray(lengths) || !lengths.length || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0) || lengths.reduce((a, b) => a + b, 0) !== read.rest.length) return undefined;
     try {
-      const findings = v8.deserialize(read.rest) as unknown;
-      return Array.isArray(findings) ? (findings as Finding[]) : undefined;
+      const parts: Finding[][] = [];
+      let at = 0;
+      for (const length of lengths) {
+        parts.push(decodeFindings(read.rest.subarray(at, at + length)));
+        at += length;
+      }
+      // Merged as the pool merged them (pool.ts mergeParts): the same findings in the same order.
+      return mergeFindings(parts);
     } catch {
       return undefined;
     }
@@ -294,11 +305,11 @@ export class ResultsCache {
 }
 
 /** `magic`, the label's length (u32, little-endian), the label as JSON, then `rest`. */
-function framed(magic: Buffer, label: unknown, rest?: Uint8Array): Buffer {
+function framed(magic: Buffer, label: unknown, rest: readonly Uint8Array[] = []): Buffer {
   const labelBytes = Buffer.from(JSON.stringify(label));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(labelBytes.length);
-  return Buffer.concat(rest ? [magic, length, labelBytes, rest] : [magic, length, labelBytes]);
+  return Buffer.concat([magic, length, labelBytes, ...rest]);
 }
 
 /** A file `framed` wrote: its label and what follows it; undefined when it is missing, too large, damaged or of another kind. */

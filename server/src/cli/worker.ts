@@ -5,7 +5,6 @@
  * starts, so the main thread can time each one.
  */
 import * as fs from 'node:fs';
-import * as v8 from 'node:v8';
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
@@ -19,6 +18,7 @@ import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
 import type { PrestartData } from './prestart';
 import { addTime, type Timings } from './timing';
+import { encodeFindings } from './findings-text';
 import { decodeKeptParse, encodeKeptParse, PARSE_SECTION } from '../node/kept-parse';
 import { decodeCache, encodeCache } from '../engine/index-cache';
 import { cacheSectionsOf, checkHalvesOf, checkSectionsOf, indexSectionsOf, onDemandSectionsOf, ruleFilter } from './rule-groups';
@@ -234,8 +234,7 @@ export async function runCheckWorker(): Promise<void> {
     // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
     if (following < 0) saveCompiledCode();
     const { findings, ...checked } = result;
-    const bytes = v8.serialize(findings);
-    const findingsBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const findingsBytes = encodeFindings(findings);
     port.postMessage({ type: 'result', index, result: checked, findings: findingsBytes } satisfies WorkerMessage, wholeBuffer(findingsBytes));
     // What the check added to its piece's answers (quotation verdicts and the like), for the next run over it:
     // written after the result is sent, so the main thread writes the output meanwhile. It stops the workers once
