@@ -24,7 +24,7 @@ import { contentKey, decodeCache } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { indexCacheFile, readIndexCache, readIndexCacheInParallel, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { codeFingerprint } from '../../server/src/node/build-id';
-import { decodeUtf8, sourceFileKey } from '../../server/src/node/workspace';
+import { decodeUtf8, hashLongText, sourceFileKey } from '../../server/src/node/workspace';
 import { QUOTES_SECTION } from '../../server/src/engine/corpus';
 import { ENTITIES_SECTION } from '../../server/src/engine/entities/source-facts';
 import { passageStepCount, PASSAGES_SECTION } from '../../server/src/engine/claims/passages';
@@ -127,8 +127,8 @@ function engineReady(bytes, laterBytes) {
     parts[name] = (parts[name] ?? 0) + performance.now() - started;
     return value;
   };
-  // With a build id, as the server and the CLI make theirs (computed once when they start, not timed here).
-  const engine = createEngine({ buildId: BUILD_ID });
+  // With a build id, as the server and the CLI make theirs (computed once when they start, not timed here), and their native hash.
+  const engine = createEngine({ buildId: BUILD_ID, hashLongText });
   engine.setConfig(undefined, undefined);
   let restored = bytes ? timed('import', () => engine.importIndexCache(bytes)) : false;
   // The other products' sections, read after the quotation index's own (each product imports only its section).

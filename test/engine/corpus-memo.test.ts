@@ -208,3 +208,32 @@ test('corpus-memo: an answer read back from a section is written back as the JSO
   memo.remember('a', { words: ['three'] });
   assert.deepEqual(values(memo.exportSection()), ['{"words":["three"]}', '{ "words": [ "two" ] }']);
 });
+
+test("verdict-cache: with the embedder's hash, kept verdicts are stamped by it, once per state of the sources, and found only by an engine hashing alike", () => {
+  const hashed: string[] = [];
+  const countingHash = (text: string) => {
+    hashed.push(text);
+    return `counted:${text.length}:${text.slice(-20)}`;
+  };
+  const corpusHashedBy = (hash: ((text: string) => string) | undefined) => {
+    const corpus = new Corpus('build-1', hash);
+    for (const [name, text] of SOURCES) corpus.set(`file:///w/sources/${name}`, `sources/${name}`, text);
+    return corpus;
+  };
+  const first = new VerdictCache(corpusHashedBy(countingHash), 'build-1');
+  const expected = verdictsOf(first);
+  const bytes = first.memo.exportSection();
+  assert.equal(hashed.length, 1, 'one fingerprint for the sources, however many lookups and exports');
+  assert.ok(hashed[0].includes('file:///w/sources/quay.txt'), 'the fingerprint hashes the sources as listed');
+
+  const alike = new VerdictCache(corpusHashedBy(countingHash), 'build-1');
+  alike.memo.importSection(bytes);
+  assert.deepEqual(verdictsOf(alike), expected);
+  assert.deepEqual(alike.memo.stats, { computed: 0, kept: QUOTATIONS.length });
+
+  // The engine's own hash gives another stamp: nothing kept is used, and the answers are the same computed.
+  const unhashed = new VerdictCache(corpusHashedBy(undefined), 'build-1');
+  unhashed.memo.importSection(bytes);
+  assert.deepEqual(verdictsOf(unhashed), expected);
+  assert.deepEqual(unhashed.memo.stats, { computed: QUOTATIONS.length, kept: 0 });
+});

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEngine } from '../engine/index';
-import { findConfigFile, listDocuments, listFiles, loadConfig, loadSources, readSources, readTextFile, relativePath } from '../node/workspace';
+import { findConfigFile, hashLongText, listDocuments, listFiles, loadConfig, loadSources, readSources, readTextFile, relativePath } from '../node/workspace';
 import { formatters, type FileReport, type FormatName } from './formatters';
 import { docsBaseUrl, packageVersion, webDocsBaseUrl } from '../node/install';
 import { checkFile } from './check-file';
@@ -195,7 +195,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const cacheDir = cache.dir;
   // The same build id as the workers': what any engine here writes to the cache is stamped as theirs.
   const buildId = cacheDir ? codeFingerprint() : undefined;
-  const engine = createEngine({ docsBaseUrl: docs, buildId });
+  const engine = createEngine({ docsBaseUrl: docs, buildId, hashLongText });
   // The config alone says which pieces to check; workers start on them while the sources load here.
   const config = loadConfig(engine, root, configFile);
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
-import { loadConfig, loadSources, SourceChangedError, unpackSources, type KnownSources, type ReadSources, type SharedSources } from '../node/workspace';
+import { hashLongText, loadConfig, loadSources, SourceChangedError, unpackSources, type KnownSources, type ReadSources, type SharedSources } from '../node/workspace';
 import type { DocumentInput } from '../engine/api';
 import type { ParsedDocument } from '../engine/markdown';
 import { checkFile, readPiece } from './check-file';
@@ -34,7 +34,7 @@ export async function runCheckWorker(): Promise<void> {
   if (!input) return;
   const post = (message: WorkerMessage) => port.postMessage(message);
   // Findings kept per block serve the next run only through the checks file: without one, nothing would read them.
-  const engine = createEngine({ docsBaseUrl: input.docsBaseUrl, buildId: input.buildId, keepBlockFindings: input.writeChecks });
+  const engine = createEngine({ docsBaseUrl: input.docsBaseUrl, buildId: input.buildId, keepBlockFindings: input.writeChecks, hashLongText });
   const clock = threadClock();
   const cpu = () => (clock !== undefined ? threadCpuMs(clock) : undefined);
   const faults = new Set((process.env.PROVENANCE_TEST_FAULTS ?? '').split(','));

@@ -218,7 +218,7 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
   }
 
   protected override stamp(): string {
-    return corpusFingerprint(this.corpus.sources());
+    return this.corpus.fingerprint();
   }
 
   /** A new state of the corpus: earlier answers are dropped, or the imported ones taken if they were made for it. */
@@ -235,16 +235,17 @@ export class CorpusMemo<V> extends PersistedMemo<V> {
 const fingerprints = new WeakMap<ReadonlyMap<string, Source>, string>();
 
 /**
- * The sources' ids, uris and texts, hashed: what every answer of a `CorpusMemo` depends on besides its key.
- * Made once per state of the corpus, however many memos ask.
+ * The sources' ids, uris and texts, hashed (by `hash`, else the engine's own): what every answer of a
+ * `CorpusMemo` depends on besides its key. Made once per state of the corpus, however many memos ask
+ * (`Corpus.fingerprint`, which gives the embedder's hash).
  */
-export function corpusFingerprint(sources: ReadonlyMap<string, Source>): string {
+export function corpusFingerprint(sources: ReadonlyMap<string, Source>, hash: (text: string) => string = contentKey): string {
   let fingerprint = fingerprints.get(sources);
   if (fingerprint === undefined) {
     const parts: string[] = [];
     for (const [id, source] of sources) parts.push(`${id}\u0000${source.uri}\u0000${sourceContentKey(source)}`);
     // In the corpus's order: the order sources were added decides, for one, the order of a quotation's `exactSourceIds`.
-    fingerprints.set(sources, (fingerprint = contentKey(parts.join('\u0001'))));
+    fingerprints.set(sources, (fingerprint = hash(parts.join('\u0001'))));
   }
   return fingerprint;
 }

@@ -6,6 +6,7 @@ import type { Finding, Source } from './types';
 import { loadSource, resolveSourceIds, sourceOnDemand, type SourceHeader } from './sources';
 import { SourceIndex } from './quotes';
 import { LowerCaseSourceWords, type SourceWords } from './source-words';
+import { corpusFingerprint } from './corpus-memo';
 import { exportCacheProducts, giveContentKey, importCacheProducts, knownContentKey, sourceContentKey, type CacheProduct } from './index-cache';
 
 /** Section of the persisted cache holding the quotation index (the name older cache files use). */
@@ -33,10 +34,21 @@ export class Corpus {
   private knownHeaders = new Map<string, SourceHeader>();
   private readonly sourceWords: LowerCaseSourceWords;
 
-  /** `buildId`: the running code's hash, if the embedder has one (stamps the quotation index's and the headers' cache sections). */
-  constructor(private readonly buildId?: string) {
+  /**
+   * `buildId`: the running code's hash, if the embedder has one (stamps the quotation index's and the headers' cache
+   * sections); `hashLongText`: the embedder's hash for the sources' fingerprint (EngineOptions).
+   */
+  constructor(
+    private readonly buildId?: string,
+    private readonly hashLongText?: (text: string) => string,
+  ) {
     this.index = new SourceIndex(buildId);
     this.sourceWords = new LowerCaseSourceWords(this, buildId);
+  }
+
+  /** The fingerprint of `sources` (by default the sources now) that kept answers are stamped with (corpus-memo.ts). */
+  fingerprint(sources: ReadonlyMap<string, Source> = this.sources()): string {
+    return corpusFingerprint(sources, this.hashLongText);
   }
 
   /** The words the sources write in lower case (engine/source-words.ts): one object per generation. */

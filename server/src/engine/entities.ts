@@ -18,7 +18,6 @@ import { shareSteps } from './shares';
 import { entitiesCacheProduct, EXTRACTION_WORK, registryKeyOf, SourceFactsStore } from './entities/source-facts';
 import { contentKey, type CacheProduct } from './index-cache';
 import { BlockHitMemo } from './entities/block-hits';
-import { corpusFingerprint } from './corpus-memo';
 
 export { EntityKnowledge, nameKey } from './entities/knowledge';
 export type { Entity, EntityType, EntityRole, EntityStatement, SourceMention, FormKind } from './entities/knowledge';
@@ -78,7 +77,7 @@ export class EntityStore {
       // What the knowledge is made from: the sources and the registry (the build id stamps the code).
       // The sources map of now (the corpus replaces it when a source changes), fingerprinted when needed.
       const made = corpus.sources();
-      this.blockHits.attach(this.cache.knowledge, () => contentKey(`${corpusFingerprint(made)}\u0002${registryKeyOf(registry, registryUri)}`));
+      this.blockHits.attach(this.cache.knowledge, () => contentKey(`${corpus.fingerprint(made)}\u0002${registryKeyOf(registry, registryUri)}`));
     }
     return this.cache.knowledge;
   }

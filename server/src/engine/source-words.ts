@@ -13,7 +13,6 @@
  * and otherwise the quotation index answers, word by word, as before.
  */
 import type { CacheProduct } from './index-cache';
-import { corpusFingerprint } from './corpus-memo';
 import type { SourceIndex } from './quotes';
 import type { Source } from './types';
 import { detach } from './text';
@@ -31,6 +30,8 @@ export interface SourceWords {
 export interface WordsCorpus {
   readonly generation: number;
   sources(): ReadonlyMap<string, Source>;
+  /** The sources' fingerprint (corpus-memo.ts corpusFingerprint), which stamps the section. */
+  fingerprint(): string;
   searchIndex(): SourceIndex;
 }
 
@@ -72,7 +73,7 @@ export class LowerCaseSourceWords {
   private forGeneration(): { sourcesKey: string; words: SourceWords } {
     const generation = this.corpus.generation;
     if (this.current?.generation === generation) return this.current;
-    const sourcesKey = corpusFingerprint(this.corpus.sources());
+    const sourcesKey = this.corpus.fingerprint();
     const list = this.list?.sources === sourcesKey ? this.list : undefined;
     const words = list ? listedWords(list) : indexedWords(this.corpus);
     this.current = { generation, sourcesKey, words };

@@ -9,6 +9,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DocumentInput, Engine } from '../engine/api';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';
+import { hashLongText } from '../node/workspace';
 import { findingDelta, rememberLastResult, type FromWorker, type ToWorker, type WorkerData, type WorkspaceOp } from './check-worker';
 import type { Finding } from '../engine/types';
 
@@ -67,7 +68,7 @@ export function runLspCheckWorker(): void {
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'sync': {
-        const engine = createEngine({ docsBaseUrl: data.docsBaseUrl, buildId: data.buildId });
+        const engine = createEngine({ docsBaseUrl: data.docsBaseUrl, buildId: data.buildId, hashLongText });
         for (const op of message.ops) apply(engine, op);
         engines.set(message.project, engine);
         cold.add(message.project);

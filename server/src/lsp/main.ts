@@ -9,6 +9,7 @@ import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageW
 import { createEngine } from '../engine/index';
 import { docsBaseUrl, packageVersion } from '../node/install';
 import { codeFingerprint } from '../node/build-id';
+import { hashLongText } from '../node/workspace';
 import { CheckWorker } from './check-worker';
 import { isLspCheckWorker } from './check-worker-thread';
 import { faultsFromEnvironment } from './guard';
@@ -53,7 +54,7 @@ function serve(): void {
   const buildId = codeFingerprint();
   const checker = new CheckWorker({ docsBaseUrl: docs, buildId, log: (message) => connection.console.info(message) });
   server = startServer(connection, {
-    createEngine: () => checker.mirror(createEngine({ docsBaseUrl: docs, buildId })),
+    createEngine: () => checker.mirror(createEngine({ docsBaseUrl: docs, buildId, hashLongText })),
     checker,
     version: packageVersion(),
     faults: faultsFromEnvironment(process.env),

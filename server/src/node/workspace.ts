@@ -52,8 +52,17 @@ export function sourceFileKey(bytes: Uint8Array): string {
   return hashSha1(bytes);
 }
 
-const hashSha1: (bytes: Uint8Array) => string =
+const hashSha1: (bytes: Uint8Array | string) => string =
   typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha1', bytes, 'hex') : (bytes) => crypto.createHash('sha1').update(bytes).digest('hex');
+
+/**
+ * The engine's hash of long texts (EngineOptions.hashLongText): SHA-1, made
+ * natively. Every Node embedder passes it, so the kept answers one thread
+ * writes are found by the others.
+ */
+export function hashLongText(text: string): string {
+  return hashSha1(text);
+}
 
 /** A file's bytes (a view valid until the next read), or why it cannot be read (not a file, above `maxBytes`, an error). */
 export function readFileBytes(file: string, maxBytes: number, seen?: (stat: fs.Stats) => void): Uint8Array | Refusal {
