@@ -215,7 +215,7 @@ test('the BBC corpus: restored knowledge equals a merge; a changed, removed or a
   const warm = warmKnowledge(bytes, sources);
   assert.equal(warm.restored, true);
   assert.equal(serialised(warm.knowledge), expected);
-  // A restore finds each form by its key in the section's table, before anything lists them all; a key no form has finds nothing.
+  // A restore finds each form by its key, before anything lists them all; a key no form has finds nothing.
   const looked = warmKnowledge(bytes, sources).knowledge;
   const entriesOf = (list: ReturnType<EntityKnowledge['formsOf']>) => list?.map((f) => [f.entity.id, f.kind, f.surface]);
   for (const [key, list] of coldKnowledge.forms) assert.deepEqual(entriesOf(looked.formsOf(key)), entriesOf(list), key);

@@ -10,8 +10,7 @@
  *
  * Layout: a string table (NUL-joined, or a JSON array when a string holds a
  * NUL), then one Int32Array of numbers where strings are table indexes and -1
- * stands for absent, then where each entity and each form's entries start,
- * where each string starts (NUL-joined only), and a hash table of the forms:
+ * stands for absent:
  *   entities: n, per entity:
  *     flags (1 = made from a registry entry, 2 = has a registry location),
  *     id, name, type, role, acronym,
@@ -31,7 +30,7 @@ import type { CaseStats } from './case-stats';
 import type { EntityType, NameForm } from './extract';
 import { EntityKnowledge, NO_ITEMS, type StoredEntities, type Entity, type EntityLink, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
 import type { Location } from '../types';
-import { decodeStringTable, DecodedStrings, LazyStrings, StringTable, type IndexedStrings } from './string-table';
+import { decodeStringTable, StringTable } from './string-table';
 
 const TYPES: EntityType[] = ['person', 'organisation', 'place', 'media'];
 const FORMS: NameForm[] = ['full', 'single', 'honorific', 'acronym'];
@@ -116,33 +115,6 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
   writer.array(Int32Array.from(entityStarts));
   writer.array(Int32Array.from(formKeys));
   writer.array(Int32Array.from(formStarts));
-  writer.array(json ? new Int32Array(0) : table.starts());
-  writer.array(formSlotsOf([...knowledge.forms.keys()]));
-}
-
-/**
- * Open addressing over the forms' keys (`formHash`, linear probing): slot
- * holds a form's position in the order written, plus one (0 = empty). A
- * restore then finds a form's entries without a Map of all ~13,600 keys
- * (~15 ms to build in a fresh thread, for a check that asks a few hundred).
- */
-function formSlotsOf(keys: readonly string[]): Int32Array {
-  let size = 2;
-  while (size < keys.length * 2) size *= 2;
-  const slots = new Int32Array(size);
-  keys.forEach((key, i) => {
-    let slot = formHash(key) & (size - 1);
-    while (slots[slot] !== 0) slot = (slot + 1) & (size - 1);
-    slots[slot] = i + 1;
-  });
-  return slots;
-}
-
-/** FNV-1a over the key's UTF-16 units: what the forms' table is laid out by, written and read alike. */
-function formHash(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }
 
 /**
@@ -154,13 +126,9 @@ function formHash(key: string): number {
 export function readKnowledge(reader: ByteReader, stats: CaseStats): EntityKnowledge {
   const { json, restAt } = reader.json<{ json: boolean; restAt: number }>();
   const text = reader.string();
+  const strings = decodeStringTable(text, json);
   const nums = reader.int32();
-  const entityStarts = reader.int32();
-  const formKeys = reader.int32();
-  const formStarts = reader.int32();
-  const stringStarts = reader.int32();
-  const strings: IndexedStrings = json ? new DecodedStrings(decodeStringTable(text, true)) : new LazyStrings(text, stringStarts);
-  const stored = new StoredKnowledge({ strings, nums }, entityStarts, formKeys, formStarts, reader.int32());
+  const stored = new StoredKnowledge({ strings, nums }, reader.int32(), reader.int32(), reader.int32());
   const knowledge = EntityKnowledge.restored(stats, stored);
   stored.readRest(knowledge, restAt);
   return knowledge;
@@ -183,7 +151,7 @@ class Cursor {
   }
 
   str(): string {
-    const value = this.data.strings.at(this.next());
+    const value = this.data.strings[this.next()];
     if (value === undefined) throw new RangeError('entities cache: bad string');
     return value;
   }
@@ -191,7 +159,7 @@ class Cursor {
   optional(): string | undefined {
     const index = this.next();
     if (index < 0) return undefined;
-    const value = this.data.strings.at(index);
+    const value = this.data.strings[index];
     if (value === undefined) throw new RangeError('entities cache: bad string');
     return value;
   }
@@ -228,6 +196,8 @@ class StoredKnowledge implements StoredEntities {
   /** Where each entity's record starts. */
   private readonly entityOffsets: Int32Array;
   private readonly made: Array<StoredEntity | undefined>;
+  /** Where each form's entries start, in the order written. */
+  private readonly formOffsets = new Map<string, number>();
   private readonly madeForms = new Map<string, FormEntry[]>();
 
   /**
@@ -239,11 +209,8 @@ class StoredKnowledge implements StoredEntities {
   constructor(
     private readonly data: Stored,
     entityStarts: Int32Array,
-    /** The key of each form (a string index), in the order written, and where its entries start. */
-    private readonly formKeys: Int32Array,
-    private readonly formStarts: Int32Array,
-    /** The forms by key (`formSlotsOf`). */
-    private readonly formSlots: Int32Array,
+    formKeys: Int32Array,
+    formStarts: Int32Array,
   ) {
     const length = data.nums.length;
     if (data.nums[0] !== entityStarts.length || formKeys.length !== formStarts.length) throw new RangeError('entities cache: bad knowledge tables');
@@ -253,11 +220,10 @@ class StoredKnowledge implements StoredEntities {
       previous = entityStarts[i];
     }
     for (let i = 0; i < formKeys.length; i++) {
-      if (!(formKeys[i] >= 0 && formKeys[i] < data.strings.length) || !(formStarts[i] > 0 && formStarts[i] < length)) throw new RangeError('entities cache: bad form');
+      const key = data.strings[formKeys[i]];
+      if (key === undefined || !(formStarts[i] > 0 && formStarts[i] < length)) throw new RangeError('entities cache: bad form');
+      this.formOffsets.set(key, formStarts[i]);
     }
-    const size = formSlots.length;
-    if (size < 2 || (size & (size - 1)) !== 0 || size < formKeys.length) throw new RangeError('entities cache: bad form table');
-    for (let i = 0; i < size; i++) if (!(formSlots[i] >= 0 && formSlots[i] <= formKeys.length)) throw new RangeError('entities cache: bad form table');
     this.entityOffsets = entityStarts;
     this.made = new Array<StoredEntity | undefined>(entityStarts.length);
   }
@@ -300,7 +266,7 @@ class StoredKnowledge implements StoredEntities {
   formsOf(key: string): FormEntry[] | undefined {
     let entries = this.madeForms.get(key);
     if (entries) return entries;
-    const at = this.formAt(key);
+    const at = this.formOffsets.get(key);
     if (at === undefined) return undefined;
     const cursor = new Cursor(this.data);
     cursor.at = at;
@@ -319,23 +285,8 @@ class StoredKnowledge implements StoredEntities {
 
   allForms(): Map<string, FormEntry[]> {
     const all = new Map<string, FormEntry[]>();
-    for (let i = 0; i < this.formKeys.length; i++) {
-      const key = this.data.strings.at(this.formKeys[i])!;
-      all.set(key, this.formsOf(key)!);
-    }
+    for (const key of this.formOffsets.keys()) all.set(key, this.formsOf(key)!);
     return all;
-  }
-
-  /** Where the entries of the form `key` start; undefined when no form has that key. */
-  private formAt(key: string): number | undefined {
-    const mask = this.formSlots.length - 1;
-    // At most every slot once: a damaged table with no empty slot ends the probe too.
-    for (let slot = formHash(key) & mask, probes = 0; probes <= mask; slot = (slot + 1) & mask, probes++) {
-      const form = this.formSlots[slot] - 1;
-      if (form < 0) return undefined;
-      if (this.data.strings.at(this.formKeys[form]) === key) return this.formStarts[form];
-    }
-    return undefined;
   }
 }
 
@@ -386,7 +337,7 @@ function readEntity(cursor: Cursor, data: Stored): StoredEntity {
   const mentionCount = cursor.next();
   if (mentionCount < 0 || cursor.at + mentionCount * 6 > nums.length) throw new RangeError('entities cache: truncated mentions');
   for (let i = 0, at = cursor.at; i < mentionCount; i++, at += 6) {
-    if (!(nums[at] >= 0 && nums[at] < strings.length) || FORMS[nums[at + 5]] === undefined) throw new RangeError('entities cache: bad mention');
+    if (strings[nums[at]] === undefined || FORMS[nums[at + 5]] === undefined) throw new RangeError('entities cache: bad mention');
   }
   cursor.at += mentionCount * 6;
   const statementsAt = cursor.at + 1;
@@ -407,7 +358,7 @@ function readEntity(cursor: Cursor, data: Stored): StoredEntity {
 
 /** The decoded string table and numbers a restored knowledge reads its mentions and statements from. */
 interface Stored {
-  strings: IndexedStrings;
+  strings: string[];
   nums: Int32Array;
 }
 
@@ -465,7 +416,7 @@ class StoredEntity implements Entity {
     const { strings, nums } = this.stored;
     const mentions = new Array<SourceMention>(this.mentionCount);
     for (let i = 0, at = this.mentionsAt; i < mentions.length; i++, at += 6) {
-      mentions[i] = { sourceId: strings.at(nums[at])!, span: { start: nums[at + 1], end: nums[at + 2] }, sentence: { start: nums[at + 3], end: nums[at + 4] }, form: FORMS[nums[at + 5]] };
+      mentions[i] = { sourceId: strings[nums[at]], span: { start: nums[at + 1], end: nums[at + 2] }, sentence: { start: nums[at + 3], end: nums[at + 4] }, form: FORMS[nums[at + 5]] };
     }
     return (this.madeMentions = mentions);
   }
@@ -477,9 +428,9 @@ class StoredEntity implements Entity {
     const statements = new Array<EntityStatement>(this.statementCount);
     let at = this.statementsAt;
     for (let i = 0; i < statements.length; i++) {
-      const sourceId = strings.at(nums[at])!;
+      const sourceId = strings[nums[at]];
       const sentence = { start: nums[at + 1], end: nums[at + 2] };
-      const verb = strings.at(nums[at + 3])!;
+      const verb = strings[nums[at + 3]];
       const quotes: Span[] = [];
       const quoteCount = nums[at + 4];
       at += 5;
