@@ -47,3 +47,26 @@ test('parse handover: a piece the receiver already parses itself is not sent', (
   assert.equal(sender.begin(0), false, 'so the sender does not');
   close();
 });
+
+test('parse handover: a receiver that claims a piece makes its parse itself, and the sender sends none, whenever it claims before the parse is sent', () => {
+  const { sender, receiver, close } = pair(3);
+  const parsed = parseMarkdown(PIECE);
+  // Before the sender begins: it does not begin.
+  assert.equal(receiver.claim(0), true);
+  assert.equal(sender.begin(0), false);
+  // While the sender parses: it sends nothing, and nothing waits.
+  assert.equal(sender.begin(1), true);
+  assert.equal(receiver.claim(1), true);
+  sender.send(1, parsed);
+  const started = performance.now();
+  assert.equal(receiver.take(1), undefined, 'nothing was sent');
+  assert.ok(performance.now() - started < 500, 'no wait');
+  sender.abandon(1);
+  assert.equal(receiver.claim(1), true, 'an abandon after the claim leaves the piece claimed');
+  // Once the parse is sent: no claim, and the parse is taken as sent.
+  assert.equal(sender.begin(2), true);
+  sender.send(2, parsed);
+  assert.equal(receiver.claim(2), false);
+  assert.deepEqual(receiver.take(2), parseMarkdown(PIECE));
+  close();
+});

@@ -11,6 +11,13 @@
  * 2 MB piece, then ~0.3 s to deserialise); parsing itself instead of waiting
  * was slower all the same (5.6 against 5.1 s, alternating runs): both halves
  * then parse at once on two cores, and the wait is the core the other needs.
+ * But when the last run kept the piece's parse (node/kept-parse.ts), making
+ * the parse from it is cheaper than the handover itself (the 2 MB piece:
+ * ~0.2 s to decode the kept parse and re-parse the edited paragraphs, against
+ * ~0.13 s to serialise the parse for the handover, ~0.2 s to deserialise it,
+ * and the wait for the style half to get there): then the sources half
+ * `claim`s the piece, unless the parse was sent already, and the style half
+ * sends none.
  *
  * The parse travels as v8-serialised bytes in shared memory through the main
  * thread (pool.ts passes it on to every sources worker), so it is never
@@ -59,11 +66,14 @@ export class ParseSender {
   }
 
   send(index: number, parsed: unknown): void {
+    // Claimed by the other half since `begin` (`ParseReceiver.claim`): it makes its own.
+    if (Atomics.load(this.handover.states, index) !== PARSING) return;
     const bytes = v8.serialize(parsed);
     // Shared memory: every receiver reads the same bytes, none is copied through the channel.
     const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
     shared.set(bytes);
     this.post({ type: 'parse', index, bytes: shared });
+    // Claimed while it was being serialised: the bytes go unread.
     this.settle(index, SENT);
   }
 
@@ -72,9 +82,9 @@ export class ParseSender {
     this.settle(index, NONE);
   }
 
+  /** PARSING to `state`, unless the other half claimed the piece meanwhile. */
   private settle(index: number, state: number): void {
-    Atomics.store(this.handover.states, index, state);
-    Atomics.notify(this.handover.states, index);
+    if (Atomics.compareExchange(this.handover.states, index, PARSING, state) === PARSING) Atomics.notify(this.handover.states, index);
   }
 }
 
@@ -87,6 +97,23 @@ export class ParseReceiver {
     private readonly handover: ParseHandover,
     private readonly port: MessagePort,
   ) {}
+
+  /**
+   * Whether this half may make the parse of piece `index` itself: true unless
+   * the other half's parse was sent already (then `take` it). From now on the
+   * other half sends none.
+   */
+  claim(index: number): boolean {
+    const states = this.handover.states;
+    for (;;) {
+      const state = Atomics.load(states, index);
+      if (state === SENT) return false;
+      if (state === OWN || Atomics.compareExchange(states, index, state, OWN) === state) {
+        this.received.delete(index);
+        return true;
+      }
+    }
+  }
 
   /** The parse of piece `index` another thread made, or undefined when none is coming in time. */
   take(index: number): unknown {
