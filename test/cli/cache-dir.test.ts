@@ -74,11 +74,14 @@ test('cache-dir: the order of choices, and platform folders', () => {
 
 test('cache-dir: pruning drops month-old index and results files of other workspaces, keeps and touches the current ones', () => {
   const names = ['provenance-index-aaaa.bin', 'provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-aaaa.bin', 'provenance-results-bbbb.bin', 'unrelated.bin'];
+  // A piece's two checks files, and what a write that never finished left behind: month-old ones go too.
+  const pieceFiles = ['provenance-checks-aaaa-1234.bin', 'provenance-checks-aaaa-1234-sources.bin', 'provenance-checks-aaaa-1234-sources.bin.4242.1.1700000000000.tmp'];
+  names.push(...pieceFiles);
   const dir = tempWorkspace(Object.fromEntries(names.map((name) => [name, 'x'])));
   const old = (Date.now() - STALE_CACHE_MS - 60_000) / 1000;
   for (const name of names.filter((n) => !n.includes('cccc'))) fs.utimesSync(path.join(dir, name), old, old);
   const keep = [path.join(dir, 'provenance-index-bbbb.bin'), path.join(dir, 'provenance-results-bbbb.bin')];
-  assert.equal(pruneStaleCaches(dir, keep), 2);
+  assert.equal(pruneStaleCaches(dir, keep), 2 + pieceFiles.length);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['provenance-index-bbbb.bin', 'provenance-index-cccc.bin', 'provenance-results-bbbb.bin', 'unrelated.bin']);
   for (const file of keep) assert.ok(Date.now() - fs.statSync(file).mtimeMs < 60_000, 'the files in use are marked used');
 });

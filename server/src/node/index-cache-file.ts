@@ -50,7 +50,7 @@ export function pieceCacheId(root: string, piece: string): string {
 
 /** The names of the workspace's per-piece files (checks, and the results cache's findings), for pruning. */
 export function pieceCacheFiles(root: string): RegExp {
-  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}(?:-sources)?\\.bin$`);
+  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}(?:-sources)?\\.bin(?:\\.\\d+\\.\\d+\\.\\d+\\.tmp)?$`);
 }
 
 /**
