@@ -125,6 +125,8 @@ for (const jobs of ['1', '2']) {
     assert.deepEqual(await run(), await fresh());
     assert.deepEqual(verdictsIn('pieces/quay.md').sort(), ['after the storm repairs', 'the quay would reopen in June']);
     assert.deepEqual([fs.readFileSync(fileOf('pieces/tolls.md')), fs.readFileSync(fileOf('pieces/tolls.md', 'style'))], tollsKept);
+    // The files replaced are gone by the time the run ends (removed in the background), and nothing staged is left.
+    assert.deepEqual(fs.readdirSync(cache).filter((name) => !name.endsWith('.bin')), []);
 
     // A damaged file costs its piece its kept answers, nothing else, and is written again.
     fs.writeFileSync(fileOf('pieces/tolls.md'), 'not a cache file');

@@ -81,8 +81,8 @@ function userCacheHome({ env, platform, homedir }: Pick<CacheDirContext, 'env' |
 }
 
 /** The index, checks and results files: what `pruneStaleCaches` looks at unless told otherwise. */
-/** The cache's files (a piece's checks in two halves, cli/rule-groups.ts), and what a write that never finished left of one (index-cache-file.ts stageCacheFile). */
-const CACHE_FILE = /^provenance-(index|checks|results)-[0-9a-f]+(?:-[0-9a-f]+(?:-sources)?)?\.bin(?:\.\d+\.\d+\.\d+\.tmp)?$/;
+/** The cache's files (a piece's checks in two halves, cli/rule-groups.ts), and what a write that never finished left of one (index-cache-file.ts stageCacheFile, commitCacheFile). */
+const CACHE_FILE = /^provenance-(index|checks|results)-[0-9a-f]+(?:-[0-9a-f]+(?:-sources)?)?\.bin(?:\.\d+\.\d+\.\d+\.(?:tmp|old))?$/;
 
 /**
  * Removes this tool's cache files (index, checks and results, or the files

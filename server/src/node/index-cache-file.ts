@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 /** Cache files above this size are not read (a corrupt or foreign file must not eat memory). */
 const MAX_CACHE_BYTES = 1024 * 1024 * 1024;
@@ -50,7 +50,7 @@ export function pieceCacheId(root: string, piece: string): string {
 
 /** The names of the workspace's per-piece files (checks, and the results cache's findings), for pruning. */
 export function pieceCacheFiles(root: string): RegExp {
-  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}(?:-sources)?\\.bin(?:\\.\\d+\\.\\d+\\.\\d+\\.tmp)?$`);
+  return new RegExp(`^provenance-(?:checks|results)-${workspaceCacheId(root)}-[0-9a-f]{16}(?:-sources)?\\.bin(?:\\.\\d+\\.\\d+\\.\\d+\\.(?:tmp|old))?$`);
 }
 
 /**
@@ -234,15 +234,31 @@ export function stageCacheFile(file: string, bytes: Uint8Array | string, what: s
   }
 }
 
-/** Puts a staged file in place (a rename, so a reader never sees half a file); returns an error message naming `what`, or undefined on success. */
+/**
+ * Puts a staged file in place (a rename, so a reader never sees half a file); returns an error message naming
+ * `what`, or undefined on success. On the main thread the file it replaces is removed in the background: freeing
+ * a large file's pages inside the rename held the CLI's main thread ~25 ms for each of the 2 MB piece's files
+ * (17-20 MB), at the end of the run. A second name keeps the old file's pages until the rename is done.
+ */
 export function commitCacheFile({ file, staged }: StagedCacheFile, what: string): string | undefined {
+  const aside = isMainThread ? `${file}.${process.pid}.${threadId}.${Date.now()}.old` : undefined;
+  let kept = false;
+  try {
+    if (aside) fs.linkSync(file, aside);
+    kept = aside !== undefined;
+  } catch {
+    // No file to replace (or no second names here): the rename frees nothing, or frees it itself.
+  }
   try {
     fs.renameSync(staged, file);
-    return undefined;
   } catch (err) {
     discardCacheFile({ file, staged });
+    if (kept) discardCacheFile({ file, staged: aside! });
     return `could not write ${what} ${file}: ${(err as Error).message}`;
   }
+  // The process ends only once this is done (a pending request keeps Node's loop alive).
+  if (kept) fs.unlink(aside!, () => undefined);
+  return undefined;
 }
 
 export function discardCacheFile({ staged }: StagedCacheFile): void {
