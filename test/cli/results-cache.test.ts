@@ -64,7 +64,7 @@ async function fresh(root: string, ...extra: string[]): Promise<Run> {
 
 interface Stored {
   header: { workspace: string; stamps: Record<string, unknown[]>; pieces: Record<string, string> };
-  /** Whatever follows the header (nothing, in a file the CLI wrote). */
+  /** Whatever follows the stamps (nothing, in a file the CLI wrote). */
   rest: Buffer;
 }
 
@@ -83,14 +83,15 @@ function writeFramed(file: string, magic: string, label: unknown, rest: Buffer):
   fs.writeFileSync(file, Buffer.concat([Buffer.from(magic, 'latin1'), length, labelBytes, rest]));
 }
 
-/** The workspace's file: 'PVRC', the header's length, the header (what the findings were made from, each piece's text hash). */
+/** The workspace's file: 'PVRC', the header's length, the header (each piece's text hash), then the stamps of what the findings were made from (JSON). */
 function stored(root: string, cache: string): Stored {
   const { label, rest } = framedFile(resultsCacheFile(cache, root), 'PVRC');
-  return { header: label as unknown as Stored['header'], rest };
+  return { header: { ...label, stamps: JSON.parse(rest.toString('utf8')) } as unknown as Stored['header'], rest: Buffer.alloc(0) };
 }
 
 function store(root: string, cache: string, { header, rest }: Stored): void {
-  writeFramed(resultsCacheFile(cache, root), 'PVRC', header, rest);
+  const { stamps, ...label } = header;
+  writeFramed(resultsCacheFile(cache, root), 'PVRC', label, Buffer.concat([Buffer.from(JSON.stringify(stamps)), rest]));
 }
 
 /** A piece's file: 'PVRP', the label's length, the label (the workspace key, piece and text hash it is for, each part's length), the findings (cli/findings-text.ts, one part per rule group). */
