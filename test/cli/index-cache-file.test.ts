@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCache, encodeCache } from '../../server/src/engine/index-cache';
-import { readIndexCache, readIndexCacheInParallel, writeIndexCache } from '../../server/src/node/index-cache-file';
+import { commitCacheFile, discardCacheFile, readIndexCache, readIndexCacheInParallel, stageCacheFile, writeCacheFile, writeIndexCache } from '../../server/src/node/index-cache-file';
 import { tempWorkspace } from '../helpers/repo';
 
 const bytesOf = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
@@ -69,4 +69,27 @@ test('index cache file: the parallel reader gives the same bytes as the plain on
   assert.equal(await readIndexCacheInParallel(truncated, ['quotes'], 1_000), undefined);
   assert.equal(await readIndexCacheInParallel(path.join(root, 'absent.bin')), undefined);
   assert.equal(await readIndexCacheInParallel(root), undefined, 'a folder is not a cache');
+});
+
+test('cache files: written into a folder made when missing, replaced whole, and a write that cannot happen says why and leaves nothing', () => {
+  const root = tempWorkspace({ 'in-the-way': 'a file where a folder should be' });
+  const file = path.join(root, 'new', 'deeper', 'cache.bin');
+  assert.equal(writeCacheFile(file, 'first', 'the test cache'), undefined);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'first');
+
+  // Staged: not in place until committed; the file it replaces is gone once the process is done (Node's loop waits).
+  const staged = stageCacheFile(file, 'second', 'the test cache');
+  assert.ok('staged' in staged);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'first');
+  assert.equal(commitCacheFile(staged, 'the test cache'), undefined);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'second');
+  const discarded = stageCacheFile(file, 'third', 'the test cache');
+  assert.ok('staged' in discarded);
+  discardCacheFile(discarded);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'second');
+
+  const blocked = path.join(root, 'in-the-way', 'cache.bin');
+  assert.match(writeCacheFile(blocked, 'x', 'the test cache') ?? '', /could not write the test cache .*in-the-way/);
+  assert.deepEqual(fs.readdirSync(root).sort(), ['in-the-way', 'new']);
+  assert.deepEqual(fs.readdirSync(path.join(root, 'new', 'deeper')).filter((name) => !name.endsWith('.old')), ['cache.bin']);
 });

@@ -225,11 +225,17 @@ export function stageCacheFile(file: string, bytes: Uint8Array | string, what: s
   // Its own name per process and thread: two workers of one run may write the same file at once.
   const staged = `${file}.${process.pid}.${threadId}.${Date.now()}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(staged, bytes);
+    try {
+      fs.writeFileSync(staged, bytes);
+    } catch (err) {
+      // The folder is made when a write first finds it missing, not looked for before every write.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(staged, bytes);
+    }
     return { file, staged };
   } catch (err) {
-    fs.rmSync(staged, { force: true });
+    discardCacheFile({ file, staged });
     return { problem: `could not write ${what} ${file}: ${(err as Error).message}` };
   }
 }
