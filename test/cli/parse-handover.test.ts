@@ -65,7 +65,9 @@ test('parse handover: a receiver that claims a piece makes its parse itself, and
   assert.equal(receiver.claim(1), true, 'an abandon after the claim leaves the piece claimed');
   // Once the parse is sent: no claim, and the parse is taken as sent.
   assert.equal(sender.begin(2), true);
+  assert.equal(receiver.sent(2), false);
   sender.send(2, parsed);
+  assert.equal(receiver.sent(2), true);
   assert.equal(receiver.claim(2), false);
   assert.deepEqual(receiver.take(2), parseMarkdown(PIECE));
   close();

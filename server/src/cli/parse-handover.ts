@@ -98,6 +98,11 @@ export class ParseReceiver {
     private readonly port: MessagePort,
   ) {}
 
+  /** Whether the other half's parse of piece `index` was sent (then `take` it rather than make one). */
+  sent(index: number): boolean {
+    return Atomics.load(this.handover.states, index) === SENT;
+  }
+
   /**
    * Whether this half may make the parse of piece `index` itself: true unless
    * the other half's parse was sent already (then `take` it). From now on the

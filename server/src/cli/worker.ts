@@ -214,7 +214,7 @@ export async function runCheckWorker(): Promise<void> {
       ? (doc: DocumentInput) => {
           // The parse the last run kept, when there is one, is a cheaper start than the style half's parse,
           // unless that is here already (parse-handover.ts): it is used as the style half uses it.
-          const keptParse = input.writeChecks ? readIndexCache(checksFileOf(index, 'style'), [PARSE_SECTION]) : undefined;
+          const keptParse = input.writeChecks && !receiver.sent(index) ? readIndexCache(checksFileOf(index, 'style'), [PARSE_SECTION]) : undefined;
           const section = keptParse && decodeCache(keptParse)?.get(PARSE_SECTION);
           const state = section && receiver.claim(index) ? decodeKeptParse(section, input.buildId) : undefined;
           if (state) {
