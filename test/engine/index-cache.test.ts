@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
-import { contentKey, contentKeyOf, decodeCache, encodeCache, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
+import { contentKey, contentKeyOf, KeyHash, decodeCache, encodeCache, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { bbcNewsArticles } from '../helpers/corpus';
 
@@ -397,4 +397,25 @@ test('index cache: word ids are stored in 16 bits while the vocabulary fits, in 
     assert.deepEqual(verdicts(again.corpus, quotes), expected);
   }
   assert.equal(verdicts(corpusOf(wide).corpus, quotes).at(-1)!.verdict, 'verbatim');
+});
+
+test('KeyHash: the same parts make the same key; parts that differ anywhere, or are cut elsewhere, make another', () => {
+  const key = (feed: (k: KeyHash) => KeyHash) => feed(new KeyHash()).finish();
+  const text = 'The harbour master said the quay would reopen in May.';
+  const base = key((k) => k.text('p').number(0).number(3).text(text, 4, 20));
+  assert.match(base, /^[0-9a-f]{16}$/);
+  assert.equal(key((k) => k.text('p').number(0).number(3).text(text.slice(4, 20))), base, 'a slice read in place is the slice');
+  const others = [
+    key((k) => k.text('p').number(0).number(3).text(text, 4, 21)),
+    key((k) => k.text('p').number(0).number(4).text(text, 4, 20)),
+    key((k) => k.text('p').number(1).number(3).text(text, 4, 20)),
+    key((k) => k.text('h').number(0).number(3).text(text, 4, 20)),
+    key((k) => k.text('pa').text('b')),
+    key((k) => k.text('p').text('ab')),
+    key((k) => k.text('p').number(0).number(3).text(text, 4, 20).text('')),
+    key((k) => k.number(-1)),
+    key((k) => k.number(1)),
+    key((k) => k),
+  ];
+  assert.equal(new Set([base, ...others]).size, others.length + 1, 'all different');
 });

@@ -26,7 +26,7 @@ import type { Analysis } from './analysis';
 import { quotationsByBlock, type Citation, type ParsedDocument } from './markdown';
 import type { BlockScope, Report, Rule } from './rules/rule';
 import type { Span } from './types';
-import { contentKey, contentKeyOf } from './index-cache';
+import { contentKey, KeyHash } from './index-cache';
 import { PersistedMemo } from './corpus-memo';
 
 /** Section of the checks cache with the findings of block-scoped rules that read only the piece. */
@@ -166,10 +166,12 @@ export function blockKeys(parsed: ParsedDocument, variant: KeyVariant = {}): str
       const plain = blockKeys(parsed);
       const { text, masked } = parsed;
       keys = parsed.blocks.map(({ span }, index) => {
-        const raw = variant.raw ? contentKeyOf(text, span.start, span.end) : '';
+        const key = new KeyHash().text(plain[index]).number(variant.raw ? 1 : 0);
+        if (variant.raw) key.text(text, span.start, span.end);
         // Near the piece's start or end there is less around: the slices' lengths tell those apart.
-        const around = before || after ? `${contentKeyOf(masked, Math.max(0, span.start - before), span.start)}${contentKeyOf(masked, span.end, Math.min(masked.length, span.end + after))}` : '';
-        return contentKey(`${plain[index]}\u0000${raw}\u0000${around}`);
+        if (before || after) key.number(1).text(masked, Math.max(0, span.start - before), span.start).text(masked, span.end, Math.min(masked.length, span.end + after));
+        else key.number(0);
+        return key.finish();
       });
       variants.set(name, keys);
     }
@@ -184,31 +186,52 @@ export function blockKeys(parsed: ParsedDocument, variant: KeyVariant = {}): str
     if (list) list.push(citation);
     else citations.set(citation.blockIndex, [citation]);
   }
+  // Each part goes into the key as it is met (KeyHash), not joined into a string first: most blocks are plain
+  // paragraphs, whose key is a few fields and their text.
   keys = parsed.blocks.map((block) => {
     const { start, end } = block.span;
+    const key = new KeyHash();
     // Offsets relative to the block; a part that reaches outside it adds its text (the block's own is hashed whole).
     // A quotation's `text` and `citedKeys` follow from its masked content and its citations, so they are not written.
-    const rel = (span: Span | undefined) => (span ? `${span.start - start},${span.end - start}` : '-');
-    const outside = (span: Span) => (span.start < start || span.end > end ? parsed.masked.slice(span.start, span.end) : '');
-    // Each citation written out once, then named by its number: a footnotes paragraph's quotations may each cite dozens.
-    const numbers = new Map<Citation, number>();
-    let cited = '';
-    const cite = (c: Citation): number => {
+    const rel = (span: Span | undefined) => (span ? key.number(1).number(span.start - start).number(span.end - start) : key.number(0));
+    const outside = (span: Span) => (span.start < start || span.end > end ? key.text(parsed.masked, span.start, span.end) : key.text(''));
+    // Each citation written out once, after the rest, and named by its number: a footnotes paragraph's quotations may each cite dozens.
+    let numbers: Map<Citation, number> | undefined;
+    const cited: Citation[] = [];
+    const cite = (c: Citation) => {
+      numbers ??= new Map();
       let number = numbers.get(c);
       if (number === undefined) {
-        numbers.set(c, (number = numbers.size));
-        cited += `\u0002${c.kind}\u0001${c.key}\u0001${rel(c.span)};${rel(c.group)};${c.blockIndex - block.index};${c.suppressAuthor ? 1 : 0};${c.footnote ?? ''};${rel(c.reference)}`;
+        numbers.set(c, (number = cited.length));
+        cited.push(c);
       }
-      return number;
+      key.number(number);
     };
-    let shape = `${block.kind};${block.inBlockquote ? 1 : 0};${block.level ?? 0};${block.footnote ?? ''}`;
-    for (const q of quotations.get(block.index) ?? []) {
-      shape += `\u0002q${q.kind};${rel(q.span)};${rel(q.contentSpan)};${outside(q.contentSpan)}\u0001${q.cites.map(cite).join(',')}`;
+    key.text(block.kind).number(block.inBlockquote ? 1 : 0).number(block.level ?? 0).text(block.footnote ?? '');
+    const quoted = quotations.get(block.index) ?? [];
+    key.number(quoted.length);
+    for (const q of quoted) {
+      key.text(q.kind);
+      rel(q.span);
+      rel(q.contentSpan);
+      outside(q.contentSpan);
+      key.number(q.cites.length);
+      q.cites.forEach(cite);
     }
-    shape += `\u0002c${(citations.get(block.index) ?? []).map(cite).join(',')}${cited}`;
+    const own = citations.get(block.index) ?? [];
+    key.number(own.length);
+    own.forEach(cite);
+    key.number(cited.length);
+    for (const c of cited) {
+      key.text(c.kind).text(c.key);
+      rel(c.span);
+      rel(c.group);
+      key.number(c.blockIndex - block.index).number(c.suppressAuthor ? 1 : 0).text(c.footnote ?? '');
+      rel(c.reference);
+    }
     // The masked text, not the raw: rules read only the masked text (code, comments and link targets blanked), and
-    // hashing both cost twice as much. Hashed on its own: through a joined string, each character costs ~10× more.
-    return contentKey(`${shape}\u0000${contentKeyOf(parsed.masked, start, end)}`);
+    // hashing both cost twice as much.
+    return key.text(parsed.masked, start, end).finish();
   });
   keysOfParse.set(parsed, keys);
   return keys;
