@@ -27,6 +27,39 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
+ * A key like `contentKey`'s made from parts fed one at a time — integers,
+ * strings, slices of a text — without joining them into one string first:
+ * a block's key hashes a few short fields and the block's text, and building
+ * the joined string cost about as much as hashing it. Each string part goes
+ * in with its length, so two sequences of parts that differ anywhere hash
+ * apart, as a joined string with separators would.
+ */
+export class KeyHash {
+  private readonly lanes = Int32Array.of(0x811c9dc5, 0x9747b28c);
+
+  /** An integer (offsets, counts, flags); fractions and values beyond 32 bits are not told apart. */
+  number(value: number): this {
+    const word = value | 0;
+    this.lanes[0] = Math.imul(this.lanes[0] ^ word, 0x01000193);
+    const h2 = Math.imul(this.lanes[1] ^ word, 0x5bd1e995);
+    this.lanes[1] = h2 ^ (h2 >>> 15);
+    return this;
+  }
+
+  /** `text.slice(from, to)`, read in place, after its length. */
+  text(text: string, from = 0, to = text.length): this {
+    this.number(to - from);
+    mixChars(this.lanes, text, from, to);
+    return this;
+  }
+
+  /** The key, as 16 hex digits (the same finish as `contentKeyOf`). */
+  finish(): string {
+    return finishKey(this.lanes[0], this.lanes[1]);
+  }
+}
+
+/**
  * 64-bit content hash of a text (two independent 32-bit lanes), as 16 hex
  * digits. Reads two UTF-16 units per step (one 32-bit word): half the steps
  * of a per-character loop, which matters on a warm start, where every source
@@ -43,9 +76,19 @@ export function contentKey(text: string): string {
  * piece than on the piece itself).
  */
 export function contentKeyOf(text: string, from: number, to: number): string {
-  const n = to - from;
-  let h1 = 0x811c9dc5 ^ n;
-  let h2 = 0x9747b28c;
+  lanes[0] = 0x811c9dc5 ^ (to - from);
+  lanes[1] = 0x9747b28c;
+  mixChars(lanes, text, from, to);
+  return finishKey(lanes[0], lanes[1]);
+}
+
+/** The two lanes of a hash in progress (`mixChars`): one array for every call, so hashing a slice allocates nothing. */
+const lanes = new Int32Array(2);
+
+/** Mixes `text.slice(from, to)` into `lanes`, two UTF-16 units a step. */
+function mixChars(lanes: Int32Array, text: string, from: number, to: number): void {
+  let h1 = lanes[0];
+  let h2 = lanes[1];
   let i = from;
   for (; i + 1 < to; i += 2) {
     const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
@@ -59,70 +102,18 @@ export function contentKeyOf(text: string, from: number, to: number): string {
     h2 = Math.imul(h2 ^ last, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
+  lanes[0] = h1;
+  lanes[1] = h2;
+}
+
+/** The key of two mixed lanes, as 16 hex digits. */
+function finishKey(h1: number, h2: number): string {
   h1 ^= h1 >>> 16;
   h1 = Math.imul(h1, 0x85ebca6b);
   h1 ^= h1 >>> 13;
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
   h2 ^= h2 >>> 16;
   return hex32(h1) + hex32(h2);
-}
-
-/**
- * A key like `contentKey`'s made from parts fed one at a time — integers,
- * strings, slices of a text — without joining them into one string first:
- * a block's key hashes a few short fields and the block's text, and building
- * the joined string cost about as much as hashing it. Each string part goes
- * in with its length, so two sequences of parts that differ anywhere hash
- * apart, as a joined string with separators would.
- */
-export class KeyHash {
-  private h1 = 0x811c9dc5;
-  private h2 = 0x9747b28c;
-
-  /** An integer (offsets, counts, flags); fractions and values beyond 32 bits are not told apart. */
-  number(value: number): this {
-    const word = value | 0;
-    this.h1 = Math.imul(this.h1 ^ word, 0x01000193);
-    const h2 = Math.imul(this.h2 ^ word, 0x5bd1e995);
-    this.h2 = h2 ^ (h2 >>> 15);
-    return this;
-  }
-
-  /** `text.slice(from, to)`, read in place. */
-  text(text: string, from = 0, to = text.length): this {
-    this.number(to - from);
-    // The lanes in locals: this runs once per block in a fresh thread, where a call per step would cost more than the step.
-    let h1 = this.h1;
-    let h2 = this.h2;
-    let i = from;
-    for (; i + 1 < to; i += 2) {
-      const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
-      h1 = Math.imul(h1 ^ word, 0x01000193);
-      h2 = Math.imul(h2 ^ word, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    if (i < to) {
-      const last = text.charCodeAt(i);
-      h1 = Math.imul(h1 ^ last, 0x01000193);
-      h2 = Math.imul(h2 ^ last, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    this.h1 = h1;
-    this.h2 = h2;
-    return this;
-  }
-
-  /** The key, as 16 hex digits (the same finish as `contentKeyOf`). */
-  finish(): string {
-    let h1 = this.h1;
-    let h2 = this.h2;
-    h1 ^= h1 >>> 16;
-    h1 = Math.imul(h1, 0x85ebca6b);
-    h1 ^= h1 >>> 13;
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-    h2 ^= h2 >>> 16;
-    return hex32(h1) + hex32(h2);
-  }
 }
 
 /** Two hex digits per byte value: formatting a key from these is ~5× quicker than `toString(16)` and padding (a 2 MB piece's blocks make ~40,000 keys). */
