@@ -51,7 +51,10 @@ export const SPLIT_MIN_BYTES = 256 * 1024;
  * CPU on two cores also busy reading the sources) then cost more than the
  * half of the check it would take. Alternating runs with the 2,095 BBC
  * articles, warm, two threads against one: 2 KB 1.05 / 0.95 s, 20 KB 1.14 /
- * 1.07 s, 200 KB 1.61 / 1.60 s, 400 KB 1.87 / 1.93 s.
+ * 1.07 s, 200 KB 1.61 / 1.60 s, 400 KB 1.87 / 1.93 s. Again on 2026-11-30,
+ * with the kept parse and answers of today: 200 KB, one line changed, 0.76
+ * / 0.65 s (medians of 12); each half's check takes ~170 ms of the ~220 ms
+ * one thread takes for both, but the second thread starts ~120 ms later.
  */
 export const WARM_SPLIT_MIN_BYTES = 256 * 1024;
 /** More threads than this only multiply memory (each holds the corpus) for little gain. */
