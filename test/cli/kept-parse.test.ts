@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { cli } from '../helpers/cli';
 import { tempWorkspace } from '../helpers/repo';
 import { checksCacheFile, readIndexCache } from '../../server/src/node/index-cache-file';
@@ -33,19 +34,36 @@ const FILES = {
   ].join('\n'),
 };
 
-/** The text of the parse kept for the piece, if any (stamped with the running code's id, as the CLI stamps it). */
-function keptText(cache: string, root: string): string | undefined {
+/** The kept parse's section of the piece's checks file, if any. */
+function keptSection(cache: string, root: string): Uint8Array | undefined {
   const bytes = readIndexCache(checksCacheFile(cache, root, path.join(root, PIECE)), [PARSE_SECTION]);
-  const section = bytes && decodeCache(bytes)?.get(PARSE_SECTION);
-  if (!section) return undefined;
-  return decodeKeptParse(section, codeFingerprint())?.parsed.text;
+  return bytes && decodeCache(bytes)?.get(PARSE_SECTION);
 }
 
-for (const [jobs, faults] of [['1'], ['2'], ['2', 'no-parse-handover']]) {
-  test(`kept parse: each run keeps the piece's parse and the next starts from it, reporting what no cache reports (--jobs ${jobs}${faults ? `, ${faults}: each half parses the piece itself` : ''})`, async () => {
+/** The text of the parse kept for the piece, if any (stamped with the running code's id, as the CLI stamps it). */
+function keptText(cache: string, root: string): string | undefined {
+  const section = keptSection(cache, root);
+  return section && decodeKeptParse(section, codeFingerprint())?.parsed.text;
+}
+
+/** Whether the kept parse was written packed (node/kept-parse.ts: a large parse is, and every one under the test fault). */
+function keptPacked(cache: string, root: string): boolean | undefined {
+  const section = keptSection(cache, root);
+  return section && (v8.deserialize(section) as { packed?: boolean }).packed;
+}
+
+const VARIANTS: [jobs: string, faults: string | undefined, what: string][] = [
+  ['1', undefined, ''],
+  ['2', undefined, ''],
+  ['2', 'no-parse-handover', ', no-parse-handover: each half parses the piece itself'],
+  ['1', 'pack-kept-parse', ', pack-kept-parse: the parse kept packed, as a large one is'],
+  ['2', 'pack-kept-parse', ', pack-kept-parse: the parse kept packed, as a large one is'],
+];
+for (const [jobs, faults, what] of VARIANTS) {
+  test(`kept parse: each run keeps the piece's parse and the next starts from it, reporting what no cache reports (--jobs ${jobs}${what})`, async () => {
     if (faults) process.env.PROVENANCE_TEST_FAULTS = faults;
     try {
-      await editsKeepTheParse(jobs);
+      await editsKeepTheParse(jobs, faults === 'pack-kept-parse');
     } finally {
       delete process.env.PROVENANCE_TEST_FAULTS;
     }
@@ -53,7 +71,7 @@ for (const [jobs, faults] of [['1'], ['2'], ['2', 'no-parse-handover']]) {
 }
 
 /** Runs the CLI over five kinds of edit of the piece; after each, the output is a fresh run's and the parse kept is the new text's. */
-async function editsKeepTheParse(jobs: string): Promise<void> {
+async function editsKeepTheParse(jobs: string, packed: boolean): Promise<void> {
   const root = tempWorkspace(FILES);
   const cache = path.join(root, '.cache');
   const piece = path.join(root, PIECE);
@@ -62,6 +80,7 @@ async function editsKeepTheParse(jobs: string): Promise<void> {
 
   assert.deepEqual(await run(), await fresh());
   assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), 'written by the thread that parses the piece');
+  assert.equal(keptPacked(cache, root), packed, packed ? 'packed under the test fault' : 'a small parse is kept as it is');
 
   const edits: [string, (text: string) => string][] = [
     ['a paragraph added at the end', (text) => text + '\nThe harbour master said "the quay would reopen in May" [@quay].\n'],
@@ -74,6 +93,7 @@ async function editsKeepTheParse(jobs: string): Promise<void> {
     fs.writeFileSync(piece, edit(fs.readFileSync(piece, 'utf8')));
     assert.deepEqual(await run(), await fresh(), what);
     assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), `${what}: the new parse is kept`);
+    assert.equal(keptPacked(cache, root), packed, `${what}: in the same form`);
   }
 }
 
@@ -92,5 +112,30 @@ test('kept parse: damaged or foreign bytes in its section are ignored and replac
     fs.appendFileSync(piece, '\nAnother paragraph says "the storm repairs" [@quay].\n');
     assert.deepEqual(await run(), await fresh());
     assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'));
+  }
+});
+
+test('kept parse: a packed parse whose records are damaged is ignored and replaced; the piece is parsed whole', async () => {
+  process.env.PROVENANCE_TEST_FAULTS = 'pack-kept-parse';
+  try {
+    const root = tempWorkspace(FILES);
+    const cache = path.join(root, '.cache');
+    const piece = path.join(root, PIECE);
+    const file = checksCacheFile(cache, root, piece);
+    const run = () => cli(['check', '--format', 'json', '--cache', cache, '--no-results-cache'], root);
+    const fresh = () => cli(['check', '--format', 'json', '--no-cache'], root);
+    await run();
+    assert.equal(keptPacked(cache, root), true);
+    const sections = decodeCache(readIndexCache(file)!)!;
+    const kept = v8.deserialize(sections.get(PARSE_SECTION)!) as { state: { spans: Int32Array; parsed: { citations: Int32Array } } };
+    // Every citation's span made to point past the span table: the packed form no longer holds together.
+    for (let at = 3; at < kept.state.parsed.citations.length; at += 6) kept.state.parsed.citations[at] = kept.state.spans.length;
+    fs.writeFileSync(file, encodeCache(new Map([...sections, [PARSE_SECTION, v8.serialize(kept)]])));
+    assert.equal(decodeKeptParse(v8.serialize(kept), codeFingerprint()), undefined, 'the damaged parse is refused');
+    fs.appendFileSync(piece, '\nAnother paragraph says "the storm repairs" [@quay].\n');
+    assert.deepEqual(await run(), await fresh());
+    assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), 'a new parse is kept');
+  } finally {
+    delete process.env.PROVENANCE_TEST_FAULTS;
   }
 });

@@ -7,25 +7,43 @@
  * back ~13–15 ms (1.4 MB), and the 2 MB piece's ~120–210 ms against ~0.5 s.
  *
  * v8-serialised, as the parse handover between two halves sends it: the
- * parse is plain data plus a Map of reference definitions. It is the
+ * parse is plain data plus a Map of reference definitions. A large parse's
+ * records (blocks, sentences, citations, quotations, the blocks' edit
+ * support) are packed in typed arrays first (engine/markdown/packed-parse.ts):
+ * `v8.deserialize` spends ~1 µs on each object, and the 2 MB piece's parse
+ * has ~200,000. Read back packed it took 114–143 ms against 181–294 (five
+ * fresh processes each), written as fast; the 200 KB piece's ~4,500 records
+ * read back no faster packed and were written ~10 ms slower (the packing
+ * code runs cold in a one-run process), hence `PACK_FROM_RECORDS`. It is the
  * engine's output, so only the same build takes it back; damaged bytes or
  * a state of another shape are dropped and the piece is parsed whole.
  */
 import * as v8 from 'node:v8';
 import type { ParseState } from '../engine/api';
+import { packableRecords, packParseState, unpackParseState, type PackedParseState } from '../engine/markdown/packed-parse';
 
 export const PARSE_SECTION = 'parse';
-/** Bumped when what is stored around the state changes (the state's own shape goes with the build id). */
-const KEPT_PARSE_FORMAT = 1;
+/**
+ * Bumped when what is stored around the state changes (the state's own shape goes with the build id).
+ * 2: the state packed (engine/markdown/packed-parse.ts) when its records allow.
+ */
+const KEPT_PARSE_FORMAT = 2;
 
 interface KeptParse {
   format: number;
   build: string | null;
-  state: ParseState;
+  /** Whether `state` is packed. */
+  packed: boolean;
+  state: ParseState | PackedParseState;
 }
 
-export function encodeKeptParse(state: ParseState, buildId: string | undefined): Uint8Array {
-  return v8.serialize({ format: KEPT_PARSE_FORMAT, build: buildId ?? null, state } satisfies KeptParse);
+/** Records from which a kept parse is packed (between the 200 KB bench piece's ~4,500 and the 2 MB one's ~42,000). */
+export const PACK_FROM_RECORDS = 10_000;
+
+/** `packFrom`: records from which the parse is packed (tests pack small ones). */
+export function encodeKeptParse(state: ParseState, buildId: string | undefined, packFrom = PACK_FROM_RECORDS): Uint8Array {
+  const packed = packableRecords(state) >= packFrom ? packParseState(state) : undefined;
+  return v8.serialize({ format: KEPT_PARSE_FORMAT, build: buildId ?? null, packed: packed !== undefined, state: packed ?? state } satisfies KeptParse);
 }
 
 /** The state in a section's bytes, when this build wrote it and it has a parse's shape. */
@@ -36,8 +54,9 @@ export function decodeKeptParse(bytes: Uint8Array, buildId: string | undefined):
   } catch {
     return undefined;
   }
-  if (kept?.format !== KEPT_PARSE_FORMAT || kept.build !== (buildId ?? null)) return undefined;
-  return isParseState(kept.state) ? kept.state : undefined;
+  if (kept?.format !== KEPT_PARSE_FORMAT || kept.build !== (buildId ?? null) || typeof kept.state !== 'object' || kept.state === null) return undefined;
+  const state = kept.packed === true ? unpackParseState(kept.state as PackedParseState) : kept.state;
+  return isParseState(state) ? state : undefined;
 }
 
 function isParseState(value: unknown): value is ParseState {
