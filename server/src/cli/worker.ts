@@ -81,8 +81,7 @@ export async function runCheckWorker(): Promise<void> {
     const state = doc && engine.parseState(doc);
     if (!state) return undefined;
     if (state.parsed.text === kept?.text) return { bytes: kept.bytes, changed: false };
-    // Tests pack every kept parse, so that the small pieces they check take the packed form through the CLI too.
-    return { bytes: encodeKeptParse(state, input.buildId, faults.has('pack-kept-parse') ? 0 : undefined), changed: true };
+    return { bytes: encodeKeptParse(state, input.buildId), changed: true };
   };
   /**
    * Writes what the next run over the piece starts from: the file of each half this thread checked, whole (what

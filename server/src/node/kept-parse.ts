@@ -7,20 +7,20 @@
  * back ~13–15 ms (1.4 MB), and the 2 MB piece's ~120–210 ms against ~0.5 s.
  *
  * v8-serialised, as the parse handover between two halves sends it: the
- * parse is plain data plus a Map of reference definitions. A large parse's
- * records (blocks, sentences, citations, quotations, the blocks' edit
- * support) are packed in typed arrays first (engine/markdown/packed-parse.ts):
+ * parse is plain data plus a Map of reference definitions. Its records
+ * (blocks, sentences, citations, quotations, the blocks' edit support) are
+ * packed in typed arrays first (engine/markdown/packed-parse.ts):
  * `v8.deserialize` spends ~1 µs on each object, and the 2 MB piece's parse
- * has ~200,000. Read back packed it took 114–143 ms against 181–294 (five
- * fresh processes each), written as fast; the 200 KB piece's ~4,500 records
- * read back no faster packed and were written ~10 ms slower (the packing
- * code runs cold in a one-run process), hence `PACK_FROM_RECORDS`. It is the
- * engine's output, so only the same build takes it back; damaged bytes or
- * a state of another shape are dropped and the piece is parsed whole.
+ * has ~200,000. In fresh processes (five each), the 2 MB piece's parse read
+ * back in 46–80 ms packed against 157–203 and was written in 91–125 against
+ * 74–114; the 200 KB piece's in 5–12 against 14–21, written in 10–15 against
+ * 5–10. A parse whose records are of another shape is kept as it is. It is
+ * the engine's output, so only the same build takes it back; damaged bytes
+ * or a state of another shape are dropped and the piece is parsed whole.
  */
 import * as v8 from 'node:v8';
 import type { ParseState } from '../engine/api';
-import { packableRecords, packParseState, unpackParseState, type PackedParseState } from '../engine/markdown/packed-parse';
+import { packParseState, unpackParseState, type PackedParseState } from '../engine/markdown/packed-parse';
 
 export const PARSE_SECTION = 'parse';
 /**
@@ -37,12 +37,8 @@ interface KeptParse {
   state: ParseState | PackedParseState;
 }
 
-/** Records from which a kept parse is packed (between the 200 KB bench piece's ~4,500 and the 2 MB one's ~42,000). */
-export const PACK_FROM_RECORDS = 10_000;
-
-/** `packFrom`: records from which the parse is packed (tests pack small ones). */
-export function encodeKeptParse(state: ParseState, buildId: string | undefined, packFrom = PACK_FROM_RECORDS): Uint8Array {
-  const packed = packableRecords(state) >= packFrom ? packParseState(state) : undefined;
+export function encodeKeptParse(state: ParseState, buildId: string | undefined): Uint8Array {
+  const packed = packParseState(state);
   return v8.serialize({ format: KEPT_PARSE_FORMAT, build: buildId ?? null, packed: packed !== undefined, state: packed ?? state } satisfies KeptParse);
 }
 

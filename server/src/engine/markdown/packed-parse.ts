@@ -28,8 +28,8 @@ const QUOTATION_KINDS: readonly Quotation['kind'][] = ['inline', 'block'];
 
 /** Property orders the parser makes (markdown.ts, markdown/paragraph-edit.ts, markdown/edit.ts); others are not packed. */
 const BLOCK_KEYS = ['kind', 'span', 'index', 'inBlockquote'];
-const QUOTATION_KEYS = 'kind,span,contentSpan,text,blockIndex,citedKeys,cites';
-const SOURCE_KEYS = 'firstLine,columns,alone,firstInListItem';
+const QUOTATION_KEYS = ['kind', 'span', 'contentSpan', 'text', 'blockIndex', 'citedKeys', 'cites'];
+const SOURCE_KEYS = ['firstLine', 'columns', 'alone', 'firstInListItem'];
 /** A citation's keys in order; the last three are optional. */
 const CITATION_KEYS = ['key', 'span', 'group', 'blockIndex', 'kind', 'suppressAuthor', 'footnote', 'reference'];
 const CITATION_REQUIRED = 5;
@@ -60,11 +60,6 @@ export interface PackedParseState {
   support: Omit<EditSupport, 'blocks'> & { blocks: Int32Array };
 }
 
-/** How many records `packParseState` packs: a parse with fewer is as quick to read back in its v8 form (see node/kept-parse.ts). */
-export function packableRecords({ parsed }: ParseState): number {
-  return parsed.blocks.length + parsed.sentences.length + parsed.citations.length + parsed.quotations.length;
-}
-
 export function packParseState(state: ParseState): PackedParseState | undefined {
   const { parsed, support } = state;
   const strings: string[] = [];
@@ -73,7 +68,7 @@ export function packParseState(state: ParseState): PackedParseState | undefined 
   const spans = new SpanTable();
   const citationIndex = new Map<Citation, number>();
   const citations = packCitations(parsed.citations, strings, spans, citationIndex);
-  const quotations = citations && packQuotations(parsed.quotations, strings, spans, citationIndex);
+  const quotations = citations && packQuotations(parsed.quotations, strings, spans, parsed.citations, citationIndex);
   const sources = packSources(support.blocks);
   if (!blocks || !sentences || !citations || !quotations || !sources || !spans.valid) return undefined;
   return { parsed: { ...parsed, blocks, sentences, quotations, citations }, spans: spans.finish(), strings, support: { ...support, blocks: sources } };
@@ -230,14 +225,9 @@ function packCitations(citations: readonly Citation[], strings: string[], spans:
   const ints = new Int32Array(citations.length * CITATION_INTS);
   for (let i = 0; i < citations.length; i++) {
     const citation = citations[i];
-    // Its keys: the required ones in order, then any of the optional ones, in order.
-    const keys = Object.keys(citation);
-    let k = 0;
-    for (const key of CITATION_KEYS) if (keys[k] === key) k++;
-    else if (k < CITATION_REQUIRED) return undefined;
     const kind = CITATION_KINDS.indexOf(citation.kind);
     const { span, group, reference } = citation;
-    if (k !== keys.length || kind < 0 || typeof citation.key !== 'string' || !isInt32(citation.blockIndex) || index.has(citation)) return undefined;
+    if (!hasCitationKeys(citation) || kind < 0 || typeof citation.key !== 'string' || !isInt32(citation.blockIndex) || index.has(citation)) return undefined;
     let flags = 0;
     if ('suppressAuthor' in citation) {
       if (citation.suppressAuthor !== true) return undefined;
@@ -290,10 +280,15 @@ function unpackCitations(ints: Int32Array, read: StringReader, spans: SpanReader
   return citations;
 }
 
-/** Per quotation: kind, block index, span id, content span id, cite count; then the cites as citation positions. */
-const QUOTATION_INTS = 5;
+/**
+ * Per quotation: kind, block index, span id, content span id, cite count, and
+ * the position of its first cite when its cites are a run of the piece's
+ * citations (as a block's are, from one sentence or footnote), else -1 and
+ * each cite's position.
+ */
+const QUOTATION_INTS = 6;
 
-function packQuotations(quotations: readonly Quotation[], strings: string[], spans: SpanTable, citationIndex: ReadonlyMap<Citation, number>): Int32Array | undefined {
+function packQuotations(quotations: readonly Quotation[], strings: string[], spans: SpanTable, citations: readonly Citation[], citationIndex: ReadonlyMap<Citation, number>): Int32Array | undefined {
   let size = 0;
   for (const quotation of quotations) size += QUOTATION_INTS + quotation.cites.length;
   const ints = new Int32Array(size);
@@ -301,22 +296,35 @@ function packQuotations(quotations: readonly Quotation[], strings: string[], spa
   for (const quotation of quotations) {
     const { span, contentSpan, cites } = quotation;
     const kind = QUOTATION_KINDS.indexOf(quotation.kind);
-    if (Object.keys(quotation).join() !== QUOTATION_KEYS || kind < 0 || typeof quotation.text !== 'string' || !isInt32(quotation.blockIndex)) return undefined;
-    if (!sameStrings(quotation.citedKeys, keysOf(cites))) return undefined;
+    if (!hasKeys(quotation, QUOTATION_KEYS) || kind < 0 || typeof quotation.text !== 'string' || !isInt32(quotation.blockIndex)) return undefined;
+    if (!areKeysOf(quotation.citedKeys, cites)) return undefined;
     strings.push(quotation.text);
     ints[at++] = kind;
     ints[at++] = quotation.blockIndex;
     ints[at++] = spans.id(span);
     ints[at++] = spans.id(contentSpan);
     ints[at++] = cites.length;
+    // A quotation's citations are the piece's own objects (markdown.ts, paragraph-edit.ts): anything else is not packed.
+    const first = cites.length ? citationIndex.get(cites[0]) : 0;
+    if (first === undefined) return undefined;
+    if (isRun(cites, citations, first)) {
+      ints[at++] = first;
+      continue;
+    }
+    ints[at++] = -1;
     for (const cite of cites) {
-      // A quotation's citations are the piece's own objects (markdown.ts, paragraph-edit.ts): anything else is not packed.
       const position = citationIndex.get(cite);
       if (position === undefined) return undefined;
       ints[at++] = position;
     }
   }
-  return ints;
+  return ints.subarray(0, at);
+}
+
+/** Whether `cites` are `citations` from `first` on. */
+function isRun(cites: readonly Citation[], citations: readonly Citation[], first: number): boolean {
+  for (let i = 0; i < cites.length; i++) if (citations[first + i] !== cites[i]) return false;
+  return true;
 }
 
 function unpackQuotations(ints: Int32Array, read: StringReader, spans: SpanReader, citations: readonly Citation[]): Quotation[] | undefined {
@@ -326,16 +334,24 @@ function unpackQuotations(ints: Int32Array, read: StringReader, spans: SpanReade
     const kind = QUOTATION_KINDS[ints[at]];
     const text = read.next();
     const count = ints[at + 4];
+    const first = ints[at + 5];
     const span = spans.get(ints[at + 2]);
     const contentSpan = spans.get(ints[at + 3]);
-    if (kind === undefined || text === undefined || !span || !contentSpan || count < 0 || at + QUOTATION_INTS + count > ints.length) return undefined;
+    if (kind === undefined || text === undefined || !span || !contentSpan || count < 0) return undefined;
     const blockIndex = ints[at + 1];
     at += QUOTATION_INTS;
-    const cites: Citation[] = [];
-    for (let end = at + count; at < end; at++) {
-      const cite = citations[ints[at]];
-      if (!cite) return undefined;
-      cites.push(cite);
+    let cites: Citation[];
+    if (first >= 0) {
+      if (first + count > citations.length) return undefined;
+      cites = citations.slice(first, first + count);
+    } else {
+      if (first !== -1 || at + count > ints.length) return undefined;
+      cites = [];
+      for (let end = at + count; at < end; at++) {
+        const cite = citations[ints[at]];
+        if (!cite) return undefined;
+        cites.push(cite);
+      }
     }
     quotations.push({ kind, span, contentSpan, text, blockIndex, citedKeys: keysOf(cites), cites });
   }
@@ -356,8 +372,37 @@ function keysOf(cites: Quotation['cites']): string[] {
   return [...new Set(cites.map((cite) => cite.key))];
 }
 
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
+/** Whether `citedKeys` is what `keysOf(cites)` makes (checked without making it: a 2 MB piece has ~48,000 cites). */
+function areKeysOf(citedKeys: readonly string[], cites: Quotation['cites']): boolean {
+  if (!Array.isArray(citedKeys)) return false;
+  if (cites.length <= 1) return citedKeys.length === cites.length && (!cites.length || citedKeys[0] === cites[0].key);
+  seenKeys.clear();
+  let count = 0;
+  for (const { key } of cites) {
+    if (seenKeys.has(key)) continue;
+    seenKeys.add(key);
+    if (citedKeys[count++] !== key) return false;
+  }
+  return count === citedKeys.length;
+}
+
+const seenKeys = new Set<string>();
+
+/** Whether a citation's keys are the required ones in order, then any of the optional ones, in order. */
+function hasCitationKeys(citation: Citation): boolean {
+  let next = 0;
+  for (const key in citation) {
+    while (next < CITATION_KEYS.length && CITATION_KEYS[next] !== key) if (next++ < CITATION_REQUIRED) return false;
+    if (next++ === CITATION_KEYS.length) return false;
+  }
+  return next >= CITATION_REQUIRED;
+}
+
+/** Whether `record`'s own enumerable keys are `keys`, in that order. */
+function hasKeys(record: object, keys: readonly string[]): boolean {
+  let count = 0;
+  for (const key in record) if (key !== keys[count++]) return false;
+  return count === keys.length;
 }
 
 /** Per block source: first line, flags, column count, then the columns. */
@@ -367,7 +412,7 @@ function packSources(sources: readonly BlockSource[]): Int32Array | undefined {
   const ints = new Int32Array(size);
   let at = 0;
   for (const source of sources) {
-    if (Object.keys(source).join() !== SOURCE_KEYS || !isInt32(source.firstLine) || typeof source.alone !== 'boolean' || typeof source.firstInListItem !== 'boolean') return undefined;
+    if (!hasKeys(source, SOURCE_KEYS) || !isInt32(source.firstLine) || typeof source.alone !== 'boolean' || typeof source.firstInListItem !== 'boolean') return undefined;
     ints[at++] = source.firstLine;
     ints[at++] = (source.alone ? ALONE : 0) | (source.firstInListItem ? FIRST_IN_LIST_ITEM : 0);
     ints[at++] = source.columns.length;
