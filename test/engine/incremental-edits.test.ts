@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { moveLine, randomBelow } from '../helpers/edits';
 import { createEngine, type Engine } from '../../server/src/engine/index';
-import { lowerTextOf } from '../../server/src/engine/rules/style/acronym-first-use';
+import { lowerTextOf } from '../../server/src/engine/style/lower-text';
 import { claimsCarried } from '../../server/src/engine/claims/analyse';
 
 const SOURCES: Record<string, string> = {

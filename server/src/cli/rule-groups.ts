@@ -18,6 +18,7 @@ import { PASSAGES_SECTION } from '../engine/claims/passages';
 import { ENTITY_HITS_SECTION } from '../engine/entities/block-hits';
 import { BLOCK_FINDINGS_SECTION } from '../engine/block-findings';
 import { BLOCK_SUMMARIES_SECTION } from '../engine/block-summaries';
+import { LOWER_TEXT_SECTION } from '../engine/style/lower-text';
 import type { ChecksHalf } from '../node/index-cache-file';
 
 export type RuleGroup = 'all' | 'sources' | 'style';
@@ -74,12 +75,13 @@ export function onDemandSectionsOf(group: RuleGroup): readonly string[] {
  * each block (they depend on the entity knowledge, that half's) and the
  * findings per block of the block-scoped rules that read only the piece
  * (the style rules, that half's), and the blocks' summaries the style rules
- * fold (acronyms, names written mid-sentence). Every other kept answer (quotation
+ * fold (acronyms, names written mid-sentence), and where acronyms' expansions
+ * occur in the piece. Every other kept answer (quotation
  * verdicts, claims' passages and verdicts, speakers, the findings per block
  * of the block-scoped rules that read the sources) is the sources half's, so a new answer section
  * goes there unless it is listed here.
  */
-const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION];
+const STYLE_ANSWER_SECTIONS: readonly string[] = [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, LOWER_TEXT_SECTION];
 
 export function checkSectionsOf(group: RuleGroup): readonly string[] {
   if (group === 'all') return ANSWER_SECTIONS;

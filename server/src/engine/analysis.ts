@@ -18,6 +18,8 @@ import type { ClaimVerdictStore } from './claims/verdict-store';
 import type { PersistedMemo } from './corpus-memo';
 import type { ParagraphWords } from './claims/names';
 import { blockSummaries, type BlockSummary } from './block-summaries';
+import type { KeptLowerText } from './style/lower-text';
+import type { KeptLearnt } from './claims/names';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -50,6 +52,10 @@ export interface Workspace {
   readonly paragraphWords?: PersistedMemo<ParagraphWords>;
   /** Where blocks' sentence spans are kept from one run to the next; likewise (claims/analyse.ts). */
   readonly blockSentences?: PersistedMemo<Span[]>;
+  /** Where the occurrences of acronyms' expansions in the piece are kept from one run to the next; none unless the build is named (style/lower-text.ts). */
+  readonly lowerTexts?: KeptLowerText;
+  /** Where what the piece's names were learnt from is kept from one run to the next; likewise (claims/names.ts). */
+  readonly learntNames?: KeptLearnt;
 }
 
 export interface Analysis {

@@ -9,11 +9,12 @@ import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Se
 import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
-import { decodeCache, exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
+import { contentKey, decodeCache, exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { reparseEdited } from './markdown/edit';
 import { reparseParagraphs } from './markdown/paragraph-edit';
-import { editSupport } from './markdown/edit-support';
+import { editSupport, setAdoptedOrigin } from './markdown/edit-support';
+import { KeptLowerText, LOWER_TEXT_SECTION } from './style/lower-text';
 import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
 import { CorpusMemo, PersistedMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
@@ -28,7 +29,7 @@ import { BLOCK_SENTENCES_SECTION, blockSentencesMemo, claimCheckSteps } from './
 import { CLAIM_VERDICTS_SECTION, ClaimVerdictStore } from './claims/verdict-store';
 import { ENTITY_HITS_SECTION } from './entities/block-hits';
 import { BLOCK_SUMMARIES_SECTION, blockSummaryMemo } from './block-summaries';
-import { PARAGRAPH_WORDS_SECTION, paragraphWordsMemo } from './claims/names';
+import { KeptLearnt, LEARNT_NAMES_SECTION, PARAGRAPH_WORDS_SECTION, paragraphWordsMemo } from './claims/names';
 import { isSpeakerAnswer, QUOTE_SPEAKERS_SECTION, quoteContaining } from './claims/speakers';
 import { isPassageHits, PASSAGE_ANSWERS_SECTION, passageIndexOf, passagesCacheProduct, preparePassageSteps } from './claims/passages';
 
@@ -41,7 +42,7 @@ export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelecti
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION, BLOCK_SENTENCES_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION, BLOCK_SENTENCES_SECTION, LOWER_TEXT_SECTION, LEARNT_NAMES_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -86,13 +87,21 @@ const DEFAULT_DOCS_BASE = 'docs/rules/';
  */
 class ParseCache {
   private readonly entries = new Map<string, ParsedDocument>();
+  /** Parses of earlier versions taken from another run (`seedEarlier`). */
+  private readonly adopted = new WeakSet<ParsedDocument>();
   get(doc: DocumentInput): ParsedDocument {
     const cached = this.entries.get(doc.uri);
     if (cached && cached.text === doc.text) return cached;
     const parsed = (cached && (reparseEdited(cached, doc.text) ?? reparseParagraphs(cached, doc.text))) ?? parseMarkdown(doc.text);
+    if (cached && this.adopted.has(cached)) setAdoptedOrigin(parsed, cached);
     this.entries.set(doc.uri, parsed);
     this.bound();
     return parsed;
+  }
+  /** `seed`, for a parse another run made (what a check keeps per text is carried over from its text). */
+  seedEarlier(doc: DocumentInput, parsed: ParsedDocument): void {
+    this.adopted.add(parsed);
+    this.seed(doc, parsed);
   }
   /** A parse made by another engine of the same text (the check worker's), kept as if made here. */
   adopt(doc: DocumentInput, parsed: ParsedDocument): void {
@@ -125,11 +134,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const summaries = blockSummaryMemo(options.buildId);
   const paragraphWords = paragraphWordsMemo(options.buildId);
   const blockSentences = blockSentencesMemo(options.buildId);
+  const lowerTexts = new KeptLowerText(options.hashLongText ?? contentKey);
+  const learntNames = new KeptLearnt(options.hashLongText ?? contentKey);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords, blockSentences] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords, blockSentences, lowerTexts, learntNames] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, corpus.headerCache, corpus.wordsCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -154,6 +165,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     blockSummaries: keepBlockFindings ? summaries : undefined,
     paragraphWords: keepBlockFindings ? paragraphWords : undefined,
     blockSentences: keepBlockFindings ? blockSentences : undefined,
+    lowerTexts: keepBlockFindings && options.buildId !== undefined ? lowerTexts : undefined,
+    learntNames: keepBlockFindings && options.buildId !== undefined ? learntNames : undefined,
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {
@@ -340,7 +353,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     adoptEarlierParse(doc, state) {
       editSupport.set(state.parsed, state.support);
-      parses.seed(doc, state.parsed);
+      parses.seedEarlier(doc, state.parsed);
     },
 
     prepare(docs = []) {

@@ -29,7 +29,7 @@ import { claimOptions, type ClaimOptions } from './options';
 import { shareSteps, type Share } from '../shares';
 import { blockClaimMemo, blockSignature, type BlockClaimMemo, type KeptSentence } from './block-memo';
 import { shiftVerdict } from './verdict-store';
-import { editOriginOf } from '../markdown/edit-support';
+import { adoptedOriginOf, editOriginOf } from '../markdown/edit-support';
 
 /** A sentence of the author's own prose. */
 export interface ProseSentence {
@@ -388,7 +388,10 @@ function carryChecksOver(analysis: Analysis, work: ClaimWork): void {
 function claimContext(analysis: Analysis, options: ClaimOptions): ClaimContext {
   const { parsed } = analysis;
   const text = detectionText(parsed);
-  const names = nameAnswers(text, analysis.corpus, analysis.workspace.paragraphWords);
+  // A parse made from the last CLI run's kept parse: its names are relearnt from that run's text (claims/names.ts KeptLearnt).
+  const origin = adoptedOriginOf(parsed);
+  const store = analysis.workspace.learntNames;
+  const names = nameAnswers(text, analysis.corpus, analysis.workspace.paragraphWords, store && { store, earlierText: origin && (() => detectionText(origin)) });
   const detectOptions = {
     isName: names.isName,
     triggers: options.triggers.map((t) => t.toLowerCase()),
@@ -621,8 +624,8 @@ let nameState: { names: Set<string>; sourceWords: SourceWords | undefined; epoch
  * turns would never find their blocks kept. The sources' side of `isName` is
  * the corpus generation, which the block memo is kept for.
  */
-function nameAnswers(detectionView: string, corpus: Corpus, kept?: PersistedMemo<ParagraphWords>): { isName: (word: string) => boolean; epoch: number; namesKey: string } {
-  const names = learnNames(detectionView, kept);
+function nameAnswers(detectionView: string, corpus: Corpus, kept?: PersistedMemo<ParagraphWords>, learnt?: Parameters<typeof learnNames>[2]): { isName: (word: string) => boolean; epoch: number; namesKey: string } {
+  const names = learnNames(detectionView, kept, learnt);
   const sourceWords = corpus.lowerCaseWords();
   if (sourceWords !== nameState.sourceWords || !sameMembers(names, nameState.names)) nameState = { names, sourceWords, epoch: nameState.epoch + 1 };
   nameState.namesKey ??= contentKey([...nameState.names].sort().join('\n'));

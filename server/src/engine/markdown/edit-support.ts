@@ -56,3 +56,19 @@ export const editOrigins = new WeakMap<ParsedDocument, EditOrigin>();
 export function editOriginOf(parsed: ParsedDocument): EditOrigin | undefined {
   return editOrigins.get(parsed);
 }
+
+/**
+ * The parse of another run a parse was made from (`Engine.adoptEarlierParse`:
+ * the CLI's kept parse), while the new one lives. What a check keeps per text
+ * from run to run (style/lower-text.ts) is carried over from that text, as
+ * the server carries it from the version it checked before.
+ */
+const adoptedOrigins = new WeakMap<ParsedDocument, ParsedDocument>();
+
+export function setAdoptedOrigin(parsed: ParsedDocument, earlier: ParsedDocument): void {
+  adoptedOrigins.set(parsed, earlier);
+}
+
+export function adoptedOriginOf(parsed: ParsedDocument): ParsedDocument | undefined {
+  return adoptedOrigins.get(parsed);
+}

@@ -3,9 +3,11 @@ import { styleView } from '../../style/view';
 import { expansionsIn } from '../../entities/extract';
 import { WELL_KNOWN_ACRONYMS } from '../../entities/lexicon';
 import type { Span } from '../../types';
-import { commonEnds, detach } from '../../text';
-import { upperBound } from '../../sorted';
+import { detach } from '../../text';
+import { lowerTextOf, type LowerText } from '../../style/lower-text';
+import { adoptedOriginOf } from '../../markdown/edit-support';
 import type { BlockSummary } from '../../block-summaries';
+import type { Analysis } from '../../analysis';
 
 interface Options {
   exempt: string[];
@@ -57,105 +59,6 @@ function acronymsIn(text: string, start: number, end: number): AcronymMatch[] {
     acronymCache.set(own, matches);
   }
   return matches;
-}
-
-/**
- * The masked text's lower case, answering `lastIndexOf` from each needle's
- * sorted occurrences, which are carried over from the previous text across an
- * edit: those in the unchanged head are kept, those in the unchanged tail
- * shifted, and only a window around the edited middle is lower-cased and
- * searched again. Each first use of a long piece's acronyms otherwise scanned
- * back over the whole text, and the whole text was lower-cased, per check.
- */
-export class LowerText {
-  private readonly occurrences = new Map<string, number[]>();
-  private lowerCased: string | undefined;
-  /** Whether the text has a character whose lower case depends on more than itself. */
-  readonly contextCased: boolean;
-
-  constructor(readonly text: string) {
-    this.contextCased = CONTEXT_CASED.test(text);
-  }
-
-  /** The whole text lower-cased: made only for a needle not seen before (the carried occurrences need none). */
-  get lower(): string {
-    return (this.lowerCased ??= this.text.toLowerCase());
-  }
-
-  /** Exactly `this.lower.lastIndexOf(needle, at)`. */
-  lastIndexOf(needle: string, at: number): number {
-    if (needle.length === 0) return Math.max(0, Math.min(at, this.text.length));
-    let starts = this.occurrences.get(needle);
-    if (!starts) {
-      const lower = this.lower;
-      starts = [];
-      for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + 1)) starts.push(i);
-      if (this.occurrences.size >= MAX_NEEDLES) this.occurrences.clear();
-      this.occurrences.set(needle, starts);
-    }
-    const before = upperBound(starts, at);
-    return before > 0 ? starts[before - 1] : -1;
-  }
-
-  /**
-   * The same for `text`, which differs from this one's text in [head, text.length - tail) only.
-   * Neither text may be context-cased: then lower-casing goes character by character and keeps
-   * the length, so a slice lower-cased (not cutting a surrogate pair) is that slice of the whole lower-cased.
-   */
-  edited(text: string, head: number, tail: number): LowerText {
-    const middleEnd = text.length - tail;
-    const next = new LowerText(text);
-    const shift = text.length - this.text.length;
-    const oldTail = this.text.length - tail;
-    for (const [needle, starts] of this.occurrences) {
-      const m = needle.length;
-      const moved: number[] = [];
-      // Wholly in the head: unchanged.
-      for (const start of starts) if (start + m <= head) moved.push(start);
-      // Touching the middle: searched again in the window where such a match can lie.
-      let from = Math.max(0, head - m + 1);
-      let to = Math.min(text.length, middleEnd - 1 + m);
-      if (from > 0 && isLowSurrogate(text.charCodeAt(from)) && isHighSurrogate(text.charCodeAt(from - 1))) from--;
-      if (to < text.length && isHighSurrogate(text.charCodeAt(to - 1)) && isLowSurrogate(text.charCodeAt(to))) to++;
-      const window = text.slice(from, to).toLowerCase();
-      for (let i = window.indexOf(needle); i >= 0 && from + i < middleEnd; i = window.indexOf(needle, i + 1)) moved.push(from + i);
-      // Wholly in the tail: shifted.
-      for (const start of starts) if (start >= oldTail) moved.push(start + shift);
-      next.occurrences.set(needle, moved);
-    }
-    return next;
-  }
-}
-
-const MAX_NEEDLES = 10_000;
-/** Lower-casing changes the length (İ) or depends on the neighbours (Σ) only for these: a text with them is lower-cased whole. */
-const CONTEXT_CASED = /[\u0130\u03a3]/;
-let lastLower: LowerText | undefined;
-
-export function lowerTextOf(text: string): LowerText {
-  const previous = lastLower;
-  if (previous?.text === text) return previous;
-  let next: LowerText | undefined;
-  if (previous && !previous.contextCased && !CONTEXT_CASED.test(text)) {
-    const old = previous.text;
-    let { head, tail } = commonEnds(old, text);
-    // Never cut a surrogate pair: it is lower-cased as one character.
-    if (head > 0 && isHighSurrogate(text.charCodeAt(head - 1))) head--;
-    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail))) tail--;
-    // A small edit reuses the rest; a different text (another piece) starts afresh.
-    if (text.length - head - tail < text.length / 2) next = previous.edited(text, head, tail);
-  }
-  next ??= new LowerText(text);
-  lastLower = next;
-  return next;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** An acronym's first use in a block: offsets relative to the block's start. */
@@ -228,7 +131,6 @@ export default defineRule<Options>({
 **Options**: \`exempt\` replaces the built-in list; \`allow\` adds to it.`,
   check({ analysis, options, report }) {
     const parsed = analysis.parsed;
-    const text = parsed.masked;
     const exempt = new Set([...options.exempt, ...options.allow]);
     const summaries = analysis.blockSummaries(ACRONYMS_OF_BLOCK);
     // Each acronym's first expansion written in the piece (the blocks are in document order).
@@ -254,7 +156,7 @@ export default defineRule<Options>({
         const entity = knowledge.acronyms.get(acronym)?.[0];
         const expansion = entity?.name ?? first?.expansion;
         if (expansion) {
-          lower ??= lowerTextOf(text);
+          lower ??= lowerTextFor(analysis);
           const earlier = lower.lastIndexOf(expansion.toLowerCase(), span.start);
           if (earlier >= 0 && earlier + expansion.length <= span.start) continue;
         }
@@ -270,3 +172,14 @@ export default defineRule<Options>({
     });
   },
 });
+
+/**
+ * The masked text's lower case, kept for the next run; taken from what the
+ * last CLI run kept when this parse was made from its kept parse.
+ */
+function lowerTextFor(analysis: Analysis): LowerText {
+  const store = analysis.workspace.lowerTexts;
+  const lower = lowerTextOf(analysis.parsed.masked, store && { store, earlierText: adoptedOriginOf(analysis.parsed)?.masked });
+  store?.use(lower);
+  return lower;
+}
