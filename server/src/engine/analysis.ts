@@ -20,6 +20,7 @@ import type { ParagraphWords } from './claims/names';
 import { blockSummaries, type BlockSummary } from './block-summaries';
 import type { KeptLowerText } from './style/lower-text';
 import type { KeptLearnt } from './claims/names';
+import type { KeptProseSentences } from './claims/kept-sentences';
 
 export interface QuoteCheck {
   quotation: Quotation;
@@ -56,6 +57,8 @@ export interface Workspace {
   readonly lowerTexts?: KeptLowerText;
   /** Where what the piece's names were learnt from is kept from one run to the next; likewise (claims/names.ts). */
   readonly learntNames?: KeptLearnt;
+  /** Where the piece's prose sentences are kept from one run to the next; likewise (claims/kept-sentences.ts). */
+  readonly keptSentences?: KeptProseSentences;
 }
 
 export interface Analysis {
@@ -175,7 +178,7 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
       return check;
     },
     sentences() {
-      return (sentences ??= proseSentences(parse(), workspace.blockSentences));
+      return (sentences ??= proseSentences(parse(), workspace.blockSentences, workspace.keptSentences));
     },
     claimChecks() {
       return (claims ??= checkClaims(this));

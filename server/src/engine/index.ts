@@ -15,6 +15,7 @@ import { reparseEdited } from './markdown/edit';
 import { reparseParagraphs } from './markdown/paragraph-edit';
 import { editSupport, setAdoptedOrigin } from './markdown/edit-support';
 import { KeptLowerText, LOWER_TEXT_SECTION } from './style/lower-text';
+import { KeptProseSentences, PROSE_SENTENCES_SECTION } from './claims/kept-sentences';
 import { VERDICTS_SECTION, VerdictCache } from './quotes/verdict-cache';
 import { CorpusMemo, PersistedMemo } from './corpus-memo';
 import { rules, ruleById } from './rules/index';
@@ -42,7 +43,7 @@ export type { Engine, DocumentInput, CancellationFlag, CheckOptions, FileSelecti
  * build id: an embedder stores them in a file of their own (they change with every check, the index does not)
  * and names them to `exportIndexCache`, which leaves them out otherwise.
  */
-export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION, BLOCK_SENTENCES_SECTION, LOWER_TEXT_SECTION, LEARNT_NAMES_SECTION];
+export const ANSWER_SECTIONS: readonly string[] = [VERDICTS_SECTION, PASSAGE_ANSWERS_SECTION, CLAIM_VERDICTS_SECTION, QUOTE_SPEAKERS_SECTION, ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION, SOURCED_BLOCK_FINDINGS_SECTION, BLOCK_SUMMARIES_SECTION, PARAGRAPH_WORDS_SECTION, BLOCK_SENTENCES_SECTION, LOWER_TEXT_SECTION, LEARNT_NAMES_SECTION, PROSE_SENTENCES_SECTION];
 export * from './types';
 
 export interface EngineOptions {
@@ -136,11 +137,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const blockSentences = blockSentencesMemo(options.buildId);
   const lowerTexts = new KeptLowerText(options.hashLongText ?? contentKey);
   const learntNames = new KeptLearnt(options.hashLongText ?? contentKey);
+  const keptSentences = new KeptProseSentences(options.hashLongText ?? contentKey);
   let config: ResolvedConfig = defaultConfig();
   const entities = new EntityStore(options.buildId);
   // Verdicts and passage answers are the engine's output: persisted only for an embedder that names its build.
   // They change with every check, so they are kept apart from the index (ANSWER_SECTIONS): exported only when named.
-  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords, blockSentences, lowerTexts, learntNames] : [];
+  const answerProducts: CacheProduct[] = options.buildId !== undefined ? [quotes.memo, passageAnswers, claimVerdicts.memo, speakers, entities.blockHits, blockFindings, sourcedBlockFindings, summaries, paragraphWords, blockSentences, lowerTexts, learntNames, keptSentences] : [];
   // Every corpus product persisted in the index cache (engine/index-cache.ts), one line each, one section each.
   const cacheProducts: CacheProduct[] = [...(options.cacheProducts ?? []), corpus.quotationCache, corpus.headerCache, corpus.wordsCache, entities.cacheProduct(corpus), passagesCacheProduct(corpus), ...answerProducts];
   const indexProducts = cacheProducts.filter((product) => !answerProducts.includes(product));
@@ -167,6 +169,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     blockSentences: keepBlockFindings ? blockSentences : undefined,
     lowerTexts: keepBlockFindings && options.buildId !== undefined ? lowerTexts : undefined,
     learntNames: keepBlockFindings && options.buildId !== undefined ? learntNames : undefined,
+    keptSentences: keepBlockFindings && options.buildId !== undefined ? keptSentences : undefined,
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {

@@ -30,6 +30,7 @@ import { shareSteps, type Share } from '../shares';
 import { blockClaimMemo, blockSignature, type BlockClaimMemo, type KeptSentence } from './block-memo';
 import { shiftVerdict } from './verdict-store';
 import { adoptedOriginOf, editOriginOf } from '../markdown/edit-support';
+import { sentencesFromEarlier, type KeptProseSentences } from './kept-sentences';
 
 /** A sentence of the author's own prose. */
 export interface ProseSentence {
@@ -65,15 +66,27 @@ const claimCache = new WeakMap<ParsedDocument, ClaimWork>();
  * Prose sentences: paragraphs and list items, not headings, blockquotes,
  * table rows or footnote definitions. Inline quotations are never split.
  */
-export function proseSentences(parsed: ParsedDocument, kept?: PersistedMemo<Span[]>): ProseSentence[] {
+export function proseSentences(parsed: ParsedDocument, kept?: PersistedMemo<Span[]>, keptWhole?: KeptProseSentences): ProseSentence[] {
   const cached = sentenceCache.get(parsed);
   if (cached) return cached;
+  // What the last CLI run kept: this very text's sentences (the piece did not change), else those of the text of the
+  // parse this one was made from, taken block by block below.
+  const same = keptWhole?.restore(parsed.text);
+  if (same) {
+    const sentences = [...same.sentences];
+    sentenceCache.set(parsed, sentences);
+    keptWhole!.use(same);
+    return sentences;
+  }
   const sentences: ProseSentence[] = [];
   sentenceCache.set(parsed, sentences);
   const quotationsByBlock = inlineQuotationsByBlock(parsed);
   const carried = carriedOver(parsed);
   // Blocks the edit cannot have changed keep their sentences from the version before (moved after the edit).
   const before = carried && sentenceCache.get(carried.origin.previous);
+  const origin = !before && keptWhole ? adoptedOriginOf(parsed) : undefined;
+  const restored = origin && keptWhole!.restore(origin.text);
+  const fromEarlier = restored && sentencesFromEarlier({ parsed: origin!, sentences: restored.sentences }, parsed, { now: quotationsByBlock, earlier: inlineQuotationsByBlock(origin!) }, SENTENCE_CONTEXT);
   let next = 0;
   for (const block of parsed.blocks) {
     if (!isProseBlock(block)) continue;
@@ -82,9 +95,15 @@ export function proseSentences(parsed: ParsedDocument, kept?: PersistedMemo<Span
       for (; next < before.length && before[next].blockIndex === block.index; next++) sentences.push(carried.moveSentence(before[next]));
       continue;
     }
+    const taken = fromEarlier?.(block);
+    if (taken) {
+      for (const sentence of taken) sentences.push(sentence);
+      continue;
+    }
     const spans = blockSentences(parsed.masked, block.span.start, block.span.end, quotationsByBlock.get(block.index) ?? [], kept);
     spans.forEach((span, i) => sentences.push({ span, blockIndex: block.index, indexInBlock: i, lastInBlock: i === spans.length - 1 }));
   }
+  keptWhole?.use({ text: parsed.text, sentences });
   return sentences;
 }
 
@@ -166,7 +185,11 @@ export const SENTENCE_CONTEXT = { before: 41, after: 44 } as const;
 const CONTEXT_BEFORE = SENTENCE_CONTEXT.before;
 const CONTEXT_AFTER = SENTENCE_CONTEXT.after;
 
+/** Blocks whose sentences were looked up or split in this process (tests: what do kept sentences save?). */
+export const sentenceWork = { blocks: 0 };
+
 function blockSentences(masked: string, start: number, end: number, protect: Span[], kept?: PersistedMemo<Span[]>): Span[] {
+  sentenceWork.blocks++;
   const from = Math.max(0, start - CONTEXT_BEFORE);
   const to = Math.min(masked.length, end + CONTEXT_AFTER);
   const shape = protect.map((p) => `${p.start - start},${p.end - start}`).join(';');
