@@ -27,7 +27,7 @@ const MAX_ENTRIES = 50_000;
 /** Most answers a section holds: those this process used first, then those it was given and did not need. */
 const MAX_PERSISTED = 60_000;
 
-/** A section: this header (JSON), then each answer's JSON in key order, one per line (JSON never holds a raw line break). */
+/** A section: this header (JSON), then each answer's JSON in key order, one per line (JSON never holds a raw line break, nor does UTF-8 inside a character). */
 interface MemoHeader {
   format: number;
   section: string;
@@ -37,21 +37,50 @@ interface MemoHeader {
   keys: string[];
 }
 
+/**
+ * An answer as a section read back holds it: its JSON, as text (the
+ * section's lines are decoded at once: one decoder call per line cost more
+ * than the parse) and as the UTF-8 bytes it came from, which an export
+ * copies back.
+ */
+class RawAnswer {
+  constructor(
+    readonly json: string,
+    private readonly source: Uint8Array,
+    private readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get bytes(): Uint8Array {
+    return this.source.subarray(this.start, this.end);
+  }
+}
+
+/** The lines of a section's answers: each answer's JSON, as bytes. */
+interface RawAnswers {
+  stamp: string;
+  keys: string[];
+  values: RawAnswer[];
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
 /** Answers by key, kept in memory and, given a build id, persisted as a section of the cache. */
 export class PersistedMemo<V> implements CacheProduct {
-  /** An answer, or its JSON as the cache file had it: parsed only when asked for. */
-  protected readonly entries = new Map<string, V | string>();
+  /** An answer, or its JSON's bytes as the cache file had them: parsed only when asked for. */
+  protected readonly entries = new Map<string, V | RawAnswer>();
   /** Keys read or computed by this process: an export writes them first. */
   protected readonly used = new Set<string>();
   /**
-   * The JSON each answer parsed since import was read from: an export writes
-   * it back as it was instead of stringifying the answer again (~0.1 s of a
-   * warm CLI run over the 2 MB piece, per half). Answers are never changed
-   * once kept, so the JSON still says what the answer holds.
+   * The JSON each answer parsed since import was read from: an export copies
+   * its bytes back as they were instead of stringifying the answer again
+   * (~0.1 s of a warm CLI run over the 2 MB piece, per half). Answers are
+   * never changed once kept, so the JSON still says what the answer holds.
    */
-  private readonly readFrom = new Map<string, string>();
+  private readonly readFrom = new Map<string, RawAnswer>();
   /** Entries of an earlier run, taken once their stamp is known to be this state's. */
-  protected pending: { stamp: string; keys: string[]; values: string[] } | undefined;
+  protected pending: RawAnswers | undefined;
   private changed = false;
   /** Set by `beginScope`: an export holds only the answers used since. */
   private scoped = false;
@@ -119,12 +148,12 @@ export class PersistedMemo<V> implements CacheProduct {
   exportSection(): Uint8Array {
     this.refresh();
     const keys: string[] = [];
-    const values: string[] = [];
+    const values: (RawAnswer | string)[] = [];
     const add = (key: string) => {
       const value = this.entries.get(key);
       if (value === undefined || keys.length >= MAX_PERSISTED) return;
       keys.push(key);
-      values.push(typeof value === 'string' ? value : (this.readFrom.get(key) ?? JSON.stringify(value)));
+      values.push(value instanceof RawAnswer ? value : (this.readFrom.get(key) ?? JSON.stringify(value)));
     };
     if (this.buildId !== undefined) {
       for (const key of this.used) add(key);
@@ -134,11 +163,22 @@ export class PersistedMemo<V> implements CacheProduct {
     return this.sectionOf(this.stamp(), keys, values);
   }
 
-  /** A section holding `keys` and their answers' JSON, made under `stamp`. */
-  protected sectionOf(stamp: string, keys: readonly string[], values: readonly string[]): Uint8Array {
+  /** A section holding `keys` and their answers' JSON (as bytes read back, or as text), made under `stamp`. */
+  protected sectionOf(stamp: string, keys: readonly string[], values: readonly (RawAnswer | string)[]): Uint8Array {
     const out = new ByteWriter();
     out.json({ format: MEMO_FORMAT, section: this.section, buildId: this.buildId ?? '', stamp, keys: [...keys] } satisfies MemoHeader);
-    out.string(values.join('\n'));
+    // The lines copied as bytes: answers read back are most of a section, and go back as they came.
+    const lines = values.map((value) => (typeof value === 'string' ? textEncoder.encode(value) : value.bytes));
+    let size = Math.max(0, lines.length - 1);
+    for (const line of lines) size += line.length;
+    const joined = new Uint8Array(size);
+    let at = 0;
+    lines.forEach((line, i) => {
+      if (i) joined[at++] = 0x0a;
+      joined.set(line, at);
+      at += line.length;
+    });
+    out.bytes(joined);
     return out.finish();
   }
 
@@ -148,8 +188,16 @@ export class PersistedMemo<V> implements CacheProduct {
       const reader = new ByteReader(bytes);
       const header = reader.json<MemoHeader>();
       if (header?.format !== MEMO_FORMAT || header.section !== this.section || header.buildId !== this.buildId || typeof header.stamp !== 'string' || !Array.isArray(header.keys)) return 0;
-      const values = header.keys.length ? reader.string().split('\n') : [];
-      if (values.length !== header.keys.length || !header.keys.every((key) => typeof key === 'string')) return 0;
+      const lines = header.keys.length ? reader.bytes() : new Uint8Array(0);
+      const texts = header.keys.length ? textDecoder.decode(lines).split('\n') : [];
+      if (texts.length !== header.keys.length || !header.keys.every((key) => typeof key === 'string')) return 0;
+      const values: RawAnswer[] = [];
+      for (let start = 0, i = 0; i < texts.length; i++) {
+        const found = lines.indexOf(0x0a, start);
+        const end = found < 0 ? lines.length : found;
+        values.push(new RawAnswer(texts[i], lines, start, end));
+        start = end + 1;
+      }
       this.pending = { stamp: header.stamp, keys: header.keys, values };
       return header.keys.length;
     } catch {
@@ -181,10 +229,10 @@ export class PersistedMemo<V> implements CacheProduct {
   /** The answer kept for `key`, parsed from the cache file's JSON on first use; undefined when there is none (or it is unreadable). */
   private stored(key: string): V | undefined {
     const value = this.entries.get(key);
-    if (typeof value !== 'string') return value;
+    if (!(value instanceof RawAnswer)) return value;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(value);
+      parsed = JSON.parse(value.json);
     } catch {
       parsed = undefined;
     }
