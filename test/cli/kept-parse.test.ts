@@ -90,7 +90,8 @@ async function editsKeepTheParse(jobs: string): Promise<void> {
   }
 }
 
-test('kept parse: damaged or foreign bytes in its section are ignored and replaced; the piece is parsed whole', async () => {
+/** A workspace checked once with a cache, whose piece's kept parse a test then damages: `replace` writes a new section. */
+async function checkedOnce(): Promise<{ root: string; cache: string; piece: string; sections: Map<string, Uint8Array>; replace: (section: Uint8Array) => void; run: () => Promise<unknown>; fresh: () => Promise<unknown> }> {
   const root = tempWorkspace(FILES);
   const cache = path.join(root, '.cache');
   const piece = path.join(root, PIECE);
@@ -99,33 +100,32 @@ test('kept parse: damaged or foreign bytes in its section are ignored and replac
   const fresh = () => cli(['check', '--format', 'json', '--no-cache'], root);
   await run();
   const sections = decodeCache(readIndexCache(file)!)!;
+  const replace = (section: Uint8Array) => fs.writeFileSync(file, encodeCache(new Map([...sections, [PARSE_SECTION, section]])));
+  return { root, cache, piece, sections, replace, run, fresh };
+}
+
+const ANOTHER_PARAGRAPH = '\nAnother paragraph says "the storm repairs" [@quay].\n';
+
+test('kept parse: damaged or foreign bytes in its section are ignored and replaced; the piece is parsed whole', async () => {
+  const { root, cache, piece, sections, replace, run, fresh } = await checkedOnce();
   assert.equal(decodeKeptParse(sections.get(PARSE_SECTION)!, 'another-build'), undefined, 'another build\'s parse is refused');
   for (const bytes of [new Uint8Array([0xff, 0x0d, 0x6f, 0x01]), new TextEncoder().encode('not v8 at all')]) {
-    fs.writeFileSync(file, encodeCache(new Map([...sections, [PARSE_SECTION, bytes]])));
-    fs.appendFileSync(piece, '\nAnother paragraph says "the storm repairs" [@quay].\n');
+    replace(bytes);
+    fs.appendFileSync(piece, ANOTHER_PARAGRAPH);
     assert.deepEqual(await run(), await fresh());
     assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'));
   }
 });
 
 test('kept parse: a packed parse whose records are damaged is ignored and replaced; the piece is parsed whole', async () => {
-  {
-    const root = tempWorkspace(FILES);
-    const cache = path.join(root, '.cache');
-    const piece = path.join(root, PIECE);
-    const file = checksCacheFile(cache, root, piece);
-    const run = () => cli(['check', '--format', 'json', '--cache', cache, '--no-results-cache'], root);
-    const fresh = () => cli(['check', '--format', 'json', '--no-cache'], root);
-    await run();
-    assert.equal(keptPacked(cache, root), true);
-    const sections = decodeCache(readIndexCache(file)!)!;
-    const kept = v8.deserialize(sections.get(PARSE_SECTION)!) as { state: { spans: Int32Array; parsed: { citations: Int32Array } } };
-    // Every citation's span made to point past the span table: the packed form no longer holds together.
-    for (let at = 3; at < kept.state.parsed.citations.length; at += 6) kept.state.parsed.citations[at] = kept.state.spans.length;
-    fs.writeFileSync(file, encodeCache(new Map([...sections, [PARSE_SECTION, v8.serialize(kept)]])));
-    assert.equal(decodeKeptParse(v8.serialize(kept), codeFingerprint()), undefined, 'the damaged parse is refused');
-    fs.appendFileSync(piece, '\nAnother paragraph says "the storm repairs" [@quay].\n');
-    assert.deepEqual(await run(), await fresh());
-    assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), 'a new parse is kept');
-  }
+  const { root, cache, piece, sections, replace, run, fresh } = await checkedOnce();
+  assert.equal(keptPacked(cache, root), true);
+  const kept = v8.deserialize(sections.get(PARSE_SECTION)!) as { state: { spans: Int32Array; parsed: { citations: Int32Array } } };
+  // Every citation's span made to point past the span table: the packed form no longer holds together.
+  for (let at = 3; at < kept.state.parsed.citations.length; at += 6) kept.state.parsed.citations[at] = kept.state.spans.length;
+  assert.equal(decodeKeptParse(v8.serialize(kept), codeFingerprint()), undefined, 'the damaged parse is refused');
+  replace(v8.serialize(kept));
+  fs.appendFileSync(piece, ANOTHER_PARAGRAPH);
+  assert.deepEqual(await run(), await fresh());
+  assert.equal(keptText(cache, root), fs.readFileSync(piece, 'utf8'), 'a new parse is kept');
 });

@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeptLearnt, learnNames, learnNamesWhole, namesWork, LEARNT_NAMES_SECTION } from '../../server/src/engine/claims/names';
-import { contentKey, decodeCache } from '../../server/src/engine/index-cache';
-import { createEngine } from '../../server/src/engine/index';
+import { contentKey } from '../../server/src/engine/index-cache';
+import { twoRuns } from '../helpers/two-runs';
 import { mulberry32 } from '../helpers/random';
 
 const WORDS = ['the', 'minister', 'said', 'Lavrov', 'Valley', 'water', 'valley', 'Water', 'met', 'in', 'Moscow', 'EAEU', 'and', 'talks', 'on', 'Tuesday,'];
@@ -79,26 +79,11 @@ test('kept learnt names: a state kept for another text, or damaged, is not taken
 });
 
 test('kept learnt names: an engine that starts from the last run\'s parse and kept state reports what a fresh one does, reading only the edited paragraphs', () => {
-  const doc = (text: string) => ({ uri: 'file:///ws/piece.md', path: 'piece.md', text });
   const random = mulberry32(9);
   const paragraphs = piece(random, 60);
   const text = paragraphs.join('\n\n') + '\n';
   const next = text.replace(paragraphs[30], 'Lavrov said the EAEU met 12 times in 2023.');
-  const first = createEngine({ buildId: 'build' });
-  first.beginAnswerScope();
-  first.check(doc(text));
-  const cache = first.exportIndexCache(false, [LEARNT_NAMES_SECTION])!;
-  assert.ok(decodeCache(cache)?.get(LEARNT_NAMES_SECTION)?.length, 'the learnt state is exported');
-  const state = first.parseState(doc(text))!;
-
-  learnNames('another piece checked in between');
-  const second = createEngine({ buildId: 'build' });
-  second.beginAnswerScope();
-  second.importIndexCache(cache);
-  second.adoptEarlierParse(doc(next), state);
-  const read = namesWork.paragraphsRead;
-  const checked = second.check(doc(next));
-  const readHere = namesWork.paragraphsRead - read;
-  assert.deepStrictEqual(checked, createEngine().check(doc(next)));
-  assert.ok(readHere <= 4, `${readHere} paragraphs read of ${paragraphs.length}`);
+  const runs = twoRuns(text, next, LEARNT_NAMES_SECTION, { between: () => learnNames('another piece checked in between'), work: () => namesWork.paragraphsRead });
+  assert.deepStrictEqual(runs.second, runs.fresh);
+  assert.ok(runs.work <= 4, `${runs.work} paragraphs read of ${paragraphs.length}`);
 });

@@ -12,8 +12,8 @@ import { reparseParagraphs } from '../../server/src/engine/markdown/paragraph-ed
 import { setAdoptedOrigin } from '../../server/src/engine/markdown/edit-support';
 import { proseSentences, sentenceWork } from '../../server/src/engine/claims/analyse';
 import { KeptProseSentences, PROSE_SENTENCES_SECTION } from '../../server/src/engine/claims/kept-sentences';
-import { contentKey, decodeCache } from '../../server/src/engine/index-cache';
-import { createEngine } from '../../server/src/engine/index';
+import { contentKey } from '../../server/src/engine/index-cache';
+import { twoRuns } from '../helpers/two-runs';
 import { mulberry32 } from '../helpers/random';
 
 const PARAGRAPHS = [
@@ -94,25 +94,11 @@ test('kept sentences: an unchanged text takes them all, written back as they wer
 });
 
 test('kept sentences: an engine that starts from the last run\'s parse and kept sentences reports what a fresh one does, splitting only the edited blocks', () => {
-  const doc = (text: string) => ({ uri: 'file:///ws/piece.md', path: 'piece.md', text });
   const random = mulberry32(17);
   const paragraphs = randomPiece(random, 80);
   const text = paragraphs.join('\n\n') + '\n';
   const next = text + '\nThe council said tolls rose by 12% in 2023. It will say more.\n';
-  const first = createEngine({ buildId: 'build' });
-  first.beginAnswerScope();
-  first.check(doc(text));
-  const cache = first.exportIndexCache(false, [PROSE_SENTENCES_SECTION])!;
-  assert.ok(decodeCache(cache)?.get(PROSE_SENTENCES_SECTION)?.length, 'the sentences are exported');
-  const state = first.parseState(doc(text))!;
-
-  const second = createEngine({ buildId: 'build' });
-  second.beginAnswerScope();
-  second.importIndexCache(cache);
-  second.adoptEarlierParse(doc(next), state);
-  const split = sentenceWork.blocks;
-  const checked = second.check(doc(next));
-  const splitHere = sentenceWork.blocks - split;
-  assert.deepStrictEqual(checked, createEngine().check(doc(next)));
-  assert.ok(splitHere <= 4, `${splitHere} blocks split of ${state.parsed.blocks.length}`);
+  const runs = twoRuns(text, next, PROSE_SENTENCES_SECTION, { work: () => sentenceWork.blocks });
+  assert.deepStrictEqual(runs.second, runs.fresh);
+  assert.ok(runs.work <= 4, `${runs.work} blocks split of ${paragraphs.length}`);
 });

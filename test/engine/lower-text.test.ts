@@ -8,8 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeptLowerText, lowerTextOf, lowerTextWork, LOWER_TEXT_SECTION } from '../../server/src/engine/style/lower-text';
-import { contentKey, decodeCache } from '../../server/src/engine/index-cache';
-import { createEngine } from '../../server/src/engine/index';
+import { contentKey } from '../../server/src/engine/index-cache';
+import type { Finding } from '../../server/src/engine/types';
+import { twoRuns } from '../helpers/two-runs';
 import { mulberry32 } from '../helpers/random';
 
 const NEEDLES = ['federal open market committee', 'european central bank', 'bank', 'the ', 'ö', 'committee (fomc)'];
@@ -69,7 +70,6 @@ test('lower text: occurrences kept for another text, or damaged, are not taken',
 });
 
 test('lower text: an engine that starts from the last run\'s parse and kept occurrences reports what a fresh one does, searching nothing again', () => {
-  const doc = (text: string) => ({ uri: 'file:///ws/piece.md', path: 'piece.md', text });
   const text = [
     'The FOMC met on Tuesday.',
     '',
@@ -81,22 +81,10 @@ test('lower text: an engine that starts from the last run\'s parse and kept occu
   ].join('\n');
   // An edit small beside the piece (a text that differs in most of its length is searched afresh), which names the committee in full.
   const next = text.replace('Paragraph 10 says nothing', 'Paragraph 10 says the federal open market committee said nothing');
-  const first = createEngine({ buildId: 'build' });
-  first.beginAnswerScope();
-  const findings = first.check(doc(text)).filter((f) => f.ruleId === 'style/acronym-first-use');
-  assert.deepEqual(findings.map((f) => (f.data as { acronym: string }).acronym), ['FOMC'], 'the European Central Bank is named before the ECB\'s first use, the FOMC\'s full name only after');
-  const cache = first.exportIndexCache(false, [LOWER_TEXT_SECTION])!;
-  assert.ok(decodeCache(cache)?.get(LOWER_TEXT_SECTION)?.length, 'the occurrences are exported');
-  const state = first.parseState(doc(text))!;
-
-  lowerTextOf('another piece checked in between');
-  const second = createEngine({ buildId: 'build' });
-  second.beginAnswerScope();
-  second.importIndexCache(cache);
-  second.adoptEarlierParse(doc(next), state);
-  const searches = lowerTextWork.searches;
-  const checked = second.check(doc(next));
-  assert.deepStrictEqual(checked, createEngine().check(doc(next)));
-  assert.deepEqual(checked.filter((f) => f.ruleId === 'style/acronym-first-use').map((f) => (f.data as { acronym: string }).acronym), ['FOMC'], 'the full name written after the first use does not count');
-  assert.equal(lowerTextWork.searches, searches, 'the needles were not searched again');
+  const acronyms = (findings: Finding[]) => findings.filter((f) => f.ruleId === 'style/acronym-first-use').map((f) => (f.data as { acronym: string }).acronym);
+  const runs = twoRuns(text, next, LOWER_TEXT_SECTION, { between: () => lowerTextOf('another piece checked in between'), work: () => lowerTextWork.searches });
+  assert.deepEqual(acronyms(runs.first), ['FOMC'], 'the European Central Bank is named before the ECB\'s first use, the FOMC\'s full name only after');
+  assert.deepStrictEqual(runs.second, runs.fresh);
+  assert.deepEqual(acronyms(runs.second), ['FOMC'], 'the full name written after the first use does not count');
+  assert.equal(runs.work, 0, 'the needles were not searched again');
 });

@@ -48,7 +48,7 @@ class RawAnswer {
     readonly json: string,
     private readonly source: Uint8Array,
     private readonly start: number,
-    readonly end: number,
+    private readonly end: number,
   ) {}
 
   get bytes(): Uint8Array {
@@ -56,7 +56,7 @@ class RawAnswer {
   }
 }
 
-/** The lines of a section's answers: each answer's JSON, as bytes. */
+/** A section read back: what its answers hold for, their keys, and each answer as read. */
 interface RawAnswers {
   stamp: string;
   keys: string[];
@@ -68,7 +68,7 @@ const textEncoder = new TextEncoder();
 
 /** Answers by key, kept in memory and, given a build id, persisted as a section of the cache. */
 export class PersistedMemo<V> implements CacheProduct {
-  /** An answer, or its JSON's bytes as the cache file had them: parsed only when asked for. */
+  /** An answer, or its JSON as the cache file had it: parsed only when asked for. */
   protected readonly entries = new Map<string, V | RawAnswer>();
   /** Keys read or computed by this process: an export writes them first. */
   protected readonly used = new Set<string>();

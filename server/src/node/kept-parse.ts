@@ -51,8 +51,13 @@ export function decodeKeptParse(bytes: Uint8Array, buildId: string | undefined):
     return undefined;
   }
   if (kept?.format !== KEPT_PARSE_FORMAT || kept.build !== (buildId ?? null) || typeof kept.state !== 'object' || kept.state === null) return undefined;
-  const state = kept.packed === true ? unpackParseState(kept.state as PackedParseState) : kept.state;
-  return isParseState(state) ? state : undefined;
+  try {
+    const state = kept.packed === true ? unpackParseState(kept.state as PackedParseState) : kept.state;
+    return isParseState(state) ? state : undefined;
+  } catch {
+    // Unpacking checks what it reads; bytes damaged in a way it does not foresee still cost only the kept parse.
+    return undefined;
+  }
 }
 
 function isParseState(value: unknown): value is ParseState {

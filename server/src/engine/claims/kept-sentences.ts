@@ -37,9 +37,10 @@ export class KeptProseSentences extends KeptTextState<KeptSentences, SentencesOf
   protected isState(value: Partial<KeptSentences> | null): value is KeptSentences {
     const numbers = value?.sentences;
     if (!Array.isArray(numbers) || numbers.length % SENTENCE_NUMBERS) return false;
+    const count = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
     for (let at = 0; at < numbers.length; at += SENTENCE_NUMBERS) {
-      const [start, end, blockIndex, indexInBlock, last] = numbers.slice(at, at + SENTENCE_NUMBERS);
-      if (![start, end, blockIndex, indexInBlock].every((n) => Number.isInteger(n) && n >= 0) || end < start || (last !== 0 && last !== 1)) return false;
+      const last = numbers[at + 4];
+      if (!count(numbers[at]) || !count(numbers[at + 1]) || !count(numbers[at + 2]) || !count(numbers[at + 3]) || numbers[at + 1] < numbers[at] || (last !== 0 && last !== 1)) return false;
     }
     return true;
   }
