@@ -167,9 +167,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     blockSummaries: keepBlockFindings ? summaries : undefined,
     paragraphWords: keepBlockFindings ? paragraphWords : undefined,
     blockSentences: keepBlockFindings ? blockSentences : undefined,
-    lowerTexts: keepBlockFindings && options.buildId !== undefined ? lowerTexts : undefined,
-    learntNames: keepBlockFindings && options.buildId !== undefined ? learntNames : undefined,
-    keptSentences: keepBlockFindings && options.buildId !== undefined ? keptSentences : undefined,
+    // States of a whole text: kept only where they are persisted (a named build), for the next run to carry over.
+    ...(keepBlockFindings && options.buildId !== undefined ? { lowerTexts, learntNames, keptSentences } : {}),
   };
 
   function analyse(doc: DocumentInput, cancel?: CancellationFlag): Analysis {

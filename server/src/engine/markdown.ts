@@ -404,13 +404,14 @@ function makeQuotation(masked: string, kind: Quotation['kind'], span: Span, cont
 }
 
 function setCites(quotation: Quotation, cites: readonly Citation[]): void {
-  if (cites.length <= 1) {
-    quotation.cites = cites.length ? [cites[0]] : [];
-    quotation.citedKeys = cites.length ? [cites[0].key] : [];
-    return;
-  }
-  quotation.cites = [...new Set(cites)];
-  quotation.citedKeys = [...new Set(cites.map((c) => c.key))];
+  quotation.cites = cites.length <= 1 ? [...cites] : [...new Set(cites)];
+  quotation.citedKeys = citedKeysOf(quotation.cites);
+}
+
+/** A quotation's cited keys: its citations' keys, each once, in order. */
+export function citedKeysOf(cites: readonly Citation[]): string[] {
+  if (cites.length <= 1) return cites.length ? [cites[0].key] : [];
+  return [...new Set(cites.map((c) => c.key))];
 }
 
 function uniqueSpans(spans: readonly Span[]): Span[] {

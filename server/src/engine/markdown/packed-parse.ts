@@ -19,6 +19,8 @@
 import type { ParseState } from '../api';
 import type { BlockSource, EditSupport } from './edit-support';
 import type { Block, BlockKind, Citation, CitationKind, ParsedDocument, Quotation, Sentence } from './model';
+import type { Span } from '../types';
+import { citedKeysOf } from '../markdown';
 
 /** Block kinds by number; the packed form names a kind by its position here. */
 const BLOCK_KINDS: readonly BlockKind[] = ['paragraph', 'heading', 'blockquote', 'listItem', 'tableRow'];
@@ -97,7 +99,7 @@ class SpanTable {
   /** False once a span was not of the parser's shape (then nothing is packed). */
   valid = true;
 
-  id(span: { start: number; end: number } | undefined): number {
+  id(span: Span | undefined): number {
     if (!isSpan(span)) {
       this.valid = false;
       return -1;
@@ -117,9 +119,9 @@ class SpanTable {
 
 /** The span objects of a SpanTable, made once each, on first use. */
 class SpanReader {
-  private readonly made: ({ start: number; end: number } | undefined)[] = [];
+  private readonly made: (Span | undefined)[] = [];
   constructor(private readonly ints: Int32Array) {}
-  get(id: number): { start: number; end: number } | undefined {
+  get(id: number): Span | undefined {
     if (!(id >= 0 && 2 * id + 1 < this.ints.length)) return undefined;
     return (this.made[id] ??= { start: this.ints[2 * id], end: this.ints[2 * id + 1] });
   }
@@ -353,26 +355,20 @@ function unpackQuotations(ints: Int32Array, read: StringReader, spans: SpanReade
         cites.push(cite);
       }
     }
-    quotations.push({ kind, span, contentSpan, text, blockIndex, citedKeys: keysOf(cites), cites });
+    quotations.push({ kind, span, contentSpan, text, blockIndex, citedKeys: citedKeysOf(cites), cites });
   }
   return quotations;
 }
 
 /** A span as the parser makes one: start and end, in that order, int32s. */
-function isSpan(span: { start: number; end: number } | undefined): span is { start: number; end: number } {
+function isSpan(span: Span | undefined): span is Span {
   if (!span || !isInt32(span.start) || !isInt32(span.end)) return false;
   let keys = 0;
   for (const key in span) if (key !== (keys++ === 0 ? 'start' : 'end')) return false;
   return keys === 2;
 }
 
-/** A quotation's cited keys: its citations' keys, each once, in order (as the parser sets them). */
-function keysOf(cites: Quotation['cites']): string[] {
-  if (cites.length <= 1) return cites.length ? [cites[0].key] : [];
-  return [...new Set(cites.map((cite) => cite.key))];
-}
-
-/** Whether `citedKeys` is what `keysOf(cites)` makes (checked without making it: a 2 MB piece has ~48,000 cites). */
+/** Whether `citedKeys` is what `citedKeysOf(cites)` makes (checked without making it: a 2 MB piece has ~48,000 cites). */
 function areKeysOf(citedKeys: readonly string[], cites: Quotation['cites']): boolean {
   if (!Array.isArray(citedKeys)) return false;
   if (cites.length <= 1) return citedKeys.length === cites.length && (!cites.length || citedKeys[0] === cites[0].key);
