@@ -116,7 +116,10 @@ export async function runCheckWorker(): Promise<void> {
     const piece = readPiece(engine, input.documents[index], input.root);
     if ('doc' in piece && !hangs(faults, piece.doc.text)) {
       if (keepsParse) startFromKeptParse(index, piece.doc, readIndexCache(checksFileOf(index, 'style'), [PARSE_SECTION]));
-      sender.send(index, engine.parsed(piece.doc));
+      // Started from the parse the last run kept: the sources half starts from it too (cheaper than the handover,
+      // and it then carries over what it kept of the earlier text, kept-text-state.ts), so none is sent.
+      if (keptParses.has(index)) sender.abandon(index);
+      else sender.send(index, engine.parsed(piece.doc));
     } else sender.abandon(index);
     if (input.timing) parseTimes.set(index, performance.now() - started);
   };
