@@ -88,8 +88,17 @@ test('cache files: written into a folder made when missing, replaced whole, and 
   discardCacheFile(discarded);
   assert.equal(fs.readFileSync(file, 'utf8'), 'second');
 
+  // Parts are written one after another, as one file (empty parts and views into larger buffers too).
+  const large = Buffer.from('..fourth..');
+  assert.equal(writeCacheFile(file, [Buffer.from('a'), new Uint8Array(0), large.subarray(2, 8), Buffer.alloc(70_000, 'z')], 'the test cache'), undefined);
+  assert.equal(fs.readFileSync(file, 'utf8'), `afourth${'z'.repeat(70_000)}`);
+  assert.equal(writeCacheFile(path.join(root, 'new', 'parts', 'cache.bin'), [Buffer.from('made '), Buffer.from('the folder')], 'the test cache'), undefined);
+  assert.equal(fs.readFileSync(path.join(root, 'new', 'parts', 'cache.bin'), 'utf8'), 'made the folder');
+
   const blocked = path.join(root, 'in-the-way', 'cache.bin');
   assert.match(writeCacheFile(blocked, 'x', 'the test cache') ?? '', /could not write the test cache .*in-the-way/);
+  assert.match(writeCacheFile(blocked, [Buffer.from('x')], 'the test cache') ?? '', /could not write the test cache .*in-the-way/);
   assert.deepEqual(fs.readdirSync(root).sort(), ['in-the-way', 'new']);
   assert.deepEqual(fs.readdirSync(path.join(root, 'new', 'deeper')).filter((name) => !name.endsWith('.old')), ['cache.bin']);
+  assert.deepEqual(fs.readdirSync(path.join(root, 'new', 'parts')).filter((name) => !name.endsWith('.old')), ['cache.bin']);
 });

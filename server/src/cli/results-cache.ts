@@ -316,12 +316,12 @@ export class ResultsCache {
   }
 }
 
-/** `magic`, the label's length (u32, little-endian), the label as JSON, then `rest`. */
-function framed(magic: Buffer, label: unknown, rest: readonly Uint8Array[] = []): Buffer {
+/** `magic`, the label's length (u32, little-endian), the label as JSON, then `rest`: the file's parts, in order. */
+function framed(magic: Buffer, label: unknown, rest: readonly Uint8Array[] = []): Uint8Array[] {
   const labelBytes = Buffer.from(JSON.stringify(label));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(labelBytes.length);
-  return Buffer.concat([magic, length, labelBytes, ...rest]);
+  return [magic, length, labelBytes, ...rest];
 }
 
 /** A file `framed` wrote: its label and what follows it; undefined when it is missing, too large, damaged or of another kind. */
