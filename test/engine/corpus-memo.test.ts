@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { VerdictCache } from '../../server/src/engine/quotes/verdict-cache';
-import { ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
+import { ByteReader, ByteWriter, bytesKey } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { PersistedMemo } from '../../server/src/engine/corpus-memo';
 import { PASSAGE_ANSWERS_SECTION, passageWork } from '../../server/src/engine/claims/passages';
@@ -79,23 +79,32 @@ test('verdict-cache: another build, changed or reordered sources, or no build id
   assert.equal(noBuild.memo.dirty, false, 'without a build id nothing is ever written');
 });
 
-test('verdict-cache: a source set after the import, and a damaged entry, cost only what they touch', () => {
+test('verdict-cache: a source set after the import, and an entry that is no answer, cost only what they touch; damaged bytes cost the section', () => {
   const first = new VerdictCache(corpusOf(SOURCES), 'build-1');
   const expected = verdictsOf(first);
   const reader = new ByteReader(first.memo.exportSection());
-  const header = reader.json<{ keys: string[] }>();
+  const header = reader.json<{ keys: string[]; sum: string }>();
   const lines = reader.string().split('\n');
   const damaged = header.keys.indexOf(['quay', 'the quay would reopen in June'].join('\u0000'));
   assert.ok(damaged >= 0);
   lines[damaged] = '{"verdict": "nonsense"';
-  const out = new ByteWriter();
-  out.json(header);
-  out.string(lines.join('\n'));
+  const sectionWith = (sum: string) => {
+    const out = new ByteWriter();
+    out.json({ ...header, sum });
+    out.string(lines.join('\n'));
+    return out.finish();
+  };
+  // The bytes no longer match the section's sum: none of its answers is taken.
+  const refused = new VerdictCache(corpusOf(SOURCES), 'build-1');
+  assert.equal(refused.memo.importSection(sectionWith(header.sum)), 0);
+  assert.deepEqual(verdictsOf(refused), expected);
+  assert.deepEqual(refused.memo.stats, { computed: QUOTATIONS.length, kept: 0 });
 
+  // Summed as written (a writer that wrote something that is no answer): that entry alone is made again.
   // As a load does it: import first, then set the sources one by one.
   const corpus = new Corpus();
   const second = new VerdictCache(corpus, 'build-1');
-  assert.equal(second.memo.importSection(out.finish()), QUOTATIONS.length);
+  assert.equal(second.memo.importSection(sectionWith(bytesKey(new TextEncoder().encode(lines.join('\n'))))), QUOTATIONS.length);
   for (const [name, text] of SOURCES) corpus.set(`file:///w/sources/${name}`, `sources/${name}`, text);
   assert.deepEqual(verdictsOf(second), expected);
   assert.deepEqual(second.memo.stats, { computed: 1, kept: QUOTATIONS.length - 1 });
@@ -207,6 +216,29 @@ test('corpus-memo: an answer read back from a section is written back as the JSO
   assert.deepEqual(values(memo.exportSection()), ['{ "words": [ "one" ] }', '{ "words": [ "two" ] }']);
   memo.remember('a', { words: ['three'] });
   assert.deepEqual(values(memo.exportSection()), ['{"words":["three"]}', '{ "words": [ "two" ] }']);
+});
+
+test('corpus-memo: lookupJson gives an answer as the section held it, unparsed, and marks it used; a parsed or made answer it leaves to lookup', () => {
+  const isAnswer = (value: unknown): value is { words: string[] } => Array.isArray((value as { words?: unknown } | null)?.words);
+  const writer = new PersistedMemo<{ words: string[] }>('words', isAnswer, 'build');
+  writer.remember('a', { words: ['one'] });
+  writer.remember('b', { words: ['two'] });
+  writer.remember('c', { words: ['three'] });
+  const section = writer.exportSection();
+
+  const memo = new PersistedMemo<{ words: string[] }>('words', isAnswer, 'build');
+  memo.importSection(section);
+  memo.beginScope();
+  assert.equal(memo.lookupJson('a'), '{"words":["one"]}');
+  assert.deepEqual(memo.lookup('b'), { words: ['two'] });
+  assert.equal(memo.lookupJson('b'), undefined, 'parsed: lookup has it');
+  memo.remember('d', { words: ['four'] });
+  assert.equal(memo.lookupJson('d'), undefined, 'made in this process: lookup has it');
+  assert.equal(memo.lookupJson('missing'), undefined);
+  // Both the passed-on and the parsed answer were used: the scoped export keeps them (and the new one), not 'c'.
+  const kept = new PersistedMemo<{ words: string[] }>('words', isAnswer, 'build');
+  kept.importSection(memo.exportSection());
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((key) => kept.lookup(key)?.words[0]), ['one', 'two', undefined, 'four']);
 });
 
 test("verdict-cache: with the embedder's hash, kept verdicts are stamped by it, once per state of the sources, and found only by an engine hashing alike", () => {

@@ -1,11 +1,11 @@
 /**
  * Helpers for the tests of the answers an engine keeps between runs
  * (engine/corpus-memo.ts and its users): engines of a build given what an
- * earlier one kept, and kept sections with one entry damaged on purpose.
+ * earlier one kept, and kept sections with one entry wrong on purpose.
  */
 import assert from 'node:assert/strict';
 import { createEngine, type Engine, type Finding } from '../../server/src/engine/index';
-import { ByteReader, ByteWriter, decodeCache, encodeCache } from '../../server/src/engine/index-cache';
+import { ByteReader, ByteWriter, bytesKey, decodeCache, encodeCache } from '../../server/src/engine/index-cache';
 
 export const PIECE_DOC = { uri: 'file:///ws/piece.md', path: 'piece.md' };
 
@@ -25,16 +25,22 @@ export function checkedWith(engine: Engine, text: string, work: () => number): {
   return { findings, work: work() - before };
 }
 
-/** A container holding `section` of `kept` with the one entry whose JSON line `find` picks replaced by `damage(line)`. */
+/**
+ * A container holding `section` of `kept` with the one entry whose JSON line
+ * `find` picks replaced by `damage(line)`, summed as written: an entry a
+ * writer of the build got wrong, which costs that entry only. (Bytes damaged
+ * after they were written no longer match the section's sum, and cost the
+ * section: corpus-memo.test.ts.)
+ */
 export function withDamagedEntry(kept: Uint8Array, section: string, find: (line: string) => boolean, damage: (line: string) => string): Uint8Array {
   const reader = new ByteReader(decodeCache(kept)!.get(section)!);
-  const header = reader.json<{ keys: string[] }>();
+  const header = reader.json<{ keys: string[]; sum: string }>();
   const lines = reader.string().split('\n');
   const at = lines.findIndex(find);
   assert.ok(at >= 0, `no entry to damage among:\n${lines.join('\n')}`);
   lines[at] = damage(lines[at]);
   const out = new ByteWriter();
-  out.json(header);
+  out.json({ ...header, sum: bytesKey(new TextEncoder().encode(lines.join('\n'))) });
   out.string(lines.join('\n'));
   return encodeCache(new Map([[section, out.finish()]]));
 }

@@ -106,6 +106,29 @@ function mixChars(lanes: Int32Array, text: string, from: number, to: number): vo
   lanes[1] = h2;
 }
 
+/**
+ * A 64-bit key of bytes, made as `contentKey` makes a text's (four bytes a
+ * step): what a section stores to prove that the bytes read back are the
+ * bytes it wrote.
+ */
+export function bytesKey(bytes: Uint8Array): string {
+  let h1 = 0x811c9dc5 ^ bytes.length;
+  let h2 = 0x9747b28c;
+  let i = 0;
+  for (const last = bytes.length - 3; i < last; i += 4) {
+    const word = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    h1 = Math.imul(h1 ^ word, 0x01000193);
+    h2 = Math.imul(h2 ^ word, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  for (; i < bytes.length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+    h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return finishKey(h1, h2);
+}
+
 /** The key of two mixed lanes, as 16 hex digits. */
 function finishKey(h1: number, h2: number): string {
   h1 ^= h1 >>> 16;
