@@ -218,7 +218,7 @@ test('corpus-memo: an answer read back from a section is written back as the JSO
   assert.deepEqual(values(memo.exportSection()), ['{"words":["three"]}', '{ "words": [ "two" ] }']);
 });
 
-test('corpus-memo: lookupJson gives an answer as the section held it, unparsed, and marks it used; a parsed or made answer it leaves to lookup', () => {
+test('corpus-memo: lookupJson gives an answer as the bytes the section held, unparsed, and marks it used; a parsed or made answer it leaves to lookup', () => {
   const isAnswer = (value: unknown): value is { words: string[] } => Array.isArray((value as { words?: unknown } | null)?.words);
   const writer = new PersistedMemo<{ words: string[] }>('words', isAnswer, 'build');
   writer.remember('a', { words: ['one'] });
@@ -229,7 +229,9 @@ test('corpus-memo: lookupJson gives an answer as the section held it, unparsed, 
   const memo = new PersistedMemo<{ words: string[] }>('words', isAnswer, 'build');
   memo.importSection(section);
   memo.beginScope();
-  assert.equal(memo.lookupJson('a'), '{"words":["one"]}');
+  const json = memo.lookupJson('a');
+  assert.ok(json instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(json), '{"words":["one"]}');
   assert.deepEqual(memo.lookup('b'), { words: ['two'] });
   assert.equal(memo.lookupJson('b'), undefined, 'parsed: lookup has it');
   memo.remember('d', { words: ['four'] });

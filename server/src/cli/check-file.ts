@@ -11,6 +11,8 @@ export interface CheckedFile {
   /** The text that was checked ('' when the file could not be read). */
   text: string;
   findings: Finding[];
+  /** The findings as the engine's JSON bytes (`Engine.checkAsJson`) instead, when the check was asked for that (`findings` is then empty). */
+  findingsJson?: Uint8Array;
   /** Why the file was skipped, for stderr. */
   notice?: string;
   /** The file could not be read at all (exit code 2). */
@@ -20,8 +22,9 @@ export interface CheckedFile {
   /** How long each step of its check took (`--timing`): the parse, and each rule. */
   timings?: Timings;
   /**
-   * `findings` as the workers sent them (findings-text.ts), one part per rule group in the pool's order: the results
-   * cache writes these bytes, and merges the parts when it reads them back.
+   * `findings` as the workers sent them (findings-text.ts): each rule group's parts (those sent while its check went
+   * on, then its result), in the pool's order. The results cache writes these bytes, and joins the parts when it reads
+   * them back.
    */
   findingsParts?: Uint8Array[];
 }
@@ -44,21 +47,33 @@ export function readPiece(engine: Engine, file: string, root: string): { doc: Do
 /**
  * Checks one piece from disk; `rules` limits the check to some rules (one
  * thread's half of a split piece); `prepare` runs before the check (a worker
- * adopts a parse another thread made); `timed` says to time each step.
+ * adopts a parse another thread made); `timed` says to time each step;
+ * `asJson` gives the findings as the engine's JSON bytes (a worker sends them
+ * on), and to `asJson.sendPart` those it has made so far while the check goes
+ * on (`Engine.checkAsJson`).
  */
-export function checkFile(engine: Engine, file: string, root: string, rules?: (ruleId: string) => boolean, prepare?: (doc: DocumentInput) => void, timed = false): CheckedFile {
+export function checkFile(
+  engine: Engine,
+  file: string,
+  root: string,
+  rules?: (ruleId: string) => boolean,
+  prepare?: (doc: DocumentInput) => void,
+  timed = false,
+  asJson?: { sendPart?: (json: Uint8Array) => void },
+): CheckedFile {
   const piece = readPiece(engine, file, root);
   if ('skipped' in piece) return piece.skipped;
   prepare?.(piece.doc);
   const timings: Timings | undefined = timed ? {} : undefined;
-  let findings: Finding[];
+  const options = { rules, timing: timings && stepClock(timings) };
+  let findings: Pick<CheckedFile, 'findings' | 'findingsJson'>;
   try {
-    findings = engine.check(piece.doc, undefined, { rules, timing: timings && stepClock(timings) });
+    findings = asJson ? { findings: [], findingsJson: engine.checkAsJson(piece.doc, undefined, options, asJson.sendPart) } : { findings: engine.check(piece.doc, undefined, options) };
   } catch (err) {
     if (!(err instanceof SourceChangedError)) throw err;
     return { text: piece.doc.text, ...sourceChangedResult(piece.doc.path ?? file, relativePath(root, err.file)) };
   }
-  return { text: piece.doc.text, findings, unreadable: false, ...(timings ? { timings } : {}) };
+  return { text: piece.doc.text, ...findings, unreadable: false, ...(timings ? { timings } : {}) };
 }
 
 /** A piece not checked because a source it needed changed during the run (node/workspace.ts SourceChangedError). */

@@ -35,6 +35,7 @@ import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
 import { addTimings, type Timings } from './timing';
 import { decodeFindings } from './findings-text';
+import { joinFindings } from '../engine/findings-json';
 import { prestartWorkerOf, startWorkerThread, takePrestarted, type PrestartedWorker } from './prestart';
 
 /** From this many bytes of pieces, a second thread (each loads the whole corpus) pays whatever the corpus. */
@@ -125,7 +126,9 @@ export type WorkerMessage =
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
   /** The findings go encoded (findings-text.ts), transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
-  | { type: 'result'; index: number; result: Omit<CheckedFile, 'findings'>; findings: Uint8Array }
+  /** Findings of a piece made so far (its check goes on): read now, joined with the rest when its result comes. */
+  | { type: 'findings'; index: number; findings: Uint8Array }
+  | { type: 'result'; index: number; result: Omit<CheckedFile, 'findings' | 'findingsJson'>; findings: Uint8Array }
   /**
    * After a result, when the run keeps answers: this piece's kept answers are written, each half's file staged for the
    * main thread to put in place (none when nothing changed), with the problem writing one, if any.
@@ -265,6 +268,8 @@ interface Slot {
   stopped: boolean;
   /** Results it sent whose kept answers it has not yet sent (`saved`). */
   unsaved: number;
+  /** The findings it sent of the piece it checks, before its result (each part read, and as sent). */
+  early?: { index: number; findings: Finding[][]; bytes: Uint8Array[] };
 }
 
 /**
@@ -376,6 +381,12 @@ export async function checkAll(
         // Passed on as is: the bytes are shared memory, so no thread copies them.
         for (const other of live) if (groups[other.g] === 'sources') other.worker.postMessage(message);
       }
+      else if (message.type === 'findings') {
+        // A piece's worker sends one piece's findings at a time: a part of another piece starts afresh.
+        if (slot.early?.index !== message.index) slot.early = { index: message.index, findings: [], bytes: [] };
+        slot.early.findings.push(decodeFindings(message.findings));
+        slot.early.bytes.push(message.findings);
+      }
       else if (message.type === 'phases') addTimings(phases, message.timings);
       else if (message.type === 'sourceChanged') changedSources.add(message.file);
       else if (message.type === 'started') slot.current = { index: message.index, since: Date.now(), cpu: message.cpu, budgetMs: pieceBudgetMs(options.budgetMs, bytesOf([documents[message.index]])) };
@@ -383,8 +394,11 @@ export async function checkAll(
       else if (message.type === 'result') {
         slot.current = undefined;
         if (writeChecks) slot.unsaved++;
+        const early = slot.early?.index === message.index ? slot.early : undefined;
+        slot.early = undefined;
         if (!results.has(task(g, message.index))) {
-          results.set(task(g, message.index), { ...message.result, findings: decodeFindings(message.findings), findingsParts: [message.findings] });
+          const findings = joinFindings([...(early?.findings ?? []), decodeFindings(message.findings)]);
+          results.set(task(g, message.index), { ...message.result, findings, findingsParts: [...(early?.bytes ?? []), message.findings] });
           checkedBy[slot.k]++;
         }
         failuresInARow = 0;

@@ -36,15 +36,15 @@ import { codeFingerprint } from '../node/build-id';
 import { decodeFindings, encodeFindings } from './findings-text';
 import { mergeFindings } from './rule-groups';
 
-/** Bumped whenever the files' layout changes. */
-export const RESULTS_CACHE_FORMAT = 6;
+/** Bumped whenever the files' layout changes (7: findings as the engine's UTF-8 JSON, engine/findings-json.ts). */
+export const RESULTS_CACHE_FORMAT = 7;
 /** A content hash of a file's bytes (sha1, as node/workspace.ts sourceFileKey makes it). */
 const SHA1_HEX = /^[0-9a-f]{40}$/;
 /** A file written this recently before it was recorded is always read again (see above). */
 export const RACY_MS = 2000;
 /** The workspace's file starts with these 4 bytes, then the header's length (u32, little-endian), the header (JSON) without the stamps, then the stamps (JSON). */
 const MAGIC = Buffer.from('PVRC', 'latin1');
-/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (findings-text.ts: one part per rule group, the label says how long each is). */
+/** A piece's file starts with these 4 bytes, then its label's length (u32, little-endian), its label (JSON), its findings (findings-text.ts: in the parts the workers sent, the label says how long each is). */
 const PIECE_MAGIC = Buffer.from('PVRP', 'latin1');
 /** A header larger than this is not read: a damaged or foreign file must not eat memory. */
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;

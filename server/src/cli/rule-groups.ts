@@ -9,7 +9,7 @@
  * costs time, never a finding.
  */
 import type { Finding } from '../engine/types';
-import { compareFindings } from '../engine/directives';
+import { joinFindings } from '../engine/findings-json';
 import { QUOTES_SECTION, SOURCE_HEADERS_SECTION } from '../engine/corpus';
 import { SOURCE_WORDS_SECTION } from '../engine/source-words';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
@@ -104,6 +104,5 @@ export function checkHalvesOf(group: RuleGroup): readonly ChecksHalf[] {
  * report order: the same list, in the same order, as one check with all rules.
  */
 export function mergeFindings(parts: readonly Finding[][]): Finding[] {
-  if (parts.length === 1) return parts[0];
-  return parts.flat().sort(compareFindings);
+  return joinFindings(parts);
 }

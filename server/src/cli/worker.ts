@@ -234,7 +234,10 @@ export async function runCheckWorker(): Promise<void> {
             if (input.timing) parseTimes.set(index, performance.now() - started);
           }
         : undefined;
-    const result = checkFile(engine, input.documents[index], input.root, rules, adopt, input.timing);
+    // The findings made so far go to the main thread while the check goes on (most are kept ones, passed on as the
+    // cache file had them), so it reads them meanwhile instead of all at the end.
+    const sendPart = (json: Uint8Array) => port.postMessage({ type: 'findings', index, findings: json } satisfies WorkerMessage, wholeBuffer(json));
+    const result = checkFile(engine, input.documents[index], input.root, rules, adopt, input.timing, { sendPart });
     const parsedHere = parseTimes.get(index);
     if (result.timings && parsedHere !== undefined) addTime(result.timings, 'parse', parsedHere);
     return result;
@@ -245,8 +248,8 @@ export async function runCheckWorker(): Promise<void> {
     const following = next();
     // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
     if (following < 0) saveCompiledCode();
-    const { findings, ...checked } = result;
-    const findingsBytes = encodeFindings(findings);
+    const { findings, findingsJson, ...checked } = result;
+    const findingsBytes = findingsJson ?? encodeFindings(findings);
     port.postMessage({ type: 'result', index, result: checked, findings: findingsBytes } satisfies WorkerMessage, wholeBuffer(findingsBytes));
     // What the check added to its piece's answers (quotation verdicts and the like), for the next run over it:
     // written after the result is sent, so the main thread writes the output meanwhile. It stops the workers once

@@ -151,6 +151,15 @@ export interface Engine {
    * rules it accepts (a CLI splits one piece's rules over two threads).
    */
   check(doc: DocumentInput, cancel?: CancellationFlag, options?: CheckOptions): Finding[];
+  /**
+   * `check`'s findings as JSON in UTF-8 bytes, for an embedder that sends them
+   * on as bytes (engine/findings-json.ts): findings kept per block in the
+   * cache are copied in as the bytes they were kept in. `sendPart`, when given,
+   * gets the findings made so far as JSONs of their own while the check goes
+   * on; those sent, then the one returned, each read by `readFindingsJson` and
+   * joined (`joinFindings`), are `check`'s findings in `check`'s order.
+   */
+  checkAsJson(doc: DocumentInput, cancel?: CancellationFlag, options?: CheckOptions, sendPart?: (json: Uint8Array) => void): Uint8Array;
   /** Hover card at a UTF-16 offset. */
   hover(doc: DocumentInput, offset: number): HoverCard | undefined;
   /** Go to definition: a quotation → its passage in the source; a citation key → the source file; an actor → its registry entry, else its first source mention. */

@@ -65,8 +65,19 @@ export function blockRuleGroups(runs: readonly RuleRun[]): RuleRun[][] {
   return [...groups.values()];
 }
 
-/** Runs block-scoped rules over the blocks with no kept findings; `emit` gets every finding, kept or new. */
-export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]>, runs: readonly RuleRun[], emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void): void {
+/**
+ * A block's kept findings as the cache file had them: the JSON of a
+ * `KeptReport[]` in UTF-8 bytes, offsets relative to the block, which starts
+ * at `blockStart` (`Engine.checkAsJson` passes them on unparsed).
+ */
+export type EmitKeptJson = (blockStart: number, json: Uint8Array) => void;
+
+/**
+ * Runs block-scoped rules over the blocks with no kept findings; `emit` gets
+ * every finding, kept or new, except the kept findings still held as the
+ * cache file had them when there is an `emitKeptJson`: that gets those.
+ */
+export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]>, runs: readonly RuleRun[], emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void, emitKeptJson?: EmitKeptJson): void {
   const parsed = analysis.parsed;
   const blocks = parsed.blocks;
   const uri = analysis.doc.uri;
@@ -75,6 +86,11 @@ export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]
   const keys = blockKeys(parsed, variantOf(runs));
   const missing: number[] = [];
   for (let index = 0; index < blocks.length; index++) {
+    const json = emitKeptJson && memo.lookupJson(prefix + keys[index]);
+    if (json !== undefined) {
+      emitKeptJson!(blocks[index].span.start, json);
+      continue;
+    }
     const kept = memo.lookup(prefix + keys[index]);
     if (!kept) {
       missing.push(index);
@@ -122,7 +138,7 @@ export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]
 }
 
 /** `report` with its offsets in the piece moved by `by` (its related places are in other files). */
-function moved<R extends Report | KeptReport>(report: R, by: number): R {
+export function moved<R extends Report | KeptReport>(report: R, by: number): R {
   const shift = (span: Span): Span => ({ start: span.start + by, end: span.end + by });
   const copy = { ...report, span: shift(report.span) };
   if (report.fixes) copy.fixes = report.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((edit) => ({ ...edit, span: shift(edit.span) })) }));

@@ -39,22 +39,40 @@ interface MemoHeader {
   sum: string;
 }
 
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
 /**
- * An answer as a section read back holds it: its JSON, as text (the
- * section's lines are decoded at once: one decoder call per line cost more
- * than the parse) and as the UTF-8 bytes it came from, which an export
- * copies back.
+ * The answers' lines of a section read back: UTF-8 bytes, decoded into text
+ * the first time an answer is parsed, all at once (one decoder call per line
+ * cost more than the parse). A section whose answers are only passed on as
+ * bytes (`lookupJson`) is never decoded.
  */
+class SectionLines {
+  private texts: string[] | undefined;
+  constructor(readonly bytes: Uint8Array) {}
+
+  text(line: number): string {
+    this.texts ??= textDecoder.decode(this.bytes).split('\n');
+    return this.texts[line];
+  }
+}
+
+/** An answer as a section read back holds it: its line of the section, as bytes (which an export copies back) and, when asked, as text. */
 class RawAnswer {
   constructor(
-    readonly json: string,
-    private readonly source: Uint8Array,
+    private readonly lines: SectionLines,
+    private readonly line: number,
     private readonly start: number,
     private readonly end: number,
   ) {}
 
+  get json(): string {
+    return this.lines.text(this.line);
+  }
+
   get bytes(): Uint8Array {
-    return this.source.subarray(this.start, this.end);
+    return this.lines.bytes.subarray(this.start, this.end);
   }
 }
 
@@ -65,8 +83,6 @@ interface RawAnswers {
   values: RawAnswer[];
 }
 
-const textDecoder = new TextDecoder();
-const textEncoder = new TextEncoder();
 
 /** Answers by key, kept in memory and, given a build id, persisted as a section of the cache. */
 export class PersistedMemo<V> implements CacheProduct {
@@ -110,19 +126,19 @@ export class PersistedMemo<V> implements CacheProduct {
   }
 
   /**
-   * The JSON of the answer remembered for `key`, when it is held as the cache
-   * file had it (not parsed yet): for a caller that passes answers on as text
-   * (`Engine.checkAsText`), so they are never parsed here. Undefined when the
-   * answer is held parsed, or there is none: then `lookup`. The section's sum
-   * proved the JSON is what this build wrote (`importSection`), and only a
-   * valid answer is ever written.
+   * The JSON of the answer remembered for `key`, as the UTF-8 bytes the cache
+   * file held, when it is held so (not parsed yet): for a caller that passes
+   * answers on as JSON (`Engine.checkAsJson`), so they are neither decoded
+   * nor parsed here. Undefined when the answer is held parsed, or there is
+   * none: then `lookup`. The section's sum proved the bytes are what this
+   * build wrote (`importSection`), and only a valid answer is ever written.
    */
-  lookupJson(key: string): string | undefined {
+  lookupJson(key: string): Uint8Array | undefined {
     this.refresh();
     const value = this.entries.get(key);
     if (!(value instanceof RawAnswer)) return undefined;
     if (this.buildId !== undefined) this.used.add(key);
-    return value.json;
+    return value.bytes;
   }
 
   /** The answer remembered for `key`, if any (parsed from the cache file's JSON on first use). */
@@ -208,16 +224,19 @@ export class PersistedMemo<V> implements CacheProduct {
       if (header?.format !== MEMO_FORMAT || header.section !== this.section || header.buildId !== this.buildId || typeof header.stamp !== 'string' || !Array.isArray(header.keys)) return 0;
       const lines = header.keys.length ? reader.bytes() : new Uint8Array(0);
       // Damaged bytes (~10 ms to check the 2 MB bench piece's 8 MB of findings): none of the answers is taken.
-      if (header.sum !== bytesKey(lines)) return 0;
-      const texts = header.keys.length ? textDecoder.decode(lines).split('\n') : [];
-      if (texts.length !== header.keys.length || !header.keys.every((key) => typeof key === 'string')) return 0;
+      if (header.sum !== bytesKey(lines) || !header.keys.every((key) => typeof key === 'string')) return 0;
+      const section = new SectionLines(lines);
       const values: RawAnswer[] = [];
-      for (let start = 0, i = 0; i < texts.length; i++) {
+      let start = 0;
+      for (let i = 0; i < header.keys.length; i++) {
+        if (start > lines.length) return 0;
         const found = lines.indexOf(0x0a, start);
         const end = found < 0 ? lines.length : found;
-        values.push(new RawAnswer(texts[i], lines, start, end));
+        values.push(new RawAnswer(section, i, start, end));
         start = end + 1;
       }
+      // One line per key, and no more.
+      if (header.keys.length && start !== lines.length + 1) return 0;
       this.pending = { stamp: header.stamp, keys: header.keys, values };
       return header.keys.length;
     } catch {

@@ -7,6 +7,7 @@ import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelecti
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Severity, type Source } from './types';
 import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
+import { findingsJson, type KeptJsonRun } from './findings-json';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
 import { contentKey, decodeCache, exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
@@ -175,7 +176,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return createAnalysis(doc, parses.get(doc), workspace, cancel);
   }
 
-  function findingsFor(doc: DocumentInput, cancel?: CancellationFlag, only?: CheckOptions['rules'], timing?: CheckOptions['timing']): Finding[] {
+  /**
+   * A check's findings, sorted, with directives applied. With `asJson`, the
+   * kept findings of block-scoped rules that are still held as the cache file
+   * had them go to `kept` as JSON bytes instead (findings-json.ts), where the piece
+   * has no directive that could hide one: then `findings` are in the order
+   * they were made, for the reader of the JSON to sort. And `asJson.sendPart`
+   * gets the findings made so far, as a JSON of their own, after each group of
+   * block-scoped rules that passed kept findings on (they are then left out of
+   * what is returned): the reader parses those while the check goes on.
+   */
+  function findingsFor(
+    doc: DocumentInput,
+    cancel?: CancellationFlag,
+    only?: CheckOptions['rules'],
+    timing?: CheckOptions['timing'],
+    asJson?: { sendPart?: (json: Uint8Array) => void },
+  ): { findings: Finding[]; kept: KeptJsonRun[]; severities: Map<string, Severity> } {
     let started = timing?.now() ?? 0;
     // The step just done, timed from `started` (nothing is timed without a clock).
     const timed = (step: string) => {
@@ -189,6 +206,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const findings: Finding[] = [];
     const severities = new Map<string, Severity>();
     const emit = (ruleId: string, { blockIndex: _, ...report }: Report) => findings.push({ ruleId, severity: severities.get(ruleId)!, ...report });
+    const kept: KeptJsonRun[] = [];
+    const emitKeptJson = asJson && !analysis.parsed.directives.length ? (blockStart: number, json: Uint8Array) => void kept.push({ at: findings.length, blockStart, json }) : undefined;
     // Block-scoped rules run together per group, over the blocks it has no findings for; the others over the whole piece.
     const blockRuns: RuleRun[] = [];
     const pieceRules: RuleRun[] = [];
@@ -202,7 +221,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     for (const group of blockRuleGroups(blockRuns)) {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
-      checkBlocks(analysis, group[0].rule.readsSources ? sourcedBlockFindings : blockFindings, group, emit, timing && timed);
+      checkBlocks(analysis, group[0].rule.readsSources ? sourcedBlockFindings : blockFindings, group, emit, timing && timed, emitKeptJson);
+      if (asJson?.sendPart && kept.length) {
+        asJson.sendPart(findingsJson(findings, kept, severities));
+        findings.length = 0;
+        kept.length = 0;
+      }
     }
     for (const { rule, options } of pieceRules) {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
@@ -216,8 +240,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       checkTeamRule(analysis, teamRule, (r) => findings.push({ ruleId: teamRule.id, severity, ...r }));
       timed(teamRule.id);
     }
+    if (kept.length) return { findings, kept, severities };
     findings.sort(compareFindings);
-    return applyDirectives(findings, analysis.parsed.directives, analysis.parsed.lineStarts);
+    return { findings: applyDirectives(findings, analysis.parsed.directives, analysis.parsed.lineStarts), kept, severities };
   }
 
   const engine: Engine = {
@@ -295,9 +320,19 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     check(doc, cancel, options) {
       try {
-        return findingsFor(doc, cancel, options?.rules, options?.timing);
+        return findingsFor(doc, cancel, options?.rules, options?.timing).findings;
       } catch (err) {
         if (err instanceof CheckCancelled) return [];
+        throw err;
+      }
+    },
+
+    checkAsJson(doc, cancel, options, sendPart) {
+      try {
+        const { findings, kept, severities } = findingsFor(doc, cancel, options?.rules, options?.timing, { sendPart });
+        return findingsJson(findings, kept, severities);
+      } catch (err) {
+        if (err instanceof CheckCancelled) return findingsJson([]);
         throw err;
       }
     },
