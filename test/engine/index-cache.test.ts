@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
-import { contentKey, contentKeyOf, KeyHash, decodeCache, encodeCache, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
+import { contentKey, contentKeyOf, KeyHash, decodeCache, encodeCache, encodeCacheParts, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { bbcNewsArticles } from '../helpers/corpus';
 
@@ -143,6 +143,15 @@ test('index cache: container and typed sections round-trip; content keys tell te
   assert.deepEqual([...reader.int32()], [-5]);
   assert.deepEqual([...sections.get('two')!], [9, 8, 7]);
   assert.equal(decodeCache(packed.subarray(0, packed.length - 6)), undefined, 'cut into the last section');
+
+  // As parts: the same bytes, the sections' own among the frames (not copied), whatever their lengths and names.
+  for (const lengths of [[], [0], [3, 13, 8], [1, 0, 7, 16]]) {
+    const input = new Map(lengths.map((length, i) => [`s${'é'.repeat(i)}${i}`, Uint8Array.from({ length }, (_, k) => k + i)]));
+    const parts = encodeCacheParts(input);
+    assert.deepEqual(Buffer.concat(parts), Buffer.from(encodeCache(input)));
+    for (const bytes of input.values()) if (bytes.length) assert.ok(parts.includes(bytes), 'a section is a part of its own');
+    assert.deepEqual([...decodeCache(new Uint8Array(Buffer.concat(parts)))!], [...input]);
+  }
 
   assert.equal(contentKey('same text'), contentKey('same text'));
   assert.notEqual(contentKey('same text'), contentKey('same texT'));

@@ -127,6 +127,8 @@ export interface Engine {
    */
   importIndexCacheOnDemand(sections: readonly string[], read: () => Uint8Array | undefined): void;
   exportIndexCache(onlyIfChanged?: boolean, sections?: readonly string[]): Uint8Array | undefined;
+  /** What `exportIndexCache` packs, by section, not packed yet: an embedder adds sections of its own, and packs them (index-cache.ts `encodeCache`, `encodeCacheParts`). */
+  exportIndexCacheSections(onlyIfChanged?: boolean, sections?: readonly string[]): Map<string, Uint8Array> | undefined;
   /**
    * The sections `exportIndexCache()` writes, for an embedder that exports
    * them one at a time (`exportIndexCache(false, [section])`) to spread the

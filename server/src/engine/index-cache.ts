@@ -191,24 +191,46 @@ export function sourceContentKey(source: { readonly text: string }): string {
 
 /** Packs named sections into one buffer. */
 export function encodeCache(sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
-  const names = [...sections.keys()].map((name) => encoder.encode(name));
-  let size = 8;
-  [...sections.values()].forEach((bytes, i) => (size = align8(size + 4 + names[i].length + 4) + bytes.length));
-  const out = new Uint8Array(align8(size));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, CONTAINER_MAGIC, true);
-  view.setUint32(4, sections.size, true);
-  let at = 8;
-  [...sections.values()].forEach((bytes, i) => {
-    view.setUint32(at, names[i].length, true);
-    out.set(names[i], at + 4);
-    at += 4 + names[i].length;
-    view.setUint32(at, bytes.length, true);
-    at = align8(at + 4);
-    out.set(bytes, at);
-    at += bytes.length;
-  });
+  const parts = encodeCacheParts(sections);
+  const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
+}
+
+/**
+ * `encodeCache`'s bytes as parts, one after another: the sections' own bytes
+ * among the small frames between them, not copied (a CLI worker writes a
+ * 2 MB piece's 12-14 MB checks file from these, not joined first).
+ */
+export function encodeCacheParts(sections: ReadonlyMap<string, Uint8Array>): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let size = 8;
+  // Each section's frame: what pads the one before it to 8 bytes, its name's length, its name, its length, its padding.
+  let frame: number[] = [];
+  const bytesOf = (value: number) => [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24];
+  frame.push(...bytesOf(CONTAINER_MAGIC), ...bytesOf(sections.size));
+  for (const [section, bytes] of sections) {
+    const name = encoder.encode(section);
+    frame.push(...bytesOf(name.length), ...name, ...bytesOf(bytes.length));
+    size += 4 + name.length + 4;
+    while (size % 8) {
+      frame.push(0);
+      size++;
+    }
+    parts.push(Uint8Array.from(frame), bytes);
+    size += bytes.length;
+    frame = [];
+  }
+  while (size % 8) {
+    frame.push(0);
+    size++;
+  }
+  if (frame.length) parts.push(Uint8Array.from(frame));
+  return parts;
 }
 
 /** One container from several: each one's sections, a later container's section replacing an earlier one of the same name; unreadable containers skipped. */
@@ -304,11 +326,17 @@ export function importCacheProducts(bytes: Uint8Array, products: readonly CacheP
  * another's good sections with partial ones.
  */
 export function exportCacheProducts(products: readonly CacheProduct[], onlyIfChanged = false, only?: readonly string[]): Uint8Array | undefined {
+  const sections = exportCacheSections(products, onlyIfChanged, only);
+  return sections && encodeCache(sections);
+}
+
+/** The sections `exportCacheProducts` packs, by name, not packed yet. */
+export function exportCacheSections(products: readonly CacheProduct[], onlyIfChanged = false, only?: readonly string[]): Map<string, Uint8Array> | undefined {
   const chosen = only ? products.filter((product) => only.includes(product.section)) : products;
   if (onlyIfChanged && !chosen.some((product) => product.dirty !== false)) return undefined;
   const sections = new Map<string, Uint8Array>();
   for (const product of chosen) sections.set(product.section, product.exportSection());
-  return encodeCache(sections);
+  return sections;
 }
 
 function align8(n: number): number {

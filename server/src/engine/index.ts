@@ -10,7 +10,7 @@ import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, isKeptReports, SO
 import { findingsJson, type KeptJsonRun } from './findings-json';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
-import { contentKey, decodeCache, exportCacheProducts, importCacheProducts, type CacheProduct } from './index-cache';
+import { contentKey, decodeCache, exportCacheProducts, exportCacheSections, importCacheProducts, type CacheProduct } from './index-cache';
 import { parseMarkdown, type ParsedDocument } from './markdown';
 import { reparseEdited } from './markdown/edit';
 import { reparseParagraphs } from './markdown/paragraph-edit';
@@ -303,6 +303,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     exportIndexCache(onlyIfChanged, sections) {
       return exportCacheProducts(sections ? cacheProducts : indexProducts, onlyIfChanged, sections);
+    },
+
+    exportIndexCacheSections(onlyIfChanged, sections) {
+      return exportCacheSections(sections ? cacheProducts : indexProducts, onlyIfChanged, sections);
     },
 
     beginAnswerScope() {
