@@ -111,6 +111,19 @@ test('packed parse: the piece with every kind of record comes back field by fiel
   assert.ok(state.parsed.blocks.some((b) => b.level !== undefined) && state.parsed.blocks.some((b) => b.footnote !== undefined), 'headings and footnote definitions');
   assert.ok(citations.some((c) => c.suppressAuthor) && citations.some((c) => c.kind === 'link') && citations.some((c) => c.kind === 'bare'), 'every kind of citation');
   assertSameGraph(roundTrip(state), state);
+  // The masked text goes as the runs blanked in it, not whole.
+  const packed = packParseState(state)!;
+  assert.equal(packed.parsed.masked, '');
+  assert.ok(packed.maskedBlanks && packed.maskedBlanks.length >= 4, 'code and comments blanked in runs');
+});
+
+test('packed parse: a masked text that differs from the text by more than spaces is kept whole', () => {
+  const state = stateOf(parseMarkdown(PIECE));
+  const odd = { ...state, parsed: { ...state.parsed, masked: 'x' + state.parsed.masked.slice(1) } };
+  const packed = packParseState(odd)!;
+  assert.equal(packed.maskedBlanks, undefined);
+  assert.equal(packed.parsed.masked, odd.parsed.masked);
+  assertSameGraph(roundTrip(odd), odd);
 });
 
 test('packed parse: the bundled example and CRLF text come back field by field', () => {
@@ -144,7 +157,7 @@ test('packed parse: parses made by edits, block by block and paragraph by paragr
 test('packed parse: a damaged packed form comes back as nothing, and never throws', () => {
   const packed = packParseState(stateOf(parseMarkdown(PIECE)))!;
   const copy = () => v8.deserialize(v8.serialize(packed)) as PackedParseState;
-  const arrays: ((p: PackedParseState) => Int32Array)[] = [(p) => p.parsed.blocks, (p) => p.parsed.sentences, (p) => p.parsed.citations, (p) => p.parsed.quotations, (p) => p.support.blocks, (p) => p.spans];
+  const arrays: ((p: PackedParseState) => Int32Array)[] = [(p) => p.parsed.blocks, (p) => p.parsed.sentences, (p) => p.parsed.citations, (p) => p.parsed.quotations, (p) => p.support.blocks, (p) => p.spans, (p) => p.maskedBlanks!];
   const damages: [string, (p: PackedParseState) => void][] = [
     ['blocks cut short', (p) => (p.parsed.blocks = p.parsed.blocks.subarray(1))],
     ['sentences cut short', (p) => (p.parsed.sentences = p.parsed.sentences.subarray(1))],
@@ -161,6 +174,10 @@ test('packed parse: a damaged packed form comes back as nothing, and never throw
     ['a quotation with a negative cite count', (p) => (p.parsed.quotations[4] = -1)],
     ['an array replaced', (p) => ((p.parsed as { sentences: unknown }).sentences = [1, 2, 3])],
     ['strings replaced', (p) => ((p as { strings: unknown }).strings = 'text')],
+    ['a masked run past the text', (p) => (p.maskedBlanks![p.maskedBlanks!.length - 1] = 10_000_000)],
+    ['masked runs out of order', (p) => p.maskedBlanks!.reverse()],
+    ['masked runs cut in half', (p) => (p.maskedBlanks = p.maskedBlanks!.subarray(1))],
+    ['masked runs replaced', (p) => ((p as { maskedBlanks: unknown }).maskedBlanks = [1, 2])],
   ];
   for (const [what, damage] of damages) {
     const damaged = copy();
