@@ -72,18 +72,27 @@ export function blockRuleGroups(runs: readonly RuleRun[]): RuleRun[][] {
  */
 export type EmitKeptJson = (blockStart: number, json: Uint8Array) => void;
 
+/** A group of block-scoped rules with the blocks it has no kept findings for (`emitKeptFindings`), for `checkBlocks`. */
+export interface BlocksToCheck {
+  memo: PersistedMemo<KeptReport[]>;
+  runs: readonly RuleRun[];
+  /** What the group's findings are kept under: the key of its rules, then each block's. */
+  prefix: string;
+  keys: readonly string[];
+  missing: number[];
+}
+
 /**
- * Runs block-scoped rules over the blocks with no kept findings; `emit` gets
- * every finding, kept or new, except the kept findings still held as the
- * cache file had them when there is an `emitKeptJson`: that gets those.
+ * Emits the kept findings of a group of block-scoped rules, block by block,
+ * and returns the blocks it has none for, for `checkBlocks`. `emit` gets each
+ * kept finding, except those still held as the cache file had them when there
+ * is an `emitKeptJson`: that gets those.
  */
-export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]>, runs: readonly RuleRun[], emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void, emitKeptJson?: EmitKeptJson): void {
-  const parsed = analysis.parsed;
-  const blocks = parsed.blocks;
-  const uri = analysis.doc.uri;
+export function emitKeptFindings(analysis: Analysis, memo: PersistedMemo<KeptReport[]>, runs: readonly RuleRun[], emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void, emitKeptJson?: EmitKeptJson): BlocksToCheck {
+  const blocks = analysis.parsed.blocks;
   // The rules, their options and what they read of the whole piece, so nothing else ever reads these findings.
   const prefix = contentKey(JSON.stringify(runs.map(({ rule, options }) => [rule.id, options, rule.pieceKey?.(analysis, options) ?? null])));
-  const keys = blockKeys(parsed, variantOf(runs));
+  const keys = blockKeys(analysis.parsed, variantOf(runs));
   const missing: number[] = [];
   for (let index = 0; index < blocks.length; index++) {
     const json = emitKeptJson && memo.lookupJson(prefix + keys[index]);
@@ -100,7 +109,14 @@ export function checkBlocks(analysis: Analysis, memo: PersistedMemo<KeptReport[]
     for (const report of kept) emit(report.ruleId, moved(report, start));
   }
   timed?.(KEPT_BLOCK_FINDINGS_STEP);
+  return { memo, runs, prefix, keys, missing };
+}
+
+/** Runs a group of block-scoped rules over the blocks `emitKeptFindings` found no kept findings for, and keeps theirs; `emit` gets each finding. */
+export function checkBlocks(analysis: Analysis, { memo, runs, prefix, keys, missing }: BlocksToCheck, emit: (ruleId: string, report: Report) => void, timed?: (step: string) => void): void {
   if (!missing.length) return;
+  const blocks = analysis.parsed.blocks;
+  const uri = analysis.doc.uri;
 
   const found = new Map<number, KeptReport[]>(missing.map((index) => [index, []]));
   const notKept = new Set<number>();

@@ -6,7 +6,7 @@
 import type { CancellationFlag, CheckOptions, DocumentInput, Engine, FileSelection } from './api';
 import { createAnalysis, CheckCancelled, type Analysis, type Workspace } from './analysis';
 import { COMPLETION_LIMIT, type CompletionEntry, type Finding, type Fix, type Severity, type Source } from './types';
-import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
+import { BLOCK_FINDINGS_SECTION, blockRuleGroups, checkBlocks, emitKeptFindings, isKeptReports, SOURCED_BLOCK_FINDINGS_SECTION, type RuleRun, type KeptReport } from './block-findings';
 import { findingsJson, type KeptJsonRun } from './findings-json';
 import { parseConfig, defaultConfig, type ResolvedConfig } from './config';
 import { Corpus } from './corpus';
@@ -219,14 +219,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const run = { rule, options: { ...(rule.defaults as object), ...setting.options } };
       (rule.scope === 'block' && keepBlockFindings ? blockRuns : pieceRules).push(run);
     }
-    for (const group of blockRuleGroups(blockRuns)) {
+    // Every group's kept findings first, then the blocks that have none: the kept ones reach the reader of the JSON
+    // while the rest is checked. The order among one rule's findings stays as it was (a rule is in one group).
+    const toCheck = blockRuleGroups(blockRuns).map((group) => {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
-      checkBlocks(analysis, group[0].rule.readsSources ? sourcedBlockFindings : blockFindings, group, emit, timing && timed, emitKeptJson);
+      const blocks = emitKeptFindings(analysis, group[0].rule.readsSources ? sourcedBlockFindings : blockFindings, group, emit, timing && timed, emitKeptJson);
       if (asJson?.sendPart && kept.length) {
         asJson.sendPart(findingsJson(findings, kept, severities));
         findings.length = 0;
         kept.length = 0;
       }
+      return blocks;
+    });
+    for (const blocks of toCheck) {
+      if (cancel?.isCancellationRequested) throw new CheckCancelled();
+      checkBlocks(analysis, blocks, emit, timing && timed);
     }
     for (const { rule, options } of pieceRules) {
       if (cancel?.isCancellationRequested) throw new CheckCancelled();
