@@ -115,8 +115,8 @@ test('timing: the engine times the parse, then each rule it runs, once, on the c
   const doc = { uri: 'file:///w/pieces/quay.md', path: 'pieces/quay.md', text: FILES['pieces/quay.md'] };
   const findings = engine.check(doc, undefined, { timing });
   const kept = `${KEPT_BLOCK_FINDINGS_STEP}=1`;
-  // Block-scoped rules run in groups, each after the lookup of its kept findings; then the other rules.
-  assert.deepEqual(steps, ['parse=1', ...BLOCK_GROUPS.flatMap((group) => [kept, ...group.map((id) => `${id}=1`)]), ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
+  // Every group's kept findings are looked up first; then the block-scoped rules run, group by group; then the other rules.
+  assert.deepEqual(steps, ['parse=1', ...BLOCK_GROUPS.map(() => kept), ...BLOCK_GROUPS.flat().map((id) => `${id}=1`), ...WHOLE_PIECE_RULES.map((id) => `${id}=1`)]);
   assert.deepEqual(findings, engine.check(doc), 'the same findings as an untimed check');
   // The same text again: every block's findings are kept, so no block-scoped rule runs.
   steps.length = 0;
