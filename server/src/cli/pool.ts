@@ -125,9 +125,9 @@ export type WorkerMessage =
   | { type: 'started'; index: number; cpu?: number }
   /** Between two stretches of work on a piece (parsing it, then checking it): no budget runs meanwhile. */
   | { type: 'idle' }
-  /** The findings go encoded (findings-text.ts), transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
   /** Findings of a piece made so far (its check goes on): read now, joined with the rest when its result comes. */
   | { type: 'findings'; index: number; findings: Uint8Array }
+  /** The findings go encoded (findings-text.ts), transferred: the main thread keeps the bytes for the results cache (results-cache.ts). */
   | { type: 'result'; index: number; result: Omit<CheckedFile, 'findings' | 'findingsJson'>; findings: Uint8Array }
   /**
    * After a result, when the run keeps answers: this piece's kept answers are written, each half's file staged for the

@@ -159,7 +159,8 @@ export interface Engine {
    * cache are copied in as the bytes they were kept in. `sendPart`, when given,
    * gets the findings made so far as JSONs of their own while the check goes
    * on; those sent, then the one returned, each read by `readFindingsJson` and
-   * joined (`joinFindings`), are `check`'s findings in `check`'s order.
+   * joined (`joinFindings`), are `check`'s findings in `check`'s order. A
+   * cancelled check returns no findings, and the parts it sent are void.
    */
   checkAsJson(doc: DocumentInput, cancel?: CancellationFlag, options?: CheckOptions, sendPart?: (json: Uint8Array) => void): Uint8Array;
   /** Hover card at a UTF-16 offset. */

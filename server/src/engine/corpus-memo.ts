@@ -83,7 +83,6 @@ interface RawAnswers {
   values: RawAnswer[];
 }
 
-
 /** Answers by key, kept in memory and, given a build id, persisted as a section of the cache. */
 export class PersistedMemo<V> implements CacheProduct {
   /** An answer, or its JSON as the cache file had it: parsed only when asked for. */
