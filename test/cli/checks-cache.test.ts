@@ -70,9 +70,9 @@ for (const jobs of ['1', '2']) {
     // And the names found in each block (written by the thread of the style rules when there are two).
     const hits = keptSections(cache, root).get(ENTITY_HITS_SECTION);
     assert.ok(hits && new ByteReader(hits).json<{ keys: string[] }>().keys.length >= 1);
-    // And the findings of block-scoped rules, one entry per block (the piece has one) and group: the style rules' in one
-    // section, the quotation rules' and claim/unsourced's in the other.
-    for (const [section, entries] of [[BLOCK_FINDINGS_SECTION, 1], [SOURCED_BLOCK_FINDINGS_SECTION, 2]] as const) {
+    // And the findings of block-scoped rules, one entry per block (the piece has one) and group: the style rules' and
+    // style/name-variant's in one section, the quotation rules' and claim/unsourced's in the other.
+    for (const [section, entries] of [[BLOCK_FINDINGS_SECTION, 2], [SOURCED_BLOCK_FINDINGS_SECTION, 2]] as const) {
       const kept = keptSections(cache, root).get(section);
       assert.equal(kept && new ByteReader(kept).json<{ keys: string[] }>().keys.length, entries, section);
     }

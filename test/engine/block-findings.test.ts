@@ -79,11 +79,12 @@ const pronounBlock = (engine: Engine) => engine.parsed(doc(PIECE)).quotations.fi
 /** Whether a rule's findings are kept with quote/misattributed's (the quotation rules that read the sources). */
 const inQuotationGroup = (id: string) => !!ruleById.get(id)!.readsSources && !ruleById.get(id)!.pieceKey;
 
-test('block findings: the rules are block-scoped, in three groups kept apart, and the fixture fires each of them', () => {
+test('block findings: the rules are block-scoped, in four groups kept apart, and the fixture fires each of them', () => {
   for (const id of BLOCK_RULES) assert.equal(ruleById.get(id)!.scope, 'block', id);
-  // The quotation rules (the sources), claim/unsourced (the sources and the names the piece teaches), the style rules (the piece alone).
+  // The quotation rules (the sources), claim/unsourced (the sources and the names the piece teaches), the style rules (the
+  // piece alone), style/name-variant (the actors the sources and the registry make: test/engine/entity-hits.test.ts).
   const groups = blockRuleGroups(rules.filter((rule) => rule.scope === 'block').map((rule) => ({ rule, options: {} })));
-  assert.deepEqual(groups.map((group) => group.map((run) => run.rule.id)), [['quote/not-found', 'quote/misquote', 'quote/misattributed', 'citation/wrong-source'], ['claim/unsourced'], ['style/attribution-verb', 'style/banned-term', 'style/weasel-words']]);
+  assert.deepEqual(groups.map((group) => group.map((run) => run.rule.id)), [['quote/not-found', 'quote/misquote', 'quote/misattributed', 'citation/wrong-source'], ['claim/unsourced'], ['style/attribution-verb', 'style/banned-term', 'style/weasel-words'], ['style/name-variant']]);
   const findings = engineWith().check(doc(PIECE));
   for (const id of BLOCK_RULES) assert.ok(findings.some((f) => f.ruleId === id), `${id} fires on the fixture`);
 });

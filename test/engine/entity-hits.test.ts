@@ -11,7 +11,8 @@ import type { Engine, Finding } from '../../server/src/engine/index';
 import { decodeCache } from '../../server/src/engine/index-cache';
 import { ENTITY_HITS_SECTION } from '../../server/src/engine/entities/block-hits';
 import { checkedWith, engineWithKept, PIECE_DOC, withDamagedEntry } from '../helpers/answers';
-import { blockScanWork } from '../../server/src/engine/entities/piece';
+import { blockScanWork, pieceMentionWork } from '../../server/src/engine/entities/piece';
+import { BLOCK_FINDINGS_SECTION } from '../../server/src/engine/block-findings';
 
 /** Written for this test in the shapes news uses. */
 const SOURCES: Record<string, string> = {
@@ -109,4 +110,48 @@ test('entity-hits: an engine that checked no piece writes the hits it was given 
   const written = idle.exportIndexCache(false, [ENTITY_HITS_SECTION])!;
   assert.deepEqual(decodeCache(written)!.get(ENTITY_HITS_SECTION), decodeCache(kept)!.get(ENTITY_HITS_SECTION));
   assert.equal(checked(engineWith(SOURCES, 'build-1', written), PIECE).scanned, 0);
+});
+
+/** The kept answers style/name-variant's next run takes: the blocks' names and its findings per block. */
+function keptAnswers(engine: Engine): Uint8Array {
+  return engine.exportIndexCache(false, [ENTITY_HITS_SECTION, BLOCK_FINDINGS_SECTION])!;
+}
+
+test('entity-hits: style/name-variant keeps its findings per block, so a run over an edited piece does not resolve the actors of the whole piece', () => {
+  const first = engineWith(SOURCES, 'build-1');
+  checked(first, PIECE);
+  const edited = PIECE.replace('# The port deal\n', '# The port deal\n\nA new first line.\n').replace('Ms Berg said nothing more.', 'Ms Berg said nothing more, and Danial Okafor agreed.');
+  const before = pieceMentionWork.pieces;
+  const next = checked(engineWith(SOURCES, 'build-1', keptAnswers(first)), edited);
+  assert.equal(pieceMentionWork.pieces, before, 'no whole-piece mentions');
+  const fresh = checked(engineWith(SOURCES, undefined), edited).findings;
+  assert.deepEqual(next.findings, fresh);
+  assert.equal(fresh.filter((f) => f.ruleId === 'style/name-variant').length, 2, 'the kept variant and the new one');
+  // Other sources: the kept findings are not used (they are kept under what the actors are made from).
+  const more = { ...SOURCES, 'sources/chair.txt': 'New chair\n\nDanial Okafor is the new chair, the KPA said.\n' };
+  assert.deepEqual(checked(engineWith(more, 'build-1', keptAnswers(first)), PIECE).findings, checked(engineWith(more, undefined), PIECE).findings);
+});
+
+test('entity-hits: a discouraged form two actors share is resolved against the piece, and its block is checked every time', () => {
+  const registry = [
+    '- id: berg',
+    '  name: Anna Berg',
+    '  aliases:',
+    '    - { name: The Commissioner, discouraged: true }',
+    '- id: okafor',
+    '  name: Daniel Okafor',
+    '  aliases:',
+    '    - { name: The Commissioner, discouraged: true }',
+    '',
+  ].join('\n');
+  const piece = `${PIECE}\nThe Commissioner said the talks went well.\n`;
+  const first = engineWith(SOURCES, 'build-1', undefined, registry);
+  const expected = checked(first, piece).findings;
+  const shared = expected.filter((f) => f.ruleId === 'style/name-variant' && piece.slice(f.span.start, f.span.end) === 'The Commissioner');
+  assert.equal(shared.length, 1, JSON.stringify(expected.filter((f) => f.ruleId === 'style/name-variant')));
+  assert.deepEqual(expected, checked(engineWith(SOURCES, undefined, undefined, registry), piece).findings);
+  // Kept: the other blocks' findings are taken, that block's are made again from the whole piece's mentions.
+  const before = pieceMentionWork.pieces;
+  assert.deepEqual(checked(engineWith(SOURCES, 'build-1', keptAnswers(first), registry), piece).findings, expected);
+  assert.equal(pieceMentionWork.pieces, before + 1, 'the piece is resolved for that block');
 });

@@ -47,6 +47,8 @@ export interface Workspace {
   entities(): EntityKnowledge;
   /** Known actors named in a parsed piece, cached per parse. */
   entityMentions(parsed: ParsedDocument): PieceMention[];
+  /** What the actors known depend on (the sources and the registry), as a key; the knowledge is not made for it. */
+  entitiesKey(): string;
   /** Where blocks' summaries are kept from one check to the next; none when the embedder keeps nothing (engine/block-summaries.ts). */
   readonly blockSummaries?: PersistedMemo<unknown>;
   /** Where the words of the paragraphs names are learnt from are kept from one run to the next; likewise (claims/names.ts). */
@@ -84,6 +86,8 @@ export interface Analysis {
   entities(): EntityKnowledge;
   /** Known actors named in the piece, in document order (quotations included, flagged). */
   entityMentions(): readonly PieceMention[];
+  /** What the actors known depend on (the sources and the registry), as a key; the knowledge is not made for it. */
+  entitiesKey(): string;
   /** Every block's summary of one kind, in block order, kept per block across checks (engine/block-summaries.ts). */
   blockSummaries<V>(summary: BlockSummary<V>): readonly V[];
 }
@@ -188,6 +192,7 @@ export function createAnalysis(doc: DocumentInput, parsedOrParse: ParsedDocument
     },
     entities: () => workspace.entities(),
     entityMentions: () => workspace.entityMentions(parse()),
+    entitiesKey: () => workspace.entitiesKey(),
     blockSummaries: (summary) => blockSummaries(parse(), summary, workspace.blockSummaries),
   };
 }

@@ -77,9 +77,18 @@ export class EntityStore {
       // What the knowledge is made from: the sources and the registry (the build id stamps the code).
       // The sources map of now (the corpus replaces it when a source changes), fingerprinted when needed.
       const made = corpus.sources();
-      this.blockHits.attach(this.cache.knowledge, () => contentKey(`${corpus.fingerprint(made)}\u0002${registryKeyOf(registry, registryUri)}`));
+      this.blockHits.attach(this.cache.knowledge, () => knowledgeKeyOf(corpus, made, registry, registryUri));
     }
     return this.cache.knowledge;
+  }
+
+  /**
+   * What the knowledge of `corpus` as it is now is made from — its sources and
+   * the registry — as a key, without making the knowledge: a rule whose
+   * findings depend on the actors keeps them under it (style/name-variant).
+   */
+  knowledgeKey(corpus: Corpus): string {
+    return knowledgeKeyOf(corpus, corpus.sources(), this.entries, this.registryUri);
   }
 
   /**
@@ -127,4 +136,9 @@ export class EntityStore {
     this.pieces.set(parsed, { knowledge, mentions });
     return mentions;
   }
+}
+
+/** The key of the knowledge made from `sources` (a state of `corpus`) and the registry. */
+function knowledgeKeyOf(corpus: Corpus, sources: ReadonlyMap<string, Source>, registry: readonly RegistryEntry[], registryUri: string | undefined): string {
+  return contentKey(`${corpus.fingerprint(sources)}\u0002${registryKeyOf(registry, registryUri)}`);
 }

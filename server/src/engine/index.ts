@@ -164,6 +164,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     searchPassages: (text, from, to, limit) => passageAnswers.get(`${limit}\u0000${text.slice(from, to)}`, () => passageIndexOf(corpus).search(text, from, to, limit)),
     entities: () => entities.knowledge(corpus),
     entityMentions: (parsed) => entities.mentions(parsed, entities.knowledge(corpus)),
+    entitiesKey: () => entities.knowledgeKey(corpus),
     // An embedder that keeps nothing between checks gets each block summarised, with no keys made.
     blockSummaries: keepBlockFindings ? summaries : undefined,
     paragraphWords: keepBlockFindings ? paragraphWords : undefined,

@@ -132,22 +132,15 @@ function restoredHits(kept: readonly KeptHit[], text: string, from: number, to: 
   return hits;
 }
 
+/** Pieces whose mentions this process resolved whole (tests: did a rule that needs only some blocks ask for them all?). */
+export const pieceMentionWork = { pieces: 0 };
+
 /** Scans the prose blocks of a parsed piece for mentions of known entities, in document order. */
 export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowledge): PieceMention[] {
+  pieceMentionWork.pieces++;
   const text = parsed.masked;
-  const quotations = parsed.quotations.map((q) => q.span).sort((a, b) => a.start - b.start);
-  const inQuotation = (span: Span) => {
-    let lo = 0;
-    let hi = quotations.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const q = quotations[mid];
-      if (q.end <= span.start) lo = mid + 1;
-      else if (q.start >= span.end) hi = mid - 1;
-      else return true;
-    }
-    return false;
-  };
+  const quotations = quotationSpansOf(parsed);
+  const inQuotation = (span: Span) => overlapsAny(quotations, span);
   const mentions: PieceMention[] = [];
   /** Entities named in full so far: "Mr Howard" after "Michael Howard" is him, not John Howard. */
   const introduced = new Set<Entity>();
@@ -179,6 +172,72 @@ export function findPieceMentions(parsed: ParsedDocument, knowledge: EntityKnowl
     }
   }
   return mentions;
+}
+
+/** A mention `nameVariantsIn` gives, with the block it is in. */
+export interface BlockMention extends PieceMention {
+  blockIndex: number;
+}
+
+/**
+ * The mentions `findPieceMentions` gives of the kinds `variant` and
+ * `discouraged` in the blocks `indices`, found in those blocks alone, and the
+ * blocks whose such mentions depend on the rest of the piece (then left out).
+ * A variant is its block's own; a known form's kind is the first of its
+ * entries' kinds, whoever the piece named before — only which of several
+ * actors a discouraged form is depends on that (`choose`), and a block with
+ * such a form is in `dependent`. So a rule asking only for these kinds need
+ * not resolve the mentions of the whole piece (style/name-variant).
+ */
+export function nameVariantsIn(parsed: ParsedDocument, knowledge: EntityKnowledge, indices: readonly number[]): { mentions: BlockMention[]; dependent: number[] } {
+  const quotations = quotationSpansOf(parsed);
+  const cache = blockHitsOf(knowledge);
+  const scanner = new SentenceScanner();
+  const mentions: BlockMention[] = [];
+  const dependent: number[] = [];
+  for (const blockIndex of indices) {
+    const block = parsed.blocks[blockIndex];
+    const found: BlockMention[] = [];
+    let depends = false;
+    for (const hit of hitsOfBlock(parsed.masked, block.span, knowledge, cache, scanner)) {
+      const span = { start: block.span.start + hit.start, end: block.span.start + hit.end };
+      if (hit.kind === 'variant') {
+        found.push({ entity: hit.variant!, span, kind: 'variant', surface: hit.surface, inQuotation: overlapsAny(quotations, span), blockIndex });
+        continue;
+      }
+      if (hit.kind !== 'form') continue;
+      const first = Math.min(...hit.entries.map((entry) => KIND_ORDER[entry.kind]));
+      if (first !== KIND_ORDER.discouraged) continue;
+      const actors = new Set(hit.entries.filter((entry) => entry.kind === 'discouraged').map((entry) => entry.entity));
+      if (actors.size > 1) depends = true;
+      else found.push({ entity: [...actors][0], span, kind: 'discouraged', surface: hit.surface, inQuotation: overlapsAny(quotations, span), blockIndex });
+    }
+    if (depends) dependent.push(blockIndex);
+    else mentions.push(...found);
+  }
+  return { mentions, dependent };
+}
+
+/** The piece's quotation spans by start, once per parse. */
+const quotationSpans = new WeakMap<ParsedDocument, Span[]>();
+function quotationSpansOf(parsed: ParsedDocument): Span[] {
+  let spans = quotationSpans.get(parsed);
+  if (!spans) quotationSpans.set(parsed, (spans = parsed.quotations.map((q) => q.span).sort((a, b) => a.start - b.start)));
+  return spans;
+}
+
+/** Whether `span` overlaps one of `sorted` (spans by start that do not overlap each other). */
+function overlapsAny(sorted: readonly Span[], span: Span): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const q = sorted[mid];
+    if (q.end <= span.start) lo = mid + 1;
+    else if (q.start >= span.end) hi = mid - 1;
+    else return true;
+  }
+  return false;
 }
 
 /** Blocks scanned for names in this process (tests: did kept hits answer instead?). */

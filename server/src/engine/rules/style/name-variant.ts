@@ -1,6 +1,7 @@
 import { defineRule } from '../rule';
 import { styleView } from '../../style/view';
 import type { Span } from '../../types';
+import { nameVariantsIn, type PieceMention } from '../../entities/piece';
 
 interface Options {
   ignore: string[];
@@ -51,10 +52,25 @@ The canonical spelling is the registry's \`name\`, else the one most sources use
 **Fix**: the quick fix replaces the spelling with the canonical one.
 
 **Options**: \`ignore\` — spellings to accept as they are.`,
-  check({ analysis, options, report }) {
+  // Kept per block, under what the actors known are made from: a block's variants are found in it alone (the
+  // character after it decides a possessive), so a re-check does not resolve the actors of the whole piece.
+  scope: 'block',
+  readsAround: { before: 0, after: 1 },
+  pieceKey: (analysis) => analysis.entitiesKey(),
+  check({ analysis, options, report, blocks }) {
     const ranges = styleView(analysis.parsed).spans(['prose', 'heading']);
     const ignore = new Set(options.ignore);
-    for (const mention of analysis.entityMentions()) {
+    let mentions: readonly (PieceMention & { blockIndex?: number })[];
+    if (blocks) {
+      const found = nameVariantsIn(analysis.parsed, analysis.entities(), blocks.indices);
+      // Which of several actors a discouraged form names depends on who the piece named before it.
+      const dependent = new Set(found.dependent);
+      for (const index of dependent) blocks.dependsOnPiece(index);
+      const blockOf = (span: Span) => analysis.parsed.blocks.findIndex((block) => block.span.start <= span.start && span.end <= block.span.end);
+      const fromPiece = dependent.size ? analysis.entityMentions().map((mention) => ({ ...mention, blockIndex: blockOf(mention.span) })).filter((mention) => dependent.has(mention.blockIndex)) : [];
+      mentions = [...found.mentions, ...fromPiece];
+    } else mentions = analysis.entityMentions();
+    for (const mention of mentions) {
       if (mention.inQuotation || ignore.has(mention.surface)) continue;
       if (mention.kind !== 'variant' && mention.kind !== 'discouraged') continue;
       const entity = mention.entity;
@@ -65,6 +81,7 @@ The canonical spelling is the registry's \`name\`, else the one most sources use
           ? `"${mention.surface}" is a discouraged spelling in the entity registry; write "${entity.name}".`
           : `"${mention.surface}": ${authority} spell this name "${entity.name}".`;
       report({
+        blockIndex: mention.blockIndex,
         span: mention.span,
         message,
         fixes: [{ title: `Change to "${entity.name}"`, edits: [{ span: mention.span, newText: entity.name }], isPreferred: true }],
