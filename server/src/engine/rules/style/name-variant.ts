@@ -21,6 +21,18 @@ function inProse(ranges: readonly Span[], span: Span): boolean {
   return false;
 }
 
+/** The first of `mentions` (by start) that starts at or after `offset`. */
+function firstFrom(mentions: readonly PieceMention[], offset: number): number {
+  let lo = 0;
+  let hi = mentions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (mentions[mid].span.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export default defineRule<Options>({
   id: 'style/name-variant',
   category: 'style',
@@ -63,11 +75,15 @@ The canonical spelling is the registry's \`name\`, else the one most sources use
     let mentions: readonly (PieceMention & { blockIndex?: number })[];
     if (blocks) {
       const found = nameVariantsIn(analysis.parsed, analysis.entities(), blocks.indices);
-      // Which of several actors a discouraged form names depends on who the piece named before it.
-      const dependent = new Set(found.dependent);
-      for (const index of dependent) blocks.dependsOnPiece(index);
-      const blockOf = (span: Span) => analysis.parsed.blocks.findIndex((block) => block.span.start <= span.start && span.end <= block.span.end);
-      const fromPiece = dependent.size ? analysis.entityMentions().map((mention) => ({ ...mention, blockIndex: blockOf(mention.span) })).filter((mention) => dependent.has(mention.blockIndex)) : [];
+      // Which of several actors a discouraged form names depends on who the piece named before it: those blocks take
+      // the whole piece's mentions (in document order), and are checked every time.
+      const fromPiece: (PieceMention & { blockIndex: number })[] = [];
+      const all = found.dependent.length ? analysis.entityMentions() : [];
+      for (const index of found.dependent) {
+        blocks.dependsOnPiece(index);
+        const { start, end } = analysis.parsed.blocks[index].span;
+        for (let at = firstFrom(all, start); at < all.length && all[at].span.start < end; at++) fromPiece.push({ ...all[at], blockIndex: index });
+      }
       mentions = [...found.mentions, ...fromPiece];
     } else mentions = analysis.entityMentions();
     for (const mention of mentions) {
