@@ -2,6 +2,7 @@ import { defineRule } from '../rule';
 import { styleView } from '../../style/view';
 import type { Span } from '../../types';
 import { nameVariantsIn, type PieceMention } from '../../entities/piece';
+import { lowerBoundBy } from '../../sorted';
 
 interface Options {
   ignore: string[];
@@ -19,18 +20,6 @@ function inProse(ranges: readonly Span[], span: Span): boolean {
     else return true;
   }
   return false;
-}
-
-/** The first of `mentions` (by start) that starts at or after `offset`. */
-function firstFrom(mentions: readonly PieceMention[], offset: number): number {
-  let lo = 0;
-  let hi = mentions.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (mentions[mid].span.start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export default defineRule<Options>({
@@ -82,7 +71,7 @@ The canonical spelling is the registry's \`name\`, else the one most sources use
       for (const index of found.dependent) {
         blocks.dependsOnPiece(index);
         const { start, end } = analysis.parsed.blocks[index].span;
-        for (let at = firstFrom(all, start); at < all.length && all[at].span.start < end; at++) fromPiece.push({ ...all[at], blockIndex: index });
+        for (let at = lowerBoundBy(all, start, (mention) => mention.span.start); at < all.length && all[at].span.start < end; at++) fromPiece.push({ ...all[at], blockIndex: index });
       }
       mentions = [...found.mentions, ...fromPiece];
     } else mentions = analysis.entityMentions();
