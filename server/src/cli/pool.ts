@@ -31,7 +31,7 @@ import { relativePath, type KnownSources, type SharedSources } from '../node/wor
 import { commitCacheFile, discardCacheFile, type StagedCacheFile } from '../node/index-cache-file';
 import { mergeCaches } from '../engine/index-cache';
 import type { CheckedFile } from './check-file';
-import { mergeFindings, SPLIT_GROUPS, type RuleGroup } from './rule-groups';
+import { SPLIT_GROUPS, type RuleGroup } from './rule-groups';
 import { parseHandover, type ParseHandover, type ParseMessage } from './parse-handover';
 import { addTimings, type Timings } from './timing';
 import { decodeFindings } from './findings-text';
@@ -515,7 +515,7 @@ function mergeParts(parts: CheckedFile[], name: string): CheckedFile {
   for (const part of parts) if (part.timings) addTimings((timings ??= {}), part.timings);
   // The parts as sent, in group order: the results cache keeps them so, and merges them the same way when it reads them.
   const findingsParts = parts.every((p) => p.findingsParts) ? parts.flatMap((p) => p.findingsParts!) : undefined;
-  return { text: parts[0].text, findings: mergeFindings(parts.map((p) => p.findings)), unreadable: false, ...(timings ? { timings } : {}), ...(findingsParts ? { findingsParts } : {}) };
+  return { text: parts[0].text, findings: joinFindings(parts.map((p) => p.findings)), unreadable: false, ...(timings ? { timings } : {}), ...(findingsParts ? { findingsParts } : {}) };
 }
 
 /**

@@ -34,7 +34,7 @@ import type { CheckedFile } from './check-file';
 import type { LoadReport } from './pool';
 import { codeFingerprint } from '../node/build-id';
 import { decodeFindings, encodeFindings } from './findings-text';
-import { mergeFindings } from './rule-groups';
+import { joinFindings } from '../engine/findings-json';
 
 /** Bumped whenever the files' layout changes (7: findings as the engine's UTF-8 JSON, engine/findings-json.ts). */
 export const RESULTS_CACHE_FORMAT = 7;
@@ -308,8 +308,8 @@ export class ResultsCache {
         parts.push(decodeFindings(read.rest.subarray(at, at + length)));
         at += length;
       }
-      // Merged as the pool merged them (pool.ts mergeParts): the same findings in the same order.
-      return mergeFindings(parts);
+      // Joined as the pool joined them (pool.ts mergeParts): the same findings in the same order.
+      return joinFindings(parts);
     } catch {
       return undefined;
     }

@@ -8,8 +8,6 @@
  * exactly once whatever rules exist; a rule put in the "wrong" group only
  * costs time, never a finding.
  */
-import type { Finding } from '../engine/types';
-import { joinFindings } from '../engine/findings-json';
 import { QUOTES_SECTION, SOURCE_HEADERS_SECTION } from '../engine/corpus';
 import { SOURCE_WORDS_SECTION } from '../engine/source-words';
 import { ENTITIES_SECTION } from '../engine/entities/source-facts';
@@ -97,12 +95,4 @@ export function checkSectionsOf(group: RuleGroup): readonly string[] {
  */
 export function checkHalvesOf(group: RuleGroup): readonly ChecksHalf[] {
   return group === 'all' ? ['style', 'sources'] : [group];
-}
-
-/**
- * One check's findings from the findings of its groups, each already in
- * report order: the same list, in the same order, as one check with all rules.
- */
-export function mergeFindings(parts: readonly Finding[][]): Finding[] {
-  return joinFindings(parts);
 }

@@ -18,6 +18,7 @@
 import type { Finding, Severity } from './types';
 import { compareFindings } from './directives';
 import { isKeptReports, moved, type KeptReport } from './block-findings';
+import { joinBytes } from './index-cache';
 
 /** 2: UTF-8 bytes, kept findings as the cache file's bytes. */
 const FINDINGS_JSON_FORMAT = 2;
@@ -37,12 +38,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** The JSON of `findings` with `kept` spliced in where the check made them; `severities` holds every kept finding's rule. */
 export function findingsJson(findings: readonly Finding[], kept: readonly KeptJsonRun[] = [], severities: ReadonlyMap<string, Severity> = new Map()): Uint8Array {
   const parts: Uint8Array[] = [encoder.encode(`{"format":${FINDINGS_JSON_FORMAT},"severities":${JSON.stringify(Object.fromEntries(severities))},"items":[`)];
-  let size = parts[0].length;
   let items = 0;
-  const add = (part: Uint8Array) => {
-    parts.push(part);
-    size += part.length;
-  };
+  const add = (part: Uint8Array) => void parts.push(part);
   let from = 0;
   // Runs of findings are stringified together (one call each) and unwrapped from their brackets.
   const flush = (to: number) => {
@@ -57,13 +54,7 @@ export function findingsJson(findings: readonly Finding[], kept: readonly KeptJs
   }
   flush(findings.length);
   add(CLOSE_ALL);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 const CLOSE_ITEM = encoder.encode(']');
@@ -107,7 +98,9 @@ export function readFindingsJson(bytes: Uint8Array): Finding[] {
 /**
  * The findings of JSONs read one after another (`Engine.checkAsJson`'s parts,
  * then its result), each already read by `readFindingsJson`: their stable sort
- * keeps findings with equal places in the order the check made them.
+ * keeps findings with equal places in the order the check made them. The same
+ * joins the groups of a piece checked in two halves (cli/rule-groups.ts), each
+ * in report order, into the list one check with all rules gives.
  */
 export function joinFindings(parts: readonly Finding[][]): Finding[] {
   return parts.length === 1 ? parts[0] : parts.flat().sort(compareFindings);

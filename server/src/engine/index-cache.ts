@@ -191,8 +191,12 @@ export function sourceContentKey(source: { readonly text: string }): string {
 
 /** Packs named sections into one buffer. */
 export function encodeCache(sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
-  const parts = encodeCacheParts(sections);
-  const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+  return joinBytes(encodeCacheParts(sections));
+}
+
+/** `parts` one after another, in one new array. */
+export function joinBytes(parts: readonly Uint8Array[], size = parts.reduce((sum, part) => sum + part.length, 0)): Uint8Array {
+  const out = new Uint8Array(size);
   let at = 0;
   for (const part of parts) {
     out.set(part, at);
@@ -375,13 +379,7 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return joinBytes(this.parts, this.size);
   }
 }
 

@@ -1,7 +1,7 @@
 import { defineRule } from '../rule';
 import { styleView } from '../../style/view';
 import type { Span } from '../../types';
-import { nameVariantsIn, type PieceMention } from '../../entities/piece';
+import { nameVariantsIn, type BlockMention, type PieceMention } from '../../entities/piece';
 import { lowerBoundBy } from '../../sorted';
 
 interface Options {
@@ -66,7 +66,7 @@ The canonical spelling is the registry's \`name\`, else the one most sources use
       const found = nameVariantsIn(analysis.parsed, analysis.entities(), blocks.indices);
       // Which of several actors a discouraged form names depends on who the piece named before it: those blocks take
       // the whole piece's mentions (in document order), and are checked every time.
-      const fromPiece: (PieceMention & { blockIndex: number })[] = [];
+      const fromPiece: BlockMention[] = [];
       const all = found.dependent.length ? analysis.entityMentions() : [];
       for (const index of found.dependent) {
         blocks.dependsOnPiece(index);
