@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { VerdictCache } from '../../server/src/engine/quotes/verdict-cache';
-import { ByteReader, ByteWriter, bytesKey } from '../../server/src/engine/index-cache';
+import { ByteReader, ByteWriter, bytesKey, joinBytes } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { PersistedMemo } from '../../server/src/engine/corpus-memo';
 import { PASSAGE_ANSWERS_SECTION, passageWork } from '../../server/src/engine/claims/passages';
@@ -199,7 +199,7 @@ test('corpus-memo: an answer read back from a section is written back as the JSO
   /** A section as another writer could have spelt it: valid JSON with spaces, which JSON.stringify never writes. */
   class Spelt extends PersistedMemo<{ words: string[] }> {
     spelt(keys: string[], values: string[]): Uint8Array {
-      return this.sectionOf('', keys, values);
+      return joinBytes(this.sectionOf('', keys, values));
     }
   }
   const section = new Spelt('spelt', isAnswer, 'build').spelt(['a', 'b'], ['{ "words": [ "one" ] }', '{ "words": [ "two" ] }']);
@@ -241,6 +241,34 @@ test('corpus-memo: lookupJson gives an answer as the bytes the section held, unp
   const kept = new PersistedMemo<{ words: string[] }>('words', isAnswer, 'build');
   kept.importSection(memo.exportSection());
   assert.deepEqual(['a', 'b', 'c', 'd'].map((key) => kept.lookup(key)?.words[0]), ['one', 'two', undefined, 'four']);
+});
+
+test('corpus-memo: an export writes answers read back in their order as views of the bytes they came in, and reads back the same', () => {
+  const isAnswer = (value: unknown): value is { n: number } => typeof (value as { n?: unknown } | null)?.n === 'number';
+  const writer = new PersistedMemo<{ n: number }>('numbers', isAnswer, 'build');
+  const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+  for (const [i, key] of keys.entries()) writer.remember(key, { n: i });
+  const section = writer.exportSection();
+
+  // A run over the same piece with one block changed: answers 0-19 passed on, a new 20th, then 21-39 passed on (one parsed).
+  const memo = new PersistedMemo<{ n: number }>('numbers', isAnswer, 'build');
+  memo.importSection(section);
+  memo.beginScope();
+  for (const key of keys.slice(0, 20)) assert.ok(memo.lookupJson(key));
+  memo.remember('changed', { n: -1 });
+  for (const key of keys.slice(21)) assert.ok(key === 'k30' ? memo.lookup(key) : memo.lookupJson(key));
+  const parts = memo.exportSectionParts();
+  // The 19 answers after the new one are one view of the imported bytes (the parsed one is written back as it was read), as are the first 20.
+  const views = parts.filter((part) => part.buffer === section.buffer && part.length > 1);
+  assert.equal(views.length, 2, 'two runs of the section read, not a copy per answer');
+  const joined = joinBytes(parts);
+  assert.deepEqual(Buffer.from(joined), Buffer.from(memo.exportSection()));
+
+  const next = new PersistedMemo<{ n: number }>('numbers', isAnswer, 'build');
+  assert.equal(next.importSection(joined), 40, 'the sum holds: every answer is taken');
+  for (const [i, key] of keys.entries()) if (i !== 20) assert.deepEqual(next.lookup(key), { n: i });
+  assert.deepEqual(next.lookup('changed'), { n: -1 });
+  assert.equal(next.lookup('k20'), undefined, 'the scoped export left out the answer not used');
 });
 
 test("verdict-cache: with the embedder's hash, kept verdicts are stamped by it, once per state of the sources, and found only by an engine hashing alike", () => {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Corpus } from '../../server/src/engine/corpus';
 import { matchQuotation } from '../../server/src/engine/quotes';
-import { contentKey, contentKeyOf, KeyHash, decodeCache, encodeCache, encodeCacheParts, sourceHashWork, ByteReader, ByteWriter, type CacheProduct } from '../../server/src/engine/index-cache';
+import { bytesKey, bytesKeyOfParts, contentKey, contentKeyOf, KeyHash, decodeCache, encodeCache, encodeCacheParts, sourceHashWork, ByteReader, ByteWriter, type CacheProduct, type SectionBytes } from '../../server/src/engine/index-cache';
 import { createEngine } from '../../server/src/engine/index';
 import { bbcNewsArticles } from '../helpers/corpus';
 
@@ -152,6 +152,22 @@ test('index cache: container and typed sections round-trip; content keys tell te
     for (const bytes of input.values()) if (bytes.length) assert.ok(parts.includes(bytes), 'a section is a part of its own');
     assert.deepEqual([...decodeCache(new Uint8Array(Buffer.concat(parts)))!], [...input]);
   }
+
+  // A section given as parts is packed as its joined bytes would be, each part among the others as it is.
+  const sectionParts = [Uint8Array.of(1, 2), Uint8Array.of(), Uint8Array.of(3, 4, 5)];
+  const fromParts = encodeCacheParts(new Map<string, SectionBytes>([['p', sectionParts], ['q', Uint8Array.of(6)]]));
+  assert.deepEqual(Buffer.concat(fromParts), Buffer.from(encodeCache(new Map([['p', Uint8Array.of(1, 2, 3, 4, 5)], ['q', Uint8Array.of(6)]]))));
+  assert.ok(fromParts.includes(sectionParts[2]));
+  // A field written from parts reads back as the joined field, and finishParts is finish unjoined.
+  const partsWriter = new ByteWriter();
+  partsWriter.json({ b: 2 });
+  partsWriter.byteParts([Uint8Array.of(7), Uint8Array.of(8, 9)]);
+  partsWriter.string('end');
+  assert.deepEqual(Buffer.concat(partsWriter.finishParts()), Buffer.from(partsWriter.finish()));
+  const partsReader = new ByteReader(partsWriter.finish());
+  assert.deepEqual(partsReader.json(), { b: 2 });
+  assert.deepEqual([...partsReader.bytes()], [7, 8, 9]);
+  assert.equal(partsReader.string(), 'end');
 
   assert.equal(contentKey('same text'), contentKey('same text'));
   assert.notEqual(contentKey('same text'), contentKey('same texT'));
@@ -406,6 +422,22 @@ test('index cache: word ids are stored in 16 bits while the vocabulary fits, in 
     assert.deepEqual(verdicts(again.corpus, quotes), expected);
   }
   assert.equal(verdicts(corpusOf(wide).corpus, quotes).at(-1)!.verdict, 'verbatim');
+});
+
+test('bytesKeyOfParts: the key of the joined bytes, however they are cut into parts', () => {
+  // Every cut of every length up to 13 into up to three parts (empty parts included), and a long run cut unevenly.
+  for (let length = 0; length <= 13; length++) {
+    const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + 200) & 0xff);
+    const whole = bytesKey(bytes);
+    assert.equal(bytesKeyOfParts([bytes]), whole);
+    for (let a = 0; a <= length; a++) {
+      for (let b = a; b <= length; b++) assert.equal(bytesKeyOfParts([bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]), whole, `${length}: ${a}, ${b}`);
+    }
+  }
+  const long = Uint8Array.from({ length: 10_007 }, (_, i) => (i * 131) & 0xff);
+  const cuts = [0, 1, 2, 5, 6, 999, 1000, 4097, 10_006, 10_007];
+  assert.equal(bytesKeyOfParts(cuts.slice(1).map((end, i) => long.subarray(cuts[i], end))), bytesKey(long));
+  assert.notEqual(bytesKeyOfParts([long.subarray(0, 5), long.subarray(6)]), bytesKey(long), 'a byte left out');
 });
 
 test('KeyHash: the same parts make the same key; parts that differ anywhere, or are cut elsewhere, make another', () => {

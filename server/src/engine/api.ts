@@ -5,6 +5,7 @@
  * Architecture invariant: nothing in `server/src/engine/` does I/O. Adapters
  * read files and hand the engine text; the engine hands back plain data.
  */
+import type { SectionBytes } from './index-cache';
 import type { ParsedDocument } from './markdown';
 import type { EditSupport } from './markdown/edit-support';
 import type { CompletionEntry, CompletionList, Finding, Fix, HoverCard, Location, Source, Span } from './types';
@@ -128,7 +129,7 @@ export interface Engine {
   importIndexCacheOnDemand(sections: readonly string[], read: () => Uint8Array | undefined): void;
   exportIndexCache(onlyIfChanged?: boolean, sections?: readonly string[]): Uint8Array | undefined;
   /** What `exportIndexCache` packs, by section, not packed yet: an embedder adds sections of its own, and packs them (index-cache.ts `encodeCache`, `encodeCacheParts`). */
-  exportIndexCacheSections(onlyIfChanged?: boolean, sections?: readonly string[]): Map<string, Uint8Array> | undefined;
+  exportIndexCacheSections(onlyIfChanged?: boolean, sections?: readonly string[]): Map<string, SectionBytes> | undefined;
   /**
    * The sections `exportIndexCache()` writes, for an embedder that exports
    * them one at a time (`exportIndexCache(false, [section])`) to spread the

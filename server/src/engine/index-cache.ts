@@ -129,6 +129,52 @@ export function bytesKey(bytes: Uint8Array): string {
   return finishKey(h1, h2);
 }
 
+/**
+ * `bytesKey(joinBytes(parts))`, read part by part: a section written from
+ * parts (a memo's answers, mostly runs of the bytes it was read from) is
+ * summed without joining it first. A word may straddle two parts.
+ */
+export function bytesKeyOfParts(parts: readonly Uint8Array[]): string {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  // `bytesKey` mixes whole words up to here, then the last bytes one at a time.
+  const wordsEnd = length - (length % 4);
+  let h1 = 0x811c9dc5 ^ length;
+  let h2 = 0x9747b28c;
+  let at = 0;
+  let word = 0;
+  for (const bytes of parts) {
+    let i = 0;
+    // A word begun in an earlier part.
+    for (; i < bytes.length && at % 4 !== 0 && at < wordsEnd; i++, at++) {
+      word |= bytes[i] << (8 * (at % 4));
+      if (at % 4 === 3) {
+        h1 = Math.imul(h1 ^ word, 0x01000193);
+        h2 = Math.imul(h2 ^ word, 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+        word = 0;
+      }
+    }
+    for (; i + 3 < bytes.length && at < wordsEnd; i += 4, at += 4) {
+      const whole = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+      h1 = Math.imul(h1 ^ whole, 0x01000193);
+      h2 = Math.imul(h2 ^ whole, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    // This part's last bytes: a word that runs on into the next part, or the last bytes of all.
+    for (; i < bytes.length; i++, at++) {
+      if (at < wordsEnd) {
+        word |= bytes[i] << (8 * (at % 4));
+        continue;
+      }
+      h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+      h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+  }
+  return finishKey(h1, h2);
+}
+
 /** The key of two mixed lanes, as 16 hex digits. */
 function finishKey(h1: number, h2: number): string {
   h1 ^= h1 >>> 16;
@@ -189,8 +235,23 @@ export function sourceContentKey(source: { readonly text: string }): string {
   return key;
 }
 
+/**
+ * A section's bytes: one array, or parts one after another (a product that
+ * writes much of its section back as it read it gives views of those bytes
+ * rather than a copy: `CacheProduct.exportSectionParts`).
+ */
+export type SectionBytes = Uint8Array | readonly Uint8Array[];
+
+/** The length of a section's bytes. */
+export function sectionLength(bytes: SectionBytes): number {
+  if (bytes instanceof Uint8Array) return bytes.length;
+  let length = 0;
+  for (const part of bytes) length += part.length;
+  return length;
+}
+
 /** Packs named sections into one buffer. */
-export function encodeCache(sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
+export function encodeCache(sections: ReadonlyMap<string, SectionBytes>): Uint8Array {
   return joinBytes(encodeCacheParts(sections));
 }
 
@@ -210,7 +271,7 @@ export function joinBytes(parts: readonly Uint8Array[], size = parts.reduce((sum
  * among the small frames between them, not copied (a CLI worker writes a
  * 2 MB piece's 12-14 MB checks file from these, not joined first).
  */
-export function encodeCacheParts(sections: ReadonlyMap<string, Uint8Array>): Uint8Array[] {
+export function encodeCacheParts(sections: ReadonlyMap<string, SectionBytes>): Uint8Array[] {
   const parts: Uint8Array[] = [];
   let size = 8;
   // Each section's frame: what pads the one before it to 8 bytes, its name's length, its name, its length, its padding.
@@ -219,14 +280,17 @@ export function encodeCacheParts(sections: ReadonlyMap<string, Uint8Array>): Uin
   frame.push(...bytesOf(CONTAINER_MAGIC), ...bytesOf(sections.size));
   for (const [section, bytes] of sections) {
     const name = encoder.encode(section);
-    frame.push(...bytesOf(name.length), ...name, ...bytesOf(bytes.length));
+    const length = sectionLength(bytes);
+    frame.push(...bytesOf(name.length), ...name, ...bytesOf(length));
     size += 4 + name.length + 4;
     while (size % 8) {
       frame.push(0);
       size++;
     }
-    parts.push(Uint8Array.from(frame), bytes);
-    size += bytes.length;
+    parts.push(Uint8Array.from(frame));
+    if (bytes instanceof Uint8Array) parts.push(bytes);
+    else for (const part of bytes) parts.push(part);
+    size += length;
     frame = [];
   }
   while (size % 8) {
@@ -280,6 +344,8 @@ export interface CacheProduct {
   readonly section: string;
   /** This product's state for the current sources, entries keyed by contentKey(text). */
   exportSection(): Uint8Array;
+  /** `exportSection`'s bytes as parts, not joined (written to a file as they are). Absent: `exportSection`. */
+  exportSectionParts?(): readonly Uint8Array[];
   /** Entries from an earlier run, held until a source with the same contentKey is set (then reused instead of recomputed). Returns how many entries were taken; bad bytes → 0, never a throw. */
   importSection(bytes: Uint8Array): number;
   /** True when the product's state changed since the last export (so an unchanged cache is not rewritten). Absent: always written. */
@@ -335,11 +401,11 @@ export function exportCacheProducts(products: readonly CacheProduct[], onlyIfCha
 }
 
 /** The sections `exportCacheProducts` packs, by name, not packed yet. */
-export function exportCacheSections(products: readonly CacheProduct[], onlyIfChanged = false, only?: readonly string[]): Map<string, Uint8Array> | undefined {
+export function exportCacheSections(products: readonly CacheProduct[], onlyIfChanged = false, only?: readonly string[]): Map<string, SectionBytes> | undefined {
   const chosen = only ? products.filter((product) => only.includes(product.section)) : products;
   if (onlyIfChanged && !chosen.some((product) => product.dirty !== false)) return undefined;
-  const sections = new Map<string, Uint8Array>();
-  for (const product of chosen) sections.set(product.section, product.exportSection());
+  const sections = new Map<string, SectionBytes>();
+  for (const product of chosen) sections.set(product.section, product.exportSectionParts?.() ?? product.exportSection());
   return sections;
 }
 
@@ -367,10 +433,19 @@ export class ByteWriter {
   }
 
   bytes(bytes: Uint8Array): void {
+    this.byteParts([bytes]);
+  }
+
+  /** One field, as `bytes` writes it, from several parts one after another (not joined here). */
+  byteParts(parts: readonly Uint8Array[]): void {
+    let length = 0;
+    for (const part of parts) length += part.length;
     const head = new Uint8Array(8);
-    new DataView(head.buffer).setUint32(0, bytes.length, true);
-    this.parts.push(head, bytes);
-    this.size += 8 + bytes.length;
+    new DataView(head.buffer).setUint32(0, length, true);
+    this.parts.push(head);
+    // One at a time: a memo's answers may be tens of thousands of parts, more than a call's arguments may be.
+    for (const part of parts) this.parts.push(part);
+    this.size += 8 + length;
     const pad = align8(this.size) - this.size;
     if (pad) {
       this.parts.push(new Uint8Array(pad));
@@ -380,6 +455,11 @@ export class ByteWriter {
 
   finish(): Uint8Array {
     return joinBytes(this.parts, this.size);
+  }
+
+  /** What `finish` joins, as the parts written (fields given as views stay views of their bytes). */
+  finishParts(): Uint8Array[] {
+    return [...this.parts];
   }
 }
 

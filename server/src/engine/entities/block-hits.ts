@@ -58,11 +58,11 @@ export class BlockHitMemo extends PersistedMemo<KeptHit[]> {
     return knowledge === this.knowledge;
   }
 
-  override exportSection(): Uint8Array {
+  override exportSectionParts(): Uint8Array[] {
     // No knowledge made in this process: what was imported is written back as it was.
     const pending = this.pending;
     if (!this.knowledge && pending) return this.sectionOf(pending.stamp, pending.keys, pending.values);
-    return super.exportSection();
+    return super.exportSectionParts();
   }
 
   protected override stamp(): string {
