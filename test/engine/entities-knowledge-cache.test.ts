@@ -12,6 +12,7 @@ import { loadSource } from '../../server/src/engine/sources';
 import { EntityKnowledge } from '../../server/src/engine/entities/knowledge';
 import { SourceFactsStore } from '../../server/src/engine/entities/source-facts';
 import { parseRegistry } from '../../server/src/engine/registry';
+import { formHash } from '../../server/src/engine/entities/knowledge-cache';
 import { CaseStats } from '../../server/src/engine/entities/case-stats';
 import type { Source } from '../../server/src/engine/types';
 import { bbcNewsArticles } from '../helpers/corpus';
@@ -72,6 +73,21 @@ function coldBytes(sources: readonly Source[], registry = ''): Uint8Array {
   assert.equal(store.lastKnowledgeRestored, false);
   return store.exportSection(sources);
 }
+
+test('persisted knowledge: forms are found by their key, also two whose keys hash alike, and keys it lacks are not', () => {
+  // Two names whose keys share a 32-bit hash (found by search): a restore must tell them apart by the key itself.
+  const [first, second] = ['Nqbo Nersr', 'Lqds Ngxml'];
+  assert.equal(formHash(first.toLowerCase()), formHash(second.toLowerCase()));
+  const registry = `- id: nqbo\n  name: ${first}\n- id: lqds\n  name: ${second}\n`;
+  const sources = [sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL)];
+  const warm = warmKnowledge(coldBytes(sources, registry), sources, registry);
+  assert.equal(warm.restored, true);
+  assert.deepEqual(warm.knowledge.formsOf(first.toLowerCase())?.map((f) => f.entity.id), ['nqbo']);
+  assert.deepEqual(warm.knowledge.formsOf(second.toLowerCase())?.map((f) => f.entity.id), ['lqds']);
+  assert.equal(warm.knowledge.formsOf('nqbo lqds'), undefined);
+  assert.deepEqual(warm.knowledge.formsOf('alma reyes')?.map((f) => f.entity.name), scratch(sources, registry).formsOf('alma reyes')?.map((f) => f.entity.name));
+  assert.equal(serialised(warm.knowledge), serialised(scratch(sources, registry)));
+});
 
 test('persisted knowledge: restored only for the very sources and registry it was merged from', () => {
   const sources = [sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL), sourceOf('ferry.txt', FERRY)];

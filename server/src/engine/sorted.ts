@@ -1,7 +1,7 @@
 /** Searches in sorted arrays, shared by the engine's incremental paths. */
 
 /** How many of the sorted `values` are at or below `value` (the index to insert it after its equals). */
-export function upperBound(values: readonly number[], value: number): number {
+export function upperBound(values: ArrayLike<number>, value: number): number {
   let low = 0;
   let high = values.length;
   while (low < high) {

@@ -8,8 +8,8 @@
  * ids and registry, and the same extraction and merge code — see
  * `codeFingerprint`); this file only writes and reads what a merge made.
  *
- * Layout: a string table (NUL-joined, or a JSON array when a string holds a
- * NUL), then one Int32Array of numbers where strings are table indexes and -1
+ * Layout: a string table (the strings' UTF-8 bytes, and where each starts),
+ * then one Int32Array of numbers where strings are table indexes and -1
  * stands for absent:
  *   entities: n, per entity:
  *     flags (1 = made from a registry entry, 2 = has a registry location),
@@ -23,6 +23,9 @@
  *   expansions: n ×(sourceId, acronym, expansion, acronym start, end, expansion start, end, kind, entity)
  *   acronyms: n ×(acronym, entities n ×entity)
  * Entities are written in the knowledge's order and referred to by that index.
+ * Then where each entity and each form's entries start, each form's key, and
+ * the forms' key hashes sorted with the form each belongs to (a restore finds
+ * a form by its key's hash, `StoredKnowledge.formsOf`).
  */
 import type { Span } from '../types';
 import { ByteReader, ByteWriter } from '../index-cache';
@@ -30,7 +33,8 @@ import type { CaseStats } from './case-stats';
 import type { EntityType, NameForm } from './extract';
 import { EntityKnowledge, NO_ITEMS, type StoredEntities, type Entity, type EntityLink, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
 import type { Location } from '../types';
-import { decodeStringTable, StringTable } from './string-table';
+import { StoredStrings, StringTable } from './string-table';
+import { upperBound } from '../sorted';
 
 const TYPES: EntityType[] = ['person', 'organisation', 'place', 'media'];
 const FORMS: NameForm[] = ['full', 'single', 'honorific', 'acronym'];
@@ -108,13 +112,26 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
     nums.push(str(acronym), entities.length);
     for (const entity of entities) nums.push(indexOf(entity));
   }
-  const json = table.needsJson();
-  writer.json({ json, restAt });
-  writer.string(table.encode(json));
+  // The forms by the hash of their key, for a restore to look a key up without making a map of them all.
+  const hashes = [...knowledge.forms.keys()].map(formHash);
+  const byHash = hashes.map((_, i) => i).sort((a, b) => hashes[a] - hashes[b] || a - b);
+  const strings = table.encodeBytes();
+  writer.json({ restAt });
+  writer.bytes(strings.bytes);
+  writer.array(strings.starts);
   writer.array(Int32Array.from(nums));
   writer.array(Int32Array.from(entityStarts));
   writer.array(Int32Array.from(formKeys));
   writer.array(Int32Array.from(formStarts));
+  writer.array(Int32Array.from(byHash, (i) => hashes[i]));
+  writer.array(Int32Array.from(byHash));
+}
+
+/** A 32-bit hash of a form's key (FNV-1a over its UTF-16 units); exported for tests, which need two keys that share one. */
+export function formHash(key: string): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash;
 }
 
 /**
@@ -124,11 +141,10 @@ export function writeKnowledge(writer: ByteWriter, knowledge: EntityKnowledge): 
  * objects only when first asked for: a check reads the few its piece names.
  */
 export function readKnowledge(reader: ByteReader, stats: CaseStats): EntityKnowledge {
-  const { json, restAt } = reader.json<{ json: boolean; restAt: number }>();
-  const text = reader.string();
-  const strings = decodeStringTable(text, json);
+  const { restAt } = reader.json<{ restAt: number }>();
+  const strings = new StoredStrings(reader.bytes(), reader.int32());
   const nums = reader.int32();
-  const stored = new StoredKnowledge({ strings, nums }, reader.int32(), reader.int32(), reader.int32());
+  const stored = new StoredKnowledge({ strings, nums }, reader.int32(), reader.int32(), reader.int32(), reader.int32(), reader.int32());
   const knowledge = EntityKnowledge.restored(stats, stored);
   stored.readRest(knowledge, restAt);
   return knowledge;
@@ -151,7 +167,7 @@ class Cursor {
   }
 
   str(): string {
-    const value = this.data.strings[this.next()];
+    const value = this.data.strings.at(this.next());
     if (value === undefined) throw new RangeError('entities cache: bad string');
     return value;
   }
@@ -159,7 +175,7 @@ class Cursor {
   optional(): string | undefined {
     const index = this.next();
     if (index < 0) return undefined;
-    const value = this.data.strings[index];
+    const value = this.data.strings.at(index);
     if (value === undefined) throw new RangeError('entities cache: bad string');
     return value;
   }
@@ -196,33 +212,41 @@ class StoredKnowledge implements StoredEntities {
   /** Where each entity's record starts. */
   private readonly entityOffsets: Int32Array;
   private readonly made: Array<StoredEntity | undefined>;
-  /** Where each form's entries start, in the order written. */
-  private readonly formOffsets = new Map<string, number>();
   private readonly madeForms = new Map<string, FormEntry[]>();
 
   /**
    * Takes where each entity and each form's entries start, as written, instead
    * of walking ~600,000 numbers to find them (most of a restore, in a fresh
-   * process, was that walk). Each record is checked as it is read; the section
-   * is written whole and atomically, and a truncated one is refused by length.
+   * process, was that walk), and the forms sorted by the hash of their key
+   * (`formsOf` finds a key by it: making a map of ~30,000 keys was a third of
+   * a restore). Each record is checked as it is read; the section is written
+   * whole and atomically, and a truncated one is refused by length.
    */
   constructor(
     private readonly data: Stored,
     entityStarts: Int32Array,
-    formKeys: Int32Array,
-    formStarts: Int32Array,
+    /** Each form's key (a string's index) and where its entries start, in the order written. */
+    private readonly formKeys: Int32Array,
+    private readonly formStarts: Int32Array,
+    /** The forms' key hashes in ascending order, and the form each belongs to. */
+    private readonly formHashes: Int32Array,
+    private readonly formsByHash: Int32Array,
   ) {
     const length = data.nums.length;
-    if (data.nums[0] !== entityStarts.length || formKeys.length !== formStarts.length) throw new RangeError('entities cache: bad knowledge tables');
+    const forms = formKeys.length;
+    if (data.nums[0] !== entityStarts.length || formStarts.length !== forms || formHashes.length !== forms || formsByHash.length !== forms) throw new RangeError('entities cache: bad knowledge tables');
     let previous = 0;
     for (let i = 0; i < entityStarts.length; i++) {
       if (!(entityStarts[i] > previous && entityStarts[i] < length)) throw new RangeError('entities cache: bad entity offset');
       previous = entityStarts[i];
     }
-    for (let i = 0; i < formKeys.length; i++) {
-      const key = data.strings[formKeys[i]];
-      if (key === undefined || !(formStarts[i] > 0 && formStarts[i] < length)) throw new RangeError('entities cache: bad form');
-      this.formOffsets.set(key, formStarts[i]);
+    const strings = data.strings.count;
+    const listed = new Uint8Array(forms);
+    for (let i = 0; i < forms; i++) {
+      if (!(formKeys[i] >= 0 && formKeys[i] < strings) || !(formStarts[i] > 0 && formStarts[i] < length)) throw new RangeError('entities cache: bad form');
+      const form = formsByHash[i];
+      if (!(form >= 0 && form < forms) || listed[form] || (i && formHashes[i] < formHashes[i - 1])) throw new RangeError('entities cache: bad form table');
+      listed[form] = 1;
     }
     this.entityOffsets = entityStarts;
     this.made = new Array<StoredEntity | undefined>(entityStarts.length);
@@ -266,7 +290,7 @@ class StoredKnowledge implements StoredEntities {
   formsOf(key: string): FormEntry[] | undefined {
     let entries = this.madeForms.get(key);
     if (entries) return entries;
-    const at = this.formOffsets.get(key);
+    const at = this.formStart(key);
     if (at === undefined) return undefined;
     const cursor = new Cursor(this.data);
     cursor.at = at;
@@ -285,8 +309,21 @@ class StoredKnowledge implements StoredEntities {
 
   allForms(): Map<string, FormEntry[]> {
     const all = new Map<string, FormEntry[]>();
-    for (const key of this.formOffsets.keys()) all.set(key, this.formsOf(key)!);
+    for (const index of this.formKeys) {
+      const key = this.data.strings.at(index)!;
+      all.set(key, this.formsOf(key)!);
+    }
     return all;
+  }
+
+  /** Where the entries of the form with this key start; undefined when the knowledge has no such form. */
+  private formStart(key: string): number | undefined {
+    const hash = formHash(key);
+    for (let i = upperBound(this.formHashes, hash - 1); i < this.formHashes.length && this.formHashes[i] === hash; i++) {
+      const form = this.formsByHash[i];
+      if (this.data.strings.at(this.formKeys[form]) === key) return this.formStarts[form];
+    }
+    return undefined;
   }
 }
 
@@ -332,12 +369,13 @@ function readEntity(cursor: Cursor, data: Stored): StoredEntity {
     roles = new Array<EntityRole>(roleCount);
     for (let i = 0; i < roleCount; i++) roles[i] = cursor.code(roleFacts);
   }
-  const { nums, strings } = data;
+  const { nums } = data;
+  const strings = data.strings.count;
   const mentionsAt = cursor.at + 1;
   const mentionCount = cursor.next();
   if (mentionCount < 0 || cursor.at + mentionCount * 6 > nums.length) throw new RangeError('entities cache: truncated mentions');
   for (let i = 0, at = cursor.at; i < mentionCount; i++, at += 6) {
-    if (strings[nums[at]] === undefined || FORMS[nums[at + 5]] === undefined) throw new RangeError('entities cache: bad mention');
+    if (!(nums[at] >= 0 && nums[at] < strings) || FORMS[nums[at + 5]] === undefined) throw new RangeError('entities cache: bad mention');
   }
   cursor.at += mentionCount * 6;
   const statementsAt = cursor.at + 1;
@@ -358,7 +396,7 @@ function readEntity(cursor: Cursor, data: Stored): StoredEntity {
 
 /** The decoded string table and numbers a restored knowledge reads its mentions and statements from. */
 interface Stored {
-  strings: string[];
+  strings: StoredStrings;
   nums: Int32Array;
 }
 
@@ -416,7 +454,7 @@ class StoredEntity implements Entity {
     const { strings, nums } = this.stored;
     const mentions = new Array<SourceMention>(this.mentionCount);
     for (let i = 0, at = this.mentionsAt; i < mentions.length; i++, at += 6) {
-      mentions[i] = { sourceId: strings[nums[at]], span: { start: nums[at + 1], end: nums[at + 2] }, sentence: { start: nums[at + 3], end: nums[at + 4] }, form: FORMS[nums[at + 5]] };
+      mentions[i] = { sourceId: strings.at(nums[at])!, span: { start: nums[at + 1], end: nums[at + 2] }, sentence: { start: nums[at + 3], end: nums[at + 4] }, form: FORMS[nums[at + 5]] };
     }
     return (this.madeMentions = mentions);
   }
@@ -428,9 +466,9 @@ class StoredEntity implements Entity {
     const statements = new Array<EntityStatement>(this.statementCount);
     let at = this.statementsAt;
     for (let i = 0; i < statements.length; i++) {
-      const sourceId = strings[nums[at]];
+      const sourceId = strings.at(nums[at])!;
       const sentence = { start: nums[at + 1], end: nums[at + 2] };
-      const verb = strings[nums[at + 3]];
+      const verb = strings.at(nums[at + 3])!;
       const quotes: Span[] = [];
       const quoteCount = nums[at + 4];
       at += 5;

@@ -29,7 +29,8 @@ export const ENTITIES_SECTION = 'entities';
  * ~0.1 ms a source and extracting ~0.3–0.5 ms.
  */
 export const EXTRACTION_WORK = 4;
-const FORMAT_VERSION = 3;
+/** 4: the merged knowledge's strings as UTF-8 with their starts, and its forms by hash (knowledge-cache.ts). */
+const FORMAT_VERSION = 4;
 
 interface Entry {
   /** The source the facts were extracted from (its text and body). */
