@@ -170,6 +170,36 @@ test('persisted knowledge: written by code that extracts or merges differently, 
   assert.equal(serialised(knowledge), serialised(scratch(sources)));
 });
 
+test('persisted knowledge: restored by the key of its sources without reading the rows; damaged rows cost the facts only', () => {
+  const sources = [sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL)];
+  const bytes = coldBytes(sources);
+  const text = Buffer.from(bytes).toString('latin1');
+  const rowsAt = text.indexOf('[["file:///ws/sources/');
+  assert.ok(rowsAt > 0, 'the rows are written apart from the header');
+  // Same length, no longer JSON: only what reads the rows can notice.
+  const damaged = new Uint8Array(Buffer.from(text.slice(0, rowsAt) + '[{' + text.slice(rowsAt + 2), 'latin1'));
+
+  const restoredStore = new SourceFactsStore();
+  assert.equal(restoredStore.importSection(damaged), 2);
+  assert.equal(serialised(restoredStore.knowledge(sources, [])), serialised(scratch(sources)));
+  assert.equal(restoredStore.lastKnowledgeRestored, true, 'the same sources: restored, the rows never read');
+  // Another registry needs the facts the restore left in the import: they are extracted again, not lost.
+  const withRegistry = restoredStore.knowledge(sources, parseRegistry(REGISTRY).entries, REGISTRY_URI);
+  assert.equal(restoredStore.lastKnowledgeRestored, false);
+  assert.equal(serialised(withRegistry), serialised(scratch(sources, REGISTRY)));
+
+  // A changed source needs the others' facts and counts: none are taken from damaged rows, all are extracted.
+  const changed = [sources[0], sourceOf('council.txt', COUNCIL.replace('the council leader', 'the council treasurer'))];
+  const refreshed = new SourceFactsStore();
+  refreshed.importSection(damaged);
+  assert.equal(serialised(refreshed.knowledge(changed, [])), serialised(scratch(changed)));
+  assert.equal(refreshed.last.extracted, 2);
+  const intact = new SourceFactsStore();
+  intact.importSection(bytes);
+  intact.knowledge(changed, []);
+  assert.equal(intact.last.extracted, 1, 'with intact rows the unchanged source keeps its facts');
+});
+
 /** What every reader of the knowledge gives for `piece`: findings, a hover at every word, completion after '@'. */
 function consumers(engine: ReturnType<typeof createEngine>, piece: { uri: string; text: string }) {
   const hovers: unknown[] = [];

@@ -29,8 +29,8 @@ export const ENTITIES_SECTION = 'entities';
  * ~0.1 ms a source and extracting ~0.3–0.5 ms.
  */
 export const EXTRACTION_WORK = 4;
-/** 4: the merged knowledge's strings as UTF-8 with their starts, and its forms by hash (knowledge-cache.ts). */
-const FORMAT_VERSION = 4;
+/** 5: the rows apart from the header, and the knowledge's sources as one key (4: the knowledge's strings as UTF-8 with their starts, its forms by hash). */
+const FORMAT_VERSION = 5;
 
 interface Entry {
   /** The source the facts were extracted from (its text and body). */
@@ -208,8 +208,9 @@ export class SourceFactsStore {
       return restored;
     }
     this.refresh(sources);
-    // Same sources as a restore, another registry: the merge needs the facts the restore left undecoded.
-    this.materialise();
+    // Same sources as a restore, another registry: the merge needs the facts the restore left undecoded
+    // (extracted again for any source whose facts the import cannot give: damaged rows).
+    if (!this.materialise()) this.refresh(sources);
     // What the import held is adopted or stale now; its buffer need not stay alive.
     this.dropImport();
     const identified = sources.map((source) => ({ id: source.id, facts: this.entries.get(source.uri)!.facts }));
@@ -289,16 +290,22 @@ export class SourceFactsStore {
     return encodeFacts([...this.entries.values()], this.stats, knowledge && { knowledge: knowledge.knowledge, registry: knowledge.registry }, this.codeStamp);
   }
 
-  /** Decodes the facts a restore left in the import (an export needs every source's facts). */
-  private materialise(): void {
+  /**
+   * Decodes the facts a restore left in the import (an export needs every
+   * source's facts). False when the import could not give some (its rows are
+   * damaged): a refresh then extracts those.
+   */
+  private materialise(): boolean {
     const restored = this.restoredOnly;
-    if (!restored) return;
+    if (!restored) return true;
     this.restoredOnly = undefined;
+    let complete = true;
     for (const [uri, source] of restored) {
       const facts = this.imported?.factsOf(source);
-      if (!facts) throw new RangeError('entities cache: restored facts are gone');
-      this.entries.set(uri, { source, facts, answeredAt: -1 });
+      if (facts) this.entries.set(uri, { source, facts, answeredAt: -1 });
+      else complete = false;
     }
+    return complete;
   }
 
   /** Holds a section's facts until sources with the same text are refreshed; returns how many sources it holds (0 for bad bytes). */
@@ -324,6 +331,10 @@ export function entitiesCacheProduct(store: SourceFactsStore, sources: () => Ite
       return store.dirtyFor(sources());
     },
   };
+}
+
+function isRow(value: unknown): value is Row {
+  return Array.isArray(value) && value.length === 5 && typeof value[0] === 'string' && typeof value[1] === 'string' && value.slice(2).every(Number.isInteger);
 }
 
 function sameText(a: Source, b: Source): boolean {
@@ -393,9 +404,11 @@ export function codeFingerprint(): string {
 
 // ---- Encoding --------------------------------------------------------------
 //
-// Header (JSON): format version, one row per source [uri, contentKey, body
-// start, body end, offset into the numbers], whether the string table is JSON.
-// Strings: every distinct string the facts hold, joined by NUL (or a JSON array
+// Header (JSON): format version, how many sources, whether the string table
+// is JSON, and with a merged knowledge the registry and the key of the sources
+// it was merged from (`sourcesMadeKey`). Rows (JSON, read only when a source's
+// facts or the exact sources are asked for): one per source [uri, contentKey,
+// body start, body end, offset into the numbers]. Strings: every distinct string the facts hold, joined by NUL (or a JSON array
 // when one contains a NUL). Numbers (Int32Array), per source:
 //   sentences: n, (start, end)×n
 //   names: n, per name: form, text, key, start, end, sentence, honorific, hint, weak, roles n, (text, start, end)×n
@@ -415,19 +428,34 @@ interface Header {
   version: number;
   /** The code that wrote it: codeFingerprint(), or the embedder's build id (SourceFactsStore.codeStamp). */
   fingerprint: string;
-  sources: Array<[uri: string, key: string, bodyStart: number, bodyEnd: number, offset: number]>;
+  /** How many sources the rows hold. */
+  count: number;
   jsonStrings: boolean;
-  /** When the merged knowledge follows: each source's id (aligned with `sources`) and the registry it was merged with. */
-  knowledge?: { ids: string[]; registry: string };
+  /** When the merged knowledge follows: the key of the sources it was merged from (`sourcesMadeKey`) and the registry. */
+  knowledge?: { sources: string; registry: string };
+}
+
+type Row = [uri: string, key: string, bodyStart: number, bodyEnd: number, offset: number];
+
+/**
+ * One key of the sources a knowledge was merged from, whatever their order:
+ * each source's uri, content key, body and id. A warm start compares it
+ * with its own sources' instead of reading 2,095 rows of JSON.
+ */
+function sourcesMadeKey(sources: Iterable<Source>): string {
+  const rows: string[] = [];
+  for (const source of sources) rows.push(JSON.stringify([source.uri, sourceContentKey(source), source.body.start, source.body.end, source.id]));
+  return contentKey(rows.sort().join('\n'));
 }
 
 function encodeFacts(entries: readonly Pick<Entry, 'source' | 'facts'>[], stats: CaseStats, merged: { knowledge: EntityKnowledge; registry: string } | undefined, fingerprint: string): Uint8Array {
   const table = new StringTable();
   const str = table.index;
   const nums: number[] = [];
-  const header: Header = { version: FORMAT_VERSION, fingerprint, sources: [], jsonStrings: false };
+  const header: Header = { version: FORMAT_VERSION, fingerprint, count: entries.length, jsonStrings: false };
+  const rows: Row[] = [];
   for (const { source, facts } of entries) {
-    header.sources.push([source.uri, sourceContentKey(source), source.body.start, source.body.end, nums.length]);
+    rows.push([source.uri, sourceContentKey(source), source.body.start, source.body.end, nums.length]);
     nums.push(facts.sentences.length);
     for (const s of facts.sentences) nums.push(s.start, s.end);
     nums.push(facts.names.length);
@@ -452,10 +480,11 @@ function encodeFacts(entries: readonly Pick<Entry, 'source' | 'facts'>[], stats:
     const inner = new ByteWriter();
     writeKnowledge(inner, merged.knowledge);
     knowledgeBytes = inner.finish();
-    header.knowledge = { ids: entries.map((entry) => entry.source.id), registry: merged.registry };
+    header.knowledge = { sources: sourcesMadeKey(entries.map((entry) => entry.source)), registry: merged.registry };
   }
   const writer = new ByteWriter();
   writer.json(header);
+  writer.json(rows);
   writer.string(table.encode(header.jsonStrings));
   writer.array(Int32Array.from(nums));
   const counts = stats.exportTable();
@@ -469,13 +498,14 @@ function encodeFacts(entries: readonly Pick<Entry, 'source' | 'facts'>[], stats:
   return writer.finish();
 }
 
-/** A decoded section: the directory at once, each source's facts when asked for. */
+/** A decoded section: the header at once, the rows when first needed, each source's facts when asked for. */
 class ImportedFacts {
   private stringTable: string[] | undefined;
+  private rowsByUri: Map<string, Row> | undefined;
 
   private constructor(
     private readonly header: Header,
-    private readonly rows: Map<string, Header['sources'][number]>,
+    private readonly rowBytes: Uint8Array,
     private readonly stringBytes: Uint8Array,
     private readonly jsonStrings: boolean,
     private readonly nums: Int32Array,
@@ -495,8 +525,7 @@ class ImportedFacts {
   /** Whether the knowledge was merged from exactly these sources (uri, text, body, id) and this registry. */
   knowledgeMadeFrom(sources: ReadonlyMap<string, Source>, registryKey: string): boolean {
     const made = this.header.knowledge;
-    if (!made || made.registry !== registryKey || made.ids.length !== this.header.sources.length || !this.coversExactly(sources)) return false;
-    return this.header.sources.every((row, i) => sources.get(row[0])!.id === made.ids[i]);
+    return made !== undefined && made.registry === registryKey && sources.size === this.header.count && made.sources === sourcesMadeKey(sources.values());
   }
 
   /** The merged knowledge, over `stats` (the statistics this section holds). Throws on damaged bytes. */
@@ -508,7 +537,8 @@ class ImportedFacts {
   static decode(bytes: Uint8Array): ImportedFacts {
     const reader = new ByteReader(bytes);
     const header = reader.json<Header>();
-    if (header.version !== FORMAT_VERSION || !Array.isArray(header.sources)) throw new RangeError('entities cache: unknown format');
+    if (header.version !== FORMAT_VERSION || !Number.isInteger(header.count)) throw new RangeError('entities cache: unknown format');
+    const rowBytes = reader.bytes();
     const stringBytes = reader.bytes();
     const nums = reader.int32();
     const words = reader.bytes();
@@ -518,13 +548,25 @@ class ImportedFacts {
     const slots = reader.int32();
     const starts = reader.int32();
     const knowledgeBytes = header.knowledge ? reader.bytes() : undefined;
-    const rows = new Map<string, Header['sources'][number]>();
-    for (const row of header.sources) rows.set(row[0], row);
-    return new ImportedFacts(header, rows, stringBytes, header.jsonStrings, nums, { words, lower, capMid, hashes, slots, starts }, knowledgeBytes);
+    return new ImportedFacts(header, rowBytes, stringBytes, header.jsonStrings, nums, { words, lower, capMid, hashes, slots, starts }, knowledgeBytes);
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.header.count;
+  }
+
+  /** The rows by uri, read on first use; none when they are damaged (then no source's facts are taken). */
+  private get rows(): Map<string, Row> {
+    if (this.rowsByUri) return this.rowsByUri;
+    const rows = new Map<string, Row>();
+    try {
+      const list = JSON.parse(new TextDecoder().decode(this.rowBytes)) as unknown;
+      if (Array.isArray(list) && list.length === this.header.count && list.every(isRow)) for (const row of list) rows.set(row[0], row);
+    } catch {
+      rows.clear();
+    }
+    if (rows.size !== this.header.count) rows.clear();
+    return (this.rowsByUri = rows);
   }
 
   /** Whether the statistics were counted over exactly these sources' texts. */
