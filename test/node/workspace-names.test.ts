@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileNamer, listFiles, relativePath, toUri } from '../../server/src/node/workspace';
+import picomatch from 'picomatch';
+import { fileNamer, globTest, listFiles, relativePath, toUri } from '../../server/src/node/workspace';
 import { tempWorkspace } from '../helpers/repo';
 
 const NAMES = [
@@ -50,4 +51,19 @@ test('workspace names: listFiles gives each file as path.join of the root and it
   // A file given as the glob itself (no walk) is joined the same way.
   assert.deepEqual(listFiles(root, ['sources/plain.txt']), [path.join(root, 'sources/plain.txt')]);
   assert.ok(fs.existsSync(expected[0]));
+});
+
+test('workspace globs: globTest answers as picomatch does, for the globs a config writes and the paths a walk meets', () => {
+  const globs = ['sources/**/*.{md,txt}', 'sources/*.txt', '**/*.md', 'pieces/**', 'notes/a?.md', 'docs/[ab]*.md', '*.md', 'sources/deep/er/**/*.md', 'sources/été.md', 'exact/path.txt', '.hidden/**', 'sources/**/.*'];
+  const paths = [...NAMES, 'sources/.hidden.md', 'sources/.dir/x.md', '.hidden/a.md', 'pieces/a.md', 'pieces/x/y/z.txt', 'notes/ab.md', 'notes/abc.md', 'docs/a1.md', 'docs/c1.md', 'top.md', 'exact/path.txt', 'exact/path.txtx', 'sources/deep/er/x/y.md', 'sources', 'pieces', 'x/sources/a.txt', ''];
+  for (const dot of [false, true]) {
+    for (const glob of globs) {
+      const ours = globTest([glob], { dot });
+      const theirs = picomatch(glob, { dot });
+      for (const file of paths) assert.equal(ours(file), file !== '' && theirs(file), `${glob} (dot ${dot}) on "${file}"`);
+    }
+    const ours = globTest(globs, { dot });
+    const theirs = picomatch(globs, { dot });
+    for (const file of paths) assert.equal(ours(file), file !== '' && theirs(file), `all globs (dot ${dot}) on "${file}"`);
+  }
 });

@@ -227,8 +227,8 @@ export function listFiles(root: string, globs: readonly string[], ignore: readon
   const positive = safe.filter((g) => !g.startsWith('!'));
   if (!positive.length) return [];
   const negative = [...safe.filter((g) => g.startsWith('!')).map((g) => g.slice(1)), ...ignore];
-  const included = picomatch(positive, { dot: false });
-  const excluded = negative.length ? picomatch(negative, { dot: true }) : () => false;
+  const included = globTest(positive, { dot: false });
+  const excluded = negative.length ? globTest(negative, { dot: true }) : () => false;
   const realRoot = safeRealpath(root) ?? root;
   const found = new Set<string>();
 
@@ -306,9 +306,28 @@ function safeRealpath(file: string): string | undefined {
   }
 }
 
+/**
+ * `picomatch(globs, { dot })` as a plain test of each glob's regular
+ * expression. picomatch's matcher makes a result object and runs its hooks on
+ * every call: ~20 ms of the CLI main thread's listing of 2,095 sources, on a
+ * thread that has compiled none of it yet, against ~4 ms. With no `format`,
+ * `matchBase`, `capture` or hooks among the options its answer is exactly
+ * this: the path equal to the glob, or matched by its expression (on Windows
+ * after its backslashes are made slashes, as picomatch does there).
+ */
+export function globTest(globs: readonly string[], { dot }: { dot: boolean }): (path: string) => boolean {
+  const windows = process.platform === 'win32';
+  const expressions = globs.map((glob) => picomatch.makeRe(glob, { dot, windows }));
+  return (input) => {
+    if (input === '') return false;
+    const output = windows ? input.replace(/\\/g, '/') : input;
+    return globs.some((glob, i) => input === glob || output === glob || expressions[i].test(output));
+  };
+}
+
 /** A matcher for a set of globs relative to root (for file-change events). */
 export function globMatcher(root: string, globs: readonly string[]): (file: string) => boolean {
-  const match = picomatch([...globs], { dot: false });
+  const match = globTest(globs, { dot: false });
   return (file) => {
     const rel = relativePath(root, file);
     return !rel.startsWith('..') && match(rel);
