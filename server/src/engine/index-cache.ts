@@ -135,8 +135,7 @@ export function bytesKey(bytes: Uint8Array): string {
  * summed without joining it first. A word may straddle two parts.
  */
 export function bytesKeyOfParts(parts: readonly Uint8Array[]): string {
-  let length = 0;
-  for (const part of parts) length += part.length;
+  const length = sectionLength(parts);
   // `bytesKey` mixes whole words up to here, then the last bytes one at a time.
   const wordsEnd = length - (length % 4);
   let h1 = 0x811c9dc5 ^ length;
@@ -438,8 +437,7 @@ export class ByteWriter {
 
   /** One field, as `bytes` writes it, from several parts one after another (not joined here). */
   byteParts(parts: readonly Uint8Array[]): void {
-    let length = 0;
-    for (const part of parts) length += part.length;
+    const length = sectionLength(parts);
     const head = new Uint8Array(8);
     new DataView(head.buffer).setUint32(0, length, true);
     this.parts.push(head);
