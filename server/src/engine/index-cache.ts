@@ -255,7 +255,7 @@ export function encodeCache(sections: ReadonlyMap<string, SectionBytes>): Uint8A
 }
 
 /** `parts` one after another, in one new array. */
-export function joinBytes(parts: readonly Uint8Array[], size = parts.reduce((sum, part) => sum + part.length, 0)): Uint8Array {
+export function joinBytes(parts: readonly Uint8Array[], size = sectionLength(parts)): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
   for (const part of parts) {

@@ -288,14 +288,18 @@ class StoredKnowledge implements StoredEntities {
   }
 
   formsOf(key: string): FormEntry[] | undefined {
-    let entries = this.madeForms.get(key);
+    const entries = this.madeForms.get(key);
     if (entries) return entries;
     const at = this.formStart(key);
-    if (at === undefined) return undefined;
+    return at === undefined ? undefined : this.formEntriesAt(key, at);
+  }
+
+  /** The entries of the form `key`, whose list starts at `at`, made and kept for the next ask. */
+  private formEntriesAt(key: string, at: number): FormEntry[] {
     const cursor = new Cursor(this.data);
     cursor.at = at;
     const count = cursor.count();
-    entries = new Array<FormEntry>(count);
+    const entries = new Array<FormEntry>(count);
     for (let i = 0; i < count; i++) entries[i] = { entity: this.entityAt(cursor.next()), kind: cursor.code(KINDS), surface: cursor.str() };
     this.madeForms.set(key, entries);
     return entries;
@@ -309,10 +313,11 @@ class StoredKnowledge implements StoredEntities {
 
   allForms(): Map<string, FormEntry[]> {
     const all = new Map<string, FormEntry[]>();
-    for (const index of this.formKeys) {
+    // Every form in the order written, each read where it starts (no search by hash).
+    this.formKeys.forEach((index, form) => {
       const key = this.data.strings.at(index)!;
-      all.set(key, this.formsOf(key)!);
-    }
+      all.set(key, this.madeForms.get(key) ?? this.formEntriesAt(key, this.formStarts[form]));
+    });
     return all;
   }
 
