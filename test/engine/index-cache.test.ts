@@ -440,6 +440,39 @@ test('bytesKeyOfParts: the key of the joined bytes, however they are cut into pa
   assert.notEqual(bytesKeyOfParts([long.subarray(0, 5), long.subarray(6)]), bytesKey(long), 'a byte left out');
 });
 
+/** `bytesKey` as first written, a byte at a time: the keys in cache files on disk were made this way. */
+function bytesKeyByteWise(bytes: Uint8Array): string {
+  let h1 = 0x811c9dc5 ^ bytes.length;
+  let h2 = 0x9747b28c;
+  let i = 0;
+  const mix = (word: number) => {
+    h1 = Math.imul(h1 ^ word, 0x01000193);
+    h2 = Math.imul(h2 ^ word, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  };
+  for (; i + 3 < bytes.length; i += 4) mix(bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
+  for (; i < bytes.length; i++) mix(bytes[i]);
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+test('bytesKey: the same key as byte by byte, whatever the bytes\' offset in their buffer and however long', () => {
+  // Word reads go through an aligned view or a 64 KB copy: offsets 0-3 and lengths across the copy's size.
+  const buffer = Uint8Array.from({ length: 140_000 }, (_, i) => (i * 2654435761) >>> 24);
+  for (const offset of [0, 1, 2, 3, 4]) {
+    for (const length of [0, 1, 3, 4, 5, 8, 63, 1000, 65_535, 65_536, 65_537, 65_540, 131_075, 139_990]) {
+      const bytes = buffer.subarray(offset, offset + length);
+      assert.equal(bytesKey(bytes), bytesKeyByteWise(bytes), `offset ${offset}, length ${length}`);
+    }
+  }
+  const cuts = [0, 3, 65_539, 65_540, 70_001, 139_999];
+  assert.equal(bytesKeyOfParts(cuts.slice(1).map((end, i) => buffer.subarray(cuts[i], end))), bytesKeyByteWise(buffer.subarray(0, 139_999)));
+});
+
 test('KeyHash: the same parts make the same key; parts that differ anywhere, or are cut elsewhere, make another', () => {
   const key = (feed: (k: KeyHash) => KeyHash) => feed(new KeyHash()).finish();
   const text = 'The harbour master said the quay would reopen in May.';

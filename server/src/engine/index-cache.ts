@@ -112,21 +112,7 @@ function mixChars(lanes: Int32Array, text: string, from: number, to: number): vo
  * bytes it wrote.
  */
 export function bytesKey(bytes: Uint8Array): string {
-  let h1 = 0x811c9dc5 ^ bytes.length;
-  let h2 = 0x9747b28c;
-  let i = 0;
-  for (const last = bytes.length - 3; i < last; i += 4) {
-    const word = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-    h1 = Math.imul(h1 ^ word, 0x01000193);
-    h2 = Math.imul(h2 ^ word, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  for (; i < bytes.length; i++) {
-    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
-    h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return finishKey(h1, h2);
+  return bytesKeyOfParts([bytes]);
 }
 
 /**
@@ -136,10 +122,10 @@ export function bytesKey(bytes: Uint8Array): string {
  */
 export function bytesKeyOfParts(parts: readonly Uint8Array[]): string {
   const length = sectionLength(parts);
-  // `bytesKey` mixes whole words up to here, then the last bytes one at a time.
+  // Whole little-endian words up to here, then the last bytes one at a time.
   const wordsEnd = length - (length % 4);
-  let h1 = 0x811c9dc5 ^ length;
-  let h2 = 0x9747b28c;
+  lanes[0] = 0x811c9dc5 ^ length;
+  lanes[1] = 0x9747b28c;
   let at = 0;
   let word = 0;
   for (const bytes of parts) {
@@ -148,17 +134,15 @@ export function bytesKeyOfParts(parts: readonly Uint8Array[]): string {
     for (; i < bytes.length && at % 4 !== 0 && at < wordsEnd; i++, at++) {
       word |= bytes[i] << (8 * (at % 4));
       if (at % 4 === 3) {
-        h1 = Math.imul(h1 ^ word, 0x01000193);
-        h2 = Math.imul(h2 ^ word, 0x5bd1e995);
-        h2 ^= h2 >>> 15;
+        mixWord(lanes, word);
         word = 0;
       }
     }
-    for (; i + 3 < bytes.length && at < wordsEnd; i += 4, at += 4) {
-      const whole = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-      h1 = Math.imul(h1 ^ whole, 0x01000193);
-      h2 = Math.imul(h2 ^ whole, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
+    const whole = Math.min(bytes.length - i, wordsEnd - at) & ~3;
+    if (whole > 0) {
+      mixWords(lanes, bytes.subarray(i, i + whole));
+      i += whole;
+      at += whole;
     }
     // This part's last bytes: a word that runs on into the next part, or the last bytes of all.
     for (; i < bytes.length; i++, at++) {
@@ -166,12 +150,56 @@ export function bytesKeyOfParts(parts: readonly Uint8Array[]): string {
         word |= bytes[i] << (8 * (at % 4));
         continue;
       }
-      h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
-      h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
-      h2 ^= h2 >>> 15;
+      mixWord(lanes, bytes[i]);
     }
   }
-  return finishKey(h1, h2);
+  return finishKey(lanes[0], lanes[1]);
+}
+
+function mixWord(lanes: Int32Array, word: number): void {
+  lanes[0] = Math.imul(lanes[0] ^ word, 0x01000193);
+  const h2 = Math.imul(lanes[1] ^ word, 0x5bd1e995);
+  lanes[1] = h2 ^ (h2 >>> 15);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Where bytes that do not start on a 4-byte boundary are copied to be read as words. */
+const wordScratch = new Int32Array(16 * 1024);
+const wordScratchBytes = new Uint8Array(wordScratch.buffer);
+
+/**
+ * Mixes `bytes` (a multiple of 4 long) into `lanes` as little-endian words,
+ * read through an `Int32Array` (on an aligned view, or a copy of at most 64 KB
+ * at a time): one read a word instead of four, ~3× quicker than assembling
+ * each word from its bytes while the code is still cold, as it is in a CLI run.
+ */
+function mixWords(lanes: Int32Array, bytes: Uint8Array): void {
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < bytes.length; i += 4) mixWord(lanes, bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
+    return;
+  }
+  if (bytes.byteOffset % 4 === 0) {
+    mixWordArray(lanes, new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), bytes.length / 4);
+    return;
+  }
+  for (let from = 0; from < bytes.length; from += wordScratchBytes.length) {
+    const chunk = bytes.subarray(from, Math.min(from + wordScratchBytes.length, bytes.length));
+    wordScratchBytes.set(chunk);
+    mixWordArray(lanes, wordScratch, chunk.length / 4);
+  }
+}
+
+function mixWordArray(lanes: Int32Array, words: Int32Array, count: number): void {
+  let h1 = lanes[0];
+  let h2 = lanes[1];
+  for (let i = 0; i < count; i++) {
+    const word = words[i];
+    h1 = Math.imul(h1 ^ word, 0x01000193);
+    h2 = Math.imul(h2 ^ word, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  lanes[0] = h1;
+  lanes[1] = h2;
 }
 
 /** The key of two mixed lanes, as 16 hex digits. */
