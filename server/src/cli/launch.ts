@@ -19,18 +19,19 @@ import { chooseCodeCacheDir } from '../node/cache-dir';
 import { codeCacheFile, markCodeCacheUsed, offerCompiledCodeSave, readCodeCache, saveCompiledCode, writeCodeCache } from '../node/code-cache';
 import { leavePrestarted, prestartWorkerOf, wantsEarlyWorker } from './prestart';
 
+if (isMainThread) {
+  const dir = chooseCodeCacheDir(process.argv.slice(2), { cwd: process.cwd(), env: process.env, platform: process.platform, homedir: os.homedir() });
+  process.env.PROVENANCE_CODE_CACHE = dir ?? 'off';
+  // The first check worker boots while this thread reads and loads the bundle (prestart.ts); after the line above,
+  // which its environment copies, and before anything else: its boot is the longest stretch of a small warm run's path.
+  if (wantsEarlyWorker(process.argv.slice(2))) leavePrestarted(prestartWorkerOf(__filename));
+}
+
 const bundle = path.join(__dirname, 'cli-main.js');
 const descriptor = fs.openSync(bundle, 'r');
 const stats = fs.fstatSync(descriptor);
 const bytes = fs.readFileSync(descriptor);
 fs.closeSync(descriptor);
-
-if (isMainThread) {
-  const dir = chooseCodeCacheDir(process.argv.slice(2), { cwd: process.cwd(), env: process.env, platform: process.platform, homedir: os.homedir() });
-  process.env.PROVENANCE_CODE_CACHE = dir ?? 'off';
-  // The first check worker boots while this thread loads the bundle (prestart.ts); after the line above, which its environment copies.
-  if (wantsEarlyWorker(process.argv.slice(2))) leavePrestarted(prestartWorkerOf(__filename));
-}
 const dir = process.env.PROVENANCE_CODE_CACHE;
 const file = dir && dir !== 'off' ? codeCacheFile(dir, isMainThread ? 'main' : 'worker', stats) : undefined;
 const cachedData = file ? readCodeCache(file) : undefined;
