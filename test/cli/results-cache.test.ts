@@ -156,6 +156,20 @@ test('results-cache: with the index cache there, a changed piece is checked by a
   assert.equal(rechecked.stdout, plain.stdout);
 });
 
+test('results-cache: a warm run whose edit asks for the entity knowledge (read while the sources are set) finds what a fresh run finds, reading no source', async () => {
+  const root = tempWorkspace(FILES);
+  const cache = path.join(root, '.cache');
+  await check(root, cache);
+  // A question that misspells a name: no claim, no quotation, but the name rules ask for the knowledge's forms.
+  fs.appendFileSync(path.join(root, 'pieces/quay.md'), '\nWhat will Wrin Ostberg do next?\n');
+  const warm = await check(root, cache, '--timing');
+  assert.equal(warm.checked, 1);
+  assert.equal(/Source files read by the workers: (\d+) of 2 /.exec(warm.stderr)?.[1], '0', warm.stderr);
+  const plain = await fresh(root);
+  assert.deepEqual([warm.code, warm.stdout], [plain.code, plain.stdout]);
+  assert.match(warm.stdout, /style\/name-variant/, 'the misspelt name was found');
+});
+
 test('results-cache: a warm run hands the workers each source by its key and they read only what a check needs; an edited source is read again', async () => {
   const root = tempWorkspace(FILES);
   const cache = path.join(root, '.cache');
