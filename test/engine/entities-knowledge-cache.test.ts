@@ -12,7 +12,8 @@ import { loadSource } from '../../server/src/engine/sources';
 import { EntityKnowledge } from '../../server/src/engine/entities/knowledge';
 import { SourceFactsStore } from '../../server/src/engine/entities/source-facts';
 import { parseRegistry } from '../../server/src/engine/registry';
-import { formHash } from '../../server/src/engine/entities/knowledge-cache';
+import { formHash, readKnowledge, writeKnowledge } from '../../server/src/engine/entities/knowledge-cache';
+import { ByteReader, ByteWriter } from '../../server/src/engine/index-cache';
 import { CaseStats } from '../../server/src/engine/entities/case-stats';
 import type { Source } from '../../server/src/engine/types';
 import { bbcNewsArticles } from '../helpers/corpus';
@@ -87,6 +88,33 @@ test('persisted knowledge: forms are found by their key, also two whose keys has
   assert.equal(warm.knowledge.formsOf('nqbo lqds'), undefined);
   assert.deepEqual(warm.knowledge.formsOf('alma reyes')?.map((f) => f.entity.name), scratch(sources, registry).formsOf('alma reyes')?.map((f) => f.entity.name));
   assert.equal(serialised(warm.knowledge), serialised(scratch(sources, registry)));
+});
+
+test('persisted knowledge: each acronym\'s entities are read when asked for, as merged; damaged acronym lists refuse the restore', () => {
+  const sources = [sourceOf('port.txt', PORT), sourceOf('council.txt', COUNCIL), sourceOf('lighthouse.txt', LIGHTHOUSE)];
+  const merged = scratch(sources);
+  assert.ok(merged.acronyms.size >= 2, 'the sources expand acronyms');
+  const writer = new ByteWriter();
+  writeKnowledge(writer, merged);
+  const bytes = writer.finish();
+  const restore = () => readKnowledge(new ByteReader(bytes), merged.stats);
+  const id = (list: readonly { id: string }[] | undefined) => list?.map((entity) => entity.id);
+  for (const acronym of merged.acronyms.keys()) assert.deepEqual(id(restore().entitiesOfAcronym(acronym)), id(merged.entitiesOfAcronym(acronym)), acronym);
+  assert.equal(restore().entitiesOfAcronym('NOPE'), undefined);
+  // Asked one by one, then all at once: the same lists, in the merge's order.
+  const restored = restore();
+  for (const acronym of merged.acronyms.keys()) restored.entitiesOfAcronym(acronym);
+  assert.deepEqual([...restored.acronyms].map(([a, list]) => [a, id(list)]), [...merged.acronyms].map(([a, list]) => [a, id(list)]));
+
+  // The last number written is the last acronym's last entity: one past the entities is refused at the restore, not when asked.
+  const reader = new ByteReader(bytes);
+  reader.json();
+  reader.bytes();
+  reader.int32();
+  const nums = reader.int32();
+  assert.equal(nums.buffer, bytes.buffer, 'the numbers are read in place');
+  nums[nums.length - 1] = merged.entities.length;
+  assert.throws(restore, /bad entity/);
 });
 
 test('persisted knowledge: restored only for the very sources and registry it was merged from', () => {

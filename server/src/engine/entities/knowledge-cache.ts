@@ -31,7 +31,7 @@ import type { Span } from '../types';
 import { ByteReader, ByteWriter } from '../index-cache';
 import type { CaseStats } from './case-stats';
 import type { EntityType, NameForm } from './extract';
-import { EntityKnowledge, NO_ITEMS, type StoredEntities, type Entity, type EntityLink, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
+import { EntityKnowledge, NO_ITEMS, type StoredEntities, type Entity, type EntityLink, type ExpansionFact, type EntityRole, type EntityStatement, type FormEntry, type FormKind, type SourceMention } from './knowledge';
 import type { Location } from '../types';
 import { StoredStrings, StringTable } from './string-table';
 import { upperBound } from '../sorted';
@@ -144,10 +144,8 @@ export function readKnowledge(reader: ByteReader, stats: CaseStats): EntityKnowl
   const { restAt } = reader.json<{ restAt: number }>();
   const strings = new StoredStrings(reader.bytes(), reader.int32());
   const nums = reader.int32();
-  const stored = new StoredKnowledge({ strings, nums }, reader.int32(), reader.int32(), reader.int32(), reader.int32(), reader.int32());
-  const knowledge = EntityKnowledge.restored(stats, stored);
-  stored.readRest(knowledge, restAt);
-  return knowledge;
+  const stored = new StoredKnowledge({ strings, nums }, restAt, reader.int32(), reader.int32(), reader.int32(), reader.int32(), reader.int32());
+  return EntityKnowledge.restored(stats, stored);
 }
 
 /** A cursor over the numbers, every read checked. */
@@ -213,6 +211,9 @@ class StoredKnowledge implements StoredEntities {
   private readonly entityOffsets: Int32Array;
   private readonly made: Array<StoredEntity | undefined>;
   private readonly madeForms = new Map<string, FormEntry[]>();
+  /** Where each acronym's list of entities starts (read when one is asked for, `acronymEntities`). */
+  private readonly acronymStarts = new Map<string, number>();
+  private readonly madeAcronyms = new Map<string, Entity[]>();
 
   /**
    * Takes where each entity and each form's entries start, as written, instead
@@ -224,6 +225,8 @@ class StoredKnowledge implements StoredEntities {
    */
   constructor(
     private readonly data: Stored,
+    /** Where the expansions and acronyms start, after the entities and forms. */
+    private readonly restAt: number,
     entityStarts: Int32Array,
     /** Each form's key (a string's index) and where its entries start, in the order written. */
     private readonly formKeys: Int32Array,
@@ -250,14 +253,65 @@ class StoredKnowledge implements StoredEntities {
     }
     this.entityOffsets = entityStarts;
     this.made = new Array<StoredEntity | undefined>(entityStarts.length);
+    this.indexRest();
   }
 
-  /** Expansions and acronyms (a few hundred, each naming an entity): read at once, after the entities and forms. */
-  readRest(knowledge: EntityKnowledge, restAt: number): void {
+  /**
+   * Checks the expansions and acronyms (every string and entity they name is
+   * in the knowledge, and they end the numbers) and notes where each
+   * acronym's entities start, without making any entity: a check asks for
+   * the few acronyms its piece uses without spelling them out.
+   */
+  private indexRest(): void {
     const cursor = new Cursor(this.data);
-    cursor.at = restAt;
+    cursor.at = this.restAt;
+    const strings = this.data.strings.count;
+    const entities = this.entityOffsets.length;
+    const string = () => {
+      const index = cursor.next();
+      if (!(index >= 0 && index < strings)) throw new RangeError('entities cache: bad string');
+      return index;
+    };
+    const entity = () => {
+      const index = cursor.next();
+      if (!(index >= 0 && index < entities)) throw new RangeError('entities cache: bad entity');
+    };
     for (let n = cursor.count(); n > 0; n--) {
-      knowledge.expansions.push({
+      string();
+      string();
+      string();
+      cursor.span();
+      cursor.span();
+      if (cursor.next() >>> 1) throw new RangeError('entities cache: bad expansion kind');
+      entity();
+    }
+    for (let n = cursor.count(); n > 0; n--) {
+      const acronym = this.data.strings.at(string())!;
+      this.acronymStarts.set(acronym, cursor.at);
+      for (let i = cursor.count(); i > 0; i--) entity();
+    }
+    if (cursor.at !== this.data.nums.length) throw new RangeError('entities cache: trailing knowledge data');
+  }
+
+  acronymEntities(acronym: string): Entity[] | undefined {
+    const made = this.madeAcronyms.get(acronym);
+    if (made) return made;
+    const at = this.acronymStarts.get(acronym);
+    if (at === undefined) return undefined;
+    const cursor = new Cursor(this.data);
+    cursor.at = at;
+    const list: Entity[] = [];
+    for (let i = cursor.count(); i > 0; i--) list.push(this.entityAt(cursor.next()));
+    this.madeAcronyms.set(acronym, list);
+    return list;
+  }
+
+  allExpansionsAndAcronyms(): { expansions: ExpansionFact[]; acronyms: Map<string, Entity[]> } {
+    const cursor = new Cursor(this.data);
+    cursor.at = this.restAt;
+    const expansions: ExpansionFact[] = [];
+    for (let n = cursor.count(); n > 0; n--) {
+      expansions.push({
         sourceId: cursor.str(),
         acronym: cursor.str(),
         expansion: cursor.str(),
@@ -267,13 +321,9 @@ class StoredKnowledge implements StoredEntities {
         entity: this.entityAt(cursor.next()),
       });
     }
-    for (let n = cursor.count(); n > 0; n--) {
-      const acronym = cursor.str();
-      const list: Entity[] = [];
-      for (let i = cursor.count(); i > 0; i--) list.push(this.entityAt(cursor.next()));
-      knowledge.acronyms.set(acronym, list);
-    }
-    if (cursor.at !== this.data.nums.length) throw new RangeError('entities cache: trailing knowledge data');
+    const acronyms = new Map<string, Entity[]>();
+    for (const acronym of this.acronymStarts.keys()) acronyms.set(acronym, this.acronymEntities(acronym)!);
+    return { expansions, acronyms };
   }
 
   entityAt(index: number): Entity {

@@ -83,6 +83,10 @@ export interface StoredEntities {
   allEntities(): Entity[];
   /** Every form, in the order the merge indexed them. */
   allForms(): Map<string, FormEntry[]>;
+  /** The entities an acronym names, most expanded first (`EntityKnowledge.entitiesOfAcronym`). */
+  acronymEntities(acronym: string): Entity[] | undefined;
+  /** The expansions and every acronym's entities, in the order the merge made them. */
+  allExpansionsAndAcronyms(): { expansions: ExpansionFact[]; acronyms: Map<string, Entity[]> };
 }
 
 /** How a form names its entity, for the piece scanner and the variant rule. */
@@ -303,10 +307,10 @@ export class EntityKnowledge {
   private formMap = new Map<string, FormEntry[]>();
   /** A restored knowledge's entities and forms, read from the cache as they are asked for (undefined once all are read). */
   private stored: StoredEntities | undefined;
-  /** Expansions the sources give. */
-  readonly expansions: ExpansionFact[] = [];
-  /** Acronym (as written) → its entities, most expanded first. */
-  readonly acronyms = new Map<string, Entity[]>();
+  private readonly expansionList: ExpansionFact[] = [];
+  private readonly acronymMap = new Map<string, Entity[]>();
+  /** A restored knowledge's expansions and acronyms, read from the cache when all are asked for (undefined once read). */
+  private storedRest: StoredEntities | undefined;
   /** Milliseconds the build took (for the benchmark and logs). */
   buildMs = 0;
 
@@ -331,7 +335,37 @@ export class EntityKnowledge {
   static restored(stats: CaseStats, stored: StoredEntities): EntityKnowledge {
     const knowledge = new EntityKnowledge(stats);
     knowledge.stored = stored;
+    knowledge.storedRest = stored;
     return knowledge;
+  }
+
+  /** Expansions the sources give. */
+  get expansions(): ExpansionFact[] {
+    this.readStoredRest();
+    return this.expansionList;
+  }
+
+  /** Acronym (as written) → its entities, most expanded first. */
+  get acronyms(): Map<string, Entity[]> {
+    this.readStoredRest();
+    return this.acronymMap;
+  }
+
+  /**
+   * `acronyms.get(acronym)`; a restored knowledge makes only this acronym's
+   * entities (making all ~250 acronyms' ~270 entities was half of a restore).
+   */
+  entitiesOfAcronym(acronym: string): Entity[] | undefined {
+    return this.storedRest ? this.storedRest.acronymEntities(acronym) : this.acronymMap.get(acronym);
+  }
+
+  private readStoredRest(): void {
+    const stored = this.storedRest;
+    if (!stored) return;
+    this.storedRest = undefined;
+    const { expansions, acronyms } = stored.allExpansionsAndAcronyms();
+    this.expansionList.push(...expansions);
+    for (const [acronym, entities] of acronyms) this.acronymMap.set(acronym, entities);
   }
 
   /** Every entity (a restored knowledge reads them all from the cache on first use). */
@@ -538,11 +572,11 @@ export class EntityKnowledge {
     facts.forEach((sourceFacts, s) => {
       for (const e of sourceFacts.expansions) {
         const entity = entityOf(drafts.get(nameKey(e.expansion)));
-        if (entity) this.expansions.push({ sourceId: ordered[s].id, acronym: e.acronym, expansion: e.expansion, acronymSpan: e.acronymSpan, expansionSpan: e.expansionSpan, kind: e.kind, entity });
+        if (entity) this.expansionList.push({ sourceId: ordered[s].id, acronym: e.acronym, expansion: e.expansion, acronymSpan: e.acronymSpan, expansionSpan: e.expansionSpan, kind: e.kind, entity });
       }
     });
     const counts = new Map<string, Map<Entity, number>>();
-    for (const fact of this.expansions) {
+    for (const fact of this.expansionList) {
       const map = counts.get(fact.acronym) ?? new Map<Entity, number>();
       bump(map, fact.entity);
       counts.set(fact.acronym, map);
@@ -554,7 +588,7 @@ export class EntityKnowledge {
       else if (entity.registry) bump(map, entity, 1_000_000);
       counts.set(entity.acronym, map);
     }
-    for (const [acronym, map] of counts) this.acronyms.set(acronym, [...map.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e));
+    for (const [acronym, map] of counts) this.acronymMap.set(acronym, [...map.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e));
   }
 
   /** "Sergei Lavrov" and "Sergey Lavrov": one person, spelt as most sources spell it. */

@@ -153,7 +153,7 @@ export default defineRule<Options>({
         const first = written.get(acronym);
         if (first && first.at <= span.start) continue;
         knowledge ??= analysis.entities();
-        const entity = knowledge.acronyms.get(acronym)?.[0];
+        const entity = knowledge.entitiesOfAcronym(acronym)?.[0];
         const expansion = entity?.name ?? first?.expansion;
         if (expansion) {
           lower ??= lowerTextFor(analysis);
