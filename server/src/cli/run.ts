@@ -20,7 +20,7 @@ import { DEFAULT_TIME_BUDGET_MS } from '../node/budget';
 import { chooseCacheDir, pruneStaleCaches } from '../node/cache-dir';
 import { ResultsCache, resultsCacheFile } from './results-cache';
 import { codeFingerprint } from '../node/build-id';
-import { addTimings, formatTiming, type Timings } from './timing';
+import { addTimings, formatTiming, sinceStartMs, type Timings } from './timing';
 
 export interface CliIo {
   argv: string[];
@@ -180,7 +180,7 @@ export async function runCli(io: CliIo): Promise<number> {
 
 async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // Milliseconds since the process started (performance's time origin), for `--timing`.
-  const startUp = performance.now();
+  const startUp = sinceStartMs();
   let readSourcesMs: number | undefined;
   let sourcesListed: number | undefined;
   let exit = 0;
@@ -242,12 +242,12 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
         checksCacheFile: cacheDir ? checksCacheFile(cacheDir, root) : undefined,
         cacheIo: { read: readIndexCache, write: writeIndexCache },
         readAhead: () => {
-          const started = performance.now();
+          const started = sinceStartMs();
           // The results cache knows each unchanged source's key from its stamp: the workers then read only the sources a check needs.
           const known = openResultsCache()?.knownSources();
           if (known) for (const [file, stat] of known.stats) readStats.set(file, stat);
           const read = known?.known ?? readSources(engine, root, (file, stat) => readStats.set(file, stat));
-          readSourcesMs = performance.now() - started;
+          readSourcesMs = sinceStartMs() - started;
           // Counted only when the workers set the sources from their keys (else this thread read every one).
           if (known) sourcesListed = read.files.length;
           io.onSourcesListed?.();
@@ -322,7 +322,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const steps: Timings = {};
     for (const result of pool.results) addTimings(steps, result.timings);
     const pieces = pending.map((file, i): [string, number] => [display(file), Object.values(pool.results[i]?.timings ?? {}).reduce((a, b) => a + b, 0)]);
-    const phases = { startUp, readSources: readSourcesMs, load: pool.phases.load, warmUp: pool.phases.warmUp, total: performance.now(), sourcesRead: pool.phases.sourcesRead, sources: sourcesListed };
+    const phases = { startUp, readSources: readSourcesMs, load: pool.phases.load, warmUp: pool.phases.warmUp, total: sinceStartMs(), sourcesRead: pool.phases.sourcesRead, sources: sourcesListed };
     io.stderr.write(formatTiming({ steps, phases, checked: pending.length, reused: documents.length - pending.length, pieces }));
   }
 

@@ -17,7 +17,7 @@ import { checksCacheFile, indexCacheFile, indexCacheSectionNames, readIndexCache
 import { saveCompiledCode } from '../node/code-cache';
 import { claimNext, type WorkerInput, type WorkerMessage } from './pool';
 import type { PrestartData } from './prestart';
-import { addTime, type Timings } from './timing';
+import { addTime, sinceStartMs, type Timings } from './timing';
 import { encodeFindings } from './findings-text';
 import { decodeKeptParse, encodeKeptParse, PARSE_SECTION } from '../node/kept-parse';
 import { decodeCache, encodeCacheParts } from '../engine/index-cache';
@@ -109,7 +109,7 @@ export async function runCheckWorker(): Promise<void> {
   const parseAndSend = (index: number) => {
     // Tests prove the style half keeps the piece's parse also when the sources half got to it first (no handover).
     if (faults.has('no-parse-handover') || !sender?.begin(index)) return;
-    const started = performance.now();
+    const started = sinceStartMs();
     const piece = readPiece(engine, input.documents[index], input.root);
     if ('doc' in piece && !hangs(faults, piece.doc.text)) {
       if (keepsParse) startFromKeptParse(index, piece.doc, readIndexCache(checksFileOf(index, 'style'), [PARSE_SECTION]));
@@ -118,7 +118,7 @@ export async function runCheckWorker(): Promise<void> {
       if (keptParses.has(index)) sender.abandon(index);
       else sender.send(index, engine.parsed(piece.doc));
     } else sender.abandon(index);
-    if (input.timing) parseTimes.set(index, performance.now() - started);
+    if (input.timing) parseTimes.set(index, sinceStartMs() - started);
   };
   let first = -1;
   if (sender) {
@@ -141,7 +141,7 @@ export async function runCheckWorker(): Promise<void> {
   engine.beginAnswerScope();
   // The index cache is read by positioned reads on libuv's threads at once: copying it into fresh pages is
   // most of reading it (page faults), and the main thread is mostly idle by now, so the other core helps.
-  const loadStarted = performance.now();
+  const loadStarted = sinceStartMs();
   const indexFile = input.cacheDir ? indexCacheFile(input.cacheDir, input.root) : undefined;
   // The large indexes are read when a check first asks for them, the rest now.
   const onDemand = onDemandSectionsOf(input.group);
@@ -165,7 +165,7 @@ export async function runCheckWorker(): Promise<void> {
   const loaded = loadSources(engine, config, { cacheDir: input.cacheDir, writeCache: false, cacheSections: readFirst, checkSections, readAhead, cacheBytes, onSourceChanged, onSourceRead });
   const lateBytes = await entitiesBytes;
   if (lateBytes) engine.importIndexCache(lateBytes);
-  const phases: Timings = { load: performance.now() - loadStarted };
+  const phases: Timings = { load: sinceStartMs() - loadStarted };
   post({ type: 'loaded', notices: loaded.notices, fileFindings: [...loaded.fileFindings], clock });
   // Tests prove the pieces of a worker that died are checked all the same.
   if (faults.has('cli-worker')) {
@@ -178,14 +178,14 @@ export async function runCheckWorker(): Promise<void> {
   // is restored (~10-50 ms each) when a check first asks for it, and one a check never asks for is never restored.
   const held = indexFile && loaded.sourcesFromCache ? indexCacheSectionNames(indexFile) : undefined;
   const restoredOnly = held !== undefined && indexSectionsOf(input.group).every((section) => held.includes(section));
-  const warmUpStarted = performance.now();
+  const warmUpStarted = sinceStartMs();
   try {
     if (!restoredOnly) warmUp(engine, rules);
   } catch (err) {
     // A source that changed since its key was made: each piece that needs it says so (check-file.ts); the warm-up is only a head start.
     if (!(err instanceof SourceChangedError)) throw err;
   }
-  if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: performance.now() - warmUpStarted, ...readCount() } });
+  if (input.timing) post({ type: 'phases', timings: { ...phases, warmUp: sinceStartMs() - warmUpStarted, ...readCount() } });
   const sendCache = (file: 'index' | 'checks', only: readonly string[]) => {
     const bytes = only.length ? engine.exportIndexCache(true, only) : undefined;
     if (bytes) port.postMessage({ type: 'cache', file, bytes } satisfies WorkerMessage, wholeBuffer(bytes));
@@ -233,9 +233,9 @@ export async function runCheckWorker(): Promise<void> {
         }
       : parsesHere
         ? (doc: DocumentInput) => {
-            const started = performance.now();
+            const started = sinceStartMs();
             startFromKeptParse(index, doc, kept);
-            if (input.timing) parseTimes.set(index, performance.now() - started);
+            if (input.timing) parseTimes.set(index, sinceStartMs() - started);
           }
         : undefined;
     // The findings made so far go to the main thread while the check goes on (most are kept ones, passed on as the
