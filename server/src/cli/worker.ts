@@ -147,11 +147,12 @@ export async function runCheckWorker(): Promise<void> {
   const onDemand = onDemandSectionsOf(input.group);
   const readNow = (sections ?? indexSectionsOf(input.group)).filter((section) => !onDemand.includes(section));
   // The entity knowledge's section (8.6 MB for the 2,095 BBC articles) is read on libuv's threads while this thread
-  // sets the sources, which do not need it, and imported before anything can ask for the knowledge (below).
+  // sets the sources, which do not need it, and imported before anything can ask for the knowledge (below). It is
+  // asked for once the sections the load needs are in: queued first, its reads held theirs up.
   const readWhileLoading: string[] = indexFile && readNow.length > 1 ? readNow.filter((section) => section === ENTITIES_SECTION) : [];
   const readFirst = readNow.filter((section) => !readWhileLoading.includes(section));
-  const entitiesBytes = readWhileLoading.length ? readIndexCacheInParallel(indexFile!, readWhileLoading) : undefined;
   const cacheBytes = indexFile ? await readIndexCacheInParallel(indexFile, readFirst) : undefined;
+  const entitiesBytes = readWhileLoading.length ? readIndexCacheInParallel(indexFile!, readWhileLoading) : undefined;
   if (indexFile && onDemand.length) engine.importIndexCacheOnDemand(onDemand, () => readIndexCache(indexFile, onDemand));
   const onSourceChanged = (file: string) => post({ type: 'sourceChanged', file });
   // `--timing`: the source files this thread read (the others were set from the cache, engine/corpus.ts), since the last report.
