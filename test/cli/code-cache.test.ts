@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { DIST, tempWorkspace } from '../helpers/repo';
 import { chooseCodeCacheDir, STALE_CACHE_MS } from '../../server/src/node/cache-dir';
 import { codeCacheFile, markCodeCacheUsed, readCodeCache, writeCodeCache } from '../../server/src/node/code-cache';
+import { fingerprintOf } from '../../server/src/node/build-id';
 
 const FILES = {
   'sources/quay.txt': 'Quay reopens\n\nThe harbour master said the quay would reopen in May after the storm repairs.\n',
@@ -40,7 +41,10 @@ test('code cache: the first run writes the main thread\'s and the worker\'s comp
   const first = run(root, env, '--cache', path.join(root, '.index'));
   const written = codeFiles(dir);
   assert.deepEqual(Object.keys(written).map((name) => name.replace(/-[0-9a-f]{16}\.bin$/, '')).sort(), ['provenance-code-main', 'provenance-code-worker']);
-  for (const name of Object.keys(written)) assert.ok(readCodeCache(path.join(dir, name)), `${name} holds what was written`);
+  // Each file holds the bundle's fingerprint, which the bundle then uses as its build id instead of hashing itself.
+  const bundle = path.join(DIST, 'cli-main.js');
+  const fingerprint = fingerprintOf([[bundle, fs.readFileSync(bundle)]]);
+  for (const name of Object.keys(written)) assert.equal(readCodeCache(path.join(dir, name))?.fingerprint, fingerprint, `${name} holds what was written`);
 
   assert.equal(run(root, env, '--cache', path.join(root, '.index')), first);
   const again = codeFiles(dir);
@@ -55,6 +59,21 @@ test('code cache: the first run writes the main thread\'s and the worker\'s comp
   assert.equal(readCodeCache(main), undefined);
   assert.equal(run(root, env, '--cache', path.join(root, '.index')), first);
   assert.ok(readCodeCache(main), 'written again, whole');
+});
+
+test('code cache: a run whose build id comes with the compiled code reuses what a run that hashed the bundle recorded', () => {
+  const root = tempWorkspace(FILES);
+  const home = tempWorkspace({});
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'PROVENANCE_CACHE_DIR' && name !== 'PROVENANCE_CODE_CACHE'));
+  const timed = () => spawnSync(process.execPath, [path.join(DIST, 'cli.js'), 'check', 'piece.md', '--timing', '--cache', path.join(root, '.index')], { cwd: root, env: { ...clean, XDG_CACHE_HOME: home }, encoding: 'utf8' });
+  // The first run has no compiled code: it hashes the bundle for its build id, and records the piece's findings under it.
+  const first = timed();
+  assert.match(first.stderr, /1 piece checked, 0 from the results cache/, first.stderr);
+  assert.equal(Object.keys(codeFiles(path.join(home, 'provenance'))).length, 2);
+  // The second takes its build id from the compiled code's file: the same id, or the findings would be checked again.
+  const second = timed();
+  assert.match(second.stderr, /0 pieces checked, 1 from the results cache/, second.stderr);
+  assert.equal(second.stdout, first.stdout);
 });
 
 test('code cache: --no-cache and PROVENANCE_CODE_CACHE=off keep none; PROVENANCE_CODE_CACHE names the folder', () => {
@@ -89,14 +108,16 @@ test('code cache: a file holds its bytes with their hash; other builds\' files s
   fs.writeFileSync(bundle, 'one build');
   const oldMain = codeCacheFile(dir, 'main', fs.statSync(bundle));
   const oldWorker = codeCacheFile(dir, 'worker', fs.statSync(bundle));
-  writeCodeCache(oldMain, new Uint8Array([1, 2, 3]));
-  writeCodeCache(oldWorker, new Uint8Array([4, 5, 6]));
-  assert.deepEqual([...readCodeCache(oldMain)!], [1, 2, 3]);
+  const fingerprint = fingerprintOf([[bundle, fs.readFileSync(bundle)]]);
+  writeCodeCache(oldMain, new Uint8Array([1, 2, 3]), fingerprint);
+  writeCodeCache(oldWorker, new Uint8Array([4, 5, 6]), fingerprint);
+  assert.deepEqual(readCodeCache(oldMain) && { code: [...readCodeCache(oldMain)!.code], fingerprint: readCodeCache(oldMain)!.fingerprint }, { code: [1, 2, 3], fingerprint });
+  assert.throws(() => writeCodeCache(oldMain, new Uint8Array([1]), 'not hex'), /SHA-256/);
 
   fs.writeFileSync(bundle, 'another build');
   const newMain = codeCacheFile(dir, 'main', fs.statSync(bundle));
   assert.notEqual(newMain, oldMain, 'the bundle changed: another file');
-  writeCodeCache(newMain, new Uint8Array([7, 8]));
+  writeCodeCache(newMain, new Uint8Array([7, 8]), fingerprint);
   assert.ok(fs.existsSync(oldMain), 'another workspace may still run the old build');
 
   const now = Date.now();
@@ -104,11 +125,11 @@ test('code cache: a file holds its bytes with their hash; other builds\' files s
   fs.utimesSync(oldMain, monthAgo, monthAgo);
   fs.utimesSync(oldWorker, monthAgo, monthAgo);
   markCodeCacheUsed(oldWorker, now);
-  writeCodeCache(newMain, new Uint8Array([7, 8]), now);
+  writeCodeCache(newMain, new Uint8Array([7, 8]), fingerprint, now);
   assert.equal(fs.existsSync(oldMain), false, 'unused for a month: removed');
   assert.ok(fs.existsSync(oldWorker), 'used today: kept');
   assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
 
-  fs.writeFileSync(newMain, fs.readFileSync(newMain).subarray(0, 33));
+  fs.writeFileSync(newMain, fs.readFileSync(newMain).subarray(0, 65));
   assert.equal(readCodeCache(newMain), undefined, 'cut short');
 });

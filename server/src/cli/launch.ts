@@ -18,6 +18,7 @@ import { isMainThread } from 'node:worker_threads';
 import { chooseCodeCacheDir } from '../node/cache-dir';
 import { codeCacheFile, markCodeCacheUsed, offerCompiledCodeSave, readCodeCache, saveCompiledCode, writeCodeCache } from '../node/code-cache';
 import { leavePrestarted, prestartWorkerOf, wantsEarlyWorker } from './prestart';
+import { fingerprintOf, leaveFingerprint } from '../node/build-id';
 
 if (isMainThread) {
   const dir = chooseCodeCacheDir(process.argv.slice(2), { cwd: process.cwd(), env: process.env, platform: process.platform, homedir: os.homedir() });
@@ -34,16 +35,19 @@ const bytes = fs.readFileSync(descriptor);
 fs.closeSync(descriptor);
 const dir = process.env.PROVENANCE_CODE_CACHE;
 const file = dir && dir !== 'off' ? codeCacheFile(dir, isMainThread ? 'main' : 'worker', stats) : undefined;
-const cachedData = file ? readCodeCache(file) : undefined;
+const cached = file ? readCodeCache(file) : undefined;
+const cachedData = cached?.code;
 
 // The bundle runs as a CommonJS module of its own, as if node had loaded it (its #! line kept as a comment, so lines stay in place).
 const source = bytes.toString('utf8').replace(/^#!/, '//');
 const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
 if (file && (!cachedData || script.cachedDataRejected)) {
-  offerCompiledCodeSave(() => writeCodeCache(file, script.createCachedData()));
+  offerCompiledCodeSave(() => writeCodeCache(file, script.createCachedData(), fingerprintOf([[bundle, bytes]])));
   if (isMainThread) process.once('exit', saveCompiledCode);
 } else if (file) {
   markCodeCacheUsed(file);
+  // Kept with the code under the same key (the bundle's stat): the bundle's fingerprint without hashing it again.
+  if (cached) leaveFingerprint(bundle, cached.fingerprint);
 }
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;

@@ -8,6 +8,11 @@
  * them too: the main thread writes at exit, a check worker when its last
  * piece is done (`saveCompiledCode`).
  *
+ * Each file also keeps the bundle's fingerprint (node/build-id.ts), the
+ * build id every cache of the engine's output is stamped with: a run that
+ * finds its compiled code takes the id from the same file, under the same
+ * key, instead of reading and hashing the bundle.
+ *
  * Compiled code is code: it is read only from the user's own cache folder (or
  * one the user named), never from beside the workspace or a shared temporary
  * folder, and each file carries a hash of its bytes, checked before V8 sees
@@ -32,21 +37,33 @@ const DIGEST_BYTES = 32;
  * another length.
  */
 export function codeCacheFile(dir: string, role: 'main' | 'worker', bundle: fs.Stats): string {
-  const build = createHash('sha256').update(`${bundle.size}:${bundle.mtimeMs}:${bundle.ctimeMs}:${bundle.ino}:${bundle.dev}`).digest('hex').slice(0, 16);
+  // `2:` the layout with the bundle's fingerprint: files of the layout before have other names.
+  const build = createHash('sha256').update(`2:${bundle.size}:${bundle.mtimeMs}:${bundle.ctimeMs}:${bundle.ino}:${bundle.dev}`).digest('hex').slice(0, 16);
   return path.join(dir, `provenance-code-${role}-${build}.bin`);
 }
 
-/** The cached code in `file`, or undefined when there is none or its bytes are not what was written. */
-export function readCodeCache(file: string): Buffer | undefined {
+/** What a code cache file holds: V8's compiled code of the bundle, and the bundle's `codeFingerprint`. */
+export interface CachedCode {
+  code: Buffer;
+  fingerprint: string;
+}
+
+/**
+ * The cached code in `file`, or undefined when there is none or its bytes are
+ * not what was written. Layout: a SHA-256 of the rest, the bundle's
+ * fingerprint (32 bytes), the code.
+ */
+export function readCodeCache(file: string): CachedCode | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch {
     return undefined;
   }
-  if (bytes.length <= DIGEST_BYTES) return undefined;
-  const payload = bytes.subarray(DIGEST_BYTES);
-  return createHash('sha256').update(payload).digest().equals(bytes.subarray(0, DIGEST_BYTES)) ? payload : undefined;
+  if (bytes.length <= 2 * DIGEST_BYTES) return undefined;
+  const rest = bytes.subarray(DIGEST_BYTES);
+  if (!createHash('sha256').update(rest).digest().equals(bytes.subarray(0, DIGEST_BYTES))) return undefined;
+  return { code: rest.subarray(DIGEST_BYTES), fingerprint: rest.subarray(0, DIGEST_BYTES).toString('hex') };
 }
 
 /**
@@ -55,8 +72,10 @@ export function readCodeCache(file: string): Buffer | undefined {
  * from one cache folder. Those no run has used for `STALE_CACHE_MS` are
  * removed (`markCodeCacheUsed` keeps a file in use young). Best effort.
  */
-export function writeCodeCache(file: string, code: Uint8Array, now = Date.now()): void {
-  if (writeCacheFile(file, Buffer.concat([createHash('sha256').update(code).digest(), code]), 'compiled code') !== undefined) return;
+export function writeCodeCache(file: string, code: Uint8Array, fingerprint: string, now = Date.now()): void {
+  const rest = Buffer.concat([Buffer.from(fingerprint, 'hex'), code]);
+  if (rest.length !== DIGEST_BYTES + code.length) throw new RangeError('a code fingerprint is a SHA-256 in hex');
+  if (writeCacheFile(file, Buffer.concat([createHash('sha256').update(rest).digest(), rest]), 'compiled code') !== undefined) return;
   pruneStaleCaches(path.dirname(file), [file], now, CODE_FILE);
 }
 
