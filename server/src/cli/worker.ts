@@ -61,6 +61,8 @@ export async function runCheckWorker(): Promise<void> {
   const keepsParse = input.writeChecks && input.group !== 'sources';
   const halves = checkHalvesOf(input.group);
   const checksFileOf = (index: number, half: ChecksHalf) => checksCacheFile(input.cacheDir!, input.root, input.documents[index], half);
+  /** What a check reads of a half's checks file: its answers, and in the style half's the kept parse when the piece is parsed here. */
+  const keptSectionsOf = (index: number, half: ChecksHalf) => (half === 'style' && keepsParse && !parsedDocs.has(index) ? [...checkSectionsOf(half), PARSE_SECTION] : checkSectionsOf(half));
   /** The pieces this thread parsed, and the parse each started from: its text, and its bytes (written again as they are when the text is the same). */
   const parsedDocs = new Map<number, DocumentInput>();
   const keptParses = new Map<number, { text: string; bytes: Uint8Array }>();
@@ -152,6 +154,9 @@ export async function runCheckWorker(): Promise<void> {
   const readWhileLoading: string[] = indexFile && readNow.length > 1 ? readNow.filter((section) => section === ENTITIES_SECTION) : [];
   const readFirst = readNow.filter((section) => !readWhileLoading.includes(section));
   const cacheBytes = indexFile ? await readIndexCacheInParallel(indexFile, readFirst) : undefined;
+  // The first piece is claimed now, so that its kept answers are read on libuv's threads too while the sources are set.
+  if (first < 0 && input.writeChecks) first = next();
+  const firstKept = first >= 0 && input.writeChecks ? { index: first, bytes: Promise.all(halves.map((half) => readIndexCacheInParallel(checksFileOf(first, half), keptSectionsOf(first, half)))) } : undefined;
   const entitiesBytes = readWhileLoading.length ? readIndexCacheInParallel(indexFile!, readWhileLoading) : undefined;
   if (indexFile && onDemand.length) engine.importIndexCacheOnDemand(onDemand, () => readIndexCache(indexFile, onDemand));
   const onSourceChanged = (file: string) => post({ type: 'sourceChanged', file });
@@ -197,7 +202,13 @@ export async function runCheckWorker(): Promise<void> {
     sendCache('index', indexSectionsOf(input.group));
     sendCache('checks', checkSections);
   }
-  const check = (index: number) => {
+  /** A piece's kept answers, as each half's checks file holds them: read ahead for the first piece, else now. */
+  const keptAnswersOf = async (index: number): Promise<Array<Uint8Array | undefined>> => {
+    if (!input.writeChecks) return [];
+    if (firstKept?.index === index) return firstKept.bytes;
+    return halves.map((half) => readIndexCache(checksFileOf(index, half), keptSectionsOf(index, half)));
+  };
+  const check = (index: number, keptAnswers: ReadonlyArray<Uint8Array | undefined>) => {
     post({ type: 'started', index, cpu: cpu() });
     // Tests prove that a piece whose analysis never ends is stopped at its budget, and that a worker
     // dying under a piece (as out of memory would) costs that piece only.
@@ -213,11 +224,10 @@ export async function runCheckWorker(): Promise<void> {
     // when it did not in `parseAndSend` (the sources half got to the piece first and parses it itself).
     const parsesHere = keepsParse && !parsedDocs.has(index);
     let kept: Uint8Array | undefined;
-    for (const half of input.writeChecks ? halves : []) {
-      const bytes = readIndexCache(checksFileOf(index, half), half === 'style' && parsesHere ? [...checkSectionsOf(half), PARSE_SECTION] : checkSectionsOf(half));
+    keptAnswers.forEach((bytes, i) => {
       if (bytes) engine.importIndexCache(bytes);
-      if (half === 'style') kept = bytes;
-    }
+      if (halves[i] === 'style') kept = bytes;
+    });
     const adopt = receiver
       ? (doc: DocumentInput) => {
           // The parse the last run kept, when there is one, is a cheaper start than the style half's parse,
@@ -248,7 +258,7 @@ export async function runCheckWorker(): Promise<void> {
     return result;
   };
   for (let index = first >= 0 ? first : next(); index >= 0; ) {
-    const result = check(index);
+    const result = check(index, await keptAnswersOf(index));
     if (input.timing) post({ type: 'phases', timings: readCount() });
     const following = next();
     // The first run of a build: the code this thread compiled, for the next run's workers (node/code-cache.ts).
