@@ -61,11 +61,11 @@ export async function runCheckWorker(): Promise<void> {
   const keepsParse = input.writeChecks && input.group !== 'sources';
   const halves = checkHalvesOf(input.group);
   const checksFileOf = (index: number, half: ChecksHalf) => checksCacheFile(input.cacheDir!, input.root, input.documents[index], half);
-  /** What a check reads of a half's checks file: its answers, and in the style half's the kept parse when the piece is parsed here. */
-  const keptSectionsOf = (index: number, half: ChecksHalf) => (half === 'style' && keepsParse && !parsedDocs.has(index) ? [...checkSectionsOf(half), PARSE_SECTION] : checkSectionsOf(half));
   /** The pieces this thread parsed, and the parse each started from: its text, and its bytes (written again as they are when the text is the same). */
   const parsedDocs = new Map<number, DocumentInput>();
   const keptParses = new Map<number, { text: string; bytes: Uint8Array }>();
+  /** What a check reads of a half's checks file: its answers, and in the style half's the kept parse when the piece is parsed here. */
+  const keptSectionsOf = (index: number, half: ChecksHalf) => (half === 'style' && keepsParse && !parsedDocs.has(index) ? [...checkSectionsOf(half), PARSE_SECTION] : checkSectionsOf(half));
   const startFromKeptParse = (index: number, doc: DocumentInput, container: Uint8Array | undefined) => {
     parsedDocs.set(index, doc);
     const section = container && decodeCache(container)?.get(PARSE_SECTION);
