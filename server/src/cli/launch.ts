@@ -9,10 +9,10 @@
  * `--no-cache`) and tells its workers through PROVENANCE_CODE_CACHE, which
  * each worker's environment copies; "off" means none.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+import fs = require('node:fs');
+import os = require('node:os');
+import path = require('node:path');
+import vm = require('node:vm');
 import Module from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { chooseCodeCacheDir } from '../node/cache-dir';

@@ -24,7 +24,7 @@
  * copied, and a worker that started late still gets it (a broadcast channel
  * would drop what was sent before the receiver opened it).
  */
-import * as v8 from 'node:v8';
+import v8 = require('node:v8');
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 /** What both halves share: a state per piece. */

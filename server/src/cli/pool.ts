@@ -21,9 +21,9 @@
  * corpus products its rules need; the halves merge into the same findings as
  * one check. Each group has its own claim table and its own workers.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import os = require('node:os');
+import path = require('node:path');
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Finding } from '../engine/types';
 import { crashedFinding, describeWorkerFailure, overBudget, overBudgetFinding, pieceBudgetMs } from '../node/budget';

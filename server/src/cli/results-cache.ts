@@ -23,8 +23,8 @@
  * the piece), read only when that piece is reported and written only when it
  * was checked.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';

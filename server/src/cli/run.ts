@@ -4,9 +4,9 @@
  * (0 no error-severity finding, 1 at least one, 2 usage error, unreadable
  * input, or a piece whose analysis was stopped by its time budget).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import os = require('node:os');
+import path = require('node:path');
 import { createEngine } from '../engine/index';
 import { findConfigFile, hashLongText, listDocuments, listFiles, loadConfig, loadSources, readSources, readTextFile, relativePath } from '../node/workspace';
 import { formatters, type FileReport, type FormatName } from './formatters';

@@ -4,7 +4,7 @@
  * the shared table until none is left (see pool.ts). It says which piece it
  * starts, so the main thread can time each one.
  */
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 import { isMainThread, parentPort, receiveMessageOnPort, resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { threadClock, threadCpuMs, warmUp } from '../node/budget';

@@ -4,7 +4,7 @@
  * change by change; checks pieces one at a time, in the order asked, saying
  * when each starts so the main thread can hold it to its time budget.
  */
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DocumentInput, Engine } from '../engine/api';
 import { createEngine } from '../engine/index';

@@ -18,8 +18,8 @@
  * between rules; a check that does not stop soon after its flag is raised is
  * stopped by terminating the worker, so nothing keeps burning CPU.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { Worker } from 'node:worker_threads';
 import type { CancellationFlag, DocumentInput, Engine } from '../engine/api';
 import type { Finding } from '../engine/types';

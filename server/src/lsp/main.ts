@@ -3,7 +3,7 @@
  * `--stdio` (any editor), `--node-ipc` (VS Code), `--socket=<port>`, `--pipe=<name>`.
  * Started as a worker thread, the same bundle is the server's check worker.
  */
-import * as net from 'node:net';
+import net = require('node:net');
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
 import { createEngine } from '../engine/index';

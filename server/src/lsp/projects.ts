@@ -5,8 +5,8 @@
  * `loadWorkspace`; files open in the editor then override their disk text
  * (the editor's unsaved words are what the writer sees).
  */
-import * as path from 'node:path';
-import * as fs from 'node:fs';
+import path = require('node:path');
+import fs = require('node:fs');
 import type { Engine, FileSelection } from '../engine/api';
 import type { Finding, Source } from '../engine/types';
 import { TextMap, type PositionEncoding } from './convert';

@@ -3,7 +3,7 @@
  * over the engine façade. Handlers look up, call the engine, convert; every
  * one goes through the guard, so none can throw into the connection.
  */
-import * as path from 'node:path';
+import path = require('node:path');
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,

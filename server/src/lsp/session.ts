@@ -2,7 +2,7 @@
  * What every handler shares: the connection, the open documents, the projects,
  * the settings and what the client said it can do. Built once in `initialize`.
  */
-import * as path from 'node:path';
+import path = require('node:path');
 import type { Connection, InitializeParams } from 'vscode-languageserver';
 import type { DocumentInput } from '../engine/api';
 import type { CheckWorker } from './check-worker';

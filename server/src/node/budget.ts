@@ -4,8 +4,8 @@
  * Markdown stops after its budget with one finding instead of freezing an
  * editor or hanging CI.
  */
-import * as fs from 'node:fs';
-import * as v8 from 'node:v8';
+import fs = require('node:fs');
+import v8 = require('node:v8');
 import type { Engine } from '../engine/api';
 import type { Finding } from '../engine/types';
 

@@ -3,8 +3,8 @@
  * of the engine's output (findings, quotation verdicts) must be keyed by,
  * since a new build may answer differently.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { createHash } from 'node:crypto';
 
 let code: string | undefined;

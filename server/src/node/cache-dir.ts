@@ -10,8 +10,8 @@
  * user's cache folder (`$XDG_CACHE_HOME`, `~/.cache`, `~/Library/Caches`,
  * `%LOCALAPPDATA%`).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 
 export interface CacheDirChoice {
   /** The folder, or undefined when caching is off. */

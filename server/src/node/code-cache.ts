@@ -19,8 +19,8 @@
  * them: Node 20's V8 checks a cache's header (version, flags, source length)
  * but not its payload (`--verify-snapshot-checksum` is off by default).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { createHash } from 'node:crypto';
 import { pruneStaleCaches } from './cache-dir';
 import { writeCacheFile } from './index-cache-file';

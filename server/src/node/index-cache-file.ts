@@ -4,8 +4,8 @@
  * storage folder, or the CLI's `--cache` folder); the bytes are the engine's
  * (engine/index-cache.ts), keyed inside by each source's content hash.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { createHash } from 'node:crypto';
 import { isMainThread, threadId } from 'node:worker_threads';
 

@@ -2,8 +2,8 @@
  * Where this copy of Provenance is installed: the folder with its
  * package.json, whether we run from dist/ (bundled) or out/ (tests).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { pathToFileURL } from 'node:url';
 
 let cachedRoot: string | undefined;

@@ -18,7 +18,7 @@
  * the engine's output, so only the same build takes it back; damaged bytes
  * or a state of another shape are dropped and the piece is parsed whole.
  */
-import * as v8 from 'node:v8';
+import v8 = require('node:v8');
 import type { ParseState } from '../engine/api';
 import { packParseState, unpackParseState, type PackedParseState } from '../engine/markdown/packed-parse';
 

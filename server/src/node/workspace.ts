@@ -4,10 +4,10 @@
  * safely (size cap, binary detection, invalid UTF-8) and feed the engine.
  * The engine itself never touches the file system.
  */
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
+import crypto = require('node:crypto');
+import fs = require('node:fs');
 import { isAscii, isUtf8 } from 'node:buffer';
-import * as path from 'node:path';
+import path = require('node:path');
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import type { Engine } from '../engine/api';
