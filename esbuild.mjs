@@ -47,6 +47,17 @@ const common = {
 };
 
 /**
+ * The CLI's bundles are read, decoded and compiled by every thread of every
+ * run. Without whitespace and comments the 1.5 MB bundle is 1.05 MB, and its
+ * load on a thread ~3 ms shorter (`provenance --version`, median of 30
+ * alternating runs: 57.4 against 60.1 ms from reading the bundle to having
+ * run it). Names are kept, so an internal error's stack still reads; the
+ * source map has the rest. The packaged build minifies names as well.
+ * @type {Partial<import('esbuild').BuildOptions>}
+ */
+const cliMinify = production ? {} : { minifyWhitespace: true, minifySyntax: true };
+
+/**
  * The web build (package.json `browser`, for vscode.dev and github.dev): no Node
  * built-ins may reach these bundles — esbuild fails the build if one is imported.
  * @type {import('esbuild').BuildOptions}
@@ -66,8 +77,8 @@ const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   // The `provenance` command: a small launcher (keeps launch.ts's #! line) that runs the CLI's bundle from V8's code cache.
-  { ...common, entryPoints: ['server/src/cli/launch.ts'], outfile: 'dist/cli.js' },
-  { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli-main.js' },
+  { ...common, ...cliMinify, entryPoints: ['server/src/cli/launch.ts'], outfile: 'dist/cli.js' },
+  { ...common, ...cliMinify, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli-main.js' },
   // The web extension host loads CommonJS and provides 'vscode'; the server is a classic worker script.
   { ...browser, format: 'cjs', external: ['vscode'], entryPoints: ['client/src/browser/extension.ts'], outfile: 'dist/browser/extension.js' },
   { ...browser, format: 'iife', entryPoints: ['server/src/browser/main.ts'], outfile: 'dist/browser/server.js' },
