@@ -50,15 +50,44 @@ const PRONOUN = '(?:he|she|He|She)';
 /** What may stand between a speaker and the verb: "has", "earlier", "on Sunday", "repeatedly". */
 const ADVERBS = '(?:(?:has|had|also|then|later|earlier|previously|recently|once|again|today|yesterday|\\p{Ll}+ly|on\\s+\\p{Lu}\\p{Ll}+day)\\s+){0,2}';
 
-/** `"…," said X` / `"…," X said` / `"…" he added` right after a closing mark. */
-const AFTER = new RegExp(`^[,;]?\\s*(?:[-–—]\\s*)?(?:(?:${VERBS})\\s+(?<after1>${NAME}|${PRONOUN})\\b|(?<after2>${NAME}|${PRONOUN})${APPOSITION}?\\s+${ADVERBS}(?:${VERBS})\\b)`, 'u');
-/** `…, Mr Abbas added.` / `…, said Mr Straw.` at the end of a sentence. */
-const TAIL = new RegExp(`,\\s*(?:(?<tail1>${NAME}|${PRONOUN})\\s+(?:${VERBS})|(?:${VERBS})\\s+(?<tail2>${NAME}))\\s*[.!?]?["'”’]?$`, 'u');
-/** Reporting verbs and the words before them, to read the subject backwards. */
-const VERB_AT = new RegExp(`\\b(?:${VERBS})\\b`, 'gu');
-const SUBJECT_BEFORE = new RegExp(`(?:^|[\\s(])(?<subject>${NAME}|${PRONOUN})(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u');
-/** "according to Mr Straw" (the last one before the quotation); "according to officials" names no one. */
-const ACCORDING_TO = new RegExp(`\\b[Aa]ccording to (?<who>${NAME}|${PRONOUN}|\\p{Ll}[\\p{L}-]*)`, 'gu');
+/**
+ * The reporting-clause patterns, compiled when first asked for: compiling
+ * their Unicode classes at load cost every thread ~5 ms of its start (the
+ * CLI's two threads on every run), and a warm run that finds each
+ * quotation's answer kept never attributes one.
+ */
+interface SpeakerPatterns {
+  /** `"…," said X` / `"…," X said` / `"…" he added` right after a closing mark. */
+  after: RegExp;
+  /** `…, Mr Abbas added.` / `…, said Mr Straw.` at the end of a sentence. */
+  tail: RegExp;
+  /** Reporting verbs and the words before them, to read the subject backwards. */
+  verbAt: RegExp;
+  subjectBefore: RegExp;
+  /** "according to Mr Straw" (the last one before the quotation); "according to officials" names no one. */
+  accordingTo: RegExp;
+  /** A name (and its apposition) that ends the words before a verb. */
+  nameTail: RegExp;
+  /** A name right after a verb: "said Mr Straw". */
+  nameAfter: RegExp;
+  /** A title that starts a name: "Mr ", "President ". */
+  leadingTitle: RegExp;
+}
+
+let compiledPatterns: SpeakerPatterns | undefined;
+
+function patterns(): SpeakerPatterns {
+  return (compiledPatterns ??= {
+    after: new RegExp(`^[,;]?\\s*(?:[-–—]\\s*)?(?:(?:${VERBS})\\s+(?<after1>${NAME}|${PRONOUN})\\b|(?<after2>${NAME}|${PRONOUN})${APPOSITION}?\\s+${ADVERBS}(?:${VERBS})\\b)`, 'u'),
+    tail: new RegExp(`,\\s*(?:(?<tail1>${NAME}|${PRONOUN})\\s+(?:${VERBS})|(?:${VERBS})\\s+(?<tail2>${NAME}))\\s*[.!?]?["'”’]?$`, 'u'),
+    verbAt: new RegExp(`\\b(?:${VERBS})\\b`, 'gu'),
+    subjectBefore: new RegExp(`(?:^|[\\s(])(?<subject>${NAME}|${PRONOUN})(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u'),
+    accordingTo: new RegExp(`\\b[Aa]ccording to (?<who>${NAME}|${PRONOUN}|\\p{Ll}[\\p{L}-]*)`, 'gu'),
+    nameTail: new RegExp(`${NAME}(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u'),
+    nameAfter: new RegExp(`^\\s+(${NAME})`, 'u'),
+    leadingTitle: new RegExp(`^${TITLE}`, 'u'),
+  });
+}
 /** Lower-case words that make a subject anonymous ("a spokesman for Mr Blair"). */
 const ANONYMOUS_HEAD = /\b(?:spokes(?:man|woman|person)|aide|officials?|sources?|friends?|allies|critics|colleagues?|members?|representatives?|lawyers?|staff|workers|campaigners)\s+(?:for|of|to|close to|at)\s+$/;
 const NOT_NAME = new Set(['The', 'A', 'An', 'This', 'That', 'It', 'But', 'And', 'In', 'On', 'At', 'However', 'Meanwhile', 'Speaking', 'Asked', 'He', 'She', 'They', 'We', 'I']);
@@ -86,7 +115,8 @@ export const ANONYMOUS = 'anonymous';
  * quotation is attributed to someone unnamed, undefined when it is not attributed.
  */
 export function attributionOf(text: string, quote: Span, sentence: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | typeof ANONYMOUS | undefined {
-  const after = AFTER.exec(text.slice(quote.end, Math.min(sentence.end, quote.end + 160)));
+  const { after: afterQuote, tail: tailClause, accordingTo, verbAt, nameTail, subjectBefore } = patterns();
+  const after = afterQuote.exec(text.slice(quote.end, Math.min(sentence.end, quote.end + 160)));
   if (after?.groups) {
     const raw = after.groups.after1 ?? after.groups.after2;
     if (raw) {
@@ -95,7 +125,7 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
     }
   }
   // A reporting clause that ends the sentence: "… to end the violence, Mr Abbas added."
-  const tail = TAIL.exec(text.slice(quote.end, sentence.end));
+  const tail = tailClause.exec(text.slice(quote.end, sentence.end));
   if (tail?.groups) {
     const raw = tail.groups.tail1 ?? tail.groups.tail2;
     const at = quote.end + tail.index + tail[0].indexOf(raw);
@@ -106,7 +136,7 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
   const before = text.slice(sentence.start, quote.start);
   // "According to Mr Straw, the conference was a "vital step"".
   let according: RegExpExecArray | undefined;
-  for (const m of before.matchAll(ACCORDING_TO)) according = m;
+  for (const m of before.matchAll(accordingTo)) according = m;
   if (according?.groups?.who) {
     const raw = according.groups.who;
     if (!/^\p{Lu}/u.test(raw) && !/^(?:he|she)$/.test(raw)) return ANONYMOUS;
@@ -114,14 +144,14 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
     return speakerFrom(raw, { start: at, end: at + raw.length }, lastNamed) ?? ANONYMOUS;
   }
   // Verbs without a subject right before them are nouns here ("claims of broken promises").
-  const verbs = [...before.matchAll(VERB_AT)];
+  const verbs = [...before.matchAll(verbAt)];
   for (let k = verbs.length - 1; k >= 0; k--) {
     if (/ing$/.test(verbs[k][0])) continue;
     // Only the words right before the verb can be its subject: a bounded tail keeps long sentences linear.
     const headStart = Math.max(0, verbs[k].index - 200);
     const head = before.slice(headStart, verbs[k].index);
-    if (ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) return ANONYMOUS;
-    const subject = SUBJECT_BEFORE.exec(head);
+    if (ANONYMOUS_HEAD.test(head.replace(nameTail, ''))) return ANONYMOUS;
+    const subject = subjectBefore.exec(head);
     if (!subject?.groups?.subject) {
       // A common-noun subject ("the union said", "officials warned") is a speaker without a name.
       if (/\p{Ll}\s+$/u.test(head) && !/^(?:claims|calls|notes|states|reports|writes)$/.test(verbs[k][0])) return ANONYMOUS;
@@ -133,8 +163,6 @@ export function attributionOf(text: string, quote: Span, sentence: Span, lastNam
   }
   return undefined;
 }
-
-const NAME_TAIL = new RegExp(`${NAME}(?:${APPOSITION}|,)?\\s+${ADVERBS}$`, 'u');
 
 function speakerFrom(raw: string, span: Span, lastNamed: (before: number) => Speaker | undefined): Speaker | undefined {
   if (/^(?:he|she)$/i.test(raw)) {
@@ -190,19 +218,20 @@ export function findQuotes(text: string, from: number, to: number): QuotedPassag
 function namedSpeakersIn(text: string, from: number, to: number): Speaker[] {
   const speakers: Speaker[] = [];
   const slice = text.slice(from, to);
-  for (const m of slice.matchAll(VERB_AT)) {
+  const { verbAt, subjectBefore, nameAfter, nameTail } = patterns();
+  for (const m of slice.matchAll(verbAt)) {
     const head = slice.slice(Math.max(0, m.index - 120), m.index);
-    const subject = SUBJECT_BEFORE.exec(head);
+    const subject = subjectBefore.exec(head);
     let raw = subject?.groups?.subject;
     let at = subject ? from + Math.max(0, m.index - 120) + subject.index + subject[0].indexOf(raw!) : -1;
     if (!raw || /^(?:he|she)$/i.test(raw)) {
-      const inverted = new RegExp(`^\\s+(${NAME})`, 'u').exec(slice.slice(m.index + m[0].length, m.index + m[0].length + 80));
+      const inverted = nameAfter.exec(slice.slice(m.index + m[0].length, m.index + m[0].length + 80));
       if (!inverted) continue;
       raw = inverted[1];
       at = from + m.index + m[0].length + inverted[0].indexOf(raw);
     }
     const name = cleanName(raw);
-    if (!name || ANONYMOUS_HEAD.test(head.replace(NAME_TAIL, ''))) continue;
+    if (!name || ANONYMOUS_HEAD.test(head.replace(nameTail, ''))) continue;
     speakers.push({ name, key: speakerKey(name), span: { start: at, end: at + raw.length }, pronoun: false });
   }
   return speakers;
@@ -287,7 +316,7 @@ function sentenceHasNoOtherQuote(sentence: Span, quote: QuotedPassage, quotes: Q
 export function fullestName(source: Source, key: string): string | undefined {
   let best: string | undefined;
   for (const quote of sourceQuotes(source)) {
-    const name = quote.speaker && !quote.speaker.pronoun && quote.speaker.key === key ? quote.speaker.name.replace(new RegExp(`^${TITLE}`, 'u'), '') : undefined;
+    const name = quote.speaker && !quote.speaker.pronoun && quote.speaker.key === key ? quote.speaker.name.replace(patterns().leadingTitle, '') : undefined;
     if (name && (!best || name.split(/\s+/).length > best.split(/\s+/).length)) best = name;
   }
   return best;
