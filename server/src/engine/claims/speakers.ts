@@ -88,6 +88,7 @@ function patterns(): SpeakerPatterns {
     leadingTitle: new RegExp(`^${TITLE}`, 'u'),
   });
 }
+
 /** Lower-case words that make a subject anonymous ("a spokesman for Mr Blair"). */
 const ANONYMOUS_HEAD = /\b(?:spokes(?:man|woman|person)|aide|officials?|sources?|friends?|allies|critics|colleagues?|members?|representatives?|lawyers?|staff|workers|campaigners)\s+(?:for|of|to|close to|at)\s+$/;
 const NOT_NAME = new Set(['The', 'A', 'An', 'This', 'That', 'It', 'But', 'And', 'In', 'On', 'At', 'However', 'Meanwhile', 'Speaking', 'Asked', 'He', 'She', 'They', 'We', 'I']);
