@@ -179,7 +179,7 @@ export async function runCli(io: CliIo): Promise<number> {
 }
 
 async function check(options: CheckOptions, io: CliIo): Promise<number> {
-  // Milliseconds since the process started (performance's time origin), for `--timing`.
+  // Milliseconds since the process started, for `--timing`.
   const startUp = sinceStartMs();
   let readSourcesMs: number | undefined;
   let sourcesListed: number | undefined;

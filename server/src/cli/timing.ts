@@ -11,9 +11,11 @@ import type { CheckOptions } from '../engine/api';
 export type Timings = Record<string, number>;
 
 /**
- * Milliseconds since the process started, as `performance.now()` gives them:
- * the first use of Node's `performance` loads perf_hooks (~2-4 ms of a fresh
- * thread's start), which a run that times nothing need not pay.
+ * Milliseconds since the process started, on every thread (a worker's
+ * `performance.now()` counts from the worker's own start): only differences
+ * and the main thread's start-up are read. Not `performance`: its first use
+ * loads perf_hooks (~2-4 ms of a fresh thread's start), which a run that
+ * times nothing need not pay.
  */
 export function sinceStartMs(): number {
   return process.uptime() * 1000;
